@@ -1,0 +1,185 @@
+"""The CLI end to end, in-process: output, exit codes (2 usage, 1 refused), no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.conftest import CliOutcome, invoke_main
+from tests.helpers import dump
+
+Run = Callable[..., CliOutcome]
+
+
+def add_claim(run: Run, slug: str = "serving-shift", *extra: str) -> CliOutcome:
+    result = run("add", "--slug", slug, "--title", "Serving shift",
+                 "--statement", "80% of compute moves to serving.", "--criteria", "Crisp.",
+                 "--deadline", "1-2 years", "--made-on", "2023-06-29", "--tag", "compute",
+                 *extra)
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def test_full_claim_lifecycle(run_cli: Run) -> None:
+    add_claim(run_cli)
+    add_claim(run_cli, "serving-majority", "--parent", "serving-shift")
+    assert run_cli("evidence", "serving-shift", "--url", "https://example.org/a",
+                   "--title", "A report", "--summary", "Says so.", "--stance", "supports",
+                   "--observed", "2024-05-01").exit_code == 0
+    assert run_cli("--as", "ann", "forecast", "serving-shift", "70%", "--note", "likely"
+                   ).exit_code == 0
+    assert run_cli("status", "serving-shift", "developing", "--note", "signs").exit_code == 0
+    assert run_cli("resolve", "serving-shift", "partial:0.4", "--note", "half").exit_code == 0
+    assert run_cli("reopen", "serving-shift", "--note", "new data").exit_code == 0
+    assert run_cli("resolve", "serving-shift", "yes").exit_code == 0
+
+    shown = json.loads(run_cli("show", "serving-shift", "--json").stdout)
+    assert shown["status"] == "confirmed"
+    assert shown["definition"]["deadline_start"].startswith("2024-06-29")
+    assert shown["definition"]["deadline_end"].startswith("2025-06-29T23:59:59")
+    assert [f["reviewer"] for f in shown["forecasts"]] == ["ann"]
+    assert shown["children"][0]["slug"] == "serving-majority"
+
+    text = run_cli("show", "serving-shift").stdout
+    assert "confirmed" in text and "A report" in text and "serving-majority" in text
+
+    history = run_cli("history", "serving-shift").stdout.splitlines()
+    kinds = [line.split()[2] for line in history]
+    assert kinds == ["revision", "evidence", "forecast", "status", "resolution", "status",
+                     "resolution"]
+    assert "tester" in history[0], "reviewer comes from TRACKER_REVIEWER"
+
+
+def test_list_filters_and_json(run_cli: Run) -> None:
+    add_claim(run_cli, "a-claim")
+    add_claim(run_cli, "b-claim", "--tag", "robots")
+    run_cli("status", "b-claim", "stalled")
+    rows = json.loads(run_cli("list", "--json").stdout)
+    assert [row["slug"] for row in rows] == ["a-claim", "b-claim"]
+    assert [r["slug"] for r in json.loads(run_cli("list", "--status", "stalled", "--json").stdout)
+            ] == ["b-claim"]
+    assert [r["slug"] for r in json.loads(run_cli("list", "--tag", "robots", "--json").stdout)
+            ] == ["b-claim"]
+    assert json.loads(run_cli("list", "--source", "nowhere", "--json").stdout) == []
+    due = json.loads(run_cli("list", "--due", "2025-12-31", "--json").stdout)
+    assert [r["slug"] for r in due] == ["a-claim", "b-claim"]
+    assert json.loads(run_cli("list", "--due", "2024-01-01", "--json").stdout) == []
+    assert "a-claim" in run_cli("list").stdout
+
+
+def test_show_as_of(run_cli: Run) -> None:
+    add_claim(run_cli)
+    past = json.loads(run_cli("show", "serving-shift", "--as-of", "2099-01-01", "--json").stdout)
+    assert past["status"] == "open"
+    missing = run_cli("show", "serving-shift", "--as-of", "2001-01-01")
+    assert missing.exit_code == 1 and "no claim" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("forecast", "serving-shift", "1.5"), 2, "outside [0, 1]"),
+        (("forecast", "serving-shift", "likely"), 2, "not a probability"),
+        (("forecast", "ghost", "0.5"), 1, "no claim 'ghost'"),
+        (("resolve", "serving-shift", "maybe"), 2, "use one of"),
+        (("resolve", "serving-shift", "partial"), 2, "partial:0.4"),
+        (("status", "serving-shift", "confirmed"), 2, "Invalid value"),
+        (("status", "serving-shift", "open"), 1, "already open"),
+        (("reopen", "serving-shift", "--note", "x"), 1, "not closed"),
+        (("evidence", "serving-shift", "--title", "t", "--stance", "supports", "--observed",
+          "someday"), 2, "cannot read"),
+        (("add", "--slug", "x", "--title", "t", "--statement", "s", "--deadline", "2 years"),
+         2, "made-on"),
+        (("add", "--slug", "Bad Slug", "--title", "t", "--statement", "s"), 1, "not valid"),
+        (("show", "serving-shift", "--as-of", "soon"), 2, "cannot read"),
+        (("--as", " ", "forecast", "serving-shift", "0.5"), 1, "reviewer"),
+        (("retract", "no-such-id", "--note", "x"), 1, "no evidence entry"),
+        (("frobnicate",), 2, "No such command"),
+    ],
+)
+def test_refusals_and_usage_errors(run_cli: Run, engine: Engine, args: tuple[str, ...],
+                                   code: int, message: str) -> None:
+    add_claim(run_cli)
+    before = dump(engine)
+    result = run_cli(*args)
+    assert result.exit_code == code
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert dump(engine) == before
+
+
+def test_every_command_has_help() -> None:
+    from tracker.cli.main import cli
+
+    commands = [[name] for name in cli.commands] + [["db", sub] for sub in
+                                                     cli.commands["db"].commands]  # type: ignore[attr-defined]
+    for command in [[], *commands]:
+        result = invoke_main([*command, "--help"])
+        assert result.exit_code == 0, command
+        assert "Usage:" in result.stdout
+
+
+def test_version() -> None:
+    result = invoke_main(["--version"])
+    assert result.exit_code == 0 and "0.1.0" in result.stdout
+
+
+def test_default_database_lives_in_the_user_data_dir(tmp_path: Path) -> None:
+    path = invoke_main(["db", "path"]).stdout.strip()
+    assert path.startswith(str(tmp_path / "xdg-data")) and path.endswith("tracker.db")
+    assert invoke_main(["list", "--json"]).exit_code == 0
+    assert Path(path).exists(), "the default database is created and migrated on first use"
+    assert "(current)" in invoke_main(["db", "current"]).stdout
+    assert "0001" in invoke_main(["db", "history"]).stdout
+
+
+def test_environment_selects_the_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    url = f"sqlite:///{tmp_path / 'team.db'}"
+    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
+    assert invoke_main(["db", "path"]).stdout.strip() == url
+    assert invoke_main(["db", "upgrade"]).exit_code == 0
+    assert "already at" in invoke_main(["db", "upgrade"]).stdout
+
+
+def test_bad_database_url_is_a_clear_error() -> None:
+    result = invoke_main(["--db", "not a url", "list"])
+    assert result.exit_code == 1
+    assert "cannot read database URL" in result.stderr
+
+
+def test_unreachable_server_is_a_clear_error() -> None:
+    result = invoke_main(["--db", "postgresql+psycopg://nobody@127.0.0.1:1/x", "list"])
+    assert result.exit_code == 1
+    assert "database could not be used" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_console_script_runs_outside_the_checkout(tmp_path: Path) -> None:
+    """The installed entry point works and refusals exit 1 without a traceback."""
+    script = Path(sys.executable).parent / "tracker"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path),
+           "TRACKER_REVIEWER": "ci"}
+    done = subprocess.run([str(script), "show", "ghost"], capture_output=True, text=True,
+                          cwd=tmp_path, env=env, check=False)
+    assert done.returncode == 1
+    assert "no claim 'ghost'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_reviewer_falls_back_to_git_then_os_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.cli import context
+
+    monkeypatch.delenv("TRACKER_REVIEWER")
+    monkeypatch.setattr(context.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(
+        a, 0, stdout="Grace Hopper\n", stderr=""))
+    assert context.default_reviewer() == "Grace Hopper"
+    monkeypatch.setattr(context.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(
+        a, 1, stdout="", stderr=""))
+    monkeypatch.setattr(context.getpass, "getuser", lambda: "osuser")
+    assert context.default_reviewer() == "osuser"

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tracker.horizons import (
+    DateError,
+    end_of_day,
+    next_review,
+    parse_cadence,
+    parse_day,
+    parse_deadline,
+    parse_instant,
+)
+
+MADE_ON = date(2023, 6, 29)
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        ("2025-06-30", date(2025, 6, 30)),
+        ("30 June 2025", date(2025, 6, 30)),
+        ("June 2025", date(2025, 6, 30)),
+        ("2024-02", date(2024, 2, 29)),
+        ("2025-Q3", date(2025, 9, 30)),
+        ("Q1 2026", date(2026, 3, 31)),
+        ("2025", date(2025, 12, 31)),
+        ("18 months", date(2024, 12, 29)),
+        ("2 years", date(2025, 6, 29)),
+        ("6 个月", date(2023, 12, 29)),
+        ("90 days", date(2023, 9, 27)),
+    ],
+)
+def test_deadline_end_is_end_of_day_utc(text: str, end: date) -> None:
+    deadline = parse_deadline(text, MADE_ON)
+    assert deadline.end == datetime(end.year, end.month, end.day, 23, 59, 59, 999999, tzinfo=UTC)
+    assert deadline.start is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("1-2 years", date(2024, 6, 29), date(2025, 6, 29)),
+        ("1-2 年", date(2024, 6, 29), date(2025, 6, 29)),
+        ("3 to 5 years", date(2026, 6, 29), date(2028, 6, 29)),
+        ("2024-01-01..2024-06", date(2024, 1, 1), date(2024, 6, 30)),
+    ],
+)
+def test_ranges_become_windows(text: str, start: date, end: date) -> None:
+    deadline = parse_deadline(text, MADE_ON)
+    assert deadline.start is not None
+    assert deadline.start.date() == start
+    assert deadline.end == end_of_day(end)
+    assert deadline.rule
+
+
+def test_relative_horizon_needs_made_on() -> None:
+    with pytest.raises(DateError, match="made-on"):
+        parse_deadline("18 months", None)
+
+
+@pytest.mark.parametrize("text", ["soonish", "", "2025-13", "Q5 2025", "June", "5-2 years"])
+def test_bad_deadlines_are_refused_with_a_hint(text: str) -> None:
+    with pytest.raises(DateError) as error:
+        parse_deadline(text, MADE_ON)
+    assert str(error.value)
+
+
+def test_instants_and_days() -> None:
+    assert parse_instant("2024-06-30") == end_of_day(date(2024, 6, 30))
+    assert parse_instant("2024-06-30T12:00:00+02:00") == datetime(2024, 6, 30, 10, tzinfo=UTC)
+    assert parse_instant("2024-06-30T12:00") == datetime(2024, 6, 30, 12, tzinfo=UTC)
+    assert parse_day("June 2025") == date(2025, 6, 1)
+    assert parse_day("2024-03-05") == date(2024, 3, 5)
+    with pytest.raises(DateError):
+        parse_instant("yesterday-ish")
+
+
+def test_review_cadence_is_validated_rrule() -> None:
+    assert parse_cadence("FREQ=MONTHLY;INTERVAL=3")._interval == 3
+    assert parse_cadence("RRULE:FREQ=WEEKLY") is not None
+    for bad in ("FREQ=SOMETIMES", "every month", "FREQ=MONTHLY;INTERVAL=x"):
+        with pytest.raises(DateError, match="RRULE"):
+            parse_cadence(bad)
+    since = datetime(2024, 1, 15, tzinfo=UTC)
+    assert next_review("FREQ=MONTHLY;INTERVAL=6", since, since) == datetime(2024, 7, 15, tzinfo=UTC)

@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.conftest import Clock
+from tests.helpers import definition, dump
+from tracker.errors import IllegalTransition, InvalidInput, NotFound
+from tracker.ledger import Ledger
+from tracker.queries import Queries
+
+
+@pytest.fixture
+def claim(ledger: Ledger) -> str:
+    return ledger.create_claim(definition(), "ann")
+
+
+def test_create_and_read_back(ledger: Ledger, queries: Queries, claim: str) -> None:
+    detail = queries.claim_detail(claim)
+    assert detail.definition == definition()
+    assert detail.status == "open"
+    assert detail.version == 1
+    assert detail.changed_by == "ann"
+    assert [revision.version for revision in detail.revisions] == [1]
+
+
+def test_edit_is_versioned_and_keeps_old_revision(
+    ledger: Ledger, queries: Queries, claim: str
+) -> None:
+    new = replace(definition(), statement="Changed.", tags=("compute", "serving"))
+    assert ledger.edit_claim(claim, new, "bob", expected_version=1, note="clarify") == 2
+    detail = queries.claim_detail(claim)
+    assert detail.definition.statement == "Changed."
+    assert [r.definition.statement for r in detail.revisions] == [
+        definition().statement, "Changed."
+    ]
+    assert detail.revisions[1].note == "clarify"
+
+
+def test_evidence_and_retraction_are_append_only(
+    ledger: Ledger, queries: Queries, claim: str
+) -> None:
+    uuid = ledger.add_evidence(claim, title="Report", stance="supports", reviewer="ann",
+                               url="https://example.org/r", observed_on=date(2024, 1, 2))
+    ledger.retract_evidence(uuid, reason="misread", reviewer="bob")
+    [item] = queries.claim_detail(claim).evidence
+    assert item.retracted and item.retraction is not None
+    assert item.retraction.reason == "misread"
+    assert item.observed_on == date(2024, 1, 2)
+    with pytest.raises(IllegalTransition, match="already retracted"):
+        ledger.retract_evidence(uuid, reason="again", reviewer="bob")
+
+
+def test_lifecycle_status_resolve_reopen(ledger: Ledger, queries: Queries, claim: str) -> None:
+    assert ledger.change_status(claim, "developing", reviewer="ann", note="signs") == 2
+    assert ledger.resolve(claim, "partial", value=0.4, reviewer="ann", note="half") == 3
+    assert queries.claim_detail(claim).status == "partly"
+    with pytest.raises(IllegalTransition, match="reopen"):
+        ledger.change_status(claim, "stalled", reviewer="ann")
+    with pytest.raises(IllegalTransition, match="reopen"):
+        ledger.resolve(claim, "yes", reviewer="ann")
+    with pytest.raises(IllegalTransition, match="reopen"):
+        ledger.forecast(claim, 0.5, reviewer="ann")
+    assert ledger.reopen(claim, reason="new data", reviewer="bob") == 4
+    assert ledger.resolve(claim, "no", reviewer="bob") == 5
+    detail = queries.claim_detail(claim)
+    assert detail.status == "refuted"
+    assert [r.outcome for r in detail.resolutions] == ["partial", "no"]
+    assert detail.resolution is not None and detail.resolution.value == 0.0
+    assert [c.is_reopen for c in detail.status_changes] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "value", "status", "scored"),
+    [("yes", None, "confirmed", 1.0), ("no", None, "refuted", 0.0),
+     ("partial", 0.25, "partly", 0.25), ("annulled", None, "annulled", None)],
+)
+def test_resolution_outcomes(ledger: Ledger, queries: Queries, claim: str, outcome: str,
+                             value: float | None, status: str, scored: float | None) -> None:
+    ledger.resolve(claim, outcome, value=value, reviewer="ann")
+    detail = queries.claim_detail(claim)
+    assert detail.status == status
+    assert detail.resolution is not None and detail.resolution.value == scored
+
+
+def test_forecasts_accept_the_whole_closed_interval(
+    ledger: Ledger, queries: Queries, claim: str
+) -> None:
+    for probability in (0.0, 0.5, 1.0):
+        ledger.forecast(claim, probability, reviewer="ann")
+    assert [f.probability for f in queries.claim_detail(claim).forecasts] == [0.0, 0.5, 1.0]
+
+
+def test_parent_shows_derived_questions(ledger: Ledger, queries: Queries, claim: str) -> None:
+    ledger.create_claim(definition("serving-majority-2026", parent=claim), "ann")
+    assert [c.slug for c in queries.claim_detail(claim).children] == ["serving-majority-2026"]
+    assert queries.claim_detail("serving-majority-2026").definition.parent == claim
+
+
+REFUSALS = [
+    ("probability above 1", lambda L, s: L.forecast(s, 1.5, reviewer="ann"), InvalidInput),
+    ("negative probability", lambda L, s: L.forecast(s, -0.1, reviewer="ann"), InvalidInput),
+    ("probability NaN", lambda L, s: L.forecast(s, math.nan, reviewer="ann"), InvalidInput),
+    ("probability not a number", lambda L, s: L.forecast(s, "high", reviewer="ann"),
+     InvalidInput),
+    ("unknown claim", lambda L, s: L.forecast("nope", 0.5, reviewer="ann"), NotFound),
+    ("empty reviewer", lambda L, s: L.forecast(s, 0.5, reviewer="  "), InvalidInput),
+    ("over-long note", lambda L, s: L.forecast(s, 0.5, reviewer="ann", rationale="x" * 20001),
+     InvalidInput),
+    ("over-long title", lambda L, s: L.add_evidence(s, title="t" * 301, stance="supports",
+                                                     reviewer="ann"), InvalidInput),
+    ("bad stance", lambda L, s: L.add_evidence(s, title="t", stance="maybe", reviewer="ann"),
+     InvalidInput),
+    ("bad url", lambda L, s: L.add_evidence(s, title="t", stance="context", url="ftp://x",
+                                             reviewer="ann"), InvalidInput),
+    ("closing via status", lambda L, s: L.change_status(s, "confirmed", reviewer="ann"),
+     IllegalTransition),
+    ("same status", lambda L, s: L.change_status(s, "open", reviewer="ann"), IllegalTransition),
+    ("unknown status", lambda L, s: L.change_status(s, "done", reviewer="ann"), InvalidInput),
+    ("reopen open claim", lambda L, s: L.reopen(s, reason="r", reviewer="ann"),
+     IllegalTransition),
+    ("partial without value", lambda L, s: L.resolve(s, "partial", reviewer="ann"),
+     InvalidInput),
+    ("partial out of range", lambda L, s: L.resolve(s, "partial", value=1.2, reviewer="ann"),
+     InvalidInput),
+    ("value on yes", lambda L, s: L.resolve(s, "yes", value=0.2, reviewer="ann"), InvalidInput),
+    ("unknown outcome", lambda L, s: L.resolve(s, "maybe", reviewer="ann"), InvalidInput),
+    ("duplicate slug", lambda L, s: L.create_claim(definition(s), "ann"), InvalidInput),
+    ("bad slug", lambda L, s: L.create_claim(definition("Bad Slug"), "ann"), InvalidInput),
+    ("missing parent", lambda L, s: L.create_claim(definition("x", parent="ghost"), "ann"),
+     NotFound),
+    ("bad cadence", lambda L, s: L.create_claim(definition("x", review_cadence="often"), "ann"),
+     InvalidInput),
+    ("deadline before made-on", lambda L, s: L.create_claim(
+        definition("x", made_on=date(2025, 1, 1)).with_deadline(
+            __import__("tracker.horizons", fromlist=["parse_deadline"]).parse_deadline(
+                "2024-01-01")), "ann"), InvalidInput),
+    ("empty statement", lambda L, s: L.create_claim(definition("x", statement=" "), "ann"),
+     InvalidInput),
+    ("unknown kind", lambda L, s: L.create_claim(definition("x", kind="rumour"), "ann"),
+     InvalidInput),
+    ("retract unknown evidence", lambda L, s: L.retract_evidence("no-such", reason="r",
+                                                                  reviewer="ann"), NotFound),
+    ("retract without reason", lambda L, s: L.retract_evidence("no-such", reason=" ",
+                                                                reviewer="ann"), InvalidInput),
+]
+
+
+@pytest.mark.parametrize(("label", "operation", "error"), REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_refusals_are_typed_and_leave_the_database_unchanged(
+    engine: Engine, ledger: Ledger, claim: str, label: str, operation, error  # type: ignore[no-untyped-def]
+) -> None:
+    before = dump(engine)
+    with pytest.raises(error) as raised:
+        operation(ledger, claim)
+    assert len(str(raised.value)) > 10, "the message should tell the user what to do"
+    assert dump(engine) == before
+
+
+def test_reopen_requires_a_reason(engine: Engine, ledger: Ledger, claim: str) -> None:
+    ledger.resolve(claim, "yes", reviewer="ann")
+    before = dump(engine)
+    with pytest.raises(InvalidInput, match="reason"):
+        ledger.reopen(claim, reason="", reviewer="ann")
+    assert dump(engine) == before
+
+
+def test_a_failure_midway_writes_nothing(engine: Engine, ledger: Ledger, claim: str) -> None:
+    """Several operations in one transaction: the last fails, none is kept."""
+    before = dump(engine)
+    with pytest.raises(NotFound), ledger.transaction() as tx:
+        tx.add_evidence(claim, title="kept?", stance="context", reviewer="new-reviewer")
+        tx.forecast(claim, 0.3, reviewer="ann")
+        tx.forecast("missing", 0.3, reviewer="ann")
+    assert dump(engine) == before
+
+
+def test_as_of_uses_only_entries_recorded_by_then(
+    ledger: Ledger, queries: Queries, claim: str, clock: Clock
+) -> None:
+    ledger.forecast(claim, 0.6, reviewer="ann")
+    ledger.change_status(claim, "developing", reviewer="ann")
+    checkpoint = clock.advance(days=1)
+    clock.advance(days=1)
+    ledger.add_evidence(claim, title="Later", stance="refutes", reviewer="bob")
+    ledger.edit_claim(claim, replace(definition(), title="Renamed"), "bob")
+    ledger.resolve(claim, "no", reviewer="bob")
+    past = queries.claim_detail(claim, as_of=checkpoint)
+    assert past.status == "developing"
+    assert past.version == 2
+    assert past.definition.title == definition().title
+    assert past.evidence == ()
+    assert [f.probability for f in past.forecasts] == [0.6]
+    now = queries.claim_detail(claim)
+    assert (now.status, now.version, now.definition.title) == ("refuted", 4, "Renamed")
+    with pytest.raises(NotFound):
+        queries.claim_detail(claim, as_of=clock.now.replace(year=2000))

@@ -1,0 +1,112 @@
+"""Alembic owns the schema: one head, and the migrated database matches the models exactly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, text
+
+from tracker.db import (
+    DatabaseChoice,
+    alembic_config,
+    current_revision,
+    head_revision,
+    make_engine,
+    migrations_dir,
+    open_database,
+    upgrade,
+)
+from tracker.errors import SchemaOutOfDate
+from tracker.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_single_head() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert len(script.get_heads()) == 1
+
+
+def test_upgrade_to_head_matches_models(engine: Engine) -> None:
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_downgrade_to_base_and_up_again(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        from alembic import command
+
+        command.downgrade(alembic_config(engine), "base")
+        assert "claims" not in inspect(engine).get_table_names()
+        upgrade(engine)
+        assert "claims" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
+
+
+def test_out_of_date_sqlite_is_upgraded_on_open(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = open_database(DatabaseChoice(url, "default"))
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_server_database_is_never_migrated_implicitly(database_url: str) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("server databases only")
+    with pytest.raises(SchemaOutOfDate) as refused:
+        open_database(DatabaseChoice(database_url, "environment"))
+    assert "Run: tracker db upgrade" in str(refused.value)
+    with pytest.raises(SchemaOutOfDate) as refused:
+        open_database(DatabaseChoice(database_url, "option"))
+    assert "tracker --db" in str(refused.value) and "db upgrade" in str(refused.value)
+    engine = make_engine(database_url)
+    assert current_revision(engine) is None, "nothing was migrated"
+    engine.dispose()
+
+
+def test_checkout_finds_migrations_through_the_package() -> None:
+    assert migrations_dir() == ROOT / "migrations"
+
+
+@pytest.mark.slow
+def test_wheel_ships_migrations_and_claims(tmp_path: Path) -> None:
+    """A non-editable install must find its migrations inside the package."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(ROOT)],
+        check=True,
+    )
+    [wheel] = tmp_path.glob("tracker-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "tracker/_migrations/env.py" in names
+    assert any(n.startswith("tracker/_migrations/versions/0001") for n in names)
+    assert any(n.startswith("tracker/_claims/") and n.endswith(".toml") for n in names)
+    # Unpacked elsewhere, the package resolves its own copy, not the checkout's.
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    found = subprocess.run(
+        [sys.executable, "-c", "import tracker.db as d; print(d.migrations_dir())"],
+        check=True, capture_output=True, text=True, cwd=tmp_path,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+    ).stdout.strip()
+    assert found == str(target / "tracker" / "_migrations")

@@ -1,0 +1,70 @@
+"""What every command needs: the chosen database, the reviewer, and lazy core objects."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import subprocess
+from dataclasses import dataclass, field
+
+import click
+from sqlalchemy import Engine
+
+from tracker.db import DatabaseChoice, choose_database, open_database
+from tracker.ledger import Ledger
+from tracker.queries import Queries
+
+REVIEWER_ENV = "TRACKER_REVIEWER"
+
+
+def default_reviewer() -> str:
+    """--as, else TRACKER_REVIEWER, else git's user.name, else the OS user."""
+    if name := os.environ.get(REVIEWER_ENV, "").strip():
+        return name
+    try:
+        git = subprocess.run(
+            ["git", "config", "user.name"], capture_output=True, text=True, timeout=5, check=False
+        )
+        if git.returncode == 0 and git.stdout.strip():
+            return git.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
+
+
+@dataclass
+class AppContext:
+    db_option: str | None
+    reviewer_option: str | None
+    _engine: Engine | None = field(default=None, init=False)
+
+    @property
+    def choice(self) -> DatabaseChoice:
+        return choose_database(self.db_option)
+
+    @property
+    def reviewer(self) -> str:
+        return self.reviewer_option or default_reviewer()
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = open_database(self.choice)
+            click.get_current_context().call_on_close(self.close)
+        return self._engine
+
+    def ledger(self) -> Ledger:
+        return Ledger(self.engine())
+
+    def queries(self) -> Queries:
+        return Queries(self.engine())
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+pass_app = click.make_pass_decorator(AppContext)

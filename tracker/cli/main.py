@@ -1,0 +1,69 @@
+"""`tracker`: the click group. With no command it opens the review app."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from tracker import __version__
+from tracker.cli.context import AppContext
+from tracker.errors import TrackerError
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db", "db_url", metavar="URL", envvar=None,
+    help="SQLAlchemy database URL (default: TRACKER_DATABASE_URL, else the SQLite file "
+    "that `tracker db path` prints).",
+)
+@click.option(
+    "--as", "reviewer", metavar="REVIEWER",
+    help="Who records entries (default: TRACKER_REVIEWER, else git's user.name, else the OS user).",
+)
+@click.version_option(__version__, prog_name="tracker")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, reviewer: str | None) -> None:
+    """Keep track of what experts predicted, what really happened, and who was right.
+
+    Run without a command to open the review app.
+    """
+    ctx.obj = AppContext(db_url, reviewer)
+    if ctx.invoked_subcommand is None:
+        from tracker.cli.app_commands import review
+
+        ctx.invoke(review)
+
+
+def _register() -> None:
+    from tracker.cli import app_commands, claim_commands, db_commands
+
+    for module in (claim_commands, db_commands, app_commands):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI: refusals exit 1 with a message, usage errors exit 2, never a traceback."""
+    try:
+        code = cli.main(args=argv, prog_name="tracker", standalone_mode=False)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except TrackerError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except OperationalError as error:
+        click.echo(f"error: the database could not be used: {error.orig}", err=True)
+        sys.exit(1)
+    except DBAPIError as error:
+        click.echo(f"error: the database refused the operation: {error.orig}", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,56 @@
+"""Click parameter types: bad dates and probabilities are usage errors (exit code 2)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import click
+
+from tracker.horizons import DateError, parse_day, parse_instant
+from tracker.probability import parse_probability
+
+
+class ProbabilityType(click.ParamType):  # type: ignore[type-arg]
+    name = "PROBABILITY"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        if isinstance(value, float):
+            return value
+        try:
+            return parse_probability(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+class DayType(click.ParamType):  # type: ignore[type-arg]
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_day(str(value))
+        except DateError as error:
+            self.fail(str(error), param, ctx)
+
+
+class InstantType(click.ParamType):  # type: ignore[type-arg]
+    name = "DATE"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_instant(str(value))
+        except DateError as error:
+            self.fail(str(error), param, ctx)
+
+
+PROBABILITY = ProbabilityType()
+DAY = DayType()
+INSTANT = InstantType()

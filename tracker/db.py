@@ -1,0 +1,191 @@
+"""Where the database lives, how to connect, and how its schema is kept up to date.
+
+SQLite (the embedded default) gets WAL mode, foreign keys and a busy timeout on every
+connection, and is upgraded automatically when opened. A server database (PostgreSQL for a
+team) is never migrated implicitly: opening an out-of-date one is refused with the exact
+command to run.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from platformdirs import user_data_path
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import NullPool
+
+from tracker.errors import InvalidInput, SchemaOutOfDate
+
+DATABASE_URL_ENV = "TRACKER_DATABASE_URL"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _packaged(name: str, checkout_name: str) -> Path:
+    """Data shipped inside the wheel (`tracker/_name`), or beside the package in a checkout."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / checkout_name
+
+
+def migrations_dir() -> Path:
+    return _packaged("_migrations", "migrations")
+
+
+def shipped_claims_dir() -> Path:
+    return _packaged("_claims", "claims")
+
+
+def default_database_path() -> Path:
+    return user_data_path("tracker", appauthor=False) / "tracker.db"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{default_database_path()}"
+
+
+@dataclass(frozen=True)
+class DatabaseChoice:
+    """Which database to open and how the user chose it (for error messages)."""
+
+    url: str
+    origin: str  # "option", "environment" or "default"
+
+    @property
+    def is_default(self) -> bool:
+        return self.origin == "default"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return make_url(self.url).get_backend_name() == "sqlite"
+
+    def upgrade_command(self) -> str:
+        if self.origin == "option":
+            shown = make_url(self.url).render_as_string(hide_password=True)
+            return f"tracker --db {shlex.quote(shown)} db upgrade"
+        return "tracker db upgrade"
+
+
+def choose_database(option_url: str | None) -> DatabaseChoice:
+    if option_url:
+        return DatabaseChoice(option_url, "option")
+    if env_url := os.environ.get(DATABASE_URL_ENV):
+        return DatabaseChoice(env_url, "environment")
+    return DatabaseChoice(default_database_url(), "default")
+
+
+def _parse_url(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError as error:
+        raise InvalidInput(
+            f"cannot read database URL '{url}': give an SQLAlchemy URL such as "
+            "sqlite:///path/to/tracker.db or postgresql+psycopg://user@host/dbname"
+        ) from error
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite connections get WAL, foreign keys and a busy timeout."""
+    parsed = _parse_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("poolclass", NullPool)
+        engine = create_engine(parsed, **kwargs)
+        event.listen(engine, "connect", _on_sqlite_connect)
+        # pysqlite's own transaction handling defers BEGIN; take it over so that every
+        # transaction starts when we say and writes are serialised (BEGIN IMMEDIATE on writes).
+        event.listen(engine, "connect", _disable_pysqlite_begin)
+        event.listen(engine, "begin", _emit_begin)
+        return engine
+    return create_engine(parsed, **kwargs)
+
+
+def _disable_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _emit_begin(connection: Any) -> None:
+    writing = connection.get_execution_options().get("tracker_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    if engine is not None:
+        config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+def history_lines() -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return [
+        f"{rev.revision}  {rev.doc}" + ("  (head)" if rev.is_head else "")
+        for rev in script.walk_revisions()
+    ]
+
+
+def open_database(choice: DatabaseChoice) -> Engine:
+    """Connect and make sure the schema is current (SQLite) or refuse (server databases)."""
+    engine = make_engine(choice.url)
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        if choice.is_sqlite:
+            upgrade(engine)
+        else:
+            engine.dispose()
+            state = "has no tracker schema yet" if current is None else "is out of date"
+            raise SchemaOutOfDate(
+                f"the shared database {choice.url and _redacted(choice.url)} {state} "
+                f"(at {current or 'nothing'}, the code needs {head}); it is never migrated "
+                f"implicitly. Run: {choice.upgrade_command()}"
+            )
+    return engine
+
+
+def _redacted(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def engine_for(choice: DatabaseChoice) -> Iterator[Engine]:
+    engine = open_database(choice)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -1,0 +1,152 @@
+"""A claim's definition as plain data: validated, hashed and versioned.
+
+The definition is what reviewers agree a claim *means* (statement, criteria, deadline...).
+Edits create a new revision; the hash detects edits made on both sides of a claim-file sync.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from tracker.errors import InvalidInput
+from tracker.horizons import DateError, Deadline, parse_cadence
+from tracker.models import NAME_MAX, SLUG_MAX, TEXT_MAX, TITLE_MAX
+from tracker.vocabulary import Kind, parse_choice
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class ClaimDefinition:
+    """Everything that defines a claim, apart from its log."""
+
+    slug: str
+    title: str
+    statement: str
+    quote: str = ""
+    quote_lang: str = ""
+    claimant: str = ""
+    kind: str = Kind.PREDICTION.value
+    made_on: date | None = None
+    horizon: str = ""
+    deadline_start: datetime | None = None
+    deadline_end: datetime | None = None
+    deadline_rule: str = ""
+    criteria: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    review_cadence: str = ""
+    implied_confidence: float | None = None
+    confidence_words: str = ""
+    notes: str = ""
+    parent: str | None = None
+    source: str | None = None
+
+    def with_deadline(self, deadline: Deadline | None) -> ClaimDefinition:
+        if deadline is None:
+            return replace(self, deadline_start=None, deadline_end=None, deadline_rule="")
+        return replace(
+            self,
+            deadline_start=deadline.start,
+            deadline_end=deadline.end,
+            deadline_rule=self.deadline_rule or deadline.rule,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready form, stored in each revision and hashed for sync."""
+        data = asdict(self)
+        for key in ("made_on", "deadline_start", "deadline_end"):
+            if data[key] is not None:
+                data[key] = data[key].isoformat()
+        data["tags"] = list(self.tags)
+        return data
+
+    def content_hash(self) -> str:
+        canonical = json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_text(value: str, what: str, limit: int, *, required: bool = False) -> str:
+    if required and not value.strip():
+        raise InvalidInput(f"{what} is empty: give a {what}")
+    if len(value) > limit:
+        raise InvalidInput(
+            f"{what} is {len(value)} characters long; the limit is {limit}: shorten it"
+        )
+    return value
+
+
+def check_reviewer(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned:
+        raise InvalidInput(
+            "no reviewer name: pass --as NAME or set TRACKER_REVIEWER (or git's user.name)"
+        )
+    return check_text(cleaned, "reviewer name", NAME_MAX)
+
+
+def check_probability(value: float, what: str = "probability") -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        raise InvalidInput(f"{what} '{value}' is not a number: give a value from 0 to 1")
+    if not 0.0 <= value <= 1.0:
+        raise InvalidInput(f"{what} {value} is outside [0, 1]: give a value from 0 to 1")
+    return float(value)
+
+
+def validate_definition(definition: ClaimDefinition) -> ClaimDefinition:
+    """Raise InvalidInput with an actionable message for the first problem found."""
+    if not SLUG_PATTERN.match(definition.slug) or len(definition.slug) > SLUG_MAX:
+        raise InvalidInput(
+            f"slug '{definition.slug}' is not valid: use lowercase letters, digits and "
+            f"hyphens, starting with a letter or digit, at most {SLUG_MAX} characters"
+        )
+    check_text(definition.title, "title", TITLE_MAX, required=True)
+    check_text(definition.statement, "statement", TEXT_MAX, required=True)
+    for name in ("quote", "criteria", "notes"):
+        check_text(getattr(definition, name), name, TEXT_MAX)
+    for name in ("claimant", "horizon", "deadline_rule", "confidence_words"):
+        check_text(getattr(definition, name), name, TITLE_MAX)
+    try:
+        parse_choice(Kind, definition.kind, "kind")
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+    for tag in definition.tags:
+        check_text(tag, "tag", NAME_MAX, required=True)
+    if definition.review_cadence:
+        try:
+            parse_cadence(definition.review_cadence)
+        except DateError as error:
+            raise InvalidInput(str(error)) from None
+    if definition.implied_confidence is not None:
+        check_probability(definition.implied_confidence, "implied confidence")
+    end, start = definition.deadline_end, definition.deadline_start
+    if start is not None and end is not None and end < start:
+        raise InvalidInput("the deadline window ends before it starts: swap the dates")
+    if definition.made_on is not None and end is not None and end.date() < definition.made_on:
+        raise InvalidInput(
+            f"deadline {end.date()} is before the made-on date {definition.made_on}: "
+            "check both dates"
+        )
+    if definition.parent == definition.slug:
+        raise InvalidInput(f"claim '{definition.slug}' cannot be its own parent")
+    return replace(definition, kind=definition.kind.strip().lower(), tags=_clean_tags(definition))
+
+
+def _clean_tags(definition: ClaimDefinition) -> tuple[str, ...]:
+    return tuple(sorted({tag.strip() for tag in definition.tags}))
+
+
+def definition_from_json(data: dict[str, Any]) -> ClaimDefinition:
+    values = dict(data)
+    if values.get("made_on"):
+        values["made_on"] = date.fromisoformat(values["made_on"])
+    for key in ("deadline_start", "deadline_end"):
+        if values.get(key):
+            values[key] = datetime.fromisoformat(values[key])
+    values["tags"] = tuple(values.get("tags", ()))
+    return ClaimDefinition(**values)

@@ -1,0 +1,52 @@
+"""Typed errors the core raises; each message tells the user what to do next.
+
+Interfaces (CLI, TUI) show `str(error)` as is and never a traceback.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class TrackerError(Exception):
+    """Base class: an operation was refused and nothing was written."""
+
+
+class InvalidInput(TrackerError):
+    """A value given by the user cannot be accepted (range, format, length)."""
+
+
+class NotFound(TrackerError):
+    """The claim, entry, source or reviewer named does not exist."""
+
+
+class IllegalTransition(TrackerError):
+    """The claim's status lifecycle does not allow this change."""
+
+
+class Conflict(TrackerError):
+    """Someone else changed the claim since the caller loaded it (optimistic concurrency)."""
+
+    def __init__(
+        self,
+        slug: str,
+        changed_by: str | None,
+        changed_at: datetime | None,
+        seen_version: int,
+        current_version: int,
+    ) -> None:
+        self.slug = slug
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.seen_version = seen_version
+        self.current_version = current_version
+        when = changed_at.strftime("%Y-%m-%d %H:%M:%S UTC") if changed_at else "an unknown time"
+        super().__init__(
+            f"claim '{slug}' was changed by {changed_by or 'someone'} at {when} since you loaded "
+            f"it (you saw version {seen_version}, it is now version {current_version}); "
+            "reload it, check the change, and try again"
+        )
+
+
+class SchemaOutOfDate(TrackerError):
+    """A shared database needs `tracker db upgrade`, which is never run implicitly."""

@@ -1,0 +1,218 @@
+"""Dates, deadlines, horizons and review cadences, parsed with python-dateutil.
+
+Pure functions, no I/O. Conventions:
+- every instant is a timezone-aware UTC `datetime`;
+- a date-only deadline means the end of that day UTC (23:59:59.999999);
+- "June 2025" as a deadline means the end of June, "2025-Q3" the end of September,
+  "2025" the end of the year;
+- a relative horizon ("18 months", "2 years", "6 个月") counts from the claim's made-on date;
+- a range ("1-2 years", "3-5 年") becomes a deadline window: it opens at the near end and
+  closes at the far end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from dateutil import parser as date_parser
+from dateutil import rrule
+from dateutil.relativedelta import relativedelta
+
+END_OF_DAY = time(23, 59, 59, 999999)
+
+_UNITS: dict[str, str] = {
+    "day": "days", "days": "days", "d": "days", "天": "days", "日": "days",
+    "week": "weeks", "weeks": "weeks", "w": "weeks", "周": "weeks", "週": "weeks",
+    "month": "months", "months": "months", "mo": "months", "个月": "months", "個月": "months",
+    "月": "months",
+    "year": "years", "years": "years", "y": "years", "yr": "years", "yrs": "years", "年": "years",
+}
+_UNIT_PATTERN = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
+_RELATIVE = re.compile(rf"^(?:in\s+)?(\d+(?:\.\d+)?)\s*({_UNIT_PATTERN})$", re.IGNORECASE)
+_RANGE = re.compile(
+    rf"^(?:in\s+)?(\d+)\s*(?:-|–|to|~|～|至)\s*(\d+)\s*({_UNIT_PATTERN})$", re.IGNORECASE
+)
+_QUARTER = re.compile(r"^(?:(\d{4})\s*-?\s*Q([1-4])|Q([1-4])\s*-?\s*(\d{4}))$", re.IGNORECASE)
+_YEAR = re.compile(r"^\d{4}$")
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_WINDOW = re.compile(r"^(.+?)\s*\.\.\s*(.+)$")
+
+
+class DateError(ValueError):
+    """A date, horizon or cadence could not be read; the message says what is accepted."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a claim is due: `end` always, `start` too when the horizon was a window."""
+
+    end: datetime
+    start: datetime | None = None
+    rule: str = ""
+
+    def describe(self) -> str:
+        if self.start is None:
+            return f"by {self.end.date().isoformat()}"
+        return f"between {self.start.date().isoformat()} and {self.end.date().isoformat()}"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Treat a naive datetime as UTC (how SQLite hands them back) and convert aware ones."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime.combine(day, END_OF_DAY, tzinfo=UTC)
+
+
+def start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _end_of_month(year: int, month: int) -> date:
+    return date(year, month, 1) + relativedelta(months=1, days=-1)
+
+
+_ACCEPTED_DATES = "a date like 2025-06-30, 'June 2025', '2025-06', '2025-Q3' or '2025'"
+
+
+def _parse_calendar(text: str) -> tuple[date, date]:
+    """Read an absolute calendar expression as the (first, last) day it covers."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise DateError(f"empty date: give {_ACCEPTED_DATES}")
+    if _YEAR.match(cleaned):
+        year = int(cleaned)
+        return date(year, 1, 1), date(year, 12, 31)
+    if match := _QUARTER.match(cleaned):
+        year = int(match.group(1) or match.group(4))
+        quarter = int(match.group(2) or match.group(3))
+        first = date(year, 3 * quarter - 2, 1)
+        return first, _end_of_month(year, 3 * quarter)
+    if match := _YEAR_MONTH.match(cleaned):
+        year, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12:
+            raise DateError(f"'{text}' has month {month}: months run from 1 to 12")
+        return date(year, month, 1), _end_of_month(year, month)
+    # Parse twice with different defaults: a field that changes was not in the text.
+    try:
+        low = date_parser.parse(cleaned, default=datetime(2000, 1, 1))
+        high = date_parser.parse(cleaned, default=datetime(2004, 12, 28))
+    except (ValueError, OverflowError) as error:
+        raise DateError(f"cannot read '{text}' as a date: give {_ACCEPTED_DATES}") from error
+    if low.year != high.year:
+        raise DateError(f"'{text}' has no year: give {_ACCEPTED_DATES}")
+    if low.month != high.month:
+        return date(low.year, 1, 1), date(low.year, 12, 31)
+    if low.day != high.day:
+        return date(low.year, low.month, 1), _end_of_month(low.year, low.month)
+    return low.date(), low.date()
+
+
+def parse_day(text: str) -> date:
+    """A single calendar day (observed-on dates, made-on dates): a month means its first day."""
+    return _parse_calendar(text)[0]
+
+
+def parse_instant(text: str) -> datetime:
+    """A point in time for `--as-of`: a date means the end of that day UTC; times may carry
+    a zone (else UTC)."""
+    cleaned = text.strip()
+    if cleaned.lower() == "now":
+        return utc_now()
+    if "T" in cleaned or ":" in cleaned:
+        try:
+            return as_utc(date_parser.isoparse(cleaned))
+        except ValueError:
+            try:
+                return as_utc(date_parser.parse(cleaned))
+            except (ValueError, OverflowError) as error:
+                raise DateError(
+                    f"cannot read '{text}' as a time: give 2025-06-30 or 2025-06-30T12:00Z"
+                ) from error
+    return end_of_day(_parse_calendar(cleaned)[1])
+
+
+def _shift(day: date, amount: float, unit: str) -> date:
+    whole = int(amount)
+    if whole != amount:
+        if unit == "years":
+            return _shift(day, amount * 12, "months")
+        if unit == "months":
+            return day + relativedelta(months=whole, days=round((amount - whole) * 30))
+        return day + timedelta(days=round(amount * (7 if unit == "weeks" else 1)))
+    steps = {
+        "days": relativedelta(days=whole),
+        "weeks": relativedelta(weeks=whole),
+        "months": relativedelta(months=whole),
+        "years": relativedelta(years=whole),
+    }
+    shifted: date = day + steps[unit]
+    return shifted
+
+
+def parse_deadline(text: str, made_on: date | None = None) -> Deadline:
+    """Read a deadline or horizon. Relative horizons need the claim's made-on date."""
+    cleaned = " ".join(text.strip().split())
+    if match := _WINDOW.match(cleaned):
+        start = _parse_calendar(match.group(1))[0]
+        end = _parse_calendar(match.group(2))[1]
+        if end < start:
+            raise DateError(f"window '{text}' ends before it starts")
+        return Deadline(end=end_of_day(end), start=start_of_day(start), rule=f"window {text}")
+    relative = _RELATIVE.match(cleaned)
+    ranged = _RANGE.match(cleaned)
+    if relative or ranged:
+        if made_on is None:
+            raise DateError(
+                f"'{text}' is relative: give the claim's made-on date too (--made-on 2023-06-29)"
+            )
+        if ranged:
+            near, far = int(ranged.group(1)), int(ranged.group(2))
+            unit = _UNITS[ranged.group(3).lower()]
+            if far < near:
+                raise DateError(f"range '{text}' runs backwards: write the smaller number first")
+            return Deadline(
+                start=start_of_day(_shift(made_on, near, unit)),
+                end=end_of_day(_shift(made_on, far, unit)),
+                rule=f"{text} after made-on {made_on.isoformat()} (a window)",
+            )
+        assert relative is not None
+        amount, unit = float(relative.group(1)), _UNITS[relative.group(2).lower()]
+        return Deadline(
+            end=end_of_day(_shift(made_on, amount, unit)),
+            rule=f"{text} after made-on {made_on.isoformat()}",
+        )
+    first, last = _parse_calendar(cleaned)
+    rule = "end of that day UTC" if first == last else f"end of the period {cleaned}"
+    return Deadline(end=end_of_day(last), rule=rule)
+
+
+def parse_cadence(text: str, start: datetime | None = None) -> rrule.rrule:
+    """Validate an RFC 5545 RRULE review cadence such as 'FREQ=MONTHLY;INTERVAL=3'."""
+    cleaned = text.strip()
+    if cleaned.upper().startswith("RRULE:"):
+        cleaned = cleaned[6:]
+    try:
+        parsed = rrule.rrulestr(cleaned, dtstart=start or datetime(2000, 1, 1, tzinfo=UTC))
+    except (ValueError, TypeError) as error:
+        raise DateError(
+            f"cannot read review cadence '{text}': give an RFC 5545 RRULE such as "
+            f"'FREQ=MONTHLY;INTERVAL=3' ({error})"
+        ) from error
+    if not isinstance(parsed, rrule.rrule):
+        raise DateError(f"review cadence '{text}' must be a single RRULE")
+    return parsed
+
+
+def next_review(cadence: str, since: datetime, after: datetime) -> datetime | None:
+    """The first review the cadence asks for after `after`, counting from `since`."""
+    return parse_cadence(cadence, start=as_utc(since)).after(as_utc(after))

@@ -1,0 +1,555 @@
+"""The one write path: every change to claims goes through here, one transaction each.
+
+Appends (evidence, forecasts) never conflict. Changes to a claim's definition or state
+(edit, status, resolve, reopen) carry the version the caller saw; if someone else changed
+the claim first they fail with `Conflict` and nothing is written (optimistic concurrency).
+Validation happens before anything is written, so a refused operation leaves no trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tracker.definitions import (
+    ClaimDefinition,
+    check_probability,
+    check_reviewer,
+    check_text,
+    validate_definition,
+)
+from tracker.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from tracker.horizons import utc_now
+from tracker.models import (
+    TEXT_MAX,
+    TITLE_MAX,
+    URL_MAX,
+    Claim,
+    ClaimRevision,
+    ClaimTag,
+    Evidence,
+    EvidenceRetraction,
+    Forecast,
+    Resolution,
+    Reviewer,
+    ReviewMark,
+    Source,
+    StatusChange,
+    new_uuid,
+)
+from tracker.vocabulary import (
+    OPEN_STATUSES,
+    Outcome,
+    Stance,
+    Status,
+    outcome_value,
+    parse_choice,
+)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    key: str
+    title: str
+    publisher: str = ""
+    authors: tuple[str, ...] = ()
+    published_on: date | None = None
+    url: str = ""
+    language: str = ""
+    notes: str = ""
+    copy_path: str = ""
+    copy_sha256: str = ""
+
+
+@dataclass(frozen=True)
+class EntryStamp:
+    """Identity and clock of a log entry; imports pass the ones from the file."""
+
+    uuid: str | None = None
+    recorded_at: datetime | None = None
+
+
+NEW = EntryStamp()
+
+
+def _choice(enum: Any, text: str, what: str) -> Any:
+    try:
+        return parse_choice(enum, text, what)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+
+
+class LedgerTransaction:
+    """All write operations, inside one open transaction (see `Ledger.transaction`)."""
+
+    def __init__(self, session: Session, clock: Callable[[], datetime]) -> None:
+        self.session = session
+        self._clock = clock
+        self._reviewer_ids: dict[str, int] = {}
+
+    # --- lookups -------------------------------------------------------------------
+    def reviewer_id(self, name: str) -> int:
+        name = check_reviewer(name)
+        if name in self._reviewer_ids:
+            return self._reviewer_ids[name]
+        found = self.session.scalar(select(Reviewer.id).where(Reviewer.name == name))
+        if found is None:
+            reviewer = Reviewer(name=name, created_at=self._clock())
+            self.session.add(reviewer)
+            self.session.flush()
+            found = reviewer.id
+        self._reviewer_ids[name] = found
+        return found
+
+    def claim(self, slug: str) -> Claim:
+        claim = self.session.scalar(select(Claim).where(Claim.slug == slug))
+        if claim is None:
+            raise NotFound(f"no claim '{slug}': check the slug with `tracker list`")
+        return claim
+
+    def _stamp(self, stamp: EntryStamp) -> tuple[str, datetime]:
+        return stamp.uuid or new_uuid(), stamp.recorded_at or self._clock()
+
+    def has_entry(self, model: Any, uuid: str) -> bool:
+        return self.session.get(model, uuid) is not None
+
+    # --- sources and claims ----------------------------------------------------------
+    def upsert_source(self, info: SourceInfo) -> int:
+        """Sources are reference data, not log: the latest file or call wins."""
+        check_text(info.title, "source title", TITLE_MAX, required=True)
+        source = self.session.scalar(select(Source).where(Source.key == info.key))
+        values = {
+            "title": info.title, "publisher": info.publisher, "authors": list(info.authors),
+            "published_on": info.published_on, "url": info.url, "language": info.language,
+            "notes": info.notes, "copy_path": info.copy_path, "copy_sha256": info.copy_sha256,
+        }
+        if source is None:
+            source = Source(key=info.key, created_at=self._clock(), **values)
+            self.session.add(source)
+        else:
+            for name, value in values.items():
+                setattr(source, name, value)
+        self.session.flush()
+        return source.id
+
+    def _references(self, definition: ClaimDefinition) -> tuple[int | None, int | None]:
+        parent_id = source_id = None
+        if definition.parent:
+            parent_id = self.session.scalar(select(Claim.id).where(Claim.slug == definition.parent))
+            if parent_id is None:
+                raise NotFound(
+                    f"parent claim '{definition.parent}' does not exist: add it first"
+                )
+        if definition.source:
+            source_id = self.session.scalar(
+                select(Source.id).where(Source.key == definition.source)
+            )
+            if source_id is None:
+                raise NotFound(f"source '{definition.source}' does not exist: import it first")
+        return parent_id, source_id
+
+    def create_claim(
+        self, definition: ClaimDefinition, reviewer: str, note: str = "", stamp: EntryStamp = NEW
+    ) -> Claim:
+        definition = validate_definition(definition)
+        reviewer_id = self.reviewer_id(reviewer)
+        if self.session.scalar(select(Claim.id).where(Claim.slug == definition.slug)):
+            raise InvalidInput(
+                f"a claim with slug '{definition.slug}' already exists: pick another slug"
+            )
+        parent_id, source_id = self._references(definition)
+        uuid, now = self._stamp(stamp)
+        claim = Claim(
+            slug=definition.slug, created_at=now, changed_at=now, changed_by_id=reviewer_id,
+            version=1, status=Status.OPEN.value, parent_id=parent_id, source_id=source_id,
+            **_cached_columns(definition),
+        )
+        self.session.add(claim)
+        self.session.flush()
+        self._write_tags(claim.id, definition.tags)
+        self.session.add(
+            ClaimRevision(
+                uuid=uuid, claim_id=claim.id, version=1, definition=definition.to_json(),
+                note=note, reviewer_id=reviewer_id, recorded_at=now,
+            )
+        )
+        self.session.flush()
+        return claim
+
+    def edit_claim(
+        self,
+        slug: str,
+        definition: ClaimDefinition,
+        reviewer: str,
+        expected_version: int | None = None,
+        note: str = "",
+        stamp: EntryStamp = NEW,
+    ) -> int:
+        """Record a new revision of the definition; returns the new version."""
+        if definition.slug != slug:
+            raise InvalidInput("a claim's slug cannot change: create a new claim instead")
+        definition = validate_definition(definition)
+        claim = self._claim_at(slug, expected_version)
+        reviewer_id = self.reviewer_id(reviewer)
+        parent_id, source_id = self._references(definition)
+        uuid, now = self._stamp(stamp)
+        version = self._advance(
+            claim, expected_version, reviewer_id, now,
+            parent_id=parent_id, source_id=source_id, **_cached_columns(definition),
+        )
+        self.session.execute(delete(ClaimTag).where(ClaimTag.claim_id == claim.id))
+        self._write_tags(claim.id, definition.tags)
+        self.session.add(
+            ClaimRevision(
+                uuid=uuid, claim_id=claim.id, version=version, definition=definition.to_json(),
+                note=check_text(note, "note", TEXT_MAX), reviewer_id=reviewer_id,
+                recorded_at=now,
+            )
+        )
+        self.session.flush()
+        return version
+
+    def _write_tags(self, claim_id: int, tags: tuple[str, ...]) -> None:
+        if tags:
+            self.session.execute(
+                insert(ClaimTag), [{"claim_id": claim_id, "tag": tag} for tag in tags]
+            )
+
+    def set_synced_hash(self, slug: str, content_hash: str) -> None:
+        """Bookkeeping for claim-file sync, not part of the claim's history."""
+        self.session.execute(
+            update(Claim).where(Claim.slug == slug).values(synced_hash=content_hash)
+        )
+
+    # --- appends ---------------------------------------------------------------------
+    def add_evidence(
+        self,
+        slug: str,
+        *,
+        title: str,
+        stance: str,
+        reviewer: str,
+        url: str = "",
+        summary: str = "",
+        observed_on: date | None = None,
+        stamp: EntryStamp = NEW,
+    ) -> str:
+        stance_value = _choice(Stance, stance, "stance")
+        check_text(title, "evidence title", TITLE_MAX, required=True)
+        check_text(url, "URL", URL_MAX)
+        if url and not url.startswith(("http://", "https://")):
+            raise InvalidInput(f"URL '{url}' must start with http:// or https://")
+        check_text(summary, "summary", TEXT_MAX)
+        claim = self.claim(slug)
+        reviewer_id = self.reviewer_id(reviewer)
+        uuid, now = self._stamp(stamp)
+        self.session.add(
+            Evidence(
+                uuid=uuid, claim_id=claim.id, url=url, title=title, summary=summary,
+                stance=stance_value.value, observed_on=observed_on, reviewer_id=reviewer_id,
+                recorded_at=now,
+            )
+        )
+        self.session.flush()
+        return uuid
+
+    def retract_evidence(
+        self, evidence_uuid: str, *, reason: str, reviewer: str, stamp: EntryStamp = NEW
+    ) -> str:
+        check_text(reason, "reason", TEXT_MAX, required=True)
+        if self.session.get(Evidence, evidence_uuid) is None:
+            raise NotFound(
+                f"no evidence entry {evidence_uuid}: copy its id from `tracker history SLUG`"
+            )
+        already = self.session.scalar(
+            select(EvidenceRetraction.uuid).where(
+                EvidenceRetraction.evidence_uuid == evidence_uuid
+            )
+        )
+        if already is not None and stamp.uuid != already:
+            raise IllegalTransition(f"evidence {evidence_uuid} is already retracted")
+        reviewer_id = self.reviewer_id(reviewer)
+        uuid, now = self._stamp(stamp)
+        self.session.add(
+            EvidenceRetraction(
+                uuid=uuid, evidence_uuid=evidence_uuid, reason=reason,
+                reviewer_id=reviewer_id, recorded_at=now,
+            )
+        )
+        self.session.flush()
+        return uuid
+
+    def forecast(
+        self,
+        slug: str,
+        probability: float,
+        *,
+        reviewer: str,
+        rationale: str = "",
+        made_at: datetime | None = None,
+        stamp: EntryStamp = NEW,
+        allow_closed: bool = False,
+    ) -> str:
+        """Record a probability. 0 and 1 are accepted; log scores clip them (see scoring)."""
+        probability = check_probability(probability)
+        check_text(rationale, "note", TEXT_MAX)
+        claim = self.claim(slug)
+        if Status(claim.status).is_closed and not allow_closed:
+            raise IllegalTransition(
+                f"claim '{slug}' is {claim.status}: forecasts on a resolved claim would not be "
+                f"scored; reopen it first with `tracker reopen {slug} --note REASON`"
+            )
+        reviewer_id = self.reviewer_id(reviewer)
+        uuid, now = self._stamp(stamp)
+        self.session.add(
+            Forecast(
+                uuid=uuid, claim_id=claim.id, probability=probability, rationale=rationale,
+                made_at=made_at or now, reviewer_id=reviewer_id, recorded_at=now,
+            )
+        )
+        self.session.flush()
+        return uuid
+
+    def mark_reviewed(self, slug: str, reviewer: str, action: str = "reviewed") -> None:
+        claim = self.claim(slug)
+        self.session.add(
+            ReviewMark(
+                claim_id=claim.id, reviewer_id=self.reviewer_id(reviewer), action=action,
+                recorded_at=self._clock(),
+            )
+        )
+        self.session.flush()
+
+    # --- state changes (versioned) ---------------------------------------------------
+    def change_status(
+        self,
+        slug: str,
+        status: str,
+        *,
+        reviewer: str,
+        note: str = "",
+        expected_version: int | None = None,
+        observed_on: date | None = None,
+        stamp: EntryStamp = NEW,
+    ) -> int:
+        target = _choice(Status, status, "status")
+        check_text(note, "note", TEXT_MAX)
+        claim = self._claim_at(slug, expected_version)
+        current = Status(claim.status)
+        if target not in OPEN_STATUSES:
+            raise IllegalTransition(
+                f"'{target}' closes a claim: record it with `tracker resolve {slug} "
+                "yes|no|partial:VALUE|annulled --note WHY` instead"
+            )
+        if current.is_closed:
+            raise IllegalTransition(
+                f"claim '{slug}' is {current} (closed): reopen it first with "
+                f"`tracker reopen {slug} --note REASON`"
+            )
+        if target == current:
+            raise IllegalTransition(f"claim '{slug}' is already {current}")
+        reviewer_id = self.reviewer_id(reviewer)
+        uuid, now = self._stamp(stamp)
+        version = self._advance(claim, expected_version, reviewer_id, now, status=target.value)
+        self.session.add(
+            StatusChange(
+                uuid=uuid, claim_id=claim.id, version=version, from_status=current.value,
+                to_status=target.value, note=note, observed_on=observed_on,
+                reviewer_id=reviewer_id, recorded_at=now,
+            )
+        )
+        self.session.flush()
+        return version
+
+    def resolve(
+        self,
+        slug: str,
+        outcome: str,
+        *,
+        reviewer: str,
+        value: float | None = None,
+        note: str = "",
+        expected_version: int | None = None,
+        observed_on: date | None = None,
+        stamp: EntryStamp = NEW,
+    ) -> int:
+        chosen = _choice(Outcome, outcome, "outcome")
+        if chosen is Outcome.PARTIAL:
+            if value is None:
+                raise InvalidInput("a partial resolution needs a value: write partial:0.4")
+            value = check_probability(value, "partial value")
+        elif value is not None:
+            raise InvalidInput(f"only a partial resolution takes a value, not '{chosen}'")
+        check_text(note, "note", TEXT_MAX)
+        claim = self._claim_at(slug, expected_version)
+        current = Status(claim.status)
+        if current.is_closed:
+            raise IllegalTransition(
+                f"claim '{slug}' is already {current}: to change the outcome, reopen it first "
+                f"with `tracker reopen {slug} --note REASON`"
+            )
+        reviewer_id = self.reviewer_id(reviewer)
+        uuid, now = self._stamp(stamp)
+        version = self._advance(
+            claim, expected_version, reviewer_id, now, status=chosen.closing_status.value
+        )
+        self.session.add(
+            Resolution(
+                uuid=uuid, claim_id=claim.id, version=version, outcome=chosen.value,
+                value=outcome_value(chosen, value), note=note, observed_on=observed_on,
+                reviewer_id=reviewer_id, recorded_at=now,
+            )
+        )
+        self.session.flush()
+        return version
+
+    def reopen(
+        self,
+        slug: str,
+        *,
+        reviewer: str,
+        reason: str,
+        to_status: str = Status.OPEN.value,
+        expected_version: int | None = None,
+        stamp: EntryStamp = NEW,
+    ) -> int:
+        """Undo a resolution with a reason; the resolution itself stays in the log."""
+        check_text(reason, "reason", TEXT_MAX, required=True)
+        target = _choice(Status, to_status, "status")
+        if target not in OPEN_STATUSES:
+            raise IllegalTransition("a reopened claim must be open, developing or stalled")
+        claim = self._claim_at(slug, expected_version)
+        current = Status(claim.status)
+        if not current.is_closed:
+            raise IllegalTransition(f"claim '{slug}' is {current}, not closed: nothing to reopen")
+        reviewer_id = self.reviewer_id(reviewer)
+        uuid, now = self._stamp(stamp)
+        version = self._advance(claim, expected_version, reviewer_id, now, status=target.value)
+        self.session.add(
+            StatusChange(
+                uuid=uuid, claim_id=claim.id, version=version, from_status=current.value,
+                to_status=target.value, is_reopen=True, note=reason, reviewer_id=reviewer_id,
+                recorded_at=now, observed_on=None,
+            )
+        )
+        self.session.flush()
+        return version
+
+    def _claim_at(self, slug: str, expected_version: int | None) -> Claim:
+        """Load the claim and fail early if it moved on since the caller loaded it: the
+        caller's view is stale, so judging the transition against it would mislead."""
+        claim = self.claim(slug)
+        if expected_version is not None and claim.version != expected_version:
+            raise self._conflict(claim.id, claim.slug, expected_version)
+        return claim
+
+    def _advance(
+        self,
+        claim: Claim,
+        expected_version: int | None,
+        reviewer_id: int,
+        now: datetime,
+        **values: Any,
+    ) -> int:
+        """Bump the claim's version if it is still the one the caller saw."""
+        seen = claim.version if expected_version is None else expected_version
+        result = self.session.execute(
+            update(Claim)
+            .where(Claim.id == claim.id, Claim.version == seen)
+            .values(version=seen + 1, changed_at=now, changed_by_id=reviewer_id, **values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise self._conflict(claim.id, claim.slug, seen)
+        self.session.expire(claim)
+        return seen + 1
+
+    def _conflict(self, claim_id: int, slug: str, seen: int) -> Conflict:
+        row = self.session.execute(
+            select(Claim.version, Claim.changed_at, Reviewer.name)
+            .join(Reviewer, Reviewer.id == Claim.changed_by_id)
+            .where(Claim.id == claim_id)
+        ).one()
+        return Conflict(slug, row.name, row.changed_at, seen, row.version)
+
+
+def _cached_columns(definition: ClaimDefinition) -> dict[str, Any]:
+    data = {
+        name: getattr(definition, name)
+        for name in (
+            "title", "statement", "quote", "quote_lang", "claimant", "kind", "made_on",
+            "horizon", "deadline_start", "deadline_end", "deadline_rule", "criteria",
+            "review_cadence", "implied_confidence", "confidence_words", "notes",
+        )
+    }
+    return data
+
+
+class Ledger:
+    """Entry point for writes. Each public call is one transaction."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now) -> None:
+        self.engine = engine
+        # Writes take SQLite's write lock up front so two writers queue instead of failing.
+        self._write_engine = engine.execution_options(tracker_write=True)
+        self.clock = clock
+
+    @contextmanager
+    def transaction(self) -> Iterator[LedgerTransaction]:
+        """One transaction for several operations (imports); all or nothing."""
+        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+            try:
+                yield LedgerTransaction(session, self.clock)
+            except IntegrityError as error:
+                raise InvalidInput(
+                    f"the database refused the change ({error.orig}); nothing was written"
+                ) from error
+
+    def create_claim(self, definition: ClaimDefinition, reviewer: str, note: str = "") -> str:
+        with self.transaction() as tx:
+            return tx.create_claim(definition, reviewer, note).slug
+
+    def edit_claim(self, slug: str, definition: ClaimDefinition, reviewer: str,
+                   expected_version: int | None = None, note: str = "") -> int:
+        with self.transaction() as tx:
+            return tx.edit_claim(slug, definition, reviewer, expected_version, note)
+
+    def add_evidence(self, slug: str, **kwargs: Any) -> str:
+        with self.transaction() as tx:
+            return tx.add_evidence(slug, **kwargs)
+
+    def retract_evidence(self, evidence_uuid: str, **kwargs: Any) -> str:
+        with self.transaction() as tx:
+            return tx.retract_evidence(evidence_uuid, **kwargs)
+
+    def forecast(self, slug: str, probability: float, **kwargs: Any) -> str:
+        with self.transaction() as tx:
+            return tx.forecast(slug, probability, **kwargs)
+
+    def change_status(self, slug: str, status: str, **kwargs: Any) -> int:
+        with self.transaction() as tx:
+            return tx.change_status(slug, status, **kwargs)
+
+    def resolve(self, slug: str, outcome: str, **kwargs: Any) -> int:
+        with self.transaction() as tx:
+            return tx.resolve(slug, outcome, **kwargs)
+
+    def reopen(self, slug: str, **kwargs: Any) -> int:
+        with self.transaction() as tx:
+            return tx.reopen(slug, **kwargs)
+
+    def mark_reviewed(self, slug: str, reviewer: str, action: str = "reviewed") -> None:
+        with self.transaction() as tx:
+            tx.mark_reviewed(slug, reviewer, action)
+
+    def upsert_source(self, info: SourceInfo) -> None:
+        with self.transaction() as tx:
+            tx.upsert_source(info)
+

@@ -1,0 +1,633 @@
+"""The read side: set-based queries that return plain, frozen dataclasses.
+
+Nothing here hands out live ORM objects, so callers (CLI, TUI workers, reports) can keep
+results after the session closes and pass them between threads. "As of T" means using only
+entries recorded by T, so any past state can be rebuilt exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, Select, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from tracker.definitions import ClaimDefinition, definition_from_json
+from tracker.errors import NotFound
+from tracker.horizons import as_utc, next_review
+from tracker.models import (
+    Claim,
+    ClaimRevision,
+    ClaimTag,
+    Evidence,
+    EvidenceRetraction,
+    Forecast,
+    Resolution,
+    Reviewer,
+    ReviewMark,
+    Source,
+    StatusChange,
+)
+from tracker.vocabulary import CLOSED_STATUSES, Outcome, Status
+
+AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
+
+SORT_KEYS = ("slug", "title", "status", "kind", "deadline", "made_on", "changed", "evidence")
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    """What `tracker list` and the claims screen can narrow a list by (all in SQL)."""
+
+    statuses: tuple[str, ...] = ()
+    tag: str | None = None
+    source: str | None = None
+    kind: str | None = None
+    due_by: datetime | None = None
+    text: str = ""
+    parent: str | None = None
+    top_level_only: bool = False
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    slug: str
+    title: str
+    status: str
+    kind: str
+    made_on: date | None
+    deadline_start: datetime | None
+    deadline_end: datetime | None
+    source: str | None
+    parent: str | None
+    version: int
+    children: int
+    tags: tuple[str, ...] = ()
+    last_evidence_at: datetime | None = None
+    team_forecast: float | None = None
+    my_forecast: float | None = None
+    forecasters: int = 0
+    next_review: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RetractionItem:
+    uuid: str
+    reason: str
+    reviewer: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    uuid: str
+    title: str
+    url: str
+    summary: str
+    stance: str
+    observed_on: date | None
+    reviewer: str
+    recorded_at: datetime
+    retraction: RetractionItem | None = None
+
+    @property
+    def retracted(self) -> bool:
+        return self.retraction is not None
+
+
+@dataclass(frozen=True)
+class StatusItem:
+    uuid: str
+    version: int
+    from_status: str
+    to_status: str
+    is_reopen: bool
+    note: str
+    observed_on: date | None
+    reviewer: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class ResolutionItem:
+    uuid: str
+    version: int
+    outcome: str
+    value: float | None
+    note: str
+    observed_on: date | None
+    reviewer: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class ForecastItem:
+    uuid: str
+    probability: float
+    rationale: str
+    made_at: datetime
+    reviewer: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class RevisionItem:
+    uuid: str
+    version: int
+    note: str
+    reviewer: str
+    recorded_at: datetime
+    definition: ClaimDefinition
+
+
+@dataclass(frozen=True)
+class ChildItem:
+    slug: str
+    title: str
+    status: str
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    key: str
+    title: str
+    publisher: str
+    authors: tuple[str, ...]
+    published_on: date | None
+    url: str
+    language: str
+    notes: str
+    copy_path: str
+    copy_sha256: str
+
+
+@dataclass(frozen=True)
+class ClaimDetail:
+    """A claim as it stood at `as_of` (or now): definition, state and its whole log."""
+
+    uuid: str
+    definition: ClaimDefinition
+    status: str
+    version: int
+    changed_at: datetime
+    changed_by: str
+    as_of: datetime | None
+    source: SourceItem | None
+    children: tuple[ChildItem, ...]
+    evidence: tuple[EvidenceItem, ...]
+    status_changes: tuple[StatusItem, ...]
+    resolutions: tuple[ResolutionItem, ...]
+    forecasts: tuple[ForecastItem, ...]
+    revisions: tuple[RevisionItem, ...]
+    synced_hash: str = ""
+
+    @property
+    def slug(self) -> str:
+        return self.definition.slug
+
+    @property
+    def resolution(self) -> ResolutionItem | None:
+        """The resolution in force: the last one, unless the claim was reopened since."""
+        if Status(self.status) not in CLOSED_STATUSES or not self.resolutions:
+            return None
+        return self.resolutions[-1]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    uuid: str
+    kind: str
+    recorded_at: datetime
+    reviewer: str
+    text: str
+    occurred: datetime | date | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Queries:
+    """Entry point for reads; every call uses its own short session."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine) as session:
+            yield session
+
+    # --- lists -----------------------------------------------------------------------
+    def _filtered(self, query: AnySelect, criteria: ClaimFilter) -> AnySelect:
+        if criteria.statuses:
+            query = query.where(Claim.status.in_(criteria.statuses))
+        if criteria.kind:
+            query = query.where(Claim.kind == criteria.kind)
+        if criteria.tag:
+            query = query.where(
+                Claim.id.in_(select(ClaimTag.claim_id).where(ClaimTag.tag == criteria.tag))
+            )
+        if criteria.source:
+            query = query.where(
+                Claim.source_id.in_(select(Source.id).where(Source.key == criteria.source))
+            )
+        if criteria.due_by is not None:
+            query = query.where(
+                Claim.deadline_end <= criteria.due_by,
+                Claim.status.not_in([status.value for status in CLOSED_STATUSES]),
+            )
+        if criteria.parent:
+            parent = aliased(Claim)
+            query = query.where(
+                Claim.parent_id.in_(select(parent.id).where(parent.slug == criteria.parent))
+            )
+        if criteria.top_level_only:
+            query = query.where(Claim.parent_id.is_(None))
+        if text := criteria.text.strip():
+            pattern = f"%{text.lower()}%"
+            query = query.where(
+                or_(func.lower(Claim.slug).like(pattern), func.lower(Claim.title).like(pattern))
+            )
+        return query
+
+    def count_claims(self, criteria: ClaimFilter = ClaimFilter()) -> int:
+        with self.session() as session:
+            query = self._filtered(select(func.count(Claim.id)), criteria)
+            return int(session.scalar(query) or 0)
+
+    def list_claims(
+        self,
+        criteria: ClaimFilter = ClaimFilter(),
+        *,
+        sort: str = "slug",
+        descending: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+        reviewer: str | None = None,
+    ) -> list[ClaimRow]:
+        """One page of claims, filtered and sorted in SQL, enriched for that page only."""
+        if sort not in SORT_KEYS:
+            raise ValueError(f"unknown sort key '{sort}': use one of {', '.join(SORT_KEYS)}")
+        parent = aliased(Claim)
+        last_evidence = (
+            select(Evidence.claim_id, func.max(Evidence.recorded_at).label("at"))
+            .group_by(Evidence.claim_id)
+            .subquery()
+        )
+        children = (
+            select(Claim.parent_id.label("parent_id"), func.count().label("n"))
+            .where(Claim.parent_id.is_not(None))
+            .group_by(Claim.parent_id)
+            .subquery()
+        )
+        query = (
+            select(
+                Claim.id, Claim.slug, Claim.title, Claim.status, Claim.kind, Claim.made_on,
+                Claim.deadline_start, Claim.deadline_end, Source.key.label("source"),
+                parent.slug.label("parent"), Claim.version, Claim.review_cadence,
+                Claim.created_at, func.coalesce(children.c.n, 0).label("children"),
+            )
+            .outerjoin(Source, Source.id == Claim.source_id)
+            .outerjoin(parent, parent.id == Claim.parent_id)
+            .outerjoin(children, children.c.parent_id == Claim.id)
+        )
+        sort_columns: dict[str, Any] = {
+            "slug": Claim.slug, "title": Claim.title, "status": Claim.status,
+            "kind": Claim.kind, "deadline": Claim.deadline_end, "made_on": Claim.made_on,
+            "changed": Claim.changed_at, "evidence": last_evidence.c.at,
+        }
+        if sort == "evidence":
+            query = query.outerjoin(last_evidence, last_evidence.c.claim_id == Claim.id)
+        column = sort_columns[sort]
+        order = column.desc() if descending else column.asc()
+        query = self._filtered(query, criteria).order_by(
+            column.is_(None), order, Claim.slug.asc()
+        )
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        with self.session() as session:
+            rows = session.execute(query).all()
+            ids = [row.id for row in rows]
+            enrich = _Enrichment.load(session, ids, reviewer)
+        return [
+            ClaimRow(
+                slug=row.slug, title=row.title, status=row.status, kind=row.kind,
+                made_on=row.made_on, deadline_start=_utc(row.deadline_start),
+                deadline_end=_utc(row.deadline_end), source=row.source, parent=row.parent,
+                version=row.version, children=row.children,
+                tags=enrich.tags.get(row.id, ()),
+                last_evidence_at=enrich.last_evidence.get(row.id),
+                team_forecast=enrich.team.get(row.id),
+                my_forecast=enrich.mine.get(row.id),
+                forecasters=enrich.forecasters.get(row.id, 0),
+                next_review=_next_review(
+                    row.review_cadence, _utc(row.created_at),
+                    enrich.last_review.get(row.id),
+                ),
+            )
+            for row in rows
+        ]
+
+    # --- one claim -------------------------------------------------------------------
+    def claim_detail(self, slug: str, as_of: datetime | None = None) -> ClaimDetail:
+        with self.session() as session:
+            return _load_detail(session, slug, as_of)
+
+    def timeline(self, slug: str, as_of: datetime | None = None) -> list[TimelineEntry]:
+        """Every log entry of a claim in the order it was recorded."""
+        detail = self.claim_detail(slug, as_of)
+        entries: list[TimelineEntry] = []
+        for revision in detail.revisions:
+            what = "created" if revision.version == 1 else f"definition v{revision.version}"
+            text = what + (f": {revision.note}" if revision.note else "")
+            entries.append(TimelineEntry(revision.uuid, "revision", revision.recorded_at,
+                                         revision.reviewer, text))
+        for item in detail.evidence:
+            text = f"[{item.stance}] {item.title}" + (f" <{item.url}>" if item.url else "")
+            entries.append(TimelineEntry(item.uuid, "evidence", item.recorded_at, item.reviewer,
+                                         text, item.observed_on))
+        for change in detail.status_changes:
+            verb = "reopened" if change.is_reopen else "status"
+            text = f"{verb} {change.from_status} -> {change.to_status}"
+            if change.note:
+                text += f": {change.note}"
+            entries.append(TimelineEntry(change.uuid, "status", change.recorded_at,
+                                         change.reviewer, text, change.observed_on))
+        for resolution in detail.resolutions:
+            outcome = resolution.outcome
+            if resolution.outcome == "partial":
+                outcome = f"partial:{resolution.value:g}"
+            text = f"resolved {outcome}" + (f": {resolution.note}" if resolution.note else "")
+            entries.append(TimelineEntry(resolution.uuid, "resolution", resolution.recorded_at,
+                                         resolution.reviewer, text, resolution.observed_on))
+        for forecast in detail.forecasts:
+            text = f"forecast {forecast.probability:.0%}"
+            if forecast.rationale:
+                text += f": {forecast.rationale}"
+            entries.append(TimelineEntry(forecast.uuid, "forecast", forecast.recorded_at,
+                                         forecast.reviewer, text, forecast.made_at))
+        entries.extend(_retraction_entries(detail))
+        entries.sort(key=lambda entry: (entry.recorded_at, entry.kind, entry.uuid))
+        return entries
+
+    def slugs(self) -> list[str]:
+        with self.session() as session:
+            return list(session.scalars(select(Claim.slug).order_by(Claim.slug)))
+
+    def sources(self) -> list[SourceItem]:
+        with self.session() as session:
+            return [_source_item(source) for source in
+                    session.scalars(select(Source).order_by(Source.key))]
+
+    def tags(self) -> list[str]:
+        with self.session() as session:
+            return list(session.scalars(select(ClaimTag.tag).distinct().order_by(ClaimTag.tag)))
+
+    def is_empty(self) -> bool:
+        with self.session() as session:
+            return session.scalar(select(func.count(Claim.id))) == 0
+
+
+def _retraction_entries(detail: ClaimDetail) -> Iterator[TimelineEntry]:
+    for item in detail.evidence:
+        if item.retraction is not None:
+            retraction = item.retraction
+            yield TimelineEntry(
+                retraction.uuid, "retraction", retraction.recorded_at, retraction.reviewer,
+                f"retracted evidence '{item.title}' ({item.uuid}): {retraction.reason}",
+            )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else as_utc(moment)
+
+
+def _next_review(
+    cadence: str, created_at: datetime | None, last_review: datetime | None
+) -> datetime | None:
+    """The first review the cadence asks for after the last one (or after creation)."""
+    if not cadence or created_at is None:
+        return None
+    since = last_review or created_at
+    return next_review(cadence, since, since)
+
+
+@dataclass
+class _Enrichment:
+    tags: dict[int, tuple[str, ...]]
+    last_evidence: dict[int, datetime]
+    team: dict[int, float]
+    mine: dict[int, float]
+    forecasters: dict[int, int]
+    last_review: dict[int, datetime]
+
+    @classmethod
+    def load(cls, session: Session, ids: Sequence[int], reviewer: str | None) -> _Enrichment:
+        if not ids:
+            return cls({}, {}, {}, {}, {}, {})
+        tags: dict[int, list[str]] = {}
+        for claim_id, tag in session.execute(
+            select(ClaimTag.claim_id, ClaimTag.tag)
+            .where(ClaimTag.claim_id.in_(ids))
+            .order_by(ClaimTag.tag)
+        ):
+            tags.setdefault(claim_id, []).append(tag)
+        last_evidence = {
+            claim_id: as_utc(at)
+            for claim_id, at in session.execute(
+                select(Evidence.claim_id, func.max(Evidence.recorded_at))
+                .where(Evidence.claim_id.in_(ids))
+                .group_by(Evidence.claim_id)
+            )
+        }
+        latest = latest_forecasts(ids).subquery()
+        team: dict[int, list[float]] = {}
+        mine: dict[int, float] = {}
+        for claim_id, name, probability in session.execute(
+            select(latest.c.claim_id, latest.c.reviewer, latest.c.probability)
+        ):
+            team.setdefault(claim_id, []).append(probability)
+            if name == reviewer:
+                mine[claim_id] = probability
+        last_review: dict[int, datetime] = {}
+        if reviewer:
+            for claim_id, at in session.execute(
+                select(ReviewMark.claim_id, func.max(ReviewMark.recorded_at))
+                .join(Reviewer, Reviewer.id == ReviewMark.reviewer_id)
+                .where(ReviewMark.claim_id.in_(ids), Reviewer.name == reviewer)
+                .group_by(ReviewMark.claim_id)
+            ):
+                last_review[claim_id] = as_utc(at)
+        return cls(
+            tags={key: tuple(value) for key, value in tags.items()},
+            last_evidence=last_evidence,
+            team={key: _median(values) for key, values in team.items()},
+            mine=mine,
+            forecasters={key: len(values) for key, values in team.items()},
+            last_review=last_review,
+        )
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def latest_forecasts(
+    claim_ids: Sequence[int] | None = None, as_of: datetime | None = None
+) -> Select[Any]:
+    """Each reviewer's latest forecast per claim (window function, one pass)."""
+    ranked = select(
+        Forecast.claim_id,
+        Reviewer.name.label("reviewer"),
+        Forecast.probability,
+        Forecast.made_at,
+        func.row_number()
+        .over(
+            partition_by=(Forecast.claim_id, Forecast.reviewer_id),
+            order_by=(Forecast.made_at.desc(), Forecast.recorded_at.desc(), Forecast.uuid.desc()),
+        )
+        .label("rank"),
+    ).join(Reviewer, Reviewer.id == Forecast.reviewer_id)
+    if claim_ids is not None:
+        ranked = ranked.where(Forecast.claim_id.in_(claim_ids))
+    if as_of is not None:
+        ranked = ranked.where(Forecast.recorded_at <= as_of)
+    sub = ranked.subquery()
+    return select(sub.c.claim_id, sub.c.reviewer, sub.c.probability, sub.c.made_at).where(
+        sub.c.rank == 1
+    )
+
+
+def _source_item(source: Source) -> SourceItem:
+    return SourceItem(
+        key=source.key, title=source.title, publisher=source.publisher,
+        authors=tuple(source.authors or ()), published_on=source.published_on, url=source.url,
+        language=source.language, notes=source.notes, copy_path=source.copy_path,
+        copy_sha256=source.copy_sha256,
+    )
+
+
+def _before(column: Any, as_of: datetime | None) -> Any:
+    return literal(True) if as_of is None else column <= as_of
+
+
+def _load_detail(session: Session, slug: str, as_of: datetime | None) -> ClaimDetail:
+    claim = session.scalar(select(Claim).where(Claim.slug == slug))
+    if claim is None or (as_of is not None and as_utc(claim.created_at) > as_of):
+        when = f" as of {as_of.isoformat()}" if as_of is not None and claim is not None else ""
+        raise NotFound(f"no claim '{slug}'{when}: check the slug with `tracker list`")
+    names: dict[int, str] = {
+        row.id: row.name for row in session.execute(select(Reviewer.id, Reviewer.name))
+    }
+
+    revisions = tuple(
+        RevisionItem(row.uuid, row.version, row.note, names[row.reviewer_id],
+                     as_utc(row.recorded_at), definition_from_json(row.definition))
+        for row in session.scalars(
+            select(ClaimRevision)
+            .where(ClaimRevision.claim_id == claim.id,
+                   _before(ClaimRevision.recorded_at, as_of))
+            .order_by(ClaimRevision.version)
+        )
+    )
+    retractions = {
+        row.evidence_uuid: RetractionItem(
+            row.uuid, row.reason, names[row.reviewer_id], as_utc(row.recorded_at)
+        )
+        for row in session.scalars(
+            select(EvidenceRetraction)
+            .join(Evidence, Evidence.uuid == EvidenceRetraction.evidence_uuid)
+            .where(Evidence.claim_id == claim.id,
+                   _before(EvidenceRetraction.recorded_at, as_of))
+        )
+    }
+    evidence = tuple(
+        EvidenceItem(
+            row.uuid, row.title, row.url, row.summary, row.stance, row.observed_on,
+            names[row.reviewer_id], as_utc(row.recorded_at), retractions.get(row.uuid),
+        )
+        for row in session.scalars(
+            select(Evidence)
+            .where(Evidence.claim_id == claim.id, _before(Evidence.recorded_at, as_of))
+            .order_by(Evidence.recorded_at, Evidence.uuid)
+        )
+    )
+    status_changes = tuple(
+        StatusItem(row.uuid, row.version, row.from_status, row.to_status, row.is_reopen,
+                   row.note, row.observed_on, names[row.reviewer_id], as_utc(row.recorded_at))
+        for row in session.scalars(
+            select(StatusChange)
+            .where(StatusChange.claim_id == claim.id, _before(StatusChange.recorded_at, as_of))
+            .order_by(StatusChange.version)
+        )
+    )
+    resolutions = tuple(
+        ResolutionItem(row.uuid, row.version, row.outcome, row.value, row.note,
+                       row.observed_on, names[row.reviewer_id], as_utc(row.recorded_at))
+        for row in session.scalars(
+            select(Resolution)
+            .where(Resolution.claim_id == claim.id, _before(Resolution.recorded_at, as_of))
+            .order_by(Resolution.version)
+        )
+    )
+    forecasts = tuple(
+        ForecastItem(row.uuid, row.probability, row.rationale, as_utc(row.made_at),
+                     names[row.reviewer_id], as_utc(row.recorded_at))
+        for row in session.scalars(
+            select(Forecast)
+            .where(Forecast.claim_id == claim.id, _before(Forecast.recorded_at, as_of))
+            .order_by(Forecast.made_at, Forecast.recorded_at, Forecast.uuid)
+        )
+    )
+    if as_of is None:
+        status, version = claim.status, claim.version
+        changed_at, changed_by = as_utc(claim.changed_at), names[claim.changed_by_id]
+    else:
+        status, version, changed_at, changed_by = _state_as_of(
+            revisions, status_changes, resolutions
+        )
+    child = aliased(Claim)
+    children = tuple(
+        ChildItem(row.slug, row.title, row.status)
+        for row in session.execute(
+            select(child.slug, child.title, child.status)
+            .where(child.parent_id == claim.id, _before(child.created_at, as_of))
+            .order_by(child.slug)
+        )
+    )
+    source = session.get(Source, claim.source_id) if claim.source_id else None
+    return ClaimDetail(
+        uuid=claim.uuid, definition=revisions[-1].definition, status=status,
+        version=version, changed_at=changed_at, changed_by=changed_by, as_of=as_of,
+        source=_source_item(source) if source else None, children=children,
+        evidence=evidence, status_changes=status_changes, resolutions=resolutions,
+        forecasts=forecasts, revisions=revisions, synced_hash=claim.synced_hash,
+    )
+
+
+def _state_as_of(
+    revisions: tuple[RevisionItem, ...],
+    status_changes: tuple[StatusItem, ...],
+    resolutions: tuple[ResolutionItem, ...],
+) -> tuple[str, int, datetime, str]:
+    """Replay versioned events: the highest version recorded by then decides the state."""
+    events: list[tuple[int, str | None, datetime, str]] = [
+        (item.version, None, item.recorded_at, item.reviewer) for item in revisions
+    ]
+    events += [(item.version, item.to_status, item.recorded_at, item.reviewer)
+               for item in status_changes]
+    events += [(item.version, Outcome(item.outcome).closing_status.value, item.recorded_at,
+                item.reviewer) for item in resolutions]
+    events.sort(key=lambda event: event[0])
+    status = Status.OPEN.value
+    for _version, new_status, _at, _who in events:
+        if new_status is not None:
+            status = new_status
+    version, _, changed_at, changed_by = events[-1]
+    return status, version, changed_at, changed_by
