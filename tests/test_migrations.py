@@ -110,3 +110,29 @@ def test_wheel_ships_migrations_and_claims(tmp_path: Path) -> None:
         env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
     ).stdout.strip()
     assert found == str(target / "tracker" / "_migrations")
+
+
+def test_claims_recorded_before_0002_get_an_empty_url(database_url: str) -> None:
+    """Data migration check: downgrade, insert a raw row, upgrade, read it back."""
+    from alembic import command
+
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine, "0001")
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO reviewers (id, name, created_at) VALUES (1, 'ann', :now)"),
+                {"now": "2024-01-01 00:00:00"})
+            connection.execute(text(
+                "INSERT INTO claims (id, uuid, slug, title, statement, quote, quote_lang, "
+                "claimant, kind, horizon, deadline_rule, criteria, review_cadence, "
+                "confidence_words, notes, status, version, created_at, changed_at, "
+                "changed_by_id, synced_hash) VALUES (1, 'u1', 'old', 'Old', 'S', '', '', '', "
+                "'prediction', '', '', '', '', '', '', 'open', 1, :now, :now, 1, '')"),
+                {"now": "2024-01-01 00:00:00"})
+        command.upgrade(alembic_config(engine), "head")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT url FROM claims WHERE slug = 'old'")
+                                      ).scalar() == ""
+    finally:
+        engine.dispose()

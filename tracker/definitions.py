@@ -16,7 +16,7 @@ from typing import Any
 
 from tracker.errors import InvalidInput
 from tracker.horizons import DateError, Deadline, parse_cadence
-from tracker.models import NAME_MAX, SLUG_MAX, TEXT_MAX, TITLE_MAX
+from tracker.models import NAME_MAX, SLUG_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
 from tracker.vocabulary import Kind, parse_choice
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -44,6 +44,7 @@ class ClaimDefinition:
     implied_confidence: float | None = None
     confidence_words: str = ""
     notes: str = ""
+    url: str = ""
     parent: str | None = None
     source: str | None = None
 
@@ -111,6 +112,9 @@ def validate_definition(definition: ClaimDefinition) -> ClaimDefinition:
         check_text(getattr(definition, name), name, TEXT_MAX)
     for name in ("claimant", "horizon", "deadline_rule", "confidence_words"):
         check_text(getattr(definition, name), name, TITLE_MAX)
+    check_text(definition.url, "url", URL_MAX)
+    if definition.url and not definition.url.startswith(("http://", "https://")):
+        raise InvalidInput(f"URL '{definition.url}' must start with http:// or https://")
     try:
         parse_choice(Kind, definition.kind, "kind")
     except ValueError as error:
@@ -149,4 +153,5 @@ def definition_from_json(data: dict[str, Any]) -> ClaimDefinition:
         if values.get(key):
             values[key] = datetime.fromisoformat(values[key])
     values["tags"] = tuple(values.get("tags", ()))
+    values.setdefault("url", "")  # revisions recorded before claims had a URL
     return ClaimDefinition(**values)

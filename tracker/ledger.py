@@ -486,7 +486,7 @@ def _cached_columns(definition: ClaimDefinition) -> dict[str, Any]:
         for name in (
             "title", "statement", "quote", "quote_lang", "claimant", "kind", "made_on",
             "horizon", "deadline_start", "deadline_end", "deadline_rule", "criteria",
-            "review_cadence", "implied_confidence", "confidence_words", "notes",
+            "review_cadence", "implied_confidence", "confidence_words", "notes", "url",
         )
     }
     return data

@@ -138,6 +138,7 @@ class Claim(Base):
     implied_confidence: Mapped[float | None] = mapped_column(Float)
     confidence_words: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(String(URL_MAX), default="", server_default="")
     # State (cached from the log)
     status: Mapped[str] = mapped_column(String(16), default="open")
     version: Mapped[int] = mapped_column(Integer, default=1)

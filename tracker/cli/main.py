@@ -37,9 +37,16 @@ def cli(ctx: click.Context, db_url: str | None, reviewer: str | None) -> None:
 
 
 def _register() -> None:
-    from tracker.cli import app_commands, claim_commands, db_commands
+    from tracker.cli import (
+        app_commands,
+        claim_commands,
+        db_commands,
+        score_commands,
+        trackrecord_commands,
+    )
 
-    for module in (claim_commands, db_commands, app_commands):
+    for module in (claim_commands, db_commands, score_commands, trackrecord_commands,
+                   app_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

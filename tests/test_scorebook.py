@@ -1,0 +1,130 @@
+"""Scores computed from the database: the right questions, as of any date."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.conftest import CliOutcome, Clock
+from tests.helpers import definition
+from tracker import scoring
+from tracker.ledger import Ledger
+from tracker.scorebook import Leaderboard, leaderboard
+
+MADE = date(2024, 1, 1)
+
+
+@pytest.fixture
+def scored(ledger: Ledger, clock: Clock) -> Ledger:
+    """Two claims: one resolved yes, one resolved no, forecast by ann and bob."""
+    clock.now = datetime(2024, 1, 1, tzinfo=UTC)
+    ledger.create_claim(definition("a", made_on=MADE, tags=("robots",), implied_confidence=0.9),
+                        "ann")
+    ledger.create_claim(definition("b", made_on=MADE, tags=("compute",), implied_confidence=0.7),
+                        "ann")
+    ledger.forecast("a", 0.8, reviewer="ann", made_at=datetime(2024, 1, 1, tzinfo=UTC))
+    ledger.forecast("a", 0.4, reviewer="bob", made_at=datetime(2024, 1, 11, tzinfo=UTC))
+    ledger.forecast("b", 0.3, reviewer="ann", made_at=datetime(2024, 1, 1, tzinfo=UTC))
+    ledger.forecast("b", 0.6, reviewer="bob", made_at=datetime(2024, 1, 1, tzinfo=UTC))
+    ledger.forecast("b", 0.9, reviewer="bob", made_at=datetime(2024, 1, 11, tzinfo=UTC))
+    clock.now = datetime(2024, 1, 21, tzinfo=UTC)
+    ledger.resolve("a", "yes", reviewer="ann", observed_on=date(2024, 1, 21))
+    ledger.resolve("b", "no", reviewer="ann", observed_on=date(2024, 1, 21))
+    return ledger
+
+
+def test_reviewer_scores_match_the_scoring_module(engine: Engine, scored: Ledger) -> None:
+    board = leaderboard(engine, "reviewer")
+    assert [row.key for row in board.rows] == ["ann", "bob"]
+    ann, bob = board.rows
+    # Final-forecast Brier: ann (0.8-1)^2=0.04 and (0.3-0)^2=0.09 -> 0.065;
+    # bob (0.4-1)^2=0.36 and (0.9-0)^2=0.81 -> 0.585.
+    assert ann.n == 2 and ann.brier == pytest.approx(0.065)
+    assert bob.brier == pytest.approx(0.585)
+    # bob on b: 0.6 for 10 days then 0.9 for 10 days -> (0.36 + 0.81) / 2 = 0.585;
+    # on a: covered from day 10 only (coverage 0.5), 0.36 -> mean 0.4725.
+    assert bob.brier_time_averaged == pytest.approx((0.36 + 0.585) / 2)
+    assert bob.coverage == pytest.approx((0.5 + 1.0) / 2)
+    opened, resolved = datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 21, tzinfo=UTC)
+    expected = scoring.aggregate([
+        scoring.Question("a", opened, resolved, 1.0, [
+            scoring.Forecast("ann", 0.8, opened),
+            scoring.Forecast("bob", 0.4, datetime(2024, 1, 11, tzinfo=UTC))]),
+        scoring.Question("b", opened, resolved, 0.0, [
+            scoring.Forecast("ann", 0.3, opened), scoring.Forecast("bob", 0.6, opened),
+            scoring.Forecast("bob", 0.9, datetime(2024, 1, 11, tzinfo=UTC))]),
+    ])
+    for row, summary in zip(board.rows, expected, strict=True):
+        assert (row.log, row.baseline, row.peer) == pytest.approx(
+            (summary.log, summary.baseline, summary.peer))
+    assert sum(cell.count for cell in board.calibration) == 4
+    assert board.decomposition is not None
+    assert board.decomposition.brier == pytest.approx((0.04 + 0.09 + 0.36 + 0.81) / 4)
+
+
+def test_groupings(engine: Engine, scored: Ledger) -> None:
+    by_tag = {row.key: row for row in leaderboard(engine, "tag").rows}
+    assert set(by_tag) == {"robots", "compute"}
+    assert by_tag["robots"].n == 2  # ann and bob on claim a
+    assert [row.key for row in leaderboard(engine, "period").rows] == ["2024-Q1"]
+    [source] = leaderboard(engine, "source").rows
+    # The source's implied confidence: 0.9 on a (yes) and 0.7 on b (no).
+    assert source.key == "(no source)"
+    assert source.brier == pytest.approx(((0.9 - 1) ** 2 + 0.7 ** 2) / 2)
+
+
+def test_annulled_claims_are_never_scored(engine: Engine, scored: Ledger) -> None:
+    scored.create_claim(definition("c", made_on=MADE), "ann")
+    scored.forecast("c", 0.99, reviewer="ann")
+    scored.resolve("c", "annulled", reviewer="ann")
+    assert leaderboard(engine).resolved_claims == 2
+    assert leaderboard(engine).rows[0].n == 2
+
+
+def test_re_resolving_changes_scores_and_keeps_history(engine: Engine, scored: Ledger,
+                                                       clock: Clock) -> None:
+    before = leaderboard(engine)
+    checkpoint = clock.now
+    scored.reopen("a", reason="the source was misread", reviewer="bob")
+    assert leaderboard(engine).resolved_claims == 1
+    scored.resolve("a", "no", reviewer="bob", observed_on=date(2024, 1, 21))
+    after = leaderboard(engine)
+    assert after.rows[0].brier == pytest.approx(((0.8 - 0) ** 2 + 0.09) / 2)
+    assert leaderboard(engine, as_of=checkpoint) == replace_as_of(before, checkpoint)
+
+
+def replace_as_of(board: Leaderboard, as_of: datetime | None) -> Leaderboard:
+    return replace(board, as_of=as_of)
+
+
+def test_as_of_ignores_everything_recorded_later(engine: Engine, scored: Ledger,
+                                                 clock: Clock) -> None:
+    cutoff = clock.now
+    frozen = leaderboard(engine, as_of=cutoff)
+    clock.advance(days=30)
+    # A track record imported later, about a time before the cutoff.
+    scored.forecast("a", 0.1, reviewer="carol", made_at=datetime(2024, 1, 5, tzinfo=UTC),
+                    allow_closed=True)
+    scored.create_claim(definition("d", made_on=MADE), "ann")
+    scored.forecast("d", 0.5, reviewer="ann")
+    scored.resolve("d", "yes", reviewer="ann")
+    assert leaderboard(engine, as_of=cutoff) == frozen
+    assert leaderboard(engine) != replace_as_of(frozen, None)
+
+
+def test_score_command_json(run_cli: Callable[..., CliOutcome], scored: Ledger) -> None:
+    result = run_cli("score", "--json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [row["key"] for row in rows] == ["ann", "bob"]
+    for key in ("key", "n", "brier", "brier_time_averaged", "log", "baseline", "peer",
+                "coverage"):
+        assert key in rows[0]
+    text = run_cli("score", "--by", "tag").stdout
+    assert "robots" in text and "calibration" in text and "reliability" in text
+    assert "nothing to score" in run_cli("score", "--as-of", "2023-01-01").stdout

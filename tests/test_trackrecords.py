@@ -1,0 +1,135 @@
+"""Track records from elsewhere: CSV/JSON in and out, idempotent, all-or-nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.conftest import CliOutcome
+from tests.helpers import dump
+from tracker.ledger import Ledger
+from tracker.queries import Queries
+from tracker.scorebook import leaderboard
+from tracker.trackrecords import TrackRecordError, import_track_record, read_track_record
+
+Run = Callable[..., CliOutcome]
+
+CSV = """question_id,title,forecaster,probability,forecast_at,outcome,resolved_at,tags,url,created_at
+Q1,Will X ship?,ann,0.8,2024-01-01T00:00:00+00:00,yes,2024-03-01,tech;ai,https://example.org/q1,2024-01-01
+Q1,Will X ship?,bob,30%,2024-02-01,yes,2024-03-01,,,
+Q2,Will Y happen?,ann,0.4,2024-01-05,0.5,2024-04-01,,,
+Q3,Still open?,bob,0.6,2024-01-05,,,,,
+Q4,Called off,ann,0.9,2024-01-05,annulled,2024-02-01,,,
+Q5,Question only,,,,,,,,
+"""
+
+
+@pytest.fixture
+def csv_file(tmp_path: Path) -> Path:
+    path = tmp_path / "record.csv"
+    path.write_text(CSV)
+    return path
+
+
+def test_import_groups_rows_into_scored_claims(engine: Engine, ledger: Ledger,
+                                               queries: Queries, csv_file: Path) -> None:
+    summary = import_track_record(ledger, csv_file)
+    assert (summary.questions_added, summary.forecasts_added, summary.resolutions_added) == (
+        5, 5, 3)
+    q1 = queries.claim_detail("q1")
+    assert q1.status == "confirmed"
+    assert q1.definition.tags == ("ai", "tech")
+    assert q1.definition.url == "https://example.org/q1"
+    assert sorted(f.probability for f in q1.forecasts) == [0.3, 0.8]
+    assert queries.claim_detail("q2").resolution.value == 0.5  # type: ignore[union-attr]
+    assert queries.claim_detail("q3").status == "open"
+    assert queries.claim_detail("q4").status == "annulled"
+    board = leaderboard(engine)
+    assert {row.key: row.n for row in board.rows} == {"ann": 2, "bob": 1}
+
+
+def test_reimport_changes_nothing(engine: Engine, ledger: Ledger, csv_file: Path) -> None:
+    import_track_record(ledger, csv_file)
+    before = dump(engine)
+    summary = import_track_record(ledger, csv_file)
+    assert (summary.questions_added, summary.forecasts_added, summary.resolutions_added) == (
+        0, 0, 0)
+    assert summary.unchanged_forecasts == 5
+    assert dump(engine) == before
+
+
+def test_changed_outcome_reopens_and_re_resolves(ledger: Ledger, queries: Queries,
+                                                 csv_file: Path) -> None:
+    import_track_record(ledger, csv_file)
+    csv_file.write_text(CSV.replace("yes,2024-03-01", "no,2024-03-01"))
+    assert import_track_record(ledger, csv_file).resolutions_added == 1
+    q1 = queries.claim_detail("q1")
+    assert q1.status == "refuted"
+    assert [r.outcome for r in q1.resolutions] == ["yes", "no"], "history stays in the log"
+
+
+def test_bad_rows_are_listed_by_line_and_nothing_is_imported(
+    engine: Engine, ledger: Ledger, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(CSV.splitlines()[0] + "\n" + "\n".join([
+        "Q1,Fine,ann,0.8,2024-01-01,,,,,",
+        "Q2,Bad p,ann,1.4,2024-01-01,,,,,",
+        "Q3,Bad date,ann,0.5,someday,,,,,",
+        "Q4,Bad outcome,ann,0.5,2024-01-01,maybe,2024-02-01,,,",
+        "Q5,No resolved_at,ann,0.5,2024-01-01,yes,,,,",
+    ]) + "\n")
+    before = dump(engine)
+    with pytest.raises(TrackRecordError) as error:
+        import_track_record(ledger, path)
+    lines = [problem.split(":")[0] for problem in error.value.problems]
+    assert lines == ["3", "4", "5", "6"]
+    assert "outside [0, 1]" in str(error.value) and "someday" in str(error.value)
+    assert dump(engine) == before
+
+
+def test_json_input_reports_lines(tmp_path: Path) -> None:
+    path = tmp_path / "record.json"
+    path.write_text('[\n {"question_id": "a", "title": "A", "forecaster": "ann",\n'
+                    '  "probability": 0.5, "forecast_at": "2024-01-01", "outcome": "",\n'
+                    '  "resolved_at": ""},\n {"question_id": "b", "title": "B",'
+                    ' "forecaster": "ann", "probability": 2, "forecast_at": "2024-01-01",'
+                    ' "outcome": "", "resolved_at": ""}\n]\n')
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert error.value.problems == ["5: probability 2 is outside [0, 1]: write a value from 0 "
+                                    "to 1"]
+
+
+def test_export_then_import_round_trips(run_cli: Run, csv_file: Path, tmp_path: Path,
+                                        database_url: str) -> None:
+    assert run_cli("import-forecasts", str(csv_file)).exit_code == 0
+    exported = run_cli("export-forecasts")
+    assert exported.exit_code == 0
+    assert exported.stdout.splitlines()[0] == (
+        "question_id,title,forecaster,probability,forecast_at,outcome,resolved_at,tags,url,"
+        "created_at")
+    again = tmp_path / "again.csv"
+    again.write_text(exported.stdout)
+    # Importing our own export changes nothing...
+    assert "0 questions added" in run_cli("import-forecasts", str(again)).stdout
+    # ...and a fresh database fed the export exports the same bytes.
+    from tests.conftest import invoke_main
+
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    assert invoke_main(["--db", fresh, "import-forecasts", str(again)]).exit_code == 0
+    assert invoke_main(["--db", fresh, "export-forecasts"]).stdout == exported.stdout
+    as_json = json.loads(run_cli("export-forecasts", "--format", "json").stdout)
+    assert {row["question_id"] for row in as_json} == {"q1", "q2", "q3", "q4", "q5"}
+
+
+def test_cli_refusal_exit_code(run_cli: Run, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("question_id,title\nQ1,T\n")
+    result = run_cli("import-forecasts", str(path))
+    assert result.exit_code == 1
+    assert "missing column(s)" in result.stderr

@@ -1,0 +1,76 @@
+"""`tracker score`: the leaderboard, as of any date."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from tracker.cli.context import AppContext, pass_app
+from tracker.cli.params import INSTANT
+from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard
+from tracker.serialize import dumps
+
+
+def _number(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def render_leaderboard(board: Leaderboard) -> str:
+    """The plain-text leaderboard `tracker score` prints (the app shows the same numbers)."""
+    when = board.as_of.isoformat() if board.as_of else "now"
+    lines = [f"scores by {board.by}, as of {when} ({board.resolved_claims} resolved claims "
+             "scored; annulled claims never count)"]
+    if not board.rows:
+        lines.append("nothing to score yet: no resolved claim has a forecast"
+                     if board.by != "source" else
+                     "nothing to score yet: no resolved claim has an implied confidence")
+        return "\n".join(lines)
+    width = max(12, *(len(row.key) for row in board.rows))
+    header = (f"{board.by:<{width}}  {'n':>5}  {'brier':>6}  {'b.time':>6}  {'log':>7}  "
+              f"{'baseline':>8}  {'peer':>7}  {'rel.b':>6}  {'cover':>5}")
+    lines += [header, "-" * len(header)]
+    for row in board.rows:
+        lines.append(
+            f"{row.key:<{width}}  {row.n:>5}  {_number(row.brier):>6}  "
+            f"{_number(row.brier_time_averaged):>6}  {_number(row.log):>7}  "
+            f"{_number(row.baseline, 1):>8}  {_number(row.peer, 1):>7}  "
+            f"{_number(row.relative_brier):>6}  {_number(row.coverage, 2):>5}"
+        )
+    lines += ["", "calibration of final forecasts (all rows):",
+              f"{'bin':<10}  {'n':>5}  {'forecast':>8}  {'observed':>8}  95% Wilson interval"]
+    for cell in board.calibration:
+        if cell.count:
+            lines.append(
+                f"{cell.lower:.1f}-{cell.upper:.1f}   {cell.count:>5}  "
+                f"{_number(cell.mean_forecast, 2):>8}  {_number(cell.observed_frequency, 2):>8}"
+                f"  [{_number(cell.wilson_low, 2)}, {_number(cell.wilson_high, 2)}]"
+            )
+    if board.decomposition is not None:
+        d = board.decomposition
+        lines.append(
+            f"Brier {d.brier:.4f} = reliability {d.reliability:.4f} - resolution "
+            f"{d.resolution:.4f} + uncertainty {d.uncertainty:.4f} + within-bin variance "
+            f"{d.within_bin_variance:.4f} - 2 x within-bin covariance "
+            f"{d.within_bin_covariance:.4f}"
+        )
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--as-of", type=INSTANT, help="Use only what had been recorded by then.")
+@click.option("--by", type=click.Choice(GROUPINGS), default="reviewer", show_default=True,
+              help="Rows per reviewer, per source (graded on its implied confidence), per tag "
+              "or per period (quarter of resolution).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per row.")
+@pass_app
+def score(app: AppContext, as_of: datetime | None, by: Grouping, as_json: bool) -> None:
+    """Who was right: Brier (final and time-averaged), log, baseline and peer scores."""
+    board = leaderboard(app.engine(), by, as_of)
+    if as_json:
+        click.echo(dumps(list(board.rows)))
+    else:
+        click.echo(render_leaderboard(board))
+
+
+COMMANDS = [score]

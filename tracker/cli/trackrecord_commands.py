@@ -1,0 +1,48 @@
+"""`tracker import-forecasts` / `export-forecasts`: track records in and out as CSV or JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tracker.cli.context import AppContext, pass_app
+from tracker.trackrecords import export_rows, import_track_record, write_track_record
+
+
+@click.command(name="import-forecasts")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_app
+def import_forecasts(app: AppContext, file: Path) -> None:
+    """Import a track record: CSV, or a JSON array of objects, with the columns
+    question_id, title, forecaster, probability, forecast_at, outcome, resolved_at and
+    optionally tags (';'-separated), url, created_at. Outcome: yes, no, a number in [0, 1],
+    annulled, or empty while open. Bad rows are listed by line and nothing is imported;
+    re-importing the same file adds nothing."""
+    summary = import_track_record(app.ledger(), file)
+    click.echo(
+        f"{file}: {summary.questions_added} questions added, {summary.questions_updated} "
+        f"updated, {summary.forecasts_added} forecasts added "
+        f"({summary.unchanged_forecasts} already there), "
+        f"{summary.resolutions_added} resolutions added"
+    )
+
+
+@click.command(name="export-forecasts")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: standard output).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]),
+              help="Default: from the file's extension, else csv.")
+@pass_app
+def export_forecasts(app: AppContext, output: Path | None, fmt: str | None) -> None:
+    """Export every forecast with its question and outcome, in the import-forecasts format."""
+    chosen = fmt or ("json" if output is not None and output.suffix.lower() == ".json"
+                     else "csv")
+    text = write_track_record(export_rows(app.engine()), output, chosen)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"wrote {output}", err=True)
+
+
+COMMANDS = [import_forecasts, export_forecasts]

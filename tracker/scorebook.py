@@ -1,0 +1,246 @@
+"""Feeds the database to the pure scoring module: resolved claims as of a date, streamed.
+
+Set-based SQL picks the claims whose latest state (as of T) is a scoring resolution, then
+streams their forecasts ordered by claim, so one question is in memory at a time: memory grows
+with claims and reviewers, never with the number of forecasts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from itertools import groupby
+from typing import Any, Literal
+
+from sqlalchemy import Engine, Select, func, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from tracker import scoring
+from tracker.horizons import as_utc, start_of_day
+from tracker.models import Claim, ClaimTag, Forecast, Resolution, Reviewer, Source, StatusChange
+from tracker.vocabulary import Outcome
+
+Grouping = Literal["reviewer", "source", "tag", "period"]
+GROUPINGS: tuple[Grouping, ...] = ("reviewer", "source", "tag", "period")
+
+
+@dataclass(frozen=True)
+class ResolvedClaim:
+    """A claim that counts for scoring as of some date, with what grouping needs."""
+
+    claim_id: int
+    slug: str
+    source: str | None
+    tags: tuple[str, ...]
+    made_on: date | None
+    opened_at: datetime
+    resolved_at: datetime
+    outcome: float
+    implied_confidence: float | None
+
+    @property
+    def period(self) -> str:
+        quarter = (self.resolved_at.month - 1) // 3 + 1
+        return f"{self.resolved_at.year}-Q{quarter}"
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One leaderboard line: a reviewer, source, tag or period and its mean scores."""
+
+    key: str
+    n: int
+    brier: float
+    brier_time_averaged: float
+    log: float
+    baseline: float
+    peer: float
+    relative_brier: float | None
+    coverage: float
+    calibration: tuple[scoring.CalibrationBin, ...]
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    by: Grouping
+    as_of: datetime | None
+    rows: tuple[ScoreRow, ...]
+    calibration: tuple[scoring.CalibrationBin, ...]
+    decomposition: scoring.BrierDecomposition | None
+    resolved_claims: int
+
+
+def _recorded_by(column: Any, as_of: datetime | None) -> Any:
+    return literal(True) if as_of is None else column <= as_of
+
+
+def scoring_resolutions(as_of: datetime | None, *, include_annulled: bool = False
+                        ) -> Select[Any]:
+    """Per claim, the resolution in force at `as_of` (its latest state event), if it scores
+    (or, with `include_annulled`, also when it was annulled)."""
+    events = union_all(
+        select(StatusChange.claim_id, StatusChange.version).where(
+            _recorded_by(StatusChange.recorded_at, as_of)
+        ),
+        select(Resolution.claim_id, Resolution.version).where(
+            _recorded_by(Resolution.recorded_at, as_of)
+        ),
+    ).subquery()
+    latest = (
+        select(events.c.claim_id, func.max(events.c.version).label("version"))
+        .group_by(events.c.claim_id)
+        .subquery()
+    )
+    query = select(Resolution).join(
+        latest,
+        (latest.c.claim_id == Resolution.claim_id) & (latest.c.version == Resolution.version),
+    )
+    if include_annulled:
+        return query
+    return query.where(Resolution.outcome != Outcome.ANNULLED.value)
+
+
+def resolved_claims(session: Session, as_of: datetime | None) -> dict[int, ResolvedClaim]:
+    """Every claim that scores as of `as_of`, keyed by claim id (one row per claim)."""
+    resolution = scoring_resolutions(as_of).subquery()
+    rows = session.execute(
+        select(
+            Claim.id, Claim.slug, Source.key, Claim.made_on, Claim.created_at,
+            Claim.implied_confidence, resolution.c.value, resolution.c.observed_on,
+            resolution.c.recorded_at,
+        )
+        .join(resolution, resolution.c.claim_id == Claim.id)
+        .outerjoin(Source, Source.id == Claim.source_id)
+    ).all()
+    tags: dict[int, list[str]] = {}
+    if rows:
+        for claim_id, tag in session.execute(
+            select(ClaimTag.claim_id, ClaimTag.tag)
+            .join(resolution, resolution.c.claim_id == ClaimTag.claim_id)
+            .order_by(ClaimTag.claim_id, ClaimTag.tag)
+        ):
+            tags.setdefault(claim_id, []).append(tag)
+    claims: dict[int, ResolvedClaim] = {}
+    for claim_id, slug, source, made_on, created_at, confidence, value, observed, recorded in rows:
+        resolved_at = start_of_day(observed) if observed else as_utc(recorded)
+        opened_at = start_of_day(made_on) if made_on else as_utc(created_at)
+        claims[claim_id] = ResolvedClaim(
+            claim_id=claim_id, slug=slug, source=source, tags=tuple(tags.get(claim_id, ())),
+            made_on=made_on, opened_at=min(opened_at, resolved_at), resolved_at=resolved_at,
+            outcome=value, implied_confidence=confidence,
+        )
+    return claims
+
+
+def questions(
+    session: Session, claims: dict[int, ResolvedClaim], as_of: datetime | None
+) -> Iterator[tuple[ResolvedClaim, scoring.Question]]:
+    """Each resolved claim with its forecasts (recorded by `as_of`), one claim at a time."""
+    resolution = scoring_resolutions(as_of).subquery()
+    query = (
+        select(Forecast.claim_id, Reviewer.name, Forecast.probability, Forecast.made_at)
+        .join(resolution, resolution.c.claim_id == Forecast.claim_id)
+        .join(Reviewer, Reviewer.id == Forecast.reviewer_id)
+        .where(_recorded_by(Forecast.recorded_at, as_of))
+        .order_by(Forecast.claim_id)
+        .execution_options(yield_per=5000)
+    )
+    for claim_id, rows in groupby(session.execute(query), key=lambda row: row[0]):
+        claim = claims[claim_id]
+        yield claim, scoring.Question(
+            key=claim.slug, opened_at=claim.opened_at, resolved_at=claim.resolved_at,
+            outcome=claim.outcome,
+            forecasts=[scoring.Forecast(name, probability, as_utc(made_at))
+                       for _, name, probability, made_at in rows],
+        )
+
+
+def _group_keys(by: Grouping, claim: ResolvedClaim, score: scoring.QuestionScore) -> list[str]:
+    if by == "reviewer":
+        return [score.forecaster]
+    if by == "tag":
+        return list(claim.tags)
+    if by == "period":
+        return [claim.period]
+    return [claim.source or "(no source)"]
+
+
+class _Group:
+    """Scores and calibration sums for one leaderboard row."""
+
+    def __init__(self) -> None:
+        self.scores = scoring.ScoreAccumulator()
+        self.calibration = scoring.CalibrationAccumulator()
+
+
+def leaderboard(engine: Engine, by: Grouping = "reviewer", as_of: datetime | None = None
+                ) -> Leaderboard:
+    """Scores grouped by reviewer, by tag or period of the claims they forecast, or by source
+    (the source graded like a forecaster on its implied confidence)."""
+    return leaderboards(engine, (by,), as_of)[by]
+
+
+def leaderboards(engine: Engine, groupings: tuple[Grouping, ...],
+                 as_of: datetime | None = None) -> dict[Grouping, Leaderboard]:
+    """Several groupings from one pass over the forecasts (reports need them all)."""
+    groups: dict[Grouping, dict[str, _Group]] = {by: {} for by in groupings}
+    overall = {by: scoring.CalibrationAccumulator() for by in groupings}
+    by_forecasts = [by for by in groupings if by != "source"]
+    with Session(engine) as session:
+        claims = resolved_claims(session, as_of)
+        if "source" in groupings:
+            _grade_sources(claims, groups["source"], overall["source"])
+        if by_forecasts:
+            for claim, question in questions(session, claims, as_of):
+                for score in scoring.score_question(question):
+                    for by in by_forecasts:
+                        overall[by].add(score.final_probability, score.outcome)
+                        for key in _group_keys(by, claim, score):
+                            group = groups[by].setdefault(key, _Group())
+                            group.scores.add((replace(score, forecaster=key),))
+                            group.calibration.add(score.final_probability, score.outcome)
+    return {
+        by: Leaderboard(
+            by=by, as_of=as_of, rows=_rows(groups[by]), calibration=overall[by].table(),
+            decomposition=overall[by].decomposition(), resolved_claims=len(claims),
+        )
+        for by in groupings
+    }
+
+
+def _rows(groups: dict[str, _Group]) -> tuple[ScoreRow, ...]:
+    rows = []
+    for key in sorted(groups):
+        summary = groups[key].scores.summary(key)
+        if summary is not None:
+            rows.append(_row(summary, groups[key].calibration.table()))
+    return tuple(rows)
+
+
+def _grade_sources(claims: dict[int, ResolvedClaim], groups: dict[str, _Group],
+                   overall: scoring.CalibrationAccumulator) -> None:
+    for claim in claims.values():
+        if claim.implied_confidence is None or claim.made_on is None:
+            continue
+        key = claim.source or "(no source)"
+        score = scoring.score_source_claim(
+            key, scoring.SourceClaim(claim.slug, claim.made_on, claim.implied_confidence,
+                                     claim.outcome),
+        )
+        if score is None:
+            continue
+        group = groups.setdefault(key, _Group())
+        group.scores.add((score,))
+        group.calibration.add(score.final_probability, score.outcome)
+        overall.add(score.final_probability, score.outcome)
+
+
+def _row(summary: scoring.ForecasterSummary, calibration: tuple[scoring.CalibrationBin, ...]
+         ) -> ScoreRow:
+    return ScoreRow(
+        key=summary.forecaster, n=summary.n, brier=summary.brier,
+        brier_time_averaged=summary.brier_time_averaged, log=summary.log,
+        baseline=summary.baseline, peer=summary.peer, relative_brier=summary.relative_brier,
+        coverage=summary.coverage, calibration=calibration,
+    )

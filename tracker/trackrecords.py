@@ -1,0 +1,392 @@
+"""Track records kept elsewhere (a spreadsheet, another tool) in and out, as CSV or JSON.
+
+Columns: question_id, title, forecaster, probability, forecast_at, outcome, resolved_at,
+and optionally tags (separated by ';'), url, created_at. `outcome` is yes, no, a number in
+[0, 1], annulled, or empty while the question is open. A row with empty forecaster and
+probability describes a question without forecasts.
+
+Rows are grouped by question_id into claims. Entry ids are derived from the row content
+(UUID v5), so importing the same file twice adds nothing. Every row is validated first; one bad
+row means nothing is imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from tracker.definitions import ClaimDefinition, validate_definition
+from tracker.errors import InvalidInput, TrackerError
+from tracker.horizons import DateError, as_utc, parse_day
+from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
+from tracker.models import Claim, ClaimTag, Forecast, Resolution, Reviewer
+from tracker.probability import parse_probability
+from tracker.scorebook import scoring_resolutions
+from tracker.vocabulary import Outcome
+
+COLUMNS = ("question_id", "title", "forecaster", "probability", "forecast_at", "outcome",
+           "resolved_at", "tags", "url", "created_at")
+REQUIRED = COLUMNS[:7]
+IMPORTER = "import-forecasts"
+_NAMESPACE = uuid.UUID("5b0f4c1e-7d55-4a43-9a55-0c6f1d1c2b9e")
+_SLUG_CLEAN = re.compile(r"[^a-z0-9]+")
+
+
+class TrackRecordError(TrackerError):
+    """Problems found in a track-record file, each with its line number."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.problems = problems
+        listed = "\n".join(f"{path}:{problem}" for problem in problems)
+        super().__init__(f"{len(problems)} problem(s), nothing was imported:\n{listed}")
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    question_id: str
+    title: str
+    forecaster: str
+    probability: float | None
+    forecast_at: datetime | None
+    outcome: str
+    value: float | None
+    resolved_at: datetime | None
+    tags: tuple[str, ...]
+    url: str
+    created_at: datetime | None
+
+
+@dataclass
+class QuestionRows:
+    question_id: str
+    slug: str
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    questions_added: int
+    questions_updated: int
+    forecasts_added: int
+    resolutions_added: int
+    unchanged_forecasts: int
+
+
+def slug_for(question_id: str) -> str:
+    slug = _SLUG_CLEAN.sub("-", question_id.strip().lower()).strip("-")
+    return slug[:80] or "question"
+
+
+def _entry_id(*parts: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, "|".join(parts)))
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, record) pairs from a CSV file or a JSON array of objects."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("["):
+        yield from _json_records(text)
+        return
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [name for name in REQUIRED if name not in (reader.fieldnames or [])]
+    if missing:
+        raise TrackRecordError(str(path), [f"1: missing column(s) {', '.join(missing)}; the "
+                                           f"header must name {', '.join(REQUIRED)}"])
+    for record in reader:
+        yield reader.line_num, record
+
+
+def _json_records(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    decoder = json.JSONDecoder()
+    position = text.index("[") + 1
+    while True:
+        while position < len(text) and text[position] in " \t\r\n,":
+            position += 1
+        if position >= len(text) or text[position] == "]":
+            return
+        line = text.count("\n", 0, position) + 1
+        try:
+            record, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{line}: not valid JSON ({error.msg})") from None
+        if not isinstance(record, dict):
+            raise ValueError(f"{line}: each item must be an object with the columns as keys")
+        yield line, record
+
+
+def _instant(text: str, column: str) -> datetime:
+    try:
+        if "T" in text or ":" in text:
+            return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        return as_utc(datetime.combine(parse_day(text), datetime.min.time()))
+    except (ValueError, DateError):
+        raise ValueError(f"{column} '{text}' is not a date or ISO timestamp") from None
+
+
+def _row(line: int, record: dict[str, Any]) -> Row:
+    def get(name: str) -> str:
+        value = record.get(name)
+        return "" if value is None else str(value).strip()
+
+    question_id = get("question_id")
+    if not question_id:
+        raise ValueError("question_id is empty")
+    forecaster, raw_probability = get("forecaster"), get("probability")
+    probability = forecast_at = None
+    if forecaster or raw_probability:
+        if not forecaster:
+            raise ValueError("forecaster is empty but a probability is given")
+        probability = parse_probability(raw_probability)
+        if not get("forecast_at"):
+            raise ValueError("forecast_at is empty: say when the forecast was made")
+        forecast_at = _instant(get("forecast_at"), "forecast_at")
+    outcome, value = _outcome(get("outcome"))
+    resolved_at = _instant(get("resolved_at"), "resolved_at") if get("resolved_at") else None
+    if outcome and resolved_at is None:
+        raise ValueError("resolved_at is empty but the question has an outcome")
+    created_at = _instant(get("created_at"), "created_at") if get("created_at") else None
+    tags = tuple(sorted({tag.strip() for tag in get("tags").split(";") if tag.strip()}))
+    return Row(line, question_id, get("title"), forecaster, probability, forecast_at, outcome,
+               value, resolved_at, tags, get("url"), created_at)
+
+
+def _outcome(text: str) -> tuple[str, float | None]:
+    lowered = text.lower()
+    if not lowered:
+        return "", None
+    if lowered in ("yes", "no", "annulled"):
+        return lowered, None
+    try:
+        value = float(lowered)
+    except ValueError:
+        raise ValueError(f"outcome '{text}': use yes, no, a number in [0, 1], annulled, "
+                         "or leave it empty while open") from None
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"outcome {text} is outside [0, 1]")
+    if value == 1.0:
+        return "yes", None
+    if value == 0.0:
+        return "no", None
+    return "partial", value
+
+
+def read_track_record(path: Path) -> list[QuestionRows]:
+    """Every row validated; raises TrackRecordError listing each bad row by line."""
+    problems: list[str] = []
+    questions: dict[str, QuestionRows] = {}
+    try:
+        for line, record in _records(path):
+            try:
+                row = _row(line, record)
+            except ValueError as error:
+                problems.append(f"{line}: {error}")
+                continue
+            group = questions.setdefault(row.question_id,
+                                         QuestionRows(row.question_id, slug_for(row.question_id)))
+            group.rows.append(row)
+    except ValueError as error:
+        problems.append(str(error))
+    except (OSError, UnicodeDecodeError) as error:
+        raise TrackRecordError(str(path), [f"0: cannot read the file ({error})"]) from None
+    slugs: dict[str, str] = {}
+    for question in questions.values():
+        other = slugs.setdefault(question.slug, question.question_id)
+        if other != question.question_id:
+            problems.append(f"{question.rows[0].line}: question_id '{question.question_id}' "
+                            f"and '{other}' both become claim '{question.slug}'; rename one")
+        problems.extend(_question_problems(question))
+    if problems:
+        raise TrackRecordError(str(path), sorted(problems, key=_line_of))
+    return list(questions.values())
+
+
+def _line_of(problem: str) -> int:
+    head = problem.split(":", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
+def _question_problems(question: QuestionRows) -> list[str]:
+    problems = []
+    outcomes = {(row.outcome, row.value, row.resolved_at) for row in question.rows if row.outcome}
+    if len(outcomes) > 1:
+        problems.append(f"{question.rows[0].line}: question '{question.question_id}' has "
+                        "different outcomes on different rows; give one")
+    if not any(row.title for row in question.rows):
+        problems.append(f"{question.rows[0].line}: question '{question.question_id}' has no "
+                        "title on any row")
+    try:
+        validate_definition(_definition(question))
+    except InvalidInput as error:
+        problems.append(f"{question.rows[0].line}: {error}")
+    return problems
+
+
+def _definition(question: QuestionRows) -> ClaimDefinition:
+    rows = question.rows
+    title = next((row.title for row in rows if row.title), question.question_id)
+    created = [row.created_at for row in rows if row.created_at]
+    tags = sorted({tag for row in rows for tag in row.tags})
+    url = next((row.url for row in rows if row.url), "")
+    return ClaimDefinition(
+        slug=question.slug, title=title, statement=title, made_on=(created[0].date()
+                                                                  if created else None),
+        tags=tuple(tags), url=url, claimant=f"imported question {question.question_id}",
+    )
+
+
+# --- importing -------------------------------------------------------------------------
+
+
+def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) -> ImportSummary:
+    """Merge a file into the database in one transaction; re-importing adds nothing."""
+    questions = read_track_record(path)
+    added = updated = forecasts = resolutions = unchanged = 0
+    with ledger.transaction() as tx:
+        for question in questions:
+            definition = _definition(question)
+            existing = tx.session.scalar(select(Claim).where(Claim.slug == question.slug))
+            if existing is None:
+                tx.create_claim(definition, reviewer, note=f"imported from {path.name}",
+                                stamp=EntryStamp(_entry_id("claim", question.question_id)))
+                added += 1
+            elif _changed(tx, existing, definition):
+                tx.edit_claim(question.slug, definition, reviewer,
+                              note=f"re-imported from {path.name}")
+                updated += 1
+            for row in question.rows:
+                if row.forecaster and row.probability is not None and row.forecast_at:
+                    entry = _entry_id("forecast", question.question_id, row.forecaster,
+                                      row.forecast_at.isoformat(), repr(row.probability))
+                    if tx.has_entry(Forecast, entry):
+                        unchanged += 1
+                        continue
+                    tx.forecast(question.slug, row.probability, reviewer=row.forecaster,
+                                made_at=row.forecast_at, stamp=EntryStamp(entry),
+                                allow_closed=True)
+                    forecasts += 1
+            resolutions += _apply_outcome(tx, question, reviewer)
+    return ImportSummary(added, updated, forecasts, resolutions, unchanged)
+
+
+def _changed(tx: LedgerTransaction, claim: Claim, definition: ClaimDefinition) -> bool:
+    tags = tuple(tx.session.scalars(
+        select(ClaimTag.tag).where(ClaimTag.claim_id == claim.id).order_by(ClaimTag.tag)))
+    return (claim.title, claim.url, claim.made_on, tags) != (
+        definition.title, definition.url, definition.made_on, definition.tags)
+
+
+def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str) -> int:
+    resolved = next((row for row in question.rows if row.outcome), None)
+    claim = tx.claim(question.slug)
+    current = tx.session.scalar(
+        select(Resolution).where(Resolution.claim_id == claim.id)
+        .order_by(Resolution.version.desc()).limit(1)
+    )
+    closed = claim.status in {o.closing_status.value for o in Outcome}
+    if resolved is None or resolved.resolved_at is None:
+        if closed:
+            tx.reopen(question.slug, reviewer=reviewer,
+                      reason="the imported track record lists this question as open")
+        return 0
+    if closed and current is not None and (current.outcome, current.value) == (
+        resolved.outcome, _value(resolved)
+    ):
+        return 0
+    if closed:
+        tx.reopen(question.slug, reviewer=reviewer,
+                  reason="the imported track record gives a different outcome")
+    tx.resolve(question.slug, resolved.outcome, value=resolved.value, reviewer=reviewer,
+               observed_on=resolved.resolved_at.date(),
+               note="imported track record",
+               stamp=EntryStamp(_entry_id("resolution", question.question_id, resolved.outcome,
+                                          repr(resolved.value), resolved.resolved_at.isoformat(),
+                                          str(claim.version))))
+    return 1
+
+
+def _value(row: Row) -> float | None:
+    return {"yes": 1.0, "no": 0.0, "annulled": None}.get(row.outcome, row.value)
+
+
+# --- exporting -------------------------------------------------------------------------
+
+
+def _outcome_text(outcome: str | None, value: float | None) -> str:
+    if outcome is None:
+        return ""
+    if outcome == "partial":
+        return repr(value)
+    return outcome
+
+
+def export_rows(engine: Engine) -> list[dict[str, str]]:
+    """Every forecast as a row (questions without forecasts get one row of their own)."""
+    resolution = scoring_resolutions(None, include_annulled=True).subquery()
+    with Session(engine) as session:
+        claims = session.execute(
+            select(Claim.id, Claim.slug, Claim.title, Claim.url, Claim.made_on,
+                   resolution.c.outcome, resolution.c.value, resolution.c.observed_on,
+                   resolution.c.recorded_at)
+            .outerjoin(resolution, resolution.c.claim_id == Claim.id)
+            .order_by(Claim.slug)
+        ).all()
+        tags: dict[int, list[str]] = {}
+        for claim_id, tag in session.execute(select(ClaimTag.claim_id, ClaimTag.tag)
+                                             .order_by(ClaimTag.tag)):
+            tags.setdefault(claim_id, []).append(tag)
+        forecasts: dict[int, list[tuple[str, float | None, datetime | None]]] = {}
+        for claim_id, name, probability, made_at in session.execute(
+            select(Forecast.claim_id, Reviewer.name, Forecast.probability, Forecast.made_at)
+            .join(Reviewer, Reviewer.id == Forecast.reviewer_id)
+            .order_by(Forecast.claim_id, Forecast.made_at, Reviewer.name, Forecast.uuid)
+        ):
+            forecasts.setdefault(claim_id, []).append((name, probability, as_utc(made_at)))
+    rows = []
+    for claim_id, slug, title, url, made_on, outcome, value, observed, recorded in claims:
+        common = {
+            "question_id": slug, "title": title,
+            "outcome": _outcome_text(outcome, value),
+            "resolved_at": _day(observed or as_utc(recorded).date()) if outcome else "",
+            "tags": ";".join(tags.get(claim_id, [])), "url": url,
+            "created_at": _day(made_on) if made_on else "",
+        }
+        entries = forecasts.get(claim_id) or [("", None, None)]
+        for forecaster, chance, when in entries:
+            rows.append({**common, "forecaster": forecaster,
+                         "probability": "" if chance is None else repr(chance),
+                         "forecast_at": when.isoformat() if when else ""})
+    return [{column: row[column] for column in COLUMNS} for row in rows]
+
+
+def _day(day: date) -> str:
+    return day.isoformat()
+
+
+def write_track_record(rows: list[dict[str, str]], target: Path | None, fmt: str) -> str:
+    if fmt == "json":
+        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        text = buffer.getvalue()
+    if target is not None:
+        target.write_text(text, encoding="utf-8")
+    return text
+
