@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from tracker.db import (
+    SCHEMA_HEAD,
     DatabaseChoice,
     alembic_config,
     current_revision,
@@ -29,9 +30,10 @@ from tracker.models import Base
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_single_head() -> None:
+def test_single_head_and_the_code_knows_it() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert len(script.get_heads()) == 1
+    assert script.get_current_head() == SCHEMA_HEAD
 
 
 def test_upgrade_to_head_matches_models(engine: Engine) -> None:

@@ -169,9 +169,23 @@ def _group_keys(by: Grouping, claim: ResolvedClaim, score: scoring.QuestionScore
 class _Group:
     """Scores and calibration sums for one leaderboard row."""
 
-    def __init__(self) -> None:
+    def __init__(self, key: str) -> None:
+        self.key = key
         self.scores = scoring.ScoreAccumulator()
         self.calibration = scoring.CalibrationAccumulator()
+
+    def add(self, score: scoring.QuestionScore) -> None:
+        if score.forecaster != self.key:
+            score = replace(score, forecaster=self.key)
+        self.scores.add((score,))
+        self.calibration.add(score.final_probability, score.outcome)
+
+
+def _group(groups: dict[str, _Group], key: str) -> _Group:
+    group = groups.get(key)
+    if group is None:
+        group = groups[key] = _Group(key)
+    return group
 
 
 def leaderboard(engine: Engine, by: Grouping = "reviewer", as_of: datetime | None = None
@@ -197,9 +211,7 @@ def leaderboards(engine: Engine, groupings: tuple[Grouping, ...],
                     for by in by_forecasts:
                         overall[by].add(score.final_probability, score.outcome)
                         for key in _group_keys(by, claim, score):
-                            group = groups[by].setdefault(key, _Group())
-                            group.scores.add((replace(score, forecaster=key),))
-                            group.calibration.add(score.final_probability, score.outcome)
+                            _group(groups[by], key).add(score)
     return {
         by: Leaderboard(
             by=by, as_of=as_of, rows=_rows(groups[by]), calibration=overall[by].table(),
@@ -230,9 +242,7 @@ def _grade_sources(claims: dict[int, ResolvedClaim], groups: dict[str, _Group],
         )
         if score is None:
             continue
-        group = groups.setdefault(key, _Group())
-        group.scores.add((score,))
-        group.calibration.add(score.final_probability, score.outcome)
+        _group(groups, key).add(score)
         overall.add(score.final_probability, score.outcome)
 
 

@@ -348,33 +348,30 @@ class ForecasterSummary:
 
 
 class _ExactSum:
-    """Correctly rounded running sum (Shewchuk's partials, as in ``math.fsum``)."""
+    """Exact running sum of finite floats, correctly rounded when read.
 
-    __slots__ = ("_partials",)
+    Every finite double is an integer multiple of 2**-1074, so the sum is kept as one Python
+    integer in those units; ``int / int`` division rounds correctly. Order never matters.
+    """
+
+    __slots__ = ("_units",)
 
     def __init__(self) -> None:
-        self._partials: list[float] = []
+        self._units = 0
 
     def add(self, x: float) -> None:
-        partials = self._partials
-        i = 0
-        for y in partials:
-            if abs(x) < abs(y):
-                x, y = y, x
-            hi = x + y
-            lo = y - (hi - x)
-            if lo:
-                partials[i] = lo
-                i += 1
-            x = hi
-        partials[i:] = [x]
+        numerator, denominator = x.as_integer_ratio()
+        self._units += numerator << (_UNIT_BITS - denominator.bit_length() + 1)
 
     def merge(self, other: _ExactSum) -> None:
-        for x in other._partials:
-            self.add(x)
+        self._units += other._units
 
     def value(self) -> float:
-        return math.fsum(self._partials)
+        return self._units / _UNIT
+
+
+_UNIT_BITS: Final = 1074
+_UNIT: Final = 1 << _UNIT_BITS
 
 
 # --------------------------------------------------------------------------- one question
@@ -916,10 +913,11 @@ def brier_decomposition(
 class CalibrationAccumulator:
     """Calibration table and Brier decomposition from pairs fed one at a time.
 
-    Keeps, per bin, the count and exact sums of ``p``, ``o``, ``p^2``, ``o^2`` and ``p o``, so
-    memory is constant however many forecasts stream through. The results equal
-    :func:`calibration_table` and :func:`brier_decomposition` on the same pairs (to rounding),
-    using ``WBV_k = S_pp - n_k pbar_k^2``, ``WBC_k = S_po - n_k pbar_k obar_k`` and
+    Keeps, per bin, the count and sums of ``p``, ``o``, ``p^2``, ``o^2`` and ``p o``, so memory
+    is constant however many forecasts stream through. Plain float sums (fed in a fixed order
+    they give fixed results); the relative error stays near 1e-12 for a million pairs. The
+    results equal :func:`calibration_table` and :func:`brier_decomposition` on the same pairs
+    (to rounding), using ``WBV_k = S_pp - n_k pbar_k^2``, ``WBC_k = S_po - n_k pbar_k obar_k`` and
     ``UNC = (S_oo - N obar^2) / N``.
     """
 
@@ -927,7 +925,7 @@ class CalibrationAccumulator:
         self._edges = _edges(bins)
         self._last = len(self._edges) - 2
         self._counts = [0] * (self._last + 1)
-        self._sums = [[_ExactSum() for _ in range(5)] for _ in range(self._last + 1)]
+        self._sums = [[0.0] * 5 for _ in range(self._last + 1)]
 
     def add(self, p: float, o: float | None) -> None:
         """Add one (forecast, outcome) pair; annulled (``None``) outcomes are skipped."""
@@ -936,12 +934,16 @@ class CalibrationAccumulator:
         p, o = _check_probability(p), _check_outcome(o)
         k = min(bisect.bisect_right(self._edges, p) - 1, self._last)
         self._counts[k] += 1
-        for total, value in zip(self._sums[k], (p, o, p * p, o * o, p * o), strict=True):
-            total.add(value)
+        sums = self._sums[k]
+        sums[0] += p
+        sums[1] += o
+        sums[2] += p * p
+        sums[3] += o * o
+        sums[4] += p * o
 
     def _bins(self) -> list[tuple[int, int, list[float]]]:
         return [
-            (k, count, [total.value() for total in self._sums[k]])
+            (k, count, self._sums[k])
             for k, count in enumerate(self._counts)
             if count
         ]
