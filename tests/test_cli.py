@@ -133,8 +133,17 @@ def test_version() -> None:
 def test_default_database_lives_in_the_user_data_dir(tmp_path: Path) -> None:
     path = invoke_main(["db", "path"]).stdout.strip()
     assert path.startswith(str(tmp_path / "xdg-data")) and path.endswith("tracker.db")
-    assert invoke_main(["list", "--json"]).exit_code == 0
+    first = invoke_main(["list"])
+    assert first.exit_code == 0
     assert Path(path).exists(), "the default database is created and migrated on first use"
+    # ...and filled with the shipped claims, statuses included.
+    assert "serving-shift-80pct" in first.stdout
+    statuses = {row["status"] for row in json.loads(invoke_main(["list", "--json"]).stdout)}
+    assert {"confirmed", "refuted", "partly"} <= statuses
+    seeded = len(json.loads(invoke_main(["list", "--json"]).stdout))
+    assert invoke_main(["add", "--slug", "mine", "--title", "t", "--statement", "s"]
+                       ).exit_code == 0
+    assert len(json.loads(invoke_main(["list", "--json"]).stdout)) == seeded + 1
     assert "(current)" in invoke_main(["db", "current"]).stdout
     assert "0001" in invoke_main(["db", "history"]).stdout
 

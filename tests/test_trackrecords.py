@@ -18,7 +18,8 @@ from tracker.trackrecords import TrackRecordError, import_track_record, read_tra
 
 Run = Callable[..., CliOutcome]
 
-CSV = """question_id,title,forecaster,probability,forecast_at,outcome,resolved_at,tags,url,created_at
+CSV = """\
+question_id,title,forecaster,probability,forecast_at,outcome,resolved_at,tags,url,created_at
 Q1,Will X ship?,ann,0.8,2024-01-01T00:00:00+00:00,yes,2024-03-01,tech;ai,https://example.org/q1,2024-01-01
 Q1,Will X ship?,bob,30%,2024-02-01,yes,2024-03-01,,,
 Q2,Will Y happen?,ann,0.4,2024-01-05,0.5,2024-04-01,,,

@@ -50,9 +50,16 @@ class AppContext:
         return self.reviewer_option or default_reviewer()
 
     def engine(self) -> Engine:
+        """Open (and migrate, for SQLite) the database; a new default one gets the shipped
+        claims, so a first `tracker list` already shows real claims."""
         if self._engine is None:
-            self._engine = open_database(self.choice)
+            choice = self.choice
+            self._engine = open_database(choice)
             click.get_current_context().call_on_close(self.close)
+            if choice.is_default:
+                from tracker.claimfiles.seed import seed_if_empty
+
+                seed_if_empty(self._engine)
         return self._engine
 
     def ledger(self) -> Ledger:

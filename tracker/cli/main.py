@@ -41,12 +41,14 @@ def _register() -> None:
         app_commands,
         claim_commands,
         db_commands,
+        file_commands,
+        report_commands,
         score_commands,
         trackrecord_commands,
     )
 
-    for module in (claim_commands, db_commands, score_commands, trackrecord_commands,
-                   app_commands):
+    for module in (claim_commands, db_commands, file_commands, score_commands,
+                   trackrecord_commands, report_commands, app_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

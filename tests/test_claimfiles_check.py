@@ -1,0 +1,251 @@
+"""`check`: every problem of a claim file, each at the line of the key it is about."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from tracker.claimfiles import check_paths
+
+E1 = "00000000-0000-4000-8000-000000000001"
+E2 = "00000000-0000-4000-8000-000000000002"
+E3 = "00000000-0000-4000-8000-000000000003"
+
+GOOD = f'''format = 1
+
+[source]
+key = "src"
+title = "A source"
+
+[[claims]]
+slug = "alpha"
+title = "Alpha"
+statement = "Alpha happens."
+kind = "prediction"
+made_on = 2023-06-29
+deadline = 2026-06-29
+criteria = "Yes if alpha happens."
+review = "FREQ=YEARLY"
+confidence = 0.75
+
+[[claims.evidence]]
+id = "{E1}"
+title = "A page"
+url = "https://example.org/a"
+stance = "supports"
+by = "ann"
+recorded_at = 2024-01-01T00:00:00Z
+
+[[claims.history]]
+id = "{E2}"
+action = "status"
+to = "developing"
+by = "ann"
+recorded_at = 2024-01-02T00:00:00Z
+
+[[claims.forecasts]]
+id = "{E3}"
+p = 0.6
+by = "ann"
+recorded_at = 2024-01-03T00:00:00Z
+'''
+
+
+def line_of(text: str, marker: str, occurrence: int = 1) -> int:
+    """1-based line of the n-th line containing `marker`."""
+    hits = [number for number, line in enumerate(text.split("\n"), 1) if marker in line]
+    return hits[occurrence - 1]
+
+
+def problems(tmp_path: Path, *texts: str) -> list[tuple[str, int, str]]:
+    paths = []
+    for index, text in enumerate(texts):
+        path = tmp_path / f"f{index}.toml"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    result = check_paths(paths)
+    return [(Path(problem.path).name, problem.line, problem.message) for problem in result.problems]
+
+
+def one(tmp_path: Path, text: str) -> tuple[int, str]:
+    found = problems(tmp_path, text)
+    assert len(found) == 1, found
+    return found[0][1], found[0][2]
+
+
+def test_good_file_has_no_problems(tmp_path: Path) -> None:
+    assert problems(tmp_path, GOOD) == []
+
+
+@pytest.mark.parametrize(("old", "new", "expected", "key"), [
+    ('kind = "prediction"', 'kind = "guess"', "unknown kind 'guess'", "kind"),
+    ('to = "developing"', 'to = "flying"', "unknown status 'flying'", "to"),
+    ('stance = "supports"', 'stance = "agrees"', "unknown stance 'agrees'", "stance"),
+    ('action = "status"\nto = "developing"', 'action = "resolve"\noutcome = "maybe"',
+     "unknown outcome 'maybe'", "outcome"),
+    ('action = "status"', 'action = "close"', "unknown action 'close'", "action"),
+    ("confidence = 0.75", "confidence = 1.5", "confidence 1.5 is outside [0, 1]", "confidence"),
+    ("p = 0.6", "p = -0.1", "p -0.1 is outside [0, 1]", "p"),
+    ('action = "status"\nto = "developing"', 'action = "resolve"\noutcome = "partial"\n'
+     "value = 2", "value 2.0 is outside [0, 1]", "value"),
+    ("made_on = 2023-06-29", 'made_on = "June 2023"', "bad date: made_on", "made_on"),
+    ("made_on = 2023-06-29", 'made_on = "2023-13"', "bad date: made_on", "made_on"),
+    ('title = "A page"', 'title = "A page"\nobserved_on = "2024-01-01"', "bad date: observed_on",
+     "observed_on"),
+    ("recorded_at = 2024-01-03T00:00:00Z", "recorded_at = 2024-01-03T00:00:00",
+     "recorded_at has no time zone", "recorded_at"),
+    ('review = "FREQ=YEARLY"', 'review = "EVERY=YEAR"', "bad RRULE", "review"),
+    ("deadline = 2026-06-29", "deadline = 2023-01-01", "before made_on 2023-06-29", "deadline"),
+    ('criteria = "Yes if alpha happens."', 'criteria = ""', "has no resolution criteria",
+     "criteria"),
+    ("confidence = 0.75", 'confidence = 0.75\nparent = "nobody"', "parent 'nobody' of 'alpha'",
+     "parent"),
+    ('url = "https://example.org/a"', 'url = "example.org/a"', "must start with http", "url"),
+    ('stance = "supports"', 'stance = "supports"\nstanse = "x"', "did you mean 'stance'?",
+     "stanse"),
+    (f'id = "{E3}"', 'id = "not-a-uuid"', "is not a UUID", "id"),
+    ('by = "ann"\nrecorded_at = 2024-01-03', 'by = ""\nrecorded_at = 2024-01-03',
+     "has no reviewer", "by"),
+    ("deadline = 2026-06-29", "deadline = 2026-06-29\ndeadline_end = 2026-07-01",
+     "not both", "deadline"),
+])
+def test_each_problem_is_found_at_its_line(tmp_path: Path, old: str, new: str,
+                                           expected: str, key: str) -> None:
+    assert old in GOOD
+    text = GOOD.replace(old, new, 1)
+    line, message = one(tmp_path, text)
+    assert expected in message
+    marker = f"{key} = "
+    assert line == line_of(text, marker, occurrence=_occurrence(text, marker, new))
+
+
+def _occurrence(text: str, marker: str, new: str) -> int:
+    """Which occurrence of `marker` in `text` is the first one in the replaced part."""
+    before = text[:text.index(new)].split("\n")[:-1]
+    return sum(1 for line in before if marker in line) + 1
+
+
+def test_duplicate_slug_in_one_file_and_across_files(tmp_path: Path) -> None:
+    claim = GOOD[GOOD.index("[[claims]]"):GOOD.index("[[claims.evidence]]")]
+    twice = GOOD + "\n" + claim
+    found = problems(tmp_path, twice)
+    assert [(line, message[:23]) for _name, line, message in found] == [
+        (line_of(twice, 'slug = "alpha"', 2), "duplicate slug 'alpha':")]
+    other = 'format = 1\n\n' + claim
+    found = problems(tmp_path, GOOD, other)
+    assert found == [("f1.toml", line_of(other, "slug ="),
+                      f"duplicate slug 'alpha': also at {tmp_path / 'f0.toml'}:8")]
+
+
+def test_duplicate_entry_ids(tmp_path: Path) -> None:
+    text = GOOD.replace(f'id = "{E3}"', f'id = "{E1}"')
+    line, message = one(tmp_path, text)
+    assert line == line_of(text, f'id = "{E1}"', 2)
+    assert message.startswith(f"duplicate entry id {E1}: also used at ")
+
+
+@pytest.mark.parametrize(("history", "bad", "expected"), [
+    ('action = "resolve"\noutcome = "yes"', 'action = "status"\nto = "stalled"',
+     "is confirmed (closed)"),
+    ('action = "resolve"\noutcome = "no"', 'action = "resolve"\noutcome = "yes"',
+     "already refuted"),
+    ('action = "status"\nto = "stalled"', 'action = "reopen"\nnote = "why"',
+     "not closed: nothing to reopen"),
+    ('action = "status"\nto = "stalled"', 'action = "status"\nto = "stalled"',
+     "already stalled"),
+])
+def test_lifecycle_is_replayed_in_recorded_at_order(tmp_path: Path, history: str, bad: str,
+                                                    expected: str) -> None:
+    # The bad entry comes first in the file but was recorded later.
+    text = GOOD.replace('action = "status"\nto = "developing"', bad).replace(
+        "[[claims.forecasts]]",
+        f'[[claims.history]]\nid = "00000000-0000-4000-8000-00000000000a"\n{history}\n'
+        'by = "ann"\nrecorded_at = 2024-01-01T12:00:00Z\n\n[[claims.forecasts]]')
+    line, message = one(tmp_path, text)
+    assert expected in message
+    assert line == line_of(text, "action = ")
+
+
+def test_quote_must_be_in_the_stored_copy_ignoring_whitespace(tmp_path: Path) -> None:
+    copy = "引言\n\n用不了多久,大家會把80%算力從\n TrAIning 轉(zhuǎn)向 Serving\n".encode()
+    (tmp_path / "copy.txt").write_bytes(copy)
+    digest = hashlib.sha256(copy).hexdigest()
+    source = f'title = "A source"\ncopy = "copy.txt"\ncopy_sha256 = "{digest}"'
+    quote = 'quote = "用不了多久,大家會把80%算力從 TrAIning 轉(zhuǎn)向Serving"'
+    text = GOOD.replace('title = "A source"', source).replace(
+        'title = "Alpha"', f'title = "Alpha"\n{quote}')
+    assert problems(tmp_path, text) == []
+    wrong = text.replace("80%算力", "90%算力")
+    line, message = one(tmp_path, wrong)
+    assert line == line_of(wrong, "quote = ")
+    assert "is not in the stored copy 'copy.txt'" in message
+
+
+def test_stored_copy_must_match_its_sha256(tmp_path: Path) -> None:
+    (tmp_path / "copy.txt").write_bytes(b"changed")
+    text = GOOD.replace('title = "A source"',
+                        f'title = "A source"\ncopy = "copy.txt"\ncopy_sha256 = "{"0" * 64}"')
+    line, message = one(tmp_path, text)
+    assert line == line_of(text, "copy_sha256")
+    assert hashlib.sha256(b"changed").hexdigest() in message
+    missing = text.replace('copy = "copy.txt"', 'copy = "gone.txt"')
+    line, message = one(tmp_path, missing)
+    assert (line, "is not beside this file" in message) == (line_of(missing, "copy = "), True)
+
+
+def test_malformed_toml_reports_the_parsers_line_and_column(tmp_path: Path) -> None:
+    text = GOOD.replace('title = "Alpha"', 'title = "Alpha')
+    line, message = one(tmp_path, text)
+    assert line == line_of(text, 'title = "Alpha')
+    assert message.startswith("malformed TOML: ") and "(column " in message
+
+
+def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
+    text = (GOOD.replace('kind = "prediction"', 'kind = "guess"')
+            .replace("confidence = 0.75", "confidence = 7")
+            .replace('stance = "supports"', 'stance = "agrees"')
+            .replace("p = 0.6", "p = 6"))
+    other = text.replace('slug = "alpha"', 'slug = "beta"').replace('key = "src"', 'key = "two"')
+    for index in "123":
+        other = other.replace(f"-00000000000{index}", f"-00000000010{index}")
+    found = problems(tmp_path, text, other)
+    assert len(found) == 8
+    assert [line for name, line, _ in found if name == "f0.toml"] == [
+        line_of(text, "kind ="), line_of(text, "confidence ="), line_of(text, "stance ="),
+        line_of(text, "p =")]
+
+
+def test_parent_cycle_and_missing_format(tmp_path: Path) -> None:
+    text = '''[[claims]]
+slug = "a"
+title = "A"
+statement = "A."
+kind = "fact"
+parent = "b"
+
+[[claims]]
+slug = "b"
+title = "B"
+statement = "B."
+kind = "fact"
+parent = "a"
+'''
+    found = problems(tmp_path, text)
+    assert [(line, message.split(":")[0]) for _name, line, message in found] == [
+        (1, "missing `format = 1` at the top of the file"),
+        (6, "parent cycle"), (13, "parent cycle")]
+
+
+def test_status_entry_to_a_closed_status_and_reopen_rules(tmp_path: Path) -> None:
+    text = GOOD.replace('to = "developing"', 'to = "confirmed"')
+    line, message = one(tmp_path, text)
+    assert line == line_of(text, "action = ") and 'close a claim with action = "resolve"' in message
+    text = GOOD.replace('action = "status"\nto = "developing"', 'action = "reopen"\n'
+                        "observed_on = 2024-01-01")
+    found = problems(tmp_path, text)
+    messages = [message for _name, _line, message in found]
+    assert any("reason for reopening (note) is missing" in message for message in messages)
+    assert any("reopen entry takes no observed_on" in message for message in messages)
+    assert any("nothing to reopen" in message for message in messages)

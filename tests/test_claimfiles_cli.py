@@ -1,0 +1,138 @@
+"""`tracker check | import | export`: messages and exit codes (0 ok, 1 refused, 2 usage)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import dump
+
+E1 = "00000000-0000-4000-8000-000000000001"
+
+FILE = f'''format = 1
+
+[source]
+key = "src"
+title = "A source"
+
+[[claims]]
+slug = "alpha"
+title = "Alpha"
+statement = "Alpha happens."
+made_on = 2023-06-29
+deadline = 2026-06-29
+criteria = "Yes if alpha happens."
+
+[[claims.evidence]]
+id = "{E1}"
+title = "A page"
+stance = "supports"
+by = "ann"
+recorded_at = 2024-02-01T00:00:00Z
+
+[[claims]]
+slug = "beta"
+title = "Beta"
+statement = "Beta is so."
+kind = "fact"
+'''
+
+Run = Callable[..., Any]
+
+
+def claims_dir(tmp_path: Path, text: str = FILE) -> Path:
+    directory = tmp_path / "claims"
+    directory.mkdir(exist_ok=True)
+    (directory / "src.toml").write_text(text, encoding="utf-8")
+    return directory
+
+
+def test_check_ok(run_cli: Run, tmp_path: Path) -> None:
+    result = run_cli("check", str(claims_dir(tmp_path)))
+    assert (result.exit_code, result.stdout) == (0, "1 file, 2 claims OK\n")
+
+
+def test_check_reports_every_problem_with_file_and_line(run_cli: Run, tmp_path: Path) -> None:
+    bad = FILE.replace('stance = "supports"', 'stance = "agrees"').replace(
+        'kind = "fact"', 'kind = "rumour"')
+    directory = claims_dir(tmp_path, bad)
+    result = run_cli("check", str(directory))
+    assert result.exit_code == 1
+    path = directory / "src.toml"
+    assert result.stdout.splitlines() == [
+        f"{path}:18: unknown stance 'agrees': use one of supports, refutes, context",
+        f"{path}:26: unknown kind 'rumour': use one of prediction, fact, opinion",
+    ]
+    assert result.stderr == "2 problems in 1 file\n"
+
+
+def test_check_defaults_to_the_claims_folder_here(run_cli: Run, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    claims_dir(tmp_path, FILE.replace('slug = "beta"', 'slug = "alpha"'))
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("check")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("claims/src.toml:23: duplicate slug 'alpha': also at "
+                                    "claims/src.toml:8")
+
+
+def test_check_usage_errors(run_cli: Run, tmp_path: Path) -> None:
+    assert run_cli("check", str(tmp_path / "missing")).exit_code == 2
+    (tmp_path / "empty").mkdir()
+    result = run_cli("check", str(tmp_path / "empty"))
+    assert result.exit_code == 2 and "no claim files (*.toml)" in result.stderr
+
+
+def test_import_then_import_again(run_cli: Run, tmp_path: Path) -> None:
+    directory = claims_dir(tmp_path)
+    result = run_cli("import", str(directory))
+    assert result.exit_code == 0, result.stderr
+    path = directory / "src.toml"
+    assert result.stdout == f"{path}: 2 added, 0 updated, 0 unchanged, 0 conflicts; 1 entry added\n"
+    result = run_cli("import", str(directory))
+    assert result.stdout == (f"{path}: 0 added, 0 updated, 2 unchanged, 0 conflicts; "
+                             "0 entries added\n")
+
+
+def test_import_with_a_problem_writes_nothing(run_cli: Run, tmp_path: Path,
+                                              engine: Any) -> None:
+    directory = claims_dir(tmp_path, FILE.replace('statement = "Beta is so."', ""))
+    before = dump(engine)
+    result = run_cli("import", str(directory))
+    assert result.exit_code == 1
+    assert result.stdout == f"{directory / 'src.toml'}:22: statement is missing or empty: " \
+        "give a statement\n"
+    assert result.stderr == "1 problem in 1 file; nothing was imported\n"
+    assert dump(engine) == before
+
+
+def test_import_conflict_and_prefer(run_cli: Run, tmp_path: Path) -> None:
+    directory = claims_dir(tmp_path)
+    assert run_cli("import", str(directory)).exit_code == 0
+    assert run_cli("edit", "beta", "--title", "Beta (database)").exit_code == 0
+    claims_dir(tmp_path, FILE.replace('title = "Beta"', 'title = "Beta (file)"'))
+    result = run_cli("import", str(directory))
+    assert result.exit_code == 1
+    assert "CONFLICT" in result.stderr and "'beta'" in result.stderr
+    assert "1 conflict left: everything else was imported" in result.stderr
+    assert "0 updated, 1 unchanged, 1 conflict;" in result.stdout
+    assert run_cli("import", "--prefer", "nobody", str(directory)).exit_code == 2
+    result = run_cli("import", "--prefer", "file", str(directory))
+    assert result.exit_code == 0
+    assert "took the file's (--prefer file)" in result.stdout
+    shown = run_cli("show", "beta")
+    assert "Beta (file)" in shown.stdout
+
+
+def test_export_writes_files_and_then_leaves_them(run_cli: Run, tmp_path: Path) -> None:
+    assert run_cli("import", str(claims_dir(tmp_path))).exit_code == 0
+    out = tmp_path / "out"
+    result = run_cli("export", str(out))
+    assert result.exit_code == 0
+    assert result.stdout == f"wrote {out / 'src.toml'} (2 claims)\n1 file in {out}, 1 written\n"
+    result = run_cli("export", str(out))
+    assert result.stdout == (f"unchanged {out / 'src.toml'} (2 claims)\n"
+                             f"1 file in {out}, 0 written\n")
+    assert run_cli("check", str(out)).stdout == "1 file, 2 claims OK\n"

@@ -1,0 +1,369 @@
+"""Import and export: union of logs by id, three-way definition merge, all-or-nothing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from helpers import dump
+from sqlalchemy import Engine
+
+from tracker.claimfiles import (
+    Prefer,
+    ProblemsFound,
+    export_claims,
+    import_paths,
+    seed_if_empty,
+)
+from tracker.claimfiles.paths import claim_file_paths
+from tracker.db import make_engine, shipped_claims_dir, upgrade
+from tracker.definitions import ClaimDefinition
+from tracker.ledger import EntryStamp, Ledger
+from tracker.queries import Queries
+
+E1 = "00000000-0000-4000-8000-000000000001"
+E2 = "00000000-0000-4000-8000-000000000002"
+E3 = "00000000-0000-4000-8000-000000000003"
+E4 = "00000000-0000-4000-8000-000000000004"
+
+FILE = f'''format = 1
+
+[source]
+key = "src"
+title = "A source"
+
+[[claims]]
+slug = "alpha"
+title = "Alpha"
+statement = "Alpha happens."
+made_on = 2023-06-29
+deadline = 2026-06-29
+criteria = "Yes if alpha happens."
+
+[[claims.evidence]]
+id = "{E1}"
+title = "A page"
+stance = "supports"
+by = "ann"
+recorded_at = 2024-02-01T00:00:00Z
+
+[[claims.history]]
+id = "{E2}"
+action = "status"
+to = "developing"
+by = "ann"
+recorded_at = 2024-02-02T00:00:00Z
+
+[[claims.forecasts]]
+id = "{E3}"
+p = 0.6
+by = "bob"
+recorded_at = 2024-02-03T00:00:00Z
+
+[[claims]]
+slug = "alpha-child"
+title = "Alpha, crisp"
+statement = "Alpha happens by 2025."
+parent = "alpha"
+kind = "fact"
+'''
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_import_creates_claims_with_the_files_ids_and_clocks(
+        tmp_path: Path, ledger: Ledger, queries: Queries) -> None:
+    report = import_paths(ledger, [write(tmp_path, "a.toml", FILE)], reviewer="importer")
+    assert [summary.describe() for summary in report.files] == [
+        f"{tmp_path / 'a.toml'}: 2 added, 0 updated, 0 unchanged, 0 conflicts; 3 entries added"]
+    detail = queries.claim_detail("alpha")
+    assert detail.status == "developing"
+    assert detail.source is not None and detail.source.key == "src"
+    assert [item.uuid for item in detail.evidence] == [E1]
+    assert detail.evidence[0].recorded_at == datetime(2024, 2, 1, tzinfo=UTC)
+    assert detail.status_changes[0].uuid == E2
+    assert detail.forecasts[0].reviewer == "bob"
+    # Created when its log starts, by whoever started it.
+    assert detail.revisions[0].recorded_at == datetime(2024, 2, 1, tzinfo=UTC)
+    assert detail.revisions[0].reviewer == "ann"
+    assert queries.claim_detail("alpha-child").definition.parent == "alpha"
+    assert queries.claim_detail("alpha-child").revisions[0].reviewer == "importer"
+
+
+def test_importing_twice_changes_nothing(tmp_path: Path, ledger: Ledger, engine: Engine) -> None:
+    path = write(tmp_path, "a.toml", FILE)
+    import_paths(ledger, [path], reviewer="importer")
+    before = dump(engine)
+    report = import_paths(ledger, [path], reviewer="importer")
+    assert dump(engine) == before
+    assert not report.changed
+    assert report.files[0].unchanged == 2
+
+
+def test_export_import_export_is_byte_identical(tmp_path: Path, ledger: Ledger,
+                                                engine: Engine) -> None:
+    import_paths(ledger, [write(tmp_path / "in", "a.toml", FILE)], reviewer="importer")
+    ledger.retract_evidence(E1, reason="misread", reviewer="carol")
+    ledger.resolve("alpha", "partial", value=0.25, note="half", reviewer="carol")
+    ledger.reopen("alpha", reason="too early", reviewer="carol", to_status="stalled")
+    ledger.forecast("alpha-child", 0.3, reviewer="dan", rationale="hm")
+    first = export_claims(ledger, tmp_path / "one")
+    assert [path.name for path in (f.path for f in first.files)] == ["src.toml"]
+    before = dump(engine)
+    report = import_paths(ledger, claim_file_paths([tmp_path / "one"]), reviewer="importer")
+    assert not report.changed and dump(engine) == before
+    export_claims(ledger, tmp_path / "two")
+    text = (tmp_path / "one" / "src.toml").read_text(encoding="utf-8")
+    assert (tmp_path / "two" / "src.toml").read_text(encoding="utf-8") == text
+    assert "[claims.evidence.retracted]" in text and 'action = "reopen"' in text
+    again = export_claims(ledger, tmp_path / "one")
+    assert [exported.changed for exported in again.files] == [False]
+
+
+def test_export_then_import_into_a_fresh_database(tmp_path: Path, ledger: Ledger,
+                                                  database_url: str) -> None:
+    import_paths(ledger, [write(tmp_path / "in", "a.toml", FILE)], reviewer="importer")
+    ledger.create_claim(_definition("loose"), "eve")
+    export_claims(ledger, tmp_path / "one")
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["src.toml", "unsourced.toml"]
+    other = _fresh_engine(tmp_path, database_url)
+    try:
+        other_ledger = Ledger(other)
+        import_paths(other_ledger, claim_file_paths([tmp_path / "one"]), reviewer="x")
+        export_claims(other_ledger, tmp_path / "two")
+    finally:
+        other.dispose()
+    for name in ("src.toml", "unsourced.toml"):
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
+
+
+def _fresh_engine(tmp_path: Path, database_url: str) -> Engine:
+    """A second, empty database (SQLite: on PostgreSQL runs this also crosses backends)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    upgrade(engine)
+    return engine
+
+
+def _definition(slug: str) -> ClaimDefinition:
+    return ClaimDefinition(slug=slug, title="Loose", statement="A loose claim.", kind="opinion")
+
+
+def test_a_file_with_a_problem_imports_nothing(tmp_path: Path, ledger: Ledger,
+                                               engine: Engine) -> None:
+    good = write(tmp_path, "a.toml", FILE)
+    bad = write(tmp_path, "b.toml", FILE.replace('key = "src"', 'key = "other"')
+                .replace('slug = "alpha"', 'slug = "beta"')
+                .replace('slug = "alpha-child"', 'slug = "beta-child"')
+                .replace('parent = "alpha"', 'parent = "beta"')
+                .replace("-00000000000", "-00000000001")
+                .replace('stance = "supports"', 'stance = "agrees"'))
+    before = dump(engine)
+    with pytest.raises(ProblemsFound) as raised:
+        import_paths(ledger, [good, bad], reviewer="importer")
+    assert [problem.path for problem in raised.value.problems] == [str(bad)]
+    assert dump(engine) == before
+    broken = write(tmp_path, "c.toml", FILE + "\n[[claims]\n")
+    with pytest.raises(ProblemsFound):
+        import_paths(ledger, [good, broken], reviewer="importer")
+    assert dump(engine) == before
+
+
+def test_an_id_used_by_another_claim_in_the_database_imports_nothing(
+        tmp_path: Path, ledger: Ledger, engine: Engine) -> None:
+    ledger.create_claim(_definition("loose"), "eve")
+    ledger.add_evidence("loose", title="Elsewhere", stance="context", reviewer="eve",
+                        stamp=_stamp(E1))
+    before = dump(engine)
+    with pytest.raises(ProblemsFound) as raised:
+        import_paths(ledger, [write(tmp_path, "a.toml", FILE)], reviewer="importer")
+    assert "already belongs to a evidence entry of claim 'loose'" in str(
+        raised.value.problems[0])
+    assert dump(engine) == before
+
+
+def _stamp(uuid: str) -> EntryStamp:
+    return EntryStamp(uuid, datetime(2024, 1, 1, tzinfo=UTC))
+
+
+def test_entries_only_in_the_database_are_kept(tmp_path: Path, ledger: Ledger,
+                                               queries: Queries) -> None:
+    path = write(tmp_path, "a.toml", FILE)
+    import_paths(ledger, [path], reviewer="importer")
+    ledger.add_evidence("alpha", title="Mine", stance="refutes", reviewer="carol")
+    ledger.forecast("alpha", 0.2, reviewer="carol")
+    extra = FILE.replace("[[claims]]\nslug = \"alpha-child\"", f'''[[claims.forecasts]]
+id = "{E4}"
+p = 0.9
+by = "bob"
+recorded_at = 2024-03-01T00:00:00Z
+
+[[claims]]
+slug = "alpha-child"''')
+    report = import_paths(ledger, [write(tmp_path, "a.toml", extra)], reviewer="importer")
+    assert report.files[0].entries_added == 1
+    detail = queries.claim_detail("alpha")
+    assert {item.title for item in detail.evidence} == {"A page", "Mine"}
+    assert sorted(item.probability for item in detail.forecasts) == [0.2, 0.6, 0.9]
+
+
+def _edit(ledger: Ledger, queries: Queries, slug: str, **changes: object) -> None:
+    detail = queries.claim_detail(slug)
+    ledger.edit_claim(slug, replace(detail.definition, **changes), "carol")
+
+
+def test_definition_three_way_merge(tmp_path: Path, ledger: Ledger, queries: Queries) -> None:
+    path = write(tmp_path, "a.toml", FILE)
+    import_paths(ledger, [path], reviewer="importer")
+    # Only the file changed: a new revision.
+    write(tmp_path, "a.toml", FILE.replace("Alpha happens.", "Alpha surely happens."))
+    report = import_paths(ledger, [path], reviewer="importer")
+    assert (report.files[0].updated, report.conflicts) == (1, 0)
+    detail = queries.claim_detail("alpha")
+    assert detail.definition.statement == "Alpha surely happens."
+    assert [revision.reviewer for revision in detail.revisions] == ["ann", "importer"]
+    # Only the database changed: kept (the file is just behind).
+    _edit(ledger, queries, "alpha", title="Alpha (edited)")
+    report = import_paths(ledger, [path], reviewer="importer")
+    assert (report.files[0].updated, report.conflicts) == (0, 0)
+    assert queries.claim_detail("alpha").definition.title == "Alpha (edited)"
+
+
+def test_both_sides_changed_is_a_conflict_unless_a_side_is_preferred(
+        tmp_path: Path, ledger: Ledger, queries: Queries, engine: Engine) -> None:
+    path = write(tmp_path, "a.toml", FILE)
+    import_paths(ledger, [path], reviewer="importer")
+    _edit(ledger, queries, "alpha", title="Alpha (database)")
+    changed = FILE.replace('title = "Alpha"', 'title = "Alpha (file)"').replace(
+        "[[claims.forecasts]]", f'''[[claims.evidence]]
+id = "{E4}"
+title = "New page"
+stance = "context"
+by = "ann"
+recorded_at = 2024-02-05T00:00:00Z
+
+[[claims.forecasts]]''')
+    write(tmp_path, "a.toml", changed)
+    report = import_paths(ledger, [path], reviewer="importer")
+    assert report.conflicts == 1 and report.files[0].conflicts == 1
+    note = report.notes[0]
+    assert note.kind == "CONFLICT" and note.line == 8 and "'alpha'" in note.message
+    detail = queries.claim_detail("alpha")
+    assert detail.definition.title == "Alpha (database)"
+    assert E4 in {item.uuid for item in detail.evidence}  # the log was still merged
+    # Still a conflict on the next import, until a side is chosen.
+    assert import_paths(ledger, [path], reviewer="importer").conflicts == 1
+    report = import_paths(ledger, [path], reviewer="importer", prefer=Prefer.DB)
+    assert report.conflicts == 0 and report.notes[0].kind == "resolved"
+    assert queries.claim_detail("alpha").definition.title == "Alpha (database)"
+    before = dump(engine)
+    assert import_paths(ledger, [path], reviewer="importer").conflicts == 0
+    assert dump(engine) == before
+    # And --prefer file takes the file's.
+    _edit(ledger, queries, "alpha", title="Alpha (database again)")
+    write(tmp_path, "a.toml", changed.replace("Alpha (file)", "Alpha (file again)"))
+    report = import_paths(ledger, [path], reviewer="importer", prefer=Prefer.FILE)
+    assert report.files[0].updated == 1
+    assert queries.claim_detail("alpha").definition.title == "Alpha (file again)"
+
+
+def test_history_after_the_databases_latest_change_is_appended(
+        tmp_path: Path, engine: Engine, queries: Queries) -> None:
+    ledger = Ledger(engine, clock=lambda: datetime(2024, 3, 1, tzinfo=UTC))
+    path = write(tmp_path, "a.toml", FILE)
+    import_paths(ledger, [path], reviewer="importer")
+    ledger.change_status("alpha", "stalled", reviewer="carol")  # 2024-03-01
+    early = FILE.replace("[[claims.forecasts]]", f'''[[claims.history]]
+id = "{E4}"
+action = "resolve"
+outcome = "yes"
+by = "ann"
+recorded_at = 2024-02-02T12:00:00Z
+
+[[claims.forecasts]]''')
+    report = import_paths(ledger, [write(tmp_path, "a.toml", early)], reviewer="importer")
+    assert report.files[0].entries_skipped == 1
+    assert report.notes[0].kind == "skipped"
+    assert "before the database's latest status change" in report.notes[0].message
+    assert queries.claim_detail("alpha").status == "stalled"
+    late = early.replace("2024-02-02T12:00:00Z", "2024-04-01T00:00:00Z")
+    report = import_paths(ledger, [write(tmp_path, "a.toml", late)], reviewer="importer")
+    assert report.files[0].entries_added == 1
+    assert queries.claim_detail("alpha").status == "confirmed"
+
+
+def test_retraction_from_a_file_is_added_to_existing_evidence(
+        tmp_path: Path, ledger: Ledger, queries: Queries) -> None:
+    path = write(tmp_path, "a.toml", FILE)
+    import_paths(ledger, [path], reviewer="importer")
+    when = "recorded_at = 2024-02-01T00:00:00Z"
+    retracted = FILE.replace(when, f'''{when}
+
+[claims.evidence.retracted]
+id = "{E4}"
+reason = "wrong page"
+by = "bob"
+recorded_at = 2024-02-10T00:00:00Z''')
+    report = import_paths(ledger, [write(tmp_path, "a.toml", retracted)], reviewer="importer")
+    assert report.files[0].entries_added == 1
+    retraction = queries.claim_detail("alpha").evidence[0].retraction
+    assert retraction is not None and (retraction.uuid, retraction.reason) == (E4, "wrong page")
+
+
+def test_an_entry_changed_in_the_file_is_reported_and_not_rewritten(
+        tmp_path: Path, ledger: Ledger, queries: Queries) -> None:
+    path = write(tmp_path, "a.toml", FILE)
+    import_paths(ledger, [path], reviewer="importer")
+    edited = FILE.replace('title = "A page"', 'title = "A better title"')
+    report = import_paths(ledger, [write(tmp_path, "a.toml", edited)], reviewer="importer")
+    assert [note.kind for note in report.notes] == ["differs"]
+    assert report.notes[0].line == 15
+    assert queries.claim_detail("alpha").evidence[0].title == "A page"
+
+
+def test_order_of_files_does_not_matter(tmp_path: Path, ledger: Ledger, database_url: str,
+                                        engine: Engine) -> None:
+    parent = write(tmp_path / "in", "b-parent.toml", FILE.replace(
+        FILE[FILE.index('[[claims]]\nslug = "alpha-child"'):], ""))
+    child = write(tmp_path / "in", "a-child.toml", 'format = 1\n\n' + FILE[FILE.index(
+        '[[claims]]\nslug = "alpha-child"'):])
+    import_paths(ledger, [child, parent], reviewer="importer")  # the child's file first
+    export_claims(ledger, tmp_path / "one")
+    other = _fresh_engine(tmp_path, database_url)
+    try:
+        import_paths(Ledger(other), [parent, child], reviewer="importer")
+        export_claims(Ledger(other), tmp_path / "two")
+    finally:
+        other.dispose()
+    for name in ("src.toml", "unsourced.toml"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_seed_if_empty_imports_the_shipped_claims_once(engine: Engine, queries: Queries) -> None:
+    shipped = claim_file_paths([shipped_claims_dir()])
+    assert shipped
+    report = seed_if_empty(engine)
+    assert report is not None and report.files[0].added > 0
+    count = queries.count_claims()
+    assert count == sum(summary.added for summary in report.files)
+    assert seed_if_empty(engine) is None
+    assert queries.count_claims() == count
+
+
+def test_export_keeps_the_name_of_the_file_holding_a_source(tmp_path: Path,
+                                                            ledger: Ledger) -> None:
+    folder = tmp_path / "claims"
+    path = write(folder, "my-notes.toml", "# a comment export will not keep\n" + FILE)
+    import_paths(ledger, [path], reviewer="importer")
+    report = export_claims(ledger, folder)
+    assert [(exported.path.name, exported.changed) for exported in report.files] == [
+        ("my-notes.toml", True)]
+    assert sorted(item.name for item in folder.iterdir()) == ["my-notes.toml"]
+    assert not path.read_text(encoding="utf-8").startswith("#")
+    assert [exported.changed for exported in export_claims(ledger, folder).files] == [False]

@@ -1,0 +1,135 @@
+"""Translate between file entries and the core's types (definitions, sources, claim details).
+
+A definition as the file states it is the one that is hashed for sync: `file_hash` of a
+database definition first passes it through the file form, so a detail the file cannot carry
+(a deadline at a time other than the end of the day) never looks like an edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tracker.claimfiles.entries import (
+    ClaimEntry,
+    EvidenceEntry,
+    ForecastEntry,
+    HistoryEntry,
+    RetractionEntry,
+    SourceEntry,
+)
+from tracker.definitions import ClaimDefinition, validate_definition
+from tracker.errors import InvalidInput
+from tracker.horizons import as_utc, end_of_day, start_of_day
+from tracker.ledger import SourceInfo
+from tracker.queries import ClaimDetail, SourceItem
+from tracker.vocabulary import Outcome
+
+
+def definition_of(claim: ClaimEntry, source: str | None) -> ClaimDefinition:
+    """The claim's definition as the file states it (not yet validated)."""
+    return ClaimDefinition(
+        slug=claim.slug, title=claim.title, statement=claim.statement, quote=claim.quote,
+        quote_lang=claim.quote_lang, url=claim.url, claimant=claim.claimant, kind=claim.kind,
+        made_on=claim.made_on, horizon=claim.horizon,
+        deadline_start=start_of_day(claim.deadline_start) if claim.deadline_start else None,
+        deadline_end=end_of_day(claim.deadline_end) if claim.deadline_end else None,
+        deadline_rule=claim.deadline_rule, criteria=claim.criteria, tags=claim.tags,
+        review_cadence=claim.review, implied_confidence=claim.confidence,
+        confidence_words=claim.confidence_words, notes=claim.notes, parent=claim.parent or None,
+        source=source,
+    )
+
+
+def entry_of(definition: ClaimDefinition) -> ClaimEntry:
+    """A claim entry (without its log) that states `definition`."""
+    start, end = definition.deadline_start, definition.deadline_end
+    return ClaimEntry(
+        slug=definition.slug, title=definition.title, statement=definition.statement,
+        quote=definition.quote, quote_lang=definition.quote_lang, url=definition.url,
+        claimant=definition.claimant,
+        kind=definition.kind, made_on=definition.made_on, horizon=definition.horizon,
+        deadline_start=as_utc(start).date() if start is not None and end is not None else None,
+        deadline_end=as_utc(end).date() if end is not None else None,
+        deadline_rule=definition.deadline_rule, criteria=definition.criteria,
+        tags=tuple(definition.tags), review=definition.review_cadence,
+        confidence=definition.implied_confidence, confidence_words=definition.confidence_words,
+        parent=definition.parent or None, notes=definition.notes,
+    )
+
+
+def file_form(definition: ClaimDefinition) -> ClaimDefinition:
+    """The definition as it reads back from a file, validated the way the ledger stores it."""
+    restated = definition_of(entry_of(definition), definition.source or None)
+    try:
+        return validate_definition(restated)
+    except InvalidInput:
+        return restated
+
+
+def file_hash(definition: ClaimDefinition) -> str:
+    """The content hash used for sync: the same for a definition and its file form."""
+    return file_form(definition).content_hash()
+
+
+def source_info(source: SourceEntry) -> SourceInfo:
+    return SourceInfo(
+        key=source.key, title=source.title, publisher=source.publisher, authors=source.authors,
+        published_on=source.published_on, url=source.url, language=source.language,
+        notes=source.notes, copy_path=source.copy, copy_sha256=source.copy_sha256,
+    )
+
+
+def source_entry(source: SourceItem) -> SourceEntry:
+    return SourceEntry(
+        key=source.key, title=source.title, publisher=source.publisher,
+        authors=tuple(source.authors), published_on=source.published_on, url=source.url,
+        language=source.language, notes=source.notes, copy=source.copy_path,
+        copy_sha256=source.copy_sha256,
+    )
+
+
+def claim_entry(detail: ClaimDetail) -> ClaimEntry:
+    """A claim as the database holds it: current definition plus its whole log.
+
+    History is listed in the order the database applied it (its version numbers); the writer
+    then orders it by recorded_at, keeping that order for entries recorded at the same instant.
+    """
+    evidence = tuple(
+        EvidenceEntry(
+            id=item.uuid, title=item.title, stance=item.stance, by=item.reviewer,
+            recorded_at=item.recorded_at, observed_on=item.observed_on, url=item.url,
+            summary=item.summary,
+            retracted=RetractionEntry(
+                id=item.retraction.uuid, reason=item.retraction.reason,
+                by=item.retraction.reviewer, recorded_at=item.retraction.recorded_at,
+            ) if item.retraction is not None else None,
+        )
+        for item in detail.evidence
+    )
+    versioned: list[tuple[int, HistoryEntry]] = [
+        (change.version, HistoryEntry(
+            id=change.uuid, action="reopen" if change.is_reopen else "status",
+            by=change.reviewer, recorded_at=change.recorded_at, to=change.to_status,
+            note=change.note, observed_on=None if change.is_reopen else change.observed_on,
+        ))
+        for change in detail.status_changes
+    ]
+    versioned += [
+        (resolution.version, HistoryEntry(
+            id=resolution.uuid, action="resolve", by=resolution.reviewer,
+            recorded_at=resolution.recorded_at, outcome=resolution.outcome,
+            value=resolution.value if resolution.outcome == Outcome.PARTIAL.value else None,
+            note=resolution.note, observed_on=resolution.observed_on,
+        ))
+        for resolution in detail.resolutions
+    ]
+    history = tuple(entry for _version, entry in sorted(versioned, key=lambda pair: pair[0]))
+    forecasts = tuple(
+        ForecastEntry(
+            id=item.uuid, p=item.probability, by=item.reviewer, recorded_at=item.recorded_at,
+            note=item.rationale, made_at=None if item.made_at == item.recorded_at else item.made_at,
+        )
+        for item in detail.forecasts
+    )
+    return replace(entry_of(detail.definition), evidence=evidence, history=history,
+                   forecasts=forecasts)

@@ -1,0 +1,49 @@
+"""What an import needs to know about the database before it writes, read in its transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.models import Claim, Evidence, EvidenceRetraction, Forecast, Resolution, StatusChange
+
+_CHUNK = 500
+
+
+def claim_slugs(session: Session) -> set[str]:
+    return set(session.scalars(select(Claim.slug)))
+
+
+def claim_count(session: Session) -> int:
+    return int(session.scalar(select(func.count(Claim.id))) or 0)
+
+
+def entry_owners(session: Session, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """For each id already in the database: (kind of entry, slug of its claim).
+
+    Kinds: evidence, retraction, status (status changes and reopenings), resolve, forecast.
+    """
+    wanted = sorted(set(ids))
+    owners: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start:start + _CHUNK]
+        queries = [
+            ("evidence", select(Evidence.uuid, Claim.slug)
+             .join(Claim, Claim.id == Evidence.claim_id).where(Evidence.uuid.in_(chunk))),
+            ("retraction", select(EvidenceRetraction.uuid, Claim.slug)
+             .join(Evidence, Evidence.uuid == EvidenceRetraction.evidence_uuid)
+             .join(Claim, Claim.id == Evidence.claim_id)
+             .where(EvidenceRetraction.uuid.in_(chunk))),
+            ("status", select(StatusChange.uuid, Claim.slug)
+             .join(Claim, Claim.id == StatusChange.claim_id).where(StatusChange.uuid.in_(chunk))),
+            ("resolve", select(Resolution.uuid, Claim.slug)
+             .join(Claim, Claim.id == Resolution.claim_id).where(Resolution.uuid.in_(chunk))),
+            ("forecast", select(Forecast.uuid, Claim.slug)
+             .join(Claim, Claim.id == Forecast.claim_id).where(Forecast.uuid.in_(chunk))),
+        ]
+        for kind, query in queries:
+            for uuid, slug in session.execute(query):
+                owners[uuid] = (kind, slug)
+    return owners

@@ -1,0 +1,168 @@
+"""What a claim file holds, as plain typed data (independent of TOML and of the database).
+
+Each entry remembers where it was written (`Where`) so checks can point at `file:line`; the
+location never takes part in equality, so a file read back after writing compares equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import MappingProxyType
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Where:
+    """The line of an entry's header and of each of its keys."""
+
+    line: int = 1
+    keys: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    def of(self, key: str) -> int:
+        """The line of `key`, or the entry's header line if the key is not written."""
+        return self.keys.get(key, self.line)
+
+
+NOWHERE = Where()
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """The `[source]` table: the document the claims came from."""
+
+    key: str
+    title: str
+    publisher: str = ""
+    authors: tuple[str, ...] = ()
+    published_on: date | None = None
+    url: str = ""
+    language: str = ""
+    notes: str = ""
+    copy: str = ""
+    copy_sha256: str = ""
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class RetractionEntry:
+    """`[claims.evidence.retracted]`: the evidence was withdrawn, and why."""
+
+    id: str
+    reason: str
+    by: str
+    recorded_at: datetime
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class EvidenceEntry:
+    """`[[claims.evidence]]`."""
+
+    id: str
+    title: str
+    stance: str
+    by: str
+    recorded_at: datetime
+    observed_on: date | None = None
+    url: str = ""
+    summary: str = ""
+    retracted: RetractionEntry | None = None
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """`[[claims.history]]`: a status change, a resolution or a reopening."""
+
+    id: str
+    action: str
+    by: str
+    recorded_at: datetime
+    to: str = ""
+    outcome: str = ""
+    value: float | None = None
+    note: str = ""
+    observed_on: date | None = None
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ForecastEntry:
+    """`[[claims.forecasts]]`; `made_at` only when it differs from `recorded_at`."""
+
+    id: str
+    p: float
+    by: str
+    recorded_at: datetime
+    note: str = ""
+    made_at: datetime | None = None
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ClaimEntry:
+    """`[[claims]]`: the claim's definition and its log."""
+
+    slug: str
+    title: str = ""
+    statement: str = ""
+    quote: str = ""
+    quote_lang: str = ""
+    url: str = ""
+    claimant: str = ""
+    kind: str = "prediction"
+    made_on: date | None = None
+    horizon: str = ""
+    deadline_start: date | None = None
+    deadline_end: date | None = None
+    deadline_rule: str = ""
+    criteria: str = ""
+    tags: tuple[str, ...] = ()
+    review: str = ""
+    confidence: float | None = None
+    confidence_words: str = ""
+    parent: str | None = None
+    notes: str = ""
+    evidence: tuple[EvidenceEntry, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+    forecasts: tuple[ForecastEntry, ...] = ()
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ClaimFile:
+    """A whole file: an optional source and its claims."""
+
+    source: SourceEntry | None = None
+    claims: tuple[ClaimEntry, ...] = ()
+    format: int = FORMAT_VERSION
+    where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+    @property
+    def source_key(self) -> str | None:
+        return self.source.key if self.source is not None else None
+
+
+# The keys of each table, in the order files are written (see `writer`).
+TOP_KEYS = ("format", "source", "claims")
+SOURCE_KEYS = (
+    "key", "title", "publisher", "authors", "published_on", "url", "language", "notes", "copy",
+    "copy_sha256",
+)
+CLAIM_KEYS = (
+    "slug", "title", "statement", "quote", "quote_lang", "url", "claimant", "kind", "made_on",
+    "horizon", "deadline", "deadline_start", "deadline_end", "deadline_rule", "criteria", "tags",
+    "review", "confidence", "confidence_words", "parent", "notes", "evidence", "history",
+    "forecasts",
+)
+EVIDENCE_KEYS = (
+    "id", "observed_on", "url", "title", "summary", "stance", "by", "recorded_at", "retracted",
+)
+RETRACTION_KEYS = ("id", "reason", "by", "recorded_at")
+HISTORY_KEYS = (
+    "id", "action", "to", "outcome", "value", "note", "by", "recorded_at", "observed_on",
+)
+FORECAST_KEYS = ("id", "p", "note", "by", "recorded_at", "made_at")

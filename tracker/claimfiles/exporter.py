@@ -1,0 +1,119 @@
+"""`tracker export`: write the database back as claim files, one per source.
+
+A source's claims go to the file in the directory that already holds that source (so a file
+keeps its name), else to `<source key>.toml`; claims without a source go to `unsourced.toml`.
+Files are written in the canonical form (`writer`) and only when their text changes, and every
+exported claim's `synced_hash` is set, so the next import knows which side changed what.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker.claimfiles.convert import claim_entry, file_hash, source_entry
+from tracker.claimfiles.entries import ClaimFile
+from tracker.claimfiles.lifecycle import replay
+from tracker.claimfiles.writer import render
+from tracker.ledger import Ledger
+from tracker.queries import ClaimDetail, Queries
+
+UNSOURCED = "unsourced.toml"
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    path: Path
+    claims: int
+    changed: bool
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    files: tuple[ExportedFile, ...]
+    notes: tuple[str, ...]
+
+
+def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
+    """Write every source and claim of the database into `directory`."""
+    queries = Queries(ledger.engine)
+    details = [queries.claim_detail(slug) for slug in queries.slugs()]
+    sources = {source.key: source for source in queries.sources()}
+    groups: dict[str | None, list[ClaimDetail]] = {key: [] for key in sources}
+    for detail in details:
+        groups.setdefault(detail.source.key if detail.source else None, []).append(detail)
+    directory.mkdir(parents=True, exist_ok=True)
+    existing, notes = _existing_files(directory)
+    written: list[ExportedFile] = []
+    for key in sorted(groups, key=lambda name: (name is None, name or "")):
+        source = source_entry(sources[key]) if key is not None else None
+        entries = tuple(claim_entry(detail) for detail in groups[key])
+        path = existing.pop(key, None) or directory / _file_name(key)
+        changed = _write_if_changed(path, render(ClaimFile(source=source, claims=entries)))
+        written.append(ExportedFile(path, len(entries), changed))
+        if source is not None and source.copy and not (path.parent / source.copy).is_file():
+            notes.append(f"{path}: the stored copy '{source.copy}' of source '{key}' is not in "
+                         f"{directory}: put it there so `tracker check` can verify the quotes")
+        for entry in entries:
+            if replay(entry.history)[1]:
+                notes.append(f"{path}: the history of '{entry.slug}' is not in clock order (an "
+                             "entry was recorded with an earlier time than the change before "
+                             "it), so `tracker check` will report it: fix the entry's "
+                             "recorded_at in the file")
+    notes += [f"{path} was left as it is: its source '{key}' is not in the database"
+              for key, path in sorted(existing.items(), key=lambda item: str(item[1]))]
+    with ledger.transaction() as tx:
+        for detail in details:
+            synced = file_hash(detail.definition)
+            if detail.synced_hash != synced:
+                tx.set_synced_hash(detail.slug, synced)
+    return ExportReport(tuple(written), tuple(notes))
+
+
+def _file_name(key: str | None) -> str:
+    if key is None:
+        return UNSOURCED
+    return f"{key}-source.toml" if f"{key}.toml" == UNSOURCED else f"{key}.toml"
+
+
+def _existing_files(directory: Path) -> tuple[dict[str | None, Path], list[str]]:
+    """The claim file already holding each source key (None: the claims without a source)."""
+    found: dict[str | None, Path] = {}
+    notes: list[str] = []
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        source = data.get("source")
+        key = source.get("key") if isinstance(source, dict) else None
+        if not isinstance(key, str | None) or (key is None and "claims" not in data
+                                               and "format" not in data):
+            continue  # not a claim file this export could have written
+        if key in found:
+            notes.append(f"{path} holds the same source as {found[key]}; only "
+                         f"{found[key].name} was written")
+            continue
+        found[key] = path
+    return found, notes
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True

@@ -1,0 +1,230 @@
+"""`tracker import`: merge claim files into the database, all in one transaction.
+
+Any problem `check` would report (or an entry id the database already uses elsewhere) means
+nothing is imported. Otherwise sources are upserted, claims created parents first, definitions
+three-way merged and logs united by entry id (see `merge`); every write goes through the
+ledger with the file's ids and clocks, so importing the same files again changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from tracker.claimfiles.check import check_files
+from tracker.claimfiles.convert import source_info
+from tracker.claimfiles.dbstate import claim_count, claim_slugs, entry_owners
+from tracker.claimfiles.entries import ClaimEntry
+from tracker.claimfiles.merge import Action, ClaimPlan, Note, Prefer, plan_claim
+from tracker.claimfiles.problems import Problem, ProblemsFound, count
+from tracker.claimfiles.reader import ReadFile, read_path
+from tracker.claimfiles.writer import ordered_claims
+from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
+from tracker.queries import Queries
+from tracker.vocabulary import Outcome
+
+
+@dataclass
+class FileSummary:
+    """What importing one file did."""
+
+    path: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    entries_added: int = 0
+    entries_skipped: int = 0
+
+    def describe(self) -> str:
+        entries = "1 entry" if self.entries_added == 1 else f"{self.entries_added} entries"
+        text = (f"{self.path}: {self.added} added, {self.updated} updated, "
+                f"{self.unchanged} unchanged, {count(self.conflicts, 'conflict')}; "
+                f"{entries} added")
+        if self.entries_skipped:
+            text += f", {self.entries_skipped} not merged"
+        return text
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    files: tuple[FileSummary, ...]
+    notes: tuple[Note, ...]
+
+    @property
+    def conflicts(self) -> int:
+        """Definition conflicts left for the user (not settled by --prefer)."""
+        return sum(1 for note in self.notes if note.kind == "CONFLICT")
+
+    @property
+    def changed(self) -> bool:
+        return any(summary.added or summary.updated or summary.entries_added
+                   for summary in self.files)
+
+
+def import_paths(ledger: Ledger, paths: Sequence[Path], *, reviewer: str,
+                 prefer: Prefer | None = None) -> ImportReport:
+    """Import claim files; raise ProblemsFound (and write nothing) if any has a problem.
+
+    `reviewer` records definition edits taken from the files, and creates claims whose log
+    is empty; everything else is recorded under the names in the files.
+    """
+    report = _import(ledger, [read_path(path) for path in paths], reviewer, prefer, False)
+    assert report is not None
+    return report
+
+
+def import_if_empty(ledger: Ledger, paths: Sequence[Path], *,
+                    reviewer: str) -> ImportReport | None:
+    """Import only into a database without claims (checked inside the same transaction)."""
+    return _import(ledger, [read_path(path) for path in paths], reviewer, None, True)
+
+
+def _import(ledger: Ledger, files: Sequence[ReadFile], reviewer: str, prefer: Prefer | None,
+            only_if_empty: bool) -> ImportReport | None:
+    with ledger.transaction() as tx:
+        # The first statement takes SQLite's write lock: nothing changes under the import.
+        if claim_count(tx.session) and only_if_empty:
+            return None
+        existing = claim_slugs(tx.session)
+        result = check_files(files, known_slugs=existing)
+        problems = list(result.problems) or _ownership_problems(files, tx.session)
+        if problems:
+            raise ProblemsFound(problems)
+        placed = _placed_claims(files)
+        queries = Queries(ledger.engine)
+        plans = [
+            plan_claim(path, claim, source, queries.claim_detail(claim.slug)
+                       if claim.slug in existing else None, prefer=prefer, reviewer=reviewer)
+            for path, source, claim in placed
+        ]
+        sources = {read.content.source.key: read.content.source for read in files
+                   if read.content is not None and read.content.source is not None}
+        for key in sorted(sources):
+            tx.upsert_source(source_info(sources[key]))
+        for name in sorted(_reviewers(plans, reviewer)):
+            tx.reviewer_id(name)  # a fixed order: same ids whatever the order of the files
+        for plan in plans:
+            _apply(tx, plan, reviewer)
+    return _report(files, plans)
+
+
+def _placed_claims(files: Sequence[ReadFile]) -> list[tuple[str, str | None, ClaimEntry]]:
+    """Every claim with its file and source key, parents first across all files."""
+    where: dict[str, tuple[str, str | None]] = {}
+    claims: list[ClaimEntry] = []
+    for read in files:
+        if read.content is None:
+            continue
+        for claim in read.content.claims:
+            where[claim.slug] = (read.path, read.content.source_key)
+            claims.append(claim)
+    return [(*where[claim.slug], claim) for claim in ordered_claims(claims)]
+
+
+def _ownership_problems(files: Sequence[ReadFile], session: Session) -> list[Problem]:
+    """Entry ids that the database already uses for another claim or another kind of entry."""
+    wanted: dict[str, tuple[str, str, str, int]] = {}
+    for read in files:
+        for claim in read.content.claims if read.content is not None else ():
+            for item in claim.evidence:
+                wanted[item.id] = ("evidence", claim.slug, read.path, item.where.of("id"))
+                if item.retracted is not None:
+                    wanted[item.retracted.id] = ("retraction", claim.slug, read.path,
+                                                 item.retracted.where.of("id"))
+            for entry in claim.history:
+                kind = "resolve" if entry.action.strip().lower() == "resolve" else "status"
+                wanted[entry.id] = (kind, claim.slug, read.path, entry.where.of("id"))
+            for forecast in claim.forecasts:
+                wanted[forecast.id] = ("forecast", claim.slug, read.path,
+                                       forecast.where.of("id"))
+    problems: list[Problem] = []
+    for entry_id, owner in sorted(entry_owners(session, wanted).items()):
+        kind, slug, path, line = wanted[entry_id]
+        if owner != (kind, slug):
+            problems.append(Problem(path, line, f"entry id {entry_id} already belongs to a "
+                                    f"{owner[0]} entry of claim '{owner[1]}' in the database: "
+                                    "give this entry a new id"))
+    return sorted(problems)
+
+
+def _reviewers(plans: Sequence[ClaimPlan], reviewer: str) -> set[str]:
+    names: set[str] = set()
+    for plan in plans:
+        if plan.action is Action.CREATE:
+            names.add(plan.creator.strip())
+        if plan.action is Action.EDIT:
+            names.add(reviewer.strip())
+        names.update(item.by.strip() for item in plan.evidence)
+        names.update(item.retracted.by.strip() for item in plan.retractions if item.retracted)
+        names.update(entry.by.strip() for entry in plan.history)
+        names.update(item.by.strip() for item in plan.forecasts)
+    names.discard("")  # the ledger refuses an empty name with its own message
+    return names
+
+
+def _apply(tx: LedgerTransaction, plan: ClaimPlan, reviewer: str) -> None:
+    slug, expected = plan.slug, plan.expected_version
+    note = f"imported from {plan.path}"
+    if plan.action is Action.CREATE:
+        tx.create_claim(plan.definition, plan.creator, note,
+                        stamp=EntryStamp(None, plan.created_at))
+    elif plan.action is Action.EDIT:
+        tx.edit_claim(slug, plan.definition, reviewer, expected, note)
+        expected = None
+    if plan.set_synced:
+        tx.set_synced_hash(slug, plan.file_hash)
+    for item in plan.evidence:
+        tx.add_evidence(slug, title=item.title, stance=item.stance, reviewer=item.by,
+                        url=item.url, summary=item.summary, observed_on=item.observed_on,
+                        stamp=EntryStamp(item.id, item.recorded_at))
+    for item in plan.retractions:
+        if item.retracted is not None:
+            retraction = item.retracted
+            tx.retract_evidence(item.id, reason=retraction.reason, reviewer=retraction.by,
+                                stamp=EntryStamp(retraction.id, retraction.recorded_at))
+    for entry in plan.history:
+        stamp = EntryStamp(entry.id, entry.recorded_at)
+        action = entry.action.strip().lower()
+        if action == "status":
+            tx.change_status(slug, entry.to, reviewer=entry.by, note=entry.note,
+                             expected_version=expected, observed_on=entry.observed_on,
+                             stamp=stamp)
+        elif action == "resolve":
+            outcome = entry.outcome.strip().lower()
+            tx.resolve(slug, outcome, reviewer=entry.by, note=entry.note,
+                       value=entry.value if outcome == Outcome.PARTIAL else None,
+                       expected_version=expected, observed_on=entry.observed_on, stamp=stamp)
+        else:
+            tx.reopen(slug, reviewer=entry.by, reason=entry.note, to_status=entry.to or "open",
+                      expected_version=expected, stamp=stamp)
+        expected = None
+    for forecast in plan.forecasts:
+        tx.forecast(slug, forecast.p, reviewer=forecast.by, rationale=forecast.note,
+                    made_at=forecast.made_at, stamp=EntryStamp(forecast.id, forecast.recorded_at),
+                    allow_closed=True)
+
+
+def _report(files: Sequence[ReadFile], plans: Sequence[ClaimPlan]) -> ImportReport:
+    summaries = {read.path: FileSummary(read.path) for read in files}
+    notes: list[Note] = []
+    for plan in plans:
+        summary = summaries[plan.path]
+        if plan.action is Action.CREATE:
+            summary.added += 1
+        elif plan.action is Action.EDIT:
+            summary.updated += 1
+        elif plan.action is Action.CONFLICT:
+            summary.conflicts += 1
+        else:
+            summary.unchanged += 1
+        summary.entries_added += plan.entries_added
+        summary.entries_skipped += plan.skipped
+        notes.extend(plan.notes)
+    order = {read.path: index for index, read in enumerate(files)}
+    notes.sort(key=lambda note: (order[note.path], note.line))
+    return ImportReport(tuple(summaries.values()), tuple(notes))
+

@@ -1,0 +1,234 @@
+"""Decide how one claim from a file merges into the database (pure: no I/O).
+
+Definitions are three-way merged against `synced_hash`, the definition hash at the last sync:
+only the file changed -> take the file's; only the database changed -> keep it; both changed
+-> a conflict (unless the caller prefers a side). Log entries are a union by id: entries the
+database lacks are added, entries only in the database are kept. History entries can only be
+appended after the database's latest status change, in recorded_at order, and only where the
+status lifecycle allows: an entry that would have to go into the past is reported, not merged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
+
+from tracker.claimfiles.convert import claim_entry, definition_of, file_hash
+from tracker.claimfiles.entries import (
+    ClaimEntry,
+    EvidenceEntry,
+    ForecastEntry,
+    HistoryEntry,
+)
+from tracker.claimfiles.lifecycle import LifecycleError, apply, in_order
+from tracker.definitions import ClaimDefinition, validate_definition
+from tracker.queries import ClaimDetail
+from tracker.vocabulary import Outcome, Status
+
+Timed = TypeVar("Timed", EvidenceEntry, ForecastEntry)
+
+
+class Prefer(StrEnum):
+    """Which side wins a definition conflict."""
+
+    FILE = "file"
+    DB = "db"
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    EDIT = "edit"
+    KEEP = "keep"
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something an import reports: a conflict, a choice made by --prefer, an entry skipped."""
+
+    kind: str  # "CONFLICT", "resolved", "skipped", "differs"
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ClaimPlan:
+    """What importing one claim will write."""
+
+    path: str
+    slug: str
+    definition: ClaimDefinition
+    file_hash: str
+    action: Action
+    set_synced: bool
+    expected_version: int | None = None
+    creator: str = ""
+    created_at: datetime | None = None
+    evidence: tuple[EvidenceEntry, ...] = ()
+    retractions: tuple[EvidenceEntry, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+    forecasts: tuple[ForecastEntry, ...] = ()
+    skipped: int = 0
+    notes: tuple[Note, ...] = field(default_factory=tuple)
+
+    @property
+    def entries_added(self) -> int:
+        return len(self.evidence) + len(self.retractions) + len(self.history) + len(
+            self.forecasts)
+
+
+def plan_claim(path: str, claim: ClaimEntry, source: str | None, detail: ClaimDetail | None,
+               *, prefer: Prefer | None = None, reviewer: str = "") -> ClaimPlan:
+    """Plan the import of `claim` (already checked) given its database state, if any."""
+    definition = validate_definition(definition_of(claim, source))
+    new_hash = definition.content_hash()
+    if detail is None:
+        return _plan_new(path, claim, definition, new_hash, reviewer)
+    notes: list[Note] = []
+    action, set_synced = _definition_action(path, claim, new_hash, detail, prefer, notes)
+    known = claim_entry(detail)
+    evidence_ids = {item.id for item in known.evidence}
+    retracted = {item.id: item.retracted for item in known.evidence}
+    evidence = tuple(item for item in _by_time(claim.evidence) if item.id not in evidence_ids)
+    retractions: list[EvidenceEntry] = []
+    for item in _by_time(claim.evidence):
+        if item.retracted is None:
+            continue
+        existing = retracted.get(item.id)
+        if existing is None:
+            retractions.append(item)
+        elif existing.id != item.retracted.id:
+            notes.append(Note("skipped", path, item.retracted.where.of("id"),
+                              f"evidence {item.id} of '{claim.slug}' is already retracted in the "
+                              f"database (entry {existing.id} by {existing.by}); this retraction "
+                              "was not merged"))
+    history, skipped = _new_history(path, claim, detail, known, notes)
+    forecast_ids = {item.id for item in known.forecasts}
+    forecasts = tuple(item for item in _by_time(claim.forecasts) if item.id not in forecast_ids)
+    notes.extend(_differences(path, claim, known))
+    return ClaimPlan(
+        path=path, slug=claim.slug, definition=definition, file_hash=new_hash, action=action,
+        set_synced=set_synced, expected_version=detail.version, evidence=evidence,
+        retractions=tuple(retractions), history=history, forecasts=forecasts,
+        skipped=skipped, notes=tuple(notes),
+    )
+
+
+def _plan_new(path: str, claim: ClaimEntry, definition: ClaimDefinition, new_hash: str,
+              reviewer: str) -> ClaimPlan:
+    stamped = [(item.recorded_at, item.by) for item in claim.evidence]
+    stamped += [(item.recorded_at, item.by) for item in claim.history]
+    stamped += [(item.recorded_at, item.by) for item in claim.forecasts]
+    stamped += [(item.retracted.recorded_at, item.retracted.by)
+                for item in claim.evidence if item.retracted is not None]
+    created_at, creator = min(stamped) if stamped else (None, reviewer)
+    return ClaimPlan(
+        path=path, slug=claim.slug, definition=definition, file_hash=new_hash,
+        action=Action.CREATE, set_synced=True, creator=creator, created_at=created_at,
+        evidence=_by_time(claim.evidence),
+        retractions=tuple(item for item in _by_time(claim.evidence) if item.retracted),
+        history=tuple(in_order(claim.history)), forecasts=_by_time(claim.forecasts),
+    )
+
+
+def _definition_action(path: str, claim: ClaimEntry, new_hash: str, detail: ClaimDetail,
+                       prefer: Prefer | None, notes: list[Note]) -> tuple[Action, bool]:
+    """The three-way merge of the definition; returns the action and whether to re-sync."""
+    db_hash, synced = file_hash(detail.definition), detail.synced_hash
+    if new_hash == db_hash:
+        return Action.KEEP, synced != new_hash
+    if db_hash == synced:
+        return Action.EDIT, True
+    if new_hash == synced:
+        return Action.KEEP, False
+    line = claim.where.of("slug")
+    both = (f"the definition of '{claim.slug}' was changed both in the file and in the database "
+            "since the last sync")
+    if prefer is Prefer.FILE:
+        notes.append(Note("resolved", path, line, f"{both}; took the file's (--prefer file)"))
+        return Action.EDIT, True
+    if prefer is Prefer.DB:
+        notes.append(Note("resolved", path, line, f"{both}; kept the database's (--prefer db)"))
+        return Action.KEEP, True
+    notes.append(Note("CONFLICT", path, line, f"{both}; left the database's as it is (its log "
+                      "was still merged): compare them with `tracker show "
+                      f"{claim.slug}`, then import again with --prefer file or --prefer db"))
+    return Action.CONFLICT, False
+
+
+def _new_history(path: str, claim: ClaimEntry, detail: ClaimDetail, known: ClaimEntry,
+                 notes: list[Note]) -> tuple[tuple[HistoryEntry, ...], int]:
+    """The file's history entries that the database lacks and that can be appended."""
+    known_ids = {entry.id for entry in known.history}
+    new = [entry for entry in in_order(claim.history) if entry.id not in known_ids]
+    latest = max((entry.recorded_at for entry in known.history), default=None)
+    status = Status(detail.status)
+    for index, entry in enumerate(new):
+        reason = ""
+        if latest is not None and entry.recorded_at < latest:
+            reason = (f"it was recorded at {entry.recorded_at:%Y-%m-%d %H:%M:%S}Z, before the "
+                      f"database's latest status change ({latest:%Y-%m-%d %H:%M:%S}Z), and "
+                      "history cannot be inserted into the past")
+        else:
+            try:
+                status = apply(status, entry)
+                continue
+            except LifecycleError as error:
+                reason = f"after the database's history, {error}"
+        later = len(new) - index - 1
+        rest = f" (nor the {later} after it)" if later else ""
+        notes.append(Note("skipped", path, entry.where.of("id"),
+                          f"history entry {entry.id} of '{claim.slug}' was not merged{rest}: "
+                          f"{reason}; check the claim's status and record the one you agree on"))
+        return tuple(new[:index]), len(new) - index
+    return tuple(new), 0
+
+
+def _by_time(items: Iterable[Timed]) -> tuple[Timed, ...]:
+    return tuple(sorted(items, key=lambda item: (item.recorded_at, item.id)))
+
+
+def _differences(path: str, claim: ClaimEntry, known: ClaimEntry) -> list[Note]:
+    """Entries whose id is in the database but whose content the file changed: entries are
+    never rewritten, so the database's version stays."""
+    stored: dict[str, tuple[object, ...]] = {}
+    stored.update({item.id: _evidence_facts(item) for item in known.evidence})
+    stored.update({item.id: _history_facts(item) for item in known.history})
+    stored.update({item.id: _forecast_facts(item) for item in known.forecasts})
+    mine: list[tuple[str, int, tuple[object, ...]]] = []
+    mine += [(item.id, item.where.line, _evidence_facts(item)) for item in claim.evidence]
+    mine += [(item.id, item.where.line, _history_facts(item)) for item in claim.history]
+    mine += [(item.id, item.where.line, _forecast_facts(item)) for item in claim.forecasts]
+    return [
+        Note("differs", path, line, f"entry {entry_id} of '{claim.slug}' differs from the "
+             "database's copy; log entries are never changed, so the database's stays: to "
+             "correct it, retract it or add a new entry")
+        for entry_id, line, facts in mine
+        if entry_id in stored and stored[entry_id] != facts
+    ]
+
+
+def _evidence_facts(item: EvidenceEntry) -> tuple[object, ...]:
+    return (item.title, item.url, item.summary, item.stance.strip().lower(), item.observed_on,
+            item.by.strip(), item.recorded_at)
+
+
+def _history_facts(item: HistoryEntry) -> tuple[object, ...]:
+    action = item.action.strip().lower()
+    to = item.to.strip().lower() or (Status.OPEN.value if action == "reopen" else "")
+    outcome = item.outcome.strip().lower()
+    value = item.value if outcome == Outcome.PARTIAL else None
+    return (action, to, outcome, value, item.note, item.by.strip(), item.recorded_at,
+            item.observed_on)
+
+
+def _forecast_facts(item: ForecastEntry) -> tuple[object, ...]:
+    return (item.p, item.note, item.by.strip(), item.recorded_at,
+            item.made_at or item.recorded_at)

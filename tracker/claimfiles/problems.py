@@ -1,0 +1,41 @@
+"""A problem found in a claim file, located as `file:line` so an editor can jump to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tracker.errors import TrackerError
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a claim file; `str()` gives `file:line: message`."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ProblemsFound(TrackerError):
+    """Claim files had problems, so nothing was imported."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(
+            f"{summary(self.problems)}; nothing was imported: fix them and run the command again"
+        )
+
+
+def summary(problems: Sequence[Problem]) -> str:
+    """'3 problems in 2 files'."""
+    files = len({problem.path for problem in problems})
+    return f"{count(len(problems), 'problem')} in {count(files, 'file')}"
+
+
+def count(number: int, noun: str) -> str:
+    """'1 problem', '3 problems'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
