@@ -128,3 +128,15 @@ def test_score_command_json(run_cli: Callable[..., CliOutcome], scored: Ledger) 
     text = run_cli("score", "--by", "tag").stdout
     assert "robots" in text and "calibration" in text and "reliability" in text
     assert "nothing to score" in run_cli("score", "--as-of", "2023-01-01").stdout
+
+
+def test_groupings_use_the_definition_as_it_stood_then(engine: Engine, scored: Ledger,
+                                                       clock: Clock) -> None:
+    cutoff = clock.now
+    frozen = {by: leaderboard(engine, by, as_of=cutoff) for by in ("tag", "source")}
+    clock.advance(days=3)
+    scored.edit_claim("a", definition("a", made_on=MADE, tags=("renamed",),
+                                      implied_confidence=0.1), "bob")
+    for by, board in frozen.items():
+        assert leaderboard(engine, by, as_of=cutoff) == board  # type: ignore[arg-type]
+    assert "renamed" in {row.key for row in leaderboard(engine, "tag").rows}

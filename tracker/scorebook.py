@@ -17,8 +17,18 @@ from sqlalchemy import Engine, Select, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from tracker import scoring
-from tracker.horizons import as_utc, start_of_day
-from tracker.models import Claim, ClaimTag, Forecast, Resolution, Reviewer, Source, StatusChange
+from tracker.definitions import ClaimDefinition, definition_from_json
+from tracker.horizons import start_of_day
+from tracker.models import (
+    Claim,
+    ClaimRevision,
+    ClaimTag,
+    Forecast,
+    Resolution,
+    Reviewer,
+    Source,
+    StatusChange,
+)
 from tracker.vocabulary import Outcome
 
 Grouping = Literal["reviewer", "source", "tag", "period"]
@@ -121,16 +131,40 @@ def resolved_claims(session: Session, as_of: datetime | None) -> dict[int, Resol
             .order_by(ClaimTag.claim_id, ClaimTag.tag)
         ):
             tags.setdefault(claim_id, []).append(tag)
+    past = _definitions_as_of(session, resolution, as_of) if as_of is not None else {}
     claims: dict[int, ResolvedClaim] = {}
     for claim_id, slug, source, made_on, created_at, confidence, value, observed, recorded in rows:
-        resolved_at = start_of_day(observed) if observed else as_utc(recorded)
-        opened_at = start_of_day(made_on) if made_on else as_utc(created_at)
+        claim_tags = tuple(tags.get(claim_id, ()))
+        if claim_id in past:  # the definition as it stood then, not as edited since
+            old = past[claim_id]
+            source, claim_tags = old.source, old.tags
+            made_on, confidence = old.made_on, old.implied_confidence
+        resolved_at = start_of_day(observed) if observed else recorded
+        opened_at = start_of_day(made_on) if made_on else created_at
         claims[claim_id] = ResolvedClaim(
-            claim_id=claim_id, slug=slug, source=source, tags=tuple(tags.get(claim_id, ())),
+            claim_id=claim_id, slug=slug, source=source, tags=claim_tags,
             made_on=made_on, opened_at=min(opened_at, resolved_at), resolved_at=resolved_at,
             outcome=value, implied_confidence=confidence,
         )
     return claims
+
+
+def _definitions_as_of(session: Session, resolution: Any, as_of: datetime
+                       ) -> dict[int, ClaimDefinition]:
+    """Each resolved claim's latest definition revision recorded by `as_of`."""
+    latest = (
+        select(ClaimRevision.claim_id, func.max(ClaimRevision.version).label("version"))
+        .where(ClaimRevision.recorded_at <= as_of)
+        .group_by(ClaimRevision.claim_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ClaimRevision.claim_id, ClaimRevision.definition)
+        .join(latest, (latest.c.claim_id == ClaimRevision.claim_id)
+              & (latest.c.version == ClaimRevision.version))
+        .join(resolution, resolution.c.claim_id == ClaimRevision.claim_id)
+    )
+    return {claim_id: definition_from_json(data) for claim_id, data in rows}
 
 
 def questions(
@@ -151,7 +185,7 @@ def questions(
         yield claim, scoring.Question(
             key=claim.slug, opened_at=claim.opened_at, resolved_at=claim.resolved_at,
             outcome=claim.outcome,
-            forecasts=[scoring.Forecast(name, probability, as_utc(made_at))
+            forecasts=[scoring.Forecast(name, probability, made_at)
                        for _, name, probability, made_at in rows],
         )
 

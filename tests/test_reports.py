@@ -1,0 +1,356 @@
+"""Reports: golden files, point in time, escaping, self-contained HTML, the CLI.
+
+The dataset is built with a controlled clock, so the reports are byte for byte stable and the
+golden files need no normalisation. Regenerate them with `UPDATE_GOLDEN=1 pytest
+tests/test_reports.py` after a deliberate change, and read the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.conftest import CliOutcome, Clock
+from tests.helpers import definition
+from tracker.horizons import end_of_day
+from tracker.ledger import Ledger, SourceInfo
+from tracker.reports import build_report, render
+from tracker.reports.data import ReportData
+from tracker.reports.render import FORMATS, Format
+
+GOLDEN = Path(__file__).parent / "golden"
+AS_OF = end_of_day(date(2024, 6, 30))
+SINCE = end_of_day(date(2024, 3, 31))
+
+
+def at(year: int, month: int, day: int, hour: int = 9) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+def build_dataset(ledger: Ledger, clock: Clock) -> None:
+    """Six claims over the first half of 2024: resolved, refuted, partly (after a reopening),
+    annulled, developing, overdue and newly added; evidence, a retraction and an edit."""
+    clock.now = at(2024, 1, 1)
+    ledger.upsert_source(SourceInfo(key="acme-outlook", title="ACME Outlook 2024",
+                                    publisher="ACME Research"))
+    ledger.create_claim(definition(
+        "robots-ship", title="Home robots ship at scale",
+        statement="At least 100,000 home robots ship in 2024.", made_on=date(2024, 1, 1),
+        deadline_end=end_of_day(date(2024, 6, 30)), tags=("robots",), implied_confidence=0.9,
+        source="acme-outlook"), "ann")
+    ledger.create_claim(definition(
+        "compute-shift", title="Compute moves to serving", made_on=date(2024, 1, 1),
+        deadline_end=end_of_day(date(2024, 12, 31)), tags=("compute",), implied_confidence=0.7,
+        source="acme-outlook"), "ann")
+    ledger.create_claim(definition(
+        "chip-supply", title="Chip supply doubles", statement="AI chip supply doubles.",
+        made_on=date(2024, 1, 15), deadline_end=end_of_day(date(2024, 7, 31)),
+        tags=("compute", "hardware"), implied_confidence=0.6, source="acme-outlook"), "bob")
+    ledger.create_claim(definition(
+        "agents-mainstream", title="AI agents go mainstream", statement="Agents go mainstream.",
+        made_on=date(2024, 1, 1), deadline_end=end_of_day(date(2024, 5, 31)),
+        tags=("agents",)), "bob")
+    ledger.create_claim(definition(
+        "vague-claim", title="Something big happens", statement="Something big happens.",
+        made_on=date(2024, 1, 1), deadline_end=end_of_day(date(2024, 9, 30)), kind="opinion",
+        tags=()), "ann")
+    ledger.forecast("robots-ship", 0.8, reviewer="ann", made_at=at(2024, 1, 1, 12))
+    ledger.forecast("robots-ship", 0.4, reviewer="bob", made_at=at(2024, 1, 11))
+    ledger.forecast("compute-shift", 0.3, reviewer="ann", made_at=at(2024, 1, 2))
+    ledger.forecast("compute-shift", 0.6, reviewer="bob", made_at=at(2024, 1, 2))
+
+    clock.now = at(2024, 2, 1)
+    ledger.add_evidence("robots-ship", title="Pilot fleet of 1,000 robots & counting",
+                        stance="supports", url="https://example.org/robots?a=1&b=2",
+                        observed_on=date(2024, 1, 28), reviewer="ann",
+                        summary="A pilot fleet is running.")
+    ledger.forecast("compute-shift", 0.9, reviewer="bob")
+    ledger.forecast("agents-mainstream", 0.35, reviewer="ann")
+
+    clock.now = at(2024, 3, 20)
+    ledger.resolve("robots-ship", "yes", reviewer="ann", observed_on=date(2024, 3, 15),
+                   note="Shipped 120k units.")
+
+    # The second quarter: the period the golden report covers.
+    clock.now = at(2024, 4, 10)
+    ledger.add_evidence("compute-shift", title="Serving share flat at 40%", stance="refutes",
+                        url="https://example.com/serving", observed_on=date(2024, 4, 5),
+                        reviewer="bob")
+    wrong = ledger.add_evidence("chip-supply", title="Misread capacity figure",
+                                stance="supports", reviewer="bob")
+    ledger.forecast("chip-supply", 0.55, reviewer="ann")
+    ledger.change_status("chip-supply", "developing", reviewer="bob", note="Fabs announced.")
+    ledger.edit_claim("chip-supply", definition(
+        "chip-supply", title="AI chip supply doubles", statement="AI chip supply doubles.",
+        made_on=date(2024, 1, 15), deadline_end=end_of_day(date(2024, 7, 31)),
+        tags=("compute", "hardware"), implied_confidence=0.6, source="acme-outlook"),
+        "bob", note="Say which chips.")
+
+    clock.now = at(2024, 5, 2)
+    ledger.resolve("compute-shift", "no", reviewer="ann", observed_on=date(2024, 5, 1),
+                   note="Serving stayed below 50%.")
+    ledger.retract_evidence(wrong, reason="The figure was for 2026.", reviewer="bob")
+    ledger.resolve("vague-claim", "annulled", reviewer="ann", note="Too vague to judge.")
+
+    clock.now = at(2024, 6, 1)
+    ledger.reopen("robots-ship", reviewer="bob", reason="The units were pre-orders.")
+    ledger.forecast("robots-ship", 0.5, reviewer="bob")
+
+    clock.now = at(2024, 6, 20)
+    ledger.resolve("robots-ship", "partial", value=0.5, reviewer="bob",
+                   observed_on=date(2024, 6, 15), note="Half the target shipped.")
+    ledger.create_claim(definition(
+        "fusion-pilot", title="Fusion pilot plant approved", statement="A plant is approved.",
+        made_on=date(2024, 6, 20), deadline_end=end_of_day(date(2024, 8, 15)),
+        tags=("energy",), implied_confidence=0.3, source="acme-outlook"), "ann")
+
+
+def record_later_entries(ledger: Ledger, clock: Clock) -> None:
+    """Entries recorded after the report date, several about times before it."""
+    clock.now = at(2024, 7, 10)
+    ledger.create_claim(definition("late-claim", title="Recorded later", made_on=date(2024, 3, 1),
+                                   deadline_end=end_of_day(date(2024, 7, 30))), "carol")
+    ledger.forecast("chip-supply", 0.9, reviewer="carol", made_at=at(2024, 6, 25))
+    ledger.add_evidence("chip-supply", title="Supply doubled", stance="supports",
+                        observed_on=date(2024, 6, 28), reviewer="carol")
+    ledger.resolve("chip-supply", "yes", reviewer="carol", observed_on=date(2024, 6, 29))
+    ledger.edit_claim("agents-mainstream", definition(
+        "agents-mainstream", title="AI agents go mainstream (renamed)",
+        statement="Agents go mainstream.", made_on=date(2024, 1, 1),
+        deadline_end=end_of_day(date(2024, 12, 31)), tags=("agents",)), "carol",
+        note="Deadline moved.")
+    ledger.reopen("compute-shift", reviewer="carol", reason="New figures.")
+    ledger.forecast("robots-ship", 0.1, reviewer="carol", made_at=at(2024, 6, 10),
+                    allow_closed=True)
+    ledger.forecast("fusion-pilot", 0.7, reviewer="carol", made_at=at(2024, 6, 21))
+    ledger.change_status("fusion-pilot", "stalled", reviewer="carol",
+                         observed_on=date(2024, 6, 22))
+
+
+@pytest.fixture
+def dataset(ledger: Ledger, clock: Clock) -> Ledger:
+    build_dataset(ledger, clock)
+    return ledger
+
+
+def q2_report(engine: Engine) -> ReportData:
+    return build_report(engine, AS_OF, since=SINCE)
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing golden file {path}: run with UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+# --------------------------------------------------------------------------- the data
+
+
+def test_status_counts_and_changes(engine: Engine, dataset: Ledger) -> None:
+    data = q2_report(engine)
+    status = data.status
+    assert dict(status.by_status) == {"open": 2, "developing": 1, "stalled": 0, "confirmed": 0,
+                                      "partly": 1, "refuted": 1, "annulled": 1}
+    assert (status.total, status.open, status.closed, status.overdue) == (6, 3, 3, 1)
+    before = data.previous_status
+    assert before is not None
+    assert (before.total, before.count("confirmed"), before.open, before.overdue) == (5, 1, 4, 0)
+    counts = data.changes.counts
+    assert (counts.new_claims, counts.resolutions, counts.reopenings, counts.status_changes,
+            counts.edits, counts.evidence, counts.retractions, counts.forecasts) == (
+        1, 3, 1, 1, 1, 2, 1, 2)
+    assert [c.slug for c in data.changes.of_kind("resolved")] == [
+        "compute-shift", "vague-claim", "robots-ship"]
+    assert [c.detail for c in data.changes.of_kind("resolved")] == [
+        "no", "annulled", "partial 0.5"]
+
+
+def test_timelines_deadlines_and_scores(engine: Engine, dataset: Ledger) -> None:
+    data = q2_report(engine)
+    # Activity in the period, or closed: all but agents-mainstream (quiet since February).
+    assert [t.slug for t in data.timelines] == [
+        "chip-supply", "compute-shift", "fusion-pilot", "robots-ship", "vague-claim"]
+    robots = next(t for t in data.timelines if t.slug == "robots-ship")
+    assert (robots.status, robots.outcome, robots.outcome_value) == ("partly", "partial", 0.5)
+    assert robots.ends_at == datetime(2024, 6, 15, tzinfo=UTC)
+    assert [e.kind for e in robots.events] == ["resolved", "reopened", "resolved"]
+    chip = next(t for t in data.timelines if t.slug == "chip-supply")
+    assert chip.title == "AI chip supply doubles" and chip.status == "developing"
+    assert [e.retracted for e in chip.evidence] == [True]
+    assert [i.slug for i in data.deadlines.upcoming] == ["chip-supply", "fusion-pilot"]
+    assert [i.slug for i in data.deadlines.overdue] == ["agents-mainstream"]
+    assert data.deadlines.overdue[0].days == -30
+    assert data.deadlines.overdue[0].team_forecast == pytest.approx(0.35)
+    reviewers = data.score_table("reviewer")
+    assert reviewers.resolved_claims == 2 and [r.key for r in reviewers.rows] == ["ann", "bob"]
+    assert reviewers.previous is not None and [r.key for r in reviewers.previous] == [
+        "ann", "bob"]
+    # ann's final forecasts: 0.8 on robots (0.5) and 0.3 on compute (0) -> (0.09 + 0.09) / 2.
+    assert reviewers.rows[0].brier == pytest.approx(0.09)
+    sources = data.score_table("source")
+    assert [r.key for r in sources.rows] == ["acme-outlook"]
+
+
+def test_without_a_previous_period_changes_cover_everything(engine: Engine,
+                                                            dataset: Ledger) -> None:
+    data = build_report(engine, AS_OF)
+    assert data.since is None and data.previous_status is None
+    assert data.changes.counts.new_claims == 6
+    assert all(table.previous is None for table in data.scores)
+    assert "| Status | Claims |\n" in render(data, "md")
+
+
+# --------------------------------------------------------------------------- golden files
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_golden(engine: Engine, dataset: Ledger, format: Format) -> None:
+    check_golden(f"report.{format}", render(q2_report(engine), format))
+
+
+# --------------------------------------------------------------------------- point in time
+
+
+def test_a_past_report_is_the_same_whenever_it_is_made(engine: Engine, dataset: Ledger,
+                                                       clock: Clock) -> None:
+    before = {format: render(q2_report(engine), format) for format in FORMATS}
+    record_later_entries(dataset, clock)
+    after = {format: render(q2_report(engine), format) for format in FORMATS}
+    for format in FORMATS:
+        assert after[format] == before[format], f"the {format} report changed"
+    # ...and the later entries do show in a later report.
+    later = build_report(engine, end_of_day(date(2024, 7, 31)), since=AS_OF)
+    assert later.status.count("confirmed") == 1 and later.status.total == 7
+    assert "renamed" in render(later, "md")
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def hostile_dataset(ledger: Ledger, clock: Clock) -> None:
+    clock.now = at(2024, 1, 1)
+    ledger.upsert_source(SourceInfo(key="evil-source", title="<b>Evil</b>"))
+    ledger.create_claim(definition(
+        "xss", title="<script>alert(1)</script>", statement="x",
+        quote="Profits & losses \"soon\" <img src=x onerror=alert(2)>",
+        made_on=date(2024, 1, 1), deadline_end=end_of_day(date(2024, 3, 1)),
+        tags=("<i>tag</i>",), implied_confidence=0.8, source="evil-source"), "<b>mallory</b>")
+    ledger.forecast("xss", 0.7, reviewer="o'brien <svg onload=alert(3)>")
+    ledger.add_evidence("xss", title="</title><script>alert(4)</script>", stance="supports",
+                        url="https://example.org/?q=<script>&x=\"y\"", reviewer="ann",
+                        observed_on=date(2024, 1, 15))
+    clock.now = at(2024, 2, 1)
+    ledger.resolve("xss", "yes", reviewer="ann", note="A & B <script>alert(5)</script>")
+
+
+def test_html_escapes_every_user_string(engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    hostile_dataset(ledger, clock)
+    text = render(build_report(engine, end_of_day(date(2024, 6, 30))), "html")
+    assert "<script" not in text.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "A &amp; B &lt;script&gt;alert(5)&lt;/script&gt;" in text
+    assert "<img" not in text and "<b>" not in text and "<i>" not in text
+    assert not re.search(r"<[^>]*\son\w+\s*=", text), "an event handler attribute got through"
+    assert "javascript:" not in text.lower()
+    assert "o&#x27;brien &lt;svg onload=alert(3)&gt;" in text
+    assert 'href="https://example.org/?q=&lt;script&gt;&amp;x=&quot;y&quot;"' in text
+    markdown = render(build_report(engine, end_of_day(date(2024, 6, 30))), "md")
+    assert "<script>" not in markdown and r"\<script\>alert(1)\</script\>" in markdown
+
+
+def test_html_is_self_contained(engine: Engine, dataset: Ledger) -> None:
+    text = render(q2_report(engine), "html")
+    assert text.startswith("<!DOCTYPE html>")
+    assert "<script" not in text.lower()
+    assert "<svg" in text and text.count('class="chart timeline"') == 5
+    assert 'class="chart calibration"' in text
+    assert "@media print" in text
+    # Nothing is loaded: no src attributes, no stylesheets or imports, no url() in CSS.
+    assert not re.search(r"\ssrc\s*=", text, re.IGNORECASE)
+    assert "<link" not in text.lower() and "@import" not in text and "url(" not in text
+    # The only external addresses are evidence links, in <a href> only.
+    for match in re.finditer(r"https?://", text):
+        start = text.rfind("<", 0, match.start())
+        assert text[start:start + 3] == "<a ", text[start:match.end() + 20]
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def test_json_round_trips_the_numbers(engine: Engine, dataset: Ledger) -> None:
+    document = json.loads(render(q2_report(engine), "json"))
+    assert document["format"] == "tracker-report" and document["version"] == 1
+    assert document["as_of"] == "2024-06-30T23:59:59.999999Z"
+    assert document["status"]["by_status"]["partly"] == 1
+    assert document["status"]["overdue"] == 1
+    assert document["changes"]["counts"]["resolutions"] == 3
+    reviewers = next(t for t in document["scores"] if t["by"] == "reviewer")
+    assert reviewers["rows"][0]["key"] == "ann"
+    assert reviewers["rows"][0]["brier"] == pytest.approx(0.09)
+
+
+# --------------------------------------------------------------------------- the CLI
+
+Run = Callable[..., CliOutcome]
+
+
+def test_cli_report_formats_and_output(run_cli: Run, dataset: Ledger, engine: Engine,
+                                       tmp_path: Path) -> None:
+    expected = render(q2_report(engine), "md")
+    result = run_cli("report", "--as-of", "2024-06-30", "--since", "2024-03-31")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == expected
+    target = tmp_path / "out" / "report.html"
+    result = run_cli("report", "--as-of", "2024-06-30", "--since", "2024-03-31", "-o",
+                     str(target))
+    assert result.exit_code == 0, result.stderr
+    assert target.read_text(encoding="utf-8") == render(q2_report(engine), "html")
+    assert "wrote" in result.stderr
+    result = run_cli("report", "--as-of", "2024-06-30", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["since"] is None
+
+
+@pytest.mark.parametrize("args", [
+    ["--format", "pdf"],
+    ["--as-of", "not a date"],
+    ["--since", "someday"],
+    ["--as-of", "2024-03-31", "--since", "2024-06-30"],
+    ["--out-dir", "x"],
+    ["--until", "2024-06-30"],
+    ["--every", "quarter"],
+    ["--every", "quarter", "--since", "2024-01-01"],
+    ["--every", "quarter", "--since", "2024-01-01", "--out-dir", "x", "-o", "y.html"],
+])
+def test_cli_usage_errors_exit_2(run_cli: Run, args: list[str]) -> None:
+    result = run_cli("report", *args)
+    assert result.exit_code == 2, (args, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_refusals_exit_1(run_cli: Run, tmp_path: Path) -> None:
+    result = run_cli("report", "--every", "FREQ=HOURLY", "--since", "2024-01-01",
+                     "--out-dir", str(tmp_path / "s"))
+    assert result.exit_code == 1 and "repeats within a day" in result.stderr
+    result = run_cli("report", "--every", "not a rule", "--since", "2024-01-01",
+                     "--out-dir", str(tmp_path / "s"))
+    assert result.exit_code == 1 and "RRULE" in result.stderr
+    result = run_cli("report", "--every", "year", "--since", "2024-01-01", "--until",
+                     "2024-06-30", "--out-dir", str(tmp_path / "s"))
+    assert result.exit_code == 1 and "no year period ends" in result.stderr
+
+
+def test_empty_database_report(run_cli: Run) -> None:
+    for format in FORMATS:
+        result = run_cli("report", "--as-of", "2024-06-30", "--format", format)
+        assert result.exit_code == 0, result.stderr
+    assert "No resolved forecasts yet" in run_cli("report", "--as-of", "2024-06-30").stdout

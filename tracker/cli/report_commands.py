@@ -1,0 +1,122 @@
+"""`tracker report`: a standalone report as of any date, or a periodic series of them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import click
+
+from tracker.cli.context import AppContext, pass_app
+from tracker.cli.params import INSTANT
+from tracker.horizons import DateError, parse_day, parse_instant, utc_now
+
+if TYPE_CHECKING:
+    from tracker.reports.render import Format
+
+FORMAT_CHOICES = ("md", "html", "json")
+SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+                  ".json": "json"}
+
+
+def _since(text: str, as_day: bool) -> datetime | date:
+    try:
+        return parse_day(text) if as_day else parse_instant(text)
+    except DateError as error:
+        raise click.BadParameter(str(error), param_hint="--since") from None
+
+
+def _format_for(chosen: str | None, output: Path | None) -> Format:
+    if chosen:
+        return cast("Format", chosen)
+    if output is not None:
+        return cast("Format", SUFFIX_FORMATS.get(output.suffix.lower(), "md"))
+    return "md"
+
+
+@click.command()
+@click.option("--as-of", type=INSTANT,
+              help="Use only what had been recorded by then (a date means its end, UTC). "
+              "Default: now.")
+@click.option("--since", "since_text", metavar="DATE",
+              help="Previous period end: list what changed after it and compare with it. "
+              "With --every: the first day of the series.")
+@click.option("--format", "format_", type=click.Choice(FORMAT_CHOICES),
+              help="md, html (one self-contained file) or json. Default: from the -o suffix, "
+              "else md.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of printing it.")
+@click.option("--every", metavar="PERIOD",
+              help="Write a series: month, quarter, year or an RFC 5545 RRULE "
+              "(e.g. 'FREQ=WEEKLY;BYDAY=SU'). Needs --since and --out-dir.")
+@click.option("--until", type=INSTANT, help="With --every: the last period end to include "
+              "(default: now).")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="With --every: the folder for the reports and index.")
+@pass_app
+def report(app: AppContext, as_of: datetime | None, since_text: str | None,
+           format_: str | None, output: Path | None, every: str | None,
+           until: datetime | None, out_dir: Path | None) -> None:
+    """A report to circulate: statuses, what changed, scores, calibration, deadlines and
+    each claim's timeline, as of any date. Only entries recorded by then are used, so a
+    report for a past date is the same whenever it is made.
+
+    \b
+    Examples:
+      tracker report --format html -o report.html
+      tracker report --as-of 2024-06-30 --since 2024-03-31 --format md
+      tracker report --every quarter --since 2024-01-01 --out-dir reports/
+    """
+    # Imported here: the report code is only needed by this command.
+    from tracker.reports import build_report, render
+
+    if every is not None:
+        _series(app, every, since_text, until, out_dir, as_of, output, format_)
+        return
+    for name, value in (("--until", until), ("--out-dir", out_dir)):
+        if value is not None:
+            raise click.UsageError(f"{name} goes with --every (a series of reports)")
+    moment = as_of or utc_now()
+    since = None if since_text is None else _since(since_text, as_day=False)
+    if isinstance(since, datetime) and since >= moment:
+        raise click.BadParameter(
+            f"{since_text} is not before the report date {moment.date()}: give an earlier date",
+            param_hint="--since")
+    chosen = _format_for(format_, output)
+    assert since is None or isinstance(since, datetime)
+    data = build_report(app.engine(), moment, since=since)
+    text = render(data, chosen)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
+def _series(app: AppContext, every: str, since_text: str | None, until: datetime | None,
+            out_dir: Path | None, as_of: datetime | None, output: Path | None,
+            format_: str | None) -> None:
+    from tracker.reports import write_series
+
+    if since_text is None:
+        raise click.UsageError("--every needs --since DATE: the first day of the series")
+    if out_dir is None:
+        raise click.UsageError("--every needs --out-dir DIR: where to write the reports")
+    if as_of is not None or output is not None:
+        raise click.UsageError("--every writes one report per period end: use --until and "
+                               "--out-dir instead of --as-of and -o")
+    since = _since(since_text, as_day=True)
+    assert isinstance(since, date)
+    result = write_series(app.engine(), every.strip(), since, until or utc_now(), out_dir,
+                          cast("Format", format_ or "html"))
+    for path in result.written:
+        click.echo(f"wrote {path}")
+    for path in result.unchanged:
+        click.echo(f"unchanged {path}")
+    click.echo(f"{len(result.entries)} reports: {len(result.written)} files written, "
+               f"{len(result.unchanged)} unchanged")
+
+
+COMMANDS = [report]

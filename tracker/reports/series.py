@@ -1,0 +1,178 @@
+"""A periodic series: one report per period end (dateutil.rrule) and an index linking them.
+
+Each report covers the entries recorded in its period, the one since the previous period end,
+and shows its numbers next to the previous report's: report k is byte for byte what
+`tracker report --as-of END_k --since END_k-1` prints. A file is written only when its bytes
+change, so re-running the series touches nothing unless an entry was recorded in the meantime.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from html import escape
+from pathlib import Path
+from typing import Final
+
+from dateutil import rrule
+from sqlalchemy import Engine
+
+from tracker.errors import InvalidInput
+from tracker.horizons import DateError, as_utc, end_of_day, parse_cadence, start_of_day
+from tracker.reports.data import ChangeCounts, StatusCounts, build_report, build_snapshot
+from tracker.reports.html import CSS
+from tracker.reports.markdown import md_escape
+from tracker.reports.render import EXTENSIONS, Format, render
+from tracker.reports.text import instant, plural, summary_line
+
+__all__ = ["PRESETS", "SeriesEntry", "SeriesResult", "period_ends", "write_series"]
+
+PRESETS: Final = ("month", "quarter", "year")
+MAX_PERIODS: Final = 1000
+_TOO_FINE = re.compile(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SeriesEntry:
+    """One report of the series, as the index lists it."""
+
+    as_of: datetime
+    file: str
+    status: StatusCounts
+    changes: ChangeCounts
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    entries: tuple[SeriesEntry, ...]
+    written: tuple[Path, ...]
+    unchanged: tuple[Path, ...]
+
+
+def _rule(every: str, since: date) -> Iterator[datetime]:
+    start = start_of_day(since)
+    if every == "month":
+        return iter(rrule.rrule(rrule.MONTHLY, bymonthday=-1, dtstart=start))
+    if every == "quarter":
+        return iter(rrule.rrule(rrule.MONTHLY, bymonth=(3, 6, 9, 12), bymonthday=-1,
+                                dtstart=start))
+    if every == "year":
+        return iter(rrule.rrule(rrule.YEARLY, bymonth=12, bymonthday=31, dtstart=start))
+    if _TOO_FINE.search(every):
+        raise InvalidInput(f"'{every}' repeats within a day: reports are per day at the finest; "
+                           "use FREQ=DAILY or coarser")
+    try:
+        return iter(parse_cadence(every, start=start))
+    except DateError as error:
+        raise InvalidInput(f"{error}; or use month, quarter or year") from None
+
+
+def period_ends(every: str, since: date, until: datetime) -> tuple[datetime, ...]:
+    """The end of each period from `since` up to `until`: `month`, `quarter`, `year` (ends of
+    calendar periods) or an RFC 5545 RRULE counted from `since` (each occurrence's day). A
+    period end is the end of its day UTC, the instant `--as-of DAY` means; only periods that
+    have ended by `until` are included."""
+    until = as_utc(until)
+    ends: list[datetime] = []
+    for occurrence in _rule(every, since):
+        end = end_of_day(occurrence.date())
+        if end > until:
+            break
+        if ends and ends[-1] == end:
+            continue
+        ends.append(end)
+        if len(ends) > MAX_PERIODS:
+            raise InvalidInput(f"more than {MAX_PERIODS} periods between {since} and "
+                               f"{until.date()}: use a longer period or a later --since")
+    return tuple(ends)
+
+
+def _write(path: Path, text: str) -> bool:
+    """Write `text` unless the file already holds exactly these bytes; True if written."""
+    data = text.encode("utf-8")
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.write_bytes(data)
+    return True
+
+
+def write_series(
+    engine: Engine,
+    every: str,
+    since: date,
+    until: datetime,
+    out_dir: Path,
+    format: Format = "html",
+) -> SeriesResult:
+    """Write `report-YYYY-MM-DD.EXT` per period end and `index.EXT`, only where bytes changed."""
+    ends = period_ends(every, since, until)
+    if not ends:
+        raise InvalidInput(
+            f"no {every} period ends between {since} and {instant(as_utc(until))}: give an "
+            "earlier --since or a later --until"
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    extension = EXTENSIONS[format]
+    previous_end = start_of_day(since) - timedelta(microseconds=1)
+    snapshot = build_snapshot(engine, previous_end)
+    entries: list[SeriesEntry] = []
+    written: list[Path] = []
+    unchanged: list[Path] = []
+    for end in ends:
+        data = build_report(engine, end, since=previous_end, previous=snapshot)
+        path = out_dir / f"report-{end.date().isoformat()}{extension}"
+        (written if _write(path, render(data, format)) else unchanged).append(path)
+        entries.append(SeriesEntry(end, path.name, data.status, data.changes.counts))
+        snapshot, previous_end = data.snapshot(), end
+    index = out_dir / f"index{extension}"
+    text = _index(every, since, tuple(entries), format)
+    (written if _write(index, text) else unchanged).append(index)
+    return SeriesResult(tuple(entries), tuple(written), tuple(unchanged))
+
+
+# --------------------------------------------------------------------------- the index
+
+
+def _changes_line(counts: ChangeCounts) -> str:
+    return (f"{counts.new_claims} new, {counts.resolutions} resolved, {counts.reopenings} "
+            f"reopened, {plural(counts.evidence, 'evidence entry', 'evidence entries')}, "
+            f"{plural(counts.forecasts, 'forecast')}")
+
+
+def _index(every: str, since: date, entries: tuple[SeriesEntry, ...], format: Format) -> str:
+    title = f"Claims reports, every {every}, from {since.isoformat()}"
+    if format == "json":
+        return json.dumps({
+            "format": "tracker-report-index", "version": 1, "every": every,
+            "since": since.isoformat(),
+            "reports": [{"as_of": entry.as_of.isoformat().replace("+00:00", "Z"),
+                         "file": entry.file, "summary": summary_line(entry.status),
+                         "changes": _changes_line(entry.changes)}
+                        for entry in entries],
+        }, ensure_ascii=False, indent=2) + "\n"
+    newest_first = tuple(reversed(entries))
+    if format == "md":
+        lines = [f"# {md_escape(title)}", "", "| Period end | Claims | In the period |",
+                 "| --- | --- | --- |"]
+        lines += [f"| [{instant(entry.as_of)}]({entry.file}) | {summary_line(entry.status)} | "
+                  f"{_changes_line(entry.changes)} |" for entry in newest_first]
+        return "\n".join([*lines, ""])
+    rows = "\n".join(
+        f'<tr><td><a href="{escape(entry.file)}">{escape(instant(entry.as_of))}</a></td>'
+        f"<td>{escape(summary_line(entry.status))}</td>"
+        f"<td>{escape(_changes_line(entry.changes))}</td></tr>"
+        for entry in newest_first
+    )
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="lead">{len(entries)} reports, newest first. Each uses only what had been '
+        "recorded by its period end and compares itself with the one before.</p>",
+        "<table><thead><tr><th>Period end</th><th>Claims</th><th>In the period</th></tr>"
+        "</thead><tbody>", rows, "</tbody></table>", "</body>", "</html>", "",
+    ])

@@ -1,0 +1,180 @@
+"""Number, date and label formatting shared by the renderers: fixed decimals, UTC, no locale."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Final
+
+from tracker.horizons import END_OF_DAY, as_utc
+from tracker.reports.data import Change, ChangeCounts, ReportData, StatusCounts
+
+__all__ = [
+    "CHANGE_COLUMNS",
+    "CHANGE_TITLES",
+    "GROUPING_TITLES",
+    "NOTE_LIMIT",
+    "STATUS_ROWS",
+    "as_of_text",
+    "change_cells",
+    "change_sentence",
+    "count_delta",
+    "day",
+    "drop_empty_columns",
+    "empty_scores",
+    "instant",
+    "number",
+    "percent",
+    "period_text",
+    "plural",
+    "score_delta",
+    "shorten",
+    "stamp",
+    "summary_line",
+]
+
+STATUS_ROWS: Final = (
+    ("confirmed", "Confirmed"),
+    ("partly", "Partly true"),
+    ("refuted", "Refuted"),
+    ("annulled", "Annulled"),
+    ("open", "Open"),
+    ("developing", "Developing"),
+    ("stalled", "Stalled"),
+)
+GROUPING_TITLES: Final = {
+    "reviewer": "By reviewer",
+    "source": "By source (graded on the implied confidence of its wording)",
+    "tag": "By tag",
+}
+
+
+CHANGE_TITLES: Final = {
+    "resolved": "Resolved", "reopened": "Reopened", "status": "Status changes",
+    "new": "New claims", "edited": "Definition edits",
+}
+CHANGE_COLUMNS: Final = {
+    "resolved": ("Recorded", "Claim", "Outcome", "Observed", "By", "Note"),
+    "reopened": ("Recorded", "Claim", "Change", "By", "Reason"),
+    "status": ("Recorded", "Claim", "Change", "Observed", "By", "Note"),
+    "new": ("Recorded", "Claim", "Details", "By"),
+    "edited": ("Recorded", "Claim", "By", "Note"),
+}
+NOTE_LIMIT: Final = 160
+"""Notes in the change lists are cut to this many characters; timelines show them whole."""
+
+
+def shorten(text: str, limit: int = NOTE_LIMIT) -> str:
+    return textwrap.shorten(text, limit, placeholder=" …") if text.strip() else ""
+
+
+def change_cells(change: Change) -> dict[str, str]:
+    """The plain-text cells of one change for every column it may have; "Claim" is left to
+    the renderer (it links it)."""
+    return {
+        "Recorded": stamp(change.recorded_at), "Claim": "", "Outcome": change.detail,
+        "Change": change.detail, "Details": change.detail,
+        "Observed": day(change.observed_on) if change.observed_on else "",
+        "By": change.reviewer, "Note": shorten(change.note), "Reason": shorten(change.note),
+    }
+
+
+def drop_empty_columns(header: Sequence[str], rows: Sequence[dict[str, str]],
+                       keep: Sequence[str] = ("Recorded", "Claim")) -> tuple[str, ...]:
+    """The columns of `header` that have a value in some row (and those in `keep`)."""
+    return tuple(name for name in header
+                 if name in keep or any(row.get(name) for row in rows))
+
+
+def empty_scores(by: str) -> str:
+    if by == "source":
+        return "No resolved claim has an implied confidence yet."
+    return "No resolved claim has a reviewer forecast yet."
+
+
+def instant(moment: datetime) -> str:
+    """'2024-06-30' for the end of a day (how `--as-of DATE` is read), else minutes in UTC."""
+    moment = as_utc(moment)
+    if moment.time() == END_OF_DAY:
+        return moment.date().isoformat()
+    if moment.second or moment.microsecond:
+        return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def stamp(moment: datetime) -> str:
+    """When an entry was recorded, to the minute: '2024-05-02 09:00'."""
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 claim', '2 claims'; `many` for irregular plurals ('entries')."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def as_of_text(moment: datetime) -> str:
+    """The report date for a heading: '2024-06-30 (end of day UTC)'."""
+    text = instant(moment)
+    return f"{text} (end of day UTC)" if as_utc(moment).time() == END_OF_DAY else text
+
+
+def day(moment: datetime | date | None) -> str:
+    if moment is None:
+        return "-"
+    if isinstance(moment, datetime):
+        return as_utc(moment).date().isoformat()
+    return moment.isoformat()
+
+
+def number(value: float | None, digits: int = 3) -> str:
+    if value is None:
+        return "-"
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def count_delta(now: int, before: int | None) -> str:
+    if before is None:
+        return ""
+    change = now - before
+    return f"+{change}" if change > 0 else str(change)
+
+
+def score_delta(now: float, before: float | None, digits: int = 3) -> str:
+    """'+0.012' or '-0.004'; 'new' for a row that had no score at the previous date."""
+    if before is None:
+        return "new"
+    text = number(now - before, digits)
+    return text if text.startswith("-") else f"+{text}"
+
+
+def period_text(data: ReportData) -> str:
+    if data.since is None:
+        return "everything recorded up to the report date"
+    return f"entries recorded after {instant(data.since)}"
+
+
+def summary_line(status: StatusCounts) -> str:
+    """One line for an index: '12 claims: 3 confirmed, 1 partly, 1 refuted, ...'."""
+    closed = [f"{status.count(name)} {name}" for name in ("confirmed", "partly", "refuted",
+                                                          "annulled") if status.count(name)]
+    parts = [*closed, f"{status.open} open", f"{status.overdue} overdue"]
+    return f"{status.total} claims: " + ", ".join(parts)
+
+
+def change_sentence(counts: ChangeCounts) -> str:
+    """'1 new claim, 3 resolutions, ... and 2 forecasts by 2 reviewers on 2 claims'."""
+    return (
+        f"{plural(counts.new_claims, 'new claim')}, {plural(counts.resolutions, 'resolution')}, "
+        f"{plural(counts.reopenings, 'reopening')}, "
+        f"{plural(counts.status_changes, 'status change')}, "
+        f"{plural(counts.edits, 'definition edit')}, "
+        f"{plural(counts.evidence, 'evidence entry', 'evidence entries')} "
+        f"({counts.retractions} retracted) and {plural(counts.forecasts, 'forecast')} by "
+        f"{plural(counts.forecasters, 'reviewer')} on {plural(counts.forecast_claims, 'claim')}"
+    )
