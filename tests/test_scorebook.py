@@ -140,3 +140,20 @@ def test_groupings_use_the_definition_as_it_stood_then(engine: Engine, scored: L
     for by, board in frozen.items():
         assert leaderboard(engine, by, as_of=cutoff) == board  # type: ignore[arg-type]
     assert "renamed" in {row.key for row in leaderboard(engine, "tag").rows}
+
+
+def test_parallel_scoring_gives_the_same_scores(engine: Engine, scored: Ledger,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large databases are scored in two processes; the exact sums make that invisible."""
+    from tracker import scorebook
+
+    serial = scorebook.leaderboards(engine, ("reviewer", "tag"))
+    monkeypatch.setattr(scorebook, "PARALLEL_THRESHOLD", 1)
+    parallel = scorebook.leaderboards(engine, ("reviewer", "tag"))
+    for by in ("reviewer", "tag"):
+        assert [(r.key, r.n, r.brier, r.brier_time_averaged, r.log, r.peer, r.coverage)
+                for r in parallel[by].rows] == [  # type: ignore[index]
+            (r.key, r.n, r.brier, r.brier_time_averaged, r.log, r.peer, r.coverage)
+            for r in serial[by].rows]  # type: ignore[index]
+        assert [c.count for c in parallel[by].calibration] == [  # type: ignore[index]
+            c.count for c in serial[by].calibration]  # type: ignore[index]

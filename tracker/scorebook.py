@@ -7,6 +7,7 @@ with claims and reviewers, never with the number of forecasts.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, Select, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from tracker import scoring
+from tracker.db import make_engine
 from tracker.definitions import ClaimDefinition, definition_from_json
 from tracker.horizons import start_of_day
 from tracker.models import (
@@ -85,23 +87,38 @@ def _recorded_by(column: Any, as_of: datetime | None) -> Any:
     return literal(True) if as_of is None else column <= as_of
 
 
+def _closing_statuses(include_annulled: bool) -> list[str]:
+    return [outcome.closing_status.value for outcome in Outcome
+            if include_annulled or outcome is not Outcome.ANNULLED]
+
+
 def scoring_resolutions(as_of: datetime | None, *, include_annulled: bool = False
                         ) -> Select[Any]:
     """Per claim, the resolution in force at `as_of` (its latest state event), if it scores
     (or, with `include_annulled`, also when it was annulled)."""
-    events = union_all(
-        select(StatusChange.claim_id, StatusChange.version).where(
-            _recorded_by(StatusChange.recorded_at, as_of)
-        ),
-        select(Resolution.claim_id, Resolution.version).where(
-            _recorded_by(Resolution.recorded_at, as_of)
-        ),
-    ).subquery()
-    latest = (
-        select(events.c.claim_id, func.max(events.c.version).label("version"))
-        .group_by(events.c.claim_id)
-        .subquery()
-    )
+    if as_of is None:
+        # Now: the cached status says which claims are closed; their last resolution rules.
+        latest = (
+            select(Resolution.claim_id, func.max(Resolution.version).label("version"))
+            .join(Claim, Claim.id == Resolution.claim_id)
+            .where(Claim.status.in_(_closing_statuses(include_annulled)))
+            .group_by(Resolution.claim_id)
+            .subquery()
+        )
+    else:
+        events = union_all(
+            select(StatusChange.claim_id, StatusChange.version).where(
+                StatusChange.recorded_at <= as_of
+            ),
+            select(Resolution.claim_id, Resolution.version).where(
+                Resolution.recorded_at <= as_of
+            ),
+        ).subquery()
+        latest = (
+            select(events.c.claim_id, func.max(events.c.version).label("version"))
+            .group_by(events.c.claim_id)
+            .subquery()
+        )
     query = select(Resolution).join(
         latest,
         (latest.c.claim_id == Resolution.claim_id) & (latest.c.version == Resolution.version),
@@ -114,7 +131,7 @@ def scoring_resolutions(as_of: datetime | None, *, include_annulled: bool = Fals
 def resolved_claims(session: Session, as_of: datetime | None) -> dict[int, ResolvedClaim]:
     """Every claim that scores as of `as_of`, keyed by claim id (one row per claim)."""
     resolution = scoring_resolutions(as_of).subquery()
-    rows = session.execute(
+    rows = session.connection().execute(
         select(
             Claim.id, Claim.slug, Source.key, Claim.made_on, Claim.created_at,
             Claim.implied_confidence, resolution.c.value, resolution.c.observed_on,
@@ -125,7 +142,7 @@ def resolved_claims(session: Session, as_of: datetime | None) -> dict[int, Resol
     ).all()
     tags: dict[int, list[str]] = {}
     if rows:
-        for claim_id, tag in session.execute(
+        for claim_id, tag in session.connection().execute(
             select(ClaimTag.claim_id, ClaimTag.tag)
             .join(resolution, resolution.c.claim_id == ClaimTag.claim_id)
             .order_by(ClaimTag.claim_id, ClaimTag.tag)
@@ -168,25 +185,34 @@ def _definitions_as_of(session: Session, resolution: Any, as_of: datetime
 
 
 def questions(
-    session: Session, claims: dict[int, ResolvedClaim], as_of: datetime | None
+    session: Session, claims: dict[int, ResolvedClaim], as_of: datetime | None,
+    shard: tuple[int, int] | None = None,
 ) -> Iterator[tuple[ResolvedClaim, scoring.Question]]:
-    """Each resolved claim with its forecasts (recorded by `as_of`), one claim at a time."""
-    resolution = scoring_resolutions(as_of).subquery()
-    query = (
-        select(Forecast.claim_id, Reviewer.name, Forecast.probability, Forecast.made_at)
-        .join(resolution, resolution.c.claim_id == Forecast.claim_id)
-        .join(Reviewer, Reviewer.id == Forecast.reviewer_id)
-        .where(_recorded_by(Forecast.recorded_at, as_of))
-        .order_by(Forecast.claim_id)
-        .execution_options(yield_per=5000)
-    )
-    for claim_id, rows in groupby(session.execute(query), key=lambda row: row[0]):
+    """Each resolved claim with its forecasts (recorded by `as_of`), one claim at a time;
+    with `shard=(index, count)` only the claims whose id modulo count is index."""
+    names = dict(session.execute(select(Reviewer.id, Reviewer.name)).all())
+    query = select(Forecast.claim_id, Forecast.reviewer_id, Forecast.probability,
+                   Forecast.made_at)
+    if as_of is None:
+        query = query.join(Claim, Claim.id == Forecast.claim_id).where(
+            Claim.status.in_(_closing_statuses(include_annulled=False))
+        )
+    else:
+        resolution = scoring_resolutions(as_of).subquery()
+        query = query.join(resolution, resolution.c.claim_id == Forecast.claim_id).where(
+            Forecast.recorded_at <= as_of
+        )
+    if shard is not None:
+        query = query.where(Forecast.claim_id % shard[1] == shard[0])
+    query = query.order_by(Forecast.claim_id).execution_options(stream_results=True)
+    rows_by_claim = session.connection().execute(query)  # Core rows: no ORM overhead
+    for claim_id, rows in groupby(rows_by_claim, key=lambda row: row[0]):
         claim = claims[claim_id]
         yield claim, scoring.Question(
             key=claim.slug, opened_at=claim.opened_at, resolved_at=claim.resolved_at,
             outcome=claim.outcome,
-            forecasts=[scoring.Forecast(name, probability, made_at)
-                       for _, name, probability, made_at in rows],
+            forecasts=[scoring.Forecast(names[reviewer], probability, made_at)
+                       for _, reviewer, probability, made_at in rows],
         )
 
 
@@ -229,30 +255,95 @@ def leaderboard(engine: Engine, by: Grouping = "reviewer", as_of: datetime | Non
     return leaderboards(engine, (by,), as_of)[by]
 
 
+# Above this many resolved claims, forecasts are scored in two processes (the work is CPU
+# bound Python); below it, starting a second process costs more than it saves. The shard count
+# is fixed, not the machine's core count, so results do not depend on the machine.
+PARALLEL_THRESHOLD = 20_000
+SHARDS = 2
+
+
+@dataclass
+class _Tallies:
+    """Everything one pass accumulates: per grouping, its rows and overall calibration."""
+
+    groups: dict[Grouping, dict[str, _Group]]
+    overall: dict[Grouping, scoring.CalibrationAccumulator]
+
+    @classmethod
+    def empty(cls, groupings: tuple[Grouping, ...]) -> _Tallies:
+        return cls({by: {} for by in groupings},
+                   {by: scoring.CalibrationAccumulator() for by in groupings})
+
+    def merge(self, other: _Tallies) -> None:
+        for by, groups in other.groups.items():
+            for key, group in groups.items():
+                mine = _group(self.groups[by], key)
+                mine.scores.merge(group.scores)
+                mine.calibration.merge(group.calibration)
+            self.overall[by].merge(other.overall[by])
+
+
 def leaderboards(engine: Engine, groupings: tuple[Grouping, ...],
                  as_of: datetime | None = None) -> dict[Grouping, Leaderboard]:
     """Several groupings from one pass over the forecasts (reports need them all)."""
-    groups: dict[Grouping, dict[str, _Group]] = {by: {} for by in groupings}
-    overall = {by: scoring.CalibrationAccumulator() for by in groupings}
-    by_forecasts = [by for by in groupings if by != "source"]
+    tallies = _Tallies.empty(groupings)
+    by_forecasts = tuple(by for by in groupings if by != "source")
     with Session(engine) as session:
         claims = resolved_claims(session, as_of)
         if "source" in groupings:
-            _grade_sources(claims, groups["source"], overall["source"])
-        if by_forecasts:
-            for claim, question in questions(session, claims, as_of):
-                for score in scoring.score_question(question):
-                    for by in by_forecasts:
-                        overall[by].add(score.final_probability, score.outcome)
-                        for key in _group_keys(by, claim, score):
-                            _group(groups[by], key).add(score)
+            _grade_sources(claims, tallies.groups["source"], tallies.overall["source"])
+        parallel = len(claims) >= PARALLEL_THRESHOLD and _shareable(engine)
+        if by_forecasts and not parallel:
+            _score_forecasts(session, claims, as_of, by_forecasts, tallies, shard=None)
+    if by_forecasts and parallel:
+        url = engine.url.render_as_string(hide_password=False)
+        # "spawn", not "fork": the app calls this from a worker thread, and forking a
+        # threaded process can deadlock.
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(SHARDS) as pool:
+            parts = pool.starmap(_score_shard, [(url, as_of, by_forecasts, (index, SHARDS))
+                                                for index in range(SHARDS)])
+        for part in parts:
+            tallies.merge(part)
     return {
         by: Leaderboard(
-            by=by, as_of=as_of, rows=_rows(groups[by]), calibration=overall[by].table(),
-            decomposition=overall[by].decomposition(), resolved_claims=len(claims),
+            by=by, as_of=as_of, rows=_rows(tallies.groups[by]),
+            calibration=tallies.overall[by].table(),
+            decomposition=tallies.overall[by].decomposition(), resolved_claims=len(claims),
         )
         for by in groupings
     }
+
+
+def _shareable(engine: Engine) -> bool:
+    """Whether another process can open the same database (not an in-memory SQLite one)."""
+    return not (engine.dialect.name == "sqlite"
+                and engine.url.database in (None, "", ":memory:"))
+
+
+def _score_shard(url: str, as_of: datetime | None, groupings: tuple[Grouping, ...],
+                 shard: tuple[int, int]) -> _Tallies:
+    """One process's share: the claims whose id falls in its shard."""
+    engine = make_engine(url)
+    try:
+        tallies = _Tallies.empty(groupings)
+        with Session(engine) as session:
+            claims = resolved_claims(session, as_of)
+            _score_forecasts(session, claims, as_of, groupings, tallies, shard)
+        return tallies
+    finally:
+        engine.dispose()
+
+
+def _score_forecasts(session: Session, claims: dict[int, ResolvedClaim],
+                     as_of: datetime | None, groupings: tuple[Grouping, ...],
+                     tallies: _Tallies, shard: tuple[int, int] | None) -> None:
+    for claim, question in questions(session, claims, as_of, shard):
+        for score in scoring.score_question(question):
+            for by in groupings:
+                tallies.overall[by].add(score.final_probability, score.outcome)
+                for key in _group_keys(by, claim, score):
+                    _group(tallies.groups[by], key).add(score)
 
 
 def _rows(groups: dict[str, _Group]) -> tuple[ScoreRow, ...]:

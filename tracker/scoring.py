@@ -941,6 +941,14 @@ class CalibrationAccumulator:
         sums[3] += o * o
         sums[4] += p * o
 
+    def merge(self, other: CalibrationAccumulator) -> None:
+        """Add another accumulator's pairs (same bins), e.g. from a parallel shard."""
+        if other._edges != self._edges:
+            raise ValueError("cannot merge calibration accumulators with different bins")
+        for k, count in enumerate(other._counts):
+            self._counts[k] += count
+            self._sums[k] = [a + b for a, b in zip(self._sums[k], other._sums[k], strict=True)]
+
     def _bins(self) -> list[tuple[int, int, list[float]]]:
         return [
             (k, count, self._sums[k])
