@@ -1,0 +1,234 @@
+"""How fast the claims screen is, headless, at 1k and 100k claims.
+
+Measures, with `App.run_test()`:
+- the floor: start-up of a bare Textual app with a Header, an empty DataTable and a Footer;
+- time to the first usable claims screen (the first page of rows in the table);
+- filter latency: from one keystroke in the filter to the table showing the rows for it
+  (median and 95th percentile over many keystrokes).
+Targets: first screen within 1.5x of the floor; filter median under 50 ms at 100k.
+
+The synthetic database is written with bulk Core inserts into a temporary SQLite file.
+
+    .venv/bin/python benchmarks/tui_bench.py [--sizes 1000 100000] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert
+from textual import events
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Footer, Header, Input
+
+from tracker.db import make_engine, upgrade
+from tracker.definitions import ClaimDefinition
+from tracker.models import Claim, ClaimRevision, ClaimTag, Evidence, Forecast, Reviewer, Source
+from tracker.tui.app import TrackerApp, make_app
+from tracker.tui.screens.claims import ClaimsScreen
+
+SIZE = (120, 40)
+WORDS = (
+    "solar", "wind", "grid", "battery", "fusion", "coal", "gas", "rates", "inflation", "growth",
+    "election", "vaccine", "malaria", "rice", "wheat", "drought", "flood", "chip", "model",
+    "robot", "rocket", "orbit", "lunar", "tariff", "trade", "housing", "rent", "wage",
+    "pension", "census", "migration",
+)
+STATUSES = ("open", "open", "open", "developing", "stalled", "confirmed", "refuted", "partly")
+QUERIES = ("solar", "grid 1", "rates", "lunar orbit", "claim-0042", "zzz")
+TYPING_GAP = 0.1
+"""Seconds between keystrokes: a fast typist's pace (about 120 words a minute)."""
+CHUNK = 5000
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def build_database(path: Path, claims: int, seed: int = 7) -> Engine:
+    """`claims` claims (a tenth of them derived questions), with tags, revisions, about one
+    forecast and half an evidence entry per claim, written with executemany inserts."""
+    rng = random.Random(seed)
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    created = NOW - timedelta(days=400)
+
+    def claim_rows() -> Iterator[dict[str, Any]]:
+        for number in range(1, claims + 1):
+            words = rng.sample(WORDS, 3)
+            title = f"{words[0].title()} {words[1]} {words[2]} {number}"
+            yield {
+                "id": number, "uuid": f"00000000-0000-4000-8000-{number:012d}",
+                "slug": f"claim-{number:06d}", "title": title, "statement": title + ".",
+                "kind": "prediction", "made_on": date(2023, 1, 1),
+                "deadline_end": NOW + timedelta(days=rng.randint(-300, 2000)),
+                "status": rng.choice(STATUSES), "version": 1, "created_at": created,
+                "changed_at": created, "changed_by_id": 1, "source_id": number % 20 + 1,
+                "parent_id": number - 1 if number % 10 == 0 else None,
+                "review_cadence": "FREQ=MONTHLY" if number % 7 == 0 else "",
+            }
+
+    def revision_rows() -> Iterator[dict[str, Any]]:
+        for number in range(1, claims + 1):
+            definition = ClaimDefinition(slug=f"claim-{number:06d}", title=f"claim {number}",
+                                         statement="A statement.")
+            yield {"uuid": f"10000000-0000-4000-8000-{number:012d}", "claim_id": number,
+                   "version": 1, "definition": definition.to_json(), "note": "",
+                   "reviewer_id": 1, "recorded_at": created}
+
+    def tag_rows() -> Iterator[dict[str, Any]]:
+        for number in range(1, claims + 1):
+            for tag in {rng.choice(WORDS[:12]), rng.choice(WORDS[12:])}:
+                yield {"claim_id": number, "tag": tag}
+
+    def forecast_rows() -> Iterator[dict[str, Any]]:
+        for number in range(claims):
+            claim_id = rng.randint(1, claims)
+            moment = created + timedelta(days=rng.randint(1, 390))
+            yield {"uuid": f"20000000-0000-4000-8000-{number:012d}", "claim_id": claim_id,
+                   "probability": round(rng.random(), 2), "rationale": "", "made_at": moment,
+                   "reviewer_id": rng.randint(1, 3), "recorded_at": moment}
+
+    def evidence_rows() -> Iterator[dict[str, Any]]:
+        for number in range(claims // 2):
+            moment = created + timedelta(days=rng.randint(1, 390))
+            yield {"uuid": f"30000000-0000-4000-8000-{number:012d}",
+                   "claim_id": rng.randint(1, claims), "url": "", "title": "A report",
+                   "summary": "", "stance": rng.choice(("supports", "refutes", "context")),
+                   "observed_on": None, "reviewer_id": 2, "recorded_at": moment}
+
+    with engine.begin() as connection:
+        connection.execute(insert(Reviewer), [
+            {"id": index, "name": name, "created_at": created}
+            for index, name in enumerate(("alice", "bob", "carol"), start=1)
+        ])
+        connection.execute(insert(Source), [
+            {"id": index, "key": f"source-{index:02d}", "title": f"Source {index}",
+             "created_at": created} for index in range(1, 21)
+        ])
+        for model, rows in ((Claim, claim_rows()), (ClaimRevision, revision_rows()),
+                            (ClaimTag, tag_rows()), (Forecast, forecast_rows()),
+                            (Evidence, evidence_rows())):
+            for chunk in _chunks(rows):
+                connection.execute(insert(model), chunk)
+    return engine
+
+
+class BareApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable()
+        yield Footer()
+
+
+async def _until(condition: Any, timeout: float = 60.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the app did not get there in time")
+        await asyncio.sleep(0.0005)
+
+
+async def floor_startup() -> float:
+    started = time.perf_counter()
+    app = BareApp()
+    async with app.run_test(size=SIZE):
+        await _until(lambda: app.screen.query_one(DataTable).is_mounted)
+        return time.perf_counter() - started
+
+
+def _claims_screen(app: TrackerApp) -> ClaimsScreen | None:
+    screen = app.screen
+    return screen if isinstance(screen, ClaimsScreen) else None
+
+
+async def first_screen(engine: Engine) -> float:
+    started = time.perf_counter()
+    app = make_app(engine, "alice", now=NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        def ready() -> bool:
+            screen = _claims_screen(app)
+            return screen is not None and screen.table.row_count > 0
+        await _until(ready)
+        elapsed = time.perf_counter() - started
+        # Let the detail pane's load finish before the app exits.
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        return elapsed
+
+
+async def filter_latencies(engine: Engine) -> list[float]:
+    """Type each query a key at a time, then delete it; time every key to its new page."""
+    app = make_app(engine, "alice", now=NOW)
+    latencies: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        screen = _claims_screen(app)
+        assert screen is not None
+        await _until(lambda: screen.table.row_count > 0)
+        filter_input = screen.query_one("#filter", Input)
+        filter_input.focus()
+        await pilot.pause()
+        keys = [(char, char) for query in QUERIES
+                for char in (*query, *["\b"] * len(query))]
+        for char, _ in keys:
+            before = screen.serial
+            started = time.perf_counter()
+            key = "backspace" if char == "\b" else ("space" if char == " " else char)
+            app.post_message(events.Key(key, None if char == "\b" else char))
+            await _until(lambda before=before: screen.serial > before
+                         and screen.shown_serial == screen.serial)
+            latencies.append(time.perf_counter() - started)
+            await asyncio.sleep(TYPING_GAP)
+    return latencies
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f} ms"
+
+
+async def main(sizes: list[int], runs: int) -> None:
+    floors = [await floor_startup() for _ in range(runs + 1)][1:]  # the first warms imports
+    floor = statistics.median(floors)
+    print(f"floor: bare Textual app with an empty DataTable   {_ms(floor)} (median of {runs})")
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            built = time.perf_counter()
+            engine = build_database(Path(folder) / f"bench-{size}.db", size)
+            print(f"\n{size:,} claims (database written in {time.perf_counter() - built:.1f} s)")
+            first = statistics.median([await first_screen(engine) for _ in range(runs)])
+            print(f"  first usable claims screen   {_ms(first)}  = {first / floor:.2f}x the floor"
+                  f"  (target 1.5x: {'ok' if first <= 1.5 * floor else 'MISSED'})")
+            latencies = sorted(await filter_latencies(engine))
+            median = statistics.median(latencies)
+            p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
+            print(f"  filter keystroke -> table    median {_ms(median)}, p95 {_ms(p95)}, "
+                  f"over {len(latencies)} keys  (target median < 50 ms: "
+                  f"{'ok' if median < 0.050 else 'MISSED'})")
+            engine.dispose()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
+    parser.add_argument("--runs", type=int, default=5)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.sizes, arguments.runs))
+    sys.exit(0)

@@ -1,0 +1,152 @@
+"""Fixtures for the app's tests: a small seeded database and an app on a fixed clock."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from textual.pilot import Pilot
+from textual.widgets import Input
+from textual.worker import WorkerState
+
+from tests.conftest import Clock
+from tracker.db import make_engine, upgrade
+from tracker.definitions import ClaimDefinition
+from tracker.horizons import parse_deadline
+from tracker.ledger import Ledger, SourceInfo
+from tracker.tui.app import TrackerApp, make_app
+
+SIZE = (120, 40)
+BUSY = (WorkerState.PENDING, WorkerState.RUNNING)
+
+
+def definition(slug: str, title: str, *, deadline: str = "2030", parent: str | None = None,
+               tags: tuple[str, ...] = (), cadence: str = "", kind: str = "prediction",
+               source: str | None = "iea-2023") -> ClaimDefinition:
+    return ClaimDefinition(
+        slug=slug, title=title, statement=f"It is claimed that {title.lower()}.",
+        criteria="Resolves yes if the official figures say so.", made_on=date(2023, 6, 1),
+        tags=tags, parent=parent, source=source, review_cadence=cadence, kind=kind,
+        quote=f"{title}, we expect.", quote_lang="en",
+    ).with_deadline(parse_deadline(deadline, date(2023, 6, 1)))
+
+
+def add_claim(ledger: Ledger, slug: str, title: str, reviewer: str = "alice",
+              **fields: Any) -> None:
+    ledger.create_claim(definition(slug, title, **fields), reviewer)
+
+
+def seed(ledger: Ledger) -> None:
+    """Six claims: a parent with two derived questions, one stalled, one resolved, one overdue."""
+    ledger.upsert_source(SourceInfo(key="iea-2023", title="World Energy Outlook",
+                                    publisher="IEA", url="https://iea.org/weo"))
+    add_claim(ledger, "ev-share", "EVs reach half of new car sales", tags=("energy",))
+    add_claim(ledger, "ev-share-eu", "EU EV share over half", parent="ev-share",
+              tags=("energy", "eu"))
+    add_claim(ledger, "ev-share-cn", "China EV share over half", parent="ev-share",
+              tags=("china", "energy"))
+    add_claim(ledger, "fusion-grid", "Fusion power reaches the grid", deadline="2035",
+              tags=("energy",))
+    add_claim(ledger, "gdp-growth", "World GDP grows over 3%", deadline="2023-12-31",
+              tags=("economy",), kind="fact")
+    add_claim(ledger, "rates-cut", "Central banks cut rates", deadline="2023-11-30",
+              tags=("economy",))
+    ledger.forecast("ev-share", 0.6, reviewer="alice", rationale="trend")
+    ledger.forecast("ev-share", 0.2, reviewer="bob")
+    ledger.add_evidence("ev-share", title="Sales up 30%", stance="supports", reviewer="bob",
+                        url="https://iea.org/sales", observed_on=date(2023, 9, 1))
+    ledger.change_status("fusion-grid", "stalled", reviewer="bob", note="no funding")
+    ledger.resolve("gdp-growth", "yes", reviewer="bob", note="IMF figures")
+
+
+@dataclass(frozen=True)
+class Template:
+    """A database file to start SQLite tests from, and the test clock's time after it."""
+
+    path: Path
+    clock_now: datetime
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Template]:
+    """Migrated and seeded SQLite files, made once: migrating and seeding for every test
+    would be a tenth of the app tests' run time."""
+    folder = tmp_path_factory.mktemp("templates")
+    made = {}
+    for name in ("migrated", "seeded"):
+        path = folder / f"{name}.db"
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        clock = Clock()
+        if name == "seeded":
+            seed(Ledger(engine, clock=clock))
+        engine.dispose()  # closes every connection, so the file holds everything
+        made[name] = Template(path, clock.now)
+    return made
+
+
+def _start_from(template: Template, database_url: str, clock: Clock) -> None:
+    database = make_url(database_url).database
+    assert database is not None
+    shutil.copyfile(template.path, database)
+    clock.now = template.clock_now
+
+
+@pytest.fixture
+def engine(database_url: str, templates: dict[str, Template], clock: Clock) -> Iterator[Engine]:
+    """As the shared fixture, but SQLite starts from a copy of the migrated template."""
+    if database_url.startswith("sqlite"):
+        _start_from(templates["migrated"], database_url, clock)
+    engine = make_engine(database_url)
+    if not database_url.startswith("sqlite"):
+        upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def seeded(ledger: Ledger, database_url: str, templates: dict[str, Template],
+           clock: Clock) -> Ledger:
+    """The seeded claims: on SQLite a copy of the seeded template (same data, same clock)."""
+    if database_url.startswith("sqlite"):
+        _start_from(templates["seeded"], database_url, clock)
+    else:
+        seed(ledger)
+    return ledger
+
+
+@pytest.fixture
+def tui(engine: Engine, clock: Clock, tmp_path: Path) -> Callable[..., TrackerApp]:
+    """Build the app for a reviewer on the test clock, cursors still, no user keymap."""
+
+    def build(reviewer: str = "alice", **options: object) -> TrackerApp:
+        options.setdefault("keymap_file", tmp_path / "no-keymap.toml")
+        return make_app(engine, reviewer, now=clock, cursor_blink=False,
+                        **options)  # type: ignore[arg-type]
+
+    return build
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until the workers started by the last key, and those their results start, end."""
+    for _ in range(10):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.state in BUSY for worker in pilot.app.workers):
+            return
+
+
+async def type_text(pilot: Pilot[None], text: str) -> None:
+    """Enter `text` into the focused input at once: pressing it key by key costs ~0.1 s a key
+    in a headless run, and what a key does to an Input is Textual's to test, not ours."""
+    focused = pilot.app.focused
+    assert isinstance(focused, Input), focused
+    focused.insert_text_at_cursor(text)
+    await pilot.pause()

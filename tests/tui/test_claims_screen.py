@@ -1,0 +1,151 @@
+"""The claims screen: tree, filter as you type, facets, sorting, paging and the detail pane."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import Console
+from textual.widgets import Static
+
+from tests.tui.conftest import SIZE, definition, settle, type_text
+from tracker.ledger import Ledger
+from tracker.tui.app import TrackerApp
+from tracker.tui.dialogs.facets import FacetDialog
+from tracker.tui.listing import PAGE_SIZE
+from tracker.tui.screens.claims import COUNT_DELAY
+from tracker.tui.widgets.claim_detail import ClaimDetailView
+from tracker.tui.widgets.claims_table import ClaimsTable
+from tracker.tui.widgets.facets import FacetBar
+
+
+def slugs(app: TrackerApp) -> list[str]:
+    return app.screen.query_one(ClaimsTable).slugs
+
+
+def detail_text(app: TrackerApp) -> str:
+    body = app.screen.query_one(ClaimDetailView).query_one("#detail-body", Static)
+    console = Console(width=200, record=True)
+    console.print(body.content)
+    return console.export_text()
+
+
+async def test_tree_shows_top_level_claims_and_derived_questions_on_demand(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
+        table = app.screen.query_one(ClaimsTable)
+        assert table.cell(0, "slug") == "▸ ev-share"
+        await pilot.press("space")
+        await settle(pilot)
+        assert slugs(app)[:3] == ["ev-share", "ev-share-cn", "ev-share-eu"]
+        await pilot.press("space")
+        await settle(pilot)
+        assert "ev-share-cn" not in slugs(app)
+
+
+async def test_filter_as_you_type_searches_every_claim_and_escape_clears_it(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "china")
+        await settle(pilot)
+        assert slugs(app) == ["ev-share-cn"]
+        await pilot.pause(COUNT_DELAY + 0.1)  # the total is counted once typing pauses
+        await settle(pilot)
+        assert "1 of 1 claims" in str(app.screen.query_one("#listing-status", Static).render())
+        await pilot.press("enter", "escape")
+        await settle(pilot)
+        assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
+
+
+async def test_facets_narrow_by_status_tag_source_and_kind(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        picks = {  # keys in the picker (delete: any for all first) -> what the list shows
+            ("down",) * 5: ["fusion-grid"],  # status: stalled
+            ("tab",) + ("down",) * 4: ["ev-share-eu"],  # tag: eu
+            ("tab",) * 2 + ("down",): ["ev-share", "ev-share-cn", "ev-share-eu",
+                                       "fusion-grid", "gdp-growth", "rates-cut"],  # source
+            ("tab",) * 3 + ("down",) * 2: ["gdp-growth"],  # kind: fact
+            ("down",) * 2: ["gdp-growth"],  # status: closed, any outcome
+        }
+        for keys, expected in picks.items():
+            await pilot.press("F")
+            await settle(pilot)
+            assert isinstance(app.screen, FacetDialog)
+            await pilot.press("delete", *keys, "enter")
+            await settle(pilot)
+            assert slugs(app) == expected, keys
+        assert "status any closed" in str(app.screen.query_one(FacetBar).render())
+
+
+async def test_sorting_by_header_and_keys(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s", "s", "s")  # slug -> title -> status -> deadline
+        await settle(pilot)
+        assert app.screen.listing.sort == "deadline"
+        assert slugs(app) == ["rates-cut", "gdp-growth", "ev-share", "fusion-grid"]
+        await pilot.press("S")
+        await settle(pilot)
+        assert slugs(app) == ["fusion-grid", "ev-share", "gdp-growth", "rates-cut"]
+        await pilot.click("#claims-header", offset=(90, 0))  # "Mine": sorted in the page
+        await settle(pilot)
+        assert app.screen.listing.sort == "mine"
+        assert slugs(app)[0] == "ev-share"
+
+
+async def test_moving_past_the_last_row_loads_the_next_page(
+    ledger: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    with ledger.transaction() as tx:
+        for number in range(PAGE_SIZE + 5):
+            tx.create_claim(definition(f"claim-{number:03d}", f"Claim {number}", source=None),
+                            "alice")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        assert table.row_count == PAGE_SIZE
+        table.move_cursor(PAGE_SIZE - 1)
+        await pilot.press("down")
+        await settle(pilot)
+        assert slugs(app) == [f"claim-{number:03d}" for number in range(PAGE_SIZE, PAGE_SIZE + 5)]
+        assert table.current_slug == f"claim-{PAGE_SIZE:03d}"
+        await pilot.press("up")
+        await settle(pilot)
+        assert table.row_count == PAGE_SIZE
+        assert table.current_slug == f"claim-{PAGE_SIZE - 1:03d}"
+
+
+async def test_detail_pane_shows_the_whole_claim(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    seeded.reopen("gdp-growth", reason="IMF revised", reviewer="bob")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = detail_text(app)
+        for expected in ("EVs reach half of new car sales", "It is claimed that",
+                         "“EVs reach half of new car sales, we expect.”",
+                         "World Energy Outlook, IEA", "Resolves yes if the official figures",
+                         "deadline 2030-12-31", "Derived questions (2)", "Sales up 30%",
+                         "team median", "alice", "bob"):
+            assert expected in text, expected
+        await pilot.press("down", "down")
+        await settle(pilot)
+        text = detail_text(app)
+        assert "Status history" in text and "reopened confirmed → open" in text
+        assert "Resolution" in text and "IMF figures" in text

@@ -1,0 +1,133 @@
+"""Help, footer, command palette, remappable keys, and errors that never end the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import OptionList
+
+from tests.tui.conftest import SIZE, settle, type_text
+from tracker.ledger import Ledger
+from tracker.tui.app import TrackerApp
+from tracker.tui.dialogs.forecast import ForecastDialog
+from tracker.tui.dialogs.help import HelpDialog
+from tracker.tui.keymap import KEYMAP_ENV
+from tracker.tui.screens.claims import ClaimsScreen
+from tracker.tui.widgets.claims_table import ClaimsTable
+
+
+def footer_actions(app: TrackerApp) -> set[str]:
+    """The actions the footer offers now (enabled, shown bindings)."""
+    return {active.binding.action for active in app.screen.active_bindings.values()
+            if active.enabled and active.binding.show}
+
+
+async def test_footer_and_help_follow_the_selected_claim(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert {"forecast", "resolve", "retract"} <= footer_actions(app)
+        assert "reopen" not in footer_actions(app)
+        app.claims_screen.show_claim("gdp-growth")
+        await settle(pilot)
+        assert "reopen" in footer_actions(app)
+        assert not {"forecast", "resolve", "retract"} & footer_actions(app)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpDialog)
+        keys = {binding_id: description for _key, description, binding_id in app.screen.keys}
+        assert keys["claim.reopen"] == "Reopen" and "claim.forecast" not in keys
+        await pilot.press("escape")
+        assert isinstance(app.screen, ClaimsScreen)
+
+
+async def test_keymap_file_remaps_bindings_by_id(
+    seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('"claim.forecast" = "p"\n"no.such.binding" = "z"\n', encoding="utf-8")
+    monkeypatch.setenv(KEYMAP_ENV, str(keymap))
+    app = tui(keymap_file=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert any("unknown binding id 'no.such.binding'" in notice.message
+                   for notice in app._notifications)
+        await pilot.press("f")
+        assert isinstance(app.screen, ClaimsScreen)
+        await pilot.press("p")
+        assert isinstance(app.screen, ForecastDialog)
+
+
+async def test_a_broken_keymap_file_is_reported_not_fatal(
+    seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path
+) -> None:
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text("this is = not toml =", encoding="utf-8")
+    app = tui(keymap_file=keymap)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert any("cannot read the keymap" in notice.message for notice in app._notifications)
+        assert app.screen.query_one(ClaimsTable).row_count == 4
+
+
+async def test_palette_jumps_to_a_claim_found_in_the_database(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await type_text(pilot, "China EV")
+        await pilot.pause(0.3)
+        results = app.screen.query_one(OptionList)
+        prompts = [str(results.get_option_at_index(index).prompt)
+                   for index in range(results.option_count)]
+        assert any("ev-share-cn · China EV share over half" in prompt for prompt in prompts)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimsScreen)
+        assert app.screen.query_one(ClaimsTable).current_slug == "ev-share-cn"
+
+
+async def test_palette_offers_only_commands_that_apply(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.claims_screen.show_claim("gdp-growth")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "re")
+        await pilot.pause(0.3)
+        results = app.screen.query_one(OptionList)
+        prompts = {str(results.get_option_at_index(index).prompt).split("\n")[0]
+                   for index in range(results.option_count)}
+        assert "Reopen" in prompts and "Start review session" in prompts
+        assert "Resolve" not in prompts and "Retract evidence" not in prompts
+
+
+async def test_a_failing_query_is_shown_and_the_app_goes_on(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = tui()
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("database went away")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app.queries, "claim_detail", broken)
+        await pilot.press("down")
+        await settle(pilot)
+        assert any("database went away" in notice.message for notice in app._notifications)
+        assert app.is_running
+        await pilot.press("up")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimsScreen)

@@ -1,0 +1,225 @@
+"""Every form, driven by keys: what it writes, each validation error, conflicts and refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from tests.tui.conftest import SIZE, settle, type_text
+from tracker.ledger import Ledger
+from tracker.queries import Queries
+from tracker.tui.app import TrackerApp
+from tracker.tui.dialogs.conflict import ConflictDialog
+from tracker.tui.dialogs.evidence import EvidenceDialog
+from tracker.tui.dialogs.forecast import ForecastDialog
+from tracker.tui.dialogs.reopen import ReopenDialog
+from tracker.tui.dialogs.status import StatusDialog
+from tracker.tui.screens.claims import ClaimsScreen
+
+
+def hint(app: TrackerApp, field: str) -> tuple[str, bool]:
+    """The text under a field, and whether it shows an error."""
+    widget = app.screen.query_one(f"#{field}-hint", Static)
+    return str(widget.render()), widget.has_class("-error")
+
+
+async def open_claim(pilot: Pilot[None], slug: str) -> None:
+    pilot.app.claims_screen.show_claim(slug)  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
+def my_forecasts(queries: Queries, slug: str) -> list[float]:
+    return [item.probability for item in queries.claim_detail(slug).forecasts
+            if item.reviewer == "alice"]
+
+
+async def test_forecast_errors_inline_then_odds_are_recorded(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f", "enter")
+        assert hint(app, "probability") == ("give a probability: 0.7, 70% or 7:3", True)
+        for typed, message in (("150%", "outside [0, 1]"), ("lots", "is not a probability")):
+            await type_text(pilot, typed)
+            await pilot.press("enter")
+            text, is_error = hint(app, "probability")
+            assert is_error and message in text
+            assert isinstance(app.screen, ForecastDialog)
+            app.screen.query_one("#probability", Input).clear()
+        assert my_forecasts(queries, "ev-share") == [0.6]  # nothing written yet
+        await pilot.press(*"7:3")
+        assert hint(app, "probability") == ("read as 70.0%", False)
+        await pilot.press("tab")
+        await type_text(pilot, "base rate")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimsScreen)
+    assert my_forecasts(queries, "ev-share") == [0.6, 0.7]
+    assert queries.claim_detail("ev-share").forecasts[-1].rationale == "base rate"
+
+
+async def test_evidence_errors_each_field_then_is_recorded_with_the_date_as_read(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e", "ctrl+s")
+        assert hint(app, "title") == ("a title is required", True)
+        await type_text(pilot, "Q3 sales")
+        await pilot.press("tab")
+        await type_text(pilot, "iea.org")
+        assert hint(app, "url")[1]
+        await pilot.press("ctrl+s")
+        assert "is not a web address" in hint(app, "url")[0]
+        app.screen.query_one("#url", Input).value = "https://iea.org/q3"
+        await pilot.press("ctrl+s")
+        assert hint(app, "stance") == ("choose a stance", True)
+        await pilot.press("enter", "down", "down", "enter", "tab")  # stance: refutes
+        await type_text(pilot, "someday")
+        assert "cannot read 'someday' as a date" in hint(app, "observed")[0]
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, EvidenceDialog)
+        assert len(queries.claim_detail("ev-share").evidence) == 1  # nothing written yet
+        app.screen.query_one("#observed", Input).clear()
+        await type_text(pilot, "3 Mar 2024")
+        assert hint(app, "observed") == ("read as Sunday 3 March 2024", False)
+        await pilot.press("tab")
+        await type_text(pilot, "flat")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    added = queries.claim_detail("ev-share").evidence[-1]
+    assert (added.title, added.url, added.stance, added.observed_on, added.summary,
+            added.reviewer) == ("Q3 sales", "https://iea.org/q3", "refutes", date(2024, 3, 3),
+                                "flat", "alice")
+
+
+async def test_status_change(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c", "ctrl+s")
+        assert hint(app, "status") == ("choose a status", True)
+        await pilot.press("enter", "down", "enter", "tab")
+        await type_text(pilot, "pilots")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    detail = queries.claim_detail("ev-share")
+    assert (detail.status, detail.version) == ("developing", 2)
+    assert detail.status_changes[-1].note == "pilots"
+
+
+async def test_resolve_partial_with_its_value_and_the_errors_before(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x", "ctrl+s")
+        assert hint(app, "outcome") == ("choose a outcome", True)
+        await pilot.press("enter", "down", "enter", "tab", *"0.4", "ctrl+s")  # yes + value
+        assert hint(app, "value") == ("only a partial outcome takes a value, not yes", True)
+        await pilot.press("shift+tab", "enter", "down", "down", "enter")  # partial
+        app.screen.query_one("#value", Input).clear()
+        await pilot.press("tab", "ctrl+s")
+        assert hint(app, "value") == ("a partial outcome needs a value: 0.4 or 40%", True)
+        await type_text(pilot, "40%")
+        await pilot.press("tab")
+        await type_text(pilot, "half")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    detail = queries.claim_detail("ev-share")
+    assert detail.status == "partly"
+    assert detail.resolution is not None
+    assert (detail.resolution.outcome, detail.resolution.value, detail.resolution.note) == (
+        "partial", 0.4, "half")
+
+
+async def test_retracting_evidence_and_reopening_ask_for_a_reason(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("w", "tab", "enter")
+        assert hint(app, "reason") == ("a reason is required", True)
+        await type_text(pilot, "misread")
+        await pilot.press("enter")
+        await settle(pilot)
+        await open_claim(pilot, "gdp-growth")
+        await pilot.press("o", "enter")
+        assert hint(app, "reason") == ("a reason is required", True)
+        assert isinstance(app.screen, ReopenDialog)
+        await type_text(pilot, "revised")
+        await pilot.press("enter")
+        await settle(pilot)
+    retraction = queries.claim_detail("ev-share").evidence[0].retraction
+    assert retraction is not None and retraction.reason == "misread"
+    detail = queries.claim_detail("gdp-growth")
+    assert detail.status == "open"
+    assert detail.status_changes[-1].is_reopen and detail.status_changes[-1].note == "revised"
+
+
+async def test_conflict_shows_the_fresh_claim_and_applies_the_kept_change(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        seeded.change_status("ev-share", "stalled", reviewer="bob", note="supply issues")
+        await pilot.press("c", "enter", "down", "enter", "tab")
+        await type_text(pilot, "pilots")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        reason = str(app.screen.query_one("#conflict-reason", Static).render())
+        assert "changed by bob" in reason and "version 1" in reason
+        fresh = str(app.screen.query_one("#conflict-mine", Static).render())
+        assert fresh == "Your change, kept: ev-share is now developing"
+        await pilot.press("a")
+        await settle(pilot)
+    detail = queries.claim_detail("ev-share")
+    assert (detail.status, detail.version, detail.changed_by) == ("developing", 3, "alice")
+
+
+async def test_conflict_edit_again_keeps_the_input_and_discard_writes_nothing(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        seeded.change_status("ev-share", "stalled", reviewer="bob")
+        await pilot.press("c", "enter", "down", "enter", "tab")
+        await type_text(pilot, "pilots")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("e")
+        assert isinstance(app.screen, StatusDialog)
+        assert app.screen.query_one("#note", Input).value == "pilots"
+        assert "now stalled" in str(app.screen.query_one(".field-label").render())
+        await pilot.press("escape")
+        await settle(pilot)
+    assert queries.claim_detail("ev-share").version == 2
+
+
+async def test_a_refused_write_reopens_the_form_with_the_input_and_the_reason(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f", *"30%")
+        seeded.resolve("ev-share", "no", reviewer="bob")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ForecastDialog)
+        assert app.screen.query_one("#probability", Input).value == "0.3"
+        assert "reopen it first" in str(app.screen.query_one("#form-error", Static).render())
+    assert my_forecasts(queries, "ev-share") == [0.6]

@@ -1,0 +1,101 @@
+"""The review queue's rules, without a terminal: which claims, why, and in which order."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+from tests.conftest import Clock
+from tests.tui.conftest import add_claim
+from tracker.ledger import Ledger
+from tracker.queries import ClaimRow, Queries
+from tracker.review_queue import (
+    Reason,
+    ReviewerTrail,
+    ReviewPolicy,
+    build_queue,
+    changes_since,
+    load_queue,
+    reasons_for,
+)
+
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
+
+
+def row(slug: str, **fields: object) -> ClaimRow:
+    values: dict[str, object] = {
+        "slug": slug, "title": slug, "status": "open", "kind": "prediction", "made_on": None,
+        "deadline_start": None, "deadline_end": None, "source": None, "parent": None,
+        "version": 1, "children": 0,
+    }
+    values.update(fields)
+    return ClaimRow(**values)  # type: ignore[arg-type]
+
+
+def test_each_reason_and_its_moment() -> None:
+    claim = row("a", deadline_end=NOW - timedelta(days=3),
+                last_evidence_at=NOW - timedelta(days=1), next_review=NOW - timedelta(days=2))
+    trail = ReviewerTrail(last_reviewed_at=NOW - timedelta(days=10),
+                          last_forecast_at=NOW - timedelta(days=100))
+    reasons = reasons_for(claim, trail, NOW, ReviewPolicy(stale_after=timedelta(days=90)))
+    assert reasons == {
+        Reason.OVERDUE: NOW - timedelta(days=3),
+        Reason.NEW_EVIDENCE: NOW - timedelta(days=1),
+        Reason.DUE: NOW - timedelta(days=2),
+        Reason.STALE: NOW - timedelta(days=10),
+    }
+
+
+def test_closed_claims_and_seen_evidence_are_not_queued() -> None:
+    closed = row("closed", status="confirmed", deadline_end=NOW - timedelta(days=3))
+    seen = row("seen", last_evidence_at=NOW - timedelta(days=5))
+    trails = {"seen": ReviewerTrail(last_reviewed_at=NOW - timedelta(days=1))}
+    assert build_queue([closed, seen], trails, NOW) == []
+
+
+def test_order_is_urgency_then_waiting_time_then_slug() -> None:
+    rows = [
+        row("stale", ),
+        row("due", next_review=NOW - timedelta(days=1)),
+        row("evidence-new", last_evidence_at=NOW - timedelta(days=1)),
+        row("overdue-recent", deadline_end=NOW - timedelta(days=1)),
+        row("overdue-old", deadline_end=NOW - timedelta(days=30)),
+        row("evidence-old", last_evidence_at=NOW - timedelta(days=9)),
+    ]
+    trails = {"stale": ReviewerTrail(last_forecast_at=NOW - timedelta(days=400))}
+    queue = build_queue(rows, trails, NOW)
+    assert [item.slug for item in queue] == [
+        "overdue-old", "overdue-recent", "evidence-old", "evidence-new", "due", "stale",
+    ]
+    assert queue[0].reason_text == "deadline passed"
+
+
+def test_changes_since_keeps_entries_after_the_last_review(
+    seeded: Ledger, queries: Queries
+) -> None:
+    entries = queries.timeline("ev-share")
+    cut = entries[2].recorded_at
+    assert changes_since(entries, cut) == tuple(entries[3:])
+    assert changes_since(entries, None) == tuple(entries)
+
+
+def test_load_queue_reads_trails_from_the_database(
+    seeded: Ledger, queries: Queries, clock: Clock
+) -> None:
+    add_claim(seeded, "monthly", "Reviewed monthly", cadence="FREQ=MONTHLY")
+    now = datetime(2024, 3, 1, tzinfo=UTC)
+    before = [item.slug for item in load_queue(queries, "alice", now)]
+    assert before == ["rates-cut", "ev-share", "monthly"]
+    clock.advance(days=58)  # reviewed in late February: the monthly review is not due yet
+    seeded.mark_reviewed("ev-share", "alice")
+    seeded.mark_reviewed("monthly", "alice")
+    after = load_queue(queries, "alice", now)
+    assert [item.slug for item in after] == ["rates-cut"]
+    stale = load_queue(queries, "alice", now + timedelta(days=400))
+    assert Reason.STALE in next(item for item in stale if item.slug == "ev-share").reasons
+
+
+def test_the_queue_module_does_not_import_textual() -> None:
+    code = "import sys, tracker.review_queue; sys.exit('textual' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -1,0 +1,140 @@
+"""The review session: queue order, what changed, blind forecasting, the summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import Console
+from textual.widgets import OptionList, Static
+
+from tests.conftest import Clock
+from tests.tui.conftest import SIZE, add_claim, settle, type_text
+from tracker.ledger import Ledger
+from tracker.queries import Queries
+from tracker.review_queue import reviewer_trails
+from tracker.tui.app import TrackerApp
+from tracker.tui.dialogs.summary import SummaryDialog
+from tracker.tui.screens.claims import ClaimsScreen
+from tracker.tui.screens.review import ReviewScreen
+from tracker.tui.widgets.claim_detail import ClaimDetailView
+from tracker.tui.widgets.claims_table import ClaimsTable
+
+
+def shown(app: TrackerApp, selector: str) -> str:
+    """The text of a Static (or of the detail pane) as the reviewer reads it."""
+    node = app.screen.query_one(selector)
+    if isinstance(node, ClaimDetailView):
+        node = node.query_one("#detail-body", Static)
+    assert isinstance(node, Static)
+    console = Console(width=200, record=True)
+    console.print(node.content)
+    return console.export_text()
+
+
+def queue_slugs(app: TrackerApp) -> list[str]:
+    queue = app.screen.query_one("#queue", OptionList)
+    return [str(queue.get_option_at_index(index).id) for index in range(queue.option_count)]
+
+
+async def test_queue_order_and_reasons(
+    seeded: Ledger, clock: Clock, tui: Callable[..., TrackerApp]
+) -> None:
+    add_claim(seeded, "daily", "Reviewed daily", cadence="FREQ=DAILY")
+    clock.advance(days=2)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert queue_slugs(app) == ["rates-cut", "ev-share", "daily"]
+        assert [item.reason_text for item in app.screen.queue] == [
+            "deadline passed", "new evidence", "review due",
+        ]
+        assert "Claim 1 of 3" in shown(app, "#review-progress")
+
+
+async def test_blind_forecasting_hides_the_team_until_you_forecast(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("n")  # skip rates-cut: ev-share, where bob forecast 20%
+        await settle(pilot)
+        assert "bob          forecast" not in shown(app, "#since-last")
+        assert "1 team forecast(s) hidden" in shown(app, "#since-last")
+        detail = shown(app, "#review-detail")
+        assert "1 team forecaster(s) hidden" in detail and "bob  " not in detail
+        await pilot.press("f")
+        await type_text(pilot, "45%")
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = shown(app, "#review-detail")
+        assert "bob" in detail and "team median" in detail
+        assert "forecast 20%" in shown(app, "#since-last")
+    assert queries.claim_detail("ev-share").forecasts[-1].probability == 0.45
+
+
+async def test_without_blind_forecasting_the_team_is_shown_at_once(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui(blind=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert "team median" in shown(app, "#review-detail")
+        await pilot.press("ctrl+b")  # blind again, from the keyboard
+        await settle(pilot)
+        assert "hidden until you forecast" in shown(app, "#review-detail")
+
+
+async def test_changes_since_the_last_review_come_first(
+    seeded: Ledger, clock: Clock, tui: Callable[..., TrackerApp]
+) -> None:
+    seeded.mark_reviewed("ev-share", "alice")
+    clock.advance(days=3)
+    seeded.add_evidence("ev-share", title="Tariffs announced", stance="refutes", reviewer="bob")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        since = shown(app, "#since-last")
+        assert "Since your last review on 2024-01-01" in since
+        assert "Tariffs announced" in since and "Sales up 30%" not in since
+
+
+async def test_session_summary_counts_and_review_marks(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("x", "enter", "down", "down", "enter", "ctrl+s")  # rates-cut: no
+        await settle(pilot)
+        await pilot.press("enter")  # done with rates-cut
+        await settle(pilot)
+        await pilot.press("n")  # skip ev-share: the queue is empty
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryDialog)
+        tally = app.screen.tally
+        assert (tally.reviewed, tally.resolved, tally.skipped, tally.forecasts) == (1, 1, 1, 0)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimsScreen)
+        table = app.screen.query_one(ClaimsTable)  # reloaded: shows what the session did
+        assert table.cell(table.slugs.index("rates-cut"), "status") == "refuted"
+    assert queries.claim_detail("rates-cut").status == "refuted"
+    trails = reviewer_trails(queries, "alice")
+    assert trails["rates-cut"].last_reviewed_at is not None
+    assert "ev-share" not in trails or trails["ev-share"].last_reviewed_at is None

@@ -1,0 +1,71 @@
+"""The scores screen shows exactly what `tracker score` prints, as of any date."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import Console
+from sqlalchemy import Engine
+from textual.widgets import Static
+
+from tests.conftest import Clock
+from tests.tui.conftest import SIZE, settle, type_text
+from tracker.cli.score_commands import render_leaderboard
+from tracker.ledger import Ledger
+from tracker.scorebook import leaderboard
+from tracker.tui.app import TrackerApp
+from tracker.tui.screens.claims import ClaimsScreen
+from tracker.tui.screens.scores import ScoresScreen
+
+
+def screen_rows(app: TrackerApp, keys: list[str]) -> dict[str, list[str]]:
+    console = Console(width=200, record=True)
+    console.print(app.screen.query_one("#scores", Static).content)
+    lines = console.export_text().splitlines()
+    return {key: next(line.split() for line in lines if line.split()[:1] == [key])
+            for key in keys}
+
+
+def cli_rows(engine: Engine, by: str) -> dict[str, list[str]]:
+    board = leaderboard(engine, by)  # type: ignore[arg-type]
+    lines = render_leaderboard(board).splitlines()
+    keys = [row.key for row in board.rows]
+    return {key: next(line.split() for line in lines if line.split()[:1] == [key])
+            for key in keys}
+
+
+async def test_scores_match_the_cli_and_go_back_in_time(
+    seeded: Ledger, engine: Engine, clock: Clock, tui: Callable[..., TrackerApp]
+) -> None:
+    seeded.forecast("rates-cut", 0.7, reviewer="alice")
+    seeded.forecast("rates-cut", 0.35, reviewer="bob")
+    clock.advance(days=30)
+    seeded.forecast("gdp-growth", 0.9, reviewer="alice", allow_closed=True,
+                    made_at=clock.now.replace(year=2023))
+    seeded.resolve("rates-cut", "no", reviewer="bob")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, ScoresScreen)
+        expected = cli_rows(engine, "reviewer")
+        assert set(expected) == {"alice", "bob"}
+        assert screen_rows(app, list(expected)) == expected
+        await pilot.press("g")  # by source
+        await pilot.press("g")  # by tag
+        await settle(pilot)
+        expected = cli_rows(engine, "tag")
+        assert screen_rows(app, list(expected)) == expected
+        await pilot.press("a")
+        await type_text(pilot, "2023-12-01")
+        assert "read as 2023-12-01 23:59 UTC" in str(
+            app.screen.query_one("#as-of-hint", Static).render())
+        await pilot.press("enter")
+        await settle(pilot)
+        console = Console(width=200, record=True)
+        console.print(app.screen.query_one("#scores", Static).content)
+        assert "as of 2023-12-01T23:59:59.999999+00:00 (0 resolved claims" in (
+            console.export_text())
+        await pilot.press("escape")
+        assert isinstance(app.screen, ClaimsScreen)

@@ -1,0 +1,1 @@
+"""The review app: a Textual face on the same core the CLI uses (ledger, queries)."""

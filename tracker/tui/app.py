@@ -1,0 +1,176 @@
+"""The review app and `make_app`, the one factory shared by the CLI and the tests."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlalchemy import Engine
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
+
+from tracker.horizons import utc_now
+from tracker.ledger import Ledger
+from tracker.queries import Queries
+from tracker.review_queue import ReviewPolicy
+from tracker.tui.commands import TrackerCommands
+from tracker.tui.dialogs.conflict import ConflictDialog
+from tracker.tui.dialogs.facets import FacetDialog
+from tracker.tui.dialogs.form import FormDialog
+from tracker.tui.dialogs.help import HelpDialog
+from tracker.tui.dialogs.summary import SummaryDialog
+from tracker.tui.keymap import keymap_path, load_keymap
+from tracker.tui.screens.base import ClaimEditingScreen
+from tracker.tui.screens.claims import ClaimsScreen
+from tracker.tui.screens.review import ReviewScreen
+from tracker.tui.screens.scores import ScoresScreen
+from tracker.tui.widgets.claims_table import ClaimsTable
+
+Clock = Callable[[], datetime]
+
+REMAPPABLE = (ClaimEditingScreen, ClaimsScreen, ReviewScreen, ScoresScreen, ClaimsTable, FormDialog,
+              ConflictDialog, FacetDialog, HelpDialog, SummaryDialog)
+"""Classes whose bindings carry ids a keymap file may remap (the app's own too)."""
+
+
+class TrackerApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "tracker"
+    COMMANDS = App.COMMANDS | {TrackerCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("r", "start_review", "Review", id="app.review"),
+        Binding("l", "show_scores", "Scores", id="app.scores"),
+        Binding("ctrl+b", "toggle_blind", "Blind", id="app.blind", show=False),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        queries: Queries,
+        reviewer: str,
+        *,
+        clock: Clock = utc_now,
+        blind: bool = True,
+        cursor_blink: bool = True,
+        review_policy: ReviewPolicy | None = None,
+        keymap_file: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.ledger = ledger
+        self.queries = queries
+        self.reviewer = reviewer
+        self.now = clock
+        self.blind = blind
+        self.cursor_blink = cursor_blink
+        self.review_policy = review_policy or ReviewPolicy()
+        self.keymap_file = keymap_file or keymap_path()
+
+    def get_default_screen(self) -> Screen[None]:
+        return ClaimsScreen()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.reviewer or "no reviewer: pass --as NAME"
+        known = {binding.id for owner in (TrackerApp, *REMAPPABLE) for binding in owner.BINDINGS
+                 if isinstance(binding, Binding) and binding.id}
+        loaded = load_keymap(self.keymap_file, known)
+        if loaded.keys:
+            self.set_keymap(loaded.keys)
+        for problem in loaded.problems:
+            self.notify(problem, title="Keymap", severity="warning", timeout=10)
+
+    def steady_cursors(self, screen: Screen[Any]) -> None:
+        """Stop text cursors blinking when asked (snapshot tests need a still picture)."""
+        if not self.cursor_blink:
+            for widget in screen.query(Input):
+                widget.cursor_blink = False
+
+    @property
+    def claims_screen(self) -> ClaimsScreen:
+        return next(screen for screen in self.screen_stack if isinstance(screen, ClaimsScreen))
+
+    @property
+    def working_screen(self) -> Screen[Any]:
+        """The screen the reviewer works on, even while a form or the palette covers it
+        (so its footer does not change, and redraw, each time a form opens)."""
+        return next(screen for screen in reversed(self.screen_stack)
+                    if not isinstance(screen, ModalScreen))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "start_review":
+            return isinstance(self.working_screen, ClaimsScreen)
+        if action == "show_claims":
+            return not isinstance(self.working_screen, ClaimsScreen)
+        if action == "show_scores":
+            return isinstance(self.working_screen, ClaimsScreen)
+        return True
+
+    def action_start_review(self) -> None:
+        if isinstance(self.screen, ClaimsScreen):
+            self.push_screen(ReviewScreen())
+
+    def end_review(self) -> None:
+        if isinstance(self.screen, ReviewScreen):
+            self.pop_screen()
+        self.claims_screen.action_reload()
+
+    def action_toggle_blind(self) -> None:
+        self.blind = not self.blind
+        self.notify("Blind forecasting on: team forecasts hidden until you forecast"
+                    if self.blind else "Blind forecasting off: team forecasts shown")
+        for screen in self.screen_stack:
+            if isinstance(screen, ReviewScreen):
+                screen.toggle_blind()
+
+    def action_show_claims(self) -> None:
+        while not isinstance(self.screen, ClaimsScreen):
+            self.pop_screen()
+
+    def action_show_scores(self) -> None:
+        if isinstance(self.screen, ClaimsScreen):
+            self.push_screen(ScoresScreen())
+
+    def jump_to_claim(self, slug: str) -> None:
+        self.action_show_claims()
+        self.claims_screen.show_claim(slug)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        keys: dict[str, tuple[list[str], str]] = {}  # binding id -> (keys, description)
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if active.enabled and binding.id:
+                shown, _ = keys.setdefault(binding.id, ([], binding.description))
+                shown.append(self.get_key_display(binding))
+        rows = [(", ".join(shown), description, binding_id)
+                for binding_id, (shown, description) in keys.items()]
+        about = str(getattr(screen, "HELP", "") or "")
+        self.push_screen(HelpDialog(type(screen).__name__.removesuffix("Screen"), about, rows))
+
+
+def _clock_from(start: datetime) -> Clock:
+    ticks = itertools.count()
+    return lambda: start + timedelta(microseconds=next(ticks))
+
+
+def make_app(
+    engine: Engine,
+    reviewer: str,
+    *,
+    now: Clock | datetime | None = None,
+    blind: bool = True,
+    cursor_blink: bool = True,
+    keymap_file: Path | None = None,
+) -> TrackerApp:
+    """The app on `engine` for `reviewer`. `now` replaces the clock for tests and
+    reproducible pictures: a callable, or a datetime to start a clock from that advances a
+    microsecond per reading (so entries recorded in the app still come in order)."""
+    clock = _clock_from(now) if isinstance(now, datetime) else now or utc_now
+    return TrackerApp(Ledger(engine, clock=clock), Queries(engine), reviewer, clock=clock,
+                      blind=blind, cursor_blink=cursor_blink, keymap_file=keymap_file)

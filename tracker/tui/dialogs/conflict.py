@@ -1,0 +1,69 @@
+"""Someone else changed the claim first: show the claim as it is now and keep the change.
+
+The reviewer's change is never dropped silently: they apply it to the new version, edit it
+in the form again (prefilled), or discard it themselves.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from tracker.errors import Conflict
+from tracker.queries import ClaimDetail
+from tracker.tui.widgets.claim_detail import ClaimDetailView
+from tracker.tui.writes import PendingWrite
+
+ConflictChoice = Literal["apply", "edit"]
+
+
+class ConflictDialog(ModalScreen[ConflictChoice | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "choose('apply')", "Apply to new version", id="conflict.apply"),
+        Binding("e", "choose('edit')", "Edit again", id="conflict.edit"),
+        Binding("escape", "discard", "Discard", id="conflict.discard"),
+    ]
+
+    def __init__(self, write: PendingWrite, error: Conflict, fresh: ClaimDetail) -> None:
+        super().__init__()
+        self.write = write
+        self.error = error
+        self.fresh = fresh
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form -conflict"):
+            yield Label("Changed by someone else", classes="form-title")
+            yield Static(Text(str(self.error)), id="conflict-reason")
+            yield Static(Text.assemble(("Your change, kept: ", "bold"),
+                                       self.write.describe()), id="conflict-mine")
+            yield Label(f"The claim now (version {self.fresh.version}):", classes="field-label")
+            yield ClaimDetailView(id="conflict-fresh")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Apply to new version  a", variant="primary", id="apply")
+                yield Button("Edit again  e", id="edit")
+                yield Button("Discard  esc", variant="error", id="discard")
+
+    def on_mount(self) -> None:
+        self.query_one(ClaimDetailView).show(self.fresh, hide_team_from=None)
+
+    @on(Button.Pressed, "#apply")
+    def _apply(self) -> None:
+        self.action_choose("apply")
+
+    @on(Button.Pressed, "#edit")
+    def _edit(self) -> None:
+        self.action_choose("edit")
+
+    def action_choose(self, choice: ConflictChoice) -> None:
+        self.dismiss(choice)
+
+    @on(Button.Pressed, "#discard")
+    def action_discard(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,82 @@
+"""The facet picker: status, tag, source and kind side by side; enter applies all four."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from tracker.tui.listing import STATUS_FACETS
+from tracker.tui.widgets.facets import FACET_NAMES, Facets
+from tracker.vocabulary import Kind
+
+ANY = "any"
+
+
+class FacetDialog(ModalScreen[Facets | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Cancel", id="facets.cancel"),
+        Binding("ctrl+s", "apply", "Apply", id="facets.apply", priority=True),
+        Binding("delete,backspace", "clear", "Any for all", id="facets.clear"),
+    ]
+
+    def __init__(self, current: Facets, tags: Sequence[str], sources: Sequence[str],
+                 focus: str = "status") -> None:
+        super().__init__()
+        self.current = current
+        self.choices = {
+            "status": list(STATUS_FACETS),
+            "tag": [(tag, tag) for tag in tags],
+            "source": [(source, source) for source in sources],
+            "kind": [(kind.value, kind.value) for kind in Kind],
+        }
+        self.first_focus = focus
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form -facets"):
+            yield Label("Facets", classes="form-title")
+            with Horizontal():
+                for name in FACET_NAMES:
+                    with Vertical(classes="facet"):
+                        yield Label(name, classes="field-label")
+                        yield OptionList(
+                            Option("any", id=ANY),
+                            *(Option(label, id=value) for label, value in self.choices[name]),
+                            id=f"pick-{name}",
+                        )
+            yield Static("↑↓ choose · tab next facet · enter applies all · del: any for all · "
+                         "esc cancels", classes="field-hint")
+
+    def on_mount(self) -> None:
+        for name in FACET_NAMES:
+            picker = self.query_one(f"#pick-{name}", OptionList)
+            value = getattr(self.current, name)
+            try:
+                picker.highlighted = picker.get_option_index(value) if value else 0
+            except OptionDoesNotExist:  # a tag or source that is gone since
+                picker.highlighted = 0
+        self.query_one(f"#pick-{self.first_focus}", OptionList).focus()
+
+    def chosen(self) -> Facets:
+        values: dict[str, str | None] = {}
+        for name in FACET_NAMES:
+            picker = self.query_one(f"#pick-{name}", OptionList)
+            index = picker.highlighted
+            option_id = None if index is None else picker.get_option_at_index(index).id
+            values[name] = None if option_id in (None, ANY) else option_id
+        return Facets(**values)
+
+    @on(OptionList.OptionSelected)
+    def action_apply(self) -> None:
+        self.dismiss(self.chosen())
+
+    def action_clear(self) -> None:
+        for picker in self.query(OptionList):
+            picker.highlighted = 0

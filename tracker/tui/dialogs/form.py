@@ -1,0 +1,169 @@
+"""The shape every form shares: a title, the claim it is about, fields with inline hints.
+
+Each field is checked as it is typed (the hint under it says how the value was read, or what
+is wrong) and all of them again on submit; the dialog is dismissed with a typed value only when
+every field reads, so nothing reaches the ledger unchecked. A refusal from the ledger reopens
+the form with the reviewer's input and the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar, Generic, TypeVar
+from urllib.parse import urlsplit
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static
+
+from tracker.horizons import DateError, parse_day
+from tracker.probability import parse_probability
+
+ResultT = TypeVar("ResultT")
+
+
+class FieldError(ValueError):
+    """A field that does not read; `field` is the id of its widget."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def read_required(field: str, text: str, what: str) -> str:
+    if not text.strip():
+        raise FieldError(field, f"{what} is required")
+    return text.strip()
+
+
+def read_probability(field: str, text: str) -> float:
+    try:
+        return parse_probability(text)
+    except ValueError as error:
+        raise FieldError(field, str(error)) from None
+
+
+def read_day(field: str, text: str) -> date | None:
+    """An optional date, read by python-dateutil the same way the CLI reads one."""
+    if not text.strip():
+        return None
+    try:
+        return parse_day(text)
+    except DateError as error:
+        raise FieldError(field, str(error)) from None
+
+
+def read_url(field: str, text: str) -> str:
+    url = text.strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+        raise FieldError(field, f"'{url}' is not a web address: write https://example.org/…")
+    return url
+
+
+def describe_day(value: date | None) -> str:
+    return "no date" if value is None else f"read as {value:%A} {value.day} {value:%B %Y}"
+
+
+def read_choice(field: str, select: Select[str], what: str) -> str:
+    if select.value is Select.NULL:
+        raise FieldError(field, f"choose a {what}")
+    return str(select.value)
+
+
+def labelled(label: str, widget: Widget, hint: str = "") -> ComposeResult:
+    """A label, the input widget and the hint line where its reading or error appears."""
+    yield Label(label, classes="field-label")
+    yield widget
+    yield Static(hint, id=f"{widget.id}-hint", classes="field-hint")
+
+
+class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
+    """Base for forms: subclasses compose `fields`, read them in `read`, and may explain a
+    field while it is typed in `hint`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "submit", "Save", id="form.save", priority=True),
+    ]
+    HEADING: ClassVar[str] = ""
+
+    def __init__(self, subject: str, *, initial: ResultT | None = None, error: str = "") -> None:
+        super().__init__()
+        self.subject = subject
+        self.initial = initial
+        self.error = error
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Label(self.HEADING, classes="form-title")
+            yield Static(self.subject, classes="form-subject")
+            yield from self.fields()
+            yield Static(self.error, id="form-error", classes="-visible" if self.error else "")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Save  ctrl+s", variant="primary", id="save")
+                yield Button("Cancel  esc", id="cancel")
+
+    def fields(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def read(self) -> ResultT:
+        raise NotImplementedError
+
+    def hint(self, field: str, value: Any) -> str:
+        """What to show under `field` while it holds `value`; raise FieldError if it is wrong."""
+        return ""
+
+    def initial_value(self, name: str, default: Any = "") -> Any:
+        return default if self.initial is None else getattr(self.initial, name, default)
+
+    def _set_hint(self, field: str, text: str, *, error: bool) -> None:
+        hint = self.query_one(f"#{field}-hint", Static)
+        hint.update(text)
+        hint.set_class(error, "-error")
+
+    def _explain(self, field: str | None, value: Any) -> None:
+        if not field or not self.query(f"#{field}-hint"):
+            return
+        try:
+            self._set_hint(field, self.hint(field, value), error=False)
+        except FieldError as problem:
+            self._set_hint(problem.field, str(problem), error=True)
+
+    def on_mount(self) -> None:
+        self.app.steady_cursors(self)  # type: ignore[attr-defined]
+        for widget in self.query(Input):
+            if widget.value:
+                self._explain(widget.id, widget.value)
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        self._explain(event.input.id, event.value)
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        self._explain(event.select.id, event.value)
+
+    @on(Input.Submitted)
+    def _input_submitted(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#save")
+    def action_submit(self) -> None:
+        try:
+            value = self.read()
+        except FieldError as problem:
+            self._set_hint(problem.field, str(problem), error=True)
+            self.query_one(f"#{problem.field}").focus()
+            return
+        self.dismiss(value)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,41 @@
+"""`?`: what the current screen is for and the keys that work on it right now."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+
+class HelpDialog(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
+    ]
+
+    def __init__(self, title: str, about: str, keys: Sequence[tuple[str, str, str]]) -> None:
+        """`keys` holds (key, what it does, binding id) for the bindings active now."""
+        super().__init__()
+        self.heading = title
+        self.about = about
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=True, header_style="bold")
+        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("does")
+        table.add_column("id (remap in keymap.toml)", style="dim")
+        for key, description, binding_id in self.keys:
+            table.add_row(key, description, binding_id)
+        with Vertical(classes="form -help"):
+            yield Label(f"Help: {self.heading}", classes="form-title")
+            with VerticalScroll():
+                yield Static(Text(self.about))
+                yield Static(table)
+            yield Static(Text("esc closes · ctrl+p opens the command palette", style="dim"))

@@ -1,0 +1,71 @@
+"""The resolution form: yes, no, partial (with a value) or annulled, and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Select
+
+from tracker.tui.dialogs.form import (
+    FieldError,
+    FormDialog,
+    describe_day,
+    labelled,
+    read_choice,
+    read_day,
+    read_probability,
+)
+from tracker.tui.writes import NewResolution
+from tracker.vocabulary import Outcome
+
+OUTCOME_LABELS = {
+    Outcome.YES: "yes: it came true",
+    Outcome.NO: "no: it did not",
+    Outcome.PARTIAL: "partial: partly true (give a value)",
+    Outcome.ANNULLED: "annulled: cannot be judged (never scored)",
+}
+
+
+class ResolveDialog(FormDialog[NewResolution]):
+    HEADING = "Resolve"
+
+    def fields(self) -> ComposeResult:
+        value = self.initial_value("value", None)
+        observed = self.initial_value("observed_on", None)
+        yield from labelled(
+            "Outcome",
+            Select([(label, outcome.value) for outcome, label in OUTCOME_LABELS.items()],
+                   id="outcome", prompt="outcome",
+                   value=self.initial_value("outcome", Select.NULL)),
+        )
+        yield from labelled("Partial value (only for partial: 0.4, 40%)", Input(
+            value="" if value is None else f"{value:g}", id="value", placeholder="0.4"))
+        yield from labelled("Note", Input(value=self.initial_value("note"), id="note",
+                                          placeholder="why; cite the evidence"))
+        yield from labelled("Observed on", Input(
+            value="" if observed is None else observed.isoformat(), id="observed",
+            placeholder="when the outcome became known (optional)"))
+
+    def hint(self, field: str, value: Any) -> str:
+        if field == "observed" and str(value).strip():
+            return describe_day(read_day(field, str(value)))
+        if field == "value" and str(value).strip():
+            return f"read as {read_probability(field, str(value)):.1%}"
+        return ""
+
+    def read(self) -> NewResolution:
+        outcome = read_choice("outcome", self.query_one("#outcome", Select), "outcome")
+        raw_value = self.query_one("#value", Input).value
+        value = None
+        if outcome == Outcome.PARTIAL.value:
+            if not raw_value.strip():
+                raise FieldError("value", "a partial outcome needs a value: 0.4 or 40%")
+            value = read_probability("value", raw_value)
+        elif raw_value.strip():
+            raise FieldError("value", f"only a partial outcome takes a value, not {outcome}")
+        return NewResolution(
+            outcome=outcome, value=value,
+            note=self.query_one("#note", Input).value.strip(),
+            observed_on=read_day("observed", self.query_one("#observed", Input).value),
+        )

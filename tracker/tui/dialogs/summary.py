@@ -1,0 +1,56 @@
+"""The end of a review session: what was done in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+
+@dataclass
+class SessionTally:
+    """Counts for one review session, shown in the summary."""
+
+    reviewed: int = 0
+    forecasts: int = 0
+    evidence: int = 0
+    status_changes: int = 0
+    resolved: int = 0
+    reopened: int = 0
+    retracted: int = 0
+    skipped: int = 0
+
+
+class SummaryDialog(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "close", "Close", id="summary.close"),
+    ]
+
+    def __init__(self, tally: SessionTally, remaining: int) -> None:
+        super().__init__()
+        self.tally = tally
+        self.remaining = remaining
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False)
+        table.add_column(style="bold")
+        table.add_column(justify="right")
+        for field in fields(self.tally):
+            table.add_row(field.name.replace("_", " "), str(getattr(self.tally, field.name)))
+        table.add_row("still in the queue", str(self.remaining))
+        with Vertical(classes="form -summary"):
+            nothing = self.remaining == 0 and not any(
+                getattr(self.tally, field.name) for field in fields(self.tally))
+            yield Label("Nothing needs your attention now" if nothing else "Review session done",
+                        classes="form-title")
+            yield Static(table, id="summary-table")
+            yield Static("enter or esc returns to the claims", classes="field-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,32 @@
+"""How values read in cells and panes: short, fixed-width where it helps the eye."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def day(moment: datetime | date | None) -> str:
+    if moment is None:
+        return "–"
+    return (moment.date() if isinstance(moment, datetime) else moment).isoformat()
+
+
+def deadline(start: datetime | None, end: datetime | None) -> str:
+    if start is not None:
+        return f"{day(start)}..{day(end)}"
+    return day(end)
+
+
+def days_since(moment: datetime | None, now: datetime) -> str:
+    """Whole days from `moment` to `now`, as '12d' (never negative: clocks may disagree)."""
+    if moment is None:
+        return "–"
+    return f"{max(0, (now - moment).days)}d"
+
+
+def stamp(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}"

@@ -1,0 +1,88 @@
+"""Messages that workers post back to the UI thread, each carrying plain, frozen data.
+
+Named in the past tense: they report what a worker did. Widgets are only ever touched in
+their handlers, on the UI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from tracker.errors import Conflict
+from tracker.queries import ClaimDetail, ClaimRow, SourceItem, TimelineEntry
+from tracker.review_queue import ReviewItem
+from tracker.scorebook import Leaderboard
+from tracker.tui.listing import Listing
+from tracker.tui.writes import PendingWrite
+
+
+@dataclass
+class ClaimsLoaded(Message):
+    serial: int
+    listing: Listing
+    rows: list[ClaimRow]
+
+
+@dataclass
+class ClaimsCounted(Message):
+    serial: int
+    total: int
+
+
+@dataclass
+class ChildrenLoaded(Message):
+    parent: str
+    rows: list[ClaimRow]
+
+
+@dataclass
+class FacetsLoaded(Message):
+    """The choices for the facet picker, to open it on `focus`."""
+
+    tags: list[str]
+    sources: list[SourceItem]
+    focus: str
+
+
+@dataclass
+class DetailLoaded(Message):
+    detail: ClaimDetail
+
+
+@dataclass
+class WriteSaved(Message):
+    write: PendingWrite
+
+
+@dataclass
+class WriteConflicted(Message):
+    """Someone else changed the claim first; `fresh` is the claim as it is now."""
+
+    write: PendingWrite
+    error: Conflict
+    fresh: ClaimDetail
+
+
+@dataclass
+class WriteRefused(Message):
+    write: PendingWrite
+    reason: str
+
+
+@dataclass
+class QueueBuilt(Message):
+    items: list[ReviewItem]
+
+
+@dataclass
+class ReviewClaimLoaded(Message):
+    item: ReviewItem
+    detail: ClaimDetail
+    changes: tuple[TimelineEntry, ...]
+
+
+@dataclass
+class ScoresLoaded(Message):
+    board: Leaderboard

@@ -1,0 +1,1 @@
+"""Full screens, one per view: claims, review session."""

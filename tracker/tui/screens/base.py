@@ -1,0 +1,212 @@
+"""What the claims screen and the review session share: recording changes to one claim.
+
+The keys open a form for the claim on screen; the form's value is written by a thread worker
+through the ledger; the outcome comes back as a message. A conflict shows the fresh claim and
+keeps the change; a refusal reopens the form with the reviewer's input and the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from tracker.errors import Conflict, TrackerError
+from tracker.queries import ClaimDetail
+from tracker.tui.dialogs.conflict import ConflictChoice, ConflictDialog
+from tracker.tui.dialogs.evidence import EvidenceDialog
+from tracker.tui.dialogs.forecast import ForecastDialog
+from tracker.tui.dialogs.form import FormDialog
+from tracker.tui.dialogs.reopen import ReopenDialog
+from tracker.tui.dialogs.resolve import ResolveDialog
+from tracker.tui.dialogs.retract import RetractDialog
+from tracker.tui.dialogs.status import StatusDialog
+from tracker.tui.format import percent
+from tracker.tui.messages import WriteConflicted, WriteRefused, WriteSaved
+from tracker.tui.writes import (
+    Change,
+    NewEvidence,
+    NewForecast,
+    NewResolution,
+    NewStatus,
+    PendingWrite,
+    Reopening,
+    Retraction,
+    apply,
+)
+from tracker.vocabulary import Status
+
+if TYPE_CHECKING:
+    from tracker.tui.app import TrackerApp
+
+FORM_ACTIONS = {
+    "add_evidence": NewEvidence,
+    "forecast": NewForecast,
+    "change_status": NewStatus,
+    "resolve": NewResolution,
+    "reopen": Reopening,
+    "retract": Retraction,
+}
+
+
+class TrackerScreen(Screen[None]):
+    """What every screen of the app shares: the app's core objects, and worker failures
+    shown as notifications (Textual delivers a worker's state only to its own screen)."""
+
+    @property
+    def tracker(self) -> TrackerApp:
+        return cast("TrackerApp", self.app)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed query or write is shown, never fatal: the workers do not exit on error."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"{type(error).__name__}: {error}", title="Database error",
+                        severity="error", timeout=15)
+
+
+class ClaimEditingScreen(TrackerScreen):
+    """A screen showing one claim at a time that the reviewer can record entries on."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "add_evidence", "Evidence", id="claim.evidence"),
+        Binding("f", "forecast", "Forecast", id="claim.forecast"),
+        Binding("c", "change_status", "Status", id="claim.status"),
+        Binding("x", "resolve", "Resolve", id="claim.resolve"),
+        Binding("o", "reopen", "Reopen", id="claim.reopen"),
+        Binding("w", "retract", "Retract", id="claim.retract"),
+    ]
+
+    GATED_ACTIONS: ClassVar[frozenset[str]] = frozenset(FORM_ACTIONS)
+    """Actions whose keys come and go with the state of the screen (see `check_action`)."""
+
+    detail: ClaimDetail | None = None
+    """The claim the keys act on, as last loaded."""
+
+    _enabled_actions: frozenset[str] | None = None
+
+    def refresh_keys(self) -> None:
+        """Refresh the footer when the keys that apply change (and only then: redrawing
+        the footer on every cursor move is not free)."""
+        enabled = frozenset(action for action in self.GATED_ACTIONS
+                            if self.check_action(action, ()))
+        if enabled != self._enabled_actions:
+            self._enabled_actions = enabled
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the keys that cannot apply to the claim on screen (the footer follows)."""
+        if action not in FORM_ACTIONS:
+            return True
+        detail = self.detail
+        if detail is None:
+            return False
+        closed = Status(detail.status).is_closed
+        if action in ("forecast", "change_status", "resolve"):
+            return not closed
+        if action == "reopen":
+            return closed
+        if action == "retract":
+            return any(not item.retracted for item in detail.evidence)
+        return True
+
+    def open_form(self, detail: ClaimDetail, kind: type[Change], initial: Change | None = None,
+                  error: str = "") -> None:
+        """Open the form for `kind` on `detail`; what it returns is saved."""
+        subject = f"{detail.slug} · {detail.definition.title} · {detail.status}"
+        options: dict[str, Any] = {"initial": initial, "error": error}
+        form: FormDialog[Any]
+        if kind is NewForecast:
+            mine = [item for item in detail.forecasts if item.reviewer == self.tracker.reviewer]
+            if mine:
+                subject += f" · your last forecast {percent(mine[-1].probability)}"
+            form = ForecastDialog(subject, **options)
+        elif kind is NewEvidence:
+            form = EvidenceDialog(subject, **options)
+        elif kind is NewStatus:
+            form = StatusDialog(subject, detail.status, **options)
+        elif kind is NewResolution:
+            form = ResolveDialog(subject, **options)
+        elif kind is Reopening:
+            form = ReopenDialog(subject, **options)
+        else:
+            form = RetractDialog(subject, detail.evidence, **options)
+
+        def submitted(change: Change | None) -> None:
+            if change is not None:
+                self.save(PendingWrite(detail.slug, detail.version, change))
+
+        self.app.push_screen(form, submitted)
+
+    def selected_slug(self) -> str | None:
+        """The claim the reviewer has on screen now (its detail may still be loading)."""
+        raise NotImplementedError
+
+    def _form_action(self, action: str) -> None:
+        # A key pressed while the next claim's detail is loading must not act on the last one.
+        if self.detail is not None and self.detail.slug == self.selected_slug():
+            self.open_form(self.detail, FORM_ACTIONS[action])
+
+    def action_add_evidence(self) -> None:
+        self._form_action("add_evidence")
+
+    def action_forecast(self) -> None:
+        self._form_action("forecast")
+
+    def action_change_status(self) -> None:
+        self._form_action("change_status")
+
+    def action_resolve(self) -> None:
+        self._form_action("resolve")
+
+    def action_reopen(self) -> None:
+        self._form_action("reopen")
+
+    def action_retract(self) -> None:
+        self._form_action("retract")
+
+    @work(thread=True, exit_on_error=False, group="write")
+    def save(self, write: PendingWrite) -> None:
+        """Record `write`; report the outcome as a message (conflicts with the fresh claim)."""
+        app = self.tracker
+        try:
+            apply(app.ledger, app.reviewer, write)
+        except Conflict as error:
+            fresh = app.queries.claim_detail(write.slug)
+            self.post_message(WriteConflicted(write, error, fresh))
+        except TrackerError as error:
+            self.post_message(WriteRefused(write, str(error)))
+        else:
+            self.post_message(WriteSaved(write))
+
+    @on(WriteConflicted)
+    def _conflicted(self, message: WriteConflicted) -> None:
+        self.claim_changed(message.fresh)
+
+        def chosen(choice: ConflictChoice | None) -> None:
+            if choice == "apply":
+                self.save(replace(message.write, version=message.fresh.version))
+            elif choice == "edit":
+                self.open_form(message.fresh, type(message.write.change), message.write.change)
+            else:
+                self.notify(f"Discarded: {message.write.describe()}", severity="warning")
+
+        self.app.push_screen(ConflictDialog(message.write, message.error, message.fresh), chosen)
+
+    @on(WriteRefused)
+    def _refused(self, message: WriteRefused) -> None:
+        kind = type(message.write.change)
+        stale = self.detail is None or self.detail.slug != message.write.slug
+        if stale or kind not in FORM_ACTIONS.values():
+            self.notify(message.reason, title="Not saved", severity="error")
+            return
+        assert self.detail is not None
+        self.open_form(self.detail, kind, message.write.change, error=message.reason)
+
+    def claim_changed(self, detail: ClaimDetail) -> None:
+        """A fresher copy of a claim arrived; screens show it."""
+        raise NotImplementedError

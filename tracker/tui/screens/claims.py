@@ -1,0 +1,310 @@
+"""The claims screen: a page of claims filtered and sorted in SQL, and the selected claim.
+
+Every change of filter, facet, sort or page starts one exclusive worker; a serial number on
+each request drops answers that arrive after a newer request was made, so typing fast never
+shows a stale page. The page is shown as soon as it is read; its total is counted once the
+typing pauses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from functools import partial
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.timer import Timer
+from textual.widgets import Header, Input, Static
+from textual.worker import get_current_worker
+
+from tracker.queries import ClaimDetail, ClaimFilter, ClaimRow
+from tracker.tui.dialogs.facets import FacetDialog
+from tracker.tui.listing import COLUMNS, PAGE_SIZE, Listing
+from tracker.tui.messages import (
+    ChildrenLoaded,
+    ClaimsCounted,
+    ClaimsLoaded,
+    DetailLoaded,
+    FacetsLoaded,
+    WriteSaved,
+)
+from tracker.tui.screens.base import ClaimEditingScreen
+from tracker.tui.widgets.claim_detail import ClaimDetailView
+from tracker.tui.widgets.claims_table import ClaimsHeader, ClaimsTable
+from tracker.tui.widgets.facets import FacetBar, Facets
+from tracker.tui.widgets.footer import Footer
+
+COUNT_DELAY = 0.25
+"""Seconds of quiet before the total is counted: a full count on every keystroke would
+compete with the next keystroke's page for the database."""
+
+
+def _page_sort_key(column: str, row: ClaimRow) -> tuple[bool, float | str]:
+    """For the columns SQL cannot sort by: empty values last, like the SQL sorts."""
+    value = {"mine": row.my_forecast, "team": row.team_forecast,
+             "next_review": row.next_review.isoformat() if row.next_review else None}[column]
+    return (value is None, value if value is not None else 0.0)
+
+
+class ClaimsScreen(ClaimEditingScreen):
+    HELP: ClassVar[str] = (
+        "Every claim, one page at a time (filtered, sorted and paged in the database). "
+        "Without a filter the list is a tree: ▸ marks a parent claim, space or enter shows "
+        "its derived questions. Type / to filter by slug or title; F (or a click on the "
+        "facets line) narrows by status, tag, source and kind; any filter searches derived "
+        "questions too. "
+        "Click a column header or press s to sort (again to reverse). Mine is your latest "
+        "forecast, Team the median of every reviewer's latest, Evid. the days since the last "
+        "evidence, Review when your next review is due. Moving past the last row loads the "
+        "next page."
+    )
+    GATED_ACTIONS = ClaimEditingScreen.GATED_ACTIONS | {"clear_filter"}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter", "Filter", id="claims.filter"),
+        Binding("F", "pick_facets", "Facets", id="claims.facets"),
+        Binding("escape", "clear_filter", "Clear filter", id="claims.clear"),
+        Binding("s", "next_sort", "Sort", id="claims.sort"),
+        Binding("S", "reverse_sort", "Reverse", id="claims.reverse", show=False),
+        Binding("ctrl+r", "reload", "Reload", id="claims.reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listing = Listing()
+        self.serial = 0
+        self.shown_serial = 0
+        """The request whose page the table shows; equal to `serial` once it is up to date."""
+        self.rows: list[ClaimRow] = []
+        self.total: int | None = None
+        self.expanded: dict[str, list[ClaimRow]] = {}
+        self._cursor_target: str | int | None = None
+        self._jump_to: str | None = None
+        self._count_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filter-bar"):
+            yield Input(placeholder="/ filter by slug or title", id="filter")
+            yield FacetBar(id="facets")
+        yield ClaimsHeader(id="claims-header")
+        yield ClaimsTable(id="claims")
+        yield Static(id="listing-status")
+        yield ClaimDetailView(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_listing(self.listing)
+        self.query_one(ClaimsTable).focus()
+        self.tracker.steady_cursors(self)
+
+    @property
+    def table(self) -> ClaimsTable:
+        return self.query_one(ClaimsTable)
+
+    # --- loading -----------------------------------------------------------------------
+    def show_listing(self, listing: Listing, cursor: str | int | None = None) -> None:
+        """Ask for `listing`; `cursor` is the slug (or row index) to put the cursor on."""
+        self.serial += 1
+        if listing.criteria() != self.listing.criteria():
+            self.expanded = {}
+        self.listing = listing
+        self.query_one(FacetBar).show(
+            Facets(listing.status, listing.tag, listing.source, listing.kind))
+        self.total = None
+        self._cursor_target = cursor
+        self.load_claims(listing, self.serial)
+
+    @work(thread=True, exclusive=True, group="claims", exit_on_error=False)
+    def load_claims(self, listing: Listing, serial: int) -> None:
+        rows = self.tracker.queries.list_claims(
+            listing.criteria(), sort=listing.sql_sort,
+            descending=listing.descending and listing.sort_in_sql,
+            limit=PAGE_SIZE, offset=listing.offset, reviewer=self.tracker.reviewer,
+        )
+        if not get_current_worker().is_cancelled:
+            self.post_message(ClaimsLoaded(serial, listing, rows))
+
+    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
+    def count_claims(self, listing: Listing, serial: int) -> None:
+        total = self.tracker.queries.count_claims(listing.criteria())
+        if not get_current_worker().is_cancelled:
+            self.post_message(ClaimsCounted(serial, total))
+
+    @work(thread=True, exit_on_error=False, group="children")
+    def load_children(self, parent: str) -> None:
+        rows = self.tracker.queries.list_claims(ClaimFilter(parent=parent),
+                                                reviewer=self.tracker.reviewer)
+        self.post_message(ChildrenLoaded(parent, rows))
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def load_detail(self, slug: str) -> None:
+        detail = self.tracker.queries.claim_detail(slug)
+        if not get_current_worker().is_cancelled:
+            self.post_message(DetailLoaded(detail))
+
+    @work(thread=True, exit_on_error=False, group="facets")
+    def load_facets(self, focus: str) -> None:
+        queries = self.tracker.queries
+        self.post_message(FacetsLoaded(queries.tags(), queries.sources(), focus))
+
+    # --- results -----------------------------------------------------------------------
+    @on(ClaimsLoaded)
+    def _claims_loaded(self, message: ClaimsLoaded) -> None:
+        if message.serial != self.serial:
+            return
+        rows = message.rows
+        if not message.listing.sort_in_sql:
+            column = message.listing.sort
+            rows = sorted(rows, key=lambda row: _page_sort_key(column, row),
+                          reverse=message.listing.descending)
+        self.rows = rows
+        self.shown_serial = message.serial
+        self._render_rows()
+        if self._count_timer is not None:
+            self._count_timer.stop()
+        self._count_timer = self.set_timer(
+            COUNT_DELAY, partial(self.count_claims, message.listing, message.serial)
+        )
+        self._describe()
+        if not rows:
+            self.detail = None
+            self.query_one(ClaimDetailView).show_message("no claims match")
+        self.refresh_keys()
+
+    def _render_rows(self) -> None:
+        self.table.show(self.rows, self.tracker.now(), tree=self.listing.is_tree,
+                        children=self.expanded, cursor=self._cursor_target)
+        self._cursor_target = None
+        self.query_one(ClaimsHeader).show_sort(self.listing.sort, self.listing.descending)
+
+    @on(ClaimsCounted)
+    def _claims_counted(self, message: ClaimsCounted) -> None:
+        if message.serial == self.serial:
+            self.total = message.total
+            self._describe()
+
+    def _describe(self) -> None:
+        text = self.listing.describe(self.total, len(self.rows))
+        if not self.listing.sort_in_sql and (self.total is None or self.total > len(self.rows)):
+            text += " (sorted within this page)"
+        self.query_one("#listing-status", Static).update(text, layout=False)
+
+    @on(ChildrenLoaded)
+    def _children_loaded(self, message: ChildrenLoaded) -> None:
+        if self.listing.is_tree and any(row.slug == message.parent for row in self.rows):
+            self.expanded[message.parent] = message.rows
+            self._render_rows()
+
+    @on(ClaimsTable.Highlighted)
+    def _row_highlighted(self, message: ClaimsTable.Highlighted) -> None:
+        self.load_detail(message.slug)
+
+    @on(DetailLoaded)
+    def _detail_loaded(self, message: DetailLoaded) -> None:
+        if message.detail.slug == self.table.current_slug:
+            self.claim_changed(message.detail)
+
+    def selected_slug(self) -> str | None:
+        return self.table.current_slug
+
+    def claim_changed(self, detail: ClaimDetail) -> None:
+        self.detail = detail
+        self.query_one(ClaimDetailView).show(detail)
+        self.refresh_keys()
+
+    @on(FacetsLoaded)
+    def _facets_loaded(self, message: FacetsLoaded) -> None:
+        listing = self.listing
+        current = Facets(listing.status, listing.tag, listing.source, listing.kind)
+
+        def chosen(facets: Facets | None) -> None:
+            if facets is not None and facets != current:
+                self.show_listing(self.listing.filtered(**asdict(facets)))
+
+        self.app.push_screen(
+            FacetDialog(current, message.tags, [source.key for source in message.sources],
+                        focus=message.focus),
+            chosen,
+        )
+
+    @on(WriteSaved)
+    def _write_saved(self, message: WriteSaved) -> None:
+        self.notify(f"Saved: {message.write.describe()}")
+        self.show_listing(self.listing, cursor=message.write.slug)
+        self.load_detail(message.write.slug)
+
+    # --- input -------------------------------------------------------------------------
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.show_listing(self.listing.filtered(text=event.value), cursor=self._jump_to)
+        self._jump_to = None
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+
+    @on(FacetBar.PickRequested)
+    def _facet_clicked(self, message: FacetBar.PickRequested) -> None:
+        self.load_facets(message.facet)
+
+    def action_pick_facets(self) -> None:
+        self.load_facets("status")
+
+    @on(ClaimsHeader.SortRequested)
+    def _sort_requested(self, message: ClaimsHeader.SortRequested) -> None:
+        self.show_listing(self.listing.sorted_by(message.column))
+
+    @on(ClaimsTable.PageRequested)
+    def _page_requested(self, message: ClaimsTable.PageRequested) -> None:
+        offset = self.listing.offset + message.step * PAGE_SIZE
+        more = len(self.rows) == PAGE_SIZE if self.total is None else offset < self.total
+        if offset < 0 or (message.step > 0 and not more):
+            return
+        self.show_listing(self.listing.paged(offset), cursor=0 if message.step > 0 else -1)
+
+    @on(ClaimsTable.ChildrenToggled)
+    def _toggle_children(self) -> None:
+        slug = self.table.current_slug
+        if slug in self.expanded:
+            del self.expanded[slug]
+            self._render_rows()
+        elif self.listing.is_tree and any(row.slug == slug and row.children
+                                          for row in self.rows):
+            self.load_children(slug)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return not self.listing.is_tree
+        return super().check_action(action, parameters)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self.show_listing(Listing(sort=self.listing.sort, descending=self.listing.descending))
+        self.table.focus()
+
+    def action_next_sort(self) -> None:
+        keys = [column.key for column in COLUMNS]
+        following = keys[(keys.index(self.listing.sort) + 1) % len(keys)]
+        self.show_listing(self.listing.sorted_by(following))
+
+    def action_reverse_sort(self) -> None:
+        self.show_listing(self.listing.sorted_by(self.listing.sort))
+
+    def action_reload(self) -> None:
+        self.show_listing(self.listing)
+
+    def show_claim(self, slug: str) -> None:
+        """Jump to one claim: filter by its slug and put the cursor on it."""
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.value == slug:
+            self.show_listing(self.listing, cursor=slug)
+        else:
+            self._jump_to = slug
+            filter_input.value = slug
+        self.table.focus()

@@ -1,0 +1,225 @@
+"""The review session: one claim at a time from the queue of what needs attention.
+
+Each claim opens on what changed since the reviewer last reviewed it; the same keys as on the
+claims screen record evidence, forecasts, status changes and resolutions; enter marks it
+reviewed and moves on, n skips it. With blind forecasting (the default) the team's forecasts
+on a claim stay hidden until the reviewer has recorded their own in this session.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Group
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Header, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from tracker.queries import ClaimDetail, TimelineEntry
+from tracker.review_queue import ReviewItem, changes_since, load_queue
+from tracker.tui.dialogs.summary import SessionTally, SummaryDialog
+from tracker.tui.format import day, stamp
+from tracker.tui.messages import QueueBuilt, ReviewClaimLoaded, WriteSaved
+from tracker.tui.screens.base import ClaimEditingScreen
+from tracker.tui.widgets.claim_detail import ClaimDetailView
+from tracker.tui.widgets.footer import Footer
+from tracker.tui.writes import (
+    NewEvidence,
+    NewForecast,
+    NewResolution,
+    NewStatus,
+    PendingWrite,
+    Reopening,
+    Retraction,
+    ReviewDone,
+)
+
+QUEUE_SHOWN = 100
+"""How many upcoming claims the queue list shows (the queue itself may be far longer)."""
+
+TALLY_FIELDS = {
+    NewForecast: "forecasts", NewEvidence: "evidence", NewStatus: "status_changes",
+    NewResolution: "resolved", Reopening: "reopened", Retraction: "retracted",
+    ReviewDone: "reviewed",
+}
+
+
+class ReviewScreen(ClaimEditingScreen):
+    HELP: ClassVar[str] = (
+        "The claims that need your attention, most urgent first: deadlines passed without "
+        "a resolution, new evidence since you last reviewed, reviews due by the claim's "
+        "cadence, and your forecasts gone stale. For each claim, first what changed since "
+        "your last review, then the claim. Record what you need with the keys below, then "
+        "enter to mark it reviewed and go on, or n to skip it. Blind forecasting hides the "
+        "team's forecasts until you have recorded yours in this session (ctrl+b turns it "
+        "off). esc ends the session with a summary."
+    )
+    GATED_ACTIONS = ClaimEditingScreen.GATED_ACTIONS | {"done", "skip"}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "done", "Done, next", id="review.done"),
+        Binding("n", "skip", "Skip", id="review.skip"),
+        Binding("escape", "finish", "End session", id="review.finish"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue: list[ReviewItem] = []
+        self.position = 0
+        self.tally = SessionTally()
+        self.forecast_this_session: set[str] = set()
+        self.item: ReviewItem | None = None
+        self.changes: tuple[TimelineEntry, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield OptionList(id="queue")
+            with Vertical(id="review-main"):
+                yield Static("Building your review queue…", id="review-progress")
+                yield Static(id="since-last")
+                yield ClaimDetailView(id="review-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # The queue list only shows what is coming; keys act on the claim, not the list.
+        self.query_one("#queue", OptionList).can_focus = False
+        self.query_one(ClaimDetailView).focus()
+        self.build_queue()
+
+    @work(thread=True, exit_on_error=False, group="queue")
+    def build_queue(self) -> None:
+        app = self.tracker
+        self.post_message(QueueBuilt(load_queue(app.queries, app.reviewer, app.now(),
+                                                app.review_policy)))
+
+    @on(QueueBuilt)
+    def _queue_built(self, message: QueueBuilt) -> None:
+        self.queue = message.items
+        self.show_current()
+
+    def show_current(self) -> None:
+        if self.position >= len(self.queue):
+            self.item = self.detail = None
+            self.refresh_keys()
+            self.action_finish()
+            return
+        self.item = self.queue[self.position]
+        self._render_queue()
+        self.load_item(self.item)
+
+    @work(thread=True, exclusive=True, group="review-claim", exit_on_error=False)
+    def load_item(self, item: ReviewItem) -> None:
+        queries = self.tracker.queries
+        detail = queries.claim_detail(item.slug)
+        changes = changes_since(queries.timeline(item.slug), item.last_reviewed_at)
+        if not get_current_worker().is_cancelled:
+            self.post_message(ReviewClaimLoaded(item, detail, changes))
+
+    @on(ReviewClaimLoaded)
+    def _claim_loaded(self, message: ReviewClaimLoaded) -> None:
+        if message.item == self.item:
+            self.changes = message.changes
+            self.claim_changed(message.detail)
+
+    @property
+    def team_hidden(self) -> bool:
+        return (self.tracker.blind and self.item is not None
+                and self.item.slug not in self.forecast_this_session)
+
+    def selected_slug(self) -> str | None:
+        return None if self.item is None else self.item.slug
+
+    def claim_changed(self, detail: ClaimDetail) -> None:
+        self.detail = detail
+        self._render_claim()
+        self.refresh_keys()
+
+    def _render_queue(self) -> None:
+        queue = self.query_one("#queue", OptionList)
+        queue.clear_options()
+        upcoming = self.queue[self.position:self.position + QUEUE_SHOWN]
+        queue.add_options(
+            Option(Text.assemble((item.slug, "bold"), "\n  ", (item.reason_text, "dim")),
+                   id=item.slug)
+            for item in upcoming
+        )
+        queue.highlighted = 0 if upcoming else None
+
+    def _render_claim(self) -> None:
+        if self.item is None or self.detail is None:
+            return
+        t = self.tally
+        self.query_one("#review-progress", Static).update(Text.assemble(
+            (f"Claim {self.position + 1} of {len(self.queue)}", "bold"),
+            f" · {self.item.reason_text}",
+            (" · blind: team forecasts hidden" if self.team_hidden else "", "bold yellow"),
+            (f"\nthis session: reviewed {t.reviewed} · forecasts {t.forecasts} · "
+             f"resolved {t.resolved} · skipped {t.skipped}", "dim"),
+        ))
+        self.query_one("#since-last", Static).update(self._since_last())
+        reviewer = self.tracker.reviewer if self.team_hidden else None
+        self.query_one(ClaimDetailView).show(self.detail, hide_team_from=reviewer)
+
+    def _since_last(self) -> Group:
+        assert self.item is not None
+        since = self.item.last_reviewed_at
+        heading = (f"Since your last review on {day(since)}" if since is not None
+                   else "First review of this claim: its whole log")
+        lines = [Text(heading, style="bold underline")]
+        hidden = 0
+        for entry in self.changes:
+            if (self.team_hidden and entry.kind == "forecast"
+                    and entry.reviewer != self.tracker.reviewer):
+                hidden += 1
+                continue
+            lines.append(Text(f"  {stamp(entry.recorded_at)}  {entry.kind:<10} "
+                              f"{entry.reviewer:<12} {entry.text}"))
+        if hidden:
+            lines.append(Text(f"  {hidden} team forecast(s) hidden until you forecast (blind)",
+                              style="italic dim"))
+        if len(lines) == 1:
+            lines.append(Text("  nothing new", style="dim"))
+        return Group(*lines)
+
+    @on(WriteSaved)
+    def _write_saved(self, message: WriteSaved) -> None:
+        change = message.write.change
+        field = TALLY_FIELDS[type(change)]
+        setattr(self.tally, field, getattr(self.tally, field) + 1)
+        if isinstance(change, ReviewDone):
+            self.position += 1
+            self.show_current()
+            return
+        if isinstance(change, NewForecast):
+            self.forecast_this_session.add(message.write.slug)
+        self.notify(f"Saved: {message.write.describe()}")
+        if self.item is not None and self.item.slug == message.write.slug:
+            self.load_item(self.item)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("done", "skip"):
+            return self.detail is not None
+        return super().check_action(action, parameters)
+
+    def action_done(self) -> None:
+        if self.detail is not None and self.detail.slug == self.selected_slug():
+            self.save(PendingWrite(self.detail.slug, self.detail.version, ReviewDone()))
+
+    def action_skip(self) -> None:
+        self.tally.skipped += 1
+        self.position += 1
+        self.show_current()
+
+    def action_finish(self) -> None:
+        remaining = max(0, len(self.queue) - self.position)
+        self.app.push_screen(SummaryDialog(self.tally, remaining),
+                             lambda _: self.tracker.end_review())
+
+    def toggle_blind(self) -> None:
+        """Blind forecasting was switched on or off: show or hide the team's forecasts."""
+        self._render_claim()

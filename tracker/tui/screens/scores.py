@@ -1,0 +1,181 @@
+"""The scores screen: the leaderboard `tracker score` prints, and a calibration chart.
+
+The numbers come from the same core function (`tracker.scorebook.leaderboard`) and are
+written with the same digits as the CLI, so the app and `tracker score` always agree. The
+as-of field shows the past: only what had been recorded by then counts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, cast
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Header, Input, Select, Static
+
+from tracker.horizons import DateError, parse_instant
+from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard
+from tracker.scoring import CalibrationBin
+from tracker.tui.messages import ScoresLoaded
+from tracker.tui.screens.base import TrackerScreen
+from tracker.tui.widgets.footer import Footer
+
+CHART_WIDTH = 41
+"""Characters for the 0..1 axis of the calibration chart (41: a mark every 0.025)."""
+
+
+def number(value: float | None, digits: int = 3) -> str:
+    """As `tracker score` writes a number: fixed digits, '-' when there is none."""
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def leaderboard_table(board: Leaderboard) -> Table:
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column(board.by)
+    for label in ("n", "brier", "b.time", "log", "baseline", "peer", "rel.b", "cover"):
+        table.add_column(label, justify="right")
+    for row in board.rows:
+        table.add_row(
+            row.key, str(row.n), number(row.brier), number(row.brier_time_averaged),
+            number(row.log), number(row.baseline, 1), number(row.peer, 1),
+            number(row.relative_brier), number(row.coverage, 2),
+        )
+    return table
+
+
+def _position(value: float) -> int:
+    return round(value * (CHART_WIDTH - 1))
+
+
+def calibration_line(cell: CalibrationBin) -> Text:
+    """One bin: the Wilson interval as a bar, ▲ the mean forecast, ● the observed frequency."""
+    axis = [" "] * CHART_WIDTH
+    if cell.wilson_low is not None and cell.wilson_high is not None:
+        for x in range(_position(cell.wilson_low), _position(cell.wilson_high) + 1):
+            axis[x] = "─"
+    if cell.mean_forecast is not None:
+        axis[_position(cell.mean_forecast)] = "▲"
+    if cell.observed_frequency is not None:
+        axis[_position(cell.observed_frequency)] = "●"
+    line = Text(f"{cell.lower:.1f}-{cell.upper:.1f}  {cell.count:>5}  ")
+    line.append("".join(axis), style="cyan")
+    line.append(f"  forecast {number(cell.mean_forecast, 2)}  observed "
+                f"{number(cell.observed_frequency, 2)}  [{number(cell.wilson_low, 2)}, "
+                f"{number(cell.wilson_high, 2)}]", style="dim")
+    return line
+
+
+def render_scores(board: Leaderboard) -> Group:
+    when = board.as_of.isoformat() if board.as_of else "now"
+    heading = Text(f"Scores by {board.by}, as of {when} ({board.resolved_claims} resolved "
+                   "claims scored; annulled claims never count)", style="bold")
+    if not board.rows:
+        what = "an implied confidence" if board.by == "source" else "a forecast"
+        return Group(heading, Text(f"nothing to score yet: no resolved claim has {what}",
+                                   style="dim"))
+    parts: list[Text | Table] = [heading, Text(""), leaderboard_table(board), Text(""),
+                                 Text("Calibration of final forecasts (all rows)",
+                                      style="bold underline"),
+                                 Text(f"bin        n      0{' ' * (CHART_WIDTH - 2)}1",
+                                      style="dim")]
+    parts += [calibration_line(cell) for cell in board.calibration if cell.count]
+    if (d := board.decomposition) is not None:
+        parts.append(Text(
+            f"\nBrier {d.brier:.4f} = reliability {d.reliability:.4f} - resolution "
+            f"{d.resolution:.4f} + uncertainty {d.uncertainty:.4f} + within-bin variance "
+            f"{d.within_bin_variance:.4f} - 2 x within-bin covariance "
+            f"{d.within_bin_covariance:.4f}", style="dim"))
+    return Group(*parts)
+
+
+def read_as_of(text: str) -> datetime | None:
+    """'' or 'now' means now; anything else is read by dateutil (a date means its end)."""
+    cleaned = text.strip()
+    return None if not cleaned or cleaned.lower() == "now" else parse_instant(cleaned)
+
+
+class ScoresScreen(TrackerScreen):
+    HELP: ClassVar[str] = (
+        "Who was right: the leaderboard by reviewer, source (graded on the confidence its "
+        "wording implied), tag or period, with exactly the numbers `tracker score` prints. "
+        "brier: final forecast (lower is better); b.time: time-averaged Brier; log, "
+        "baseline and peer: higher is better; rel.b: Brier minus the others' median; cover: "
+        "share of the open period forecast. The chart shows each bin's mean forecast (▲), "
+        "observed frequency (●) and 95% Wilson interval (─). Type a date in 'as of' to see "
+        "the scores as they stood then."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.show_claims", "Claims", id="scores.back"),
+        Binding("g", "next_grouping", "Group by", id="scores.grouping"),
+        Binding("a", "focus_as_of", "As of", id="scores.as_of"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by: Grouping = "reviewer"
+        self.as_of: datetime | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="scores-bar"):
+            yield Select([(f"by {by}", by) for by in GROUPINGS], value=self.by,
+                         allow_blank=False, id="grouping")
+            yield Input(placeholder="as of: now, or a date like 2024-06-30", id="as-of")
+            yield Static("as of now", id="as-of-hint")
+        with VerticalScroll(id="scores-body"):
+            yield Static("Scoring…", id="scores")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.tracker.steady_cursors(self)
+        self.query_one("#scores-body").focus()
+        self.load_scores(self.by, self.as_of)
+
+    @work(thread=True, exclusive=True, group="scores", exit_on_error=False)
+    def load_scores(self, by: Grouping, as_of: datetime | None) -> None:
+        self.post_message(ScoresLoaded(leaderboard(self.tracker.queries.engine, by, as_of)))
+
+    @on(ScoresLoaded)
+    def _scores_loaded(self, message: ScoresLoaded) -> None:
+        if (message.board.by, message.board.as_of) == (self.by, self.as_of):
+            self.query_one("#scores", Static).update(render_scores(message.board))
+
+    @on(Select.Changed, "#grouping")
+    def _grouping_changed(self, event: Select.Changed) -> None:
+        self.by = cast(Grouping, event.value)
+        self.load_scores(self.by, self.as_of)
+
+    def action_next_grouping(self) -> None:
+        following = GROUPINGS[(GROUPINGS.index(self.by) + 1) % len(GROUPINGS)]
+        self.query_one("#grouping", Select).value = following
+
+    def action_focus_as_of(self) -> None:
+        self.query_one("#as-of", Input).focus()
+
+    @on(Input.Changed, "#as-of")
+    def _as_of_typed(self, event: Input.Changed) -> None:
+        hint = self.query_one("#as-of-hint", Static)
+        try:
+            as_of = read_as_of(event.value)
+        except DateError as error:
+            hint.update(str(error))
+            hint.add_class("-error")
+            return
+        hint.remove_class("-error")
+        hint.update(f"read as {as_of:%Y-%m-%d %H:%M} UTC" if as_of else "as of now")
+
+    @on(Input.Submitted, "#as-of")
+    def _as_of_submitted(self, event: Input.Submitted) -> None:
+        try:
+            self.as_of = read_as_of(event.value)
+        except DateError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.load_scores(self.by, self.as_of)
+        self.query_one("#scores-body").focus()

@@ -1,0 +1,153 @@
+"""The detail pane: everything about one claim, read from a `ClaimDetail` snapshot."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tracker.queries import ClaimDetail, EvidenceItem
+from tracker.tui.format import day, deadline, percent, stamp
+from tracker.tui.widgets.forecast_chart import forecast_chart
+
+STANCE_STYLE = {"supports": "green", "refutes": "red", "context": "blue"}
+STATUS_STYLE = {
+    "open": "bold", "developing": "bold cyan", "stalled": "bold yellow",
+    "confirmed": "bold green", "partly": "bold magenta", "refuted": "bold red",
+    "annulled": "dim",
+}
+
+
+def _heading(text: str) -> Text:
+    return Text(f"\n{text}", style="bold underline")
+
+
+def _evidence_line(item: EvidenceItem) -> Text:
+    line = Text(f"{day(item.observed_on)}  ")
+    line.append(f"{item.stance:<8}", style=STANCE_STYLE.get(item.stance, ""))
+    line.append(f"  {item.title}", style="strike dim" if item.retracted else "")
+    line.append(f"  ({item.reviewer})", style="dim")
+    if item.url:
+        line.append(f"\n  {item.url}", style="underline blue")
+    if item.summary:
+        line.append(f"\n  {item.summary}", style="italic")
+    if item.retraction is not None:
+        line.append(f"\n  retracted by {item.retraction.reviewer}: {item.retraction.reason}",
+                    style="red")
+    return line
+
+
+def _facts(detail: ClaimDetail) -> list[RenderableType]:
+    d = detail.definition
+    facts = Text(f"deadline {deadline(d.deadline_start, d.deadline_end)}")
+    if d.deadline_rule:
+        facts.append(f"\n  {d.deadline_rule}", style="dim")
+    facts.append(f"\nmade on {day(d.made_on)} · {d.kind}")
+    if d.claimant:
+        facts.append(f" by {d.claimant}")
+    if d.tags:
+        facts.append(f"\ntags {', '.join(d.tags)}")
+    if d.parent:
+        facts.append(f"\nderived from {d.parent}")
+    parts: list[RenderableType] = [facts]
+    if d.implied_confidence is not None:
+        parts.append(Text(f"implied confidence {percent(d.implied_confidence)}"
+                          f" (“{d.confidence_words or '-'}”)", style="dim"))
+    return parts
+
+
+def _source(detail: ClaimDetail) -> list[RenderableType]:
+    d = detail.definition
+    if not d.quote and detail.source is None:
+        return []
+    parts: list[RenderableType] = [_heading(f"Quote ({d.quote_lang or '?'})" if d.quote
+                                            else "Source")]
+    if d.quote:
+        parts.append(Text(f"“{d.quote}”", style="italic"))
+    if detail.source is not None:
+        source = detail.source
+        line = Text(f"— {source.title}")
+        if source.publisher:
+            line.append(f", {source.publisher}")
+        if source.published_on:
+            line.append(f" ({day(source.published_on)})")
+        if source.url:
+            line.append(f" {source.url}", style="underline blue")
+        parts.append(line)
+    return parts
+
+
+def _history(detail: ClaimDetail) -> list[RenderableType]:
+    parts: list[RenderableType] = []
+    if detail.status_changes:
+        parts.append(_heading("Status history"))
+        for change in detail.status_changes:
+            verb = "reopened" if change.is_reopen else "status"
+            line = Text(f"  {stamp(change.recorded_at)}  {verb} {change.from_status} → "
+                        f"{change.to_status} ({change.reviewer})")
+            if change.note:
+                line.append(f": {change.note}", style="italic")
+            parts.append(line)
+    if detail.resolutions:
+        parts.append(_heading("Resolution"))
+        for resolution in detail.resolutions:
+            outcome = resolution.outcome
+            if resolution.value is not None and outcome == "partial":
+                outcome = f"partial {resolution.value:g}"
+            in_force = resolution is detail.resolution
+            line = Text(f"  {stamp(resolution.recorded_at)}  {outcome} ({resolution.reviewer})",
+                        style="bold" if in_force else "dim strike")
+            if resolution.note:
+                line.append(f": {resolution.note}", style="italic")
+            parts.append(line)
+    return parts
+
+
+def render_detail(detail: ClaimDetail, hide_team_from: str | None = None) -> RenderableType:
+    """The claim as text in two columns: what it says and its log on the left, its facts,
+    forecasts and derived questions on the right. `hide_team_from` names the reviewer whose
+    own forecasts stay visible while everyone else's are hidden (blind forecasting)."""
+    d = detail.definition
+    title = Text(f"{d.slug}", style="bold")
+    title.append(f"  {d.title}  ")
+    title.append(f"[{detail.status}]", style=STATUS_STYLE.get(detail.status, ""))
+    title.append(f"  v{detail.version}, changed by {detail.changed_by} "
+                 f"{stamp(detail.changed_at)}", style="dim")
+    left: list[RenderableType] = [_heading("Statement"), Text(d.statement), *_source(detail)]
+    left += [_heading("Resolution criteria"),
+             Text(d.criteria or "none written yet", style="" if d.criteria else "dim")]
+    live = sum(not item.retracted for item in detail.evidence)
+    left.append(_heading(f"Evidence ({live})"))
+    left += [_evidence_line(item) for item in detail.evidence] or [Text("  none yet",
+                                                                        style="dim")]
+    left += _history(detail)
+    right: list[RenderableType] = [*_facts(detail), _heading("Forecasts"),
+                                   forecast_chart(detail.forecasts, hide_team_from)]
+    if detail.children:
+        right.append(_heading(f"Derived questions ({len(detail.children)})"))
+        for child in detail.children:
+            line = Text(f"{child.status:<10} ", style=STATUS_STYLE.get(child.status, ""))
+            line.append(child.slug)
+            right.append(line)
+    columns = Table.grid(expand=True, padding=(0, 2))
+    columns.add_column(ratio=3)
+    columns.add_column(ratio=2)
+    columns.add_row(Group(*left), Group(*right))
+    return Group(title, columns)
+
+
+class ClaimDetailView(VerticalScroll):
+    """A scrollable pane showing one claim, or a short message when there is none."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("no claim selected", style="dim"), id="detail-body")
+
+    def show(self, detail: ClaimDetail, hide_team_from: str | None = None) -> None:
+        self.query_one("#detail-body", Static).update(render_detail(detail, hide_team_from))
+
+    def show_message(self, message: str) -> None:
+        self.query_one("#detail-body", Static).update(Text(message, style="dim"))
+        self.scroll_home(animate=False)

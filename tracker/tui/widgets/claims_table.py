@@ -1,0 +1,277 @@
+"""The claims table: a page of rows drawn with Textual's line API, and its header.
+
+Textual's DataTable measures and re-renders every cell through Rich whenever its rows change
+(tens of milliseconds for a page), which is most of a keystroke's cost when filtering. This
+table draws only the visible lines, each from a few pre-formatted segments (the approach of
+Textualize/toolong). It holds one page; moving past the last or first row posts
+`PageRequested` so the screen loads the next page in a worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tracker.queries import ClaimRow
+from tracker.tui.format import day, days_since, percent
+from tracker.tui.listing import COLUMNS
+from tracker.tui.widgets.claim_detail import STATUS_STYLE
+
+FLEXIBLE = "title"
+"""The column that takes whatever width the others leave."""
+
+
+def column_widths(total: int) -> list[int]:
+    """Cell widths (without the one-space padding each side) for a table `total` wide."""
+    fixed = sum(column.width + 2 for column in COLUMNS if column.key != FLEXIBLE)
+    flexible = max(8, total - fixed - 2)
+    return [flexible if column.key == FLEXIBLE else column.width for column in COLUMNS]
+
+
+def _fit(text: str, width: int) -> str:
+    return text[:width - 1] + "…" if len(text) > width else text.ljust(width)
+
+
+@dataclass(frozen=True)
+class TableLine:
+    """One claim as the table shows it: its cells in `COLUMNS` order, already formatted."""
+
+    slug: str
+    cells: tuple[str, ...]
+    status: str
+
+
+def _slug_cell(row: ClaimRow, tree: bool, expanded: bool, depth: int) -> str:
+    if depth:
+        return f"  ↳ {row.slug}"
+    if not tree:
+        return f"↳ {row.slug}" if row.parent else row.slug
+    if row.children:
+        return f"{'▾' if expanded else '▸'} {row.slug}"
+    return f"  {row.slug}"
+
+
+def table_line(row: ClaimRow, now: datetime, *, tree: bool = False, expanded: bool = False,
+               depth: int = 0) -> TableLine:
+    return TableLine(row.slug, (
+        _slug_cell(row, tree, expanded, depth), row.title, row.status, day(row.deadline_end),
+        percent(row.my_forecast), percent(row.team_forecast),
+        days_since(row.last_evidence_at, now), day(row.next_review),
+    ), row.status)
+
+
+class ClaimsHeader(Widget):
+    """Column labels with the sort arrow; clicking a label asks to sort by that column."""
+
+    DEFAULT_CSS = """
+    ClaimsHeader {
+        height: 1;
+        background: $panel;
+        text-style: bold;
+        padding-right: 1;  /* the table's scrollbar gutter, so the columns line up */
+    }
+    """
+
+    @dataclass
+    class SortRequested(Message):
+        column: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.sort = ("slug", False)
+
+    def show_sort(self, column: str, descending: bool) -> None:
+        self.sort = (column, descending)
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        segments = []
+        for column, width in zip(COLUMNS, column_widths(self.size.width), strict=True):
+            label = column.label
+            if column.key == self.sort[0]:
+                label += " ↓" if self.sort[1] else " ↑"
+            segments.append(Segment(f" {_fit(label, width)} "))
+        return Strip(segments).adjust_cell_length(self.size.width, self.rich_style)
+
+    def on_click(self, event: events.Click) -> None:
+        edge = 0
+        for column, width in zip(COLUMNS, column_widths(self.size.width), strict=True):
+            edge += width + 2
+            if event.x < edge:
+                self.post_message(self.SortRequested(column.key))
+                return
+
+
+class ClaimsTable(ScrollView, can_focus=True):
+    """Rows keyed by slug, so the cursor can be put back on the same claim after a reload."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"claims-table--cursor", "claims-table--zebra"}
+    DEFAULT_CSS = """
+    ClaimsTable {
+        background: $surface;
+        scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
+    }
+    ClaimsTable > .claims-table--zebra {
+        background: $surface-lighten-1;
+    }
+    ClaimsTable > .claims-table--cursor {
+        background: $secondary 50%;
+    }
+    ClaimsTable:focus > .claims-table--cursor {
+        background: $accent;
+        color: $text;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "edge(0)", "First", show=False),
+        Binding("end", "edge(-1)", "Last", show=False),
+        Binding("space,enter", "toggle_children", "Derived", id="claims.expand"),
+    ]
+
+    @dataclass
+    class Highlighted(Message):
+        slug: str
+
+    @dataclass
+    class PageRequested(Message):
+        """The cursor tried to leave the page: +1 for the next page, -1 for the previous."""
+
+        step: int
+
+    @dataclass
+    class ChildrenToggled(Message):
+        slug: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lines: list[TableLine] = []
+        self.cursor_row = 0
+
+    # --- content -----------------------------------------------------------------------
+    def show(
+        self,
+        rows: Sequence[ClaimRow],
+        now: datetime,
+        *,
+        tree: bool,
+        children: Mapping[str, Sequence[ClaimRow]],
+        cursor: str | int | None = None,
+    ) -> None:
+        """Replace the rows; `children` holds the derived questions of expanded parents.
+        `cursor` is the slug or row index (negative counts from the end) to put it on."""
+        keep = self.current_slug if cursor is None else cursor
+        lines = []
+        for row in rows:
+            lines.append(table_line(row, now, tree=tree, expanded=row.slug in children))
+            lines.extend(table_line(child, now, depth=1) for child in children.get(row.slug, ()))
+        self.lines = lines
+        self.virtual_size = Size(self.size.width, len(lines))
+        slugs = self.slugs
+        if isinstance(keep, str) and keep in slugs:
+            index = slugs.index(keep)
+        elif isinstance(keep, int) and lines:
+            index = keep % len(lines)
+        else:
+            index = 0
+        self.cursor_row = -1
+        self.move_cursor(index)
+        self.refresh()
+
+    @property
+    def slugs(self) -> list[str]:
+        return [line.slug for line in self.lines]
+
+    @property
+    def row_count(self) -> int:
+        return len(self.lines)
+
+    @property
+    def current_slug(self) -> str | None:
+        if 0 <= self.cursor_row < len(self.lines):
+            return self.lines[self.cursor_row].slug
+        return None
+
+    def cell(self, row: int, column: str) -> str:
+        keys = [column.key for column in COLUMNS]
+        return self.lines[row].cells[keys.index(column)]
+
+    # --- cursor ------------------------------------------------------------------------
+    def move_cursor(self, row: int) -> None:
+        """Put the cursor on `row` (clamped to the page), scroll to it, announce the claim."""
+        if not self.lines:
+            self.cursor_row = 0
+            return
+        row = max(0, min(row, len(self.lines) - 1))
+        if row == self.cursor_row:
+            return
+        self.cursor_row = row
+        self.scroll_to_region(Region(0, row, 1, 1), animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.Highlighted(self.lines[row].slug))
+
+    def action_cursor(self, step: int) -> None:
+        target = self.cursor_row + step
+        if target < 0 or target >= len(self.lines):
+            self.post_message(self.PageRequested(step))
+        else:
+            self.move_cursor(target)
+
+    def action_page(self, step: int) -> None:
+        at_edge = self.cursor_row == (len(self.lines) - 1 if step > 0 else 0)
+        if at_edge:
+            self.post_message(self.PageRequested(step))
+        else:
+            self.move_cursor(self.cursor_row + step * max(1, self.size.height - 1))
+
+    def action_edge(self, row: int) -> None:
+        self.move_cursor(row % len(self.lines) if self.lines else 0)
+
+    def action_toggle_children(self) -> None:
+        if (slug := self.current_slug) is not None:
+            self.post_message(self.ChildrenToggled(slug))
+
+    def on_click(self, event: events.Click) -> None:
+        self.move_cursor(self.scroll_offset.y + event.y)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.lines))
+
+    # --- drawing -----------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.size.width
+        base = self.rich_style
+        if index >= len(self.lines):
+            return Strip.blank(width, base)
+        if index == self.cursor_row:
+            style = base + self.get_component_rich_style("claims-table--cursor")
+        elif index % 2:
+            style = base + self.get_component_rich_style("claims-table--zebra")
+        else:
+            style = base
+        line = self.lines[index]
+        segments = []
+        for column, text, cell_width in zip(COLUMNS, line.cells, column_widths(width),
+                                            strict=True):
+            cell_style = style
+            if column.key == "status":
+                cell_style = style + Style.parse(STATUS_STYLE.get(line.status, ""))
+            segments.append(Segment(f" {_fit(text, cell_width)} ", cell_style))
+        return Strip(segments).adjust_cell_length(width, style)

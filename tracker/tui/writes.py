@@ -1,0 +1,118 @@
+"""What a form asks the ledger to record, as plain values, and the one function that does it.
+
+Forms return these values (never widgets), so a refused or conflicting write can reopen the
+form with exactly what the reviewer typed: nothing typed is ever lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.ledger import Ledger
+
+
+@dataclass(frozen=True)
+class NewForecast:
+    probability: float
+    rationale: str = ""
+
+
+@dataclass(frozen=True)
+class NewEvidence:
+    title: str
+    stance: str
+    url: str = ""
+    summary: str = ""
+    observed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class NewStatus:
+    status: str
+    note: str = ""
+    observed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class NewResolution:
+    outcome: str
+    value: float | None = None
+    note: str = ""
+    observed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Reopening:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Retraction:
+    evidence_uuid: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReviewDone:
+    """The reviewer finished looking at a claim in a review session."""
+
+
+Change = NewForecast | NewEvidence | NewStatus | NewResolution | Reopening | Retraction | ReviewDone
+
+
+@dataclass(frozen=True)
+class PendingWrite:
+    """A change to one claim, with the version of the claim the reviewer was looking at."""
+
+    slug: str
+    version: int
+    change: Change
+
+    def describe(self) -> str:
+        change = self.change
+        match change:
+            case NewForecast(probability=probability):
+                return f"forecast {probability:.0%} on {self.slug}"
+            case NewEvidence(title=title):
+                return f"evidence '{title}' on {self.slug}"
+            case NewStatus(status=status):
+                return f"{self.slug} is now {status}"
+            case NewResolution(outcome=outcome, value=value):
+                shown = f"partial {value:g}" if value is not None else outcome
+                return f"resolved {self.slug}: {shown}"
+            case Reopening():
+                return f"reopened {self.slug}"
+            case Retraction():
+                return f"retracted evidence on {self.slug}"
+            case ReviewDone():
+                return f"reviewed {self.slug}"
+
+
+def apply(ledger: Ledger, reviewer: str, write: PendingWrite) -> None:
+    """Record `write` through the ledger; raises the ledger's typed errors unchanged."""
+    slug, change = write.slug, write.change
+    match change:
+        case NewForecast():
+            ledger.forecast(slug, change.probability, rationale=change.rationale,
+                            reviewer=reviewer)
+        case NewEvidence():
+            ledger.add_evidence(slug, title=change.title, stance=change.stance, url=change.url,
+                                summary=change.summary, observed_on=change.observed_on,
+                                reviewer=reviewer)
+        case NewStatus():
+            ledger.change_status(slug, change.status, note=change.note,
+                                 observed_on=change.observed_on, reviewer=reviewer,
+                                 expected_version=write.version)
+        case NewResolution():
+            ledger.resolve(slug, change.outcome, value=change.value, note=change.note,
+                           observed_on=change.observed_on, reviewer=reviewer,
+                           expected_version=write.version)
+        case Reopening():
+            ledger.reopen(slug, reason=change.reason, reviewer=reviewer,
+                          expected_version=write.version)
+        case Retraction():
+            ledger.retract_evidence(change.evidence_uuid, reason=change.reason,
+                                    reviewer=reviewer)
+        case ReviewDone():
+            ledger.mark_reviewed(slug, reviewer)
