@@ -36,6 +36,7 @@ from tracker.vocabulary import CLOSED_STATUSES, Outcome, Status
 
 AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 
+NULLABLE_SORT_KEYS = frozenset({"deadline", "made_on", "evidence"})
 SORT_KEYS = ("slug", "title", "status", "kind", "deadline", "made_on", "changed", "evidence")
 
 
@@ -246,10 +247,16 @@ class Queries:
         if criteria.top_level_only:
             query = query.where(Claim.parent_id.is_(None))
         if text := criteria.text.strip():
-            pattern = f"%{text.lower()}%"
-            query = query.where(
-                or_(func.lower(Claim.slug).like(pattern), func.lower(Claim.title).like(pattern))
-            )
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
+            if self.engine.dialect.name == "sqlite":
+                # SQLite's LIKE ignores ASCII case already; lower() would cost a call per row.
+                matches = [column.like(pattern, escape="\\") for column in (Claim.slug,
+                                                                              Claim.title)]
+            else:
+                matches = [column.ilike(pattern, escape="\\") for column in (Claim.slug,
+                                                                               Claim.title)]
+            query = query.where(or_(*matches))
         return query
 
     def count_claims(self, criteria: ClaimFilter = ClaimFilter()) -> int:
@@ -276,22 +283,20 @@ class Queries:
             .group_by(Evidence.claim_id)
             .subquery()
         )
+        child = aliased(Claim)
+        # Correlated, so it is counted for the rows of the page only (index on parent_id).
         children = (
-            select(Claim.parent_id.label("parent_id"), func.count().label("n"))
-            .where(Claim.parent_id.is_not(None))
-            .group_by(Claim.parent_id)
-            .subquery()
+            select(func.count(child.id)).where(child.parent_id == Claim.id).scalar_subquery()
         )
         query = (
             select(
                 Claim.id, Claim.slug, Claim.title, Claim.status, Claim.kind, Claim.made_on,
                 Claim.deadline_start, Claim.deadline_end, Source.key.label("source"),
                 parent.slug.label("parent"), Claim.version, Claim.review_cadence,
-                Claim.created_at, func.coalesce(children.c.n, 0).label("children"),
+                Claim.created_at, children.label("children"),
             )
             .outerjoin(Source, Source.id == Claim.source_id)
             .outerjoin(parent, parent.id == Claim.parent_id)
-            .outerjoin(children, children.c.parent_id == Claim.id)
         )
         sort_columns: dict[str, Any] = {
             "slug": Claim.slug, "title": Claim.title, "status": Claim.status,
@@ -302,9 +307,10 @@ class Queries:
             query = query.outerjoin(last_evidence, last_evidence.c.claim_id == Claim.id)
         column = sort_columns[sort]
         order = column.desc() if descending else column.asc()
-        query = self._filtered(query, criteria).order_by(
-            column.is_(None), order, Claim.slug.asc()
-        )
+        ordering = [order, Claim.slug.asc()]
+        if sort in NULLABLE_SORT_KEYS:  # empty values last; not needed (and slower) otherwise
+            ordering.insert(0, column.is_(None))
+        query = self._filtered(query, criteria).order_by(*ordering)
         if limit is not None:
             query = query.limit(limit).offset(offset)
         with self.session() as session:
