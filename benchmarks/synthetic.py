@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from tracker.db import make_engine, upgrade
+from tracker.definitions import ClaimDefinition
 from tracker.models import (
     Claim,
     ClaimRevision,
@@ -60,7 +61,11 @@ def build(path: Path, claims: int, forecasts: int, reviewers: int, evidence: int
             })
             revision_rows.append({
                 "uuid": str(uuid.UUID(int=rng.getrandbits(128))), "claim_id": i, "version": 1,
-                "definition": {"slug": slug}, "reviewer_id": 1, "recorded_at": made,
+                "definition": ClaimDefinition(
+                    slug=slug, title=f"Synthetic claim {i}", statement="A synthetic statement.",
+                    made_on=made.date(), deadline_end=deadline,
+                ).to_json(),
+                "reviewer_id": 1, "recorded_at": made,
             })
             tag_rows.append({"claim_id": i, "tag": rng.choice(TAGS)})
             if resolved:

@@ -192,3 +192,18 @@ def test_reviewer_falls_back_to_git_then_os_user(monkeypatch: pytest.MonkeyPatch
         a, 1, stdout="", stderr=""))
     monkeypatch.setattr(context.getpass, "getuser", lambda: "osuser")
     assert context.default_reviewer() == "osuser"
+
+
+def test_an_unexpected_failure_is_reported_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tracker.queries import Queries
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Queries, "list_claims", broken)
+    result = invoke_main(["list"])
+    assert result.exit_code == 1
+    assert "this is a bug" in result.stderr and "RuntimeError: boom" in result.stderr
+    assert "Traceback" not in result.stderr

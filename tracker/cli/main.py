@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -74,5 +75,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except DBAPIError as error:
         click.echo(f"error: the database refused the operation: {error.orig}", err=True)
+        sys.exit(1)
+    except Exception as error:  # a bug: say so plainly; the traceback is there on request
+        if os.environ.get("TRACKER_DEBUG"):
+            raise
+        click.echo(f"error: tracker failed unexpectedly ({type(error).__name__}: {error}); "
+                   "this is a bug: please report it with the output of the same command "
+                   "run with TRACKER_DEBUG=1", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
