@@ -32,7 +32,7 @@ from tracker.models import (
     Source,
     StatusChange,
 )
-from tracker.vocabulary import CLOSED_STATUSES, Outcome, Status
+from tracker.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, Outcome, Status
 
 AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 
@@ -199,6 +199,14 @@ class ClaimDetail:
 
 
 @dataclass(frozen=True)
+class ReviewerTrail:
+    """What one reviewer last did on one claim."""
+
+    last_reviewed_at: datetime | None = None
+    last_forecast_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
     uuid: str
     kind: str
@@ -278,11 +286,7 @@ class Queries:
         if sort not in SORT_KEYS:
             raise ValueError(f"unknown sort key '{sort}': use one of {', '.join(SORT_KEYS)}")
         parent = aliased(Claim)
-        last_evidence = (
-            select(Evidence.claim_id, func.max(Evidence.recorded_at).label("at"))
-            .group_by(Evidence.claim_id)
-            .subquery()
-        )
+        last_evidence = _last_evidence()
         child = aliased(Claim)
         # Correlated, so it is counted for the rows of the page only (index on parent_id).
         children = (
@@ -378,6 +382,73 @@ class Queries:
         entries.sort(key=lambda entry: (entry.recorded_at, entry.kind, entry.uuid))
         return entries
 
+    # --- review -----------------------------------------------------------------------
+    def reviewer_trails(self, reviewer: str) -> dict[str, ReviewerTrail]:
+        """Per claim slug: when `reviewer` last marked it reviewed and last forecast on it."""
+        reviewed = (
+            select(ReviewMark.claim_id, func.max(ReviewMark.recorded_at).label("at"))
+            .join(Reviewer, Reviewer.id == ReviewMark.reviewer_id)
+            .where(Reviewer.name == reviewer)
+            .group_by(ReviewMark.claim_id)
+        )
+        forecast = (
+            select(Forecast.claim_id, func.max(Forecast.made_at).label("at"))
+            .join(Reviewer, Reviewer.id == Forecast.reviewer_id)
+            .where(Reviewer.name == reviewer)
+            .group_by(Forecast.claim_id)
+        )
+        trails: dict[str, dict[str, datetime]] = {}
+        with self.session() as session:
+            for field_name, query in (("last_reviewed_at", reviewed),
+                                      ("last_forecast_at", forecast)):
+                sub = query.subquery()
+                for slug, at in session.execute(
+                    select(Claim.slug, sub.c.at).join(sub, sub.c.claim_id == Claim.id)
+                ):
+                    trails.setdefault(slug, {})[field_name] = as_utc(at)
+        return {slug: ReviewerTrail(**fields) for slug, fields in trails.items()}
+
+    def review_candidates(
+        self, reviewer: str, trails: dict[str, ReviewerTrail], now: datetime
+    ) -> list[ClaimRow]:
+        """The open claims any review rule could select at `now`, in one set-based query:
+        past their deadline, with a review cadence or evidence, or forecast by the reviewer.
+        Only the columns the rules need; paging `list_claims` would take minutes at 100k."""
+        last_evidence = _last_evidence()
+        query = (
+            select(Claim.slug, Claim.title, Claim.status, Claim.kind, Claim.made_on,
+                   Claim.deadline_start, Claim.deadline_end, Claim.version,
+                   Claim.review_cadence, Claim.created_at,
+                   last_evidence.c.at.label("last_evidence_at"))
+            .outerjoin(last_evidence, last_evidence.c.claim_id == Claim.id)
+            .where(
+                Claim.status.in_([status.value for status in OPEN_STATUSES]),
+                or_(
+                    Claim.deadline_end < now,
+                    Claim.review_cadence != "",
+                    last_evidence.c.at.is_not(None),
+                    Claim.id.in_(select(Forecast.claim_id)
+                                 .join(Reviewer, Reviewer.id == Forecast.reviewer_id)
+                                 .where(Reviewer.name == reviewer)),
+                ),
+            )
+        )
+        with self.session() as session:
+            return [
+                ClaimRow(
+                    slug=row.slug, title=row.title, status=row.status, kind=row.kind,
+                    made_on=row.made_on, deadline_start=_utc(row.deadline_start),
+                    deadline_end=_utc(row.deadline_end), source=None, parent=None,
+                    version=row.version, children=0,
+                    last_evidence_at=_utc(row.last_evidence_at),
+                    next_review=_next_review(
+                        row.review_cadence, _utc(row.created_at),
+                        trails.get(row.slug, ReviewerTrail()).last_reviewed_at,
+                    ),
+                )
+                for row in session.execute(query)
+            ]
+
     def slugs(self) -> list[str]:
         with self.session() as session:
             return list(session.scalars(select(Claim.slug).order_by(Claim.slug)))
@@ -394,6 +465,15 @@ class Queries:
     def is_empty(self) -> bool:
         with self.session() as session:
             return session.scalar(select(func.count(Claim.id))) == 0
+
+
+def _last_evidence() -> Any:
+    """When each claim last got evidence (a subquery keyed by claim_id)."""
+    return (
+        select(Evidence.claim_id, func.max(Evidence.recorded_at).label("at"))
+        .group_by(Evidence.claim_id)
+        .subquery()
+    )
 
 
 def _retraction_entries(detail: ClaimDetail) -> Iterator[TimelineEntry]:

@@ -1,9 +1,8 @@
 """What needs a reviewer's attention, and in which order to look at it.
 
-The rules are pure functions over the read models (`ClaimRow`, `TimelineEntry`), so the review
-session can be tested without a terminal. What `Queries` does not offer yet (a reviewer's last
-review and last forecast per claim, and the open claims with just the columns the rules need,
-set-based) is read here through a `Queries` session, never from UI code.
+The rules are pure functions over the read models (`ClaimRow`, `ReviewerTrail`,
+`TimelineEntry`), so the review session can be tested without a terminal; the data comes from
+`Queries.reviewer_trails` and `Queries.review_candidates`.
 """
 
 from __future__ import annotations
@@ -13,12 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, or_, select
-
-from tracker.horizons import as_utc, next_review
-from tracker.models import Claim, Evidence, Forecast, Reviewer, ReviewMark
-from tracker.queries import ClaimRow, Queries, TimelineEntry
-from tracker.vocabulary import OPEN_STATUSES, Status
+from tracker.queries import ClaimRow, Queries, ReviewerTrail, TimelineEntry
+from tracker.vocabulary import Status
 
 
 class Reason(StrEnum):
@@ -31,14 +26,6 @@ class Reason(StrEnum):
 
 
 _URGENCY = {reason: rank for rank, reason in enumerate(Reason)}
-
-
-@dataclass(frozen=True)
-class ReviewerTrail:
-    """What one reviewer last did on one claim."""
-
-    last_reviewed_at: datetime | None = None
-    last_forecast_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -115,87 +102,9 @@ def changes_since(
     return tuple(entry for entry in entries if since is None or entry.recorded_at > since)
 
 
-def reviewer_trails(queries: Queries, reviewer: str) -> dict[str, ReviewerTrail]:
-    """Per claim slug: when `reviewer` last marked it reviewed and last forecast on it."""
-    reviewed = (
-        select(ReviewMark.claim_id, func.max(ReviewMark.recorded_at).label("at"))
-        .join(Reviewer, Reviewer.id == ReviewMark.reviewer_id)
-        .where(Reviewer.name == reviewer)
-        .group_by(ReviewMark.claim_id)
-    )
-    forecast = (
-        select(Forecast.claim_id, func.max(Forecast.made_at).label("at"))
-        .join(Reviewer, Reviewer.id == Forecast.reviewer_id)
-        .where(Reviewer.name == reviewer)
-        .group_by(Forecast.claim_id)
-    )
-    trails: dict[str, dict[str, datetime]] = {}
-    with queries.session() as session:
-        for field, query in (("last_reviewed_at", reviewed), ("last_forecast_at", forecast)):
-            sub = query.subquery()
-            for slug, at in session.execute(
-                select(Claim.slug, sub.c.at).join(sub, sub.c.claim_id == Claim.id)
-            ):
-                trails.setdefault(slug, {})[field] = as_utc(at)
-    return {slug: ReviewerTrail(**fields) for slug, fields in trails.items()}
-
-
-def open_candidates(
-    queries: Queries, reviewer: str, trails: Mapping[str, ReviewerTrail], now: datetime
-) -> list[ClaimRow]:
-    """The open claims any rule could select, read in one set-based query: past their
-    deadline, with a review cadence or evidence, or forecast by the reviewer. The rules then
-    decide.
-
-    Paging through `Queries.list_claims` instead costs a page query plus its enrichment per
-    2,000 claims (about 30 s at 100k claims); this reads only the columns the rules need and
-    works out each cadence's next review as `Queries.list_claims` does.
-    """
-    last_evidence = (
-        select(Evidence.claim_id, func.max(Evidence.recorded_at).label("at"))
-        .group_by(Evidence.claim_id)
-        .subquery()
-    )
-    query = (
-        select(Claim.slug, Claim.title, Claim.status, Claim.kind, Claim.made_on,
-               Claim.deadline_start, Claim.deadline_end, Claim.version, Claim.review_cadence,
-               Claim.created_at, last_evidence.c.at.label("last_evidence_at"))
-        .outerjoin(last_evidence, last_evidence.c.claim_id == Claim.id)
-        .where(
-            Claim.status.in_([status.value for status in OPEN_STATUSES]),
-            or_(
-                Claim.deadline_end < now,
-                Claim.review_cadence != "",
-                last_evidence.c.at.is_not(None),
-                Claim.id.in_(select(Forecast.claim_id)
-                             .join(Reviewer, Reviewer.id == Forecast.reviewer_id)
-                             .where(Reviewer.name == reviewer)),
-            ),
-        )
-    )
-    rows = []
-    with queries.session() as session:
-        for row in session.execute(query):
-            last_review = trails.get(row.slug, ReviewerTrail()).last_reviewed_at
-            since = last_review or as_utc(row.created_at)
-            rows.append(ClaimRow(
-                slug=row.slug, title=row.title, status=row.status, kind=row.kind,
-                made_on=row.made_on, deadline_start=_utc(row.deadline_start),
-                deadline_end=_utc(row.deadline_end), source=None, parent=None,
-                version=row.version, children=0, last_evidence_at=_utc(row.last_evidence_at),
-                next_review=(next_review(row.review_cadence, since, since)
-                             if row.review_cadence else None),
-            ))
-    return rows
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    return None if moment is None else as_utc(moment)
-
-
 def load_queue(
     queries: Queries, reviewer: str, now: datetime, policy: ReviewPolicy = ReviewPolicy()
 ) -> list[ReviewItem]:
     """The review queue for `reviewer` at `now`, read from the database."""
-    trails = reviewer_trails(queries, reviewer)
-    return build_queue(open_candidates(queries, reviewer, trails, now), trails, now, policy)
+    trails = queries.reviewer_trails(reviewer)
+    return build_queue(queries.review_candidates(reviewer, trails, now), trails, now, policy)

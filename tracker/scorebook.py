@@ -14,7 +14,7 @@ from datetime import date, datetime
 from itertools import groupby
 from typing import Any, Literal
 
-from sqlalchemy import Engine, Select, func, literal, select, union_all
+from sqlalchemy import Engine, Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from tracker import scoring
@@ -81,10 +81,6 @@ class Leaderboard:
     calibration: tuple[scoring.CalibrationBin, ...]
     decomposition: scoring.BrierDecomposition | None
     resolved_claims: int
-
-
-def _recorded_by(column: Any, as_of: datetime | None) -> Any:
-    return literal(True) if as_of is None else column <= as_of
 
 
 def _closing_statuses(include_annulled: bool) -> list[str]:

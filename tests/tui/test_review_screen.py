@@ -11,7 +11,6 @@ from tests.conftest import Clock
 from tests.tui.conftest import SIZE, add_claim, settle, type_text
 from tracker.ledger import Ledger
 from tracker.queries import Queries
-from tracker.review_queue import reviewer_trails
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.summary import SummaryDialog
 from tracker.tui.screens.claims import ClaimsScreen
@@ -135,6 +134,6 @@ async def test_session_summary_counts_and_review_marks(
         table = app.screen.query_one(ClaimsTable)  # reloaded: shows what the session did
         assert table.cell(table.slugs.index("rates-cut"), "status") == "refuted"
     assert queries.claim_detail("rates-cut").status == "refuted"
-    trails = reviewer_trails(queries, "alice")
+    trails = queries.reviewer_trails("alice")
     assert trails["rates-cut"].last_reviewed_at is not None
     assert "ev-share" not in trails or trails["ev-share"].last_reviewed_at is None
