@@ -7,13 +7,24 @@ entries recorded by T, so any past state can be rebuilt exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, func, literal, or_, select
+from sqlalchemy import (
+    Engine,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from tracker.definitions import ClaimDefinition, definition_from_json
@@ -717,3 +728,63 @@ def _state_as_of(
             status = new_status
     version, _, changed_at, changed_by = events[-1]
     return status, version, changed_at, changed_by
+
+
+# --- set-based state as of a date (reports and scoring) -----------------------------------
+
+
+def _closing_status() -> Any:
+    return case(
+        *((Resolution.outcome == outcome.value, outcome.closing_status.value)
+          for outcome in Outcome),
+        else_=Status.ANNULLED.value,
+    )
+
+
+def state_events_as_of(as_of: datetime) -> Subquery:
+    """Per claim with a state event recorded by `as_of`: that event's version, the status it
+    set, and when it was recorded.
+
+    Status changes and resolutions share each claim's version sequence, so the highest version
+    recorded by then decides.
+    """
+    events = union_all(
+        select(StatusChange.claim_id, StatusChange.version,
+               StatusChange.to_status.label("status"), StatusChange.recorded_at)
+        .where(StatusChange.recorded_at <= as_of),
+        select(Resolution.claim_id, Resolution.version, _closing_status().label("status"),
+               Resolution.recorded_at)
+        .where(Resolution.recorded_at <= as_of),
+    ).subquery()
+    latest = (
+        select(events.c.claim_id, func.max(events.c.version).label("version"))
+        .group_by(events.c.claim_id)
+        .subquery()
+    )
+    return (
+        select(events.c.claim_id, events.c.version, events.c.status, events.c.recorded_at)
+        .join(latest, and_(latest.c.claim_id == events.c.claim_id,
+                           latest.c.version == events.c.version))
+        .subquery()
+    )
+
+
+def definitions_as_of(session: Session, claim_ids: Iterable[int], as_of: datetime
+                      ) -> dict[int, ClaimDefinition]:
+    """Each claim's definition as of `as_of` (its latest revision recorded by then)."""
+    ids = sorted(set(claim_ids))
+    found: dict[int, ClaimDefinition] = {}
+    for chunk in id_chunks(ids):
+        for claim_id, definition in session.execute(
+            select(ClaimRevision.claim_id, ClaimRevision.definition)
+            .where(ClaimRevision.claim_id.in_(chunk), ClaimRevision.recorded_at <= as_of)
+            .order_by(ClaimRevision.claim_id, ClaimRevision.version)
+        ):
+            found[claim_id] = definition_from_json(definition)  # the last one wins
+    return found
+
+
+def id_chunks(ids: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
+    """Ids in slices small enough for any backend's limit on bound parameters."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]

@@ -14,24 +14,22 @@ from datetime import date, datetime
 from itertools import groupby
 from typing import Any, Literal
 
-from sqlalchemy import Engine, Select, func, select, union_all
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
 from tracker import scoring
 from tracker.db import make_engine
-from tracker.definitions import ClaimDefinition, definition_from_json
 from tracker.horizons import start_of_day
 from tracker.models import (
     Claim,
-    ClaimRevision,
     ClaimTag,
     Forecast,
     Resolution,
     Reviewer,
     Source,
-    StatusChange,
 )
-from tracker.vocabulary import Outcome
+from tracker.queries import definitions_as_of, state_events_as_of
+from tracker.vocabulary import CLOSED_STATUSES, Outcome, Status
 
 Grouping = Literal["reviewer", "source", "tag", "period"]
 GROUPINGS: tuple[Grouping, ...] = ("reviewer", "source", "tag", "period")
@@ -84,8 +82,8 @@ class Leaderboard:
 
 
 def _closing_statuses(include_annulled: bool) -> list[str]:
-    return [outcome.closing_status.value for outcome in Outcome
-            if include_annulled or outcome is not Outcome.ANNULLED]
+    return sorted(status.value for status in CLOSED_STATUSES
+                  if include_annulled or status is not Status.ANNULLED)
 
 
 def scoring_resolutions(as_of: datetime | None, *, include_annulled: bool = False
@@ -102,19 +100,8 @@ def scoring_resolutions(as_of: datetime | None, *, include_annulled: bool = Fals
             .subquery()
         )
     else:
-        events = union_all(
-            select(StatusChange.claim_id, StatusChange.version).where(
-                StatusChange.recorded_at <= as_of
-            ),
-            select(Resolution.claim_id, Resolution.version).where(
-                Resolution.recorded_at <= as_of
-            ),
-        ).subquery()
-        latest = (
-            select(events.c.claim_id, func.max(events.c.version).label("version"))
-            .group_by(events.c.claim_id)
-            .subquery()
-        )
+        states = state_events_as_of(as_of)
+        latest = select(states.c.claim_id, states.c.version).subquery()
     query = select(Resolution).join(
         latest,
         (latest.c.claim_id == Resolution.claim_id) & (latest.c.version == Resolution.version),
@@ -144,7 +131,7 @@ def resolved_claims(session: Session, as_of: datetime | None) -> dict[int, Resol
             .order_by(ClaimTag.claim_id, ClaimTag.tag)
         ):
             tags.setdefault(claim_id, []).append(tag)
-    past = _definitions_as_of(session, resolution, as_of) if as_of is not None else {}
+    past = {} if as_of is None else definitions_as_of(session, (row[0] for row in rows), as_of)
     claims: dict[int, ResolvedClaim] = {}
     for claim_id, slug, source, made_on, created_at, confidence, value, observed, recorded in rows:
         claim_tags = tuple(tags.get(claim_id, ()))
@@ -160,24 +147,6 @@ def resolved_claims(session: Session, as_of: datetime | None) -> dict[int, Resol
             outcome=value, implied_confidence=confidence,
         )
     return claims
-
-
-def _definitions_as_of(session: Session, resolution: Any, as_of: datetime
-                       ) -> dict[int, ClaimDefinition]:
-    """Each resolved claim's latest definition revision recorded by `as_of`."""
-    latest = (
-        select(ClaimRevision.claim_id, func.max(ClaimRevision.version).label("version"))
-        .where(ClaimRevision.recorded_at <= as_of)
-        .group_by(ClaimRevision.claim_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(ClaimRevision.claim_id, ClaimRevision.definition)
-        .join(latest, (latest.c.claim_id == ClaimRevision.claim_id)
-              & (latest.c.version == ClaimRevision.version))
-        .join(resolution, resolution.c.claim_id == ClaimRevision.claim_id)
-    )
-    return {claim_id: definition_from_json(data) for claim_id, data in rows}
 
 
 def questions(

@@ -33,7 +33,7 @@ from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.models import Claim, ClaimTag, Forecast, Resolution, Reviewer
 from tracker.probability import parse_probability
 from tracker.scorebook import scoring_resolutions
-from tracker.vocabulary import Outcome
+from tracker.vocabulary import Outcome, Status, outcome_value
 
 COLUMNS = ("question_id", "title", "forecaster", "probability", "forecast_at", "outcome",
            "resolved_at", "tags", "url", "created_at")
@@ -297,14 +297,14 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str)
         select(Resolution).where(Resolution.claim_id == claim.id)
         .order_by(Resolution.version.desc()).limit(1)
     )
-    closed = claim.status in {o.closing_status.value for o in Outcome}
+    closed = Status(claim.status).is_closed
     if resolved is None or resolved.resolved_at is None:
         if closed:
             tx.reopen(question.slug, reviewer=reviewer,
                       reason="the imported track record lists this question as open")
         return 0
     if closed and current is not None and (current.outcome, current.value) == (
-        resolved.outcome, _value(resolved)
+        resolved.outcome, outcome_value(Outcome(resolved.outcome), resolved.value)
     ):
         return 0
     if closed:
@@ -317,10 +317,6 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str)
                                           repr(resolved.value), resolved.resolved_at.isoformat(),
                                           str(claim.version))))
     return 1
-
-
-def _value(row: Row) -> float | None:
-    return {"yes": 1.0, "no": 0.0, "annulled": None}.get(row.outcome, row.value)
 
 
 # --- exporting -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ timelines, deadlines) load rows claim by claim.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
@@ -21,19 +21,17 @@ from sqlalchemy import (
     ColumnElement,
     Engine,
     Select,
-    Subquery,
     and_,
     case,
     func,
     literal,
     select,
     union,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
 from tracker import scoring
-from tracker.definitions import ClaimDefinition, definition_from_json
+from tracker.definitions import ClaimDefinition
 from tracker.errors import InvalidInput
 from tracker.horizons import as_utc, start_of_day
 from tracker.models import (
@@ -47,7 +45,12 @@ from tracker.models import (
     Source,
     StatusChange,
 )
-from tracker.queries import latest_forecasts
+from tracker.queries import (
+    definitions_as_of,
+    id_chunks,
+    latest_forecasts,
+    state_events_as_of,
+)
 from tracker.scorebook import Grouping, Leaderboard, ScoreRow, leaderboards
 from tracker.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, Outcome, Status
 
@@ -435,65 +438,9 @@ class _Window:
         return condition
 
 
-def _closing_status() -> ColumnElement[str]:
-    return case(
-        *((Resolution.outcome == outcome.value, outcome.closing_status.value)
-          for outcome in Outcome),
-        else_=Status.ANNULLED.value,
-    )
-
-
-def _states(as_of: datetime) -> Subquery:
-    """Per claim with a state event recorded by `as_of`: the status that event set, and when
-    it was recorded.
-
-    Status changes and resolutions share each claim's version sequence, so the highest version
-    recorded by then decides.
-    """
-    events = union_all(
-        select(StatusChange.claim_id, StatusChange.version,
-               StatusChange.to_status.label("status"), StatusChange.recorded_at)
-        .where(StatusChange.recorded_at <= as_of),
-        select(Resolution.claim_id, Resolution.version, _closing_status().label("status"),
-               Resolution.recorded_at)
-        .where(Resolution.recorded_at <= as_of),
-    ).subquery()
-    latest = (
-        select(events.c.claim_id, func.max(events.c.version).label("version"))
-        .group_by(events.c.claim_id)
-        .subquery()
-    )
-    return (
-        select(events.c.claim_id, events.c.status, events.c.recorded_at)
-        .join(latest, and_(latest.c.claim_id == events.c.claim_id,
-                           latest.c.version == events.c.version))
-        .subquery()
-    )
-
-
 def _edited_after(as_of: datetime) -> Select[int]:
     """Claims whose definition changed after `as_of`: their cached columns are too new."""
     return select(ClaimRevision.claim_id).where(ClaimRevision.recorded_at > as_of).distinct()
-
-
-def _definitions(session: Session, claim_ids: Iterable[int], as_of: datetime
-                 ) -> dict[int, ClaimDefinition]:
-    """Each claim's definition as of `as_of` (its latest revision recorded by then)."""
-    ids = sorted(set(claim_ids))
-    found: dict[int, ClaimDefinition] = {}
-    for chunk in _chunks(ids):
-        for claim_id, definition in session.execute(
-            select(ClaimRevision.claim_id, ClaimRevision.definition)
-            .where(ClaimRevision.claim_id.in_(chunk), ClaimRevision.recorded_at <= as_of)
-            .order_by(ClaimRevision.claim_id, ClaimRevision.version)
-        ):
-            found[claim_id] = definition_from_json(definition)  # the last one wins
-    return found
-
-
-def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
 
 
 def _deadline(definition: ClaimDefinition | None) -> datetime | None:
@@ -520,7 +467,7 @@ def _census(session: Session, as_of: datetime) -> _Census:
     """One grouped query over the claims; deadlines come from the cached columns except for
     the (few) claims edited since `as_of`, judged by the definition in force then."""
     horizon = as_of + timedelta(days=DEADLINE_HORIZON_DAYS)
-    state = _states(as_of)
+    state = state_events_as_of(as_of)
     status = func.coalesce(state.c.status, literal(Status.OPEN.value))
     unedited_open = and_(status.in_(_OPEN), Claim.id.not_in(_edited_after(as_of)))
     overdue = case((and_(unedited_open, Claim.deadline_end < as_of), 1), else_=0)
@@ -547,7 +494,7 @@ def _census(session: Session, as_of: datetime) -> _Census:
         )
     }
     edited = []
-    for claim_id, definition in sorted(_definitions(session, open_edited, as_of).items()):
+    for claim_id, definition in sorted(definitions_as_of(session, open_edited, as_of).items()):
         deadline = _deadline(definition)
         if deadline is None:
             continue
@@ -644,7 +591,7 @@ def _changes(session: Session, window: _Window) -> Changes:
         forecast_claims=int(forecast_claims), status_changes=total["status"],
         reopenings=total["reopened"], resolutions=total["resolved"],
     )
-    definitions = _definitions(session, (item[1] for item in raw), window.end)
+    definitions = definitions_as_of(session, (item[1] for item in raw), window.end)
     slugs = _slugs(session, [item[1] for item in raw])
     notable: list[Change] = []
     for kind, claim_id, detail, recorded, reviewer, note, observed in raw:
@@ -666,7 +613,7 @@ def _changes(session: Session, window: _Window) -> Changes:
 def _slugs(session: Session, claim_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(claim_ids))
     found: dict[int, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in id_chunks(ids):
         for claim_id, slug in session.execute(
             select(Claim.id, Claim.slug).where(Claim.id.in_(chunk))
         ):
@@ -767,7 +714,7 @@ def _timeline_claims(session: Session, window: _Window, status: StatusCounts
     and the ids of the first `TIMELINE_LIMIT`: the most recently active, then the most
     recently closed."""
     chosen = _most_recently_active(session, window, TIMELINE_LIMIT)
-    state = _states(window.end)
+    state = state_events_as_of(window.end)
     closed = select(state.c.claim_id).where(state.c.status.in_(_CLOSED))
     if window.start is None:
         total = status.total  # every claim has an entry by then: its first revision
@@ -794,7 +741,7 @@ def _timelines(session: Session, claim_ids: list[int], as_of: datetime
                ) -> tuple[ClaimTimeline, ...]:
     if not claim_ids:
         return ()
-    definitions = _definitions(session, claim_ids, as_of)
+    definitions = definitions_as_of(session, claim_ids, as_of)
     claims: dict[int, tuple[str, datetime, str | None]] = {
         claim_id: (slug, as_utc(created), source)
         for claim_id, slug, created, source in session.execute(
@@ -956,7 +903,7 @@ def _claim_scores(
 def _deadlines(session: Session, census: _Census) -> Deadlines:
     as_of = census.status.as_of
     horizon = as_of + timedelta(days=DEADLINE_HORIZON_DAYS)
-    state = _states(as_of)
+    state = state_events_as_of(as_of)
     status = func.coalesce(state.c.status, literal(Status.OPEN.value))
     late = case((Claim.deadline_end < as_of, 1), else_=0)
     ranked = (
@@ -982,7 +929,7 @@ def _deadlines(session: Session, census: _Census) -> Deadlines:
         elif deadline < as_of:
             overdue.append((deadline, claim_id, name))
     ids = [claim_id for _, claim_id, _ in upcoming + overdue]
-    definitions = _definitions(session, ids, as_of)
+    definitions = definitions_as_of(session, ids, as_of)
     slugs = _slugs(session, ids)
     team = _team_forecasts(session, ids, as_of)
 
@@ -1018,7 +965,7 @@ def _team_forecasts(session: Session, claim_ids: list[int], as_of: datetime
                     ) -> dict[int, tuple[float, int]]:
     """Per claim: the median of each reviewer's latest forecast, and how many reviewers."""
     values: dict[int, list[float]] = {}
-    for chunk in _chunks(sorted(set(claim_ids))):
+    for chunk in id_chunks(sorted(set(claim_ids))):
         latest = latest_forecasts(chunk, as_of).subquery()
         for claim_id, probability in session.execute(
             select(latest.c.claim_id, latest.c.probability)
