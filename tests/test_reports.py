@@ -19,8 +19,9 @@ from sqlalchemy import Engine
 
 from tests.conftest import CliOutcome, Clock
 from tests.helpers import definition
+from tracker.definitions import SourceInfo
 from tracker.horizons import end_of_day
-from tracker.ledger import Ledger, SourceInfo
+from tracker.ledger import Ledger
 from tracker.reports import build_report, render
 from tracker.reports.data import ReportData
 from tracker.reports.render import FORMATS, Format

@@ -72,6 +72,23 @@ class ClaimDefinition:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class SourceInfo:
+    """The document claims come from: reference data, the same on the read and write side."""
+
+    key: str
+    title: str
+    publisher: str = ""
+    authors: tuple[str, ...] = ()
+    published_on: date | None = None
+    url: str = ""
+    language: str = ""
+    notes: str = ""
+    copy_path: str = ""
+    copy_sha256: str = ""
+
+
+
 def check_text(value: str, what: str, limit: int, *, required: bool = False) -> str:
     if required and not value.strip():
         raise InvalidInput(f"{what} is empty: give a {what}")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from tracker.definitions import (
     ClaimDefinition,
+    SourceInfo,
     check_probability,
     check_reviewer,
     check_text,
@@ -52,20 +53,6 @@ from tracker.vocabulary import (
     outcome_value,
     parse_choice,
 )
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    key: str
-    title: str
-    publisher: str = ""
-    authors: tuple[str, ...] = ()
-    published_on: date | None = None
-    url: str = ""
-    language: str = ""
-    notes: str = ""
-    copy_path: str = ""
-    copy_sha256: str = ""
 
 
 @dataclass(frozen=True)

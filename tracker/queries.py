@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from tracker.definitions import ClaimDefinition, definition_from_json
+from tracker.definitions import ClaimDefinition, SourceInfo, definition_from_json
 from tracker.errors import NotFound
 from tracker.horizons import as_utc, next_review
 from tracker.models import (
@@ -164,20 +164,6 @@ class ChildItem:
 
 
 @dataclass(frozen=True)
-class SourceItem:
-    key: str
-    title: str
-    publisher: str
-    authors: tuple[str, ...]
-    published_on: date | None
-    url: str
-    language: str
-    notes: str
-    copy_path: str
-    copy_sha256: str
-
-
-@dataclass(frozen=True)
 class ClaimDetail:
     """A claim as it stood at `as_of` (or now): definition, state and its whole log."""
 
@@ -188,7 +174,7 @@ class ClaimDetail:
     changed_at: datetime
     changed_by: str
     as_of: datetime | None
-    source: SourceItem | None
+    source: SourceInfo | None
     children: tuple[ChildItem, ...]
     evidence: tuple[EvidenceItem, ...]
     status_changes: tuple[StatusItem, ...]
@@ -464,7 +450,7 @@ class Queries:
         with self.session() as session:
             return list(session.scalars(select(Claim.slug).order_by(Claim.slug)))
 
-    def sources(self) -> list[SourceItem]:
+    def sources(self) -> list[SourceInfo]:
         with self.session() as session:
             return [_source_item(source) for source in
                     session.scalars(select(Source).order_by(Source.key))]
@@ -601,8 +587,8 @@ def latest_forecasts(
     )
 
 
-def _source_item(source: Source) -> SourceItem:
-    return SourceItem(
+def _source_item(source: Source) -> SourceInfo:
+    return SourceInfo(
         key=source.key, title=source.title, publisher=source.publisher,
         authors=tuple(source.authors or ()), published_on=source.published_on, url=source.url,
         language=source.language, notes=source.notes, copy_path=source.copy_path,

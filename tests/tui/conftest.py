@@ -18,9 +18,9 @@ from textual.worker import WorkerState
 
 from tests.conftest import Clock
 from tracker.db import make_engine, upgrade
-from tracker.definitions import ClaimDefinition
+from tracker.definitions import ClaimDefinition, SourceInfo
 from tracker.horizons import parse_deadline
-from tracker.ledger import Ledger, SourceInfo
+from tracker.ledger import Ledger
 from tracker.tui.app import TrackerApp, make_app
 
 SIZE = (120, 40)

@@ -17,11 +17,10 @@ from tracker.claimfiles.entries import (
     RetractionEntry,
     SourceEntry,
 )
-from tracker.definitions import ClaimDefinition, validate_definition
+from tracker.definitions import ClaimDefinition, SourceInfo, validate_definition
 from tracker.errors import InvalidInput
 from tracker.horizons import as_utc, end_of_day, start_of_day
-from tracker.ledger import SourceInfo
-from tracker.queries import ClaimDetail, SourceItem
+from tracker.queries import ClaimDetail
 from tracker.vocabulary import Outcome
 
 
@@ -79,7 +78,7 @@ def source_info(source: SourceEntry) -> SourceInfo:
     )
 
 
-def source_entry(source: SourceItem) -> SourceEntry:
+def source_entry(source: SourceInfo) -> SourceEntry:
     return SourceEntry(
         key=source.key, title=source.title, publisher=source.publisher,
         authors=tuple(source.authors), published_on=source.published_on, url=source.url,

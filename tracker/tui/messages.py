@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from tracker.definitions import SourceInfo
 from tracker.errors import Conflict
-from tracker.queries import ClaimDetail, ClaimRow, SourceItem, TimelineEntry
+from tracker.queries import ClaimDetail, ClaimRow, TimelineEntry
 from tracker.review_queue import ReviewItem
 from tracker.scorebook import Leaderboard
 from tracker.tui.listing import Listing
@@ -42,7 +43,7 @@ class FacetsLoaded(Message):
     """The choices for the facet picker, to open it on `focus`."""
 
     tags: list[str]
-    sources: list[SourceItem]
+    sources: list[SourceInfo]
     focus: str
 
 
