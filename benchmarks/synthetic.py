@@ -26,7 +26,9 @@ from tracker.models import (
     Reviewer,
 )
 
-START = datetime(2023, 1, 1, tzinfo=UTC)
+START = datetime(2021, 1, 1, tzinfo=UTC)
+"""Early enough that every entry (the latest: a resolution at a deadline about 1,600 days on)
+is recorded in the past, as the ledger would have it; a report "as of now" sees it all."""
 TAGS = ("compute", "alignment", "robots", "open-source", "agents", "serving", "policy", "chips")
 
 
@@ -56,7 +58,8 @@ def build(path: Path, claims: int, forecasts: int, reviewers: int, evidence: int
                 "id": i, "uuid": str(uuid.UUID(int=rng.getrandbits(128))), "slug": slug,
                 "title": f"Synthetic claim {i}", "statement": "A synthetic statement.",
                 "made_on": made.date(), "deadline_end": deadline, "status": status,
-                "version": 2 if resolved else 1, "created_at": made, "changed_at": made,
+                "version": 2 if resolved else 1, "created_at": made,
+                "changed_at": deadline if resolved else made,
                 "changed_by_id": 1, "implied_confidence": round(rng.random(), 2),
             })
             revision_rows.append({

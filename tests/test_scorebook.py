@@ -142,18 +142,47 @@ def test_groupings_use_the_definition_as_it_stood_then(engine: Engine, scored: L
     assert "renamed" in {row.key for row in leaderboard(engine, "tag").rows}
 
 
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
 def test_parallel_scoring_gives_the_same_scores(engine: Engine, scored: Ledger,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """Large databases are scored in two processes; the exact sums make that invisible."""
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                start_method: str) -> None:
+    """Large databases are scored in two processes ("fork" from the CLI, "spawn" from the
+    app's worker thread); the exact sums make that invisible."""
+    import multiprocessing
+
     from tracker import scorebook
 
-    serial = scorebook.leaderboards(engine, ("reviewer", "tag"))
+    serial = scorebook.leaderboards(engine, ("reviewer", "tag", "source"))
     monkeypatch.setattr(scorebook, "PARALLEL_THRESHOLD", 1)
-    parallel = scorebook.leaderboards(engine, ("reviewer", "tag"))
-    for by in ("reviewer", "tag"):
-        assert [(r.key, r.n, r.brier, r.brier_time_averaged, r.log, r.peer, r.coverage)
-                for r in parallel[by].rows] == [  # type: ignore[index]
-            (r.key, r.n, r.brier, r.brier_time_averaged, r.log, r.peer, r.coverage)
-            for r in serial[by].rows]  # type: ignore[index]
-        assert [c.count for c in parallel[by].calibration] == [  # type: ignore[index]
-            c.count for c in serial[by].calibration]  # type: ignore[index]
+    monkeypatch.setattr(scorebook, "_process_context",
+                        lambda: multiprocessing.get_context(start_method))
+    with scorebook.ScoringRun(engine, ("reviewer", "tag", "source")) as run:
+        assert run.ids is not None  # this process keeps only part of the claims
+        parallel = run.finish()
+    assert parallel == serial  # bit for bit, calibration and decomposition included
+
+
+def test_the_present_state_is_not_replayed_yet_gives_the_replayed_scores(
+        engine: Engine, scored: Ledger, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As of a moment after everything recorded, scoring reads the current state instead of
+    replaying the log; both must give the same leaderboards."""
+    from sqlalchemy.orm import Session
+
+    from tracker import scorebook
+
+    clock.advance(days=2)
+    scored.reopen("b", reviewer="ann", reason="new evidence")
+    scored.resolve("b", "partial", value=0.4, reviewer="ann", observed_on=date(2024, 1, 25))
+    scored.edit_claim("a", definition("a", made_on=MADE, tags=("robots", "chips"),
+                                      implied_confidence=0.6), "bob")
+    last = clock.now
+    clock.advance(days=1)
+    with Session(engine) as session:
+        assert scorebook.nothing_recorded_after(session, clock.now)
+        assert scorebook.nothing_recorded_after(session, last)
+        assert not scorebook.nothing_recorded_after(session, datetime(2024, 1, 21, tzinfo=UTC))
+    groupings = ("reviewer", "source", "tag")
+    present = scorebook.leaderboards(engine, groupings, as_of=clock.now)
+    monkeypatch.setattr(scorebook, "nothing_recorded_after", lambda session, as_of: False)
+    assert scorebook.leaderboards(engine, groupings, as_of=clock.now) == present
+    assert {row.key for row in present["tag"].rows} == {"robots", "chips", "compute"}

@@ -1000,3 +1000,74 @@ def test_streaming_calibration_matches_the_batch_functions(
     assert d.brier == pytest.approx(
         d.reliability - d.resolution + d.uncertainty + d.within_bin_variance
         - 2 * d.within_bin_covariance, abs=1e-9)
+
+
+# --------------------------------------------------------------------------- exact batch sums
+
+finite_floats = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e300, max_value=1e300),
+    st.sampled_from([1.0, -1.0, 1e-300, -1e-300, 5e-324, 2.0**53, -(2.0**53), 0.1, -0.1]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(finite_floats, max_size=40))
+def test_batch_sums_are_exact(values: list[float]) -> None:
+    from fractions import Fraction
+
+    units = scoring._exact_units(list(values))
+    assert Fraction(units, scoring._UNIT) == sum((Fraction(v) for v in values), Fraction(0))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(raw_questions(), min_size=1, max_size=8), st.randoms(use_true_random=False))
+def test_folding_in_small_batches_changes_no_bit(
+    raws: list[tuple[int, int, float | None, list[tuple[str, float, int]]]], rng: random.Random
+) -> None:
+    """Accumulators fold pending values in batches; the batch size must not show anywhere."""
+    questions = [to_question(raw, key=f"q{i}") for i, raw in enumerate(raws)]
+    pairs = [(rng.random(), rng.choice([0.0, 1.0, 0.5])) for _ in range(50)]
+
+    def run() -> tuple[Any, ...]:
+        calibration = scoring.CalibrationAccumulator()
+        for p, o in pairs:
+            calibration.add(p, o)
+        return aggregate(questions), calibration.table(), calibration.decomposition()
+
+    whole = run()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scoring, "_PENDING_LIMIT", 2)
+        assert run() == whole
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1), st.sampled_from([0.0, 1.0, 0.25])), max_size=80),
+       st.randoms(use_true_random=False))
+def test_streaming_calibration_is_exact_in_any_order_and_split(
+    pairs: list[tuple[float, float]], rng: random.Random
+) -> None:
+    def fed(items: list[tuple[float, float]]) -> scoring.CalibrationAccumulator:
+        accumulator = scoring.CalibrationAccumulator()
+        for p, o in items:
+            accumulator.add(p, o)
+        return accumulator
+
+    whole = fed(pairs)
+    shuffled = pairs[:]
+    rng.shuffle(shuffled)
+    cut = rng.randint(0, len(pairs))
+    left, right = fed(shuffled[:cut]), fed(shuffled[cut:])
+    right.merge(left)
+    assert right.table() == whole.table()
+    assert right.decomposition() == whole.decomposition()
+
+
+@settings(max_examples=100, deadline=None)
+@given(probabilities, st.sampled_from([0.0, 1.0]), epsilons)
+def test_yes_no_shortcut_gives_the_general_formulas_bit_for_bit(
+    p: float, o: float, eps: float
+) -> None:
+    (score,) = scoring.score_forecasts("q", o, day(0), day(1), [("a", p, day(0))], eps=eps)
+    assert score.log == log_score(p, o, eps=eps)
+    assert score.baseline == baseline_score(p, o, eps=eps)
+    assert score.brier == brier(p, o)

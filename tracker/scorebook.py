@@ -8,13 +8,15 @@ with claims and reviewers, never with the number of forecasts.
 from __future__ import annotations
 
 import multiprocessing
+import sys
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
 from typing import Any, Literal
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import DateTime, Engine, Row, Select, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from tracker import scoring
@@ -22,11 +24,13 @@ from tracker.db import make_engine
 from tracker.horizons import start_of_day
 from tracker.models import (
     Claim,
+    ClaimRevision,
     ClaimTag,
     Forecast,
     Resolution,
     Reviewer,
     Source,
+    StatusChange,
 )
 from tracker.queries import definitions_as_of, state_events_as_of
 from tracker.vocabulary import CLOSED_STATUSES, Outcome, Status
@@ -111,10 +115,12 @@ def scoring_resolutions(as_of: datetime | None, *, include_annulled: bool = Fals
     return query.where(Resolution.outcome != Outcome.ANNULLED.value)
 
 
-def resolved_claims(session: Session, as_of: datetime | None) -> dict[int, ResolvedClaim]:
-    """Every claim that scores as of `as_of`, keyed by claim id (one row per claim)."""
+def resolved_claims(session: Session, as_of: datetime | None,
+                    ids: tuple[int, int] | None = None) -> dict[int, ResolvedClaim]:
+    """Every claim that scores as of `as_of` (with `ids=(first, last)`: among the claims with
+    ids in that range), keyed by claim id."""
     resolution = scoring_resolutions(as_of).subquery()
-    rows = session.connection().execute(
+    claims_query = (
         select(
             Claim.id, Claim.slug, Source.key, Claim.made_on, Claim.created_at,
             Claim.implied_confidence, resolution.c.value, resolution.c.observed_on,
@@ -122,14 +128,19 @@ def resolved_claims(session: Session, as_of: datetime | None) -> dict[int, Resol
         )
         .join(resolution, resolution.c.claim_id == Claim.id)
         .outerjoin(Source, Source.id == Claim.source_id)
-    ).all()
+    )
+    tags_query = (
+        select(ClaimTag.claim_id, ClaimTag.tag)
+        .join(resolution, resolution.c.claim_id == ClaimTag.claim_id)
+        .order_by(ClaimTag.claim_id, ClaimTag.tag)
+    )
+    if ids is not None:
+        claims_query = claims_query.where(Claim.id.between(*ids))
+        tags_query = tags_query.where(ClaimTag.claim_id.between(*ids))
+    rows = session.connection().execute(claims_query).all()
     tags: dict[int, list[str]] = {}
     if rows:
-        for claim_id, tag in session.connection().execute(
-            select(ClaimTag.claim_id, ClaimTag.tag)
-            .join(resolution, resolution.c.claim_id == ClaimTag.claim_id)
-            .order_by(ClaimTag.claim_id, ClaimTag.tag)
-        ):
+        for claim_id, tag in session.connection().execute(tags_query):
             tags.setdefault(claim_id, []).append(tag)
     past = {} if as_of is None else definitions_as_of(session, (row[0] for row in rows), as_of)
     claims: dict[int, ResolvedClaim] = {}
@@ -149,46 +160,60 @@ def resolved_claims(session: Session, as_of: datetime | None) -> dict[int, Resol
     return claims
 
 
-def questions(
+def scored_claims(
     session: Session, claims: dict[int, ResolvedClaim], as_of: datetime | None,
-    shard: tuple[int, int] | None = None,
-) -> Iterator[tuple[ResolvedClaim, scoring.Question]]:
-    """Each resolved claim with its forecasts (recorded by `as_of`), one claim at a time;
-    with `shard=(index, count)` only the claims whose id modulo count is index."""
+    ids: tuple[int, int] | None = None, *, replay: bool = True,
+) -> Iterator[tuple[ResolvedClaim, tuple[scoring.QuestionScore, ...]]]:
+    """Each of `claims` with its forecasters' scores (forecasts recorded by `as_of`), one
+    claim at a time; with `ids=(first, last)` only the claims with ids in that range.
+    `replay=False` when the current state is the state as of `as_of` (see
+    `nothing_recorded_after`). Forecasts stay plain rows: no object per forecast."""
     names = dict(session.execute(select(Reviewer.id, Reviewer.name)).all())
-    query = select(Forecast.claim_id, Forecast.reviewer_id, Forecast.probability,
-                   Forecast.made_at)
-    if as_of is None:
-        query = query.join(Claim, Claim.id == Forecast.claim_id).where(
-            Claim.status.in_(_closing_statuses(include_annulled=False))
-        )
+    # The plain DateTime type skips the UTC decorator's per-row work: SQLite gives naive UTC
+    # datetimes (so the claim's bounds are made naive too), PostgreSQL aware ones.
+    made_at = type_coerce(Forecast.made_at, DateTime(timezone=True))
+    naive = session.get_bind().dialect.name == "sqlite"
+    query = select(Forecast.claim_id, Forecast.reviewer_id, Forecast.probability, made_at)
+    if as_of is None or not replay:
+        # IN, not JOIN: SQLite then walks the forecasts' claim index in order, with no sort.
+        query = query.where(Forecast.claim_id.in_(
+            select(Claim.id).where(Claim.status.in_(_closing_statuses(include_annulled=False)))
+        ))
     else:
         resolution = scoring_resolutions(as_of).subquery()
-        query = query.join(resolution, resolution.c.claim_id == Forecast.claim_id).where(
-            Forecast.recorded_at <= as_of
-        )
-    if shard is not None:
-        query = query.where(Forecast.claim_id % shard[1] == shard[0])
+        query = query.join(resolution, resolution.c.claim_id == Forecast.claim_id)
+    if as_of is not None:
+        query = query.where(Forecast.recorded_at <= as_of)
+    if ids is not None:
+        query = query.where(Forecast.claim_id.between(*ids))
     query = query.order_by(Forecast.claim_id).execution_options(stream_results=True)
     rows_by_claim = session.connection().execute(query)  # Core rows: no ORM overhead
-    for claim_id, rows in groupby(rows_by_claim, key=lambda row: row[0]):
-        claim = claims[claim_id]
-        yield claim, scoring.Question(
-            key=claim.slug, opened_at=claim.opened_at, resolved_at=claim.resolved_at,
-            outcome=claim.outcome,
-            forecasts=[scoring.Forecast(names[reviewer], probability, made_at)
-                       for _, reviewer, probability, made_at in rows],
+    for claim_id, rows in groupby(rows_by_claim, key=_claim_of):
+        claim = claims.get(claim_id)
+        if claim is None:  # closed by a writer since `claims` was read (PostgreSQL)
+            continue
+        opened, resolved = claim.opened_at, claim.resolved_at
+        if naive:
+            opened, resolved = opened.replace(tzinfo=None), resolved.replace(tzinfo=None)
+        yield claim, scoring.score_forecasts(
+            claim.slug, claim.outcome, opened, resolved,
+            [(names[reviewer], probability, made) for _, reviewer, probability, made in rows],
         )
 
 
-def _group_keys(by: Grouping, claim: ResolvedClaim, score: scoring.QuestionScore) -> list[str]:
+def _claim_of(row: Row[int, int, float, datetime]) -> int:
+    return int(row[0])
+
+
+def _claim_keys(by: Grouping, claim: ResolvedClaim) -> tuple[str, ...] | None:
+    """The rows a claim's scores count in; `None` for "reviewer": each score's forecaster."""
     if by == "reviewer":
-        return [score.forecaster]
+        return None
     if by == "tag":
-        return list(claim.tags)
+        return claim.tags
     if by == "period":
-        return [claim.period]
-    return [claim.source or "(no source)"]
+        return (claim.period,)
+    return (claim.source or "(no source)",)
 
 
 class _Group:
@@ -200,9 +225,7 @@ class _Group:
         self.calibration = scoring.CalibrationAccumulator()
 
     def add(self, score: scoring.QuestionScore) -> None:
-        if score.forecaster != self.key:
-            score = replace(score, forecaster=self.key)
-        self.scores.add((score,))
+        self.scores.add_as(self.key, score)
         self.calibration.add(score.final_probability, score.outcome)
 
 
@@ -220,24 +243,39 @@ def leaderboard(engine: Engine, by: Grouping = "reviewer", as_of: datetime | Non
     return leaderboards(engine, (by,), as_of)[by]
 
 
-# Above this many resolved claims, forecasts are scored in two processes (the work is CPU
-# bound Python); below it, starting a second process costs more than it saves. The shard count
-# is fixed, not the machine's core count, so results do not depend on the machine.
+# With this many resolutions in the database or more, a second process scores part of the claims
+# (the work is CPU-bound Python); below it, starting a process costs more than it saves. The
+# split is by claim id and the sums are exact, so results are the same bit for bit however the
+# work is split.
 PARALLEL_THRESHOLD = 20_000
-SHARDS = 2
 
 
 @dataclass
 class _Tallies:
-    """Everything one pass accumulates: per grouping, its rows and overall calibration."""
+    """Everything one pass accumulates: per grouping, its rows; and the overall calibration
+    of the reviewers' forecasts (the same for every grouping of them) and of the sources."""
 
     groups: dict[Grouping, dict[str, _Group]]
-    overall: dict[Grouping, scoring.CalibrationAccumulator]
+    forecasts: scoring.CalibrationAccumulator
+    sources: scoring.CalibrationAccumulator
 
     @classmethod
     def empty(cls, groupings: tuple[Grouping, ...]) -> _Tallies:
-        return cls({by: {} for by in groupings},
-                   {by: scoring.CalibrationAccumulator() for by in groupings})
+        return cls({by: {} for by in groupings}, scoring.CalibrationAccumulator(),
+                   scoring.CalibrationAccumulator())
+
+    def overall(self, by: Grouping) -> scoring.CalibrationAccumulator:
+        """The calibration of all of a grouping's pairs. Every scored forecast is in exactly
+        one reviewer row, so with reviewer rows the forecasts' overall calibration is theirs
+        merged (exact sums: the same as adding each pair once more, for less work)."""
+        if by == "source":
+            return self.sources
+        if "reviewer" not in self.groups:
+            return self.forecasts
+        overall = scoring.CalibrationAccumulator()
+        for group in self.groups["reviewer"].values():
+            overall.merge(group.calibration)
+        return overall
 
     def merge(self, other: _Tallies) -> None:
         for by, groups in other.groups.items():
@@ -245,39 +283,92 @@ class _Tallies:
                 mine = _group(self.groups[by], key)
                 mine.scores.merge(group.scores)
                 mine.calibration.merge(group.calibration)
-            self.overall[by].merge(other.overall[by])
+        self.forecasts.merge(other.forecasts)
+        self.sources.merge(other.sources)
 
 
 def leaderboards(engine: Engine, groupings: tuple[Grouping, ...],
                  as_of: datetime | None = None) -> dict[Grouping, Leaderboard]:
     """Several groupings from one pass over the forecasts (reports need them all)."""
-    tallies = _Tallies.empty(groupings)
-    by_forecasts = tuple(by for by in groupings if by != "source")
-    with Session(engine) as session:
-        claims = resolved_claims(session, as_of)
-        if "source" in groupings:
-            _grade_sources(claims, tallies.groups["source"], tallies.overall["source"])
-        parallel = len(claims) >= PARALLEL_THRESHOLD and _shareable(engine)
-        if by_forecasts and not parallel:
-            _score_forecasts(session, claims, as_of, by_forecasts, tallies, shard=None)
-    if by_forecasts and parallel:
-        url = engine.url.render_as_string(hide_password=False)
-        # "spawn", not "fork": the app calls this from a worker thread, and forking a
-        # threaded process can deadlock.
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(SHARDS) as pool:
-            parts = pool.starmap(_score_shard, [(url, as_of, by_forecasts, (index, SHARDS))
-                                                for index in range(SHARDS)])
-        for part in parts:
-            tallies.merge(part)
-    return {
-        by: Leaderboard(
-            by=by, as_of=as_of, rows=_rows(tallies.groups[by]),
-            calibration=tallies.overall[by].table(),
-            decomposition=tallies.overall[by].decomposition(), resolved_claims=len(claims),
-        )
-        for by in groupings
-    }
+    with ScoringRun(engine, groupings, as_of) as run:
+        return run.finish()
+
+
+class ScoringRun:
+    """Leaderboards being computed. On a large database a second process starts scoring the
+    claims with the highest ids at once, so the caller can do other work (a report's other
+    queries) before `finish()` scores the rest here and merges.
+
+    `helper_share` is the fraction of the id range the second process takes: more than half
+    when the caller has its own work to do meanwhile.
+    """
+
+    def __init__(self, engine: Engine, groupings: tuple[Grouping, ...],
+                 as_of: datetime | None = None, *, helper_share: float = 0.5) -> None:
+        self.engine, self.groupings, self.as_of = engine, groupings, as_of
+        self._pool: Any = None
+        self._helper: Any = None
+        with Session(engine) as session:
+            self.replay = as_of is not None and not nothing_recorded_after(session, as_of)
+            first, last, resolutions = session.execute(
+                select(select(func.min(Claim.id)).scalar_subquery(),
+                       select(func.max(Claim.id)).scalar_subquery(),
+                       select(func.count()).select_from(Resolution).scalar_subquery())
+            ).one()
+        self.ids: tuple[int, int] | None = None
+        if resolutions >= PARALLEL_THRESHOLD and _shareable(engine) and first < last:
+            split = last - int((last - first) * helper_share)
+            self.ids = (first, split - 1)
+            url = engine.url.render_as_string(hide_password=False)
+            self._pool = _process_context().Pool(1)
+            self._helper = self._pool.apply_async(
+                _score_share, (url, as_of, self.replay, groupings, (split, last)))
+
+    def __enter__(self) -> ScoringRun:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
+    def finish(self) -> dict[Grouping, Leaderboard]:
+        """Score this process's share, wait for the other, and build the leaderboards."""
+        tallies, claims = _score_share_here(self.engine, self.as_of, self.replay,
+                                            self.groupings, self.ids)
+        if self._helper is not None:
+            theirs, their_claims = self._helper.get()
+            tallies.merge(theirs)
+            claims += their_claims
+        return {
+            by: Leaderboard(
+                by=by, as_of=self.as_of, rows=_rows(tallies.groups[by]),
+                calibration=tallies.overall(by).table(),
+                decomposition=tallies.overall(by).decomposition(), resolved_claims=claims,
+            )
+            for by in self.groupings
+        }
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    """"fork" when it is safe (Linux, a single thread: the CLI), which starts the second process
+    at once; otherwise "spawn", which imports everything anew (half a second) but cannot
+    deadlock on a lock another thread held at the fork (the app scores in a worker thread)."""
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def nothing_recorded_after(session: Session, as_of: datetime) -> bool:
+    """Whether the log holds nothing that scoring reads recorded after `as_of`; then the state
+    as of `as_of` is the current one and need not be replayed from the log."""
+    latest = [
+        select(func.max(column)).scalar_subquery()
+        for column in (Claim.created_at, Claim.changed_at, ClaimRevision.recorded_at,
+                       StatusChange.recorded_at, Resolution.recorded_at, Forecast.recorded_at)
+    ]
+    moments = session.execute(select(*latest)).one()
+    return all(moment is None or moment <= as_of for moment in moments)
 
 
 def _shareable(engine: Engine) -> bool:
@@ -286,29 +377,44 @@ def _shareable(engine: Engine) -> bool:
                 and engine.url.database in (None, "", ":memory:"))
 
 
-def _score_shard(url: str, as_of: datetime | None, groupings: tuple[Grouping, ...],
-                 shard: tuple[int, int]) -> _Tallies:
-    """One process's share: the claims whose id falls in its shard."""
+def _score_share_here(engine: Engine, as_of: datetime | None, replay: bool,
+                      groupings: tuple[Grouping, ...], ids: tuple[int, int] | None
+                      ) -> tuple[_Tallies, int]:
+    """Tallies of the claims with ids in `ids` (all without), and how many claims scored."""
+    tallies = _Tallies.empty(groupings)
+    with Session(engine) as session:
+        claims = resolved_claims(session, as_of if replay else None, ids)
+        if "source" in groupings:
+            _grade_sources(claims, tallies.groups["source"], tallies.sources)
+        by_forecasts = tuple(by for by in groupings if by != "source")
+        if by_forecasts:
+            _score_forecasts(session, claims, as_of, replay, by_forecasts, tallies, ids)
+    return tallies, len(claims)
+
+
+def _score_share(url: str, as_of: datetime | None, replay: bool,
+                 groupings: tuple[Grouping, ...], ids: tuple[int, int]) -> tuple[_Tallies, int]:
+    """The second process's share (it opens the database itself)."""
     engine = make_engine(url)
     try:
-        tallies = _Tallies.empty(groupings)
-        with Session(engine) as session:
-            claims = resolved_claims(session, as_of)
-            _score_forecasts(session, claims, as_of, groupings, tallies, shard)
-        return tallies
+        return _score_share_here(engine, as_of, replay, groupings, ids)
     finally:
         engine.dispose()
 
 
 def _score_forecasts(session: Session, claims: dict[int, ResolvedClaim],
-                     as_of: datetime | None, groupings: tuple[Grouping, ...],
-                     tallies: _Tallies, shard: tuple[int, int] | None) -> None:
-    for claim, question in questions(session, claims, as_of, shard):
-        for score in scoring.score_question(question):
-            for by in groupings:
-                tallies.overall[by].add(score.final_probability, score.outcome)
-                for key in _group_keys(by, claim, score):
-                    _group(tallies.groups[by], key).add(score)
+                     as_of: datetime | None, replay: bool, groupings: tuple[Grouping, ...],
+                     tallies: _Tallies, ids: tuple[int, int] | None) -> None:
+    # With reviewer rows, the overall calibration is theirs merged (see `_Tallies.overall`).
+    overall = None if "reviewer" in groupings else tallies.forecasts
+    for claim, scores in scored_claims(session, claims, as_of, ids, replay=replay):
+        keys_by_grouping = [(tallies.groups[by], _claim_keys(by, claim)) for by in groupings]
+        for score in scores:
+            if overall is not None:
+                overall.add(score.final_probability, score.outcome)
+            for groups, keys in keys_by_grouping:
+                for key in (score.forecaster,) if keys is None else keys:
+                    _group(groups, key).add(score)
 
 
 def _rows(groups: dict[str, _Group]) -> tuple[ScoreRow, ...]:

@@ -128,7 +128,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Final, NamedTuple
+from typing import Final
 
 __all__ = [
     "ANNULLED",
@@ -295,9 +295,13 @@ class Question:
             )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class QuestionScore:
-    """How one forecaster did on one resolved question (see the module docstring)."""
+    """How one forecaster did on one resolved question (see the module docstring).
+
+    Not frozen: a frozen dataclass costs seven times as much to build, and scoring a large
+    database builds one per forecaster and question. Treat it as a value all the same.
+    """
 
     question: str
     forecaster: str
@@ -347,53 +351,48 @@ class ForecasterSummary:
 # --------------------------------------------------------------------------- exact sums
 
 
-class _ExactSum:
-    """Exact running sum of finite floats, correctly rounded when read.
+def _units(x: float) -> int:
+    """``x`` as an integer number of 2**-1074, the unit every finite double is a multiple of."""
+    numerator, denominator = x.as_integer_ratio()
+    return numerator << (_UNIT_BITS - denominator.bit_length() + 1)
 
-    Every finite double is an integer multiple of 2**-1074, so the sum is kept as one Python
-    integer in those units; ``int / int`` division rounds correctly. Order never matters.
+
+def _exact_units(values: list[float]) -> int:
+    """The exact sum of ``values`` in units of 2**-1074 (appends to ``values``).
+
+    ``math.fsum`` rounds the exact sum once; taking that rounded part out and summing again
+    gives the next term of an exact expansion (each term at most 2**-53 of the one before), so
+    a few passes at C speed replace one big-integer addition per value.
     """
-
-    __slots__ = ("_units",)
-
-    def __init__(self) -> None:
-        self._units = 0
-
-    def add(self, x: float) -> None:
-        numerator, denominator = x.as_integer_ratio()
-        self._units += numerator << (_UNIT_BITS - denominator.bit_length() + 1)
-
-    def merge(self, other: _ExactSum) -> None:
-        self._units += other._units
-
-    def value(self) -> float:
-        return self._units / _UNIT
+    total = 0
+    while True:
+        rounded = math.fsum(values)
+        if rounded == 0.0:
+            return total
+        total += _units(rounded)
+        values.append(-rounded)
 
 
 _UNIT_BITS: Final = 1074
 _UNIT: Final = 1 << _UNIT_BITS
+_PENDING_LIMIT: Final = 256
+"""Values an accumulator holds before folding them into its exact sums (bounds its memory)."""
 
 
 # --------------------------------------------------------------------------- one question
 
 
-class _Entry(NamedTuple):
-    """A forecast in force from ``start`` (microseconds after opening), with its scores."""
-
-    start: int
-    probability: float
-    made_at: datetime
-    brier: float
-    ln: float
-    baseline: float
+_Entry = tuple[int, float, datetime, float, float, float]
+"""A forecast in force: start (microseconds after opening), probability, made_at, and its
+Brier, log and baseline scores. A plain tuple: a million of these are built per scoring run."""
 
 
 def _micros(delta: timedelta) -> int:
     return delta // _MICROSECOND
 
 
-def _made_at(forecast: Forecast) -> datetime:
-    return forecast.made_at
+def _made_at(row: tuple[str, float, datetime]) -> datetime:
+    return row[2]
 
 
 def _median_without(sorted_values: Sequence[float], value: float) -> float | None:
@@ -417,109 +416,133 @@ def score_question(question: Question, *, eps: float = EPS) -> tuple[QuestionSco
     Empty for an annulled question or one without forecasts made before resolution. Runs in
     ``O(F log F)`` for ``F`` forecasts. See the module docstring for the conventions.
     """
+    return score_forecasts(
+        question.key, question.outcome, question.opened_at, question.resolved_at,
+        [(f.forecaster, f.probability, f.made_at) for f in question.forecasts], eps=eps,
+    )
+
+
+def score_forecasts(
+    key: str,
+    outcome: float | None,
+    opened_at: datetime,
+    resolved_at: datetime,
+    forecasts: Iterable[tuple[str, float, datetime]],
+    *,
+    eps: float = EPS,
+) -> tuple[QuestionScore, ...]:
+    """:func:`score_question` for ``(forecaster, probability, made_at)`` rows already checked.
+
+    For callers that stream many rows whose probabilities are known to be in [0, 1] (the
+    database enforces it): no :class:`Forecast` object and no check per forecast. The
+    datetimes only need to be comparable with each other (all aware, or all naive UTC).
+    """
     _check_eps(eps)
-    o = question.outcome
+    o = outcome
     if o is None:
         return ()
-    opened, resolved = question.opened_at, question.resolved_at
-    span = _micros(resolved - opened)
+    counted = [f for f in forecasts if f[2] < resolved_at]
+    if not counted:
+        return ()
+    counted.sort(key=_made_at)
+    opened = opened_at
+    span = _micros(resolved_at - opened)
     if span == 0:
         span = 1  # a single instant: every counted forecast takes effect at 0 and lasts 1
+    low, high = eps, 1.0 - eps
 
-    # Each forecaster's timeline: the forecasts in force, in order of taking effect.
+    # Each forecaster's timeline: the forecasts in force, in order of taking effect; and
+    # every counted forecast as a peer event (a replaced one is overwritten at the same time).
     timelines: dict[str, list[_Entry]] = {}
     counts: dict[str, int] = {}
-    counted = sorted((f for f in question.forecasts if f.made_at < resolved), key=_made_at)
-    for forecast in counted:
-        p = forecast.probability
-        ln = _ln(p, o, eps)
-        entry = _Entry(
-            max(_micros(forecast.made_at - opened), 0),
-            p,
-            forecast.made_at,
-            (p - o) ** 2,
-            ln,
-            _baseline(p, o, eps),
-        )
-        line = timelines.setdefault(forecast.forecaster, [])
-        if line and line[-1].start == entry.start:
+    events: list[tuple[int, str, float]] = []
+    for name, p, made_at in counted:
+        q = low if p < low else high if p > high else p
+        # For yes/no outcomes only one term of each sum is non-zero: same value, half the logs.
+        if o == 1.0:
+            ln = math.log(q)
+            baseline = 100.0 * math.log2(2.0 * q)
+        elif o == 0.0:
+            ln = math.log1p(-q)
+            baseline = 100.0 * math.log2(2.0 * (1.0 - q))
+        else:
+            ln = o * math.log(q) + (1.0 - o) * math.log1p(-q)
+            baseline = 100.0 * (o * math.log2(2.0 * q) + (1.0 - o) * math.log2(2.0 * (1.0 - q)))
+        start = _micros(made_at - opened)
+        if start < 0:
+            start = 0
+        entry = (start, p, made_at, (p - o) ** 2, ln, baseline)
+        events.append((start, name, ln))
+        line = timelines.get(name)
+        if line is None:
+            timelines[name] = [entry]
+            counts[name] = 1
+            continue
+        if line[-1][0] == start:
             line[-1] = entry  # replaced at the same instant: the later one wins
         else:
             line.append(entry)
-        counts[forecast.forecaster] = counts.get(forecast.forecaster, 0) + 1
-    if not timelines:
-        return ()
-
-    prefix_w, prefix_g = _peer_prefix_integrals(timelines, span)
+        counts[name] += 1
+    prefix_w, prefix_g = _peer_prefix_integrals(events, span) if len(timelines) > 1 else ({}, {})
 
     partial: list[tuple[str, _Entry, float, float, float, float]] = []
     for name in sorted(timelines):
         line = timelines[name]
-        first = line[0].start
+        first = line[0][0]
         covered = span - first
+        own = 0.0
         if len(line) == 1:  # one forecast the whole covered time: its own scores, exactly
             (only,) = line
-            brier_avg, log_avg, baseline_avg = only.brier, only.ln, only.baseline
-            own = only.ln * (prefix_w[span] - prefix_w[first])
+            _, _, _, brier_avg, log_avg, baseline_avg = only
+            if prefix_w:
+                own = log_avg * (prefix_w[span] - prefix_w[first])
         else:
-            ends = [e.start for e in line[1:]]
+            ends = [e[0] for e in line[1:]]
             ends.append(span)
-            weights = [end - e.start for e, end in zip(line, ends, strict=True)]
-            brier_avg = math.fsum(e.brier * d for e, d in zip(line, weights, strict=True)) / covered
-            log_avg = math.fsum(e.ln * d for e, d in zip(line, weights, strict=True)) / covered
+            weights = [end - e[0] for e, end in zip(line, ends, strict=True)]
+            brier_avg = math.fsum(e[3] * d for e, d in zip(line, weights, strict=True)) / covered
+            log_avg = math.fsum(e[4] * d for e, d in zip(line, weights, strict=True)) / covered
             baseline_avg = (
-                math.fsum(e.baseline * d for e, d in zip(line, weights, strict=True)) / covered
+                math.fsum(e[5] * d for e, d in zip(line, weights, strict=True)) / covered
             )
-            own = math.fsum(
-                e.ln * (prefix_w[end] - prefix_w[e.start])
-                for e, end in zip(line, ends, strict=True)
-            )
-        peer_avg = 100.0 * (own - (prefix_g[span] - prefix_g[first])) / covered
+            if prefix_w:
+                own = math.fsum(
+                    e[4] * (prefix_w[end] - prefix_w[e[0]])
+                    for e, end in zip(line, ends, strict=True)
+                )
+        peer_avg = 100.0 * (own - (prefix_g[span] - prefix_g[first])) / covered if prefix_w else 0.0
         partial.append((name, line[-1], brier_avg, log_avg, baseline_avg, peer_avg))
 
-    finals = sorted(row[1].brier for row in partial)
+    finals = sorted(row[1][3] for row in partial)
     scores = []
     for name, final, brier_avg, log_avg, baseline_avg, peer_avg in partial:
-        others = _median_without(finals, final.brier)
+        _, final_p, final_made_at, final_brier, final_ln, _ = final
+        others = _median_without(finals, final_brier)
         scores.append(
             QuestionScore(
-                question=question.key,
-                forecaster=name,
-                outcome=o,
-                final_probability=final.probability,
-                final_made_at=final.made_at,
-                n_forecasts=counts[name],
-                brier=final.brier,
-                log=final.ln,
-                brier_time_averaged=brier_avg,
-                log_time_averaged=log_avg,
-                baseline=baseline_avg,
-                peer=peer_avg,
-                coverage=(span - timelines[name][0].start) / span,
-                relative_brier=None if others is None else final.brier - others,
+                key, name, o, final_p, final_made_at, counts[name], final_brier, final_ln,
+                brier_avg, log_avg, baseline_avg, peer_avg,
+                (span - timelines[name][0][0]) / span,
+                None if others is None else final_brier - others,
             )
         )
     return tuple(scores)
 
 
 def _peer_prefix_integrals(
-    timelines: Mapping[str, Sequence[_Entry]], span: int
+    events: Sequence[tuple[int, str, float]], span: int
 ) -> tuple[dict[int, float], dict[int, float]]:
     """Prefix integrals ``W(t)``, ``G(t)`` from 0 to every event time and to ``span``.
 
-    With ``n(t) >= 2`` forecasters present and ``S(t)`` the sum of their log scores,
+    ``events`` are ``(time, forecaster, log score)`` in order of time. With ``n(t) >= 2``
+    forecasters present and ``S(t)`` the sum of their log scores,
     ``peer_f(t) / 100 = L_f(t) n/(n-1) - S(t)/(n-1)``. So with ``w = n/(n-1)`` and
     ``g = S/(n-1)`` (both 0 while ``n < 2``), ``f``'s peer integral is
     ``100 [sum over its pieces [a, b) of L (W(b) - W(a)) - (G(span) - G(a_f))]``.
     """
-    events = sorted(
-        ((e.start, name, e.ln) for name, line in timelines.items() for e in line),
-        key=_event_time,
-    )
     prefix_w: dict[int, float] = {}
     prefix_g: dict[int, float] = {}
     current: dict[str, float] = {}
-    total = _ExactSum()  # S(t), exactly: no drift over many replacements
     w_integral = g_integral = 0.0
     last = 0
     i = 0
@@ -528,63 +551,71 @@ def _peer_prefix_integrals(
         n = len(current)
         if n >= 2:
             w_integral += (t - last) * (n / (n - 1))
-            g_integral += (t - last) * (total.value() / (n - 1))
+            # S(t) summed afresh (correctly rounded): no drift over many replacements.
+            g_integral += (t - last) * (math.fsum(current.values()) / (n - 1))
         prefix_w[t] = w_integral
         prefix_g[t] = g_integral
         if i == len(events):
             return prefix_w, prefix_g
         while i < len(events) and events[i][0] == t:
             _, name, ln = events[i]
-            previous = current.get(name)
-            if previous is not None:
-                total.add(-previous)
-            total.add(ln)
             current[name] = ln
             i += 1
         last = t
 
 
-def _event_time(event: tuple[int, str, float]) -> int:
-    return event[0]
-
-
 # --------------------------------------------------------------------------- many questions
 
 
+
 class _Tally:
-    __slots__ = (
-        "baseline",
-        "brier",
-        "brier_time_averaged",
-        "coverage",
-        "log",
-        "n",
-        "n_relative",
-        "peer",
-        "relative_brier",
-    )
+    """One forecaster's count and exact sums. Scores wait in a short list and are folded in
+    with :func:`_exact_units` a batch at a time, which is much cheaper than one exact
+    addition per value."""
+
+    __slots__ = ("_pending", "_relative", "_units", "n", "n_relative")
 
     def __init__(self) -> None:
         self.n = 0
         self.n_relative = 0
-        self.brier = _ExactSum()
-        self.brier_time_averaged = _ExactSum()
-        self.log = _ExactSum()
-        self.baseline = _ExactSum()
-        self.peer = _ExactSum()
-        self.relative_brier = _ExactSum()
-        self.coverage = _ExactSum()
+        self._pending: list[tuple[float, float, float, float, float, float]] = []
+        self._relative: list[float] = []
+        self._units = [0] * 7
+        """brier, brier_time_averaged, log, baseline, peer, coverage, relative_brier."""
 
-    def sums(self) -> tuple[_ExactSum, ...]:
-        return (
-            self.brier,
-            self.brier_time_averaged,
-            self.log,
-            self.baseline,
-            self.peer,
-            self.relative_brier,
-            self.coverage,
-        )
+    def add(self, score: QuestionScore) -> None:
+        self.n += 1
+        self._pending.append((score.brier, score.brier_time_averaged, score.log,
+                              score.baseline, score.peer, score.coverage))
+        if score.relative_brier is not None:
+            self.n_relative += 1
+            self._relative.append(score.relative_brier)
+        if len(self._pending) >= _PENDING_LIMIT:
+            self._fold()
+
+    def _fold(self) -> None:
+        if self._pending:
+            for index, column in enumerate(zip(*self._pending, strict=True)):
+                self._units[index] += _exact_units(list(column))
+            self._pending.clear()
+        if self._relative:
+            self._units[6] += _exact_units(self._relative)
+            self._relative = []
+
+    def merge(self, other: _Tally) -> None:
+        other._fold()
+        self._fold()
+        self.n += other.n
+        self.n_relative += other.n_relative
+        self._units = [a + b for a, b in zip(self._units, other._units, strict=True)]
+
+    def means(self) -> tuple[float, ...]:
+        """The six means over ``n``, then the mean relative Brier (NaN without any)."""
+        self._fold()
+        *sums, relative = self._units
+        means = [total / _UNIT / self.n for total in sums]
+        means.append(relative / _UNIT / self.n_relative if self.n_relative else math.nan)
+        return tuple(means)
 
 
 class ScoreAccumulator:
@@ -608,19 +639,14 @@ class ScoreAccumulator:
     def add(self, scores: Iterable[QuestionScore]) -> None:
         """Add per-question results (e.g. from :func:`score_question`, possibly stored)."""
         for score in scores:
-            tally = self._tallies.get(score.forecaster)
-            if tally is None:
-                tally = self._tallies[score.forecaster] = _Tally()
-            tally.n += 1
-            tally.brier.add(score.brier)
-            tally.brier_time_averaged.add(score.brier_time_averaged)
-            tally.log.add(score.log)
-            tally.baseline.add(score.baseline)
-            tally.peer.add(score.peer)
-            tally.coverage.add(score.coverage)
-            if score.relative_brier is not None:
-                tally.n_relative += 1
-                tally.relative_brier.add(score.relative_brier)
+            self.add_as(score.forecaster, score)
+
+    def add_as(self, forecaster: str, score: QuestionScore) -> None:
+        """Add one result under ``forecaster`` instead of its own (to group by tag, period...)."""
+        tally = self._tallies.get(forecaster)
+        if tally is None:
+            tally = self._tallies[forecaster] = _Tally()
+        tally.add(score)
 
     def merge(self, other: ScoreAccumulator) -> None:
         """Add everything ``other`` has accumulated (for sharded or parallel scoring)."""
@@ -628,30 +654,25 @@ class ScoreAccumulator:
             ours = self._tallies.get(name)
             if ours is None:
                 ours = self._tallies[name] = _Tally()
-            ours.n += theirs.n
-            ours.n_relative += theirs.n_relative
-            for mine, their in zip(ours.sums(), theirs.sums(), strict=True):
-                mine.merge(their)
+            ours.merge(theirs)
 
     def summary(self, forecaster: str) -> ForecasterSummary | None:
         """The summary of one forecaster, or ``None`` if it has no scored question."""
         tally = self._tallies.get(forecaster)
         if tally is None or tally.n == 0:
             return None
-        n = tally.n
+        brier, time_averaged, log, baseline, peer, coverage, relative = tally.means()
         return ForecasterSummary(
             forecaster=forecaster,
-            n=n,
-            brier=tally.brier.value() / n,
-            brier_time_averaged=tally.brier_time_averaged.value() / n,
-            log=tally.log.value() / n,
-            baseline=tally.baseline.value() / n,
-            peer=tally.peer.value() / n,
-            relative_brier=(
-                tally.relative_brier.value() / tally.n_relative if tally.n_relative else None
-            ),
+            n=tally.n,
+            brier=brier,
+            brier_time_averaged=time_averaged,
+            log=log,
+            baseline=baseline,
+            peer=peer,
+            relative_brier=relative if tally.n_relative else None,
             n_relative=tally.n_relative,
-            coverage=tally.coverage.value() / n,
+            coverage=coverage,
         )
 
     def summaries(self) -> tuple[ForecasterSummary, ...]:
@@ -913,11 +934,12 @@ def brier_decomposition(
 class CalibrationAccumulator:
     """Calibration table and Brier decomposition from pairs fed one at a time.
 
-    Keeps, per bin, the count and sums of ``p``, ``o``, ``p^2``, ``o^2`` and ``p o``, so memory
-    is constant however many forecasts stream through. Plain float sums (fed in a fixed order
-    they give fixed results); the relative error stays near 1e-12 for a million pairs. The
-    results equal :func:`calibration_table` and :func:`brier_decomposition` on the same pairs
-    (to rounding), using ``WBV_k = S_pp - n_k pbar_k^2``, ``WBC_k = S_po - n_k pbar_k obar_k`` and
+    Keeps, per bin, the count and exact sums of ``p``, ``o``, ``p^2``, ``o^2`` and ``p o``
+    (pairs wait in a short list and are folded in a batch at a time), so memory is constant
+    however many forecasts stream through, and the result does not depend on the order of the
+    pairs or of merged accumulators. The results equal :func:`calibration_table` and
+    :func:`brier_decomposition` on the same pairs (to rounding), using
+    ``WBV_k = S_pp - n_k pbar_k^2``, ``WBC_k = S_po - n_k pbar_k obar_k`` and
     ``UNC = (S_oo - N obar^2) / N``.
     """
 
@@ -925,33 +947,52 @@ class CalibrationAccumulator:
         self._edges = _edges(bins)
         self._last = len(self._edges) - 2
         self._counts = [0] * (self._last + 1)
-        self._sums = [[0.0] * 5 for _ in range(self._last + 1)]
+        self._units = [[0] * 5 for _ in range(self._last + 1)]
+        self._pending: list[tuple[float, float]] = []
 
     def add(self, p: float, o: float | None) -> None:
         """Add one (forecast, outcome) pair; annulled (``None``) outcomes are skipped."""
         if o is None:
             return
-        p, o = _check_probability(p), _check_outcome(o)
-        k = min(bisect.bisect_right(self._edges, p) - 1, self._last)
-        self._counts[k] += 1
-        sums = self._sums[k]
-        sums[0] += p
-        sums[1] += o
-        sums[2] += p * p
-        sums[3] += o * o
-        sums[4] += p * o
+        self._pending.append((_check_probability(p), _check_outcome(o)))
+        if len(self._pending) >= _PENDING_LIMIT:
+            self._fold()
+
+    def _fold(self) -> None:
+        pending = self._pending
+        if not pending:
+            return
+        self._pending = []
+        pending.sort()  # by forecast: each bin is then one slice
+        start = 0
+        for k in range(self._last + 1):
+            end = (len(pending) if k == self._last
+                   else bisect.bisect_left(pending, (self._edges[k + 1],), lo=start))
+            if end > start:
+                pairs = pending[start:end]
+                self._counts[k] += end - start
+                units = self._units[k]
+                units[0] += _exact_units([p for p, _ in pairs])
+                units[1] += _exact_units([o for _, o in pairs])
+                units[2] += _exact_units([p * p for p, _ in pairs])
+                units[3] += _exact_units([o * o for _, o in pairs])
+                units[4] += _exact_units([p * o for p, o in pairs])
+            start = end
 
     def merge(self, other: CalibrationAccumulator) -> None:
         """Add another accumulator's pairs (same bins), e.g. from a parallel shard."""
         if other._edges != self._edges:
             raise ValueError("cannot merge calibration accumulators with different bins")
+        self._fold()
+        other._fold()
         for k, count in enumerate(other._counts):
             self._counts[k] += count
-            self._sums[k] = [a + b for a, b in zip(self._sums[k], other._sums[k], strict=True)]
+            self._units[k] = [a + b for a, b in zip(self._units[k], other._units[k], strict=True)]
 
     def _bins(self) -> list[tuple[int, int, list[float]]]:
+        self._fold()
         return [
-            (k, count, self._sums[k])
+            (k, count, [total / _UNIT for total in self._units[k]])
             for k, count in enumerate(self._counts)
             if count
         ]

@@ -51,7 +51,7 @@ from tracker.queries import (
     latest_forecasts,
     state_events_as_of,
 )
-from tracker.scorebook import Grouping, Leaderboard, ScoreRow, leaderboards
+from tracker.scorebook import Grouping, Leaderboard, ScoreRow, ScoringRun, leaderboards
 from tracker.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, Outcome, Status
 
 __all__ = [
@@ -93,6 +93,9 @@ DEADLINE_HORIZON_DAYS: Final = 90
 DEADLINE_LIMIT: Final = 100
 """At most this many claims in each deadline list (nearing, overdue)."""
 SCORE_GROUPINGS: Final[tuple[Grouping, ...]] = ("reviewer", "source", "tag")
+REPORT_HELPER_SHARE: Final = 0.65
+"""The part of the scoring a second process takes while this one reads the rest of the report
+(measured with benchmarks/score_bench.py: the two then finish at about the same time)."""
 CHANGE_KINDS: Final = ("resolved", "reopened", "status", "new", "edited")
 """The kinds of notable change, in the order reports list them."""
 
@@ -404,14 +407,16 @@ def build_report(
     if since is not None and previous is None:
         previous = build_snapshot(engine, since)
     window = _Window(since, as_of)
-    with Session(engine) as session:
-        census = _census(session, as_of)
-        status = census.status
-        changes = _changes(session, window)
-        candidates, timeline_ids = _timeline_claims(session, window, status)
-        timelines = _timelines(session, timeline_ids, as_of)
-        deadlines = _deadlines(session, census)
-    boards = leaderboards(engine, SCORE_GROUPINGS, as_of)
+    # On a large database a second process scores most claims while this one reads the rest.
+    with ScoringRun(engine, SCORE_GROUPINGS, as_of, helper_share=REPORT_HELPER_SHARE) as run:
+        with Session(engine) as session:
+            census = _census(session, as_of)
+            status = census.status
+            changes = _changes(session, window)
+            candidates, timeline_ids = _timeline_claims(session, window, status)
+            timelines = _timelines(session, timeline_ids, as_of)
+            deadlines = _deadlines(session, census)
+        boards = run.finish()
     scores = tuple(_score_table(boards[by], previous) for by in SCORE_GROUPINGS)
     return ReportData(
         as_of=as_of, since=since, status=status,
