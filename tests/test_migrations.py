@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.pool import NullPool, QueuePool
 
 from tracker.db import (
     SCHEMA_HEAD,
@@ -63,6 +65,56 @@ def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path: Path) -> None:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_pooled_sqlite_connections_all_keep_wal_foreign_keys_and_busy_timeout(
+    tmp_path: Path,
+) -> None:
+    """A file database pools its connections; each one, in any thread, is set up alike."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    assert isinstance(engine.pool, QueuePool)
+
+    def settings() -> tuple[object, ...]:
+        with engine.connect() as connection:
+            return tuple(connection.execute(text(f"PRAGMA {name}")).scalar()
+                         for name in ("journal_mode", "foreign_keys", "busy_timeout"))
+
+    try:
+        held = [engine.connect() for _ in range(3)]  # the pool now holds several connections
+        for connection in held:
+            connection.close()
+        with ThreadPoolExecutor(4) as threads:
+            seen = list(threads.map(lambda _: settings(), range(8)))
+        assert set(seen) == {("wal", 1, 10000)}
+    finally:
+        engine.dispose()
+
+
+def test_in_memory_sqlite_stays_unpooled() -> None:
+    engine = make_engine("sqlite://")
+    assert isinstance(engine.pool, NullPool)
+    engine.dispose()
+
+
+def test_upgrade_to_0003_swaps_the_parent_index_for_the_tree_index(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine, "0002")
+        assert "ix_claims_parent_id" in _claim_indexes(engine)
+        upgrade(engine)
+        names = _claim_indexes(engine)
+        assert "ix_claims_parent_slug" in names and "ix_claims_parent_id" not in names
+        from alembic import command
+
+        command.downgrade(alembic_config(engine), "0002")
+        names = _claim_indexes(engine)
+        assert "ix_claims_parent_id" in names and "ix_claims_parent_slug" not in names
+    finally:
+        engine.dispose()
+
+
+def _claim_indexes(engine: Engine) -> set[str]:
+    return {str(index["name"]) for index in inspect(engine).get_indexes("claims")}
 
 
 def test_out_of_date_sqlite_is_upgraded_on_open(tmp_path: Path) -> None:

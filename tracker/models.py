@@ -114,13 +114,15 @@ class Claim(Base):
             name="confidence_range",
         ),
         Index("ix_claims_status_deadline", "status", "deadline_end"),
+        # Top-level claims in slug order (the claims screen's tree) without sorting them all.
+        Index("ix_claims_parent_slug", "parent_id", "slug"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
     # Definition (cached from the latest revision)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     statement: Mapped[str] = mapped_column(Text)

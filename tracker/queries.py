@@ -11,9 +11,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    Connection,
     Engine,
     Select,
     Subquery,
@@ -245,9 +247,9 @@ class Queries:
                 Claim.status.not_in([status.value for status in CLOSED_STATUSES]),
             )
         if criteria.parent:
-            parent = aliased(Claim)
+            wanted = _other_claim("wanted_parent")  # not the page's own "parent" join
             query = query.where(
-                Claim.parent_id.in_(select(parent.id).where(parent.slug == criteria.parent))
+                Claim.parent_id.in_(select(wanted.id).where(wanted.slug == criteria.parent))
             )
         if criteria.top_level_only:
             query = query.where(Claim.parent_id.is_(None))
@@ -265,9 +267,9 @@ class Queries:
         return query
 
     def count_claims(self, criteria: ClaimFilter = ClaimFilter()) -> int:
-        with self.session() as session:
+        with self.engine.connect() as connection:
             query = self._filtered(select(func.count(Claim.id)), criteria)
-            return int(session.scalar(query) or 0)
+            return int(connection.scalar(query) or 0)
 
     def list_claims(
         self,
@@ -279,26 +281,12 @@ class Queries:
         offset: int = 0,
         reviewer: str | None = None,
     ) -> list[ClaimRow]:
-        """One page of claims, filtered and sorted in SQL, enriched for that page only."""
+        """One page of claims, filtered and sorted in SQL, enriched for that page only.
+        Core on a plain connection: the ORM session's bookkeeping cost more than the query."""
         if sort not in SORT_KEYS:
             raise ValueError(f"unknown sort key '{sort}': use one of {', '.join(SORT_KEYS)}")
-        parent = aliased(Claim)
+        query = _claim_page()
         last_evidence = _last_evidence()
-        child = aliased(Claim)
-        # Correlated, so it is counted for the rows of the page only (index on parent_id).
-        children = (
-            select(func.count(child.id)).where(child.parent_id == Claim.id).scalar_subquery()
-        )
-        query = (
-            select(
-                Claim.id, Claim.slug, Claim.title, Claim.status, Claim.kind, Claim.made_on,
-                Claim.deadline_start, Claim.deadline_end, Source.key.label("source"),
-                parent.slug.label("parent"), Claim.version, Claim.review_cadence,
-                Claim.created_at, children.label("children"),
-            )
-            .outerjoin(Source, Source.id == Claim.source_id)
-            .outerjoin(parent, parent.id == Claim.parent_id)
-        )
         sort_columns: dict[str, Any] = {
             "slug": Claim.slug, "title": Claim.title, "status": Claim.status,
             "kind": Claim.kind, "deadline": Claim.deadline_end, "made_on": Claim.made_on,
@@ -307,17 +295,18 @@ class Queries:
         if sort == "evidence":
             query = query.outerjoin(last_evidence, last_evidence.c.claim_id == Claim.id)
         column = sort_columns[sort]
-        order = column.desc() if descending else column.asc()
-        ordering = [order, Claim.slug.asc()]
+        ordering = [column.desc() if descending else column.asc()]
+        if sort != "slug":
+            ordering.append(Claim.slug.asc())
         if sort in NULLABLE_SORT_KEYS:  # empty values last; not needed (and slower) otherwise
             ordering.insert(0, column.is_(None))
         query = self._filtered(query, criteria).order_by(*ordering)
         if limit is not None:
             query = query.limit(limit).offset(offset)
-        with self.session() as session:
-            rows = session.execute(query).all()
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
             ids = [row.id for row in rows]
-            enrich = _Enrichment.load(session, ids, reviewer)
+            enrich = _Enrichment.load(connection, ids, reviewer)
         return [
             ClaimRow(
                 slug=row.slug, title=row.title, status=row.status, kind=row.kind,
@@ -464,8 +453,36 @@ class Queries:
             return session.scalar(select(func.count(Claim.id))) == 0
 
 
+@cache
+def _other_claim(name: str) -> Any:
+    """An alias of the claims table for self-joins, made once: aliasing anew for every page
+    cost more than running its query."""
+    return aliased(Claim, name=name)
+
+
+@cache
+def _claim_page() -> Select[Any]:
+    """The columns and joins of a list page (made once, like `_other_claim`)."""
+    parent, child = _other_claim("parent"), _other_claim("child")
+    # Correlated, so it is counted for the rows of the page only (index on parent_id, slug).
+    children = (
+        select(func.count(child.id)).where(child.parent_id == Claim.id).scalar_subquery()
+    )
+    return (
+        select(
+            Claim.id, Claim.slug, Claim.title, Claim.status, Claim.kind, Claim.made_on,
+            Claim.deadline_start, Claim.deadline_end, Source.key.label("source"),
+            parent.slug.label("parent"), Claim.version, Claim.review_cadence,
+            Claim.created_at, children.label("children"),
+        )
+        .outerjoin(Source, Source.id == Claim.source_id)
+        .outerjoin(parent, parent.id == Claim.parent_id)
+    )
+
+
+@cache
 def _last_evidence() -> Any:
-    """When each claim last got evidence (a subquery keyed by claim_id)."""
+    """When each claim last got evidence (a subquery keyed by claim_id; made once)."""
     return (
         select(Evidence.claim_id, func.max(Evidence.recorded_at).label("at"))
         .group_by(Evidence.claim_id)
@@ -507,11 +524,12 @@ class _Enrichment:
     last_review: dict[int, datetime]
 
     @classmethod
-    def load(cls, session: Session, ids: Sequence[int], reviewer: str | None) -> _Enrichment:
+    def load(cls, connection: Connection, ids: Sequence[int], reviewer: str | None
+             ) -> _Enrichment:
         if not ids:
             return cls({}, {}, {}, {}, {}, {})
         tags: dict[int, list[str]] = {}
-        for claim_id, tag in session.execute(
+        for claim_id, tag in connection.execute(
             select(ClaimTag.claim_id, ClaimTag.tag)
             .where(ClaimTag.claim_id.in_(ids))
             .order_by(ClaimTag.tag)
@@ -519,7 +537,7 @@ class _Enrichment:
             tags.setdefault(claim_id, []).append(tag)
         last_evidence = {
             claim_id: as_utc(at)
-            for claim_id, at in session.execute(
+            for claim_id, at in connection.execute(
                 select(Evidence.claim_id, func.max(Evidence.recorded_at))
                 .where(Evidence.claim_id.in_(ids))
                 .group_by(Evidence.claim_id)
@@ -528,7 +546,7 @@ class _Enrichment:
         latest = latest_forecasts(ids).subquery()
         team: dict[int, list[float]] = {}
         mine: dict[int, float] = {}
-        for claim_id, name, probability in session.execute(
+        for claim_id, name, probability in connection.execute(
             select(latest.c.claim_id, latest.c.reviewer, latest.c.probability)
         ):
             team.setdefault(claim_id, []).append(probability)
@@ -536,7 +554,7 @@ class _Enrichment:
                 mine[claim_id] = probability
         last_review: dict[int, datetime] = {}
         if reviewer:
-            for claim_id, at in session.execute(
+            for claim_id, at in connection.execute(
                 select(ReviewMark.claim_id, func.max(ReviewMark.recorded_at))
                 .join(Reviewer, Reviewer.id == ReviewMark.reviewer_id)
                 .where(ReviewMark.claim_id.in_(ids), Reviewer.name == reviewer)

@@ -62,6 +62,8 @@ class ClaimsScreen(ClaimEditingScreen):
         "next page."
     )
     GATED_ACTIONS = ClaimEditingScreen.GATED_ACTIONS | {"clear_filter"}
+    AUTO_FOCUS = "#claims"
+    """The table has the focus from the start (not the filter first, then the table)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Filter", id="claims.filter"),
         Binding("F", "pick_facets", "Facets", id="claims.facets"),
@@ -96,9 +98,8 @@ class ClaimsScreen(ClaimEditingScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.show_listing(self.listing)
-        self.query_one(ClaimsTable).focus()
         self.tracker.steady_cursors(self)
+        self.show_listing(self.listing)
 
     @property
     def table(self) -> ClaimsTable:
