@@ -211,6 +211,25 @@ def test_without_a_previous_period_changes_cover_everything(engine: Engine,
     assert "| Status | Claims |\n" in render(data, "md")
 
 
+def test_forecast_counts_skip_the_filter_only_when_nothing_came_later(
+        engine: Engine, dataset: Ledger, clock: Clock) -> None:
+    """With nothing recorded after the report date, forecasts are counted without a date
+    filter (index-only counts); the numbers must be those of the filtered count."""
+    from sqlalchemy.orm import Session
+
+    from tracker.reports import data as report_data
+
+    window = report_data._Window(None, AS_OF)
+    with Session(engine) as session:
+        filtered = report_data._changes(session, window).counts
+        unfiltered = report_data._changes(session, window, every_forecast_in_window=True).counts
+    assert unfiltered == filtered and filtered.forecasts > 0 and filtered.forecasters > 0
+    clock.now = at(2024, 7, 10)
+    dataset.forecast("fusion-pilot", 0.5, reviewer="zed")  # recorded after AS_OF
+    assert build_report(engine, AS_OF).changes.counts == filtered
+    assert build_report(engine, clock.now).changes.counts.forecasters == filtered.forecasters + 1
+
+
 # --------------------------------------------------------------------------- golden files
 
 

@@ -1071,3 +1071,31 @@ def test_yes_no_shortcut_gives_the_general_formulas_bit_for_bit(
     assert score.log == log_score(p, o, eps=eps)
     assert score.baseline == baseline_score(p, o, eps=eps)
     assert score.brier == brier(p, o)
+
+
+@pytest.mark.parametrize(("p", "o"), [(1.5, 1.0), (-0.1, 0.0), (math.nan, 1.0), (0.5, 2.0),
+                                      (0.5, math.nan)])
+def test_streaming_calibration_rejects_values_outside_0_1(p: float, o: float) -> None:
+    accumulator = scoring.CalibrationAccumulator()
+    with pytest.raises(ValueError):
+        accumulator.add(p, o)
+    assert accumulator.table() == scoring.CalibrationAccumulator().table()  # nothing kept
+
+
+def test_accumulators_cross_processes_with_their_sums_only() -> None:
+    """Pickling (to merge a second process's share) folds what is pending; nothing changes."""
+    import pickle
+
+    scores = ScoreAccumulator()
+    calibration = scoring.CalibrationAccumulator()
+    questions = [Question(f"q{i}", day(0), day(2), float(i % 2),
+                          [Forecast("ann", 0.1 * (i % 10), day(1)), Forecast("bob", 0.5, day(0))])
+                 for i in range(20)]
+    for question in questions:
+        for score in scores.add_question(question):
+            calibration.add(score.final_probability, score.outcome)
+    copied_scores, copied_calibration = pickle.loads(pickle.dumps((scores, calibration)))
+    assert copied_scores.summaries() == scores.summaries() == aggregate(questions)
+    assert copied_calibration.table() == calibration.table()
+    assert copied_calibration.decomposition() == calibration.decomposition()
+    assert not copied_calibration._pending and not copied_scores._tallies["ann"]._pending

@@ -309,7 +309,9 @@ class ScoringRun:
         self._pool: Any = None
         self._helper: Any = None
         with Session(engine) as session:
-            self.replay = as_of is not None and not nothing_recorded_after(session, as_of)
+            self.nothing_after = as_of is None or nothing_recorded_after(session, as_of)
+            """Whether nothing scoring reads (forecasts included) was recorded after `as_of`."""
+            self.replay = not self.nothing_after
             first, last, resolutions = session.execute(
                 select(select(func.min(Claim.id)).scalar_subquery(),
                        select(func.max(Claim.id)).scalar_subquery(),

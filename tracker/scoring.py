@@ -602,6 +602,15 @@ class _Tally:
             self._units[6] += _exact_units(self._relative)
             self._relative = []
 
+    def __getstate__(self) -> tuple[int, int, list[int]]:
+        """Folded first: a tally sent to another process carries only its sums."""
+        self._fold()
+        return self.n, self.n_relative, self._units
+
+    def __setstate__(self, state: tuple[int, int, list[int]]) -> None:
+        self.n, self.n_relative, self._units = state
+        self._pending, self._relative = [], []
+
     def merge(self, other: _Tally) -> None:
         other._fold()
         self._fold()
@@ -954,7 +963,10 @@ class CalibrationAccumulator:
         """Add one (forecast, outcome) pair; annulled (``None``) outcomes are skipped."""
         if o is None:
             return
-        self._pending.append((_check_probability(p), _check_outcome(o)))
+        if not (0.0 <= p <= 1.0 and 0.0 <= o <= 1.0):  # the checks, inline: a hot path
+            _check_probability(p)
+            _check_outcome(o)
+        self._pending.append((p, o))
         if len(self._pending) >= _PENDING_LIMIT:
             self._fold()
 
@@ -978,6 +990,11 @@ class CalibrationAccumulator:
                 units[3] += _exact_units([o * o for _, o in pairs])
                 units[4] += _exact_units([p * o for p, o in pairs])
             start = end
+
+    def __getstate__(self) -> dict[str, object]:
+        """Folded first: an accumulator sent to another process carries only its sums."""
+        self._fold()
+        return self.__dict__
 
     def merge(self, other: CalibrationAccumulator) -> None:
         """Add another accumulator's pairs (same bins), e.g. from a parallel shard."""
