@@ -230,6 +230,25 @@ def test_forecast_counts_skip_the_filter_only_when_nothing_came_later(
     assert build_report(engine, clock.now).changes.counts.forecasters == filtered.forecasters + 1
 
 
+def test_statuses_come_from_the_cache_only_when_nothing_came_later(
+        engine: Engine, dataset: Ledger) -> None:
+    """Census and deadline lists read the cached statuses when nothing was recorded after the
+    report date; they must equal the ones replayed from the log."""
+    from dataclasses import replace
+
+    from sqlalchemy.orm import Session
+
+    from tracker.reports import data as report_data
+
+    with Session(engine) as session:
+        replayed = report_data._census(session, AS_OF)
+        cached = report_data._census(session, AS_OF, present=True)
+        assert replace(cached, present=False) == replayed
+        assert report_data._deadlines(session, cached) == report_data._deadlines(
+            session, replayed)
+    assert replayed.status.count("refuted") == 1 and replayed.status.overdue == 1
+
+
 # --------------------------------------------------------------------------- golden files
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     Engine,
     Select,
+    Subquery,
     and_,
     case,
     func,
@@ -93,7 +94,7 @@ DEADLINE_HORIZON_DAYS: Final = 90
 DEADLINE_LIMIT: Final = 100
 """At most this many claims in each deadline list (nearing, overdue)."""
 SCORE_GROUPINGS: Final[tuple[Grouping, ...]] = ("reviewer", "source", "tag")
-REPORT_HELPER_SHARE: Final = 0.65
+REPORT_HELPER_SHARE: Final = 0.6
 """The part of the scoring a second process takes while this one reads the rest of the report
 (measured with benchmarks/score_bench.py: the two then finish at about the same time)."""
 CHANGE_KINDS: Final = ("resolved", "reopened", "status", "new", "edited")
@@ -410,7 +411,7 @@ def build_report(
     # On a large database a second process scores most claims while this one reads the rest.
     with ScoringRun(engine, SCORE_GROUPINGS, as_of, helper_share=REPORT_HELPER_SHARE) as run:
         with Session(engine) as session:
-            census = _census(session, as_of)
+            census = _census(session, as_of, present=run.nothing_after)
             status = census.status
             changes = _changes(session, window, every_forecast_in_window=run.nothing_after)
             candidates, timeline_ids = _timeline_claims(session, window, status)
@@ -466,13 +467,23 @@ class _Census:
     """Open claims due after `as_of` and within `DEADLINE_HORIZON_DAYS`."""
     edited: tuple[tuple[int, str, datetime], ...]
     """Open claims whose definition changed after `as_of`: (id, status, deadline then)."""
+    present: bool
+    """Nothing was recorded after `as_of`: the cached statuses are the statuses then."""
 
 
-def _census(session: Session, as_of: datetime) -> _Census:
+def _states(as_of: datetime, present: bool) -> Subquery:
+    """Each claim's status at `as_of` (claims without a row are open): replayed from the log,
+    or, when `present` (nothing recorded since `as_of`), the cached status, which is cheaper."""
+    if present:
+        return select(Claim.id.label("claim_id"), Claim.status.label("status")).subquery()
+    return state_events_as_of(as_of)
+
+
+def _census(session: Session, as_of: datetime, present: bool = False) -> _Census:
     """One grouped query over the claims; deadlines come from the cached columns except for
     the (few) claims edited since `as_of`, judged by the definition in force then."""
     horizon = as_of + timedelta(days=DEADLINE_HORIZON_DAYS)
-    state = state_events_as_of(as_of)
+    state = _states(as_of, present)
     status = func.coalesce(state.c.status, literal(Status.OPEN.value))
     unedited_open = and_(status.in_(_OPEN), Claim.id.not_in(_edited_after(as_of)))
     overdue = case((and_(unedited_open, Claim.deadline_end < as_of), 1), else_=0)
@@ -512,7 +523,7 @@ def _census(session: Session, as_of: datetime) -> _Census:
         as_of=as_of, total=sum(counts.values()),
         by_status=tuple((name, counts[name]) for name in counts), overdue=overdue_total,
     )
-    return _Census(status_counts, upcoming_total, tuple(edited))
+    return _Census(status_counts, upcoming_total, tuple(edited), present)
 
 
 def _status_counts(session: Session, as_of: datetime) -> StatusCounts:
@@ -918,7 +929,7 @@ def _claim_scores(
 def _deadlines(session: Session, census: _Census) -> Deadlines:
     as_of = census.status.as_of
     horizon = as_of + timedelta(days=DEADLINE_HORIZON_DAYS)
-    state = state_events_as_of(as_of)
+    state = _states(as_of, census.present)
     status = func.coalesce(state.c.status, literal(Status.OPEN.value))
     late = case((Claim.deadline_end < as_of, 1), else_=0)
     ranked = (
