@@ -14,6 +14,7 @@ Targets: each command within 2x of the floor; memory flat in the number of forec
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sqlite3
 import subprocess
@@ -95,7 +96,14 @@ def database(directory: Path, claims: int, forecasts: int, reviewers: int, evide
              ) -> Path:
     path = directory / f"bench-{DATA_VERSION}-{claims}-{forecasts}-{reviewers}-{evidence}.db"
     if not path.exists():
-        build(path, claims, forecasts, reviewers, evidence)
+        # In a fresh process: Linux carries a process's peak RSS across fork and exec, so a
+        # parent grown by the build would show as every measured child's peak memory.
+        builder = multiprocessing.get_context("spawn").Process(
+            target=build, args=(path, claims, forecasts, reviewers, evidence))
+        builder.start()
+        builder.join()
+        if builder.exitcode != 0:
+            raise SystemExit(f"building {path} failed")
     return path
 
 
