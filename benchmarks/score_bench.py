@@ -69,9 +69,13 @@ DATA_VERSION = "v2"
 in the same folder is not reused."""
 
 
-def run_measured(args: list[str], runs: int = 3) -> tuple[float, float]:
-    """Wall seconds (the fastest of `runs`, as for the floor: on a shared machine the
-    slower runs measure the neighbours) and peak resident memory (MiB, the largest) of a
+RUNS = 3
+"""Every time printed is the fastest of this many runs, the floor's and the commands' alike:
+on a shared machine the slower runs measure the neighbours."""
+
+
+def run_measured(args: list[str], runs: int = RUNS) -> tuple[float, float]:
+    """Wall seconds (the fastest of `runs`) and peak resident memory (MiB, the largest) of a
     child process."""
     times, peaks = [], []
     for _ in range(runs):
@@ -85,7 +89,7 @@ def run_measured(args: list[str], runs: int = 3) -> tuple[float, float]:
     return min(times), max(peaks)
 
 
-def floor(path: Path, runs: int = 3) -> tuple[float, int]:
+def floor(path: Path, runs: int = RUNS) -> tuple[float, int]:
     """The fastest of `runs` runs: the first also reads the file into the page cache, which
     would flatter every command timed after it."""
     connection = sqlite3.connect(path)
