@@ -1099,3 +1099,65 @@ def test_accumulators_cross_processes_with_their_sums_only() -> None:
     assert copied_calibration.table() == calibration.table()
     assert copied_calibration.decomposition() == calibration.decomposition()
     assert not copied_calibration._pending and not copied_scores._tallies["ann"]._pending
+
+
+def _grouping_questions() -> list[Question]:
+    return [Question(f"q{i}", day(0), day(3), [1.0, 0.0, 0.4][i % 3],
+                     [Forecast("ann", 0.1 * (i % 10), day(1)), Forecast("bob", 0.5, day(0)),
+                      Forecast("cy", 0.05 * i % 1.0, day(2))])
+            for i in range(40)]
+
+
+def test_question_columns_count_like_each_score_added_under_the_key() -> None:
+    """A claim's scores go to each of its tags' rows as columns laid out once: the same sums,
+    counts, relative Brier and calibration as adding every score under the tag one by one."""
+    by_columns = ScoreAccumulator(calibrated=True)
+    one_by_one = ScoreAccumulator()
+    calibration = scoring.CalibrationAccumulator()
+    for question in _grouping_questions():
+        scores = score_question(question)
+        columns = scoring.ScoreColumns.of(scores)
+        for tag in ("even" if question.key[-1] in "02468" else "odd", "all"):
+            by_columns.add_columns_as(tag, columns)
+            for score in scores:
+                one_by_one.add_as(tag, score)
+                if tag == "all":
+                    calibration.add(score.final_probability, score.outcome)
+    assert by_columns.summaries() == one_by_one.summaries()
+    assert by_columns.forecasters() == ["all", "even", "odd"]
+    assert by_columns.summary("all").n == 120
+    assert by_columns.summary("all").n_relative == 120
+    assert by_columns.calibration("all").table() == calibration.table()
+    assert by_columns.calibration("all").decomposition() == calibration.decomposition()
+
+
+def test_calibrated_accumulator_keeps_each_forecasters_calibration() -> None:
+    questions = _grouping_questions()
+    accumulator = ScoreAccumulator(calibrated=True)
+    for question in questions:
+        accumulator.add_question(question)
+    assert accumulator.summaries() == aggregate(questions)
+    ann = scoring.CalibrationAccumulator()
+    for question in questions:
+        ann.add(question.forecasts[0].probability, question.outcome)
+    assert accumulator.calibration("ann").table() == ann.table()
+    assert accumulator.calibration("nobody").table() == scoring.CalibrationAccumulator().table()
+    with pytest.raises(ValueError, match="calibrated=True"):
+        ScoreAccumulator().calibration("ann")
+
+
+def test_calibrated_accumulators_merge_and_cross_processes() -> None:
+    import pickle
+
+    questions = _grouping_questions()
+    whole, first, second = (ScoreAccumulator(calibrated=True) for _ in range(3))
+    for index, question in enumerate(questions):
+        whole.add_question(question)
+        (first if index < 15 else second).add_question(question)
+    first.merge(pickle.loads(pickle.dumps(second)))
+    assert first.summaries() == whole.summaries()
+    for name in ("ann", "bob", "cy"):
+        assert first.calibration(name).table() == whole.calibration(name).table()
+        assert first.calibration(name).decomposition() == whole.calibration(name).decomposition()
+    with pytest.raises(ValueError, match="calibrated"):
+        first.merge(ScoreAccumulator())

@@ -205,35 +205,13 @@ def _claim_of(row: Row[int, int, float, datetime]) -> int:
     return int(row[0])
 
 
-def _claim_keys(by: Grouping, claim: ResolvedClaim) -> tuple[str, ...] | None:
-    """The rows a claim's scores count in; `None` for "reviewer": each score's forecaster."""
-    if by == "reviewer":
-        return None
+def _claim_keys(by: Grouping, claim: ResolvedClaim) -> tuple[str, ...]:
+    """The rows all of a claim's scores count in (by reviewer, each score has its own)."""
     if by == "tag":
         return claim.tags
     if by == "period":
         return (claim.period,)
     return (claim.source or "(no source)",)
-
-
-class _Group:
-    """Scores and calibration sums for one leaderboard row."""
-
-    def __init__(self, key: str) -> None:
-        self.key = key
-        self.scores = scoring.ScoreAccumulator()
-        self.calibration = scoring.CalibrationAccumulator()
-
-    def add(self, score: scoring.QuestionScore) -> None:
-        self.scores.add_as(self.key, score)
-        self.calibration.add(score.final_probability, score.outcome)
-
-
-def _group(groups: dict[str, _Group], key: str) -> _Group:
-    group = groups.get(key)
-    if group is None:
-        group = groups[key] = _Group(key)
-    return group
 
 
 def leaderboard(engine: Engine, by: Grouping = "reviewer", as_of: datetime | None = None
@@ -255,14 +233,15 @@ class _Tallies:
     """Everything one pass accumulates: per grouping, its rows; and the overall calibration
     of the reviewers' forecasts (the same for every grouping of them) and of the sources."""
 
-    groups: dict[Grouping, dict[str, _Group]]
+    groups: dict[Grouping, scoring.ScoreAccumulator]
+    """Per grouping, its rows' scores and calibration, keyed by the row's key."""
     forecasts: scoring.CalibrationAccumulator
     sources: scoring.CalibrationAccumulator
 
     @classmethod
     def empty(cls, groupings: tuple[Grouping, ...]) -> _Tallies:
-        return cls({by: {} for by in groupings}, scoring.CalibrationAccumulator(),
-                   scoring.CalibrationAccumulator())
+        return cls({by: scoring.ScoreAccumulator(calibrated=True) for by in groupings},
+                   scoring.CalibrationAccumulator(), scoring.CalibrationAccumulator())
 
     def overall(self, by: Grouping) -> scoring.CalibrationAccumulator:
         """The calibration of all of a grouping's pairs. Every scored forecast is in exactly
@@ -272,17 +251,15 @@ class _Tallies:
             return self.sources
         if "reviewer" not in self.groups:
             return self.forecasts
+        reviewers = self.groups["reviewer"]
         overall = scoring.CalibrationAccumulator()
-        for group in self.groups["reviewer"].values():
-            overall.merge(group.calibration)
+        for key in reviewers.forecasters():
+            overall.merge(reviewers.calibration(key))
         return overall
 
     def merge(self, other: _Tallies) -> None:
         for by, groups in other.groups.items():
-            for key, group in groups.items():
-                mine = _group(self.groups[by], key)
-                mine.scores.merge(group.scores)
-                mine.calibration.merge(group.calibration)
+            self.groups[by].merge(groups)
         self.forecasts.merge(other.forecasts)
         self.sources.merge(other.sources)
 
@@ -409,26 +386,32 @@ def _score_forecasts(session: Session, claims: dict[int, ResolvedClaim],
                      tallies: _Tallies, ids: tuple[int, int] | None) -> None:
     # With reviewer rows, the overall calibration is theirs merged (see `_Tallies.overall`).
     overall = None if "reviewer" in groupings else tallies.forecasts
+    by_reviewer = tallies.groups.get("reviewer")
+    by_claim = [by for by in groupings if by != "reviewer"]
     for claim, scores in scored_claims(session, claims, as_of, ids, replay=replay):
-        keys_by_grouping = [(tallies.groups[by], _claim_keys(by, claim)) for by in groupings]
-        for score in scores:
+        if not scores:
+            continue
+        if by_reviewer is not None:
+            by_reviewer.add(scores)
+        if by_claim or overall is not None:
+            columns = scoring.ScoreColumns.of(scores)
             if overall is not None:
-                overall.add(score.final_probability, score.outcome)
-            for groups, keys in keys_by_grouping:
-                for key in (score.forecaster,) if keys is None else keys:
-                    _group(groups, key).add(score)
+                overall.add_columns(columns)
+            for by in by_claim:
+                for key in _claim_keys(by, claim):
+                    tallies.groups[by].add_columns_as(key, columns)
 
 
-def _rows(groups: dict[str, _Group]) -> tuple[ScoreRow, ...]:
+def _rows(groups: scoring.ScoreAccumulator) -> tuple[ScoreRow, ...]:
     rows = []
-    for key in sorted(groups):
-        summary = groups[key].scores.summary(key)
+    for key in groups.forecasters():
+        summary = groups.summary(key)
         if summary is not None:
-            rows.append(_row(summary, groups[key].calibration.table()))
+            rows.append(_row(summary, groups.calibration(key).table()))
     return tuple(rows)
 
 
-def _grade_sources(claims: dict[int, ResolvedClaim], groups: dict[str, _Group],
+def _grade_sources(claims: dict[int, ResolvedClaim], groups: scoring.ScoreAccumulator,
                    overall: scoring.CalibrationAccumulator) -> None:
     for claim in claims.values():
         if claim.implied_confidence is None or claim.made_on is None:
@@ -440,7 +423,7 @@ def _grade_sources(claims: dict[int, ResolvedClaim], groups: dict[str, _Group],
         )
         if score is None:
             continue
-        _group(groups, key).add(score)
+        groups.add_as(key, score)
         overall.add(score.final_probability, score.outcome)
 
 

@@ -142,6 +142,7 @@ __all__ = [
     "Question",
     "QuestionScore",
     "ScoreAccumulator",
+    "ScoreColumns",
     "SourceClaim",
     "aggregate",
     "baseline_score",
@@ -567,31 +568,73 @@ def _peer_prefix_integrals(
 # --------------------------------------------------------------------------- many questions
 
 
+_Sums = tuple[float, float, float, float, float, float]
+"""What a forecaster's tally sums per question: brier, brier_time_averaged, log, baseline,
+peer, coverage."""
+
+
+def _sums(score: QuestionScore) -> _Sums:
+    return (score.brier, score.brier_time_averaged, score.log, score.baseline, score.peer,
+            score.coverage)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreColumns:
+    """One question's scores laid out as the accumulators sum them, built once and added under
+    several keys (a claim's scores count in the row of each of its tags): adding them is a few
+    list extensions, not work per score and key."""
+
+    sums: tuple[_Sums, ...]
+    relative: tuple[float, ...]
+    """The relative Brier scores that exist (``None`` ones left out)."""
+    pairs: tuple[tuple[float, float], ...]
+    """(final probability, outcome) for calibration."""
+
+    @classmethod
+    def of(cls, scores: Sequence[QuestionScore]) -> ScoreColumns:
+        return cls(
+            tuple(_sums(score) for score in scores),
+            tuple(score.relative_brier for score in scores if score.relative_brier is not None),
+            tuple((score.final_probability, score.outcome) for score in scores),
+        )
+
 
 class _Tally:
-    """One forecaster's count and exact sums. Scores wait in a short list and are folded in
-    with :func:`_exact_units` a batch at a time, which is much cheaper than one exact
-    addition per value."""
+    """One forecaster's count and exact sums, and optionally its calibration. Scores wait in a
+    short list and are folded in with :func:`_exact_units` a batch at a time, which is much
+    cheaper than one exact addition per value."""
 
-    __slots__ = ("_pending", "_relative", "_units", "n", "n_relative")
+    __slots__ = ("_pending", "_relative", "_units", "calibration", "n", "n_relative")
 
-    def __init__(self) -> None:
+    def __init__(self, calibration: CalibrationAccumulator | None = None) -> None:
         self.n = 0
         self.n_relative = 0
-        self._pending: list[tuple[float, float, float, float, float, float]] = []
+        self._pending: list[_Sums] = []
         self._relative: list[float] = []
         self._units = [0] * 7
         """brier, brier_time_averaged, log, baseline, peer, coverage, relative_brier."""
+        self.calibration = calibration
 
     def add(self, score: QuestionScore) -> None:
         self.n += 1
-        self._pending.append((score.brier, score.brier_time_averaged, score.log,
-                              score.baseline, score.peer, score.coverage))
+        self._pending.append(_sums(score))
         if score.relative_brier is not None:
             self.n_relative += 1
             self._relative.append(score.relative_brier)
         if len(self._pending) >= _PENDING_LIMIT:
             self._fold()
+        if self.calibration is not None:
+            self.calibration.add_valid(score.final_probability, score.outcome)
+
+    def extend(self, columns: ScoreColumns) -> None:
+        self.n += len(columns.sums)
+        self._pending.extend(columns.sums)
+        self.n_relative += len(columns.relative)
+        self._relative.extend(columns.relative)
+        if len(self._pending) >= _PENDING_LIMIT:
+            self._fold()
+        if self.calibration is not None:
+            self.calibration.add_columns(columns)
 
     def _fold(self) -> None:
         if self._pending:
@@ -602,13 +645,14 @@ class _Tally:
             self._units[6] += _exact_units(self._relative)
             self._relative = []
 
-    def __getstate__(self) -> tuple[int, int, list[int]]:
+    def __getstate__(self) -> tuple[int, int, list[int], CalibrationAccumulator | None]:
         """Folded first: a tally sent to another process carries only its sums."""
         self._fold()
-        return self.n, self.n_relative, self._units
+        return self.n, self.n_relative, self._units, self.calibration
 
-    def __setstate__(self, state: tuple[int, int, list[int]]) -> None:
-        self.n, self.n_relative, self._units = state
+    def __setstate__(self, state: tuple[int, int, list[int], CalibrationAccumulator | None]
+                     ) -> None:
+        self.n, self.n_relative, self._units, self.calibration = state
         self._pending, self._relative = [], []
 
     def merge(self, other: _Tally) -> None:
@@ -617,6 +661,8 @@ class _Tally:
         self.n += other.n
         self.n_relative += other.n_relative
         self._units = [a + b for a, b in zip(self._units, other._units, strict=True)]
+        if self.calibration is not None and other.calibration is not None:
+            self.calibration.merge(other.calibration)
 
     def means(self) -> tuple[float, ...]:
         """The six means over ``n``, then the mean relative Brier (NaN without any)."""
@@ -628,16 +674,25 @@ class _Tally:
 
 
 class ScoreAccumulator:
-    """Sums per-question results into per-forecaster summaries, one question at a time.
+    """Sums per-question results into per-forecaster summaries, one question at a time; with
+    ``calibrated=True`` also each forecaster's calibration (see :meth:`calibration`).
 
     Memory grows with the number of forecasters only. Sums are exact, so the summaries do not
     depend on the order in which questions (or accumulators, via :meth:`merge`) are added.
     """
 
-    def __init__(self, *, eps: float = EPS) -> None:
+    def __init__(self, *, eps: float = EPS, calibrated: bool = False) -> None:
         _check_eps(eps)
         self.eps = eps
+        self.calibrated = calibrated
         self._tallies: dict[str, _Tally] = {}
+
+    def _tally(self, key: str) -> _Tally:
+        tally = self._tallies.get(key)
+        if tally is None:
+            tally = self._tallies[key] = _Tally(
+                CalibrationAccumulator() if self.calibrated else None)
+        return tally
 
     def add_question(self, question: Question) -> tuple[QuestionScore, ...]:
         """Score ``question`` (with this accumulator's ``eps``), add it, return its scores."""
@@ -647,23 +702,41 @@ class ScoreAccumulator:
 
     def add(self, scores: Iterable[QuestionScore]) -> None:
         """Add per-question results (e.g. from :func:`score_question`, possibly stored)."""
-        for score in scores:
-            self.add_as(score.forecaster, score)
+        tallies = self._tallies
+        for score in scores:  # the hot path of a large scoring run: no call per score spared
+            tally = tallies.get(score.forecaster)
+            if tally is None:
+                tally = self._tally(score.forecaster)
+            tally.add(score)
 
     def add_as(self, forecaster: str, score: QuestionScore) -> None:
         """Add one result under ``forecaster`` instead of its own (to group by tag, period...)."""
-        tally = self._tallies.get(forecaster)
-        if tally is None:
-            tally = self._tallies[forecaster] = _Tally()
-        tally.add(score)
+        self._tally(forecaster).add(score)
+
+    def add_columns_as(self, key: str, columns: ScoreColumns) -> None:
+        """Add every score of one question under ``key`` (same result as ``add_as`` each)."""
+        self._tally(key).extend(columns)
 
     def merge(self, other: ScoreAccumulator) -> None:
         """Add everything ``other`` has accumulated (for sharded or parallel scoring)."""
+        if other.calibrated != self.calibrated:
+            raise ValueError("cannot merge a calibrated score accumulator with one that is not")
         for name, theirs in other._tallies.items():
-            ours = self._tallies.get(name)
-            if ours is None:
-                ours = self._tallies[name] = _Tally()
-            ours.merge(theirs)
+            self._tally(name).merge(theirs)
+
+    def forecasters(self) -> list[str]:
+        """Every forecaster (or key) with a result, sorted."""
+        return sorted(key for key, tally in self._tallies.items() if tally.n)
+
+    def calibration(self, forecaster: str) -> CalibrationAccumulator:
+        """The calibration of ``forecaster``'s final forecasts (``calibrated=True`` only)."""
+        if not self.calibrated:
+            raise ValueError("this accumulator keeps no calibration: make it calibrated=True")
+        tally = self._tallies.get(forecaster)
+        if tally is None:
+            return CalibrationAccumulator()
+        assert tally.calibration is not None
+        return tally.calibration
 
     def summary(self, forecaster: str) -> ForecasterSummary | None:
         """The summary of one forecaster, or ``None`` if it has no scored question."""
@@ -686,12 +759,8 @@ class ScoreAccumulator:
 
     def summaries(self) -> tuple[ForecasterSummary, ...]:
         """Every forecaster's summary, sorted by forecaster."""
-        result = []
-        for name in sorted(self._tallies):
-            summary = self.summary(name)
-            if summary is not None:
-                result.append(summary)
-        return tuple(result)
+        summaries = (self.summary(name) for name in self.forecasters())
+        return tuple(summary for summary in summaries if summary is not None)
 
 
 def aggregate(questions: Iterable[Question], *, eps: float = EPS) -> tuple[ForecasterSummary, ...]:
@@ -967,6 +1036,18 @@ class CalibrationAccumulator:
             _check_probability(p)
             _check_outcome(o)
         self._pending.append((p, o))
+        if len(self._pending) >= _PENDING_LIMIT:
+            self._fold()
+
+    def add_valid(self, p: float, o: float) -> None:
+        """:meth:`add` without the checks, for a pair known valid (from a QuestionScore)."""
+        self._pending.append((p, o))
+        if len(self._pending) >= _PENDING_LIMIT:
+            self._fold()
+
+    def add_columns(self, columns: ScoreColumns) -> None:
+        """Add a question's (final probability, outcome) pairs: valid by construction."""
+        self._pending.extend(columns.pairs)
         if len(self._pending) >= _PENDING_LIMIT:
             self._fold()
 
