@@ -745,21 +745,28 @@ def _closing_status() -> Any:
     )
 
 
-def state_events_as_of(as_of: datetime) -> Subquery:
+def state_events_as_of(as_of: datetime, ids: tuple[int, int] | None = None) -> Subquery:
     """Per claim with a state event recorded by `as_of`: that event's version, the status it
-    set, and when it was recorded.
+    set, and when it was recorded; with `ids=(first, last)` only for the claims with ids in
+    that range (restricted inside, where the database cannot push the range down itself).
 
     Status changes and resolutions share each claim's version sequence, so the highest version
     recorded by then decides.
     """
-    events = union_all(
+    changes = (
         select(StatusChange.claim_id, StatusChange.version,
                StatusChange.to_status.label("status"), StatusChange.recorded_at)
-        .where(StatusChange.recorded_at <= as_of),
+        .where(StatusChange.recorded_at <= as_of)
+    )
+    resolutions = (
         select(Resolution.claim_id, Resolution.version, _closing_status().label("status"),
                Resolution.recorded_at)
-        .where(Resolution.recorded_at <= as_of),
-    ).subquery()
+        .where(Resolution.recorded_at <= as_of)
+    )
+    if ids is not None:
+        changes = changes.where(StatusChange.claim_id.between(*ids))
+        resolutions = resolutions.where(Resolution.claim_id.between(*ids))
+    events = union_all(changes, resolutions).subquery()
     latest = (
         select(events.c.claim_id, func.max(events.c.version).label("version"))
         .group_by(events.c.claim_id)

@@ -12,7 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from itertools import groupby
 from typing import Any, Literal
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from tracker import scoring
 from tracker.db import make_engine
-from tracker.horizons import start_of_day
+from tracker.horizons import as_utc
 from tracker.models import (
     Claim,
     ClaimRevision,
@@ -50,6 +50,8 @@ class ResolvedClaim:
     made_on: date | None
     opened_at: datetime
     resolved_at: datetime
+    """Both as the database hands datetimes back, so forecasts compare with them as read: naive
+    UTC from SQLite, aware UTC from PostgreSQL."""
     outcome: float
     implied_confidence: float | None
 
@@ -90,21 +92,23 @@ def _closing_statuses(include_annulled: bool) -> list[str]:
                   if include_annulled or status is not Status.ANNULLED)
 
 
-def scoring_resolutions(as_of: datetime | None, *, include_annulled: bool = False
-                        ) -> Select[Any]:
+def scoring_resolutions(as_of: datetime | None, *, include_annulled: bool = False,
+                        ids: tuple[int, int] | None = None) -> Select[Any]:
     """Per claim, the resolution in force at `as_of` (its latest state event), if it scores
-    (or, with `include_annulled`, also when it was annulled)."""
+    (or, with `include_annulled`, also when it was annulled); with `ids=(first, last)` only
+    for the claims with ids in that range."""
     if as_of is None:
         # Now: the cached status says which claims are closed; their last resolution rules.
-        latest = (
+        closed = (
             select(Resolution.claim_id, func.max(Resolution.version).label("version"))
             .join(Claim, Claim.id == Resolution.claim_id)
             .where(Claim.status.in_(_closing_statuses(include_annulled)))
-            .group_by(Resolution.claim_id)
-            .subquery()
         )
+        if ids is not None:
+            closed = closed.where(Claim.id.between(*ids))
+        latest = closed.group_by(Resolution.claim_id).subquery()
     else:
-        states = state_events_as_of(as_of)
+        states = state_events_as_of(as_of, ids)
         latest = select(states.c.claim_id, states.c.version).subquery()
     query = select(Resolution).join(
         latest,
@@ -119,12 +123,14 @@ def resolved_claims(session: Session, as_of: datetime | None,
                     ids: tuple[int, int] | None = None) -> dict[int, ResolvedClaim]:
     """Every claim that scores as of `as_of` (with `ids=(first, last)`: among the claims with
     ids in that range), keyed by claim id."""
-    resolution = scoring_resolutions(as_of).subquery()
+    resolution = scoring_resolutions(as_of, ids=ids).subquery()
+    naive = session.get_bind().dialect.name == "sqlite"
+    midnight = time(0, tzinfo=None if naive else UTC)
     claims_query = (
         select(
-            Claim.id, Claim.slug, Source.key, Claim.made_on, Claim.created_at,
+            Claim.id, Claim.slug, Source.key, Claim.made_on, _as_read(Claim.created_at),
             Claim.implied_confidence, resolution.c.value, resolution.c.observed_on,
-            resolution.c.recorded_at,
+            _as_read(resolution.c.recorded_at),
         )
         .join(resolution, resolution.c.claim_id == Claim.id)
         .outerjoin(Source, Source.id == Claim.source_id)
@@ -150,8 +156,10 @@ def resolved_claims(session: Session, as_of: datetime | None,
             old = past[claim_id]
             source, claim_tags = old.source, old.tags
             made_on, confidence = old.made_on, old.implied_confidence
-        resolved_at = start_of_day(observed) if observed else recorded
-        opened_at = start_of_day(made_on) if made_on else created_at
+        if not naive:
+            created_at, recorded = as_utc(created_at), as_utc(recorded)
+        resolved_at = datetime.combine(observed, midnight) if observed else recorded
+        opened_at = datetime.combine(made_on, midnight) if made_on else created_at
         claims[claim_id] = ResolvedClaim(
             claim_id=claim_id, slug=slug, source=source, tags=claim_tags,
             made_on=made_on, opened_at=min(opened_at, resolved_at), resolved_at=resolved_at,
@@ -169,18 +177,17 @@ def scored_claims(
     `replay=False` when the current state is the state as of `as_of` (see
     `nothing_recorded_after`). Forecasts stay plain rows: no object per forecast."""
     names = dict(session.execute(select(Reviewer.id, Reviewer.name)).all())
-    # The plain DateTime type skips the UTC decorator's per-row work: SQLite gives naive UTC
-    # datetimes (so the claim's bounds are made naive too), PostgreSQL aware ones.
-    made_at = type_coerce(Forecast.made_at, DateTime(timezone=True))
-    naive = session.get_bind().dialect.name == "sqlite"
-    query = select(Forecast.claim_id, Forecast.reviewer_id, Forecast.probability, made_at)
+    query = select(Forecast.claim_id, Forecast.reviewer_id, Forecast.probability,
+                   _as_read(Forecast.made_at))
     if as_of is None or not replay:
         # IN, not JOIN: SQLite then walks the forecasts' claim index in order, with no sort.
-        query = query.where(Forecast.claim_id.in_(
-            select(Claim.id).where(Claim.status.in_(_closing_statuses(include_annulled=False)))
-        ))
+        closed = select(Claim.id).where(
+            Claim.status.in_(_closing_statuses(include_annulled=False)))
+        if ids is not None:
+            closed = closed.where(Claim.id.between(*ids))
+        query = query.where(Forecast.claim_id.in_(closed))
     else:
-        resolution = scoring_resolutions(as_of).subquery()
+        resolution = scoring_resolutions(as_of, ids=ids).subquery()
         query = query.join(resolution, resolution.c.claim_id == Forecast.claim_id)
     if as_of is not None:
         query = query.where(Forecast.recorded_at <= as_of)
@@ -192,17 +199,20 @@ def scored_claims(
         claim = claims.get(claim_id)
         if claim is None:  # closed by a writer since `claims` was read (PostgreSQL)
             continue
-        opened, resolved = claim.opened_at, claim.resolved_at
-        if naive:
-            opened, resolved = opened.replace(tzinfo=None), resolved.replace(tzinfo=None)
         yield claim, scoring.score_forecasts(
-            claim.slug, claim.outcome, opened, resolved,
+            claim.slug, claim.outcome, claim.opened_at, claim.resolved_at,
             [(names[reviewer], probability, made) for _, reviewer, probability, made in rows],
         )
 
 
 def _claim_of(row: Row[int, int, float, datetime]) -> int:
     return int(row[0])
+
+
+def _as_read(column: Any) -> Any:
+    """`column` without the UTC decorator's per-row work (a hot path): naive UTC datetimes
+    from SQLite, aware ones from PostgreSQL."""
+    return type_coerce(column, DateTime(timezone=True))
 
 
 def _claim_keys(by: Grouping, claim: ResolvedClaim) -> tuple[str, ...]:
