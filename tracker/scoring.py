@@ -125,6 +125,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -392,8 +393,8 @@ def _micros(delta: timedelta) -> int:
     return delta // _MICROSECOND
 
 
-def _made_at(row: tuple[str, float, datetime]) -> datetime:
-    return row[2]
+_made_at = operator.itemgetter(2)
+"""The made-at of a ``(forecaster, probability, made_at)`` row (a C-level sort key)."""
 
 
 def _median_without(sorted_values: Sequence[float], value: float) -> float | None:
@@ -402,13 +403,13 @@ def _median_without(sorted_values: Sequence[float], value: float) -> float | Non
     if m <= 0:
         return None
     skip = bisect.bisect_left(sorted_values, value)
-
-    def at(rank: int) -> float:
-        return sorted_values[rank if rank < skip else rank + 1]
-
+    # The value of rank r once `skip` is taken out is sorted_values[r if r < skip else r + 1].
+    upper = m // 2
+    high = sorted_values[upper if upper < skip else upper + 1]
     if m % 2:
-        return at(m // 2)
-    return (at(m // 2 - 1) + at(m // 2)) / 2.0
+        return high
+    lower = upper - 1
+    return (sorted_values[lower if lower < skip else lower + 1] + high) / 2.0
 
 
 def score_question(question: Question, *, eps: float = EPS) -> tuple[QuestionScore, ...]:
@@ -451,6 +452,7 @@ def score_forecasts(
     if span == 0:
         span = 1  # a single instant: every counted forecast takes effect at 0 and lasts 1
     low, high = eps, 1.0 - eps
+    log, log1p, log2 = math.log, math.log1p, math.log2  # local names: looked up per forecast
 
     # Each forecaster's timeline: the forecasts in force, in order of taking effect; and
     # every counted forecast as a peer event (a replaced one is overwritten at the same time).
@@ -461,15 +463,15 @@ def score_forecasts(
         q = low if p < low else high if p > high else p
         # For yes/no outcomes only one term of each sum is non-zero: same value, half the logs.
         if o == 1.0:
-            ln = math.log(q)
-            baseline = 100.0 * math.log2(2.0 * q)
+            ln = log(q)
+            baseline = 100.0 * log2(2.0 * q)
         elif o == 0.0:
-            ln = math.log1p(-q)
-            baseline = 100.0 * math.log2(2.0 * (1.0 - q))
+            ln = log1p(-q)
+            baseline = 100.0 * log2(2.0 * (1.0 - q))
         else:
-            ln = o * math.log(q) + (1.0 - o) * math.log1p(-q)
-            baseline = 100.0 * (o * math.log2(2.0 * q) + (1.0 - o) * math.log2(2.0 * (1.0 - q)))
-        start = _micros(made_at - opened)
+            ln = o * log(q) + (1.0 - o) * log1p(-q)
+            baseline = 100.0 * (o * log2(2.0 * q) + (1.0 - o) * log2(2.0 * (1.0 - q)))
+        start = (made_at - opened) // _MICROSECOND  # _micros, inline: once per forecast
         if start < 0:
             start = 0
         entry = (start, p, made_at, (p - o) ** 2, ln, baseline)
