@@ -177,7 +177,10 @@ class ClaimRevision(Base):
 
 class Evidence(Base):
     __tablename__ = "evidence"
-    __table_args__ = (Index("ix_evidence_claim_recorded", "claim_id", "recorded_at"),)
+    __table_args__ = (
+        Index("ix_evidence_claim_recorded", "claim_id", "recorded_at"),
+        Index("ix_evidence_recorded_at", "recorded_at"),
+    )
 
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
