@@ -157,9 +157,23 @@ def test_parallel_scoring_gives_the_same_scores(engine: Engine, scored: Ledger,
     monkeypatch.setattr(scorebook, "_process_context",
                         lambda: multiprocessing.get_context(start_method))
     with scorebook.ScoringRun(engine, ("reviewer", "tag", "source")) as run:
-        assert run.ids is not None  # this process keeps only part of the claims
+        assert len(run.chunks) > 1  # the two processes share the claims out in chunks
         parallel = run.finish()
     assert parallel == serial  # bit for bit, calibration and decomposition included
+
+
+@pytest.mark.parametrize(("first", "last"), [(1, 100_000), (7, 7), (3, 40), (1000, 1063)])
+def test_id_chunks_cover_the_range_once_largest_first(first: int, last: int) -> None:
+    from tracker.scorebook import SMALLEST_CHUNK, id_chunks
+
+    chunks = list(id_chunks(first, last))
+    assert chunks[0][0] == first and chunks[-1][1] == last
+    assert all(end + 1 == start for (_, end), (start, _) in zip(chunks, chunks[1:]))
+    sizes = [end - start + 1 for start, end in chunks]
+    assert all(size >= after for size, after in zip(sizes, sizes[1:]))
+    assert min(sizes[:-1] or sizes) >= max(1, int((last - first + 1) * SMALLEST_CHUNK))
+    if last - first > 10_000:
+        assert sizes[0] == (last - first + 1) // 4 and len(chunks) < 20
 
 
 def test_the_present_state_is_not_replayed_yet_gives_the_replayed_scores(

@@ -236,6 +236,10 @@ def leaderboard(engine: Engine, by: Grouping = "reviewer", as_of: datetime | Non
 # split is by claim id and the sums are exact, so results are the same bit for bit however the
 # work is split.
 PARALLEL_THRESHOLD = 20_000
+SMALLEST_CHUNK = 1 / 64
+"""Both processes take chunks of the claim id range until none is left, the largest first: so
+they finish within one small chunk of each other whatever else either does meanwhile (a
+report's own queries) or the machine's other load, at the cost of a few queries per chunk."""
 
 
 @dataclass
@@ -282,19 +286,19 @@ def leaderboards(engine: Engine, groupings: tuple[Grouping, ...],
 
 
 class ScoringRun:
-    """Leaderboards being computed. On a large database a second process starts scoring the
-    claims with the highest ids at once, so the caller can do other work (a report's other
-    queries) before `finish()` scores the rest here and merges.
-
-    `helper_share` is the fraction of the id range the second process takes: more than half
-    when the caller has its own work to do meanwhile.
+    """Leaderboards being computed. On a large database a second process starts scoring
+    chunks of the claims at once, so the caller can do other work (a report's other queries)
+    before `finish()` scores the chunks still left here and merges.
     """
 
     def __init__(self, engine: Engine, groupings: tuple[Grouping, ...],
-                 as_of: datetime | None = None, *, helper_share: float = 0.5) -> None:
+                 as_of: datetime | None = None) -> None:
         self.engine, self.groupings, self.as_of = engine, groupings, as_of
         self._pool: Any = None
         self._helper: Any = None
+        self.chunks: list[tuple[int, int] | None] = [None]
+        """Id ranges to score (`None`: every claim), taken in order by either process."""
+        self._taken: Any = None
         with Session(engine) as session:
             self.nothing_after = as_of is None or nothing_recorded_after(session, as_of)
             """Whether nothing scoring reads (forecasts included) was recorded after `as_of`."""
@@ -304,14 +308,14 @@ class ScoringRun:
                        select(func.max(Claim.id)).scalar_subquery(),
                        select(func.count()).select_from(Resolution).scalar_subquery())
             ).one()
-        self.ids: tuple[int, int] | None = None
         if resolutions >= PARALLEL_THRESHOLD and _shareable(engine) and first < last:
-            split = last - int((last - first) * helper_share)
-            self.ids = (first, split - 1)
+            self.chunks = list(id_chunks(first, last))
+            context = _process_context()
+            self._taken = context.Value("i", 0)
             url = engine.url.render_as_string(hide_password=False)
-            self._pool = _process_context().Pool(1)
+            self._pool = context.Pool(1, initializer=_adopt_counter, initargs=(self._taken,))
             self._helper = self._pool.apply_async(
-                _score_share, (url, as_of, self.replay, groupings, (split, last)))
+                _score_helper, (url, as_of, self.replay, groupings, self.chunks))
 
     def __enter__(self) -> ScoringRun:
         return self
@@ -322,9 +326,9 @@ class ScoringRun:
             self._pool.join()
 
     def finish(self) -> dict[Grouping, Leaderboard]:
-        """Score this process's share, wait for the other, and build the leaderboards."""
-        tallies, claims = _score_share_here(self.engine, self.as_of, self.replay,
-                                            self.groupings, self.ids)
+        """Score the chunks left, wait for the other process, and build the leaderboards."""
+        tallies, claims = _score_chunks(self.engine, self.as_of, self.replay, self.groupings,
+                                        self.chunks, self._taken)
         if self._helper is not None:
             theirs, their_claims = self._helper.get()
             tallies.merge(theirs)
@@ -366,27 +370,65 @@ def _shareable(engine: Engine) -> bool:
                 and engine.url.database in (None, "", ":memory:"))
 
 
-def _score_share_here(engine: Engine, as_of: datetime | None, replay: bool,
-                      groupings: tuple[Grouping, ...], ids: tuple[int, int] | None
-                      ) -> tuple[_Tallies, int]:
-    """Tallies of the claims with ids in `ids` (all without), and how many claims scored."""
-    tallies = _Tallies.empty(groupings)
+def id_chunks(first: int, last: int, workers: int = 2) -> Iterator[tuple[int, int]]:
+    """`[first, last]` in consecutive ranges, each a `1/(2 workers)` of what is left but at
+    least `SMALLEST_CHUNK` of the whole: large ones first, small ones to even out the end."""
+    smallest = max(1, int((last - first + 1) * SMALLEST_CHUNK))
+    start = first
+    while start <= last:
+        end = min(last, start + max(smallest, (last - start + 1) // (2 * workers)) - 1)
+        yield start, end
+        start = end + 1
+
+
+def _score_chunks(engine: Engine, as_of: datetime | None, replay: bool,
+                  groupings: tuple[Grouping, ...], chunks: list[tuple[int, int] | None],
+                  taken: Any) -> tuple[_Tallies, int]:
+    """Tallies of the chunks this process takes, and how many claims they scored. `taken` is
+    the count of chunks taken, shared with the other process (`None`: no other process)."""
+    tallies, scored = _Tallies.empty(groupings), 0
     with Session(engine) as session:
-        claims = resolved_claims(session, as_of if replay else None, ids)
-        if "source" in groupings:
-            _grade_sources(claims, tallies.groups["source"], tallies.sources)
-        by_forecasts = tuple(by for by in groupings if by != "source")
-        if by_forecasts:
-            _score_forecasts(session, claims, as_of, replay, by_forecasts, tallies, ids)
-    return tallies, len(claims)
+        for ids in _take(chunks, taken):
+            claims = resolved_claims(session, as_of if replay else None, ids)
+            if "source" in groupings:
+                _grade_sources(claims, tallies.groups["source"], tallies.sources)
+            by_forecasts = tuple(by for by in groupings if by != "source")
+            if by_forecasts:
+                _score_forecasts(session, claims, as_of, replay, by_forecasts, tallies, ids)
+            scored += len(claims)
+    return tallies, scored
 
 
-def _score_share(url: str, as_of: datetime | None, replay: bool,
-                 groupings: tuple[Grouping, ...], ids: tuple[int, int]) -> tuple[_Tallies, int]:
-    """The second process's share (it opens the database itself)."""
+def _take(chunks: list[tuple[int, int] | None], taken: Any
+          ) -> Iterator[tuple[int, int] | None]:
+    if taken is None:
+        yield from chunks
+        return
+    while True:
+        with taken.get_lock():
+            index = taken.value
+            taken.value = index + 1
+        if index >= len(chunks):
+            return
+        yield chunks[index]
+
+
+_helper_taken: Any = None
+"""In the second process: the shared count of chunks taken (set as the process starts)."""
+
+
+def _adopt_counter(taken: Any) -> None:
+    global _helper_taken
+    _helper_taken = taken
+
+
+def _score_helper(url: str, as_of: datetime | None, replay: bool,
+                  groupings: tuple[Grouping, ...], chunks: list[tuple[int, int] | None]
+                  ) -> tuple[_Tallies, int]:
+    """The second process's work (it opens the database itself)."""
     engine = make_engine(url)
     try:
-        return _score_share_here(engine, as_of, replay, groupings, ids)
+        return _score_chunks(engine, as_of, replay, groupings, chunks, _helper_taken)
     finally:
         engine.dispose()
 

@@ -94,9 +94,6 @@ DEADLINE_HORIZON_DAYS: Final = 90
 DEADLINE_LIMIT: Final = 100
 """At most this many claims in each deadline list (nearing, overdue)."""
 SCORE_GROUPINGS: Final[tuple[Grouping, ...]] = ("reviewer", "source", "tag")
-REPORT_HELPER_SHARE: Final = 0.6
-"""The part of the scoring a second process takes while this one reads the rest of the report
-(measured with benchmarks/score_bench.py: the two then finish at about the same time)."""
 CHANGE_KINDS: Final = ("resolved", "reopened", "status", "new", "edited")
 """The kinds of notable change, in the order reports list them."""
 
@@ -409,7 +406,7 @@ def build_report(
         previous = build_snapshot(engine, since)
     window = _Window(since, as_of)
     # On a large database a second process scores most claims while this one reads the rest.
-    with ScoringRun(engine, SCORE_GROUPINGS, as_of, helper_share=REPORT_HELPER_SHARE) as run:
+    with ScoringRun(engine, SCORE_GROUPINGS, as_of) as run:
         with Session(engine) as session:
             census = _census(session, as_of, present=run.nothing_after)
             status = census.status
