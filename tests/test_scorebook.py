@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -168,9 +170,9 @@ def test_id_chunks_cover_the_range_once_largest_first(first: int, last: int) -> 
 
     chunks = list(id_chunks(first, last))
     assert chunks[0][0] == first and chunks[-1][1] == last
-    assert all(end + 1 == start for (_, end), (start, _) in zip(chunks, chunks[1:]))
+    assert all(end + 1 == start for (_, end), (start, _) in itertools.pairwise(chunks))
     sizes = [end - start + 1 for start, end in chunks]
-    assert all(size >= after for size, after in zip(sizes, sizes[1:]))
+    assert all(size >= after for size, after in itertools.pairwise(sizes))
     assert min(sizes[:-1] or sizes) >= max(1, int((last - first + 1) * SMALLEST_CHUNK))
     if last - first > 10_000:
         assert sizes[0] == (last - first + 1) // 4 and len(chunks) < 20
@@ -200,3 +202,30 @@ def test_the_present_state_is_not_replayed_yet_gives_the_replayed_scores(
     monkeypatch.setattr(scorebook, "nothing_recorded_after", lambda session, as_of: False)
     assert scorebook.leaderboards(engine, groupings, as_of=clock.now) == present
     assert {row.key for row in present["tag"].rows} == {"robots", "chips", "compute"}
+
+
+def test_scoring_pauses_the_cycle_collector_only_in_a_main_thread(
+        engine: Engine, scored: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI scores with automatic collection paused (and restored after); a worker thread
+    of the app leaves the collector alone."""
+    import gc
+    import threading
+
+    from tracker import scorebook
+
+    seen: list[bool] = []
+    real = scorebook._score_forecasts
+
+    def spy(*args: Any, **kwargs: Any) -> None:
+        seen.append(gc.isenabled())
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(scorebook, "_score_forecasts", spy)
+    board = scorebook.leaderboard(engine, "reviewer")
+    assert seen == [False] and gc.isenabled()
+    in_thread: list[scorebook.Leaderboard] = []
+    worker = threading.Thread(target=lambda: in_thread.append(
+        scorebook.leaderboard(engine, "reviewer")))
+    worker.start()
+    worker.join()
+    assert seen == [False, True] and in_thread == [board]

@@ -252,6 +252,7 @@ class Forecast(Base):
         CheckConstraint("probability >= 0 AND probability <= 1", name="probability_range"),
         Index("ix_forecasts_claim_made", "claim_id", "made_at"),
         Index("ix_forecasts_reviewer", "reviewer_id"),
+        Index("ix_forecasts_recorded_at", "recorded_at"),
     )
 
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)

@@ -7,10 +7,12 @@ with claims and reviewers, never with the number of forecasts.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from itertools import groupby
@@ -387,7 +389,7 @@ def _score_chunks(engine: Engine, as_of: datetime | None, replay: bool,
     """Tallies of the chunks this process takes, and how many claims they scored. `taken` is
     the count of chunks taken, shared with the other process (`None`: no other process)."""
     tallies, scored = _Tallies.empty(groupings), 0
-    with Session(engine) as session:
+    with Session(engine) as session, _collector_paused():
         for ids in _take(chunks, taken):
             claims = resolved_claims(session, as_of if replay else None, ids)
             if "source" in groupings:
@@ -397,6 +399,22 @@ def _score_chunks(engine: Engine, as_of: datetime | None, replay: bool,
                 _score_forecasts(session, claims, as_of, replay, by_forecasts, tallies, ids)
             scored += len(claims)
     return tallies, scored
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's automatic cycle collection while scoring: the pass allocates millions of
+    short-lived tuples without cycles, and walking them cost the collector ~8% of the time (0.97
+    of 12.4 s measured). Only in a process's main thread: a worker thread of the app must not
+    change the collector under the rest of the app."""
+    if threading.current_thread() is not threading.main_thread() or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _take(chunks: list[tuple[int, int] | None], taken: Any
