@@ -1161,3 +1161,25 @@ def test_calibrated_accumulators_merge_and_cross_processes() -> None:
         assert first.calibration(name).decomposition() == whole.calibration(name).decomposition()
     with pytest.raises(ValueError, match="calibrated"):
         first.merge(ScoreAccumulator())
+
+
+def test_calibration_sums_are_exact_with_yes_no_and_partial_outcomes_in_one_bin() -> None:
+    """Yes/no outcomes take a shortcut (o = o^2, p o = p or 0); partial ones the full sums.
+    Mixed in the same bins, every per-bin sum still equals the exact sum of its terms."""
+    from fractions import Fraction
+
+    outcomes = [1.0, 0.0, 0.3, 1.0, 0.7, 0.0, 0.5]
+    pairs = [((i * 7919 % 1000) / 1000 + 1e-7, outcomes[i % len(outcomes)]) for i in range(700)]
+    accumulator = scoring.CalibrationAccumulator()
+    for p, o in pairs:
+        accumulator.add(p, o)
+    accumulator._fold()
+    edges = [k / 10 for k in range(11)]
+    for k in range(10):
+        in_bin = [(p, o) for p, o in pairs if edges[k] <= p < edges[k + 1] or (k == 9 and p == 1)]
+        terms = ([p for p, _ in in_bin], [o for _, o in in_bin], [p * p for p, _ in in_bin],
+                 [o * o for _, o in in_bin], [p * o for p, o in in_bin])
+        exact = [sum((Fraction(x) for x in column), Fraction(0)) * 2**1074 for column in terms]
+        assert accumulator._counts[k] == len(in_bin)
+        assert accumulator._units[k] == [int(total) for total in exact]
+        assert all(total.denominator == 1 for total in exact)

@@ -335,14 +335,15 @@ class ScoringRun:
             theirs, their_claims = self._helper.get()
             tallies.merge(theirs)
             claims += their_claims
-        return {
-            by: Leaderboard(
+        boards = {}
+        for by in self.groupings:
+            overall = tallies.overall(by)
+            boards[by] = Leaderboard(
                 by=by, as_of=self.as_of, rows=_rows(tallies.groups[by]),
-                calibration=tallies.overall(by).table(),
-                decomposition=tallies.overall(by).decomposition(), resolved_claims=claims,
+                calibration=overall.table(), decomposition=overall.decomposition(),
+                resolved_claims=claims,
             )
-            for by in self.groupings
-        }
+        return boards
 
 
 def _process_context() -> multiprocessing.context.BaseContext:

@@ -1068,10 +1068,20 @@ class CalibrationAccumulator:
                 self._counts[k] += end - start
                 units = self._units[k]
                 units[0] += _exact_units([p for p, _ in pairs])
-                units[1] += _exact_units([o for _, o in pairs])
                 units[2] += _exact_units([p * p for p, _ in pairs])
-                units[3] += _exact_units([o * o for _, o in pairs])
-                units[4] += _exact_units([p * o for p, o in pairs])
+                # A yes (o = 1) adds 1 to the sums of o and o^2 and p to that of p o; a no adds
+                # nothing to them: only partial outcomes need the exact sums of o and o^2.
+                products = [p for p, o in pairs if o == 1.0]
+                ones = len(products) * _UNIT
+                partial = [(p, o) for p, o in pairs if 0.0 < o < 1.0]
+                if partial:
+                    products += [p * o for p, o in partial]
+                    units[1] += ones + _exact_units([o for _, o in partial])
+                    units[3] += ones + _exact_units([o * o for _, o in partial])
+                else:
+                    units[1] += ones
+                    units[3] += ones
+                units[4] += _exact_units(products)
             start = end
 
     def __getstate__(self) -> dict[str, object]:
