@@ -41,9 +41,11 @@ Grouping = Literal["reviewer", "source", "tag", "period"]
 GROUPINGS: tuple[Grouping, ...] = ("reviewer", "source", "tag", "period")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ResolvedClaim:
-    """A claim that counts for scoring as of some date, with what grouping needs."""
+    """A claim that counts for scoring as of some date, with what grouping needs. Not frozen:
+    one is built per resolved claim, and a frozen dataclass costs several times as much to
+    build. Treat it as a value all the same."""
 
     claim_id: int
     slug: str
