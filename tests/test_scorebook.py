@@ -165,10 +165,10 @@ def test_parallel_scoring_gives_the_same_scores(engine: Engine, scored: Ledger,
 
 
 @pytest.mark.parametrize(("first", "last"), [(1, 100_000), (7, 7), (3, 40), (1000, 1063)])
-def test_id_chunks_cover_the_range_once_largest_first(first: int, last: int) -> None:
-    from tracker.scorebook import SMALLEST_CHUNK, id_chunks
+def test_id_ranges_cover_the_range_once_largest_first(first: int, last: int) -> None:
+    from tracker.scorebook import SMALLEST_CHUNK, id_ranges
 
-    chunks = list(id_chunks(first, last))
+    chunks = list(id_ranges(first, last))
     assert chunks[0][0] == first and chunks[-1][1] == last
     assert all(end + 1 == start for (_, end), (start, _) in itertools.pairwise(chunks))
     sizes = [end - start + 1 for start, end in chunks]

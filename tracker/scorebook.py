@@ -313,7 +313,7 @@ class ScoringRun:
                        select(func.count()).select_from(Resolution).scalar_subquery())
             ).one()
         if resolutions >= PARALLEL_THRESHOLD and _shareable(engine) and first < last:
-            self.chunks = list(id_chunks(first, last))
+            self.chunks = list(id_ranges(first, last))
             context = _process_context()
             self._taken = context.Value("i", 0)
             url = engine.url.render_as_string(hide_password=False)
@@ -375,7 +375,7 @@ def _shareable(engine: Engine) -> bool:
                 and engine.url.database in (None, "", ":memory:"))
 
 
-def id_chunks(first: int, last: int, workers: int = 2) -> Iterator[tuple[int, int]]:
+def id_ranges(first: int, last: int, workers: int = 2) -> Iterator[tuple[int, int]]:
     """`[first, last]` in consecutive ranges, each a `1/(2 workers)` of what is left but at
     least `SMALLEST_CHUNK` of the whole: large ones first, small ones to even out the end."""
     smallest = max(1, int((last - first + 1) * SMALLEST_CHUNK))
@@ -392,12 +392,12 @@ def _score_chunks(engine: Engine, as_of: datetime | None, replay: bool,
     """Tallies of the chunks this process takes, and how many claims they scored. `taken` is
     the count of chunks taken, shared with the other process (`None`: no other process)."""
     tallies, scored = _Tallies.empty(groupings), 0
+    by_forecasts = tuple(by for by in groupings if by != "source")
     with Session(engine) as session, _collector_paused():
         for ids in _take(chunks, taken):
             claims = resolved_claims(session, as_of if replay else None, ids)
             if "source" in groupings:
                 _grade_sources(claims, tallies.groups["source"], tallies.sources)
-            by_forecasts = tuple(by for by in groupings if by != "source")
             if by_forecasts:
                 _score_forecasts(session, claims, as_of, replay, by_forecasts, tallies, ids)
             scored += len(claims)
