@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -20,6 +21,11 @@ from tracker.ledger import Ledger
 from tracker.queries import Queries
 
 POSTGRES_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "")
+
+# Property tests check results, not speed: on a shared, busy machine Hypothesis's default
+# 200 ms deadline per example fails tests whose answers are right.
+settings.register_profile("tracker", deadline=None)
+settings.load_profile("tracker")
 
 
 @pytest.fixture(autouse=True)

@@ -37,7 +37,7 @@ from tracker.ledger import Ledger
 from tracker.models import Base
 
 SETTINGS = settings(
-    max_examples=25, deadline=None,
+    max_examples=25,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 NOW = datetime(2031, 1, 1, tzinfo=UTC)

@@ -962,7 +962,7 @@ def test_calibration_matches_reference(
         assert row.wilson_low <= row.observed_frequency <= row.wilson_high
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     st.lists(
         st.tuples(
@@ -1010,7 +1010,7 @@ finite_floats = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(finite_floats, max_size=40))
 def test_batch_sums_are_exact(values: list[float]) -> None:
     from fractions import Fraction
@@ -1019,7 +1019,7 @@ def test_batch_sums_are_exact(values: list[float]) -> None:
     assert Fraction(units, scoring._UNIT) == sum((Fraction(v) for v in values), Fraction(0))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.lists(raw_questions(), min_size=1, max_size=8), st.randoms(use_true_random=False))
 def test_folding_in_small_batches_changes_no_bit(
     raws: list[tuple[int, int, float | None, list[tuple[str, float, int]]]], rng: random.Random
@@ -1040,7 +1040,7 @@ def test_folding_in_small_batches_changes_no_bit(
         assert run() == whole
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.lists(st.tuples(st.floats(0, 1), st.sampled_from([0.0, 1.0, 0.25])), max_size=80),
        st.randoms(use_true_random=False))
 def test_streaming_calibration_is_exact_in_any_order_and_split(
@@ -1062,7 +1062,7 @@ def test_streaming_calibration_is_exact_in_any_order_and_split(
     assert right.decomposition() == whole.decomposition()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(probabilities, st.sampled_from([0.0, 1.0]), epsilons)
 def test_yes_no_shortcut_gives_the_general_formulas_bit_for_bit(
     p: float, o: float, eps: float

@@ -15,11 +15,13 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    BindParameter,
     Connection,
     Engine,
     Select,
     Subquery,
     and_,
+    bindparam,
     case,
     func,
     literal,
@@ -514,6 +516,34 @@ def _next_review(
     return next_review(cadence, since, since)
 
 
+@dataclass(frozen=True)
+class _EnrichmentStatements:
+    """The queries that fill in a page's rows, built once with the page's claim ids (and
+    the reviewer) as parameters: building them for every page cost more than running them."""
+
+    tags: Select[int, str]
+    last_evidence: Select[int, datetime]
+    latest: Select[Any]
+    last_review: Select[int, datetime]
+
+    @staticmethod
+    @cache
+    def get() -> _EnrichmentStatements:
+        ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+        latest = latest_forecasts(ids).subquery()
+        return _EnrichmentStatements(
+            tags=select(ClaimTag.claim_id, ClaimTag.tag)
+            .where(ClaimTag.claim_id.in_(ids)).order_by(ClaimTag.tag),
+            last_evidence=select(Evidence.claim_id, func.max(Evidence.recorded_at))
+            .where(Evidence.claim_id.in_(ids)).group_by(Evidence.claim_id),
+            latest=select(latest.c.claim_id, latest.c.reviewer, latest.c.probability),
+            last_review=select(ReviewMark.claim_id, func.max(ReviewMark.recorded_at))
+            .join(Reviewer, Reviewer.id == ReviewMark.reviewer_id)
+            .where(ReviewMark.claim_id.in_(ids), Reviewer.name == bindparam("reviewer"))
+            .group_by(ReviewMark.claim_id),
+        )
+
+
 @dataclass
 class _Enrichment:
     tags: dict[int, tuple[str, ...]]
@@ -528,39 +558,23 @@ class _Enrichment:
              ) -> _Enrichment:
         if not ids:
             return cls({}, {}, {}, {}, {}, {})
+        statements = _EnrichmentStatements.get()
+        values = {"ids": list(ids), "reviewer": reviewer or ""}
         tags: dict[int, list[str]] = {}
-        for claim_id, tag in connection.execute(
-            select(ClaimTag.claim_id, ClaimTag.tag)
-            .where(ClaimTag.claim_id.in_(ids))
-            .order_by(ClaimTag.tag)
-        ):
+        for claim_id, tag in connection.execute(statements.tags, values):
             tags.setdefault(claim_id, []).append(tag)
-        last_evidence = {
-            claim_id: as_utc(at)
-            for claim_id, at in connection.execute(
-                select(Evidence.claim_id, func.max(Evidence.recorded_at))
-                .where(Evidence.claim_id.in_(ids))
-                .group_by(Evidence.claim_id)
-            )
-        }
-        latest = latest_forecasts(ids).subquery()
+        last_evidence = {claim_id: as_utc(at) for claim_id, at
+                         in connection.execute(statements.last_evidence, values)}
         team: dict[int, list[float]] = {}
         mine: dict[int, float] = {}
-        for claim_id, name, probability in connection.execute(
-            select(latest.c.claim_id, latest.c.reviewer, latest.c.probability)
-        ):
+        for claim_id, name, probability in connection.execute(statements.latest, values):
             team.setdefault(claim_id, []).append(probability)
             if name == reviewer:
                 mine[claim_id] = probability
         last_review: dict[int, datetime] = {}
         if reviewer:
-            for claim_id, at in connection.execute(
-                select(ReviewMark.claim_id, func.max(ReviewMark.recorded_at))
-                .join(Reviewer, Reviewer.id == ReviewMark.reviewer_id)
-                .where(ReviewMark.claim_id.in_(ids), Reviewer.name == reviewer)
-                .group_by(ReviewMark.claim_id)
-            ):
-                last_review[claim_id] = as_utc(at)
+            last_review = {claim_id: as_utc(at) for claim_id, at
+                           in connection.execute(statements.last_review, values)}
         return cls(
             tags={key: tuple(value) for key, value in tags.items()},
             last_evidence=last_evidence,
@@ -580,7 +594,7 @@ def _median(values: list[float]) -> float:
 
 
 def latest_forecasts(
-    claim_ids: Sequence[int] | None = None, as_of: datetime | None = None
+    claim_ids: Sequence[int] | BindParameter[Any] | None = None, as_of: datetime | None = None
 ) -> Select[Any]:
     """Each reviewer's latest forecast per claim (window function, one pass)."""
     ranked = select(

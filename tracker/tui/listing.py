@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tracker.queries import ClaimFilter
+from tracker.queries import ClaimFilter, ClaimRow, Queries
 from tracker.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, Status
 
 PAGE_SIZE = 50
@@ -93,6 +93,13 @@ class Listing:
 
     def paged(self, offset: int) -> Listing:
         return replace(self, offset=max(0, offset))
+
+    def read_page(self, queries: Queries, reviewer: str) -> list[ClaimRow]:
+        """This listing's page of rows, read from the database (a blocking call)."""
+        return queries.list_claims(
+            self.criteria(), sort=self.sql_sort, descending=self.descending and self.sort_in_sql,
+            limit=PAGE_SIZE, offset=self.offset, reviewer=reviewer,
+        )
 
     def describe(self, total: int | None, shown: int) -> str:
         first = self.offset + 1 if shown else 0

@@ -73,9 +73,12 @@ class ClaimsScreen(ClaimEditingScreen):
         Binding("ctrl+r", "reload", "Reload", id="claims.reload", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, first_page: list[ClaimRow] | None = None) -> None:
+        """`first_page`, when given, is the default listing's page read before the app
+        started: shown as the screen mounts, without waiting for a worker."""
         super().__init__()
         self.listing = Listing()
+        self._first_page = first_page
         self.serial = 0
         self.shown_serial = 0
         """The request whose page the table shows; equal to `serial` once it is up to date."""
@@ -99,15 +102,18 @@ class ClaimsScreen(ClaimEditingScreen):
 
     def on_mount(self) -> None:
         self.tracker.steady_cursors(self)
-        self.show_listing(self.listing)
+        self.show_listing(self.listing, page=self._first_page)
+        self._first_page = None
 
     @property
     def table(self) -> ClaimsTable:
         return self.query_one(ClaimsTable)
 
     # --- loading -----------------------------------------------------------------------
-    def show_listing(self, listing: Listing, cursor: str | int | None = None) -> None:
-        """Ask for `listing`; `cursor` is the slug (or row index) to put the cursor on."""
+    def show_listing(self, listing: Listing, cursor: str | int | None = None,
+                     page: list[ClaimRow] | None = None) -> None:
+        """Ask for `listing`; `cursor` is the slug (or row index) to put the cursor on.
+        `page` is the listing's rows when they are already read."""
         self.serial += 1
         if listing.criteria() != self.listing.criteria():
             self.expanded = {}
@@ -116,15 +122,14 @@ class ClaimsScreen(ClaimEditingScreen):
             Facets(listing.status, listing.tag, listing.source, listing.kind))
         self.total = None
         self._cursor_target = cursor
-        self.load_claims(listing, self.serial)
+        if page is None:
+            self.load_claims(listing, self.serial)
+        else:
+            self._show_page(self.serial, listing, page)
 
     @work(thread=True, exclusive=True, group="claims", exit_on_error=False)
     def load_claims(self, listing: Listing, serial: int) -> None:
-        rows = self.tracker.queries.list_claims(
-            listing.criteria(), sort=listing.sql_sort,
-            descending=listing.descending and listing.sort_in_sql,
-            limit=PAGE_SIZE, offset=listing.offset, reviewer=self.tracker.reviewer,
-        )
+        rows = listing.read_page(self.tracker.queries, self.tracker.reviewer)
         if not get_current_worker().is_cancelled:
             self.post_message(ClaimsLoaded(serial, listing, rows))
 
@@ -154,21 +159,20 @@ class ClaimsScreen(ClaimEditingScreen):
     # --- results -----------------------------------------------------------------------
     @on(ClaimsLoaded)
     def _claims_loaded(self, message: ClaimsLoaded) -> None:
-        if message.serial != self.serial:
-            return
-        rows = message.rows
-        if not message.listing.sort_in_sql:
-            column = message.listing.sort
-            rows = sorted(rows, key=lambda row: _page_sort_key(column, row),
-                          reverse=message.listing.descending)
+        if message.serial == self.serial:
+            self._show_page(message.serial, message.listing, message.rows)
+
+    def _show_page(self, serial: int, listing: Listing, rows: list[ClaimRow]) -> None:
+        if not listing.sort_in_sql:
+            rows = sorted(rows, key=lambda row: _page_sort_key(listing.sort, row),
+                          reverse=listing.descending)
         self.rows = rows
-        self.shown_serial = message.serial
+        self.shown_serial = serial
         self._render_rows()
         if self._count_timer is not None:
             self._count_timer.stop()
-        self._count_timer = self.set_timer(
-            COUNT_DELAY, partial(self.count_claims, message.listing, message.serial)
-        )
+        self._count_timer = self.set_timer(COUNT_DELAY,
+                                           partial(self.count_claims, listing, serial))
         self._describe()
         if not rows:
             self.detail = None
