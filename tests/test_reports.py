@@ -174,6 +174,11 @@ def test_status_counts_and_changes(engine: Engine, dataset: Ledger) -> None:
         "compute-shift", "vague-claim", "robots-ship"]
     assert [c.detail for c in data.changes.of_kind("resolved")] == [
         "no", "annulled", "partial 0.5"]
+    new = data.changes.of_kind("new")
+    assert [(c.slug, c.reviewer) for c in new] == [("fusion-pilot", "ann")]
+    assert new[0].recorded_at == datetime(2024, 6, 20, 9, 0, 2, tzinfo=UTC)
+    assert [(c.slug, c.reviewer) for c in data.changes.of_kind("edited")] == [
+        ("chip-supply", "bob")]
 
 
 def test_timelines_deadlines_and_scores(engine: Engine, dataset: Ledger) -> None:
@@ -207,6 +212,9 @@ def test_without_a_previous_period_changes_cover_everything(engine: Engine,
     data = build_report(engine, AS_OF)
     assert data.since is None and data.previous_status is None
     assert data.changes.counts.new_claims == 6
+    assert sorted(c.slug for c in data.changes.of_kind("new")) == [
+        "agents-mainstream", "chip-supply", "compute-shift", "fusion-pilot", "robots-ship",
+        "vague-claim"]
     assert all(table.previous is None for table in data.scores)
     assert "| Status | Claims |\n" in render(data, "md")
 

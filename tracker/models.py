@@ -164,7 +164,12 @@ class ClaimRevision(Base):
     """One version of a claim's definition; revision 1 is the claim as created."""
 
     __tablename__ = "claim_revisions"
-    __table_args__ = (UniqueConstraint("claim_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("claim_id", "version"),
+        # Revisions by when they were recorded; with the version, a report counts the claims
+        # created (revision 1) and edited (later revisions) in its period from the index alone.
+        Index("ix_claim_revisions_recorded_at_version", "recorded_at", "version"),
+    )
 
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
@@ -172,7 +177,7 @@ class ClaimRevision(Base):
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
-    recorded_at: Mapped[datetime] = mapped_column(index=True)
+    recorded_at: Mapped[datetime]
 
 
 class Evidence(Base):

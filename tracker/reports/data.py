@@ -12,7 +12,7 @@ timelines, deadlines) load rows claim by claim.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
@@ -533,27 +533,32 @@ def _status_counts(session: Session, as_of: datetime) -> StatusCounts:
 def _changes(session: Session, window: _Window, every_forecast_in_window: bool = False
              ) -> Changes:
     """Counts of everything recorded in the window, and the latest entries of each notable
-    kind (one query per kind gives both, with a window count). `every_forecast_in_window`
-    says no forecast was recorded after the window's end (so counting needs no filter)."""
+    kind (a count on the table's own recorded-at index, then the few latest with their joins).
+    `every_forecast_in_window` says no forecast was recorded after the window's end (so
+    counting needs no filter)."""
     raw: list[tuple[str, int, str, datetime, str, str, date | None]] = []
     total: dict[str, int] = {}
 
-    def latest(kind: str, query: Select[*tuple[Any, ...]], recorded: Any, tie: Any
-               ) -> list[Any]:
-        rows = session.execute(
-            query.add_columns(func.count().over())
-            .order_by(recorded.desc(), tie.desc()).limit(CHANGE_LIMIT)
+    def latest(kind: str, query: Select[*tuple[Any, ...]], entries: Any, recorded: Any,
+               tie: Any, *conditions: ColumnElement[bool]) -> Sequence[Any]:
+        """The count of `entries` (a table) recorded in the window that meet `conditions`,
+        and the latest `CHANGE_LIMIT` rows of `query` (those entries with their joins)."""
+        where = (window.holds(recorded), *conditions)
+        total[kind] = session.execute(
+            select(func.count()).select_from(entries).where(*where)
+        ).scalar_one()
+        if not total[kind]:
+            return []
+        return session.execute(
+            query.where(*where).order_by(recorded.desc(), tie.desc()).limit(CHANGE_LIMIT)
         ).all()
-        total[kind] = int(rows[0][-1]) if rows else 0
-        return [row[:-1] for row in rows]
 
     for claim_id, outcome, value, note, reviewer, recorded, observed in latest(
         "resolved",
         select(Resolution.claim_id, Resolution.outcome, Resolution.value, Resolution.note,
                Reviewer.name, Resolution.recorded_at, Resolution.observed_on)
-        .join(Reviewer, Reviewer.id == Resolution.reviewer_id)
-        .where(window.holds(Resolution.recorded_at)),
-        Resolution.recorded_at, Resolution.uuid,
+        .join(Reviewer, Reviewer.id == Resolution.reviewer_id),
+        Resolution, Resolution.recorded_at, Resolution.uuid,
     ):
         raw.append(("resolved", claim_id, _outcome_text(outcome, value), recorded, reviewer,
                     note, observed))
@@ -563,29 +568,28 @@ def _changes(session: Session, window: _Window, every_forecast_in_window: bool =
             select(StatusChange.claim_id, StatusChange.from_status, StatusChange.to_status,
                    StatusChange.note, Reviewer.name, StatusChange.recorded_at,
                    StatusChange.observed_on)
-            .join(Reviewer, Reviewer.id == StatusChange.reviewer_id)
-            .where(window.holds(StatusChange.recorded_at), StatusChange.is_reopen.is_(reopen)),
-            StatusChange.recorded_at, StatusChange.uuid,
+            .join(Reviewer, Reviewer.id == StatusChange.reviewer_id),
+            StatusChange, StatusChange.recorded_at, StatusChange.uuid,
+            StatusChange.is_reopen.is_(reopen),
         ):
             raw.append((kind, claim_id, f"{before} → {after}", recorded, reviewer, note,
                         observed))
+    # A claim is created with its revision 1 (recorded at the claim's created_at).
     for claim_id, reviewer, recorded in latest(
         "new",
-        select(Claim.id, Reviewer.name, Claim.created_at)
-        .join(ClaimRevision, and_(ClaimRevision.claim_id == Claim.id,
-                                  ClaimRevision.version == 1))
+        select(ClaimRevision.claim_id, Reviewer.name, ClaimRevision.recorded_at)
         .join(Reviewer, Reviewer.id == ClaimRevision.reviewer_id)
-        .where(window.holds(Claim.created_at)),
-        Claim.created_at, Claim.slug,
+        .join(Claim, Claim.id == ClaimRevision.claim_id),
+        ClaimRevision, ClaimRevision.recorded_at, Claim.slug, ClaimRevision.version == 1,
     ):
         raw.append(("new", claim_id, "", recorded, reviewer, "", None))
     for claim_id, note, reviewer, recorded in latest(
         "edited",
         select(ClaimRevision.claim_id, ClaimRevision.note, Reviewer.name,
                ClaimRevision.recorded_at)
-        .join(Reviewer, Reviewer.id == ClaimRevision.reviewer_id)
-        .where(window.holds(ClaimRevision.recorded_at), ClaimRevision.version > 1),
-        ClaimRevision.recorded_at, ClaimRevision.uuid,
+        .join(Reviewer, Reviewer.id == ClaimRevision.reviewer_id),
+        ClaimRevision, ClaimRevision.recorded_at, ClaimRevision.uuid,
+        ClaimRevision.version > 1,
     ):
         raw.append(("edited", claim_id, "definition revised", recorded, reviewer, note, None))
     evidence = session.execute(
