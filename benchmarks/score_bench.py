@@ -1,14 +1,15 @@
 """Scoring speed and memory against the floor: sqlite3 computing the same Brier aggregates.
 
     .venv/bin/python benchmarks/score_bench.py [--claims 100000 --forecasts 1000000
-        --reviewers 200 --evidence 500000]
+        --reviewers 200 --evidence 500000 --runs 5]
 
 Builds (or reuses) a synthetic database, times `tracker score --by reviewer --json` and
 `tracker report --format json` as separate processes, times one SQL query in the sqlite3
 module computing per-reviewer final and time-averaged Brier and coverage (the floor), and
-prints the figures and ratios. Every time is the fastest of 3 runs, the floor's included;
-peak memory comes from the OS. It also runs `score` on a database with a quarter of the
-forecasts, to show whether peak memory grows with the number of forecasts.
+prints the figures and ratios. The floor and the commands run in turn, round after round, so
+a busy neighbour slows them alike; every time is the fastest of its runs (5 by default), the
+floor's included; peak memory comes from the OS. It also runs `score` on a database with a
+quarter of the forecasts, to show whether peak memory grows with the number of forecasts.
 Targets: each command within 2x of the floor; memory flat in the number of forecasts.
 """
 
@@ -69,37 +70,51 @@ DATA_VERSION = "v2"
 in the same folder is not reused."""
 
 
-RUNS = 3
+RUNS = 5
 """Every time printed is the fastest of this many runs, the floor's and the commands' alike:
 on a shared machine the slower runs measure the neighbours."""
 
 
-def run_measured(args: list[str], runs: int = RUNS) -> tuple[float, float]:
-    """Wall seconds (the fastest of `runs`) and peak resident memory (MiB, the largest) of a
-    child process."""
-    times, peaks = [], []
-    for _ in range(runs):
-        started = time.perf_counter()
-        child = subprocess.Popen(args, stdout=subprocess.DEVNULL)
-        _, status, usage = os.wait4(child.pid, 0)
-        times.append(time.perf_counter() - started)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{' '.join(args)} failed with {status}")
-        peaks.append(usage.ru_maxrss / 1024)
-    return min(times), max(peaks)
+def run_once(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MiB) of one run of a child process."""
+    started = time.perf_counter()
+    child = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(args)} failed with {status}")
+    return elapsed, usage.ru_maxrss / 1024
 
 
-def floor(path: Path, runs: int = RUNS) -> tuple[float, int]:
-    """The fastest of `runs` runs: the first also reads the file into the page cache, which
-    would flatter every command timed after it."""
+def floor_once(path: Path) -> tuple[float, int]:
+    """Seconds for the floor query in a fresh connection, and how many groups it gave."""
     connection = sqlite3.connect(path)
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        rows = connection.execute(FLOOR_SQL).fetchall()
-        times.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    rows = connection.execute(FLOOR_SQL).fetchall()
+    elapsed = time.perf_counter() - started
     connection.close()
-    return min(times), len(rows)
+    return elapsed, len(rows)
+
+
+def measure_in_turn(path: Path, commands: dict[str, list[str]], runs: int
+                    ) -> tuple[float, int, dict[str, tuple[float, float]]]:
+    """The floor and each command once per round, `runs` rounds (after one round that reads
+    the file into the page cache, which would flatter whatever ran after it): the fastest
+    time of each, and each command's largest peak memory."""
+    floor_once(path)
+    floors: list[float] = []
+    groups = 0
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    peaks: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        seconds, groups = floor_once(path)
+        floors.append(seconds)
+        for name, args in commands.items():
+            seconds, peak = run_once(args)
+            times[name].append(seconds)
+            peaks[name].append(peak)
+    return min(floors), groups, {name: (min(times[name]), max(peaks[name]))
+                                 for name in commands}
 
 
 def database(directory: Path, claims: int, forecasts: int, reviewers: int, evidence: int
@@ -124,6 +139,7 @@ def main() -> None:
     parser.add_argument("--reviewers", type=int, default=200)
     parser.add_argument("--evidence", type=int, default=500_000)
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--runs", type=int, default=RUNS)
     options = parser.parse_args()
     tracker = str(Path(sys.executable).parent / "tracker")
     path = database(options.dir, options.claims, options.forecasts, options.reviewers,
@@ -131,21 +147,22 @@ def main() -> None:
     small = database(options.dir, options.claims, options.forecasts // 4, options.reviewers,
                      options.evidence)
     url = f"sqlite:///{path}"
-    floor_seconds, groups = floor(path)
+    floor_seconds, groups, results = measure_in_turn(path, {
+        "score --by reviewer": [tracker, "--db", url, "score", "--by", "reviewer", "--json"],
+        "report --format json": [tracker, "--db", url, "report", "--format", "json",
+                                 "-o", os.devnull],
+    }, options.runs)
     print(f"database: {options.claims} claims, {options.forecasts} forecasts, "
           f"{options.reviewers} reviewers, {options.evidence} evidence entries")
-    print(f"floor (sqlite3, one query, {groups} reviewers): {floor_seconds:8.2f} s")
-    results = {
-        "score --by reviewer": run_measured([tracker, "--db", url, "score", "--by", "reviewer",
-                                             "--json"]),
-        "report --format json": run_measured([tracker, "--db", url, "report", "--format",
-                                              "json", "-o", os.devnull]),
-    }
+    print(f"floor (sqlite3, one query, {groups} reviewers): {floor_seconds:8.2f} s "
+          f"(fastest of {options.runs}, taken in turn with the commands)")
     for name, (seconds, memory) in results.items():
         print(f"{name:<22} {seconds:8.2f} s  {seconds / floor_seconds:5.2f}x floor  "
               f"peak {memory:7.1f} MiB")
-    small_seconds, small_memory = run_measured(
-        [tracker, "--db", f"sqlite:///{small}", "score", "--by", "reviewer", "--json"])
+    small_runs = [run_once([tracker, "--db", f"sqlite:///{small}", "score", "--by", "reviewer",
+                            "--json"]) for _ in range(options.runs)]
+    small_seconds = min(seconds for seconds, _ in small_runs)
+    small_memory = max(peak for _, peak in small_runs)
     big_memory = results["score --by reviewer"][1]
     print(f"score at {options.forecasts // 4} forecasts: {small_seconds:.2f} s, peak "
           f"{small_memory:.1f} MiB; at {options.forecasts}: peak {big_memory:.1f} MiB "
