@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from rich.console import Console
 from textual.widgets import Static
 
@@ -13,7 +12,7 @@ from tracker.ledger import Ledger
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.facets import FacetDialog
 from tracker.tui.listing import PAGE_SIZE
-from tracker.tui.screens.claims import COUNT_DELAY, ClaimsScreen
+from tracker.tui.screens.claims import COUNT_DELAY
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.claims_table import ClaimsTable
 from tracker.tui.widgets.facets import FacetBar
@@ -45,22 +44,6 @@ async def test_tree_shows_top_level_claims_and_derived_questions_on_demand(
         await pilot.press("space")
         await settle(pilot)
         assert "ev-share-cn" not in slugs(app)
-
-
-async def test_first_page_is_read_before_the_app_starts_and_shown_as_it_mounts(
-    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    app = tui()  # the page is read here
-    asked: list[int] = []
-    monkeypatch.setattr(ClaimsScreen, "load_claims",
-                        lambda self, listing, serial: asked.append(serial))
-    async with app.run_test(size=SIZE):
-        assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
-        assert isinstance(app.screen, ClaimsScreen)
-        assert app.screen.shown_serial == app.screen.serial == 1
-        assert asked == []  # no worker was asked for it
-        app.screen.action_reload()
-        assert asked == [2]  # later pages come from workers
 
 
 async def test_filter_as_you_type_searches_every_claim_and_escape_clears_it(

@@ -16,7 +16,7 @@ from textual.widgets import Input
 
 from tracker.horizons import utc_now
 from tracker.ledger import Ledger
-from tracker.queries import ClaimRow, Queries
+from tracker.queries import Queries
 from tracker.review_queue import ReviewPolicy
 from tracker.tui.commands import TrackerCommands
 from tracker.tui.dialogs.conflict import ConflictDialog
@@ -25,7 +25,6 @@ from tracker.tui.dialogs.form import FormDialog
 from tracker.tui.dialogs.help import HelpDialog
 from tracker.tui.dialogs.summary import SummaryDialog
 from tracker.tui.keymap import keymap_path, load_keymap
-from tracker.tui.listing import Listing
 from tracker.tui.screens.base import ClaimEditingScreen
 from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.screens.review import ReviewScreen
@@ -62,7 +61,6 @@ class TrackerApp(App[None]):
         cursor_blink: bool = True,
         review_policy: ReviewPolicy | None = None,
         keymap_file: Path | None = None,
-        first_page: list[ClaimRow] | None = None,
     ) -> None:
         super().__init__()
         self.ledger = ledger
@@ -73,10 +71,9 @@ class TrackerApp(App[None]):
         self.cursor_blink = cursor_blink
         self.review_policy = review_policy or ReviewPolicy()
         self.keymap_file = keymap_file or keymap_path()
-        self._first_page = first_page
 
     def get_default_screen(self) -> Screen[None]:
-        return ClaimsScreen(first_page=self._first_page)
+        return ClaimsScreen()
 
     def on_mount(self) -> None:
         self.sub_title = self.reviewer or "no reviewer: pass --as NAME"
@@ -173,13 +170,7 @@ def make_app(
 ) -> TrackerApp:
     """The app on `engine` for `reviewer`. `now` replaces the clock for tests and
     reproducible pictures: a callable, or a datetime to start a clock from that advances a
-    microsecond per reading (so entries recorded in the app still come in order).
-
-    The first page of claims is read here, before the app starts: the claims screen then
-    opens with its rows instead of waiting for a worker that competes with the first render
-    for the interpreter. Every later read runs in a worker."""
+    microsecond per reading (so entries recorded in the app still come in order)."""
     clock = _clock_from(now) if isinstance(now, datetime) else now or utc_now
-    queries = Queries(engine)
-    return TrackerApp(Ledger(engine, clock=clock), queries, reviewer, clock=clock,
-                      blind=blind, cursor_blink=cursor_blink, keymap_file=keymap_file,
-                      first_page=Listing().read_page(queries, reviewer))
+    return TrackerApp(Ledger(engine, clock=clock), Queries(engine), reviewer, clock=clock,
+                      blind=blind, cursor_blink=cursor_blink, keymap_file=keymap_file)

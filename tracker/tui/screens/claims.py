@@ -73,12 +73,9 @@ class ClaimsScreen(ClaimEditingScreen):
         Binding("ctrl+r", "reload", "Reload", id="claims.reload", show=False),
     ]
 
-    def __init__(self, first_page: list[ClaimRow] | None = None) -> None:
-        """`first_page`, when given, is the default listing's page read before the app
-        started: shown as the screen mounts, without waiting for a worker."""
+    def __init__(self) -> None:
         super().__init__()
         self.listing = Listing()
-        self._first_page = first_page
         self.serial = 0
         self.shown_serial = 0
         """The request whose page the table shows; equal to `serial` once it is up to date."""
@@ -102,18 +99,15 @@ class ClaimsScreen(ClaimEditingScreen):
 
     def on_mount(self) -> None:
         self.tracker.steady_cursors(self)
-        self.show_listing(self.listing, page=self._first_page)
-        self._first_page = None
+        self.show_listing(self.listing)
 
     @property
     def table(self) -> ClaimsTable:
         return self.query_one(ClaimsTable)
 
     # --- loading -----------------------------------------------------------------------
-    def show_listing(self, listing: Listing, cursor: str | int | None = None,
-                     page: list[ClaimRow] | None = None) -> None:
-        """Ask for `listing`; `cursor` is the slug (or row index) to put the cursor on.
-        `page` is the listing's rows when they are already read."""
+    def show_listing(self, listing: Listing, cursor: str | int | None = None) -> None:
+        """Ask for `listing`; `cursor` is the slug (or row index) to put the cursor on."""
         self.serial += 1
         if listing.criteria() != self.listing.criteria():
             self.expanded = {}
@@ -122,10 +116,7 @@ class ClaimsScreen(ClaimEditingScreen):
             Facets(listing.status, listing.tag, listing.source, listing.kind))
         self.total = None
         self._cursor_target = cursor
-        if page is None:
-            self.load_claims(listing, self.serial)
-        else:
-            self._show_page(self.serial, listing, page)
+        self.load_claims(listing, self.serial)
 
     @work(thread=True, exclusive=True, group="claims", exit_on_error=False)
     def load_claims(self, listing: Listing, serial: int) -> None:
@@ -159,20 +150,21 @@ class ClaimsScreen(ClaimEditingScreen):
     # --- results -----------------------------------------------------------------------
     @on(ClaimsLoaded)
     def _claims_loaded(self, message: ClaimsLoaded) -> None:
-        if message.serial == self.serial:
-            self._show_page(message.serial, message.listing, message.rows)
-
-    def _show_page(self, serial: int, listing: Listing, rows: list[ClaimRow]) -> None:
-        if not listing.sort_in_sql:
-            rows = sorted(rows, key=lambda row: _page_sort_key(listing.sort, row),
-                          reverse=listing.descending)
+        if message.serial != self.serial:
+            return
+        rows = message.rows
+        if not message.listing.sort_in_sql:
+            column = message.listing.sort
+            rows = sorted(rows, key=lambda row: _page_sort_key(column, row),
+                          reverse=message.listing.descending)
         self.rows = rows
-        self.shown_serial = serial
+        self.shown_serial = message.serial
         self._render_rows()
         if self._count_timer is not None:
             self._count_timer.stop()
-        self._count_timer = self.set_timer(COUNT_DELAY,
-                                           partial(self.count_claims, listing, serial))
+        self._count_timer = self.set_timer(
+            COUNT_DELAY, partial(self.count_claims, message.listing, message.serial)
+        )
         self._describe()
         if not rows:
             self.detail = None
