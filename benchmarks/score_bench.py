@@ -10,6 +10,9 @@ prints the figures and ratios. The floor and the commands run in turn, round aft
 a busy neighbour slows them alike; every time is the fastest of its runs (5 by default), the
 floor's included; peak memory comes from the OS. It also runs `score` on a database with a
 quarter of the forecasts, to show whether peak memory grows with the number of forecasts.
+(Each forecaster's tally buffers up to 256 scores before folding them into exact sums; with
+200 reviewers those buffers fill up between the two sizes, a few MiB that stop growing once
+full: with the buffers cut to 16 the two peaks are within 2 MiB of each other.)
 Targets: each command within 2x of the floor; memory flat in the number of forecasts.
 """
 
