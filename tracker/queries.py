@@ -526,22 +526,23 @@ class _EnrichmentStatements:
     latest: Select[Any]
     last_review: Select[int, datetime]
 
-    @staticmethod
-    @cache
-    def get() -> _EnrichmentStatements:
-        ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
-        latest = latest_forecasts(ids).subquery()
-        return _EnrichmentStatements(
-            tags=select(ClaimTag.claim_id, ClaimTag.tag)
-            .where(ClaimTag.claim_id.in_(ids)).order_by(ClaimTag.tag),
-            last_evidence=select(Evidence.claim_id, func.max(Evidence.recorded_at))
-            .where(Evidence.claim_id.in_(ids)).group_by(Evidence.claim_id),
-            latest=select(latest.c.claim_id, latest.c.reviewer, latest.c.probability),
-            last_review=select(ReviewMark.claim_id, func.max(ReviewMark.recorded_at))
-            .join(Reviewer, Reviewer.id == ReviewMark.reviewer_id)
-            .where(ReviewMark.claim_id.in_(ids), Reviewer.name == bindparam("reviewer"))
-            .group_by(ReviewMark.claim_id),
-        )
+
+@cache
+def _enrichment_statements() -> _EnrichmentStatements:
+    """Made once, like `_claim_page`."""
+    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+    latest = latest_forecasts(ids).subquery()
+    return _EnrichmentStatements(
+        tags=select(ClaimTag.claim_id, ClaimTag.tag)
+        .where(ClaimTag.claim_id.in_(ids)).order_by(ClaimTag.tag),
+        last_evidence=select(Evidence.claim_id, func.max(Evidence.recorded_at))
+        .where(Evidence.claim_id.in_(ids)).group_by(Evidence.claim_id),
+        latest=select(latest.c.claim_id, latest.c.reviewer, latest.c.probability),
+        last_review=select(ReviewMark.claim_id, func.max(ReviewMark.recorded_at))
+        .join(Reviewer, Reviewer.id == ReviewMark.reviewer_id)
+        .where(ReviewMark.claim_id.in_(ids), Reviewer.name == bindparam("reviewer"))
+        .group_by(ReviewMark.claim_id),
+    )
 
 
 @dataclass
@@ -558,7 +559,7 @@ class _Enrichment:
              ) -> _Enrichment:
         if not ids:
             return cls({}, {}, {}, {}, {}, {})
-        statements = _EnrichmentStatements.get()
+        statements = _enrichment_statements()
         values = {"ids": list(ids), "reviewer": reviewer or ""}
         tags: dict[int, list[str]] = {}
         for claim_id, tag in connection.execute(statements.tags, values):

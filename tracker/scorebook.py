@@ -18,7 +18,16 @@ from datetime import UTC, date, datetime, time
 from itertools import groupby
 from typing import Any, Literal
 
-from sqlalchemy import DateTime, Engine, Row, Select, func, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Engine,
+    Row,
+    Select,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from tracker import scoring
@@ -96,6 +105,16 @@ def _closing_statuses(include_annulled: bool) -> list[str]:
                   if include_annulled or status is not Status.ANNULLED)
 
 
+def _closed_claims(ids: tuple[int, int] | None, include_annulled: bool = False
+                   ) -> list[ColumnElement[bool]]:
+    """Conditions on `Claim` for the closed claims (by the cached status), within `ids`."""
+    conditions: list[ColumnElement[bool]] = [
+        Claim.status.in_(_closing_statuses(include_annulled))]
+    if ids is not None:
+        conditions.append(Claim.id.between(*ids))
+    return conditions
+
+
 def scoring_resolutions(as_of: datetime | None, *, include_annulled: bool = False,
                         ids: tuple[int, int] | None = None) -> Select[Any]:
     """Per claim, the resolution in force at `as_of` (its latest state event), if it scores
@@ -103,14 +122,13 @@ def scoring_resolutions(as_of: datetime | None, *, include_annulled: bool = Fals
     for the claims with ids in that range."""
     if as_of is None:
         # Now: the cached status says which claims are closed; their last resolution rules.
-        closed = (
+        latest = (
             select(Resolution.claim_id, func.max(Resolution.version).label("version"))
             .join(Claim, Claim.id == Resolution.claim_id)
-            .where(Claim.status.in_(_closing_statuses(include_annulled)))
+            .where(*_closed_claims(ids, include_annulled))
+            .group_by(Resolution.claim_id)
+            .subquery()
         )
-        if ids is not None:
-            closed = closed.where(Claim.id.between(*ids))
-        latest = closed.group_by(Resolution.claim_id).subquery()
     else:
         states = state_events_as_of(as_of, ids)
         latest = select(states.c.claim_id, states.c.version).subquery()
@@ -185,11 +203,7 @@ def scored_claims(
                    _as_read(Forecast.made_at))
     if as_of is None or not replay:
         # IN, not JOIN: SQLite then walks the forecasts' claim index in order, with no sort.
-        closed = select(Claim.id).where(
-            Claim.status.in_(_closing_statuses(include_annulled=False)))
-        if ids is not None:
-            closed = closed.where(Claim.id.between(*ids))
-        query = query.where(Forecast.claim_id.in_(closed))
+        query = query.where(Forecast.claim_id.in_(select(Claim.id).where(*_closed_claims(ids))))
     else:
         resolution = scoring_resolutions(as_of, ids=ids).subquery()
         query = query.join(resolution, resolution.c.claim_id == Forecast.claim_id)

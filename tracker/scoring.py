@@ -1037,9 +1037,7 @@ class CalibrationAccumulator:
         if not (0.0 <= p <= 1.0 and 0.0 <= o <= 1.0):  # the checks, inline: a hot path
             _check_probability(p)
             _check_outcome(o)
-        self._pending.append((p, o))
-        if len(self._pending) >= _PENDING_LIMIT:
-            self._fold()
+        self.add_valid(p, o)
 
     def add_valid(self, p: float, o: float) -> None:
         """:meth:`add` without the checks, for a pair known valid (from a QuestionScore)."""
@@ -1072,15 +1070,13 @@ class CalibrationAccumulator:
                 # A yes (o = 1) adds 1 to the sums of o and o^2 and p to that of p o; a no adds
                 # nothing to them: only partial outcomes need the exact sums of o and o^2.
                 products = [p for p, o in pairs if o == 1.0]
-                ones = len(products) * _UNIT
+                units[1] += len(products) * _UNIT
+                units[3] += len(products) * _UNIT
                 partial = [(p, o) for p, o in pairs if 0.0 < o < 1.0]
                 if partial:
                     products += [p * o for p, o in partial]
-                    units[1] += ones + _exact_units([o for _, o in partial])
-                    units[3] += ones + _exact_units([o * o for _, o in partial])
-                else:
-                    units[1] += ones
-                    units[3] += ones
+                    units[1] += _exact_units([o for _, o in partial])
+                    units[3] += _exact_units([o * o for _, o in partial])
                 units[4] += _exact_units(products)
             start = end
 
