@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from rich.console import Console
 from textual.widgets import Static
 
@@ -11,7 +14,8 @@ from tests.tui.conftest import SIZE, definition, settle, type_text
 from tracker.ledger import Ledger
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.facets import FacetDialog
-from tracker.tui.listing import PAGE_SIZE
+from tracker.tui.listing import PAGE_SIZE, Listing
+from tracker.tui.screens import claims
 from tracker.tui.screens.claims import COUNT_DELAY
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.claims_table import ClaimsTable
@@ -149,3 +153,33 @@ async def test_detail_pane_shows_the_whole_claim(
         text = detail_text(app)
         assert "Status history" in text and "reopened confirmed → open" in text
         assert "Resolution" in text and "IMF figures" in text
+
+
+async def test_the_screen_opens_with_its_first_page_when_it_comes_in_time(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(claims, "FIRST_PAGE_WAIT", 30.0)  # any machine reads 4 rows in time
+    app = tui()
+    async with app.run_test(size=SIZE):
+        # No pause: the rows are in the table before the screen's first frame.
+        assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
+
+
+async def test_a_slow_first_page_does_not_hold_the_screen(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page_may_come = threading.Event()
+    read_page = Listing.read_page
+
+    def slow_read_page(listing: Listing, *args: Any) -> Any:
+        page_may_come.wait(timeout=30)
+        return read_page(listing, *args)
+
+    monkeypatch.setattr(Listing, "read_page", slow_read_page)
+    monkeypatch.setattr(claims, "FIRST_PAGE_WAIT", 0.05)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        assert slugs(app) == []  # open, while the page is still being read
+        page_may_come.set()
+        await settle(pilot)
+        assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]

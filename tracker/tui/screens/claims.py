@@ -3,11 +3,13 @@
 Every change of filter, facet, sort or page starts one exclusive worker; a serial number on
 each request drops answers that arrive after a newer request was made, so typing fast never
 shows a stale page. The page is shown as soon as it is read; its total is counted once the
-typing pauses.
+typing pauses. The first page is the exception that waits: see `FIRST_PAGE_WAIT`.
 """
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import suppress
 from dataclasses import asdict
 from functools import partial
 from typing import ClassVar
@@ -18,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Header, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, get_current_worker
 
 from tracker.queries import ClaimDetail, ClaimFilter, ClaimRow
 from tracker.tui.dialogs.facets import FacetDialog
@@ -40,6 +42,11 @@ from tracker.tui.widgets.footer import Footer
 COUNT_DELAY = 0.25
 """Seconds of quiet before the total is counted: a full count on every keystroke would
 compete with the next keystroke's page for the database."""
+FIRST_PAGE_WAIT = 0.1
+"""Seconds the screen's first frame waits for its first page. Nothing is on screen yet, so
+the wait holds up no work of the reviewer's (keys pressed meanwhile are queued); it opens the
+screen with its rows instead of painting an empty table and then painting again. A slower
+database opens on the empty table, filled when the page comes."""
 
 
 def _page_sort_key(column: str, row: ClaimRow) -> tuple[bool, float | str]:
@@ -97,16 +104,20 @@ class ClaimsScreen(ClaimEditingScreen):
         yield ClaimDetailView(id="detail")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.tracker.steady_cursors(self)
-        self.show_listing(self.listing)
+        first_page = self.show_listing(self.listing)
+        with suppress(TimeoutError, WorkerFailed, WorkerCancelled):
+            await asyncio.wait_for(asyncio.shield(first_page.wait()), FIRST_PAGE_WAIT)
 
     @property
     def table(self) -> ClaimsTable:
         return self.query_one(ClaimsTable)
 
     # --- loading -----------------------------------------------------------------------
-    def show_listing(self, listing: Listing, cursor: str | int | None = None) -> None:
+    def show_listing(
+        self, listing: Listing, cursor: str | int | None = None
+    ) -> Worker[None]:
         """Ask for `listing`; `cursor` is the slug (or row index) to put the cursor on."""
         self.serial += 1
         if listing.criteria() != self.listing.criteria():
@@ -116,7 +127,7 @@ class ClaimsScreen(ClaimEditingScreen):
             Facets(listing.status, listing.tag, listing.source, listing.kind))
         self.total = None
         self._cursor_target = cursor
-        self.load_claims(listing, self.serial)
+        return self.load_claims(listing, self.serial)
 
     @work(thread=True, exclusive=True, group="claims", exit_on_error=False)
     def load_claims(self, listing: Listing, serial: int) -> None:
@@ -197,7 +208,9 @@ class ClaimsScreen(ClaimEditingScreen):
 
     @on(ClaimsTable.Highlighted)
     def _row_highlighted(self, message: ClaimsTable.Highlighted) -> None:
-        self.load_detail(message.slug)
+        # After the table's next frame: read at once, the detail's query would hold up the
+        # frame that shows the new page or cursor (its thread competes for the interpreter).
+        self.call_after_refresh(self.load_detail, message.slug)
 
     @on(DetailLoaded)
     def _detail_loaded(self, message: DetailLoaded) -> None:
