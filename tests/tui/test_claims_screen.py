@@ -183,3 +183,17 @@ async def test_a_slow_first_page_does_not_hold_the_screen(
         page_may_come.set()
         await settle(pilot)
         assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
+
+
+async def test_a_failing_first_page_is_shown_and_the_screen_opens(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(Listing, "read_page", broken)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.is_running and slugs(app) == []
+        assert any("database went away" in notice.message for notice in app._notifications)
