@@ -363,6 +363,9 @@ def test_cli_report_formats_and_output(run_cli: Run, dataset: Ledger, engine: En
     assert result.exit_code == 0, result.stderr
     assert target.read_text(encoding="utf-8") == render(q2_report(engine), "html")
     assert "wrote" in result.stderr
+    result = run_cli("report", "--as-of", "2024-06-30", "--since", "2024-03-31", "-o",
+                     str(target))
+    assert result.exit_code == 0 and "unchanged" in result.stderr  # same report, same file
     result = run_cli("report", "--as-of", "2024-06-30", "--format", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["since"] is None
 

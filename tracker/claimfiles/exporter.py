@@ -8,8 +8,6 @@ exported claim's `synced_hash` is set, so the next import knows which side chang
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,7 @@ from tracker.claimfiles.lifecycle import replay
 from tracker.claimfiles.writer import render
 from tracker.ledger import Ledger
 from tracker.queries import ClaimDetail, Queries
+from tracker.textfiles import write_if_changed
 
 UNSOURCED = "unsourced.toml"
 
@@ -52,7 +51,7 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
         source = source_entry(sources[key]) if key is not None else None
         entries = tuple(claim_entry(detail) for detail in groups[key])
         path = existing.pop(key, None) or directory / _file_name(key)
-        changed = _write_if_changed(path, render(ClaimFile(source=source, claims=entries)))
+        changed = write_if_changed(path, render(ClaimFile(source=source, claims=entries)))
         written.append(ExportedFile(path, len(entries), changed))
         if source is not None and source.copy and not (path.parent / source.copy).is_file():
             notes.append(f"{path}: the stored copy '{source.copy}' of source '{key}' is not in "
@@ -99,21 +98,3 @@ def _existing_files(directory: Path) -> tuple[dict[str | None, Path], list[str]]
             continue
         found[key] = path
     return found, notes
-
-
-def _write_if_changed(path: Path, text: str) -> bool:
-    data = text.encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return True

@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from tracker.reports.render import Format
 
 FORMAT_CHOICES = ("md", "html", "json")
-SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
-                  ".json": "json"}
 
 
 def _since(text: str, as_day: bool) -> datetime | date:
@@ -25,14 +23,6 @@ def _since(text: str, as_day: bool) -> datetime | date:
         return parse_day(text) if as_day else parse_instant(text)
     except DateError as error:
         raise click.BadParameter(str(error), param_hint="--since") from None
-
-
-def _format_for(chosen: str | None, output: Path | None) -> Format:
-    if chosen:
-        return cast("Format", chosen)
-    if output is not None:
-        return cast("Format", SUFFIX_FORMATS.get(output.suffix.lower(), "md"))
-    return "md"
 
 
 @click.command()
@@ -69,7 +59,7 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
       tracker report --every quarter --since 2024-01-01 --out-dir reports/
     """
     # Imported here: the report code is only needed by this command.
-    from tracker.reports import build_report, render
+    from tracker.reports import build_report, format_for, render, write_report
 
     if every is not None:
         _series(app, every, since_text, until, out_dir, as_of, output, format_)
@@ -83,16 +73,15 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
         raise click.BadParameter(
             f"{since_text} is not before the report date {moment.date()}: give an earlier date",
             param_hint="--since")
-    chosen = _format_for(format_, output)
     assert since is None or isinstance(since, datetime)
-    data = build_report(app.engine(), moment, since=since)
-    text = render(data, chosen)
     if output is None:
+        text = render(build_report(app.engine(), moment, since=since),
+                      cast("Format", format_ or "md"))
         click.echo(text, nl=False)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output}", err=True)
+    chosen = cast("Format", format_) if format_ else format_for(output)
+    written = write_report(app.engine(), output, chosen, moment, since)
+    click.echo(f"wrote {output}" if written else f"unchanged {output} (same report)", err=True)
 
 
 def _series(app: AppContext, every: str, since_text: str | None, until: datetime | None,

@@ -2,7 +2,8 @@
 
 `build_report` gathers a frozen `ReportData` with set-based SQL and one pass over the forecasts;
 the renderers are pure functions of that data, so the same data always gives the same bytes.
-`write_series` writes one report per period end and an index linking them.
+`write_report` writes one to a file; `write_series` writes one per period end and an index
+linking them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from tracker.reports.data import (
     build_report,
     build_snapshot,
 )
+from tracker.reports.files import format_for, report_name, write_report
 from tracker.reports.render import FORMATS, Format, render
 from tracker.reports.series import SeriesResult, period_ends, write_series
 
@@ -32,7 +34,10 @@ __all__ = [
     "Snapshot",
     "build_report",
     "build_snapshot",
+    "format_for",
     "period_ends",
     "render",
+    "report_name",
+    "write_report",
     "write_series",
 ]

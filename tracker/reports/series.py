@@ -23,10 +23,12 @@ from sqlalchemy import Engine
 from tracker.errors import InvalidInput
 from tracker.horizons import DateError, as_utc, end_of_day, parse_cadence, start_of_day
 from tracker.reports.data import ChangeCounts, StatusCounts, build_report, build_snapshot
+from tracker.reports.files import report_name
 from tracker.reports.html import CSS
 from tracker.reports.markdown import md_escape
 from tracker.reports.render import EXTENSIONS, Format, render
 from tracker.reports.text import instant, plural, summary_line
+from tracker.textfiles import write_if_changed
 
 __all__ = ["PRESETS", "SeriesEntry", "SeriesResult", "period_ends", "write_series"]
 
@@ -90,15 +92,6 @@ def period_ends(every: str, since: date, until: datetime) -> tuple[datetime, ...
     return tuple(ends)
 
 
-def _write(path: Path, text: str) -> bool:
-    """Write `text` unless the file already holds exactly these bytes; True if written."""
-    data = text.encode("utf-8")
-    if path.exists() and path.read_bytes() == data:
-        return False
-    path.write_bytes(data)
-    return True
-
-
 def write_series(
     engine: Engine,
     every: str,
@@ -115,7 +108,6 @@ def write_series(
             "earlier --since or a later --until"
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    extension = EXTENSIONS[format]
     previous_end = start_of_day(since) - timedelta(microseconds=1)
     snapshot = build_snapshot(engine, previous_end)
     entries: list[SeriesEntry] = []
@@ -123,13 +115,13 @@ def write_series(
     unchanged: list[Path] = []
     for end in ends:
         data = build_report(engine, end, since=previous_end, previous=snapshot)
-        path = out_dir / f"report-{end.date().isoformat()}{extension}"
-        (written if _write(path, render(data, format)) else unchanged).append(path)
+        path = out_dir / report_name(end, format)
+        (written if write_if_changed(path, render(data, format)) else unchanged).append(path)
         entries.append(SeriesEntry(end, path.name, data.status, data.changes.counts))
         snapshot, previous_end = data.snapshot(), end
-    index = out_dir / f"index{extension}"
+    index = out_dir / f"index{EXTENSIONS[format]}"
     text = _index(every, since, tuple(entries), format)
-    (written if _write(index, text) else unchanged).append(index)
+    (written if write_if_changed(index, text) else unchanged).append(index)
     return SeriesResult(tuple(entries), tuple(written), tuple(unchanged))
 
 

@@ -1,0 +1,38 @@
+"""Whole-file writes: the bytes change only when the text does, and never by halves."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tracker.textfiles import write_if_changed
+
+
+def test_writes_only_when_the_text_changes(tmp_path: Path) -> None:
+    path = tmp_path / "claims.toml"
+    assert write_if_changed(path, "title = \"ö\"\n") is True
+    assert path.read_bytes() == "title = \"ö\"\n".encode()
+    os.utime(path, (0, 0))
+    assert write_if_changed(path, "title = \"ö\"\n") is False
+    assert path.stat().st_mtime == 0  # left alone
+    assert write_if_changed(path, "title = \"o\"\n") is True
+    assert path.read_text(encoding="utf-8") == "title = \"o\"\n"
+    assert [entry.name for entry in tmp_path.iterdir()] == ["claims.toml"]
+
+
+def test_a_failed_write_leaves_the_old_file_whole_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "report.html"
+    path.write_text("the old report", encoding="utf-8")
+
+    def disk_full(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        write_if_changed(path, "the new report")
+    assert path.read_text(encoding="utf-8") == "the old report"
+    assert [entry.name for entry in tmp_path.iterdir()] == ["report.html"]
