@@ -25,7 +25,7 @@ from tracker.tui.dialogs.form import FormDialog
 from tracker.tui.dialogs.help import HelpDialog
 from tracker.tui.dialogs.summary import SummaryDialog
 from tracker.tui.keymap import keymap_path, load_keymap
-from tracker.tui.screens.base import ClaimEditingScreen
+from tracker.tui.screens.base import ClaimEditingScreen, TrackerScreen
 from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.scores import ScoresScreen
@@ -131,6 +131,19 @@ class TrackerApp(App[None]):
     def action_show_claims(self) -> None:
         while not isinstance(self.screen, ClaimsScreen):
             self.pop_screen()
+
+    def action_write_report(self) -> None:
+        # Imported here: the report code is only needed for this command.
+        from tracker.tui.dialogs.report import ReportDialog, ReportRequest
+
+        screen = self.working_screen
+
+        def chosen(request: ReportRequest | None) -> None:
+            if request is not None and isinstance(screen, TrackerScreen):
+                self.notify(f"Writing {request.path}…", title="Report")
+                screen.write_report(request)
+
+        self.push_screen(ReportDialog(self.now(), Path.cwd()), chosen)
 
     def action_show_scores(self) -> None:
         if isinstance(self.screen, ClaimsScreen):

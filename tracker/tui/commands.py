@@ -1,4 +1,5 @@
-"""The command palette: jump to a claim by slug or title, and the commands that can run now.
+"""The command palette: jump to a claim by slug or title, and the commands that can run now
+(views, review, report, and the claim actions).
 
 Claims are searched in the database (off the UI thread), so the palette finds any of 100k
 claims without loading them. A command is offered only if its action is enabled on the
@@ -38,6 +39,8 @@ COMMANDS = (
     PaletteCommand("View claims", "back to the list of claims", "show_claims", on_app=True),
     PaletteCommand("View scores", "the leaderboard and calibration, as of any date",
                    "show_scores", on_app=True),
+    PaletteCommand("Write report", "statuses, changes, scores and timelines as of a date, "
+                   "to a Markdown, HTML or JSON file", "write_report", on_app=True),
     PaletteCommand("Toggle blind forecasting", "hide or show the team's forecasts in reviews",
                    "toggle_blind", on_app=True),
     PaletteCommand("Help", "what this screen does and its keys", "help", on_app=True),

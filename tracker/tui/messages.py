@@ -7,6 +7,7 @@ their handlers, on the UI thread.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.message import Message
 
@@ -87,3 +88,16 @@ class ReviewClaimLoaded(Message):
 @dataclass
 class ScoresLoaded(Message):
     board: Leaderboard
+
+
+@dataclass
+class ReportWritten(Message):
+    path: Path
+    changed: bool
+    """False when the file already held this very report."""
+
+
+@dataclass
+class ReportFailed(Message):
+    path: Path
+    reason: str

@@ -8,7 +8,7 @@ the form with the reviewer's input and the reason.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import urlsplit
 
@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
-from tracker.horizons import DateError, parse_day
+from tracker.horizons import DateError, parse_day, parse_instant
 from tracker.probability import parse_probability
 
 ResultT = TypeVar("ResultT")
@@ -55,6 +55,25 @@ def read_day(field: str, text: str) -> date | None:
         return parse_day(text)
     except DateError as error:
         raise FieldError(field, str(error)) from None
+
+
+def read_as_of(text: str) -> datetime | None:
+    """'' or 'now' means now (None); anything else is read by dateutil, a date meaning its
+    end (UTC), as the CLI's --as-of reads it. Raises DateError."""
+    cleaned = text.strip()
+    return None if not cleaned or cleaned.lower() == "now" else parse_instant(cleaned)
+
+
+def read_instant(field: str, text: str) -> datetime | None:
+    """`read_as_of` for a form field."""
+    try:
+        return read_as_of(text)
+    except DateError as error:
+        raise FieldError(field, str(error)) from None
+
+
+def describe_instant(value: datetime | None, empty: str = "now") -> str:
+    return empty if value is None else f"read as {value:%Y-%m-%d %H:%M} UTC"
 
 
 def read_url(field: str, text: str) -> str:

@@ -19,9 +19,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, Select, Static
 
-from tracker.horizons import DateError, parse_instant
+from tracker.horizons import DateError
 from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard
 from tracker.scoring import CalibrationBin
+from tracker.tui.dialogs.form import describe_instant, read_as_of
 from tracker.tui.messages import ScoresLoaded
 from tracker.tui.screens.base import TrackerScreen
 from tracker.tui.widgets.footer import Footer
@@ -94,12 +95,6 @@ def render_scores(board: Leaderboard) -> Group:
     return Group(*parts)
 
 
-def read_as_of(text: str) -> datetime | None:
-    """'' or 'now' means now; anything else is read by dateutil (a date means its end)."""
-    cleaned = text.strip()
-    return None if not cleaned or cleaned.lower() == "now" else parse_instant(cleaned)
-
-
 class ScoresScreen(TrackerScreen):
     HELP: ClassVar[str] = (
         "Who was right: the leaderboard by reviewer, source (graded on the confidence its "
@@ -168,7 +163,7 @@ class ScoresScreen(TrackerScreen):
             hint.add_class("-error")
             return
         hint.remove_class("-error")
-        hint.update(f"read as {as_of:%Y-%m-%d %H:%M} UTC" if as_of else "as of now")
+        hint.update(describe_instant(as_of, empty="as of now"))
 
     @on(Input.Submitted, "#as-of")
     def _as_of_submitted(self, event: Input.Submitted) -> None:

@@ -1,0 +1,112 @@
+"""Writing a report from the app: the palette command, each field checked, the file written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from textual.pilot import Pilot
+from textual.widgets import Input, Select
+
+from tests.tui.conftest import SIZE, settle, type_text
+from tests.tui.test_forms import hint
+from tracker.horizons import end_of_day
+from tracker.ledger import Ledger
+from tracker.reports import build_report, render
+from tracker.tui.app import TrackerApp
+from tracker.tui.dialogs.report import ReportDialog
+
+
+async def open_report_form(pilot: Pilot[None]) -> None:
+    await pilot.press("ctrl+p")
+    await type_text(pilot, "write report")
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ReportDialog)
+
+
+async def fill(pilot: Pilot[None], field: str, text: str) -> None:
+    widget = pilot.app.screen.query_one(f"#{field}", Input)
+    widget.value = ""
+    widget.focus()
+    await pilot.pause()
+    await type_text(pilot, text)
+
+
+async def test_write_report_checks_each_field_then_writes_the_file(
+    seeded: Ledger, engine: Engine, tui: Callable[..., TrackerApp], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = tmp_path / "work"  # where the app is started (the test database is beside it)
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_report_form(pilot)
+        text, error = hint(app, "file")
+        assert text.startswith(f"writes {folder / 'report-'}") and text.endswith(".html")
+        assert not error
+
+        await fill(pilot, "as-of", "2024-06-30")
+        assert hint(app, "as-of") == ("read as 2024-06-30 23:59 UTC", False)
+        assert hint(app, "file") == (f"writes {folder / 'report-2024-06-30.html'}", False)
+        await fill(pilot, "since", "someday")
+        assert hint(app, "since")[1]
+        await fill(pilot, "since", "2024-07-15")
+        assert hint(app, "since") == ("give a date before the report's, 2024-06-30 23:59 UTC: "
+                                      "the end of the previous period", True)
+        await fill(pilot, "since", "2024-03-31")
+        assert hint(app, "since") == ("read as 2024-03-31 23:59 UTC", False)
+        await fill(pilot, "file", "q2.md")
+        assert hint(app, "file") == ("q2.md names a Markdown file but the format is HTML: "
+                                     "change one of them", True)
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, ReportDialog)  # refused: nothing written
+        assert list(folder.iterdir()) == []
+
+        app.screen.query_one("#format", Select).value = "md"
+        await pilot.pause()
+        assert hint(app, "file") == (f"writes {folder / 'q2.md'}", False)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReportDialog)
+        expected = render(build_report(engine, end_of_day(date(2024, 6, 30)),
+                                       since=end_of_day(date(2024, 3, 31))), "md")
+        assert (folder / "q2.md").read_text(encoding="utf-8") == expected
+        assert any(f"Written: {folder / 'q2.md'}" in notice.message
+                   for notice in app._notifications)
+
+        await open_report_form(pilot)  # the same report again: the file is left alone
+        await fill(pilot, "as-of", "2024-06-30")
+        await fill(pilot, "since", "2024-03-31")
+        app.screen.query_one("#format", Select).value = "md"
+        await fill(pilot, "file", "q2")
+        assert hint(app, "file") == (f"writes {folder / 'q2.md'} (replacing the file there)",
+                                     False)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert any("Unchanged" in notice.message for notice in app._notifications)
+
+
+async def test_a_report_that_cannot_be_written_is_shown_and_the_app_goes_on(
+    seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes").write_text("a file, not a folder", encoding="utf-8")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_report_form(pilot)
+        await fill(pilot, "file", "notes/report.html")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.is_running and not isinstance(app.screen, ReportDialog)
+        assert any(notice.title == "Report not written" and "notes" in notice.message
+                   for notice in app._notifications)
+        assert (tmp_path / "notes").read_text(encoding="utf-8") == "a file, not a folder"
