@@ -207,3 +207,53 @@ def test_an_unexpected_failure_is_reported_without_a_traceback(
     assert result.exit_code == 1
     assert "this is a bug" in result.stderr and "RuntimeError: boom" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def opened_apps(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """The options each `tracker review` (or bare `tracker`) opened the app with; the app
+    itself is not run."""
+    import tracker.tui.app
+
+    opened: list[dict[str, object]] = []
+
+    class NotRun:
+        def run(self) -> None:
+            pass
+
+    def record(engine: Engine, reviewer: str, **options: object) -> NotRun:
+        opened.append({"reviewer": reviewer, **options})
+        return NotRun()
+
+    monkeypatch.setattr(tracker.tui.app, "make_app", record)
+    return opened
+
+
+@pytest.mark.parametrize(("args", "env", "blind"), [
+    ((), None, True),
+    (("review",), None, True),
+    (("review", "--no-blind"), None, False),
+    ((), "0", False),
+    (("review",), "off", False),
+    (("review", "--blind"), "no", True),
+    (("review",), "yes", True),
+])
+def test_blind_forecasting_is_on_unless_a_setting_turns_it_off(
+    run_cli: Run, opened_apps: list[dict[str, object]], monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...], env: str | None, blind: bool,
+) -> None:
+    if env is not None:
+        monkeypatch.setenv("TRACKER_BLIND", env)
+    result = run_cli("--as", "ann", *args)
+    assert result.exit_code == 0, result.stderr
+    assert opened_apps == [{"reviewer": "ann", "blind": blind}]
+
+
+def test_a_blind_setting_that_is_neither_on_nor_off_is_a_usage_error(
+    run_cli: Run, opened_apps: list[dict[str, object]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRACKER_BLIND", "sometimes")
+    result = run_cli("review")
+    assert result.exit_code == 2 and opened_apps == []
+    assert "TRACKER_BLIND='sometimes' is neither on nor off" in result.stderr
+    assert "Traceback" not in result.stderr
