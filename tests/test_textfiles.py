@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,21 @@ def test_a_failed_write_leaves_the_old_file_whole_and_no_temporary(
         write_if_changed(path, "the new report")
     assert path.read_text(encoding="utf-8") == "the old report"
     assert [entry.name for entry in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_a_replaced_file_keeps_its_permissions_and_a_new_one_follows_the_umask(
+    tmp_path: Path,
+) -> None:
+    shared = tmp_path / "report.html"
+    shared.write_text("old", encoding="utf-8")
+    shared.chmod(0o644)
+    write_if_changed(shared, "new")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o644
+
+    old_umask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.md"
+        write_if_changed(fresh, "text")
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o644  # not a private 0o600 temp file

@@ -8,24 +8,29 @@ holds the same bytes is left alone (so its modification time, and git, see no ch
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 
 
 def write_if_changed(path: Path, text: str) -> bool:
-    """Write `text` as UTF-8 to `path` unless it already holds exactly that; True if written."""
+    """Write `text` as UTF-8 to `path` unless it already holds exactly that; True if written.
+    A replaced file keeps its permissions; a new one gets the usual ones (umask)."""
     data = text.encode("utf-8")
     try:
         if path.read_bytes() == data:
             return False
+        mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except OSError:
-        pass
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        mode = None
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        with os.fdopen(handle, "wb") as stream:
+        with open(temporary, "xb") as stream:  # created as any new file would be
             stream.write(data)
+        if mode is not None:
+            os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     return True
