@@ -44,9 +44,9 @@ def test_a_replaced_file_keeps_its_permissions_and_a_new_one_follows_the_umask(
 ) -> None:
     shared = tmp_path / "report.html"
     shared.write_text("old", encoding="utf-8")
-    shared.chmod(0o644)
+    shared.chmod(0o640)  # not what a new file would get under umask 022
     write_if_changed(shared, "new")
-    assert stat.S_IMODE(shared.stat().st_mode) == 0o644
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640
 
     old_umask = os.umask(0o022)
     try:
@@ -55,3 +55,13 @@ def test_a_replaced_file_keeps_its_permissions_and_a_new_one_follows_the_umask(
     finally:
         os.umask(old_umask)
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o644  # not a private 0o600 temp file
+
+
+def test_a_symbolic_link_is_written_through(tmp_path: Path) -> None:
+    target = tmp_path / "shared" / "report.md"
+    target.parent.mkdir()
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "report.md"
+    link.symlink_to(target)
+    assert write_if_changed(link, "new") is True
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == "new"
