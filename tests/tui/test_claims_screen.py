@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -197,3 +198,28 @@ async def test_a_failing_first_page_is_shown_and_the_screen_opens(
         await settle(pilot)
         assert app.is_running and slugs(app) == []
         assert any("database went away" in notice.message for notice in app._notifications)
+
+
+async def test_a_first_page_failing_after_the_wait_is_shown_and_nothing_else_logged(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    page_may_fail = threading.Event()
+
+    def late_failure(*_args: object) -> None:
+        page_may_fail.wait(timeout=30)
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(Listing, "read_page", late_failure)
+    monkeypatch.setattr(claims, "FIRST_PAGE_WAIT", 0.05)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        page_may_fail.set()
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app._notifications:
+                break
+        assert app.is_running
+        assert any("database went away" in notice.message for notice in app._notifications)
+    gc.collect()  # an unread task exception is logged when the task is collected
+    assert "never retrieved" not in caplog.text

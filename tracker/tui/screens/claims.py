@@ -9,7 +9,6 @@ typing pauses. The first page is the exception that waits: see `FIRST_PAGE_WAIT`
 from __future__ import annotations
 
 import asyncio
-from contextlib import suppress
 from dataclasses import asdict
 from functools import partial
 from typing import ClassVar
@@ -20,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Header, Input, Static
-from textual.worker import Worker, WorkerCancelled, WorkerFailed, get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from tracker.queries import ClaimDetail, ClaimFilter, ClaimRow
 from tracker.tui.dialogs.facets import FacetDialog
@@ -106,9 +105,11 @@ class ClaimsScreen(ClaimEditingScreen):
 
     async def on_mount(self) -> None:
         self.tracker.steady_cursors(self)
-        first_page = self.show_listing(self.listing)
-        with suppress(TimeoutError, WorkerFailed, WorkerCancelled):
-            await asyncio.wait_for(asyncio.shield(first_page.wait()), FIRST_PAGE_WAIT)
+        first_page = asyncio.ensure_future(self.show_listing(self.listing).wait())
+        # Only the wait is bounded: the worker goes on, and its outcome (rows or an error)
+        # arrives as its messages; the callback reads a late failure so asyncio does not log it.
+        first_page.add_done_callback(lambda done: done.cancelled() or done.exception())
+        await asyncio.wait([first_page], timeout=FIRST_PAGE_WAIT)
 
     @property
     def table(self) -> ClaimsTable:
