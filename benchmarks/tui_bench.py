@@ -217,9 +217,27 @@ async def first_screen(engine: Engine) -> float:
         return elapsed
 
 
-def _page_shown_after(screen: ClaimsScreen, request: int) -> bool:
-    """Whether the table shows the page of a request made after `request`, and the latest."""
-    return screen.serial > request and screen.shown_serial == screen.serial
+class TablePaints:
+    """Which request's page the claims table last painted lines of. A frame can be painted
+    for something else (the filter's echo, a blinking cursor) after the page is in the table
+    but before the table repaints; only a frame in which the table painted the page counts."""
+
+    def __init__(self, screen: ClaimsScreen) -> None:
+        self.serial = 0
+        table = screen.table
+        render_line = table.render_line
+
+        def render_and_note(y: int) -> Any:
+            self.serial = screen.shown_serial
+            return render_line(y)
+
+        table.render_line = render_and_note  # type: ignore[method-assign]
+
+
+def _page_painted_after(screen: ClaimsScreen, paints: TablePaints, request: int) -> bool:
+    """Whether the table shows and has painted the page of the latest request, made after
+    `request`."""
+    return screen.serial > request and paints.serial == screen.shown_serial == screen.serial
 
 
 async def filter_latencies(engine: Engine) -> list[float]:
@@ -232,12 +250,13 @@ async def filter_latencies(engine: Engine) -> list[float]:
         screen = _claims_screen(app)
         assert screen is not None
         await _until(lambda: screen.table.row_count > 0)
+        paints = TablePaints(screen)
         filter_input = screen.query_one("#filter", Input)
         filter_input.focus()
         await pilot.pause()
         keys = [char for query in QUERIES for char in (*query, *["\b"] * len(query))]
         for char in keys:
-            frames.expect(partial(_page_shown_after, screen, screen.serial))
+            frames.expect(partial(_page_painted_after, screen, paints, screen.serial))
             started = time.perf_counter()
             key = "backspace" if char == "\b" else ("space" if char == " " else char)
             app.post_message(events.Key(key, None if char == "\b" else char))

@@ -249,11 +249,13 @@ def test_blind_forecasting_is_on_unless_a_setting_turns_it_off(
     assert opened_apps == [{"reviewer": "ann", "blind": blind}]
 
 
+@pytest.mark.parametrize("args", [(), ("review",)])
 def test_a_blind_setting_that_is_neither_on_nor_off_is_a_usage_error(
     run_cli: Run, opened_apps: list[dict[str, object]], monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
 ) -> None:
     monkeypatch.setenv("TRACKER_BLIND", "sometimes")
-    result = run_cli("review")
+    result = run_cli(*args)
     assert result.exit_code == 2 and opened_apps == []
     assert "TRACKER_BLIND='sometimes' is neither on nor off" in result.stderr
     assert "Traceback" not in result.stderr

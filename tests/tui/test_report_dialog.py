@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
+from textual.widgets import Input, OptionList, Select
 
 from tests.tui.conftest import SIZE, settle, type_text
 from tests.tui.test_forms import hint
@@ -23,7 +23,12 @@ from tracker.tui.dialogs.report import ReportDialog
 async def open_report_form(pilot: Pilot[None]) -> None:
     await pilot.press("ctrl+p")
     await type_text(pilot, "write report")
-    await pilot.pause(0.3)
+    results = pilot.app.screen.query_one(OptionList)
+    for _ in range(250):  # the palette searches in the background: wait for its answer
+        await pilot.pause(0.02)
+        if results.highlighted is not None and "Write report" in str(
+                results.get_option_at_index(results.highlighted).prompt):
+            break
     await pilot.press("enter")
     await settle(pilot)
     assert isinstance(pilot.app.screen, ReportDialog)
@@ -110,3 +115,42 @@ async def test_a_report_that_cannot_be_written_is_shown_and_the_app_goes_on(
         assert any(notice.title == "Report not written" and "notes" in notice.message
                    for notice in app._notifications)
         assert (tmp_path / "notes").read_text(encoding="utf-8") == "a file, not a folder"
+
+
+async def test_the_file_field_reads_folders_names_and_suffixes(
+    seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = tmp_path / "work"
+    (folder / "reports").mkdir(parents=True)
+    monkeypatch.chdir(folder)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_report_form(pilot)
+        await fill(pilot, "as-of", "2024-06-30")
+        for typed, written in (
+            ("reports", folder / "reports" / "report-2024-06-30.html"),  # an existing folder
+            ("new/", folder / "new" / "report-2024-06-30.html"),  # a folder to be made
+            ("q2", folder / "q2.html"),
+            ("q2.2024", folder / "q2.2024.html"),  # a dot is not a report suffix
+            ("Q2.HTM", folder / "Q2.HTM"),
+            (str(tmp_path / "elsewhere.html"), tmp_path / "elsewhere.html"),
+        ):
+            await fill(pilot, "file", typed)
+            assert hint(app, "file") == (f"writes {written}", False), typed
+        await fill(pilot, "file", "~no-such-user-here/q2.html")
+        text, error = hint(app, "file")
+        assert error and text.startswith("cannot use ~no-such-user-here/q2.html")
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, ReportDialog) and app.is_running
+
+        await fill(pilot, "since", "2024-05-31")
+        assert hint(app, "since") == ("read as 2024-05-31 23:59 UTC", False)
+        await fill(pilot, "as-of", "2024-04-30")  # now the since date is after it
+        assert hint(app, "since")[1]
+        await fill(pilot, "as-of", "not a date")  # its own error; the others still read
+        assert hint(app, "as-of")[1]
+        await fill(pilot, "file", "")
+        text, error = hint(app, "file")
+        assert text.startswith(f"writes {folder / 'report-'}") and not error

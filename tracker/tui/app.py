@@ -6,14 +6,18 @@ import itertools
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
+from textual.worker import Worker, WorkerState
 
+from tracker.errors import TrackerError
 from tracker.horizons import utc_now
 from tracker.ledger import Ledger
 from tracker.queries import Queries
@@ -25,11 +29,15 @@ from tracker.tui.dialogs.form import FormDialog
 from tracker.tui.dialogs.help import HelpDialog
 from tracker.tui.dialogs.summary import SummaryDialog
 from tracker.tui.keymap import keymap_path, load_keymap
-from tracker.tui.screens.base import ClaimEditingScreen, TrackerScreen
+from tracker.tui.messages import ReportFailed, ReportWritten
+from tracker.tui.screens.base import ClaimEditingScreen
 from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.scores import ScoresScreen
 from tracker.tui.widgets.claims_table import ClaimsTable
+
+if TYPE_CHECKING:
+    from tracker.tui.dialogs.report import ReportRequest
 
 Clock = Callable[[], datetime]
 
@@ -134,16 +142,48 @@ class TrackerApp(App[None]):
 
     def action_write_report(self) -> None:
         # Imported here: the report code is only needed for this command.
-        from tracker.tui.dialogs.report import ReportDialog, ReportRequest
-
-        screen = self.working_screen
+        from tracker.tui.dialogs.report import ReportDialog
 
         def chosen(request: ReportRequest | None) -> None:
-            if request is not None and isinstance(screen, TrackerScreen):
+            if request is not None:
                 self.notify(f"Writing {request.path}…", title="Report")
-                screen.write_report(request)
+                self.write_report_file(request)
 
         self.push_screen(ReportDialog(self.now(), Path.cwd()), chosen)
+
+    @work(thread=True, exit_on_error=False, group="report")
+    def write_report_file(self, request: ReportRequest) -> None:
+        """Build and write a report: seconds on a large database. The app's worker, not a
+        screen's, so closing the screen it was started from does not cancel its outcome."""
+        from tracker.reports import write_report
+
+        try:
+            changed = write_report(self.queries.engine, request.path, request.format,
+                                   request.as_of or self.now(), request.since)
+        except (TrackerError, OSError, SQLAlchemyError) as error:
+            self.post_message(ReportFailed(request.path, str(error)))
+        else:
+            self.post_message(ReportWritten(request.path, changed))
+
+    @on(ReportWritten)
+    def _report_written(self, message: ReportWritten) -> None:
+        done = "Written" if message.changed else "Unchanged (the file already held this report)"
+        self.notify(f"{done}: {message.path}", title="Report", timeout=10)
+
+    @on(ReportFailed)
+    def _report_failed(self, message: ReportFailed) -> None:
+        self.notify(f"{message.path}: {message.reason}", title="Report not written",
+                    severity="error", timeout=15)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers: shown like the screens' (each screen gets only its own)."""
+        if event.state is WorkerState.ERROR:
+            self.show_failure(event.worker.error)
+
+    def show_failure(self, error: BaseException | None) -> None:
+        """A query or write that failed: shown, never fatal (workers do not exit on error)."""
+        self.notify(f"{type(error).__name__}: {error}", title="Database error",
+                    severity="error", timeout=15)
 
     def action_show_scores(self) -> None:
         if isinstance(self.screen, ClaimsScreen):

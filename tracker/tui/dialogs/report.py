@@ -2,8 +2,8 @@
 
 The same report as `tracker report -o FILE` (both call `tracker.reports.write_report`). The
 file name may be left empty (`report-YYYY-MM-DD.EXT` in the folder the app was started in),
-name a folder, or name the file; a name whose suffix says another format is refused rather
-than written with the wrong contents.
+name a folder, or name the file (relative to that folder, `~` allowed); a name whose suffix
+says another format is refused rather than written with the wrong contents.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from tracker.reports import Format, format_for, report_name
+from tracker.reports.files import SUFFIX_FORMATS
 from tracker.reports.render import EXTENSIONS
 from tracker.tui.dialogs.form import (
     FieldError,
@@ -60,8 +61,10 @@ class ReportDialog(FormDialog[ReportRequest]):
             id="since", placeholder="the previous report's date, e.g. 2024-03-31 (optional)"),
             "since the beginning")
         yield from labelled("File", Input(
-            id="file", placeholder="empty: report-YYYY-MM-DD in this folder; or a folder or file"),
-            f"writes {self.folder / report_name(self.now, 'html')}")
+            id="file", placeholder="empty: report-YYYY-MM-DD in this folder; or a folder or file"))
+
+    def on_mount(self) -> None:
+        self._explain("file", "")  # where an empty name writes (FormDialog.on_mount runs too)
 
     def _text(self, field: str) -> str:
         return self.query_one(f"#{field}", Input).value
@@ -69,30 +72,41 @@ class ReportDialog(FormDialog[ReportRequest]):
     def _format(self) -> Format:
         return cast("Format", self.query_one("#format", Select).value)
 
-    def _since(self, text: str, as_of: datetime | None) -> datetime | None:
+    def _since(self, text: str, report_date: datetime) -> datetime | None:
         if not text.strip():
             return None
         since = read_instant("since", text)
-        report_date = as_of or self.now
         if since is None or since >= report_date:
             raise FieldError("since", f"give a date before the report's, "
                                       f"{report_date:%Y-%m-%d %H:%M} UTC: the end of the "
                                       "previous period")
         return since
 
-    def _path(self, text: str, format: Format, as_of: datetime | None) -> Path:
-        name = report_name(as_of or self.now, format)
+    def _as_of_or_now(self) -> datetime:
+        """The as-of date if it reads, else now: the fields that depend on it stay explained
+        while it is being typed (its own error is shown under it)."""
+        try:
+            return read_instant("as-of", self._text("as-of")) or self.now
+        except FieldError:
+            return self.now
+
+    def _path(self, text: str, format: Format, as_of: datetime) -> Path:
+        """The file `text` names, read from the app's folder: empty means the default name
+        there, a folder gets the default name inside it, a name without a report suffix
+        gets the format's."""
+        name = report_name(as_of, format)
         cleaned = text.strip()
         if not cleaned:
             return self.folder / name
-        path = Path(cleaned).expanduser()
-        if not path.is_absolute():
-            path = self.folder / path
-        if cleaned.endswith("/") or path.is_dir():
-            return path / name
-        if not path.suffix:
+        try:
+            path = self.folder / Path(cleaned).expanduser()
+            if cleaned.endswith("/") or path.is_dir():
+                return path / name
+        except (OSError, RuntimeError) as error:  # ~nobody, or a folder we may not enter
+            raise FieldError("file", f"cannot use {cleaned}: {error}") from None
+        if path.suffix.lower() not in SUFFIX_FORMATS:
             return path.with_name(path.name + EXTENSIONS[format])
-        named = format_for(path, default=format)
+        named = format_for(path)
         if named != format:
             raise FieldError("file", f"{path.name} names a {FORMAT_NAMES[named]} file but the "
                                      f"format is {FORMAT_NAMES[format]}: change one of them")
@@ -106,16 +120,23 @@ class ReportDialog(FormDialog[ReportRequest]):
         if field == "as-of":
             return describe_instant(read_instant(field, str(value)))
         if field == "since":
-            as_of = read_instant("as-of", self._text("as-of"))
-            return describe_instant(self._since(str(value), as_of), empty="since the beginning")
+            since = self._since(str(value), self._as_of_or_now())
+            return describe_instant(since, empty="since the beginning")
         if field == "file":
-            as_of = read_instant("as-of", self._text("as-of"))
-            path = self._path(str(value), self._format(), as_of)
-            return f"writes {path}" + (" (replacing the file there)" if path.exists() else "")
+            path = self._path(str(value), self._format(), self._as_of_or_now())
+            return f"writes {path}" + (" (replacing the file there)" if _exists(path) else "")
         return ""
 
     def read(self) -> ReportRequest:
         format = self._format()
         as_of = read_instant("as-of", self._text("as-of"))
-        since = self._since(self._text("since"), as_of)
-        return ReportRequest(self._path(self._text("file"), format, as_of), format, as_of, since)
+        since = self._since(self._text("since"), as_of or self.now)
+        path = self._path(self._text("file"), format, as_of or self.now)
+        return ReportRequest(path, format, as_of, since)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False  # the write will say why it cannot, if it cannot

@@ -1,6 +1,4 @@
-"""What every screen shares (`TrackerScreen`: worker failures shown, reports written) and what
-the claims screen and the review session share (`ClaimEditingScreen`: recording changes to one
-claim).
+"""What the claims screen and the review session share: recording changes to one claim.
 
 The keys open a form for the claim on screen; the form's value is written by a thread worker
 through the ledger; the outcome comes back as a message. A conflict shows the fresh claim and
@@ -28,13 +26,7 @@ from tracker.tui.dialogs.resolve import ResolveDialog
 from tracker.tui.dialogs.retract import RetractDialog
 from tracker.tui.dialogs.status import StatusDialog
 from tracker.tui.format import percent
-from tracker.tui.messages import (
-    ReportFailed,
-    ReportWritten,
-    WriteConflicted,
-    WriteRefused,
-    WriteSaved,
-)
+from tracker.tui.messages import WriteConflicted, WriteRefused, WriteSaved
 from tracker.tui.writes import (
     Change,
     NewEvidence,
@@ -50,7 +42,6 @@ from tracker.vocabulary import Status
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
-    from tracker.tui.dialogs.report import ReportRequest
 
 FORM_ACTIONS = {
     "add_evidence": NewEvidence,
@@ -73,33 +64,7 @@ class TrackerScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed query or write is shown, never fatal: the workers do not exit on error."""
         if event.state is WorkerState.ERROR:
-            error = event.worker.error
-            self.notify(f"{type(error).__name__}: {error}", title="Database error",
-                        severity="error", timeout=15)
-
-    @work(thread=True, exit_on_error=False, group="report")
-    def write_report(self, request: ReportRequest) -> None:
-        """Build and write a report file: seconds on a large database, so off the UI thread."""
-        from tracker.reports import write_report  # the report code loads only when needed
-
-        app = self.tracker
-        try:
-            changed = write_report(app.queries.engine, request.path, request.format,
-                                   request.as_of or app.now(), request.since)
-        except (TrackerError, OSError) as error:
-            self.post_message(ReportFailed(request.path, str(error)))
-        else:
-            self.post_message(ReportWritten(request.path, changed))
-
-    @on(ReportWritten)
-    def _report_written(self, message: ReportWritten) -> None:
-        done = "Written" if message.changed else "Unchanged (the file already held this report)"
-        self.notify(f"{done}: {message.path}", title="Report", timeout=10)
-
-    @on(ReportFailed)
-    def _report_failed(self, message: ReportFailed) -> None:
-        self.notify(f"{message.path}: {message.reason}", title="Report not written",
-                    severity="error", timeout=15)
+            self.tracker.show_failure(event.worker.error)
 
 
 class ClaimEditingScreen(TrackerScreen):
