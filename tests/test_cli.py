@@ -259,3 +259,10 @@ def test_a_blind_setting_that_is_neither_on_nor_off_is_a_usage_error(
     assert result.exit_code == 2 and opened_apps == []
     assert "TRACKER_BLIND='sometimes' is neither on nor off" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_cli_spells_out_the_report_formats_it_offers() -> None:
+    from tracker.cli.report_commands import FORMAT_CHOICES
+    from tracker.reports import FORMATS
+
+    assert FORMAT_CHOICES == FORMATS

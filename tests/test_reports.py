@@ -387,6 +387,16 @@ def test_cli_usage_errors_exit_2(run_cli: Run, args: list[str]) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_cli_refuses_a_file_name_naming_another_format(run_cli: Run, tmp_path: Path) -> None:
+    target = tmp_path / "report.md"
+    result = run_cli("report", "--format", "html", "-o", str(target))
+    assert result.exit_code == 2 and "report.md names a md file but --format is html" in (
+        result.stderr)
+    assert not target.exists()
+    result = run_cli("report", "--format", "md", "-o", str(tmp_path / "notes.txt"))
+    assert result.exit_code == 0 and (tmp_path / "notes.txt").exists()  # not a report suffix
+
+
 def test_cli_refusals_exit_1(run_cli: Run, tmp_path: Path) -> None:
     result = run_cli("report", "--every", "FREQ=HOURLY", "--since", "2024-01-01",
                      "--out-dir", str(tmp_path / "s"))
