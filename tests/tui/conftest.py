@@ -150,3 +150,12 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
     assert isinstance(focused, Input), focused
     focused.insert_text_at_cursor(text)
     await pilot.pause()
+
+
+async def fill(pilot: Pilot[None], field: str, text: str) -> None:
+    """Replace what the form field with id `field` holds by `text`, as if typed there."""
+    widget = pilot.app.screen.query_one(f"#{field}", Input)
+    widget.value = ""
+    widget.focus()
+    await pilot.pause()
+    await type_text(pilot, text)

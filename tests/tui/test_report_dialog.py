@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Select
+from textual.widgets import OptionList, Select
 
-from tests.tui.conftest import SIZE, settle, type_text
+from tests.tui.conftest import SIZE, fill, settle, type_text
 from tests.tui.test_forms import hint
 from tracker.horizons import end_of_day
 from tracker.ledger import Ledger
@@ -32,14 +32,6 @@ async def open_report_form(pilot: Pilot[None]) -> None:
     await pilot.press("enter")
     await settle(pilot)
     assert isinstance(pilot.app.screen, ReportDialog)
-
-
-async def fill(pilot: Pilot[None], field: str, text: str) -> None:
-    widget = pilot.app.screen.query_one(f"#{field}", Input)
-    widget.value = ""
-    widget.focus()
-    await pilot.pause()
-    await type_text(pilot, text)
 
 
 async def test_write_report_checks_each_field_then_writes_the_file(

@@ -50,6 +50,8 @@ COMMANDS = (
     PaletteCommand("Resolve", "close this claim with its outcome", "resolve"),
     PaletteCommand("Reopen", "undo this claim's resolution, with a reason", "reopen"),
     PaletteCommand("Retract evidence", "withdraw an evidence entry, with a reason", "retract"),
+    PaletteCommand("Edit definition", "title, statement, criteria, deadline, tags...: a new "
+                   "revision, the old one kept", "edit_definition"),
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.definitions import ClaimDefinition
 from tracker.ledger import Ledger
 
 
@@ -54,11 +55,20 @@ class Retraction:
 
 
 @dataclass(frozen=True)
+class DefinitionEdit:
+    """The claim's definition as the reviewer wants it: a new revision, the old one kept."""
+
+    definition: ClaimDefinition
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class ReviewDone:
     """The reviewer finished looking at a claim in a review session."""
 
 
-Change = NewForecast | NewEvidence | NewStatus | NewResolution | Reopening | Retraction | ReviewDone
+Change = (NewForecast | NewEvidence | NewStatus | NewResolution | Reopening | Retraction
+          | DefinitionEdit | ReviewDone)
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,8 @@ class PendingWrite:
                 return f"reopened {self.slug}"
             case Retraction():
                 return f"retracted evidence on {self.slug}"
+            case DefinitionEdit():
+                return f"edited the definition of {self.slug}"
             case ReviewDone():
                 return f"reviewed {self.slug}"
 
@@ -114,5 +126,8 @@ def apply(ledger: Ledger, reviewer: str, write: PendingWrite) -> None:
         case Retraction():
             ledger.retract_evidence(change.evidence_uuid, reason=change.reason,
                                     reviewer=reviewer)
+        case DefinitionEdit():
+            ledger.edit_claim(slug, change.definition, reviewer, expected_version=write.version,
+                              note=change.note)
         case ReviewDone():
             ledger.mark_reviewed(slug, reviewer)

@@ -112,6 +112,8 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         Binding("ctrl+s", "submit", "Save", id="form.save", priority=True),
     ]
     HEADING: ClassVar[str] = ""
+    FORM_CLASSES: ClassVar[str] = ""
+    """Extra classes of the form's box (app.tcss styles some forms apart)."""
 
     def __init__(self, subject: str, *, initial: ResultT | None = None, error: str = "") -> None:
         super().__init__()
@@ -120,7 +122,7 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         self.error = error
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="form"):
+        with Vertical(classes=f"form {self.FORM_CLASSES}".strip()):
             yield Label(self.HEADING, classes="form-title")
             yield Static(self.subject, classes="form-subject")
             yield from self.fields()

@@ -24,6 +24,7 @@ class SessionTally:
     resolved: int = 0
     reopened: int = 0
     retracted: int = 0
+    edited: int = 0
     skipped: int = 0
 
 

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 from tracker.errors import Conflict, TrackerError
 from tracker.queries import ClaimDetail
 from tracker.tui.dialogs.conflict import ConflictChoice, ConflictDialog
+from tracker.tui.dialogs.edit import EditDialog
 from tracker.tui.dialogs.evidence import EvidenceDialog
 from tracker.tui.dialogs.forecast import ForecastDialog
 from tracker.tui.dialogs.form import FormDialog
@@ -29,6 +30,7 @@ from tracker.tui.format import percent
 from tracker.tui.messages import WriteConflicted, WriteRefused, WriteSaved
 from tracker.tui.writes import (
     Change,
+    DefinitionEdit,
     NewEvidence,
     NewForecast,
     NewResolution,
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
 
 FORM_ACTIONS = {
+    "edit_definition": DefinitionEdit,
     "add_evidence": NewEvidence,
     "forecast": NewForecast,
     "change_status": NewStatus,
@@ -77,6 +80,7 @@ class ClaimEditingScreen(TrackerScreen):
         Binding("x", "resolve", "Resolve", id="claim.resolve"),
         Binding("o", "reopen", "Reopen", id="claim.reopen"),
         Binding("w", "retract", "Retract", id="claim.retract"),
+        Binding("d", "edit_definition", "Edit definition", id="claim.edit", show=False),
     ]
 
     GATED_ACTIONS: ClassVar[frozenset[str]] = frozenset(FORM_ACTIONS)
@@ -131,6 +135,8 @@ class ClaimEditingScreen(TrackerScreen):
             form = ResolveDialog(subject, **options)
         elif kind is Reopening:
             form = ReopenDialog(subject, **options)
+        elif kind is DefinitionEdit:
+            form = EditDialog(subject, detail.definition, **options)
         else:
             form = RetractDialog(subject, detail.evidence, **options)
 
@@ -166,6 +172,9 @@ class ClaimEditingScreen(TrackerScreen):
 
     def action_retract(self) -> None:
         self._form_action("retract")
+
+    def action_edit_definition(self) -> None:
+        self._form_action("edit_definition")
 
     @work(thread=True, exit_on_error=False, group="write")
     def save(self, write: PendingWrite) -> None:

@@ -29,6 +29,7 @@ from tracker.tui.screens.base import ClaimEditingScreen
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.footer import Footer
 from tracker.tui.writes import (
+    DefinitionEdit,
     NewEvidence,
     NewForecast,
     NewResolution,
@@ -45,7 +46,7 @@ QUEUE_SHOWN = 100
 TALLY_FIELDS = {
     NewForecast: "forecasts", NewEvidence: "evidence", NewStatus: "status_changes",
     NewResolution: "resolved", Reopening: "reopened", Retraction: "retracted",
-    ReviewDone: "reviewed",
+    DefinitionEdit: "edited", ReviewDone: "reviewed",
 }
 
 

@@ -1,0 +1,102 @@
+"""Editing a claim's definition in the app: each field checked, a new revision written, the
+old one kept, and a concurrent edit shown as a conflict with nothing lost."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+from textual.widgets import Input
+
+from tests.tui.conftest import SIZE, fill, settle
+from tests.tui.test_forms import hint
+from tracker.horizons import end_of_day
+from tracker.ledger import Ledger
+from tracker.queries import Queries
+from tracker.tui.app import TrackerApp
+from tracker.tui.dialogs.conflict import ConflictDialog
+from tracker.tui.dialogs.edit import EditDialog
+
+
+async def test_edit_checks_each_field_then_records_a_new_revision(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    before = queries.claim_detail("ev-share")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, EditDialog)
+        assert app.screen.query_one("#title", Input).value == "EVs reach half of new car sales"
+        assert hint(app, "deadline") == ("unchanged: 2030-12-31", False)
+
+        await pilot.press("ctrl+s")  # nothing changed yet
+        assert isinstance(app.screen, EditDialog)
+        assert hint(app, "title") == ("nothing changed: edit a field, or esc to cancel", True)
+
+        await fill(pilot, "title", "")
+        await pilot.press("ctrl+s")
+        assert hint(app, "title") == ("a title is required", True)
+        await fill(pilot, "title", "EVs reach half of new car sales worldwide")
+        await fill(pilot, "deadline", "someday")
+        assert hint(app, "deadline")[1]
+        await fill(pilot, "deadline", "30 months")  # relative: from the made-on field
+        assert hint(app, "deadline") == ("read as 2025-12-01", False)
+        await fill(pilot, "made-on", "2024-01-15")
+        assert hint(app, "deadline") == ("read as 2026-07-15", False)
+        await fill(pilot, "cadence", "every month")
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, EditDialog) and hint(app, "cadence")[1]
+        await fill(pilot, "cadence", "FREQ=MONTHLY;INTERVAL=3")
+        await fill(pilot, "tags", "energy, transport, energy")
+        await fill(pilot, "note", "world-wide, as the source meant")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditDialog)
+
+    detail = queries.claim_detail("ev-share")
+    d = detail.definition
+    assert detail.version == before.version + 1 and detail.changed_by == "alice"
+    assert d.title == "EVs reach half of new car sales worldwide"
+    assert (d.made_on, d.horizon) == (date(2024, 1, 15), "30 months")
+    assert d.deadline_end == end_of_day(date(2026, 7, 15))
+    assert d.tags == ("energy", "transport") and d.review_cadence == "FREQ=MONTHLY;INTERVAL=3"
+    assert (d.statement, d.quote, d.source) == (before.definition.statement,
+                                                before.definition.quote, "iea-2023")
+    revisions = detail.revisions
+    assert [r.version for r in revisions][-2:] == [before.version, before.version + 1]
+    assert revisions[-1].note == "world-wide, as the source meant"
+    assert revisions[-2].definition == before.definition  # the old one kept
+
+
+async def test_a_concurrent_edit_is_a_conflict_and_edit_again_keeps_the_input(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await fill(pilot, "criteria", "Resolves yes on IEA Global EV Outlook figures.")
+        current = queries.claim_detail("ev-share")
+        seeded.edit_claim("ev-share", replace(current.definition, title="EVs: half of sales"),
+                          "bob", expected_version=current.version, note="shorter")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, EditDialog)
+        assert app.screen.query_one("#criteria", Input).value == (
+            "Resolves yes on IEA Global EV Outlook figures.")
+        await fill(pilot, "title", "EVs: half of sales")  # keep bob's title
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, (EditDialog, ConflictDialog))
+
+    detail = queries.claim_detail("ev-share")
+    assert detail.definition.title == "EVs: half of sales"
+    assert detail.definition.criteria == "Resolves yes on IEA Global EV Outlook figures."
+    assert [r.reviewer for r in detail.revisions][-2:] == ["bob", "alice"]
