@@ -22,6 +22,7 @@ from textual.widgets import Header, Input, Static
 from textual.worker import Worker, get_current_worker
 
 from tracker.queries import ClaimDetail, ClaimFilter, ClaimRow
+from tracker.tui.dialogs.as_of import AsOfDialog
 from tracker.tui.dialogs.facets import FacetDialog
 from tracker.tui.listing import COLUMNS, PAGE_SIZE, Listing
 from tracker.tui.messages import (
@@ -67,7 +68,7 @@ class ClaimsScreen(ClaimEditingScreen):
         "evidence, Review when your next review is due. Moving past the last row loads the "
         "next page."
     )
-    GATED_ACTIONS = ClaimEditingScreen.GATED_ACTIONS | {"clear_filter"}
+    GATED_ACTIONS = ClaimEditingScreen.GATED_ACTIONS | {"clear_filter", "show_as_of"}
     AUTO_FOCUS = "#claims"
     """The table has the focus from the start (not the filter first, then the table)."""
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -77,6 +78,7 @@ class ClaimsScreen(ClaimEditingScreen):
         Binding("s", "next_sort", "Sort", id="claims.sort"),
         Binding("S", "reverse_sort", "Reverse", id="claims.reverse", show=False),
         Binding("ctrl+r", "reload", "Reload", id="claims.reload", show=False),
+        Binding("t", "show_as_of", "As of a date", id="claims.as_of", show=False),
     ]
 
     def __init__(self) -> None:
@@ -289,7 +291,13 @@ class ClaimsScreen(ClaimEditingScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
             return not self.listing.is_tree
+        if action == "show_as_of":
+            return self.detail is not None
         return super().check_action(action, parameters)
+
+    def action_show_as_of(self) -> None:
+        if self.detail is not None and self.detail.slug == self.selected_slug():
+            self.app.push_screen(AsOfDialog(self.detail))
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -1,0 +1,49 @@
+"""A claim as of a past date, from the claims screen: only what had been recorded by then."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.conftest import Clock
+from tests.tui.conftest import SIZE, fill, settle
+from tests.tui.test_claims_screen import detail_text
+from tests.tui.test_forms import hint
+from tracker.ledger import Ledger
+from tracker.tui.app import TrackerApp
+from tracker.tui.dialogs.as_of import AsOfDialog
+from tracker.tui.screens.claims import ClaimsScreen
+
+
+async def test_a_claim_as_of_a_date_shows_only_what_was_recorded_by_then(
+    seeded: Ledger, clock: Clock, tui: Callable[..., TrackerApp]
+) -> None:
+    seeded_on = clock.now
+    clock.advance(days=30)
+    seeded.add_evidence("ev-share", title="Late report", stance="refutes", reviewer="bob")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, AsOfDialog)
+        text = detail_text(app)  # as it is now, to start
+        assert "Late report" in text and "Sales up 30%" in text
+
+        await fill(pilot, "as-of-date", "someday")
+        assert hint(app, "as-of-date")[1]
+        await fill(pilot, "as-of-date", seeded_on.date().isoformat())
+        assert hint(app, "as-of-date") == (f"read as {seeded_on:%Y-%m-%d} 23:59 UTC", False)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Late report" not in detail_text(app) and "Sales up 30%" in detail_text(app)
+        assert hint(app, "as-of-date") == (
+            f"showing the claim as of {seeded_on:%Y-%m-%d} 23:59 UTC", False)
+
+        await fill(pilot, "as-of-date", "2020-01-01")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert hint(app, "as-of-date") == ("nothing recorded by then: ev-share entered the "
+                                           f"tracker on {seeded_on:%Y-%m-%d}", True)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimsScreen)
