@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -86,3 +87,15 @@ def test_review_cadence_is_validated_rrule() -> None:
             parse_cadence(bad)
     since = datetime(2024, 1, 15, tzinfo=UTC)
     assert next_review("FREQ=MONTHLY;INTERVAL=6", since, since) == datetime(2024, 7, 15, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("parse", "text"), [
+    (parse_day, "0000"), (parse_day, "9999-12"), (parse_day, "December 9999"),
+    (parse_instant, "9999-12"), (parse_instant, "0001-01-01T00:00+01:00"),
+    (parse_deadline, "9999-Q4"), (parse_deadline, "9000 years"),
+])
+def test_dates_outside_the_calendar_are_date_errors(parse: Any, text: str) -> None:
+    """Python's date arithmetic raises ValueError or OverflowError past year 9999; the
+    interfaces only catch DateError, so anything else would end the app with a traceback."""
+    with pytest.raises(DateError, match="falls outside the calendar"):
+        parse(text, MADE_ON) if parse is parse_deadline else parse(text)

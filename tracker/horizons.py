@@ -13,6 +13,8 @@ Pure functions, no I/O. Conventions:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -117,14 +119,33 @@ def _parse_calendar(text: str) -> tuple[date, date]:
     return low.date(), low.date()
 
 
+@contextmanager
+def _within_the_calendar(text: str) -> Iterator[None]:
+    """Dates past year 9999 or before year 1 (9999-12, 0000, '9000 years' after a date) make
+    Python's date arithmetic raise; say so as a DateError like every other unreadable date."""
+    try:
+        yield
+    except DateError:
+        raise
+    except (ValueError, OverflowError) as error:
+        raise DateError(f"'{text}' falls outside the calendar: give a date between the years "
+                        "1 and 9998") from error
+
+
 def parse_day(text: str) -> date:
     """A single calendar day (observed-on dates, made-on dates): a month means its first day."""
-    return _parse_calendar(text)[0]
+    with _within_the_calendar(text):
+        return _parse_calendar(text)[0]
 
 
 def parse_instant(text: str) -> datetime:
     """A point in time for `--as-of`: a date means the end of that day UTC; times may carry
     a zone (else UTC)."""
+    with _within_the_calendar(text):
+        return _parse_instant(text)
+
+
+def _parse_instant(text: str) -> datetime:
     cleaned = text.strip()
     if cleaned.lower() == "now":
         return utc_now()
@@ -161,6 +182,11 @@ def _shift(day: date, amount: float, unit: str) -> date:
 
 def parse_deadline(text: str, made_on: date | None = None) -> Deadline:
     """Read a deadline or horizon. Relative horizons need the claim's made-on date."""
+    with _within_the_calendar(text):
+        return _parse_deadline(text, made_on)
+
+
+def _parse_deadline(text: str, made_on: date | None) -> Deadline:
     cleaned = " ".join(text.strip().split())
     if match := _WINDOW.match(cleaned):
         start = _parse_calendar(match.group(1))[0]
