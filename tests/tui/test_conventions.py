@@ -19,6 +19,13 @@ from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.widgets.claims_table import ClaimsTable
 
 
+def palette_prompts(app: TrackerApp) -> set[str]:
+    """The first line of each entry the open command palette offers."""
+    results = app.screen.query_one(OptionList)
+    return {str(results.get_option_at_index(index).prompt).split("\n")[0]
+            for index in range(results.option_count)}
+
+
 def footer_actions(app: TrackerApp) -> set[str]:
     """The actions the footer offers now (enabled, shown bindings)."""
     return {active.binding.action for active in app.screen.active_bindings.values()
@@ -106,9 +113,7 @@ async def test_palette_offers_only_commands_that_apply(
         await pilot.press("ctrl+p")
         await type_text(pilot, "re")
         await pilot.pause(0.3)
-        results = app.screen.query_one(OptionList)
-        prompts = {str(results.get_option_at_index(index).prompt).split("\n")[0]
-                   for index in range(results.option_count)}
+        prompts = palette_prompts(app)
         assert "Reopen" in prompts and "Start review session" in prompts
         assert "Resolve" not in prompts and "Retract evidence" not in prompts
 
@@ -131,3 +136,22 @@ async def test_a_failing_query_is_shown_and_the_app_goes_on(
         await pilot.press("up")
         await settle(pilot)
         assert isinstance(app.screen, ClaimsScreen)
+
+
+async def test_palette_offers_a_screen_only_the_commands_it_has(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for screen_key, offered in (("", True), ("r", False)):  # claims, then the review
+            if screen_key:
+                await pilot.press(screen_key)
+                await settle(pilot)
+            await pilot.press("ctrl+p")
+            await type_text(pilot, "as of a date")
+            await pilot.pause(0.3)
+            prompts = palette_prompts(app)
+            assert ("Show claim as of a date" in prompts) is offered, screen_key
+            await pilot.press("escape")
+            await settle(pilot)

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from textual.widgets import Input
+from textual.pilot import Pilot
+from textual.widgets import Input, Select
 
 from tests.tui.conftest import SIZE, fill, settle
 from tests.tui.test_forms import hint
@@ -35,6 +36,10 @@ async def test_edit_checks_each_field_then_records_a_new_revision(
         await pilot.press("ctrl+s")  # nothing changed yet
         assert isinstance(app.screen, EditDialog)
         assert hint(app, "title") == ("nothing changed: edit a field, or esc to cancel", True)
+        await fill(pilot, "title", "EVs reach half of new car sales ")  # blanks change nothing
+        await fill(pilot, "tags", "energy, energy")
+        await pilot.press("ctrl+s")
+        assert hint(app, "title") == ("nothing changed: edit a field, or esc to cancel", True)
 
         await fill(pilot, "title", "")
         await pilot.press("ctrl+s")
@@ -50,7 +55,8 @@ async def test_edit_checks_each_field_then_records_a_new_revision(
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, EditDialog) and hint(app, "cadence")[1]
         await fill(pilot, "cadence", "FREQ=MONTHLY;INTERVAL=3")
-        await fill(pilot, "tags", "energy, transport, energy")
+        await fill(pilot, "tags", "transport, energy, transport")
+        app.screen.query_one("#kind", Select).value = "fact"
         await fill(pilot, "note", "world-wide, as the source meant")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -63,6 +69,7 @@ async def test_edit_checks_each_field_then_records_a_new_revision(
     assert (d.made_on, d.horizon) == (date(2024, 1, 15), "30 months")
     assert d.deadline_end == end_of_day(date(2026, 7, 15))
     assert d.tags == ("energy", "transport") and d.review_cadence == "FREQ=MONTHLY;INTERVAL=3"
+    assert d.kind == "fact"
     assert (d.statement, d.quote, d.source) == (before.definition.statement,
                                                 before.definition.quote, "iea-2023")
     revisions = detail.revisions
@@ -71,7 +78,58 @@ async def test_edit_checks_each_field_then_records_a_new_revision(
     assert revisions[-2].definition == before.definition  # the old one kept
 
 
-async def test_a_concurrent_edit_is_a_conflict_and_edit_again_keeps_the_input(
+async def start_edit_then_bob_renames(pilot: Pilot[None], seeded: Ledger,
+                                      queries: Queries) -> None:
+    """Alice opens the form and changes the criteria; meanwhile bob renames the claim."""
+    await settle(pilot)
+    await pilot.press("d")
+    await settle(pilot)
+    await fill(pilot, "criteria", "Resolves yes on IEA Global EV Outlook figures.")
+    current = queries.claim_detail("ev-share")
+    seeded.edit_claim("ev-share", replace(current.definition, title="EVs: half of sales"),
+                      "bob", expected_version=current.version, note="shorter")
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ConflictDialog)
+
+
+async def test_a_concurrent_edit_applied_to_the_new_version_keeps_both_changes(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_edit_then_bob_renames(pilot, seeded, queries)
+        await pilot.press("a")
+        await settle(pilot)
+    detail = queries.claim_detail("ev-share")
+    assert detail.definition.title == "EVs: half of sales"  # bob's, not undone
+    assert detail.definition.criteria == "Resolves yes on IEA Global EV Outlook figures."
+    assert [r.reviewer for r in detail.revisions][-2:] == ["bob", "alice"]
+
+
+async def test_edit_again_after_a_conflict_shows_the_new_version_with_my_changes(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_edit_then_bob_renames(pilot, seeded, queries)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, EditDialog)
+        assert app.screen.query_one("#title", Input).value == "EVs: half of sales"
+        assert app.screen.query_one("#criteria", Input).value == (
+            "Resolves yes on IEA Global EV Outlook figures.")
+        await fill(pilot, "note", "IEA figures")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, (EditDialog, ConflictDialog))
+    detail = queries.claim_detail("ev-share")
+    assert detail.definition.title == "EVs: half of sales"
+    assert detail.definition.criteria == "Resolves yes on IEA Global EV Outlook figures."
+    assert detail.revisions[-1].note == "IEA figures"
+
+
+async def test_a_refused_edit_reopens_with_the_typed_deadline_kept(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:
     app = tui()
@@ -79,24 +137,12 @@ async def test_a_concurrent_edit_is_a_conflict_and_edit_again_keeps_the_input(
         await settle(pilot)
         await pilot.press("d")
         await settle(pilot)
-        await fill(pilot, "criteria", "Resolves yes on IEA Global EV Outlook figures.")
-        current = queries.claim_detail("ev-share")
-        seeded.edit_claim("ev-share", replace(current.definition, title="EVs: half of sales"),
-                          "bob", expected_version=current.version, note="shorter")
+        await fill(pilot, "deadline", "2031-06-30")
+        await fill(pilot, "tags", "x" * 200)  # the ledger refuses a tag this long
         await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert isinstance(app.screen, ConflictDialog)
-        await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, EditDialog)
-        assert app.screen.query_one("#criteria", Input).value == (
-            "Resolves yes on IEA Global EV Outlook figures.")
-        await fill(pilot, "title", "EVs: half of sales")  # keep bob's title
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert not isinstance(app.screen, (EditDialog, ConflictDialog))
-
-    detail = queries.claim_detail("ev-share")
-    assert detail.definition.title == "EVs: half of sales"
-    assert detail.definition.criteria == "Resolves yes on IEA Global EV Outlook figures."
-    assert [r.reviewer for r in detail.revisions][-2:] == ["bob", "alice"]
+        assert app.screen.query_one("#deadline", Input).value == "2031-06-30"
+        assert hint(app, "deadline") == ("read as 2031-06-30", False)
+    assert queries.claim_detail("ev-share").definition.deadline_end == end_of_day(
+        date(2030, 12, 31))

@@ -66,7 +66,8 @@ class TrackerCommands(Provider):
         available: list[tuple[PaletteCommand, Callable[[], object]]] = []
         for command in COMMANDS:
             target = self.app if command.on_app else self.screen
-            if target.check_action(command.action, ()) is True:
+            if (hasattr(target, f"action_{command.action}")  # not every screen has every one
+                    and target.check_action(command.action, ()) is True):
                 available.append((command, partial(target.run_action, command.action)))
         return available
 

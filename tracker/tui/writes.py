@@ -6,7 +6,7 @@ form with exactly what the reviewer typed: nothing typed is ever lost.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from tracker.definitions import ClaimDefinition
@@ -56,10 +56,19 @@ class Retraction:
 
 @dataclass(frozen=True)
 class DefinitionEdit:
-    """The claim's definition as the reviewer wants it: a new revision, the old one kept."""
+    """The claim's definition as the reviewer wants it (a new revision, the old one kept),
+    and the definition they started from, so the edit can be carried onto a newer one."""
 
+    base: ClaimDefinition
     definition: ClaimDefinition
     note: str = ""
+
+    def rebased(self, onto: ClaimDefinition) -> DefinitionEdit:
+        """The same edit made on `onto`: the fields this edit changed take its values, every
+        other field keeps what `onto` has (someone else's changes are not undone)."""
+        changed = {item.name: getattr(self.definition, item.name) for item in fields(self.base)
+                   if getattr(self.definition, item.name) != getattr(self.base, item.name)}
+        return DefinitionEdit(onto, replace(onto, **changed), self.note)
 
 
 @dataclass(frozen=True)

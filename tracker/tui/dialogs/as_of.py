@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tracker.errors import NotFound
 from tracker.horizons import DateError
@@ -92,13 +92,13 @@ class AsOfDialog(ModalScreen[None]):
     @work(thread=True, exclusive=True, group="as-of", exit_on_error=False)
     def load(self, slug: str, as_of: datetime | None) -> None:
         try:
-            detail = self.tracker.queries.claim_detail(slug, as_of)
+            loaded: Message = PastClaimLoaded(self.tracker.queries.claim_detail(slug, as_of))
         except NotFound:
             entered = min(revision.recorded_at for revision in self.detail.revisions)
-            self.post_message(PastClaimMissing(
-                f"nothing recorded by then: {slug} entered the tracker on {entered:%Y-%m-%d}"))
-        else:
-            self.post_message(PastClaimLoaded(detail))
+            loaded = PastClaimMissing(
+                f"nothing recorded by then: {slug} entered the tracker on {entered:%Y-%m-%d}")
+        if not get_current_worker().is_cancelled:  # a later date was asked for meanwhile
+            self.post_message(loaded)
 
     @on(PastClaimLoaded)
     def _loaded(self, message: PastClaimLoaded) -> None:

@@ -38,9 +38,33 @@ def describe_deadline(start: datetime | None, end: datetime | None) -> str:
     return f"{_day(start)} .. {_day(end)}" if start is not None else _day(end)
 
 
+def _deadline_of(definition: ClaimDefinition) -> str:
+    return describe_deadline(definition.deadline_start, definition.deadline_end)
+
+
 def read_tags(text: str) -> tuple[str, ...]:
-    """Comma-separated tags, in the order given, each once."""
-    return tuple(dict.fromkeys(tag.strip() for tag in text.split(",") if tag.strip()))
+    """Comma-separated tags, each once, sorted (as the ledger stores them)."""
+    return tuple(sorted({tag.strip() for tag in text.split(",") if tag.strip()}))
+
+
+def _deadline_text(definition: ClaimDefinition) -> str:
+    """The deadline as the form can read it back: its horizon as written, else its dates."""
+    if definition.horizon:
+        return definition.horizon
+    if definition.deadline_start is not None and definition.deadline_end is not None:
+        return f"{_day(definition.deadline_start)}..{_day(definition.deadline_end)}"
+    return "" if definition.deadline_end is None else _day(definition.deadline_end)
+
+
+def _same_deadline(one: ClaimDefinition, other: ClaimDefinition) -> bool:
+    return (one.deadline_start, one.deadline_end) == (other.deadline_start, other.deadline_end)
+
+
+def _comparable(definition: ClaimDefinition) -> ClaimDefinition:
+    """What 'unchanged' means: the same text apart from surrounding blanks, the same tags."""
+    return replace(definition, title=definition.title.strip(),
+                   statement=definition.statement.strip(), criteria=definition.criteria.strip(),
+                   tags=tuple(sorted(set(definition.tags))))
 
 
 class EditDialog(FormDialog[DefinitionEdit]):
@@ -60,10 +84,13 @@ class EditDialog(FormDialog[DefinitionEdit]):
         yield from labelled("Title", Input(value=start.title, id="title"))
         yield from labelled("Statement", Input(value=start.statement, id="statement"))
         yield from labelled("Resolution criteria", Input(value=start.criteria, id="criteria"))
+        # Empty means unchanged; a deadline this edit already changes (the form reopened after
+        # a refusal or a conflict) is shown as text, so saving again keeps it.
         yield from labelled("Deadline", Input(
+            value="" if _same_deadline(start, self.current) else _deadline_text(start),
             id="deadline", placeholder="unchanged; or 2025-06-30, 'June 2025', 2025-Q3, "
                                        "'18 months', '1-2 years'"),
-            f"unchanged: {describe_deadline(start.deadline_start, start.deadline_end)}")
+            f"unchanged: {_deadline_of(self.current)}")
         yield from labelled("Made on", Input(
             value="" if start.made_on is None else start.made_on.isoformat(), id="made-on",
             placeholder="when the claim was made: 2023-06-29"))
@@ -108,8 +135,7 @@ class EditDialog(FormDialog[DefinitionEdit]):
         if field == "deadline":
             deadline = self._deadline(text, self._made_on())
             if deadline is None:
-                return (f"unchanged: "
-                        f"{describe_deadline(self.start.deadline_start, self.start.deadline_end)}")
+                return f"unchanged: {_deadline_of(self.current)}"
             return f"read as {describe_deadline(deadline.start, deadline.end)}"
         if field == "cadence" and text.strip():
             try:
@@ -138,6 +164,12 @@ class EditDialog(FormDialog[DefinitionEdit]):
         if deadline is not None:
             definition = replace(definition, horizon=deadline_text,
                                  deadline_rule="").with_deadline(deadline)
-        if definition == self.current:
+        else:  # an empty field keeps the claim's deadline as it is now
+            current = self.current
+            definition = replace(definition, horizon=current.horizon,
+                                 deadline_start=current.deadline_start,
+                                 deadline_end=current.deadline_end,
+                                 deadline_rule=current.deadline_rule)
+        if _comparable(definition) == _comparable(self.current):
             raise FieldError("title", "nothing changed: edit a field, or esc to cancel")
-        return DefinitionEdit(definition, self._text("note").strip())
+        return DefinitionEdit(self.current, definition, self._text("note").strip())

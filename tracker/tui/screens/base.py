@@ -194,11 +194,15 @@ class ClaimEditingScreen(TrackerScreen):
     def _conflicted(self, message: WriteConflicted) -> None:
         self.claim_changed(message.fresh)
 
+        change = message.write.change
+        if isinstance(change, DefinitionEdit):  # carry only its own changes onto the new one
+            change = change.rebased(message.fresh.definition)
+
         def chosen(choice: ConflictChoice | None) -> None:
             if choice == "apply":
-                self.save(replace(message.write, version=message.fresh.version))
+                self.save(replace(message.write, version=message.fresh.version, change=change))
             elif choice == "edit":
-                self.open_form(message.fresh, type(message.write.change), message.write.change)
+                self.open_form(message.fresh, type(change), change)
             else:
                 self.notify(f"Discarded: {message.write.describe()}", severity="warning")
 
