@@ -50,6 +50,7 @@ COMMANDS = (
     PaletteCommand("Resolve", "close this claim with its outcome", "resolve"),
     PaletteCommand("Reopen", "undo this claim's resolution, with a reason", "reopen"),
     PaletteCommand("Retract evidence", "withdraw an evidence entry, with a reason", "retract"),
+    PaletteCommand("New claim", "record a claim as `tracker add` does", "new_claim"),
     PaletteCommand("Show claim as of a date", "the claim as it stood then: only what had "
                    "been recorded by that date", "show_as_of"),
     PaletteCommand("Edit definition", "title, statement, criteria, deadline, tags...: a new "

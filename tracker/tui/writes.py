@@ -72,12 +72,19 @@ class DefinitionEdit:
 
 
 @dataclass(frozen=True)
+class NewClaim:
+    """A claim to record, as `tracker add` records one (its slug is the PendingWrite's)."""
+
+    definition: ClaimDefinition
+
+
+@dataclass(frozen=True)
 class ReviewDone:
     """The reviewer finished looking at a claim in a review session."""
 
 
 Change = (NewForecast | NewEvidence | NewStatus | NewResolution | Reopening | Retraction
-          | DefinitionEdit | ReviewDone)
+          | DefinitionEdit | NewClaim | ReviewDone)
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,8 @@ class PendingWrite:
                 return f"retracted evidence on {self.slug}"
             case DefinitionEdit():
                 return f"edited the definition of {self.slug}"
+            case NewClaim():
+                return f"new claim {self.slug}"
             case ReviewDone():
                 return f"reviewed {self.slug}"
 
@@ -138,5 +147,7 @@ def apply(ledger: Ledger, reviewer: str, write: PendingWrite) -> None:
         case DefinitionEdit():
             ledger.edit_claim(slug, change.definition, reviewer, expected_version=write.version,
                               note=change.note)
+        case NewClaim():
+            ledger.create_claim(change.definition, reviewer)
         case ReviewDone():
             ledger.mark_reviewed(slug, reviewer)

@@ -22,6 +22,7 @@ from tracker.tui.dialogs.edit import EditDialog
 from tracker.tui.dialogs.evidence import EvidenceDialog
 from tracker.tui.dialogs.forecast import ForecastDialog
 from tracker.tui.dialogs.form import FormDialog
+from tracker.tui.dialogs.new_claim import NewClaimDialog
 from tracker.tui.dialogs.reopen import ReopenDialog
 from tracker.tui.dialogs.resolve import ResolveDialog
 from tracker.tui.dialogs.retract import RetractDialog
@@ -31,6 +32,7 @@ from tracker.tui.messages import WriteConflicted, WriteRefused, WriteSaved
 from tracker.tui.writes import (
     Change,
     DefinitionEdit,
+    NewClaim,
     NewEvidence,
     NewForecast,
     NewResolution,
@@ -146,6 +148,15 @@ class ClaimEditingScreen(TrackerScreen):
 
         self.app.push_screen(form, submitted)
 
+    def open_new_claim(self, initial: NewClaim | None = None, error: str = "") -> None:
+        """Open the new-claim form; what it returns is recorded."""
+
+        def submitted(change: NewClaim | None) -> None:
+            if change is not None:
+                self.save(PendingWrite(change.definition.slug, 0, change))
+
+        self.app.push_screen(NewClaimDialog(initial=initial, error=error), submitted)
+
     def selected_slug(self) -> str | None:
         """The claim the reviewer has on screen now (its detail may still be loading)."""
         raise NotImplementedError
@@ -210,6 +221,9 @@ class ClaimEditingScreen(TrackerScreen):
 
     @on(WriteRefused)
     def _refused(self, message: WriteRefused) -> None:
+        if isinstance(message.write.change, NewClaim):  # e.g. the slug is taken: fix and retry
+            self.open_new_claim(message.write.change, error=message.reason)
+            return
         kind = type(message.write.change)
         stale = self.detail is None or self.detail.slug != message.write.slug
         if stale or kind not in FORM_ACTIONS.values():

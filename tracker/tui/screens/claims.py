@@ -38,6 +38,7 @@ from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.claims_table import ClaimsHeader, ClaimsTable
 from tracker.tui.widgets.facets import FacetBar, Facets
 from tracker.tui.widgets.footer import Footer
+from tracker.tui.writes import NewClaim
 
 COUNT_DELAY = 0.25
 """Seconds of quiet before the total is counted: a full count on every keystroke would
@@ -79,6 +80,7 @@ class ClaimsScreen(ClaimEditingScreen):
         Binding("S", "reverse_sort", "Reverse", id="claims.reverse", show=False),
         Binding("ctrl+r", "reload", "Reload", id="claims.reload", show=False),
         Binding("t", "show_as_of", "As of a date", id="claims.as_of", show=False),
+        Binding("a", "new_claim", "New claim", id="claims.new", show=False),
     ]
 
     def __init__(self) -> None:
@@ -246,6 +248,9 @@ class ClaimsScreen(ClaimEditingScreen):
     @on(WriteSaved)
     def _write_saved(self, message: WriteSaved) -> None:
         self.notify(f"Saved: {message.write.describe()}")
+        if isinstance(message.write.change, NewClaim):
+            self.show_claim(message.write.slug)  # wherever it sorts, even under a parent
+            return
         self.show_listing(self.listing, cursor=message.write.slug)
         self.load_detail(message.write.slug)
 
@@ -294,6 +299,9 @@ class ClaimsScreen(ClaimEditingScreen):
         if action == "show_as_of":
             return self.detail is not None
         return super().check_action(action, parameters)
+
+    def action_new_claim(self) -> None:
+        self.open_new_claim()
 
     def action_show_as_of(self) -> None:
         if self.detail is not None and self.detail.slug == self.selected_slug():

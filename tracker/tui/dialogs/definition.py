@@ -1,0 +1,163 @@
+"""What the new-claim and edit-definition forms share: the fields of a claim's definition
+that `tracker add` and `tracker edit` both take, read the way those commands read them.
+
+Title, statement, criteria, deadline, made-on date, kind, tags and review cadence. The
+deadline reads dates, quarters, horizons and ranges as `--deadline` does, relative ones
+counted from the made-on field (and explained again when it changes); an empty deadline
+field keeps `kept_deadline`'s (the claim's current one when editing, none for a new claim).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any, ClassVar, TypeVar
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Select
+
+from tracker.definitions import ClaimDefinition
+from tracker.horizons import DateError, Deadline, parse_cadence, parse_deadline
+from tracker.tui.dialogs.form import (
+    FieldError,
+    FormDialog,
+    describe_day,
+    labelled,
+    read_day,
+    read_required,
+)
+from tracker.vocabulary import Kind
+
+ResultT = TypeVar("ResultT")
+
+
+def _day(moment: datetime | None) -> str:
+    return "none" if moment is None else moment.date().isoformat()
+
+
+def deadline_of(definition: ClaimDefinition) -> str:
+    start, end = definition.deadline_start, definition.deadline_end
+    return f"{_day(start)} .. {_day(end)}" if start is not None else _day(end)
+
+
+def deadline_text(definition: ClaimDefinition) -> str:
+    """The deadline as the form can read it back: its horizon as written, else its dates."""
+    if definition.horizon:
+        return definition.horizon
+    if definition.deadline_start is not None and definition.deadline_end is not None:
+        return f"{_day(definition.deadline_start)}..{_day(definition.deadline_end)}"
+    return "" if definition.deadline_end is None else _day(definition.deadline_end)
+
+
+def same_deadline(one: ClaimDefinition, other: ClaimDefinition) -> bool:
+    return (one.deadline_start, one.deadline_end) == (other.deadline_start, other.deadline_end)
+
+
+def read_tags(text: str) -> tuple[str, ...]:
+    """Comma-separated tags, each once, sorted (as the ledger stores them)."""
+    return tuple(sorted({tag.strip() for tag in text.split(",") if tag.strip()}))
+
+
+class DefinitionForm(FormDialog[ResultT]):
+    """Subclasses set `start` (what the fields open with) and `kept_deadline`, and compose
+    `definition_fields()` among their own."""
+
+    FORM_CLASSES: ClassVar[str] = "-definition"
+    EMPTY_DEADLINE: ClassVar[str] = "no deadline"
+    start: ClaimDefinition
+    kept_deadline: ClaimDefinition
+    """Whose deadline an empty deadline field keeps."""
+
+    def definition_fields(self) -> ComposeResult:
+        start = self.start
+        yield from labelled("Title", Input(value=start.title, id="title"))
+        yield from labelled("Statement", Input(value=start.statement, id="statement",
+                                               placeholder="what is claimed, in plain English"))
+        yield from labelled("Resolution criteria", Input(
+            value=start.criteria, id="criteria", placeholder="how it resolves yes or no"))
+        # A deadline that differs from the kept one (a form reopened after a refusal or a
+        # conflict) is shown as text, so saving again keeps it.
+        yield from labelled("Deadline", Input(
+            value="" if same_deadline(start, self.kept_deadline) else deadline_text(start),
+            id="deadline", placeholder="2025-06-30, 'June 2025', 2025-Q3, '18 months', "
+                                       "'1-2 years'"),
+            self._empty_deadline())
+        yield from labelled("Made on", Input(
+            value="" if start.made_on is None else start.made_on.isoformat(), id="made-on",
+            placeholder="when the claim was made: 2023-06-29"))
+        yield from labelled("Kind", Select([(kind.value, kind.value) for kind in Kind],
+                                           value=start.kind, allow_blank=False, id="kind"))
+        yield from labelled("Tags", Input(value=", ".join(start.tags), id="tags",
+                                          placeholder="comma-separated: compute, serving"))
+        yield from labelled("Review cadence", Input(
+            value=start.review_cadence, id="cadence",
+            placeholder="an RRULE such as FREQ=MONTHLY;INTERVAL=3 (optional)"))
+
+    def on_mount(self) -> None:
+        # Focusing the first field scrolls the tall form down to it; show the heading too.
+        self.call_after_refresh(self.query_one(".form").scroll_home, animate=False)
+
+    def _empty_deadline(self) -> str:
+        if self.kept_deadline.deadline_end is None:
+            return self.EMPTY_DEADLINE
+        return f"unchanged: {deadline_of(self.kept_deadline)}"
+
+    def text(self, field: str) -> str:
+        return self.query_one(f"#{field}", Input).value
+
+    def _made_on(self) -> date | None:
+        try:
+            return read_day("made-on", self.text("made-on"))
+        except FieldError:
+            return self.start.made_on  # its own hint says what is wrong with it
+
+    def _deadline(self, text: str, made_on: date | None) -> Deadline | None:
+        if not text.strip():
+            return None
+        try:
+            return parse_deadline(text, made_on)
+        except DateError as error:
+            raise FieldError("deadline", str(error)) from None
+
+    def hint(self, field: str, value: Any) -> str:
+        text = str(value)
+        if field == "made-on":
+            if self.is_mounted:  # a relative deadline counts from it
+                self._explain("deadline", self.text("deadline"))
+            return describe_day(read_day(field, text))
+        if field == "deadline":
+            deadline = self._deadline(text, self._made_on())
+            if deadline is None:
+                return self._empty_deadline()
+            start = deadline.start
+            return f"read as {_day(start) + ' .. ' if start else ''}{_day(deadline.end)}"
+        if field == "cadence" and text.strip():
+            try:
+                parse_cadence(text)
+            except DateError as error:
+                raise FieldError(field, str(error)) from None
+            return "ok"
+        return ""
+
+    def read_definition(self, base: ClaimDefinition) -> ClaimDefinition:
+        """`base` with the fields' values; raises FieldError for the first that does not read."""
+        made_on = read_day("made-on", self.text("made-on"))
+        cadence = self.text("cadence").strip()
+        self.hint("cadence", cadence)  # raises if it does not read
+        definition = replace(
+            base,
+            title=read_required("title", self.text("title"), "a title"),
+            statement=read_required("statement", self.text("statement"), "a statement"),
+            criteria=self.text("criteria").strip(),
+            made_on=made_on,
+            kind=str(self.query_one("#kind", Select).value),
+            tags=read_tags(self.text("tags")),
+            review_cadence=cadence,
+        )
+        typed = self.text("deadline").strip()
+        deadline = self._deadline(typed, made_on)
+        if deadline is not None:
+            return replace(definition, horizon=typed, deadline_rule="").with_deadline(deadline)
+        kept = self.kept_deadline
+        return replace(definition, horizon=kept.horizon, deadline_start=kept.deadline_start,
+                       deadline_end=kept.deadline_end, deadline_rule=kept.deadline_rule)

@@ -1,0 +1,84 @@
+"""The new-claim form: what `tracker add` takes, checked as it is typed.
+
+The slug comes first (lowercase letters, digits and hyphens; it never changes), then the
+definition's fields, then where the claim comes from: the claim it is derived from, the
+source document's key, the verbatim quote, who made it and the confidence its wording
+implies. Saving records it through the ledger; a slug already taken reopens the form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Input
+
+from tracker.definitions import SLUG_PATTERN, ClaimDefinition
+from tracker.models import SLUG_MAX
+from tracker.tui.dialogs.definition import DefinitionForm
+from tracker.tui.dialogs.form import FieldError, labelled, read_probability
+from tracker.tui.writes import NewClaim
+
+BLANK = ClaimDefinition(slug="", title="", statement="")
+
+
+def read_slug(field: str, text: str) -> str:
+    slug = text.strip()
+    if not slug:
+        raise FieldError(field, "a slug is required: lowercase words joined by hyphens")
+    if not SLUG_PATTERN.match(slug) or len(slug) > SLUG_MAX:
+        raise FieldError(field, f"'{slug}' is not a slug: use lowercase letters, digits and "
+                                f"hyphens, at most {SLUG_MAX} characters")
+    return slug
+
+
+class NewClaimDialog(DefinitionForm[NewClaim]):
+    HEADING = "New claim"
+
+    def __init__(self, *, initial: NewClaim | None = None, error: str = "") -> None:
+        super().__init__("Recorded as `tracker add` records it; its log starts empty.",
+                         initial=initial, error=error)
+        self.start = initial.definition if initial is not None else BLANK
+        self.kept_deadline = BLANK
+
+    def fields(self) -> ComposeResult:
+        start = self.start
+        yield from labelled("Slug", Input(value=start.slug, id="slug",
+                                          placeholder="serving-shift-80pct (never changes)"))
+        yield from self.definition_fields()
+        yield from labelled("Derived from", Input(
+            value=start.parent or "", id="parent",
+            placeholder="the slug of the vaguer claim this one makes checkable (optional)"))
+        yield from labelled("Source", Input(
+            value=start.source or "", id="source",
+            placeholder="the key of the source document, as in its claims file (optional)"))
+        yield from labelled("Quote", Input(value=start.quote, id="quote",
+                                           placeholder="the claim verbatim, as the source words "
+                                                       "it (optional)"))
+        yield from labelled("Claimant", Input(value=start.claimant, id="claimant",
+                                              placeholder="who made the claim (optional)"))
+        confidence = start.implied_confidence
+        yield from labelled("Implied confidence", Input(
+            value="" if confidence is None else f"{confidence:g}", id="confidence",
+            placeholder="what the wording implies: 0.7, 70% or 7:3 (optional)"))
+
+    def hint(self, field: str, value: Any) -> str:
+        text = str(value)
+        if field == "slug" and text.strip():
+            read_slug(field, text)
+            return "ok"
+        if field == "confidence" and text.strip():
+            return f"read as {read_probability(field, text):.1%}"
+        return super().hint(field, value)
+
+    def read(self) -> NewClaim:
+        slug = read_slug("slug", self.text("slug"))
+        confidence = self.text("confidence").strip()
+        base = ClaimDefinition(
+            slug=slug, title="", statement="",
+            parent=self.text("parent").strip() or None,
+            source=self.text("source").strip() or None,
+            quote=self.text("quote").strip(), claimant=self.text("claimant").strip(),
+            implied_confidence=read_probability("confidence", confidence) if confidence else None,
+        )
+        return NewClaim(self.read_definition(base))
