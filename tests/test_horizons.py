@@ -99,3 +99,12 @@ def test_dates_outside_the_calendar_are_date_errors(parse: Any, text: str) -> No
     interfaces only catch DateError, so anything else would end the app with a traceback."""
     with pytest.raises(DateError, match="falls outside the calendar"):
         parse(text, MADE_ON) if parse is parse_deadline else parse(text)
+
+
+@pytest.mark.parametrize("text", ["DTSTART:2020", "FREQ=DAILY;INTERVAL=0",
+                                  "freq=weekly;interval=-2"])
+def test_cadences_dateutil_chokes_or_loops_on_are_date_errors(text: str) -> None:
+    """dateutil raises IndexError on the first (an app's hint would end the app) and accepts
+    an interval of 0, with which finding the next review never returns."""
+    with pytest.raises(DateError):
+        parse_cadence(text)

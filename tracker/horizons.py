@@ -40,6 +40,7 @@ _QUARTER = re.compile(r"^(?:(\d{4})\s*-?\s*Q([1-4])|Q([1-4])\s*-?\s*(\d{4}))$", 
 _YEAR = re.compile(r"^\d{4}$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _WINDOW = re.compile(r"^(.+?)\s*\.\.\s*(.+)$")
+_INTERVAL = re.compile(r"(?:^|;)\s*INTERVAL\s*=\s*(-?\d+)", re.IGNORECASE)
 
 
 class DateError(ValueError):
@@ -229,13 +230,16 @@ def parse_cadence(text: str, start: datetime | None = None) -> rrule.rrule:
         cleaned = cleaned[6:]
     try:
         parsed = rrule.rrulestr(cleaned, dtstart=start or datetime(2000, 1, 1, tzinfo=UTC))
-    except (ValueError, TypeError) as error:
+    except Exception as error:  # dateutil raises ValueError, TypeError, IndexError, ...
         raise DateError(
             f"cannot read review cadence '{text}': give an RFC 5545 RRULE such as "
             f"'FREQ=MONTHLY;INTERVAL=3' ({error})"
         ) from error
     if not isinstance(parsed, rrule.rrule):
         raise DateError(f"review cadence '{text}' must be a single RRULE")
+    interval = _INTERVAL.search(cleaned)
+    if interval and int(interval.group(1)) < 1:  # dateutil takes 0, then never finds a date
+        raise DateError(f"review cadence '{text}' has INTERVAL below 1: use 1 or more")
     return parsed
 
 

@@ -6,16 +6,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.tui.conftest import SIZE, fill, settle
 from tests.tui.test_forms import hint
-from tracker.horizons import end_of_day
+from tracker.horizons import end_of_day, start_of_day
 from tracker.ledger import Ledger
 from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.new_claim import NewClaimDialog
 from tracker.tui.widgets.claims_table import ClaimsTable
+
+
+async def open_new_claim(pilot: Pilot[None], slug: str, title: str, statement: str) -> None:
+    """Open the new-claim form from the claims screen and fill in the required fields."""
+    await settle(pilot)
+    await pilot.press("a")
+    await settle(pilot)
+    await fill(pilot, "slug", slug)
+    await fill(pilot, "title", title)
+    await fill(pilot, "statement", statement)
 
 
 async def test_a_new_claim_is_checked_then_recorded_and_shown(
@@ -70,12 +81,7 @@ async def test_a_taken_slug_reopens_the_form_with_the_input_and_the_reason(
     before = queries.claim_detail("ev-share")
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        await fill(pilot, "slug", "ev-share")
-        await fill(pilot, "title", "Another claim")
-        await fill(pilot, "statement", "Something else.")
+        await open_new_claim(pilot, "ev-share", "Another claim", "Something else.")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, NewClaimDialog)
@@ -95,3 +101,32 @@ async def test_the_new_claim_key_types_into_the_filter_when_it_has_the_focus(
         await settle(pilot)
         assert not isinstance(app.screen, NewClaimDialog)
         assert app.screen.query_one("#filter", Input).value == "a"
+
+
+async def test_a_refused_new_claim_is_saved_on_retry_with_exactly_what_was_typed(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_new_claim(pilot, "ev-share-in", "India EV share over half",
+                             "EVs reach half of new car sales in India.")
+        await fill(pilot, "confidence", "150%")
+        assert hint(app, "confidence")[1]
+        await fill(pilot, "confidence", "1:2")
+        await fill(pilot, "made-on", "2024-02-01")
+        await fill(pilot, "deadline", "2-3 years")
+        await fill(pilot, "parent", "no-such-claim")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, NewClaimDialog)  # reopened with the ledger's reason
+        assert "parent claim 'no-such-claim' does not exist" in str(
+            app.screen.query_one("#form-error", Static).render())
+        await fill(pilot, "parent", "ev-share")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, NewClaimDialog)
+    d = queries.claim_detail("ev-share-in").definition
+    assert d.implied_confidence == 1 / 3  # not 0.333333 from a rounded refill
+    assert (d.deadline_start, d.deadline_end) == (
+        start_of_day(date(2026, 2, 1)), end_of_day(date(2027, 2, 1)))
+    assert d.parent == "ev-share"

@@ -18,7 +18,7 @@ class ForecastDialog(FormDialog[NewForecast]):
         probability = self.initial_value("probability", None)
         yield from labelled(
             "Probability it comes true (0.7, 70% or odds 7:3)",
-            Input(value="" if probability is None else f"{probability:g}", id="probability",
+            Input(value="" if probability is None else repr(probability), id="probability",
                   placeholder="70%"),
         )
         yield from labelled("Rationale", Input(value=self.initial_value("rationale"),

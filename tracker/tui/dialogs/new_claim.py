@@ -59,7 +59,7 @@ class NewClaimDialog(DefinitionForm[NewClaim]):
                                               placeholder="who made the claim (optional)"))
         confidence = start.implied_confidence
         yield from labelled("Implied confidence", Input(
-            value="" if confidence is None else f"{confidence:g}", id="confidence",
+            value="" if confidence is None else repr(confidence), id="confidence",
             placeholder="what the wording implies: 0.7, 70% or 7:3 (optional)"))
 
     def hint(self, field: str, value: Any) -> str:

@@ -40,7 +40,7 @@ class ResolveDialog(FormDialog[NewResolution]):
                    value=self.initial_value("outcome", Select.NULL)),
         )
         yield from labelled("Partial value (only for partial: 0.4, 40%)", Input(
-            value="" if value is None else f"{value:g}", id="value", placeholder="0.4"))
+            value="" if value is None else repr(value), id="value", placeholder="0.4"))
         yield from labelled("Note", Input(value=self.initial_value("note"), id="note",
                                           placeholder="why; cite the evidence"))
         yield from labelled("Observed on", Input(
