@@ -24,7 +24,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from tracker.errors import NotFound
 from tracker.horizons import DateError
 from tracker.queries import ClaimDetail
-from tracker.tui.dialogs.form import describe_instant, read_as_of
+from tracker.tui.dialogs.form import explain_as_of, read_as_of, set_hint
+from tracker.tui.format import stamp
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 
 if TYPE_CHECKING:
@@ -49,7 +50,6 @@ class AsOfDialog(ModalScreen[None]):
     def __init__(self, detail: ClaimDetail) -> None:
         super().__init__()
         self.detail = detail
-        self.as_of: datetime | None = None
 
     @property
     def tracker(self) -> TrackerApp:
@@ -69,25 +69,20 @@ class AsOfDialog(ModalScreen[None]):
         self.query_one(ClaimDetailView).show(self.detail)
 
     def _set_hint(self, text: str, *, error: bool) -> None:
-        hint = self.query_one("#as-of-date-hint", Static)
-        hint.update(Text(text))
-        hint.set_class(error, "-error")
+        set_hint(self.query_one("#as-of-date-hint", Static), Text(text), error=error)
 
     @on(Input.Changed, "#as-of-date")
     def _typed(self, event: Input.Changed) -> None:
-        try:
-            self._set_hint(describe_instant(read_as_of(event.value)), error=False)
-        except DateError as error:
-            self._set_hint(str(error), error=True)
+        explain_as_of(self.query_one("#as-of-date-hint", Static), event.value)
 
     @on(Input.Submitted, "#as-of-date")
     def _submitted(self, event: Input.Submitted) -> None:
         try:
-            self.as_of = read_as_of(event.value)
+            as_of = read_as_of(event.value)
         except DateError as error:
             self._set_hint(str(error), error=True)
             return
-        self.load(self.detail.definition.slug, self.as_of)
+        self.load(self.detail.definition.slug, as_of)
 
     @work(thread=True, exclusive=True, group="as-of", exit_on_error=False)
     def load(self, slug: str, as_of: datetime | None) -> None:
@@ -102,8 +97,9 @@ class AsOfDialog(ModalScreen[None]):
 
     @on(PastClaimLoaded)
     def _loaded(self, message: PastClaimLoaded) -> None:
-        when = "now" if message.detail.as_of is None else describe_instant(message.detail.as_of)
-        self._set_hint(f"showing the claim as of {when.removeprefix('read as ')}", error=False)
+        as_of = message.detail.as_of
+        when = "now" if as_of is None else f"{stamp(as_of)} UTC"
+        self._set_hint(f"showing the claim as of {when}", error=False)
         self.query_one(ClaimDetailView).show(message.detail)
 
     @on(PastClaimMissing)

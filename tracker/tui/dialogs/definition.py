@@ -10,7 +10,7 @@ field keeps `kept_deadline`'s (the claim's current one when editing, none for a 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any, ClassVar, TypeVar
 
 from textual.app import ComposeResult
@@ -26,27 +26,21 @@ from tracker.tui.dialogs.form import (
     read_day,
     read_required,
 )
+from tracker.tui.format import deadline
 from tracker.vocabulary import Kind
 
 ResultT = TypeVar("ResultT")
 
 
-def _day(moment: datetime | None) -> str:
-    return "none" if moment is None else moment.date().isoformat()
-
-
 def deadline_of(definition: ClaimDefinition) -> str:
-    start, end = definition.deadline_start, definition.deadline_end
-    return f"{_day(start)} .. {_day(end)}" if start is not None else _day(end)
+    return deadline(definition.deadline_start, definition.deadline_end)
 
 
 def deadline_text(definition: ClaimDefinition) -> str:
     """The deadline as the form can read it back: its horizon as written, else its dates."""
-    if definition.horizon:
+    if definition.horizon or definition.deadline_end is None:
         return definition.horizon
-    if definition.deadline_start is not None and definition.deadline_end is not None:
-        return f"{_day(definition.deadline_start)}..{_day(definition.deadline_end)}"
-    return "" if definition.deadline_end is None else _day(definition.deadline_end)
+    return deadline_of(definition)
 
 
 def same_deadline(one: ClaimDefinition, other: ClaimDefinition) -> bool:
@@ -102,9 +96,6 @@ class DefinitionForm(FormDialog[ResultT]):
             return self.EMPTY_DEADLINE
         return f"unchanged: {deadline_of(self.kept_deadline)}"
 
-    def text(self, field: str) -> str:
-        return self.query_one(f"#{field}", Input).value
-
     def _made_on(self) -> date | None:
         try:
             return read_day("made-on", self.text("made-on"))
@@ -126,11 +117,10 @@ class DefinitionForm(FormDialog[ResultT]):
                 self._explain("deadline", self.text("deadline"))
             return describe_day(read_day(field, text))
         if field == "deadline":
-            deadline = self._deadline(text, self._made_on())
-            if deadline is None:
+            read = self._deadline(text, self._made_on())
+            if read is None:
                 return self._empty_deadline()
-            start = deadline.start
-            return f"read as {_day(start) + ' .. ' if start else ''}{_day(deadline.end)}"
+            return f"read as {deadline(read.start, read.end)}"
         if field == "cadence" and text.strip():
             try:
                 parse_cadence(text)

@@ -49,13 +49,10 @@ class EvidenceDialog(FormDialog[NewEvidence]):
         return ""
 
     def read(self) -> NewEvidence:
-        def text(field: str) -> str:
-            return self.query_one(f"#{field}", Input).value
-
         return NewEvidence(
-            title=read_required("title", text("title"), "a title"),
-            url=read_url("url", text("url")),
+            title=read_required("title", self.text("title"), "a title"),
+            url=read_url("url", self.text("url")),
             stance=read_choice("stance", self.query_one("#stance", Select), "stance"),
-            observed_on=read_day("observed", text("observed")),
-            summary=text("summary").strip(),
+            observed_on=read_day("observed", self.text("observed")),
+            summary=self.text("summary").strip(),
         )

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import urlsplit
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,6 +23,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from tracker.horizons import DateError, parse_day, parse_instant
 from tracker.probability import parse_probability
+from tracker.tui.format import stamp
 
 ResultT = TypeVar("ResultT")
 
@@ -73,7 +75,21 @@ def read_instant(field: str, text: str) -> datetime | None:
 
 
 def describe_instant(value: datetime | None, empty: str = "now") -> str:
-    return empty if value is None else f"read as {value:%Y-%m-%d %H:%M} UTC"
+    return empty if value is None else f"read as {stamp(value)} UTC"
+
+
+def set_hint(hint: Static, text: str | Text, *, error: bool) -> None:
+    """Show `text` in a hint line, as an error or not."""
+    hint.update(text)
+    hint.set_class(error, "-error")
+
+
+def explain_as_of(hint: Static, text: str, empty: str = "now") -> None:
+    """Show in `hint` how an as-of field's `text` reads (`read_as_of`), or why it does not."""
+    try:
+        set_hint(hint, describe_instant(read_as_of(text), empty=empty), error=False)
+    except DateError as error:
+        set_hint(hint, str(error), error=True)
 
 
 def read_url(field: str, text: str) -> str:
@@ -144,10 +160,12 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
     def initial_value(self, name: str, default: Any = "") -> Any:
         return default if self.initial is None else getattr(self.initial, name, default)
 
+    def text(self, field: str) -> str:
+        """What the Input with id `field` holds."""
+        return self.query_one(f"#{field}", Input).value
+
     def _set_hint(self, field: str, text: str, *, error: bool) -> None:
-        hint = self.query_one(f"#{field}-hint", Static)
-        hint.update(text)
-        hint.set_class(error, "-error")
+        set_hint(self.query_one(f"#{field}-hint", Static), text, error=error)
 
     def _explain(self, field: str | None, value: Any) -> None:
         if not field or not self.query(f"#{field}-hint"):

@@ -26,6 +26,7 @@ from tracker.tui.dialogs.form import (
     labelled,
     read_instant,
 )
+from tracker.tui.format import stamp
 
 FORMAT_CHOICES: tuple[tuple[str, Format], ...] = (
     ("HTML: one self-contained file", "html"), ("Markdown", "md"), ("JSON", "json"),
@@ -66,9 +67,6 @@ class ReportDialog(FormDialog[ReportRequest]):
     def on_mount(self) -> None:
         self._explain("file", "")  # where an empty name writes (FormDialog.on_mount runs too)
 
-    def _text(self, field: str) -> str:
-        return self.query_one(f"#{field}", Input).value
-
     def _format(self) -> Format:
         return cast("Format", self.query_one("#format", Select).value)
 
@@ -77,16 +75,15 @@ class ReportDialog(FormDialog[ReportRequest]):
             return None
         since = read_instant("since", text)
         if since is None or since >= report_date:
-            raise FieldError("since", f"give a date before the report's, "
-                                      f"{report_date:%Y-%m-%d %H:%M} UTC: the end of the "
-                                      "previous period")
+            raise FieldError("since", f"give a date before the report's, {stamp(report_date)} "
+                                      "UTC: the end of the previous period")
         return since
 
     def _as_of_or_now(self) -> datetime:
         """The as-of date if it reads, else now: the fields that depend on it stay explained
         while it is being typed (its own error is shown under it)."""
         try:
-            return read_instant("as-of", self._text("as-of")) or self.now
+            return read_instant("as-of", self.text("as-of")) or self.now
         except FieldError:
             return self.now
 
@@ -115,8 +112,8 @@ class ReportDialog(FormDialog[ReportRequest]):
     def hint(self, field: str, value: Any) -> str:
         if field in ("format", "as-of") and self.is_mounted:
             # The file name and the since date depend on these: explain them again.
-            self._explain("file", self._text("file"))
-            self._explain("since", self._text("since"))
+            self._explain("file", self.text("file"))
+            self._explain("since", self.text("since"))
         if field == "as-of":
             return describe_instant(read_instant(field, str(value)))
         if field == "since":
@@ -129,9 +126,9 @@ class ReportDialog(FormDialog[ReportRequest]):
 
     def read(self) -> ReportRequest:
         format = self._format()
-        as_of = read_instant("as-of", self._text("as-of"))
-        since = self._since(self._text("since"), as_of or self.now)
-        path = self._path(self._text("file"), format, as_of or self.now)
+        as_of = read_instant("as-of", self.text("as-of"))
+        since = self._since(self.text("since"), as_of or self.now)
+        path = self._path(self.text("file"), format, as_of or self.now)
         return ReportRequest(path, format, as_of, since)
 
 

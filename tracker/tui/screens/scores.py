@@ -22,7 +22,7 @@ from textual.widgets import Header, Input, Select, Static
 from tracker.horizons import DateError
 from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard
 from tracker.scoring import CalibrationBin
-from tracker.tui.dialogs.form import describe_instant, read_as_of
+from tracker.tui.dialogs.form import explain_as_of, read_as_of
 from tracker.tui.messages import ScoresLoaded
 from tracker.tui.screens.base import TrackerScreen
 from tracker.tui.widgets.footer import Footer
@@ -155,15 +155,7 @@ class ScoresScreen(TrackerScreen):
 
     @on(Input.Changed, "#as-of")
     def _as_of_typed(self, event: Input.Changed) -> None:
-        hint = self.query_one("#as-of-hint", Static)
-        try:
-            as_of = read_as_of(event.value)
-        except DateError as error:
-            hint.update(str(error))
-            hint.add_class("-error")
-            return
-        hint.remove_class("-error")
-        hint.update(describe_instant(as_of, empty="as of now"))
+        explain_as_of(self.query_one("#as-of-hint", Static), event.value, empty="as of now")
 
     @on(Input.Submitted, "#as-of")
     def _as_of_submitted(self, event: Input.Submitted) -> None:
