@@ -160,10 +160,20 @@ async def test_the_screen_opens_with_its_first_page_when_it_comes_in_time(
     seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(claims, "FIRST_PAGE_WAIT", 30.0)  # any machine reads 4 rows in time
+    rows_when_painted: list[int] = []
+    render_line = ClaimsTable.render_line
+
+    def render_and_note(table: ClaimsTable, y: int) -> Any:
+        rows_when_painted.append(table.row_count)
+        return render_line(table, y)
+
+    monkeypatch.setattr(ClaimsTable, "render_line", render_and_note)
     app = tui()
-    async with app.run_test(size=SIZE):
-        # No pause: the rows are in the table before the screen's first frame.
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
         assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
+    # The table's very first frame shows the rows: it is not painted empty, then again.
+    assert rows_when_painted and set(rows_when_painted) == {4}
 
 
 async def test_a_slow_first_page_does_not_hold_the_screen(

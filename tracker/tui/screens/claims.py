@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Header, Input, Static
-from textual.worker import Worker, get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tracker.queries import ClaimDetail, ClaimFilter, ClaimRow
 from tracker.tui.dialogs.as_of import AsOfDialog
@@ -109,11 +109,16 @@ class ClaimsScreen(ClaimEditingScreen):
 
     async def on_mount(self) -> None:
         self.tracker.steady_cursors(self)
-        first_page = asyncio.ensure_future(self.show_listing(self.listing).wait())
+        worker = self.show_listing(self.listing)
+        first_page = asyncio.ensure_future(worker.wait())
         # Only the wait is bounded: the worker goes on, and its outcome (rows or an error)
         # arrives as its messages; the callback reads a late failure so asyncio does not log it.
         first_page.add_done_callback(lambda done: done.cancelled() or done.exception())
         await asyncio.wait([first_page], timeout=FIRST_PAGE_WAIT)
+        if worker.state is WorkerState.SUCCESS and worker.result is not None:
+            # Shown now, not when its message comes: the screen's first frame is queued ahead
+            # of the message, and would be painted with an empty table, then painted again.
+            self._claims_loaded(worker.result)
 
     @property
     def table(self) -> ClaimsTable:
@@ -122,7 +127,7 @@ class ClaimsScreen(ClaimEditingScreen):
     # --- loading -----------------------------------------------------------------------
     def show_listing(
         self, listing: Listing, cursor: str | int | None = None
-    ) -> Worker[None]:
+    ) -> Worker[ClaimsLoaded | None]:
         """Ask for `listing`; `cursor` is the slug (or row index) to put the cursor on."""
         self.serial += 1
         if listing.criteria() != self.listing.criteria():
@@ -135,10 +140,13 @@ class ClaimsScreen(ClaimEditingScreen):
         return self.load_claims(listing, self.serial)
 
     @work(thread=True, exclusive=True, group="claims", exit_on_error=False)
-    def load_claims(self, listing: Listing, serial: int) -> None:
+    def load_claims(self, listing: Listing, serial: int) -> ClaimsLoaded | None:
         rows = listing.read_page(self.tracker.queries, self.tracker.reviewer)
-        if not get_current_worker().is_cancelled:
-            self.post_message(ClaimsLoaded(serial, listing, rows))
+        if get_current_worker().is_cancelled:
+            return None
+        loaded = ClaimsLoaded(serial, listing, rows)
+        self.post_message(loaded)
+        return loaded
 
     @work(thread=True, exclusive=True, group="count", exit_on_error=False)
     def count_claims(self, listing: Listing, serial: int) -> None:
@@ -166,8 +174,8 @@ class ClaimsScreen(ClaimEditingScreen):
     # --- results -----------------------------------------------------------------------
     @on(ClaimsLoaded)
     def _claims_loaded(self, message: ClaimsLoaded) -> None:
-        if message.serial != self.serial:
-            return
+        if message.serial != self.serial or message.serial == self.shown_serial:
+            return  # for an older request, or shown already (the first page: see on_mount)
         rows = message.rows
         if not message.listing.sort_in_sql:
             column = message.listing.sort
