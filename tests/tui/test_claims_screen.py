@@ -8,18 +8,19 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
 from textual.widgets import Static
 
-from tests.tui.conftest import SIZE, definition, settle, type_text
+from tests.tui.conftest import SIZE, add_claim, definition, settle, type_text
 from tracker.ledger import Ledger
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.facets import FacetDialog
-from tracker.tui.listing import PAGE_SIZE, Listing
+from tracker.tui.listing import COLUMNS, PAGE_SIZE, Listing
 from tracker.tui.screens import claims
 from tracker.tui.screens.claims import COUNT_DELAY
 from tracker.tui.widgets.claim_detail import ClaimDetailView
-from tracker.tui.widgets.claims_table import ClaimsTable
+from tracker.tui.widgets.claims_table import ClaimsHeader, ClaimsTable, column_widths
 from tracker.tui.widgets.facets import FacetBar
 
 
@@ -67,6 +68,57 @@ async def test_filter_as_you_type_searches_every_claim_and_escape_clears_it(
         await pilot.press("enter", "escape")
         await settle(pilot)
         assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
+
+
+async def test_wide_characters_in_titles_keep_the_columns_in_line(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    add_claim(seeded, "cjk-title", "長期來看小版本更新會更頻繁，大版本更新每1-2年一次和更多的字")
+    add_claim(seeded, "emoji-title", "🚀🚀🚀 rockets to orbit every week of the year 🚀🚀🚀")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        lines = [table.render_line(y) for y in range(table.row_count)]
+        status_at = set()
+        for index, line in enumerate(lines):
+            assert line.cell_length == table.scrollable_content_region.width
+            text = line.text
+            before_status = text[:text.index(f" {table.cell(index, 'status')} ")]
+            status_at.add(cell_len(before_status))
+        assert len(status_at) == 1, status_at  # every Status cell starts in the same column
+        assert "cjk-title" in table.slugs and "emoji-title" in table.slugs
+
+
+def test_a_narrow_table_narrows_the_slug_then_leaves_out_columns_not_the_title() -> None:
+    keys = [column.key for column in COLUMNS]
+
+    def layout(total: int) -> dict[str, int]:
+        widths = column_widths(total)
+        assert sum(width + 2 for width in widths if width) == total  # fills the row exactly
+        return dict(zip(keys, widths, strict=True))
+
+    assert layout(119) == {"slug": 26, "title": 34, "status": 10, "deadline": 10, "mine": 4,
+                           "team": 4, "evidence": 5, "next_review": 10}
+    assert layout(90)["slug"] == 15 and layout(90)["title"] == 16 and all(layout(90).values())
+    assert layout(79)["next_review"] == 0 and layout(79)["evidence"] == 5
+    assert layout(70)["evidence"] == 0 and layout(70)["title"] >= 16
+
+
+async def test_at_80_columns_every_line_fits_and_the_header_matches_the_cells(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        header = app.screen.query_one(ClaimsHeader).render_line(0).text
+        assert "Evid." in header and "Review" not in header
+        for y in range(table.row_count):
+            line = table.render_line(y)
+            assert line.cell_length == table.scrollable_content_region.width
+            status = table.cell(y, "status")
+            assert line.text.index(f" {status}") == header.index(" Status")
 
 
 async def test_facets_narrow_by_status_tag_source_and_kind(

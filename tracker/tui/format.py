@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from rich.cells import cell_len, set_cell_size
+
 
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
@@ -30,3 +32,11 @@ def days_since(moment: datetime | None, now: datetime) -> str:
 
 def stamp(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def fit(text: str, width: int) -> str:
+    """`text` in exactly `width` terminal cells, cut with an ellipsis or padded. Counted in
+    cells, not characters: a CJK character or an emoji takes two."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)

@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 from tracker.queries import ClaimDetail, TimelineEntry
 from tracker.review_queue import ReviewItem, changes_since, load_queue
 from tracker.tui.dialogs.summary import SessionTally, SummaryDialog
-from tracker.tui.format import day, stamp
+from tracker.tui.format import day, fit, stamp
 from tracker.tui.messages import QueueBuilt, ReviewClaimLoaded, WriteSaved
 from tracker.tui.screens.base import ClaimEditingScreen
 from tracker.tui.widgets.claim_detail import ClaimDetailView
@@ -179,7 +179,7 @@ class ReviewScreen(ClaimEditingScreen):
                 hidden += 1
                 continue
             lines.append(Text(f"  {stamp(entry.recorded_at)}  {entry.kind:<10} "
-                              f"{entry.reviewer:<12} {entry.text}"))
+                              f"{fit(entry.reviewer, 12)} {entry.text}"))
         if hidden:
             lines.append(Text(f"  {hidden} team forecast(s) hidden until you forecast (blind)",
                               style="italic dim"))

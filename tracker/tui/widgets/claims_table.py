@@ -25,23 +25,36 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tracker.queries import ClaimRow
-from tracker.tui.format import day, days_since, percent
+from tracker.tui.format import day, days_since, fit, percent
 from tracker.tui.listing import COLUMNS
 from tracker.tui.widgets.claim_detail import STATUS_STYLE
 
 FLEXIBLE = "title"
 """The column that takes whatever width the others leave."""
+MIN_TITLE = 16
+"""Below this the title is shortened no further: the slug narrows, then columns are hidden."""
+MIN_SLUG = 12
+HIDDEN_FIRST = ("next_review", "evidence")
+"""The columns a narrow table leaves out, in this order (their values are in the detail)."""
 
 
 def column_widths(total: int) -> list[int]:
-    """Cell widths (without the one-space padding each side) for a table `total` wide."""
-    fixed = sum(column.width + 2 for column in COLUMNS if column.key != FLEXIBLE)
-    flexible = max(8, total - fixed - 2)
-    return [flexible if column.key == FLEXIBLE else column.width for column in COLUMNS]
+    """Cell widths (without the one-space padding each side; 0 for a column left out) for a
+    table `total` cells wide, in `COLUMNS` order."""
+    widths = {column.key: column.width for column in COLUMNS}
 
+    def title_room() -> int:
+        others = sum(width + 2 for key, width in widths.items() if width and key != FLEXIBLE)
+        return total - others - 2
 
-def _fit(text: str, width: int) -> str:
-    return text[:width - 1] + "…" if len(text) > width else text.ljust(width)
+    if title_room() < MIN_TITLE:
+        widths["slug"] = max(MIN_SLUG, widths["slug"] - (MIN_TITLE - title_room()))
+    for key in HIDDEN_FIRST:
+        if title_room() >= MIN_TITLE:
+            break
+        widths[key] = 0
+    widths[FLEXIBLE] = max(8, title_room())
+    return [widths[column.key] for column in COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,7 @@ class FrameStyles:
     plain: Style
     zebra: Style
     cursor: Style
+    width: int
     widths: list[int]
 
 
@@ -111,15 +125,19 @@ class ClaimsHeader(Widget):
     def render_line(self, y: int) -> Strip:
         segments = []
         for column, width in zip(COLUMNS, column_widths(self.size.width), strict=True):
+            if not width:
+                continue
             label = column.label
             if column.key == self.sort[0]:
                 label += " ↓" if self.sort[1] else " ↑"
-            segments.append(Segment(f" {_fit(label, width)} "))
+            segments.append(Segment(f" {fit(label, width)} "))
         return Strip(segments).adjust_cell_length(self.size.width, self.rich_style)
 
     def on_click(self, event: events.Click) -> None:
         edge = 0
         for column, width in zip(COLUMNS, column_widths(self.size.width), strict=True):
+            if not width:
+                continue
             edge += width + 2
             if event.x < edge:
                 self.post_message(self.SortRequested(column.key))
@@ -269,10 +287,12 @@ class ClaimsTable(ScrollView, can_focus=True):
     # --- drawing -----------------------------------------------------------------------
     def _read_frame_styles(self) -> FrameStyles:
         base = self.rich_style
+        # Without the scrollbar's column (the header leaves the same room for it).
+        width = self.scrollable_content_region.width
         return FrameStyles(
             base, base + self.get_component_rich_style("claims-table--zebra"),
             base + self.get_component_rich_style("claims-table--cursor"),
-            column_widths(self.size.width),
+            width, column_widths(width),
         )
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -285,7 +305,7 @@ class ClaimsTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         frame = self._frame_styles or self._read_frame_styles()
         index = self.scroll_offset.y + y
-        width = self.size.width
+        width = frame.width
         if index >= len(self.lines):
             return Strip.blank(width, frame.plain)
         if index == self.cursor_row:
@@ -297,8 +317,10 @@ class ClaimsTable(ScrollView, can_focus=True):
         line = self.lines[index]
         segments = []
         for column, text, cell_width in zip(COLUMNS, line.cells, frame.widths, strict=True):
+            if not cell_width:
+                continue
             cell_style = style
             if column.key == "status":
                 cell_style = style + Style.parse(STATUS_STYLE.get(line.status, ""))
-            segments.append(Segment(f" {_fit(text, cell_width)} ", cell_style))
+            segments.append(Segment(f" {fit(text, cell_width)} ", cell_style))
         return Strip(segments).adjust_cell_length(width, style)

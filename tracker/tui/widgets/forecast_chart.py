@@ -12,7 +12,7 @@ from statistics import median
 from rich.text import Text
 
 from tracker.queries import ForecastItem
-from tracker.tui.format import percent
+from tracker.tui.format import fit, percent
 
 BARS = "▁▂▃▄▅▆▇█"
 WIDTH = 10
@@ -35,7 +35,7 @@ def team_median_series(forecasts: Sequence[ForecastItem]) -> list[float]:
 
 
 def _line(name: str, values: Sequence[float], style: str = "") -> Text:
-    line = Text(f"{name[:NAME_WIDTH]:<{NAME_WIDTH}} ", style="bold" if style else "")
+    line = Text(f"{fit(name, NAME_WIDTH)} ", style="bold" if style else "")
     line.append(f"{bars(values):<{WIDTH}}", style=style or "cyan")
     line.append(f" {percent(values[-1]):>4}")
     return line
