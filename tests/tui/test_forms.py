@@ -223,3 +223,26 @@ async def test_a_refused_write_reopens_the_form_with_the_input_and_the_reason(
         assert app.screen.query_one("#probability", Input).value == "0.3"
         assert "reopen it first" in str(app.screen.query_one("#form-error", Static).render())
     assert my_forecasts(queries, "ev-share") == [0.6]
+
+
+async def test_a_form_fits_a_small_terminal_and_scrolls_to_each_field_in_turn(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    width, height = 80, 24
+    app = tui()
+    async with app.run_test(size=(width, height)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen.query_one(".form")
+        assert form.region.right <= width and form.region.bottom <= height
+        seen = []
+        for _ in range(12):
+            focused = app.focused
+            assert focused is not None and form.can_view_entire(focused), focused
+            seen.append(focused.id)
+            if focused.id == "save":
+                break
+            await pilot.press("tab")
+            await pilot.pause()
+        assert seen == ["title", "url", "stance", "observed", "summary", "save"]

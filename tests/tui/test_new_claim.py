@@ -86,8 +86,9 @@ async def test_a_taken_slug_reopens_the_form_with_the_input_and_the_reason(
         await settle(pilot)
         assert isinstance(app.screen, NewClaimDialog)
         assert app.screen.query_one("#title", Input).value == "Another claim"
-        error = str(app.screen.query_one("#form-error", Static).render())
-        assert "a claim with slug 'ev-share' already exists" in error
+        error = app.screen.query_one("#form-error", Static)
+        assert "a claim with slug 'ev-share' already exists" in str(error.render())
+        assert app.screen.query_one(".form").can_view_entire(error)  # not below the fold
     assert queries.claim_detail("ev-share") == before
 
 

@@ -141,8 +141,9 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         with Vertical(classes=f"form {self.FORM_CLASSES}".strip()):
             yield Label(self.HEADING, classes="form-title")
             yield Static(self.subject, classes="form-subject")
-            yield from self.fields()
+            # At the top: a reopened long form shows its top, and the reason must be seen.
             yield Static(self.error, id="form-error", classes="-visible" if self.error else "")
+            yield from self.fields()
             with Horizontal(classes="form-buttons"):
                 yield Button("Save  ctrl+s", variant="primary", id="save")
                 yield Button("Cancel  esc", id="cancel")
