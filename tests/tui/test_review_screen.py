@@ -30,6 +30,11 @@ def shown(app: TrackerApp, selector: str) -> str:
     return console.export_text()
 
 
+def first_palette_hit(app: TrackerApp) -> str:
+    options = app.screen.query_one(OptionList)
+    return str(options.get_option_at_index(0).prompt) if options.option_count else ""
+
+
 def queue_slugs(app: TrackerApp) -> list[str]:
     queue = app.screen.query_one("#queue", OptionList)
     return [str(queue.get_option_at_index(index).id) for index in range(queue.option_count)]
@@ -137,3 +142,33 @@ async def test_session_summary_counts_and_review_marks(
     trails = queries.reviewer_trails("alice")
     assert trails["rates-cut"].last_reviewed_at is not None
     assert "ev-share" not in trails or trails["ev-share"].last_reviewed_at is None
+
+
+async def test_jumping_to_a_claim_from_the_palette_ends_the_review_with_its_summary(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("f")
+        await type_text(pilot, "70%")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "Fusion power")
+        for _ in range(100):  # the palette searches the database in the background
+            await pilot.pause(0.02)
+            if "fusion-grid" in first_palette_hit(app):
+                break
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryDialog)  # not a silent end: the tally is shown
+        assert app.screen.tally.forecasts == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimsScreen)
+        assert not any(isinstance(screen, ReviewScreen) for screen in app.screen_stack)
+        assert app.screen.query_one(ClaimsTable).current_slug == "fusion-grid"
+    assert [item.probability for item in queries.claim_detail("rates-cut").forecasts] == [0.7]

@@ -124,7 +124,9 @@ class TrackerApp(App[None]):
             self.push_screen(ReviewScreen())
 
     def end_review(self) -> None:
-        if isinstance(self.screen, ReviewScreen):
+        """Close the review session (and anything left open over it) and show the claims
+        as the session left them."""
+        while any(isinstance(screen, ReviewScreen) for screen in self.screen_stack):
             self.pop_screen()
         self.claims_screen.action_reload()
 
@@ -137,8 +139,19 @@ class TrackerApp(App[None]):
                 screen.toggle_blind()
 
     def action_show_claims(self) -> None:
+        self._back_to_claims(lambda: None)
+
+    def _back_to_claims(self, then: Callable[[], object]) -> None:
+        """Close the screens over the claims screen, then run `then`. A review session is
+        ended with its summary first, so the reviewer sees the tally and nothing is lost."""
+        review = next((screen for screen in self.screen_stack
+                       if isinstance(screen, ReviewScreen)), None)
+        if review is not None:
+            review.finish(then=then)
+            return
         while not isinstance(self.screen, ClaimsScreen):
             self.pop_screen()
+        then()
 
     def action_write_report(self) -> None:
         # Imported here: the report code is only needed for this command.
@@ -190,8 +203,7 @@ class TrackerApp(App[None]):
             self.push_screen(ScoresScreen())
 
     def jump_to_claim(self, slug: str) -> None:
-        self.action_show_claims()
-        self.claims_screen.show_claim(slug)
+        self._back_to_claims(lambda: self.claims_screen.show_claim(slug))
 
     def action_help(self) -> None:
         screen = self.screen

@@ -8,6 +8,7 @@ on a claim stay hidden until the reviewer has recorded their own in this session
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.console import Group
@@ -217,9 +218,19 @@ class ReviewScreen(ClaimEditingScreen):
         self.show_current()
 
     def action_finish(self) -> None:
+        self.finish()
+
+    def finish(self, then: Callable[[], object] | None = None) -> None:
+        """End the session with its summary; `then` runs once the reviewer has closed it
+        (leaving for another claim from the palette ends the session the same way)."""
         remaining = max(0, len(self.queue) - self.position)
-        self.app.push_screen(SummaryDialog(self.tally, remaining),
-                             lambda _: self.tracker.end_review())
+
+        def ended(_: object) -> None:
+            self.tracker.end_review()
+            if then is not None:
+                then()
+
+        self.app.push_screen(SummaryDialog(self.tally, remaining), ended)
 
     def toggle_blind(self) -> None:
         """Blind forecasting was switched on or off: show or hide the team's forecasts."""
