@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -7,6 +8,7 @@ import pytest
 
 from tracker.horizons import (
     DateError,
+    check_cadence,
     end_of_day,
     next_review,
     parse_cadence,
@@ -108,3 +110,34 @@ def test_cadences_dateutil_chokes_or_loops_on_are_date_errors(text: str) -> None
     an interval of 0, with which finding the next review never returns."""
     with pytest.raises(DateError):
         parse_cadence(text)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("monthly", "is not an RRULE: write 'FREQ=MONTHLY'"),
+    ("Quarterly", "write 'FREQ=MONTHLY;INTERVAL=3'"),
+    ("every month", "give an RFC 5545 RRULE such as 'FREQ=MONTHLY;INTERVAL=3'$"),
+    ("FREQ=HOURLY", "repeats within a day: use FREQ=DAILY or coarser"),
+    ("freq=secondly;interval=30", "repeats within a day"),
+])
+def test_cadences_a_reviewer_might_type_get_a_plain_answer(text: str, message: str) -> None:
+    """Not dateutil's own words ('not enough values to unpack'), and no cadence finer
+    than a day."""
+    with pytest.raises(DateError, match=message):
+        parse_cadence(text)
+
+
+@pytest.mark.parametrize("text", ["FREQ=YEARLY;COUNT=0", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+                                  "FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31"])
+def test_a_cadence_that_never_comes_round_is_refused_quickly(text: str) -> None:
+    """Listing such a claim would search for its next review to the year 9999 (3 s for the
+    daily rule); the check itself searches ten years only."""
+    started = time.perf_counter()
+    with pytest.raises(DateError, match="never asks for a review"):
+        check_cadence(text)
+    assert time.perf_counter() - started < 1.0  # about 5 ms; seconds if it searched it all
+
+
+@pytest.mark.parametrize("text", ["FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "FREQ=MONTHLY;COUNT=2",
+                                  "FREQ=WEEKLY;UNTIL=20300101T000000Z", "FREQ=DAILY"])
+def test_rare_and_bounded_cadences_pass_the_check(text: str) -> None:
+    assert check_cadence(text) is not None

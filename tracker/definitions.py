@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker.errors import InvalidInput
-from tracker.horizons import DateError, Deadline, parse_cadence
+from tracker.horizons import DateError, Deadline, check_cadence
 from tracker.models import NAME_MAX, SLUG_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
 from tracker.vocabulary import Kind, parse_choice
 
@@ -140,7 +140,7 @@ def validate_definition(definition: ClaimDefinition) -> ClaimDefinition:
         check_text(tag, "tag", NAME_MAX, required=True)
     if definition.review_cadence:
         try:
-            parse_cadence(definition.review_cadence)
+            check_cadence(definition.review_cadence)
         except DateError as error:
             raise InvalidInput(str(error)) from None
     if definition.implied_confidence is not None:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 
 from dateutil import parser as date_parser
 from dateutil import rrule
@@ -40,6 +40,8 @@ _QUARTER = re.compile(r"^(?:(\d{4})\s*-?\s*Q([1-4])|Q([1-4])\s*-?\s*(\d{4}))$", 
 _YEAR = re.compile(r"^\d{4}$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _WINDOW = re.compile(r"^(.+?)\s*\.\.\s*(.+)$")
+SUB_DAILY = re.compile(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", re.IGNORECASE)
+"""An RRULE that repeats within a day: finer than reviews or report periods go."""
 _INTERVAL = re.compile(r"(?:^|;)\s*INTERVAL\s*=\s*(-?\d+)", re.IGNORECASE)
 
 
@@ -223,11 +225,26 @@ def _parse_deadline(text: str, made_on: date | None) -> Deadline:
     return Deadline(end=end_of_day(last), rule=rule)
 
 
+CADENCE_WORDS = {
+    "daily": "FREQ=DAILY", "weekly": "FREQ=WEEKLY", "fortnightly": "FREQ=WEEKLY;INTERVAL=2",
+    "monthly": "FREQ=MONTHLY", "quarterly": "FREQ=MONTHLY;INTERVAL=3", "yearly": "FREQ=YEARLY",
+    "annually": "FREQ=YEARLY",
+}
+"""Words a reviewer may type for a cadence, and the RRULE to write instead."""
+CADENCE_SEARCH_YEARS = 10
+
+
 def parse_cadence(text: str, start: datetime | None = None) -> rrule.rrule:
-    """Validate an RFC 5545 RRULE review cadence such as 'FREQ=MONTHLY;INTERVAL=3'."""
+    """Read an RFC 5545 RRULE cadence such as 'FREQ=MONTHLY;INTERVAL=3' (daily at the
+    finest: a claim is not reviewed by the hour)."""
     cleaned = text.strip()
     if cleaned.upper().startswith("RRULE:"):
         cleaned = cleaned[6:]
+    if rule := CADENCE_WORDS.get(cleaned.lower()):
+        raise DateError(f"review cadence '{text}' is not an RRULE: write '{rule}'")
+    if "=" not in cleaned:  # dateutil's own message would be about unpacking a tuple
+        raise DateError(f"cannot read review cadence '{text}': give an RFC 5545 RRULE such "
+                        "as 'FREQ=MONTHLY;INTERVAL=3'")
     try:
         parsed = rrule.rrulestr(cleaned, dtstart=start or datetime(2000, 1, 1, tzinfo=UTC))
     except Exception as error:  # dateutil raises ValueError, TypeError, IndexError, ...
@@ -240,7 +257,25 @@ def parse_cadence(text: str, start: datetime | None = None) -> rrule.rrule:
     interval = _INTERVAL.search(cleaned)
     if interval and int(interval.group(1)) < 1:  # dateutil takes 0, then never finds a date
         raise DateError(f"review cadence '{text}' has INTERVAL below 1: use 1 or more")
+    if SUB_DAILY.search(cleaned):
+        raise DateError(f"review cadence '{text}' repeats within a day: use FREQ=DAILY or "
+                        "coarser")
     return parsed
+
+
+def check_cadence(text: str) -> rrule.rrule:
+    """`parse_cadence`, refusing a rule that never comes round ('COUNT=0', the 30th of
+    February): finding a claim's next review would search to the year 9999, for seconds,
+    each time the claim is listed. The search here starts CADENCE_SEARCH_YEARS before the
+    end of the rule (its UNTIL, else the end of the calendar), so it is short either way."""
+    rule = parse_cadence(text)
+    until: datetime | None = getattr(rule, "_until", None)  # dateutil keeps it unexported
+    end = until or datetime(MAXYEAR, 1, 1, tzinfo=UTC)
+    start = datetime(max(MINYEAR, end.year - CADENCE_SEARCH_YEARS), 1, 1, tzinfo=UTC)
+    if parse_cadence(text, start=start).after(start, inc=True) is None:
+        raise DateError(f"review cadence '{text}' never asks for a review: check its "
+                        "COUNT, UNTIL and BY... parts")
+    return rule
 
 
 def next_review(cadence: str, since: datetime, after: datetime) -> datetime | None:

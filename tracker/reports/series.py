@@ -9,7 +9,6 @@ change, so re-running the series touches nothing unless an entry was recorded in
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,7 +20,14 @@ from dateutil import rrule
 from sqlalchemy import Engine
 
 from tracker.errors import InvalidInput
-from tracker.horizons import DateError, as_utc, end_of_day, parse_cadence, start_of_day
+from tracker.horizons import (
+    SUB_DAILY,
+    DateError,
+    as_utc,
+    end_of_day,
+    parse_cadence,
+    start_of_day,
+)
 from tracker.reports.data import ChangeCounts, StatusCounts, build_report, build_snapshot
 from tracker.reports.files import report_name
 from tracker.reports.html import CSS
@@ -34,7 +40,6 @@ __all__ = ["PRESETS", "SeriesEntry", "SeriesResult", "period_ends", "write_serie
 
 PRESETS: Final = ("month", "quarter", "year")
 MAX_PERIODS: Final = 1000
-_TOO_FINE = re.compile(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ def _rule(every: str, since: date) -> Iterator[datetime]:
                                 dtstart=start))
     if every == "year":
         return iter(rrule.rrule(rrule.YEARLY, bymonth=12, bymonthday=31, dtstart=start))
-    if _TOO_FINE.search(every):
+    if SUB_DAILY.search(every):
         raise InvalidInput(f"'{every}' repeats within a day: reports are per day at the finest; "
                            "use FREQ=DAILY or coarser")
     try:

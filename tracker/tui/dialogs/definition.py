@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from tracker.definitions import ClaimDefinition
-from tracker.horizons import DateError, Deadline, parse_cadence, parse_deadline
+from tracker.horizons import DateError, Deadline, check_cadence, parse_deadline
 from tracker.tui.dialogs.form import (
     FieldError,
     FormDialog,
@@ -123,7 +123,7 @@ class DefinitionForm(FormDialog[ResultT]):
             return f"read as {deadline(read.start, read.end)}"
         if field == "cadence" and text.strip():
             try:
-                parse_cadence(text)
+                check_cadence(text)
             except DateError as error:
                 raise FieldError(field, str(error)) from None
             return "ok"
