@@ -10,20 +10,18 @@ _ODDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
 def parse_probability(text: str) -> float:
     """Read 0.7, 70% or 7:3 odds as a probability in [0, 1]; raise ValueError otherwise."""
     cleaned = text.strip()
-    try:
-        if cleaned.endswith("%"):
-            value = float(cleaned[:-1]) / 100
-        elif match := _ODDS.match(cleaned):
-            favour, against = float(match.group(1)), float(match.group(2))
-            if favour + against == 0:
-                raise ValueError("odds 0:0 say nothing")
-            value = favour / (favour + against)
-        else:
-            value = float(cleaned)
-    except ValueError:
-        raise ValueError(
-            f"'{text}' is not a probability: write 0.7, 70% or odds like 7:3"
-        ) from None
+    if match := _ODDS.match(cleaned):
+        favour, against = float(match.group(1)), float(match.group(2))
+        if favour + against == 0:
+            raise ValueError(f"odds '{text}' say nothing: one side must be above 0, as in 7:3")
+        value = favour / (favour + against)
+    else:
+        try:
+            value = float(cleaned[:-1]) / 100 if cleaned.endswith("%") else float(cleaned)
+        except ValueError:
+            raise ValueError(
+                f"'{text}' is not a probability: write 0.7, 70% or odds like 7:3"
+            ) from None
     if value != value or not 0.0 <= value <= 1.0:
         raise ValueError(f"probability {text} is outside [0, 1]: write a value from 0 to 1")
     return value

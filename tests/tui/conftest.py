@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from textual.worker import WorkerState
 
 from tests.conftest import Clock
@@ -22,6 +23,7 @@ from tracker.definitions import ClaimDefinition, SourceInfo
 from tracker.horizons import parse_deadline
 from tracker.ledger import Ledger
 from tracker.tui.app import TrackerApp, make_app
+from tracker.tui.widgets.claim_detail import ClaimDetailView
 
 SIZE = (120, 40)
 BUSY = (WorkerState.PENDING, WorkerState.RUNNING)
@@ -159,3 +161,10 @@ async def fill(pilot: Pilot[None], field: str, text: str) -> None:
     widget.focus()
     await pilot.pause()
     await type_text(pilot, text)
+
+
+def pane_text(view: ClaimDetailView) -> str:
+    """What a detail pane shows, as plain text."""
+    console = Console(width=200, record=True)
+    console.print(view.query_one("#detail-body", Static).content)
+    return console.export_text()

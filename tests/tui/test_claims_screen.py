@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 from rich.cells import cell_len
-from rich.console import Console
 from textual.widgets import Static
 
-from tests.tui.conftest import SIZE, add_claim, definition, settle, type_text
+from tests.tui.conftest import SIZE, add_claim, definition, pane_text, settle, type_text
 from tracker.ledger import Ledger
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.facets import FacetDialog
@@ -29,10 +28,7 @@ def slugs(app: TrackerApp) -> list[str]:
 
 
 def detail_text(app: TrackerApp) -> str:
-    body = app.screen.query_one(ClaimDetailView).query_one("#detail-body", Static)
-    console = Console(width=200, record=True)
-    console.print(body.content)
-    return console.export_text()
+    return pane_text(app.screen.query_one(ClaimDetailView))
 
 
 async def test_tree_shows_top_level_claims_and_derived_questions_on_demand(

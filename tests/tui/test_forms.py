@@ -8,7 +8,7 @@ from datetime import date
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tests.tui.conftest import SIZE, settle, type_text
+from tests.tui.conftest import SIZE, pane_text, settle, type_text
 from tracker.ledger import Ledger
 from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
@@ -18,6 +18,8 @@ from tracker.tui.dialogs.forecast import ForecastDialog
 from tracker.tui.dialogs.reopen import ReopenDialog
 from tracker.tui.dialogs.status import StatusDialog
 from tracker.tui.screens.claims import ClaimsScreen
+from tracker.tui.widgets.claim_detail import ClaimDetailView
+from tracker.tui.widgets.claims_table import ClaimsTable
 
 
 def hint(app: TrackerApp, field: str) -> tuple[str, bool]:
@@ -63,6 +65,27 @@ async def test_forecast_errors_inline_then_odds_are_recorded(
     assert queries.claim_detail("ev-share").forecasts[-1].rationale == "base rate"
 
 
+async def test_forecast_says_why_0_0_odds_do_not_read_then_takes_a_plain_decimal(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await type_text(pilot, "0:0")
+        await pilot.press("enter")
+        assert hint(app, "probability") == (
+            "odds '0:0' say nothing: one side must be above 0, as in 7:3", True)
+        assert isinstance(app.screen, ForecastDialog)
+        app.screen.query_one("#probability", Input).clear()
+        await type_text(pilot, "0.35")
+        assert hint(app, "probability") == ("read as 35.0%", False)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimsScreen)
+    assert my_forecasts(queries, "ev-share") == [0.6, 0.35]
+
+
 async def test_evidence_errors_each_field_then_is_recorded_with_the_date_as_read(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:
@@ -75,6 +98,9 @@ async def test_evidence_errors_each_field_then_is_recorded_with_the_date_as_read
         await pilot.press("tab")
         await type_text(pilot, "iea.org")
         assert hint(app, "url")[1]
+        await pilot.press("ctrl+s")
+        assert "is not a web address" in hint(app, "url")[0]
+        app.screen.query_one("#url", Input).value = "https://iea.org/q 3"
         await pilot.press("ctrl+s")
         assert "is not a web address" in hint(app, "url")[0]
         app.screen.query_one("#url", Input).value = "https://iea.org/q3"
@@ -109,11 +135,22 @@ async def test_status_change(
         assert hint(app, "status") == ("choose a status", True)
         await pilot.press("enter", "down", "enter", "tab")
         await type_text(pilot, "pilots")
+        await pilot.press("tab")
+        await type_text(pilot, "the ides of March")
+        await pilot.press("ctrl+s")
+        assert "cannot read 'the ides of March' as a date" in hint(app, "observed")[0]
+        app.screen.query_one("#observed", Input).clear()
+        await type_text(pilot, "2024-03-15")
+        assert hint(app, "observed") == ("read as Friday 15 March 2024", False)
         await pilot.press("ctrl+s")
         await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)  # the screen shows what was saved
+        assert table.cell(table.slugs.index("ev-share"), "status") == "developing"
+        assert "[developing]  v2" in pane_text(app.screen.query_one("#detail", ClaimDetailView))
     detail = queries.claim_detail("ev-share")
     assert (detail.status, detail.version) == ("developing", 2)
-    assert detail.status_changes[-1].note == "pilots"
+    change = detail.status_changes[-1]
+    assert (change.note, change.observed_on) == ("pilots", date(2024, 3, 15))
 
 
 async def test_resolve_partial_with_its_value_and_the_errors_before(
@@ -133,13 +170,20 @@ async def test_resolve_partial_with_its_value_and_the_errors_before(
         await type_text(pilot, "40%")
         await pilot.press("tab")
         await type_text(pilot, "half")
+        await pilot.press("tab")
+        await type_text(pilot, "someday")
+        await pilot.press("ctrl+s")
+        assert "cannot read 'someday' as a date" in hint(app, "observed")[0]
+        app.screen.query_one("#observed", Input).clear()
+        await type_text(pilot, "1 Feb 2025")
         await pilot.press("ctrl+s")
         await settle(pilot)
     detail = queries.claim_detail("ev-share")
     assert detail.status == "partly"
     assert detail.resolution is not None
-    assert (detail.resolution.outcome, detail.resolution.value, detail.resolution.note) == (
-        "partial", 0.4, "half")
+    resolution = detail.resolution
+    assert (resolution.outcome, resolution.value, resolution.note, resolution.observed_on) == (
+        "partial", 0.4, "half", date(2025, 2, 1))
 
 
 async def test_retracting_evidence_and_reopening_ask_for_a_reason(
@@ -167,6 +211,24 @@ async def test_retracting_evidence_and_reopening_ask_for_a_reason(
     assert detail.status_changes[-1].is_reopen and detail.status_changes[-1].note == "revised"
 
 
+async def test_retracting_the_entry_chosen_from_several(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    for title in ("Sales flat", "Subsidy cut"):
+        seeded.add_evidence("ev-share", title=title, stance="refutes", reviewer="bob")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("w", "down", "enter")  # the second entry; enter moves to the reason
+        await type_text(pilot, "duplicate")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimsScreen)
+    retracted = {item.title: item.retraction and item.retraction.reason
+                 for item in queries.claim_detail("ev-share").evidence}
+    assert retracted == {"Sales up 30%": None, "Sales flat": "duplicate", "Subsidy cut": None}
+
+
 async def test_conflict_shows_the_fresh_claim_and_applies_the_kept_change(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:
@@ -189,7 +251,7 @@ async def test_conflict_shows_the_fresh_claim_and_applies_the_kept_change(
     assert (detail.status, detail.version, detail.changed_by) == ("developing", 3, "alice")
 
 
-async def test_conflict_edit_again_keeps_the_input_and_discard_writes_nothing(
+async def test_conflict_edit_again_keeps_the_input_and_escape_writes_nothing(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:
     app = tui()
@@ -207,6 +269,31 @@ async def test_conflict_edit_again_keeps_the_input_and_discard_writes_nothing(
         await pilot.press("escape")
         await settle(pilot)
     assert queries.claim_detail("ev-share").version == 2
+
+
+async def test_conflict_shows_the_claim_as_it_is_now_and_discard_writes_nothing(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        seeded.change_status("ev-share", "stalled", reviewer="bob", note="supply issues")
+        await pilot.press("c", "enter", "down", "enter", "tab")  # to developing
+        await type_text(pilot, "pilots")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        fresh = pane_text(app.screen.query_one("#conflict-fresh", ClaimDetailView))
+        assert "[stalled]" in fresh and "v2, changed by bob" in fresh
+        behind = pane_text(app.claims_screen.query_one("#detail", ClaimDetailView))
+        assert "[stalled]" in behind  # the screen behind shows the fresh claim too
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimsScreen)
+        assert any(notice.message == "Discarded: ev-share is now developing"
+                   for notice in app._notifications)
+    detail = queries.claim_detail("ev-share")
+    assert (detail.version, detail.status, detail.changed_by) == (2, "stalled", "bob")
 
 
 async def test_a_refused_write_reopens_the_form_with_the_input_and_the_reason(

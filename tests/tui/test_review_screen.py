@@ -58,6 +58,22 @@ async def test_queue_order_and_reasons(
         assert "Claim 1 of 3" in shown(app, "#review-progress")
 
 
+async def test_a_forecast_gone_stale_brings_its_claim_into_the_queue(
+    seeded: Ledger, clock: Clock, tui: Callable[..., TrackerApp]
+) -> None:
+    seeded.forecast("fusion-grid", 0.1, reviewer="alice")
+    clock.advance(days=91)  # past the default 90 days a forecast stays fresh
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        reasons = {item.slug: item.reason_text for item in app.screen.queue}
+        assert reasons["fusion-grid"] == "forecast stale"
+        assert "fusion-grid" in queue_slugs(app)
+
+
 async def test_blind_forecasting_hides_the_team_until_you_forecast(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:
@@ -133,6 +149,12 @@ async def test_session_summary_counts_and_review_marks(
         assert isinstance(app.screen, SummaryDialog)
         tally = app.screen.tally
         assert (tally.reviewed, tally.resolved, tally.skipped, tally.forecasts) == (1, 1, 1, 0)
+        console = Console(width=80, record=True)
+        console.print(app.screen.query_one("#summary-table", Static).content)
+        summary = [line.split() for line in console.export_text().splitlines()]
+        assert ["reviewed", "1"] in summary and ["resolved", "1"] in summary
+        assert ["skipped", "1"] in summary and ["forecasts", "0"] in summary
+        assert ["still", "in", "the", "queue", "0"] in summary
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ClaimsScreen)

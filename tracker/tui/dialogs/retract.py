@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
@@ -38,6 +39,10 @@ class RetractDialog(FormDialog[Retraction]):
         self.query_one("#entry", OptionList).highlighted = (
             uuids.index(chosen) if chosen in uuids else 0
         )
+
+    @on(OptionList.OptionSelected, "#entry")
+    def _entry_chosen(self) -> None:
+        self.query_one("#reason", Input).focus()
 
     def read(self) -> Retraction:
         options = self.query_one("#entry", OptionList)

@@ -1,0 +1,30 @@
+"""Reading a probability the ways people write one."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.probability import parse_probability
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("0.7", 0.7), (" 0.7 ", 0.7), ("70%", 0.7), ("70 %", 0.7), ("7:3", 0.7), ("1:3", 0.25),
+    ("0:5", 0.0), ("5:0", 1.0), ("1e-3", 0.001), ("0", 0.0), ("100%", 1.0),
+])
+def test_decimals_percentages_and_odds(text: str, value: float) -> None:
+    assert parse_probability(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("0:0", "odds '0:0' say nothing: one side must be above 0"),
+    ("lots", "'lots' is not a probability: write 0.7, 70% or odds like 7:3"),
+    ("3/10", "is not a probability"),
+    ("", "is not a probability"),
+    ("1.5", "outside \\[0, 1\\]"),
+    ("150%", "outside \\[0, 1\\]"),
+    ("-0.1", "outside \\[0, 1\\]"),
+    ("nan", "outside \\[0, 1\\]"),
+])
+def test_what_does_not_read_says_why(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_probability(text)
