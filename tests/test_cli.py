@@ -95,7 +95,7 @@ def test_show_as_of(run_cli: Run) -> None:
         (("evidence", "serving-shift", "--title", "t", "--stance", "supports", "--observed",
           "someday"), 2, "cannot read"),
         (("add", "--slug", "x", "--title", "t", "--statement", "s", "--deadline", "2 years"),
-         2, "made-on"),
+         2, "counts from the claim's made-on date, so give that date too with --made-on"),
         (("add", "--slug", "Bad Slug", "--title", "t", "--statement", "s"), 1, "not valid"),
         (("show", "serving-shift", "--as-of", "soon"), 2, "cannot read"),
         (("--as", " ", "forecast", "serving-shift", "0.5"), 1, "reviewer"),

@@ -41,11 +41,12 @@ class Conflict(TrackerError):
         self.seen_version = seen_version
         self.current_version = current_version
         when = changed_at.strftime("%Y-%m-%d %H:%M:%S UTC") if changed_at else "an unknown time"
-        super().__init__(
+        self.what_happened = (
             f"claim '{slug}' was changed by {changed_by or 'someone'} at {when} since you loaded "
-            f"it (you saw version {seen_version}, it is now version {current_version}); "
-            "reload it, check the change, and try again"
+            f"it (you saw version {seen_version}, it is now version {current_version})"
         )
+        """The conflict without the advice, for an interface that offers its own way on."""
+        super().__init__(f"{self.what_happened}; reload it, check the change, and try again")
 
 
 class SchemaOutOfDate(TrackerError):

@@ -202,7 +202,8 @@ def _parse_deadline(text: str, made_on: date | None) -> Deadline:
     if relative or ranged:
         if made_on is None:
             raise DateError(
-                f"'{text}' is relative: give the claim's made-on date too (--made-on 2023-06-29)"
+                f"'{text}' is relative: it counts from the claim's made-on date, so give that "
+                "date too"
             )
         if ranged:
             near, far = int(ranged.group(1)), int(ranged.group(2))

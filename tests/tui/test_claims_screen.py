@@ -117,6 +117,20 @@ async def test_at_80_columns_every_line_fits_and_the_header_matches_the_cells(
             assert line.text.index(f" {status}") == header.index(" Status")
 
 
+async def test_an_empty_database_says_how_to_add_claims_and_a_filter_says_none_match(
+    tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert slugs(app) == []
+        assert "No claims yet: press a to record one" in detail_text(app)
+        await pilot.press("slash")
+        await type_text(pilot, "zzz")
+        await settle(pilot)
+        assert detail_text(app).strip() == "no claims match"
+
+
 async def test_facets_narrow_by_status_tag_source_and_kind(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:

@@ -243,6 +243,7 @@ async def test_conflict_shows_the_fresh_claim_and_applies_the_kept_change(
         assert isinstance(app.screen, ConflictDialog)
         reason = str(app.screen.query_one("#conflict-reason", Static).render())
         assert "changed by bob" in reason and "version 1" in reason
+        assert "try again" not in reason  # the CLI's advice; the dialog has its own buttons
         fresh = str(app.screen.query_one("#conflict-mine", Static).render())
         assert fresh == "Your change, kept: ev-share is now developing"
         await pilot.press("a")

@@ -3,19 +3,21 @@ written, a taken slug refused with the input kept."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tests.tui.conftest import SIZE, fill, settle
+from tests.tui.conftest import SIZE, fill, pane_text, settle
 from tests.tui.test_forms import hint
 from tracker.horizons import end_of_day, start_of_day
 from tracker.ledger import Ledger
 from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.new_claim import NewClaimDialog
+from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.claims_table import ClaimsTable
 
 
@@ -49,7 +51,9 @@ async def test_a_new_claim_is_checked_then_recorded_and_shown(
         await fill(pilot, "statement", "EVs reach half of new car sales in the US.")
         await fill(pilot, "criteria", "Resolves yes on the EIA's annual figures.")
         await fill(pilot, "deadline", "18 months")
-        assert hint(app, "deadline")[1]  # relative, and no made-on date yet
+        assert hint(app, "deadline") == (  # relative, and no made-on date yet
+            "'18 months' is relative: it counts from the claim's made-on date, so give that "
+            "date too", True)
         await fill(pilot, "made-on", "2024-02-01")
         assert hint(app, "deadline") == ("read as 2025-08-01", False)
         await fill(pilot, "deadline", "2030-Q2")
@@ -63,6 +67,8 @@ async def test_a_new_claim_is_checked_then_recorded_and_shown(
         await settle(pilot)
         assert not isinstance(app.screen, NewClaimDialog)
         assert app.screen.query_one(ClaimsTable).current_slug == "ev-share-us"
+        shown = pane_text(app.screen.query_one("#detail", ClaimDetailView))
+        assert re.search(r"implied confidence 70%\s*$", shown, re.MULTILINE)  # not (“-”)
 
     detail = queries.claim_detail("ev-share-us")
     d = detail.definition

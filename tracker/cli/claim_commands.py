@@ -26,7 +26,8 @@ def _deadline_for(text: str | None, made_on: date | None) -> Any:
     try:
         return parse_deadline(text, made_on)
     except DateError as error:
-        raise click.BadParameter(str(error), param_hint="'--deadline'") from None
+        advice = " with --made-on" if made_on is None and "made-on date" in str(error) else ""
+        raise click.BadParameter(f"{error}{advice}", param_hint="'--deadline'") from None
 
 
 @click.command()

@@ -40,7 +40,7 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="form -conflict"):
             yield Label("Changed by someone else", classes="form-title")
-            yield Static(Text(str(self.error)), id="conflict-reason")
+            yield Static(Text(f"{self.error.what_happened}."), id="conflict-reason")
             yield Static(Text.assemble(("Your change, kept: ", "bold"),
                                        self.write.describe()), id="conflict-mine")
             yield Label(f"The claim now (version {self.fresh.version}):", classes="field-label")

@@ -192,7 +192,10 @@ class ClaimsScreen(ClaimEditingScreen):
         self._describe()
         if not rows:
             self.detail = None
-            self.query_one(ClaimDetailView).show_message("no claims match")
+            self.query_one(ClaimDetailView).show_message(
+                "no claims match" if not message.listing.is_tree or message.listing.offset
+                else "No claims yet: press a to record one, or load claim files with "
+                     "`tracker import claims/`")
         self.refresh_keys()
 
     def _render_rows(self) -> None:

@@ -54,8 +54,9 @@ def _facts(detail: ClaimDetail) -> list[RenderableType]:
         facts.append(f"\nderived from {d.parent}")
     parts: list[RenderableType] = [facts]
     if d.implied_confidence is not None:
-        parts.append(Text(f"implied confidence {percent(d.implied_confidence)}"
-                          f" (“{d.confidence_words or '-'}”)", style="dim"))
+        words = f" (“{d.confidence_words}”)" if d.confidence_words else ""
+        parts.append(Text(f"implied confidence {percent(d.implied_confidence)}{words}",
+                          style="dim"))
     return parts
 
 
