@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from textual.command import CommandPalette
 from textual.widgets import OptionList
+from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import SIZE, settle, type_text
 from tracker.ledger import Ledger
@@ -17,6 +18,7 @@ from tracker.tui.dialogs.help import HelpDialog
 from tracker.tui.keymap import KEYMAP_ENV
 from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.widgets.claims_table import ClaimsTable
+from tracker.tui.widgets.footer import Footer
 
 
 def palette_prompts(app: TrackerApp) -> set[str]:
@@ -50,6 +52,28 @@ async def test_footer_and_help_follow_the_selected_claim(
         assert keys["claim.reopen"] == "Reopen" and "claim.forecast" not in keys
         await pilot.press("escape")
         assert isinstance(app.screen, ClaimsScreen)
+
+
+def footer_keys_cut_off(app: TrackerApp) -> list[str]:
+    """Keys the footer lists that do not fit before the palette's key, docked at its right."""
+    keys = list(app.screen.query_one(Footer).query(FooterKey))
+    palette = next(key for key in keys if key.has_class("-command-palette"))
+    return [key.key for key in keys
+            if key is not palette and not (0 < key.region.right <= palette.region.x)]
+
+
+async def test_at_120_columns_the_footer_shows_every_key_it_lists(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the first claim has evidence, so Retract is offered too
+        assert {"retract", "start_review", "quit"} <= footer_actions(app)
+        assert footer_keys_cut_off(app) == []
+        await pilot.press("r")
+        await settle(pilot)
+        assert "finish" in footer_actions(app)
+        assert footer_keys_cut_off(app) == []
 
 
 async def test_keymap_file_remaps_bindings_by_id(

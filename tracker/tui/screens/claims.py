@@ -76,7 +76,7 @@ class ClaimsScreen(ClaimEditingScreen):
         Binding("slash", "focus_filter", "Filter", id="claims.filter"),
         Binding("F", "pick_facets", "Facets", id="claims.facets"),
         Binding("escape", "clear_filter", "Clear filter", id="claims.clear"),
-        Binding("s", "next_sort", "Sort", id="claims.sort"),
+        Binding("s", "next_sort", "Sort", id="claims.sort", show=False),
         Binding("S", "reverse_sort", "Reverse", id="claims.reverse", show=False),
         Binding("ctrl+r", "reload", "Reload", id="claims.reload", show=False),
         Binding("t", "show_as_of", "As of a date", id="claims.as_of", show=False),

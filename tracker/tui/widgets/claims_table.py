@@ -172,7 +172,7 @@ class ClaimsTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "edge(0)", "First", show=False),
         Binding("end", "edge(-1)", "Last", show=False),
-        Binding("space,enter", "toggle_children", "Derived", id="claims.expand"),
+        Binding("space,enter", "toggle_children", "Derived", id="claims.expand", show=False),
     ]
 
     @dataclass

@@ -1,4 +1,4 @@
-"""Textual's Footer, recomposed only when the keys it shows change.
+"""Textual's Footer, recomposed only when the keys it shows change, and compact when narrow.
 
 Textual's Footer recomposes (mounting a widget per key) on every bindings signal: several
 times while a screen starts, and on every focus change, even when the keys it shows are the
@@ -13,10 +13,16 @@ from typing import Any
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 
+COMPACT_BELOW = 140
+"""Columns under which the keys are packed closer (at 120, the claims screen's keys need it)."""
+
 
 class Footer(TextualFooter):
     _recompose_pending = False
     _shown: tuple[Any, ...] | None = None
+
+    def on_resize(self) -> None:
+        self.compact = self.size.width < COMPACT_BELOW
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         # Same conditions as Textual 8's Footer.bindings_changed, with one pending recompose.
