@@ -121,13 +121,15 @@ async def test_the_file_field_reads_folders_names_and_suffixes(
         await settle(pilot)
         await open_report_form(pilot)
         await fill(pilot, "as-of", "2024-06-30")
+        new = folder / "new"
         for typed, written in (
-            ("reports", folder / "reports" / "report-2024-06-30.html"),  # an existing folder
-            ("new/", folder / "new" / "report-2024-06-30.html"),  # a folder to be made
-            ("q2", folder / "q2.html"),
-            ("q2.2024", folder / "q2.2024.html"),  # a dot is not a report suffix
-            ("Q2.HTM", folder / "Q2.HTM"),
-            (str(tmp_path / "elsewhere.html"), tmp_path / "elsewhere.html"),
+            ("reports", f"{folder / 'reports' / 'report-2024-06-30.html'}"),  # a folder
+            ("new/", f"{new / 'report-2024-06-30.html'} (making the folder {new})"),
+            ("new/2024/q2", f"{new / '2024' / 'q2.html'} (making the folder {new / '2024'})"),
+            ("q2", f"{folder / 'q2.html'}"),
+            ("q2.2024", f"{folder / 'q2.2024.html'}"),  # a dot is not a report suffix
+            ("Q2.HTM", f"{folder / 'Q2.HTM'}"),
+            (str(tmp_path / "elsewhere.html"), f"{tmp_path / 'elsewhere.html'}"),
         ):
             await fill(pilot, "file", typed)
             assert hint(app, "file") == (f"writes {written}", False), typed

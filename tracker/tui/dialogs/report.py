@@ -121,7 +121,11 @@ class ReportDialog(FormDialog[ReportRequest]):
             return describe_instant(since, empty="since the beginning")
         if field == "file":
             path = self._path(str(value), self._format(), self._as_of_or_now())
-            return f"writes {path}" + (" (replacing the file there)" if _exists(path) else "")
+            if _exists(path):
+                return f"writes {path} (replacing the file there)"
+            if not _exists(path.parent):
+                return f"writes {path} (making the folder {path.parent})"
+            return f"writes {path}"
         return ""
 
     def read(self) -> ReportRequest:
