@@ -8,6 +8,7 @@ import click
 
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import INSTANT
+from tracker.reports.text import instant
 from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard
 from tracker.serialize import dumps
 
@@ -18,7 +19,7 @@ def _number(value: float | None, digits: int = 3) -> str:
 
 def render_leaderboard(board: Leaderboard) -> str:
     """The plain-text leaderboard `tracker score` prints (the app shows the same numbers)."""
-    when = board.as_of.isoformat() if board.as_of else "now"
+    when = instant(board.as_of) if board.as_of else "now"
     lines = [f"scores by {board.by}, as of {when} ({board.resolved_claims} resolved claims "
              "scored; annulled claims never count)"]
     if not board.rows:

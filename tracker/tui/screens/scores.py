@@ -20,6 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, Select, Static
 
 from tracker.horizons import DateError
+from tracker.reports.text import instant
 from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard
 from tracker.scoring import CalibrationBin
 from tracker.tui.dialogs.form import explain_as_of, read_as_of
@@ -73,7 +74,7 @@ def calibration_line(cell: CalibrationBin) -> Text:
 
 
 def render_scores(board: Leaderboard) -> Group:
-    when = board.as_of.isoformat() if board.as_of else "now"
+    when = instant(board.as_of) if board.as_of else "now"
     heading = Text(f"Scores by {board.by}, as of {when} ({board.resolved_claims} resolved "
                    "claims scored; annulled claims never count)", style="bold")
     if not board.rows:
