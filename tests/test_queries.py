@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import event
 
+from tests.conftest import Clock
 from tests.helpers import definition
 from tracker.ledger import Ledger
 from tracker.queries import ClaimFilter, Queries
@@ -42,6 +44,30 @@ def test_sorting_keeps_empty_deadlines_last(ledger: Ledger, queries: Queries) ->
     assert [row.slug for row in rows] == ["later", "sooner", "none"]
     assert [r.slug for r in queries.list_claims(sort="slug", limit=2, offset=1)] == [
         "none", "sooner"]
+
+
+def test_the_evidence_day_is_the_observed_date_else_the_utc_day_it_was_recorded(
+    ledger: Ledger, queries: Queries, clock: Clock
+) -> None:
+    """What the Evid. column counts from: after an import every entry was recorded the same
+    day, but what it reports happened on its observed date."""
+    for slug in ("old-news", "fresh-news", "undated", "no-evidence"):
+        ledger.create_claim(definition(slug), "ann")
+    clock.now = datetime(2024, 3, 1, 23, 30, tzinfo=UTC)  # late: another day in UTC+1
+    ledger.add_evidence("old-news", title="A", stance="supports", reviewer="ann",
+                        observed_on=date(2023, 5, 1))
+    ledger.add_evidence("old-news", title="B", stance="supports", reviewer="ann",
+                        observed_on=date(2023, 2, 1))
+    ledger.add_evidence("fresh-news", title="C", stance="refutes", reviewer="ann",
+                        observed_on=date(2024, 2, 20))
+    ledger.add_evidence("undated", title="D", stance="context", reviewer="ann")
+    days = {row.slug: row.last_evidence_on for row in queries.list_claims()}
+    assert days == {"old-news": date(2023, 5, 1), "fresh-news": date(2024, 2, 20),
+                    "undated": date(2024, 3, 1), "no-evidence": None}
+    by_day = [row.slug for row in queries.list_claims(sort="evidence")]
+    assert by_day == ["old-news", "fresh-news", "undated", "no-evidence"]
+    newest_first = [row.slug for row in queries.list_claims(sort="evidence", descending=True)]
+    assert newest_first == ["undated", "fresh-news", "old-news", "no-evidence"]
 
 
 def test_pages_built_from_shared_statements_do_not_leak_into_each_other(

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     BindParameter,
     Connection,
+    Date,
     Engine,
     Select,
     Subquery,
@@ -27,9 +28,13 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    type_coerce,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.definitions import ClaimDefinition, SourceInfo, definition_from_json
 from tracker.errors import NotFound
@@ -84,6 +89,9 @@ class ClaimRow:
     children: int
     tags: tuple[str, ...] = ()
     last_evidence_at: datetime | None = None
+    """When evidence last entered the tracker (what a reviewer has not seen yet)."""
+    last_evidence_on: date | None = None
+    """The latest day evidence speaks of: its observed date, else the day it was recorded."""
     team_forecast: float | None = None
     my_forecast: float | None = None
     forecasters: int = 0
@@ -288,14 +296,14 @@ class Queries:
         if sort not in SORT_KEYS:
             raise ValueError(f"unknown sort key '{sort}': use one of {', '.join(SORT_KEYS)}")
         query = _claim_page()
-        last_evidence = _last_evidence()
+        evidence_days = _evidence_days()
         sort_columns: dict[str, Any] = {
             "slug": Claim.slug, "title": Claim.title, "status": Claim.status,
             "kind": Claim.kind, "deadline": Claim.deadline_end, "made_on": Claim.made_on,
-            "changed": Claim.changed_at, "evidence": last_evidence.c.at,
+            "changed": Claim.changed_at, "evidence": evidence_days.c.day,
         }
         if sort == "evidence":
-            query = query.outerjoin(last_evidence, last_evidence.c.claim_id == Claim.id)
+            query = query.outerjoin(evidence_days, evidence_days.c.claim_id == Claim.id)
         column = sort_columns[sort]
         ordering = [column.desc() if descending else column.asc()]
         if sort != "slug":
@@ -317,6 +325,7 @@ class Queries:
                 version=row.version, children=row.children,
                 tags=enrich.tags.get(row.id, ()),
                 last_evidence_at=enrich.last_evidence.get(row.id),
+                last_evidence_on=enrich.evidence_day.get(row.id),
                 team_forecast=enrich.team.get(row.id),
                 my_forecast=enrich.mine.get(row.id),
                 forecasters=enrich.forecasters.get(row.id, 0),
@@ -482,6 +491,39 @@ def _claim_page() -> Select[Any]:
     )
 
 
+class UtcDay(FunctionElement[date]):
+    """The UTC calendar day of a timestamp column, on each backend."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(UtcDay, "sqlite")
+def _utc_day_sqlite(element: UtcDay, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"  # stored as naive UTC text
+
+
+@compiles(UtcDay, "postgresql")
+def _utc_day_postgresql(element: UtcDay, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
+
+
+def _evidence_day() -> Any:
+    """The day an evidence entry speaks of: when it was observed, else when it was recorded."""
+    return type_coerce(func.coalesce(Evidence.observed_on, UtcDay(Evidence.recorded_at)),
+                       Date())
+
+
+@cache
+def _evidence_days() -> Any:
+    """Each claim's latest evidence day (a subquery keyed by claim_id; made once)."""
+    return (
+        select(Evidence.claim_id, func.max(_evidence_day()).label("day"))
+        .group_by(Evidence.claim_id)
+        .subquery()
+    )
+
+
 @cache
 def _last_evidence() -> Any:
     """When each claim last got evidence (a subquery keyed by claim_id; made once)."""
@@ -523,6 +565,7 @@ class _EnrichmentStatements:
 
     tags: Select[int, str]
     last_evidence: Select[int, datetime]
+    evidence_day: Select[int, date]
     latest: Select[Any]
     last_review: Select[int, datetime]
 
@@ -537,6 +580,8 @@ def _enrichment_statements() -> _EnrichmentStatements:
         .where(ClaimTag.claim_id.in_(ids)).order_by(ClaimTag.tag),
         last_evidence=select(Evidence.claim_id, func.max(Evidence.recorded_at))
         .where(Evidence.claim_id.in_(ids)).group_by(Evidence.claim_id),
+        evidence_day=select(Evidence.claim_id, type_coerce(func.max(_evidence_day()), Date()))
+        .where(Evidence.claim_id.in_(ids)).group_by(Evidence.claim_id),
         latest=select(latest.c.claim_id, latest.c.reviewer, latest.c.probability),
         last_review=select(ReviewMark.claim_id, func.max(ReviewMark.recorded_at))
         .join(Reviewer, Reviewer.id == ReviewMark.reviewer_id)
@@ -549,6 +594,7 @@ def _enrichment_statements() -> _EnrichmentStatements:
 class _Enrichment:
     tags: dict[int, tuple[str, ...]]
     last_evidence: dict[int, datetime]
+    evidence_day: dict[int, date]
     team: dict[int, float]
     mine: dict[int, float]
     forecasters: dict[int, int]
@@ -558,7 +604,7 @@ class _Enrichment:
     def load(cls, connection: Connection, ids: Sequence[int], reviewer: str | None
              ) -> _Enrichment:
         if not ids:
-            return cls({}, {}, {}, {}, {}, {})
+            return cls({}, {}, {}, {}, {}, {}, {})
         statements = _enrichment_statements()
         values = {"ids": list(ids), "reviewer": reviewer or ""}
         tags: dict[int, list[str]] = {}
@@ -566,6 +612,8 @@ class _Enrichment:
             tags.setdefault(claim_id, []).append(tag)
         last_evidence = {claim_id: as_utc(at) for claim_id, at
                          in connection.execute(statements.last_evidence, values)}
+        evidence_day = {claim_id: day for claim_id, day
+                        in connection.execute(statements.evidence_day, values)}
         team: dict[int, list[float]] = {}
         mine: dict[int, float] = {}
         for claim_id, name, probability in connection.execute(statements.latest, values):
@@ -579,6 +627,7 @@ class _Enrichment:
         return cls(
             tags={key: tuple(value) for key, value in tags.items()},
             last_evidence=last_evidence,
+            evidence_day=evidence_day,
             team={key: _median(values) for key, values in team.items()},
             mine=mine,
             forecasters={key: len(values) for key, values in team.items()},

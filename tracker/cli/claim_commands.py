@@ -129,7 +129,8 @@ def _deadline_text(row: ClaimRow | ClaimDetail) -> str:
 @click.option("--search", default="", help="Text that the slug or title contains.")
 @click.option("--sort", type=click.Choice(["slug", "title", "status", "deadline", "made_on",
                                            "changed", "evidence"]), default="slug",
-              show_default=True)
+              show_default=True, help="Order of the list; 'evidence' is by the latest day "
+              "evidence speaks of (its observed date, else the day it was recorded).")
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_app

@@ -23,11 +23,11 @@ def deadline(start: datetime | None, end: datetime | None) -> str:
     return day(end)
 
 
-def days_since(moment: datetime | None, now: datetime) -> str:
-    """Whole days from `moment` to `now`, as '12d' (never negative: clocks may disagree)."""
-    if moment is None:
+def days_since(day: date | None, now: datetime) -> str:
+    """Whole days from `day` to `now`'s day, as '12d' (never negative: clocks may disagree)."""
+    if day is None:
         return "–"
-    return f"{max(0, (now - moment).days)}d"
+    return f"{max(0, (now.date() - day).days)}d"
 
 
 def stamp(moment: datetime) -> str:

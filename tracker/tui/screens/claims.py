@@ -65,9 +65,9 @@ class ClaimsScreen(ClaimEditingScreen):
         "facets line) narrows by status, tag, source and kind; any filter searches derived "
         "questions too. "
         "Click a column header or press s to sort (again to reverse). Mine is your latest "
-        "forecast, Team the median of every reviewer's latest, Evid. the days since the last "
-        "evidence, Review when your next review is due. Moving past the last row loads the "
-        "next page."
+        "forecast, Team the median of every reviewer's latest, Evid. the days since the "
+        "latest evidence (its observed date, else the day it was recorded), Review when your "
+        "next review is due. Moving past the last row loads the next page."
     )
     GATED_ACTIONS = ClaimEditingScreen.GATED_ACTIONS | {"clear_filter", "show_as_of"}
     AUTO_FOCUS = "#claims"

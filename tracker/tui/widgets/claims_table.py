@@ -81,7 +81,7 @@ def table_line(row: ClaimRow, now: datetime, *, tree: bool = False, expanded: bo
     return TableLine(row.slug, (
         _slug_cell(row, tree, expanded, depth), row.title, row.status, day(row.deadline_end),
         percent(row.my_forecast), percent(row.team_forecast),
-        days_since(row.last_evidence_at, now), day(row.next_review),
+        days_since(row.last_evidence_on, now), day(row.next_review),
     ), row.status)
 
 
