@@ -61,6 +61,9 @@ def test_the_evidence_day_is_the_observed_date_else_the_utc_day_it_was_recorded(
     ledger.add_evidence("fresh-news", title="C", stance="refutes", reviewer="ann",
                         observed_on=date(2024, 2, 20))
     ledger.add_evidence("undated", title="D", stance="context", reviewer="ann")
+    typo = ledger.add_evidence("fresh-news", title="E", stance="supports", reviewer="ann",
+                               observed_on=date(2024, 2, 29))
+    ledger.retract_evidence(typo, reason="wrong date", reviewer="ann")  # speaks of nothing
     days = {row.slug: row.last_evidence_on for row in queries.list_claims()}
     assert days == {"old-news": date(2023, 5, 1), "fresh-news": date(2024, 2, 20),
                     "undated": date(2024, 3, 1), "no-evidence": None}

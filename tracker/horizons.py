@@ -233,11 +233,14 @@ CADENCE_WORDS = {
 }
 """Words a reviewer may type for a cadence, and the RRULE to write instead."""
 CADENCE_SEARCH_YEARS = 10
+_PHASE_YEARS = 8
+"""Start years tried for a yearly rule: two leap cycles (for 'every other 29 February')."""
+_TIME_OF_DAY = re.compile(r"BY(HOUR|MINUTE|SECOND)\s*=", re.IGNORECASE)
 
 
 def parse_cadence(text: str, start: datetime | None = None) -> rrule.rrule:
-    """Read an RFC 5545 RRULE cadence such as 'FREQ=MONTHLY;INTERVAL=3' (daily at the
-    finest: a claim is not reviewed by the hour)."""
+    """Read an RFC 5545 RRULE cadence such as 'FREQ=MONTHLY;INTERVAL=3' (`check_cadence`
+    adds the checks for one being written)."""
     cleaned = text.strip()
     if cleaned.upper().startswith("RRULE:"):
         cleaned = cleaned[6:]
@@ -258,27 +261,44 @@ def parse_cadence(text: str, start: datetime | None = None) -> rrule.rrule:
     interval = _INTERVAL.search(cleaned)
     if interval and int(interval.group(1)) < 1:  # dateutil takes 0, then never finds a date
         raise DateError(f"review cadence '{text}' has INTERVAL below 1: use 1 or more")
-    if SUB_DAILY.search(cleaned):
-        raise DateError(f"review cadence '{text}' repeats within a day: use FREQ=DAILY or "
-                        "coarser")
     return parsed
 
 
 def check_cadence(text: str) -> rrule.rrule:
-    """`parse_cadence`, refusing a rule that never comes round ('COUNT=0', the 30th of
-    February): finding a claim's next review would search to the year 9999, for seconds,
-    each time the claim is listed. The search here starts CADENCE_SEARCH_YEARS before the
-    end of the rule (its UNTIL, else the end of the calendar), so it is short either way."""
+    """`parse_cadence` for a cadence being written: daily at the finest (a claim is not
+    reviewed by the hour), and refusing a rule that does not come round within
+    CADENCE_SEARCH_YEARS from every start ('COUNT=0', the 30th of February, 'every 7th day
+    on Sundays' from a Monday): finding such a claim's next review searches to the year 9999,
+    for seconds, each time the claim is listed. The claim may start on any day, so the rule
+    is tried from a spread of start days, months and years, each search ending at the end of
+    the rule (its UNTIL, else of the calendar): a few milliseconds."""
     rule = parse_cadence(text)
+    if SUB_DAILY.search(text) or _TIME_OF_DAY.search(text):
+        raise DateError(f"review cadence '{text}' repeats within a day: use FREQ=DAILY or "
+                        "coarser, without BYHOUR, BYMINUTE or BYSECOND")
     until: datetime | None = getattr(rule, "_until", None)  # dateutil keeps it unexported
     end = until or datetime(MAXYEAR, 1, 1, tzinfo=UTC)
-    start = datetime(max(MINYEAR, end.year - CADENCE_SEARCH_YEARS), 1, 1, tzinfo=UTC)
-    if parse_cadence(text, start=start).after(start, inc=True) is None:
-        raise DateError(f"review cadence '{text}' never asks for a review: check its "
-                        "COUNT, UNTIL and BY... parts")
+    first = datetime(max(MINYEAR, end.year - CADENCE_SEARCH_YEARS - _PHASE_YEARS), 1, 1,
+                     tzinfo=UTC)
+    interval = max(1, getattr(rule, "_interval", 1))
+    starts = {first + timedelta(days=day) for day in range(7 * min(interval, 8))}
+    starts |= {first + relativedelta(months=month) for month in range(min(interval, 12))}
+    starts |= {first + relativedelta(years=year)
+               for year in range(min(4 * interval, _PHASE_YEARS))}
+    for start in sorted(starts):
+        if start < end and parse_cadence(text, start=start).after(start) is None:
+            raise DateError(f"review cadence '{text}' asks for no further review within "
+                            f"{CADENCE_SEARCH_YEARS} years (from some start days): check its "
+                            "COUNT, UNTIL, INTERVAL and BY... parts")
     return rule
 
 
 def next_review(cadence: str, since: datetime, after: datetime) -> datetime | None:
-    """The first review the cadence asks for after `after`, counting from `since`."""
-    return parse_cadence(cadence, start=as_utc(since)).after(as_utc(after))
+    """The first review the cadence asks for after `after`, counting from `since`; None if
+    there is none, or if a cadence stored before today's checks no longer reads (the claim
+    is still listed)."""
+    try:
+        rule = parse_cadence(cadence, start=as_utc(since))
+    except DateError:
+        return None
+    return rule.after(as_utc(after))

@@ -514,11 +514,18 @@ def _evidence_day() -> Any:
                        Date())
 
 
+def _standing_evidence() -> Any:
+    """Entries not retracted: a retracted one (a typo in its date, say) speaks of nothing."""
+    return ~select(EvidenceRetraction.uuid).where(
+        EvidenceRetraction.evidence_uuid == Evidence.uuid).exists()
+
+
 @cache
 def _evidence_days() -> Any:
     """Each claim's latest evidence day (a subquery keyed by claim_id; made once)."""
     return (
         select(Evidence.claim_id, func.max(_evidence_day()).label("day"))
+        .where(_standing_evidence())
         .group_by(Evidence.claim_id)
         .subquery()
     )
@@ -581,7 +588,7 @@ def _enrichment_statements() -> _EnrichmentStatements:
         last_evidence=select(Evidence.claim_id, func.max(Evidence.recorded_at))
         .where(Evidence.claim_id.in_(ids)).group_by(Evidence.claim_id),
         evidence_day=select(Evidence.claim_id, type_coerce(func.max(_evidence_day()), Date()))
-        .where(Evidence.claim_id.in_(ids)).group_by(Evidence.claim_id),
+        .where(Evidence.claim_id.in_(ids), _standing_evidence()).group_by(Evidence.claim_id),
         latest=select(latest.c.claim_id, latest.c.reviewer, latest.c.probability),
         last_review=select(ReviewMark.claim_id, func.max(ReviewMark.recorded_at))
         .join(Reviewer, Reviewer.id == ReviewMark.reviewer_id)

@@ -58,7 +58,7 @@ async def test_edit_checks_each_field_then_records_a_new_revision(
         assert hint(app, "cadence") == (
             "review cadence 'monthly' is not an RRULE: write 'FREQ=MONTHLY'", True)
         await fill(pilot, "cadence", "FREQ=YEARLY;COUNT=0")
-        assert "never asks for a review" in hint(app, "cadence")[0]
+        assert "asks for no further review" in hint(app, "cadence")[0]
         await fill(pilot, "cadence", "FREQ=MONTHLY;INTERVAL=3")
         await fill(pilot, "tags", "transport, energy, transport")
         app.screen.query_one("#kind", Select).value = "fact"

@@ -194,3 +194,22 @@ async def test_jumping_to_a_claim_from_the_palette_ends_the_review_with_its_summ
         assert not any(isinstance(screen, ReviewScreen) for screen in app.screen_stack)
         assert app.screen.query_one(ClaimsTable).current_slug == "fusion-grid"
     assert [item.probability for item in queries.claim_detail("rates-cut").forecasts] == [0.7]
+
+
+async def test_view_claims_over_the_summary_shows_the_summary_once(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("escape")  # ends the session: its summary
+        await settle(pilot)
+        app.action_show_claims()  # what the palette's View claims runs
+        await settle(pilot)
+        assert [type(screen).__name__ for screen in app.screen_stack] == [
+            "ClaimsScreen", "ReviewScreen", "SummaryDialog"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [type(screen).__name__ for screen in app.screen_stack] == ["ClaimsScreen"]

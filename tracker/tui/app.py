@@ -147,6 +147,8 @@ class TrackerApp(App[None]):
         review = next((screen for screen in self.screen_stack
                        if isinstance(screen, ReviewScreen)), None)
         if review is not None:
+            if isinstance(self.screen, SummaryDialog):  # ending already: show it once
+                self.pop_screen()
             review.finish(then=then)
             return
         while not isinstance(self.screen, ClaimsScreen):
