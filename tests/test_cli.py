@@ -27,7 +27,8 @@ def add_claim(run: Run, slug: str = "serving-shift", *extra: str) -> CliOutcome:
 
 
 def test_full_claim_lifecycle(run_cli: Run) -> None:
-    add_claim(run_cli)
+    add_claim(run_cli, "serving-shift", "--review", "FREQ=MONTHLY;INTERVAL=3")
+    assert "reviewed   FREQ=MONTHLY;INTERVAL=3" in run_cli("show", "serving-shift").stdout
     add_claim(run_cli, "serving-majority", "--parent", "serving-shift")
     assert run_cli("evidence", "serving-shift", "--url", "https://example.org/a",
                    "--title", "A report", "--summary", "Says so.", "--stance", "supports",

@@ -130,7 +130,8 @@ def test_score_command_json(run_cli: Callable[..., CliOutcome], scored: Ledger) 
     text = run_cli("score", "--by", "tag").stdout
     assert "robots" in text and "calibration" in text and "reliability" in text
     early = run_cli("score", "--as-of", "2023-01-01").stdout
-    assert early.startswith("scores by reviewer, as of 2023-01-01 (0 resolved claims")
+    assert early.startswith("scores by reviewer, as of 2023-01-01 (0 resolved claims, each "
+                            "scored where it has a forecast;")
     assert "nothing to score" in early
 
 

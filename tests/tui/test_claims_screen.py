@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -129,6 +130,29 @@ async def test_an_empty_database_says_how_to_add_claims_and_a_filter_says_none_m
         await type_text(pilot, "zzz")
         await settle(pilot)
         assert detail_text(app).strip() == "no claims match"
+
+
+async def test_sorting_by_evid_goes_by_days_and_narrow_headers_keep_the_arrow(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    seeded.add_evidence("fusion-grid", title="Pilot plant", stance="context", reviewer="bob",
+                        observed_on=date(2023, 12, 1))
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.claims_screen
+        screen.show_listing(Listing(sort="evidence"))
+        await settle(pilot)
+        table = screen.query_one(ClaimsTable)
+        days = [table.cell(row, "evidence") for row in range(table.row_count)]
+        assert days[:2] == ["31d", "122d"]  # ascending in days: the latest evidence first
+        assert set(days[2:]) == {"–"}  # none last
+        header = screen.query_one(ClaimsHeader).render_line(0).text
+        assert "Evid↑" in header
+        for key, label in (("mine", "Min↑"), ("team", "Tea↑"), ("slug", "Slug ↑")):
+            screen.show_listing(Listing(sort=key))
+            await settle(pilot)
+            assert label in screen.query_one(ClaimsHeader).render_line(0).text
 
 
 async def test_facets_narrow_by_status_tag_source_and_kind(

@@ -70,6 +70,9 @@ async def test_at_120_columns_the_footer_shows_every_key_it_lists(
         await settle(pilot)  # the first claim has evidence, so Retract is offered too
         assert {"retract", "start_review", "quit"} <= footer_actions(app)
         assert footer_keys_cut_off(app) == []
+        app.claims_screen.show_claim("ev-share")  # a filter: esc clears it (not in the footer)
+        await settle(pilot)
+        assert footer_keys_cut_off(app) == []
         await pilot.press("r")
         await settle(pilot)
         assert "finish" in footer_actions(app)

@@ -10,7 +10,7 @@ from datetime import date
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
-from tests.tui.conftest import SIZE, fill, settle
+from tests.tui.conftest import SIZE, fill, pane_text, settle
 from tests.tui.test_forms import hint
 from tracker.horizons import end_of_day
 from tracker.ledger import Ledger
@@ -18,6 +18,7 @@ from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.conflict import ConflictDialog
 from tracker.tui.dialogs.edit import EditDialog
+from tracker.tui.widgets.claim_detail import ClaimDetailView
 
 
 async def test_edit_checks_each_field_then_records_a_new_revision(
@@ -66,6 +67,8 @@ async def test_edit_checks_each_field_then_records_a_new_revision(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, EditDialog)
+        shown = pane_text(app.screen.query_one("#detail", ClaimDetailView))
+        assert "review cadence FREQ=MONTHLY;INTERVAL=3" in shown
 
     detail = queries.claim_detail("ev-share")
     d = detail.definition

@@ -324,6 +324,8 @@ async def test_a_form_fits_a_small_terminal_and_scrolls_to_each_field_in_turn(
         await settle(pilot)
         form = app.screen.query_one(".form")
         assert form.region.right <= width and form.region.bottom <= height
+        assert form.scroll_y == 0  # opens at its top: heading and claim in view
+        assert form.can_view_entire(app.screen.query_one(".form-subject"))
         seen = []
         for _ in range(12):
             focused = app.focused

@@ -180,6 +180,8 @@ def _print_detail(detail: ClaimDetail) -> None:
         echo(f"parent     {d.parent}")
     if d.tags:
         echo(f"tags       {', '.join(d.tags)}")
+    if d.review_cadence:
+        echo(f"reviewed   {d.review_cadence}")
     if d.implied_confidence is not None:
         echo(f"confidence {d.implied_confidence:.0%} implied by: {d.confidence_words or '-'}")
     echo(f"\n{d.statement}")

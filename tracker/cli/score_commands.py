@@ -20,12 +20,11 @@ def _number(value: float | None, digits: int = 3) -> str:
 def render_leaderboard(board: Leaderboard) -> str:
     """The plain-text leaderboard `tracker score` prints (the app shows the same numbers)."""
     when = instant(board.as_of) if board.as_of else "now"
-    lines = [f"scores by {board.by}, as of {when} ({board.resolved_claims} resolved claims "
-             "scored; annulled claims never count)"]
+    what = "an implied confidence" if board.by == "source" else "a forecast"
+    lines = [f"scores by {board.by}, as of {when} ({board.resolved_claims} resolved claims, "
+             f"each scored where it has {what}; annulled ones never count)"]
     if not board.rows:
-        lines.append("nothing to score yet: no resolved claim has a forecast"
-                     if board.by != "source" else
-                     "nothing to score yet: no resolved claim has an implied confidence")
+        lines.append(f"nothing to score yet: no resolved claim has {what}")
         return "\n".join(lines)
     width = max(12, *(len(row.key) for row in board.rows))
     header = (f"{board.by:<{width}}  {'n':>5}  {'brier':>6}  {'b.time':>6}  {'log':>7}  "

@@ -31,6 +31,8 @@ class Column:
     width: int
     sort_key: str | None
     """The `Queries.list_claims` sort key, or None when SQL cannot sort by this column."""
+    counts_back: bool = False
+    """Shows time since the sort key's date: ascending in days is descending in dates."""
 
 
 COLUMNS = (
@@ -40,7 +42,7 @@ COLUMNS = (
     Column("deadline", "Deadline", 10, "deadline"),
     Column("mine", "Mine", 4, None),
     Column("team", "Team", 4, None),
-    Column("evidence", "Evid.", 5, "evidence"),
+    Column("evidence", "Evid.", 5, "evidence", counts_back=True),
     Column("next_review", "Review", 10, None),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
@@ -96,8 +98,9 @@ class Listing:
 
     def read_page(self, queries: Queries, reviewer: str) -> list[ClaimRow]:
         """This listing's page of rows, read from the database (a blocking call)."""
+        descending = self.descending != COLUMN_BY_KEY[self.sort].counts_back
         return queries.list_claims(
-            self.criteria(), sort=self.sql_sort, descending=self.descending and self.sort_in_sql,
+            self.criteria(), sort=self.sql_sort, descending=descending and self.sort_in_sql,
             limit=PAGE_SIZE, offset=self.offset, reviewer=reviewer,
         )
 

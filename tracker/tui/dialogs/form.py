@@ -127,6 +127,10 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Save", id="form.save", priority=True),
     ]
+    AUTO_FOCUS = ""
+    """The first field is focused in on_mount instead: Textual's auto focus comes before the
+    first layout and scrolls a form that does not fit to centre the field, hiding the
+    heading and the claim the form is about."""
     HEADING: ClassVar[str] = ""
     FORM_CLASSES: ClassVar[str] = ""
     """Extra classes of the form's box (app.tcss styles some forms apart)."""
@@ -181,6 +185,8 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         for widget in self.query(Input):
             if widget.value:
                 self._explain(widget.id, widget.value)
+        first = next((widget for widget in self.query("*") if widget.can_focus), None)
+        self.set_focus(first, scroll_visible=False)  # not AUTO_FOCUS: see there
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:

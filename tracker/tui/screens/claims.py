@@ -75,7 +75,7 @@ class ClaimsScreen(ClaimEditingScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Filter", id="claims.filter"),
         Binding("F", "pick_facets", "Facets", id="claims.facets"),
-        Binding("escape", "clear_filter", "Clear filter", id="claims.clear"),
+        Binding("escape", "clear_filter", "Clear filter", id="claims.clear", show=False),
         Binding("s", "next_sort", "Sort", id="claims.sort", show=False),
         Binding("S", "reverse_sort", "Reverse", id="claims.reverse", show=False),
         Binding("ctrl+r", "reload", "Reload", id="claims.reload", show=False),

@@ -75,10 +75,11 @@ def calibration_line(cell: CalibrationBin) -> Text:
 
 def render_scores(board: Leaderboard) -> Group:
     when = instant(board.as_of) if board.as_of else "now"
+    what = "an implied confidence" if board.by == "source" else "a forecast"
     heading = Text(f"Scores by {board.by}, as of {when} ({board.resolved_claims} resolved "
-                   "claims scored; annulled claims never count)", style="bold")
+                   f"claims, each scored where it has {what}; annulled ones never count)",
+                   style="bold")
     if not board.rows:
-        what = "an implied confidence" if board.by == "source" else "a forecast"
         return Group(heading, Text(f"nothing to score yet: no resolved claim has {what}",
                                    style="dim"))
     parts: list[Text | Table] = [heading, Text(""), leaderboard_table(board), Text(""),

@@ -50,6 +50,8 @@ def _facts(detail: ClaimDetail) -> list[RenderableType]:
         facts.append(f" by {d.claimant}")
     if d.tags:
         facts.append(f"\ntags {', '.join(d.tags)}")
+    if d.review_cadence:
+        facts.append(f"\nreview cadence {d.review_cadence}")
     if d.parent:
         facts.append(f"\nderived from {d.parent}")
     parts: list[RenderableType] = [facts]
