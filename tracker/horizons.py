@@ -49,6 +49,10 @@ class DateError(ValueError):
     """A date, horizon or cadence could not be read; the message says what is accepted."""
 
 
+class NeedsMadeOn(DateError):
+    """A relative horizon ('18 months') given without the made-on date it counts from."""
+
+
 @dataclass(frozen=True)
 class Deadline:
     """When a claim is due: `end` always, `start` too when the horizon was a window."""
@@ -201,7 +205,7 @@ def _parse_deadline(text: str, made_on: date | None) -> Deadline:
     ranged = _RANGE.match(cleaned)
     if relative or ranged:
         if made_on is None:
-            raise DateError(
+            raise NeedsMadeOn(
                 f"'{text}' is relative: it counts from the claim's made-on date, so give that "
                 "date too"
             )
@@ -286,7 +290,7 @@ def check_cadence(text: str) -> rrule.rrule:
     starts |= {first + relativedelta(years=year)
                for year in range(min(4 * interval, _PHASE_YEARS))}
     for start in sorted(starts):
-        if start < end and parse_cadence(text, start=start).after(start) is None:
+        if start < end and rule.replace(dtstart=start).after(start) is None:
             raise DateError(f"review cadence '{text}' asks for no further review within "
                             f"{CADENCE_SEARCH_YEARS} years (from some start days): check its "
                             "COUNT, UNTIL, INTERVAL and BY... parts")

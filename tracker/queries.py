@@ -520,15 +520,19 @@ def _standing_evidence() -> Any:
         EvidenceRetraction.evidence_uuid == Evidence.uuid).exists()
 
 
-@cache
-def _evidence_days() -> Any:
-    """Each claim's latest evidence day (a subquery keyed by claim_id; made once)."""
+def _latest_evidence_days(*conditions: Any) -> Select[Any]:
+    """Each claim's latest evidence day, among the claims `conditions` select."""
     return (
         select(Evidence.claim_id, func.max(_evidence_day()).label("day"))
-        .where(_standing_evidence())
+        .where(_standing_evidence(), *conditions)
         .group_by(Evidence.claim_id)
-        .subquery()
     )
+
+
+@cache
+def _evidence_days() -> Any:
+    """`_latest_evidence_days` of every claim, to sort by (a subquery; made once)."""
+    return _latest_evidence_days().subquery()
 
 
 @cache
@@ -572,7 +576,7 @@ class _EnrichmentStatements:
 
     tags: Select[int, str]
     last_evidence: Select[int, datetime]
-    evidence_day: Select[int, date]
+    evidence_day: Select[Any]
     latest: Select[Any]
     last_review: Select[int, datetime]
 
@@ -587,8 +591,7 @@ def _enrichment_statements() -> _EnrichmentStatements:
         .where(ClaimTag.claim_id.in_(ids)).order_by(ClaimTag.tag),
         last_evidence=select(Evidence.claim_id, func.max(Evidence.recorded_at))
         .where(Evidence.claim_id.in_(ids)).group_by(Evidence.claim_id),
-        evidence_day=select(Evidence.claim_id, type_coerce(func.max(_evidence_day()), Date()))
-        .where(Evidence.claim_id.in_(ids), _standing_evidence()).group_by(Evidence.claim_id),
+        evidence_day=_latest_evidence_days(Evidence.claim_id.in_(ids)),
         latest=select(latest.c.claim_id, latest.c.reviewer, latest.c.probability),
         last_review=select(ReviewMark.claim_id, func.max(ReviewMark.recorded_at))
         .join(Reviewer, Reviewer.id == ReviewMark.reviewer_id)

@@ -8,7 +8,7 @@ from datetime import date
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tests.tui.conftest import SIZE, pane_text, settle, type_text
+from tests.tui.conftest import SIZE, fill, pane_text, settle, type_text
 from tracker.ledger import Ledger
 from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
@@ -77,8 +77,7 @@ async def test_forecast_says_why_0_0_odds_do_not_read_then_takes_a_plain_decimal
         assert hint(app, "probability") == (
             "odds '0:0' say nothing: one side must be above 0, as in 7:3", True)
         assert isinstance(app.screen, ForecastDialog)
-        app.screen.query_one("#probability", Input).clear()
-        await type_text(pilot, "0.35")
+        await fill(pilot, "probability", "0.35")
         assert hint(app, "probability") == ("read as 35.0%", False)
         await pilot.press("enter")
         await settle(pilot)
@@ -139,8 +138,7 @@ async def test_status_change(
         await type_text(pilot, "the ides of March")
         await pilot.press("ctrl+s")
         assert "cannot read 'the ides of March' as a date" in hint(app, "observed")[0]
-        app.screen.query_one("#observed", Input).clear()
-        await type_text(pilot, "2024-03-15")
+        await fill(pilot, "observed", "2024-03-15")
         assert hint(app, "observed") == ("read as Friday 15 March 2024", False)
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -174,8 +172,7 @@ async def test_resolve_partial_with_its_value_and_the_errors_before(
         await type_text(pilot, "someday")
         await pilot.press("ctrl+s")
         assert "cannot read 'someday' as a date" in hint(app, "observed")[0]
-        app.screen.query_one("#observed", Input).clear()
-        await type_text(pilot, "1 Feb 2025")
+        await fill(pilot, "observed", "1 Feb 2025")
         await pilot.press("ctrl+s")
         await settle(pilot)
     detail = queries.claim_detail("ev-share")

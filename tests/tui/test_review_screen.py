@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.console import Console
+from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from tests.conftest import Clock
@@ -30,6 +31,13 @@ def shown(app: TrackerApp, selector: str) -> str:
     return console.export_text()
 
 
+async def start_review(pilot: Pilot[None]) -> None:
+    """From the app as it opens, into a review session with its queue built."""
+    await settle(pilot)
+    await pilot.press("r")
+    await settle(pilot)
+
+
 def first_palette_hit(app: TrackerApp) -> str:
     options = app.screen.query_one(OptionList)
     return str(options.get_option_at_index(0).prompt) if options.option_count else ""
@@ -47,9 +55,7 @@ async def test_queue_order_and_reasons(
     clock.advance(days=2)
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await start_review(pilot)
         assert isinstance(app.screen, ReviewScreen)
         assert queue_slugs(app) == ["rates-cut", "ev-share", "daily"]
         assert [item.reason_text for item in app.screen.queue] == [
@@ -65,9 +71,7 @@ async def test_a_forecast_gone_stale_brings_its_claim_into_the_queue(
     clock.advance(days=91)  # past the default 90 days a forecast stays fresh
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await start_review(pilot)
         assert isinstance(app.screen, ReviewScreen)
         reasons = {item.slug: item.reason_text for item in app.screen.queue}
         assert reasons["fusion-grid"] == "forecast stale"
@@ -79,9 +83,7 @@ async def test_blind_forecasting_hides_the_team_until_you_forecast(
 ) -> None:
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await start_review(pilot)
         await pilot.press("n")  # skip rates-cut: ev-share, where bob forecast 20%
         await settle(pilot)
         assert "bob          forecast" not in shown(app, "#since-last")
@@ -103,9 +105,7 @@ async def test_without_blind_forecasting_the_team_is_shown_at_once(
 ) -> None:
     app = tui(blind=False)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await start_review(pilot)
         await pilot.press("n")
         await settle(pilot)
         assert "team median" in shown(app, "#review-detail")
@@ -122,9 +122,7 @@ async def test_changes_since_the_last_review_come_first(
     seeded.add_evidence("ev-share", title="Tariffs announced", stance="refutes", reviewer="bob")
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await start_review(pilot)
         await pilot.press("n")
         await settle(pilot)
         since = shown(app, "#since-last")
@@ -137,9 +135,7 @@ async def test_session_summary_counts_and_review_marks(
 ) -> None:
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await start_review(pilot)
         await pilot.press("x", "enter", "down", "down", "enter", "ctrl+s")  # rates-cut: no
         await settle(pilot)
         await pilot.press("enter")  # done with rates-cut
@@ -171,9 +167,7 @@ async def test_jumping_to_a_claim_from_the_palette_ends_the_review_with_its_summ
 ) -> None:
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await start_review(pilot)
         await pilot.press("f")
         await type_text(pilot, "70%")
         await pilot.press("enter")
@@ -201,9 +195,7 @@ async def test_view_claims_over_the_summary_shows_the_summary_once(
 ) -> None:
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+        await start_review(pilot)
         await pilot.press("escape")  # ends the session: its summary
         await settle(pilot)
         app.action_show_claims()  # what the palette's View claims runs

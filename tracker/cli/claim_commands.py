@@ -11,7 +11,7 @@ import click
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import DAY, INSTANT, PROBABILITY
 from tracker.definitions import ClaimDefinition
-from tracker.horizons import DateError, parse_deadline, utc_now
+from tracker.horizons import DateError, NeedsMadeOn, parse_deadline, utc_now
 from tracker.probability import parse_probability
 from tracker.queries import ClaimDetail, ClaimFilter, ClaimRow
 from tracker.serialize import dumps
@@ -26,7 +26,7 @@ def _deadline_for(text: str | None, made_on: date | None) -> Any:
     try:
         return parse_deadline(text, made_on)
     except DateError as error:
-        advice = " with --made-on" if made_on is None and "made-on date" in str(error) else ""
+        advice = " with --made-on" if isinstance(error, NeedsMadeOn) else ""
         raise click.BadParameter(f"{error}{advice}", param_hint="'--deadline'") from None
 
 

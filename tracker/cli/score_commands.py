@@ -8,7 +8,7 @@ import click
 
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import INSTANT
-from tracker.reports.text import instant
+from tracker.reports.text import leaderboard_heading, scored_on
 from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard
 from tracker.serialize import dumps
 
@@ -19,12 +19,9 @@ def _number(value: float | None, digits: int = 3) -> str:
 
 def render_leaderboard(board: Leaderboard) -> str:
     """The plain-text leaderboard `tracker score` prints (the app shows the same numbers)."""
-    when = instant(board.as_of) if board.as_of else "now"
-    what = "an implied confidence" if board.by == "source" else "a forecast"
-    lines = [f"scores by {board.by}, as of {when} ({board.resolved_claims} resolved claims, "
-             f"each scored where it has {what}; annulled ones never count)"]
+    lines = [f"scores {leaderboard_heading(board)}"]
     if not board.rows:
-        lines.append(f"nothing to score yet: no resolved claim has {what}")
+        lines.append(f"nothing to score yet: no resolved claim has {scored_on(board.by)}")
         return "\n".join(lines)
     width = max(12, *(len(row.key) for row in board.rows))
     header = (f"{board.by:<{width}}  {'n':>5}  {'brier':>6}  {'b.time':>6}  {'log':>7}  "

@@ -9,6 +9,7 @@ from typing import Final
 
 from tracker.horizons import END_OF_DAY, as_utc
 from tracker.reports.data import Change, ChangeCounts, ReportData, StatusCounts
+from tracker.scorebook import Leaderboard
 
 __all__ = [
     "CHANGE_COLUMNS",
@@ -24,11 +25,13 @@ __all__ = [
     "drop_empty_columns",
     "empty_scores",
     "instant",
+    "leaderboard_heading",
     "number",
     "percent",
     "period_text",
     "plural",
     "score_delta",
+    "scored_on",
     "shorten",
     "stamp",
     "summary_line",
@@ -91,6 +94,19 @@ def empty_scores(by: str) -> str:
     if by == "source":
         return "No resolved claim has an implied confidence yet."
     return "No resolved claim has a reviewer forecast yet."
+
+
+def scored_on(by: str) -> str:
+    """What a resolved claim is scored on in a grouping: sources on their implied
+    confidence, the others on forecasts."""
+    return "an implied confidence" if by == "source" else "a forecast"
+
+
+def leaderboard_heading(board: Leaderboard) -> str:
+    """'by reviewer, as of 2024-06-30 (...)': the heading `tracker score` and the app share."""
+    when = instant(board.as_of) if board.as_of else "now"
+    return (f"by {board.by}, as of {when} ({board.resolved_claims} resolved claims, each "
+            f"scored where it has {scored_on(board.by)}; annulled ones never count)")
 
 
 def instant(moment: datetime) -> str:

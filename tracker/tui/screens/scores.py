@@ -20,7 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, Select, Static
 
 from tracker.horizons import DateError
-from tracker.reports.text import instant
+from tracker.reports.text import leaderboard_heading, scored_on
 from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard
 from tracker.scoring import CalibrationBin
 from tracker.tui.dialogs.form import explain_as_of, read_as_of
@@ -74,14 +74,10 @@ def calibration_line(cell: CalibrationBin) -> Text:
 
 
 def render_scores(board: Leaderboard) -> Group:
-    when = instant(board.as_of) if board.as_of else "now"
-    what = "an implied confidence" if board.by == "source" else "a forecast"
-    heading = Text(f"Scores by {board.by}, as of {when} ({board.resolved_claims} resolved "
-                   f"claims, each scored where it has {what}; annulled ones never count)",
-                   style="bold")
+    heading = Text(f"Scores {leaderboard_heading(board)}", style="bold")
     if not board.rows:
-        return Group(heading, Text(f"nothing to score yet: no resolved claim has {what}",
-                                   style="dim"))
+        return Group(heading, Text("nothing to score yet: no resolved claim has "
+                                   f"{scored_on(board.by)}", style="dim"))
     parts: list[Text | Table] = [heading, Text(""), leaderboard_table(board), Text(""),
                                  Text("Calibration of final forecasts (all rows)",
                                       style="bold underline"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -128,13 +128,12 @@ class ClaimsHeader(Widget):
         for column, width in zip(COLUMNS, column_widths(self.size.width), strict=True):
             if not width:
                 continue
-            label = fit(column.label, width)
+            label = column.label
             if column.key == self.sort[0]:  # the arrow is kept; a narrow label gives way
                 arrow = "↓" if self.sort[1] else "↑"
-                label = fit(f"{column.label} {arrow}", width)
-                if not label.rstrip().endswith(arrow):
-                    label = set_cell_size(column.label, width - 1) + arrow
-            segments.append(Segment(f" {label} "))
+                label = (f"{label} {arrow}" if cell_len(label) + 2 <= width
+                         else set_cell_size(label, width - 1) + arrow)
+            segments.append(Segment(f" {fit(label, width)} "))
         return Strip(segments).adjust_cell_length(self.size.width, self.rich_style)
 
     def on_click(self, event: events.Click) -> None:
