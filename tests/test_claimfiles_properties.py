@@ -49,7 +49,19 @@ names = st.sampled_from(["ann", "bob", "seed-review"])
 days = st.dates(date(2000, 1, 1), date(2030, 12, 31))
 moments = st.datetimes(datetime(2020, 1, 1), datetime(2030, 1, 1), timezones=st.just(UTC))
 probabilities = st.floats(0, 1)
+partial_values = st.floats(0, 1, exclude_min=True, exclude_max=True)
 urls = st.sampled_from(["", "https://example.org/a", "http://example.com/b?c=d"])
+
+
+def days_until(moment: datetime) -> st.SearchStrategy[date]:
+    """Observed dates: no later than the day the entry is recorded."""
+    return st.dates(date(2000, 1, 1), moment.date())
+
+
+def moments_until(moment: datetime) -> st.SearchStrategy[datetime]:
+    """When a forecast was made: no later than when it is recorded."""
+    return st.datetimes(datetime(2020, 1, 1), moment.replace(tzinfo=None),
+                        timezones=st.just(UTC))
 
 
 @st.composite
@@ -97,18 +109,19 @@ def _claims(draw: st.DrawFn, slug: str, earlier: list[str], new_id: object) -> C
     evidence = tuple(
         EvidenceEntry(
             id=new_id(), title=draw(nonblank), stance=draw(st.sampled_from(
-                ["supports", "refutes", "context"])), by=draw(names), recorded_at=draw(moments),
-            observed_on=draw(st.none() | days), url=draw(urls), summary=draw(texts),
+                ["supports", "refutes", "context"])), by=draw(names), recorded_at=recorded,
+            observed_on=draw(st.none() | days_until(recorded)), url=draw(urls),
+            summary=draw(texts),
             retracted=RetractionEntry(new_id(), draw(nonblank), draw(names), draw(moments))
             if draw(st.booleans()) else None,
         )
-        for _ in range(draw(st.integers(0, 3)))
+        for recorded in draw(st.lists(moments, max_size=3))
     )
     forecasts = tuple(
         ForecastEntry(id=new_id(), p=draw(probabilities), by=draw(names),
-                      recorded_at=draw(moments), note=draw(texts),
-                      made_at=draw(st.none() | moments))
-        for _ in range(draw(st.integers(0, 2)))
+                      recorded_at=recorded, note=draw(texts),
+                      made_at=draw(st.none() | moments_until(recorded)))
+        for recorded in draw(st.lists(moments, max_size=2))
     )
     return ClaimEntry(
         slug=slug, title=draw(nonblank), statement=draw(nonblank), quote=draw(texts),
@@ -140,15 +153,15 @@ def _history(draw: st.DrawFn, new_id: object) -> tuple[HistoryEntry, ...]:
             status = draw(st.sampled_from(
                 [choice for choice in ("open", "developing", "stalled") if choice != status]))
             entries.append(HistoryEntry(new_id(), "status", by, moment, to=status, note=note,
-                                        observed_on=draw(st.none() | days)))
+                                        observed_on=draw(st.none() | days_until(moment))))
         else:
             outcome = draw(st.sampled_from(["yes", "no", "partial", "annulled"]))
             status = {"yes": "confirmed", "no": "refuted", "partial": "partly",
                       "annulled": "annulled"}[outcome]
             entries.append(HistoryEntry(
                 new_id(), "resolve", by, moment, outcome=outcome, note=note,
-                value=draw(probabilities) if outcome == "partial" else None,
-                observed_on=draw(st.none() | days)))
+                value=draw(partial_values) if outcome == "partial" else None,
+                observed_on=draw(st.none() | days_until(moment))))
     return tuple(entries)
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import Engine
@@ -128,6 +128,19 @@ REFUSALS = [
     ("partial out of range", lambda L, s: L.resolve(s, "partial", value=1.2, reviewer="ann"),
      InvalidInput),
     ("value on yes", lambda L, s: L.resolve(s, "yes", value=0.2, reviewer="ann"), InvalidInput),
+    ("partial of 1", lambda L, s: L.resolve(s, "partial", value=1.0, reviewer="ann"),
+     InvalidInput),
+    ("partial of 0", lambda L, s: L.resolve(s, "partial", value=0, reviewer="ann"),
+     InvalidInput),
+    ("forecast made after today", lambda L, s: L.forecast(
+        s, 0.5, reviewer="ann", made_at=datetime(2024, 1, 3, tzinfo=UTC)), InvalidInput),
+    ("evidence observed after today", lambda L, s: L.add_evidence(
+        s, title="t", stance="context", reviewer="ann", observed_on=date(2024, 1, 3)),
+     InvalidInput),
+    ("status observed after today", lambda L, s: L.change_status(
+        s, "developing", reviewer="ann", observed_on=date(2024, 1, 3)), InvalidInput),
+    ("outcome observed after today", lambda L, s: L.resolve(
+        s, "yes", reviewer="ann", observed_on=date(2024, 1, 3)), InvalidInput),
     ("unknown outcome", lambda L, s: L.resolve(s, "maybe", reviewer="ann"), InvalidInput),
     ("duplicate slug", lambda L, s: L.create_claim(definition(s), "ann"), InvalidInput),
     ("bad slug", lambda L, s: L.create_claim(definition("Bad Slug"), "ann"), InvalidInput),
@@ -159,6 +172,20 @@ def test_refusals_are_typed_and_leave_the_database_unchanged(
         operation(ledger, claim)
     assert len(str(raised.value)) > 10, "the message should tell the user what to do"
     assert dump(engine) == before
+
+
+def test_an_observation_may_be_dated_tomorrow_but_no_later(
+    ledger: Ledger, queries: Queries, claim: str
+) -> None:
+    """The test clock reads 2024-01-01 (UTC); east of UTC it may already be the 2nd."""
+    ledger.add_evidence(claim, title="t", stance="context", reviewer="ann",
+                        observed_on=date(2024, 1, 2))
+    with pytest.raises(InvalidInput, match=r"observed on 2024-01-03 is after the day it is "
+                                           r"recorded \(2024-01-01\)"):
+        ledger.add_evidence(claim, title="t", stance="context", reviewer="ann",
+                            observed_on=date(2024, 1, 3))
+    assert [item.observed_on for item in queries.claim_detail(claim).evidence] == [
+        date(2024, 1, 2)]
 
 
 def test_reopen_requires_a_reason(engine: Engine, ledger: Ledger, claim: str) -> None:

@@ -63,9 +63,11 @@ def build_dataset(ledger: Ledger, clock: Clock) -> None:
         made_on=date(2024, 1, 1), deadline_end=end_of_day(date(2024, 9, 30)), kind="opinion",
         tags=()), "ann")
     ledger.forecast("robots-ship", 0.8, reviewer="ann", made_at=at(2024, 1, 1, 12))
-    ledger.forecast("robots-ship", 0.4, reviewer="bob", made_at=at(2024, 1, 11))
+    clock.now = at(2024, 1, 2)  # a forecast is recorded once it is made
     ledger.forecast("compute-shift", 0.3, reviewer="ann", made_at=at(2024, 1, 2))
     ledger.forecast("compute-shift", 0.6, reviewer="bob", made_at=at(2024, 1, 2))
+    clock.now = at(2024, 1, 11)
+    ledger.forecast("robots-ship", 0.4, reviewer="bob", made_at=at(2024, 1, 11))
 
     clock.now = at(2024, 2, 1)
     ledger.add_evidence("robots-ship", title="Pilot fleet of 1,000 robots & counting",
@@ -293,6 +295,7 @@ def hostile_dataset(ledger: Ledger, clock: Clock) -> None:
         made_on=date(2024, 1, 1), deadline_end=end_of_day(date(2024, 3, 1)),
         tags=("<i>tag</i>",), implied_confidence=0.8, source="evil-source"), "<b>mallory</b>")
     ledger.forecast("xss", 0.7, reviewer="o'brien <svg onload=alert(3)>")
+    clock.now = at(2024, 1, 15)
     ledger.add_evidence("xss", title="</title><script>alert(4)</script>", stance="supports",
                         url="https://example.org/?q=<script>&x=\"y\"", reviewer="ann",
                         observed_on=date(2024, 1, 15))

@@ -30,9 +30,10 @@ def scored(ledger: Ledger, clock: Clock) -> Ledger:
     ledger.create_claim(definition("b", made_on=MADE, tags=("compute",), implied_confidence=0.7),
                         "ann")
     ledger.forecast("a", 0.8, reviewer="ann", made_at=datetime(2024, 1, 1, tzinfo=UTC))
-    ledger.forecast("a", 0.4, reviewer="bob", made_at=datetime(2024, 1, 11, tzinfo=UTC))
     ledger.forecast("b", 0.3, reviewer="ann", made_at=datetime(2024, 1, 1, tzinfo=UTC))
     ledger.forecast("b", 0.6, reviewer="bob", made_at=datetime(2024, 1, 1, tzinfo=UTC))
+    clock.now = datetime(2024, 1, 11, tzinfo=UTC)  # a forecast is recorded once it is made
+    ledger.forecast("a", 0.4, reviewer="bob", made_at=datetime(2024, 1, 11, tzinfo=UTC))
     ledger.forecast("b", 0.9, reviewer="bob", made_at=datetime(2024, 1, 11, tzinfo=UTC))
     clock.now = datetime(2024, 1, 21, tzinfo=UTC)
     ledger.resolve("a", "yes", reviewer="ann", observed_on=date(2024, 1, 21))
@@ -191,7 +192,7 @@ def test_the_present_state_is_not_replayed_yet_gives_the_replayed_scores(
 
     clock.advance(days=2)
     scored.reopen("b", reviewer="ann", reason="new evidence")
-    scored.resolve("b", "partial", value=0.4, reviewer="ann", observed_on=date(2024, 1, 25))
+    scored.resolve("b", "partial", value=0.4, reviewer="ann", observed_on=date(2024, 1, 23))
     scored.edit_claim("a", definition("a", made_on=MADE, tags=("robots", "chips"),
                                       implied_confidence=0.6), "bob")
     last = clock.now

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-from tests.conftest import CliOutcome
+from tests.conftest import CliOutcome, Clock
 from tests.helpers import dump
 from tracker.ledger import Ledger
 from tracker.queries import Queries
@@ -27,6 +28,20 @@ Q3,Still open?,bob,0.6,2024-01-05,,,,,
 Q4,Called off,ann,0.9,2024-01-05,annulled,2024-02-01,,,
 Q5,Question only,,,,,,,,
 """
+
+
+def rows_file(tmp_path: Path, *rows: str) -> Path:
+    """A CSV file of `rows` under the columns' header."""
+    path = tmp_path / "rows.csv"
+    path.write_text("\n".join([CSV.splitlines()[0], *rows]) + "\n")
+    return path
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Imports run after the questions in CSV were resolved (the ledger refuses outcomes
+    observed after the day they are recorded)."""
+    return Clock(datetime(2024, 6, 1, 12, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -76,20 +91,41 @@ def test_changed_outcome_reopens_and_re_resolves(ledger: Ledger, queries: Querie
 def test_bad_rows_are_listed_by_line_and_nothing_is_imported(
     engine: Engine, ledger: Ledger, tmp_path: Path
 ) -> None:
-    path = tmp_path / "bad.csv"
-    path.write_text(CSV.splitlines()[0] + "\n" + "\n".join([
-        "Q1,Fine,ann,0.8,2024-01-01,,,,,",
-        "Q2,Bad p,ann,1.4,2024-01-01,,,,,",
-        "Q3,Bad date,ann,0.5,someday,,,,,",
-        "Q4,Bad outcome,ann,0.5,2024-01-01,maybe,2024-02-01,,,",
-        "Q5,No resolved_at,ann,0.5,2024-01-01,yes,,,,",
-    ]) + "\n")
+    path = rows_file(tmp_path,
+                     "Q1,Fine,ann,0.8,2024-01-01,,,,,",
+                     "Q2,Bad p,ann,1.4,2024-01-01,,,,,",
+                     "Q3,Bad date,ann,0.5,someday,,,,,",
+                     "Q4,Bad outcome,ann,0.5,2024-01-01,maybe,2024-02-01,,,",
+                     "Q5,No resolved_at,ann,0.5,2024-01-01,yes,,,,")
     before = dump(engine)
     with pytest.raises(TrackRecordError) as error:
         import_track_record(ledger, path)
     lines = [problem.split(":")[0] for problem in error.value.problems]
     assert lines == ["3", "4", "5", "6"]
     assert "outside [0, 1]" in str(error.value) and "someday" in str(error.value)
+    assert dump(engine) == before
+
+
+def test_dates_after_the_import_are_refused_by_line(
+    engine: Engine, ledger: Ledger, tmp_path: Path
+) -> None:
+    path = rows_file(tmp_path,
+                     "Q1,Fine,ann,0.8,2024-01-01,yes,2024-05-01,,,",
+                     "Q2,Later,ann,0.5,2024-01-01,,,,,",
+                     "Q2,Later,bob,0.6,2024-01-02,no,2024-07-01,,,")  # the clock: 2024-06-01
+    before = dump(engine)
+    with pytest.raises(TrackRecordError) as error:
+        import_track_record(ledger, path)
+    assert error.value.problems == [
+        "4: observed on 2024-07-01 is after the day it is recorded (2024-06-01): give the day "
+        "it was published or happened"]
+    assert dump(engine) == before, "the whole file or nothing"
+    path = rows_file(tmp_path, "Q1,Early,ann,0.8,2024-08-01,,,,,")
+    with pytest.raises(TrackRecordError) as error:
+        import_track_record(ledger, path)
+    assert error.value.problems == [
+        "2: forecast made on 2024-08-01 is after the day it is recorded (2024-06-01): give when "
+        "the forecast was made"]
     assert dump(engine) == before
 
 

@@ -11,7 +11,7 @@ import json
 import math
 import re
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tracker.errors import InvalidInput
@@ -114,6 +114,42 @@ def check_probability(value: float, what: str = "probability") -> float:
     if not 0.0 <= value <= 1.0:
         raise InvalidInput(f"{what} {value} is outside [0, 1]: give a value from 0 to 1")
     return float(value)
+
+
+def check_partial_value(value: float) -> float:
+    """A partial outcome lies strictly between no (0) and yes (1)."""
+    value = check_probability(value, "partial value")
+    if value in (0.0, 1.0):
+        full = "yes" if value else "no"
+        raise InvalidInput(f"a partial value of {value:g} is a full '{full}': resolve it as "
+                           f"{full}, or give a value between 0 and 1")
+    return value
+
+
+def _after_recording(day: date, recorded_at: datetime) -> bool:
+    """Whether `day` comes after the day something was recorded. A day's grace: east of
+    UTC, the local date is already the next day when UTC's is not."""
+    return day > recorded_at.astimezone(UTC).date() + timedelta(days=1)
+
+
+def check_observed(observed_on: date | None, recorded_at: datetime) -> None:
+    """Something is observed before it is written down."""
+    if observed_on is not None and _after_recording(observed_on, recorded_at):
+        raise InvalidInput(
+            f"observed on {observed_on.isoformat()} is after the day it is recorded "
+            f"({recorded_at.astimezone(UTC).date().isoformat()}): give the day it was "
+            "published or happened"
+        )
+
+
+def check_made_at(made_at: datetime | None, recorded_at: datetime) -> None:
+    """A forecast is made before it is written down (time-averaged scores count from then)."""
+    if made_at is not None and _after_recording(made_at.astimezone(UTC).date(), recorded_at):
+        raise InvalidInput(
+            f"forecast made on {made_at.astimezone(UTC).date().isoformat()} is after the day "
+            f"it is recorded ({recorded_at.astimezone(UTC).date().isoformat()}): give when "
+            "the forecast was made"
+        )
 
 
 def validate_definition(definition: ClaimDefinition) -> ClaimDefinition:

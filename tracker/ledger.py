@@ -21,6 +21,9 @@ from sqlalchemy.orm import Session
 from tracker.definitions import (
     ClaimDefinition,
     SourceInfo,
+    check_made_at,
+    check_observed,
+    check_partial_value,
     check_probability,
     check_reviewer,
     check_text,
@@ -235,8 +238,9 @@ class LedgerTransaction:
             raise InvalidInput(f"URL '{url}' must start with http:// or https://")
         check_text(summary, "summary", TEXT_MAX)
         claim = self.claim(slug)
-        reviewer_id = self.reviewer_id(reviewer)
         uuid, now = self._stamp(stamp)
+        check_observed(observed_on, now)
+        reviewer_id = self.reviewer_id(reviewer)
         self.session.add(
             Evidence(
                 uuid=uuid, claim_id=claim.id, url=url, title=title, summary=summary,
@@ -293,8 +297,9 @@ class LedgerTransaction:
                 f"claim '{slug}' is {claim.status}: forecasts on a resolved claim would not be "
                 f"scored; reopen it first with `tracker reopen {slug} --note REASON`"
             )
-        reviewer_id = self.reviewer_id(reviewer)
         uuid, now = self._stamp(stamp)
+        check_made_at(made_at, now)
+        reviewer_id = self.reviewer_id(reviewer)
         self.session.add(
             Forecast(
                 uuid=uuid, claim_id=claim.id, probability=probability, rationale=rationale,
@@ -342,8 +347,9 @@ class LedgerTransaction:
             )
         if target == current:
             raise IllegalTransition(f"claim '{slug}' is already {current}")
-        reviewer_id = self.reviewer_id(reviewer)
         uuid, now = self._stamp(stamp)
+        check_observed(observed_on, now)
+        reviewer_id = self.reviewer_id(reviewer)
         version = self._advance(claim, expected_version, reviewer_id, now, status=target.value)
         self.session.add(
             StatusChange(
@@ -371,7 +377,7 @@ class LedgerTransaction:
         if chosen is Outcome.PARTIAL:
             if value is None:
                 raise InvalidInput("a partial resolution needs a value: write partial:0.4")
-            value = check_probability(value, "partial value")
+            value = check_partial_value(value)
         elif value is not None:
             raise InvalidInput(f"only a partial resolution takes a value, not '{chosen}'")
         check_text(note, "note", TEXT_MAX)
@@ -382,8 +388,9 @@ class LedgerTransaction:
                 f"claim '{slug}' is already {current}: to change the outcome, reopen it first "
                 f"with `tracker reopen {slug} --note REASON`"
             )
-        reviewer_id = self.reviewer_id(reviewer)
         uuid, now = self._stamp(stamp)
+        check_observed(observed_on, now)
+        reviewer_id = self.reviewer_id(reviewer)
         version = self._advance(
             claim, expected_version, reviewer_id, now, status=chosen.closing_status.value
         )

@@ -18,6 +18,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -275,12 +276,24 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                     if tx.has_entry(Forecast, entry):
                         unchanged += 1
                         continue
-                    tx.forecast(question.slug, row.probability, reviewer=row.forecaster,
-                                made_at=row.forecast_at, stamp=EntryStamp(entry),
-                                allow_closed=True)
+                    with _at_line(path, row.line):
+                        tx.forecast(question.slug, row.probability, reviewer=row.forecaster,
+                                    made_at=row.forecast_at, stamp=EntryStamp(entry),
+                                    allow_closed=True)
                     forecasts += 1
-            resolutions += _apply_outcome(tx, question, reviewer)
+            with _at_line(path, next((row.line for row in question.rows if row.outcome),
+                                     question.rows[0].line)):
+                resolutions += _apply_outcome(tx, question, reviewer)
     return ImportSummary(added, updated, forecasts, resolutions, unchanged)
+
+
+@contextmanager
+def _at_line(path: Path, line: int) -> Iterator[None]:
+    """The ledger's own refusals (such as a date after the import) given with the line."""
+    try:
+        yield
+    except InvalidInput as error:
+        raise TrackRecordError(str(path), [f"{line}: {error}"]) from None
 
 
 def _changed(tx: LedgerTransaction, claim: Claim, definition: ClaimDefinition) -> bool:

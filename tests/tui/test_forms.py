@@ -111,16 +111,21 @@ async def test_evidence_errors_each_field_then_is_recorded_with_the_date_as_read
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, EvidenceDialog)
         assert len(queries.claim_detail("ev-share").evidence) == 1  # nothing written yet
-        app.screen.query_one("#observed", Input).clear()
-        await type_text(pilot, "3 Mar 2024")
-        assert hint(app, "observed") == ("read as Sunday 3 March 2024", False)
+        await fill(pilot, "observed", "3 Mar 2024")  # the app's clock: 2024-01-01
+        assert hint(app, "observed") == (
+            "observed on 2024-03-03 is after the day it is recorded (2024-01-01): give the "
+            "day it was published or happened", True)
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, EvidenceDialog)
+        await fill(pilot, "observed", "3 Dec 2023")
+        assert hint(app, "observed") == ("read as Sunday 3 December 2023", False)
         await pilot.press("tab")
         await type_text(pilot, "flat")
         await pilot.press("ctrl+s")
         await settle(pilot)
     added = queries.claim_detail("ev-share").evidence[-1]
     assert (added.title, added.url, added.stance, added.observed_on, added.summary,
-            added.reviewer) == ("Q3 sales", "https://iea.org/q3", "refutes", date(2024, 3, 3),
+            added.reviewer) == ("Q3 sales", "https://iea.org/q3", "refutes", date(2023, 12, 3),
                                 "flat", "alice")
 
 
@@ -139,7 +144,10 @@ async def test_status_change(
         await pilot.press("ctrl+s")
         assert "cannot read 'the ides of March' as a date" in hint(app, "observed")[0]
         await fill(pilot, "observed", "2024-03-15")
-        assert hint(app, "observed") == ("read as Friday 15 March 2024", False)
+        await pilot.press("ctrl+s")
+        assert "is after the day it is recorded (2024-01-01)" in hint(app, "observed")[0]
+        await fill(pilot, "observed", "2023-12-15")
+        assert hint(app, "observed") == ("read as Friday 15 December 2023", False)
         await pilot.press("ctrl+s")
         await settle(pilot)
         table = app.screen.query_one(ClaimsTable)  # the screen shows what was saved
@@ -148,7 +156,7 @@ async def test_status_change(
     detail = queries.claim_detail("ev-share")
     assert (detail.status, detail.version) == ("developing", 2)
     change = detail.status_changes[-1]
-    assert (change.note, change.observed_on) == ("pilots", date(2024, 3, 15))
+    assert (change.note, change.observed_on) == ("pilots", date(2023, 12, 15))
 
 
 async def test_resolve_partial_with_its_value_and_the_errors_before(
@@ -165,7 +173,12 @@ async def test_resolve_partial_with_its_value_and_the_errors_before(
         app.screen.query_one("#value", Input).clear()
         await pilot.press("tab", "ctrl+s")
         assert hint(app, "value") == ("a partial outcome needs a value: 0.4 or 40%", True)
-        await type_text(pilot, "40%")
+        await type_text(pilot, "100%")
+        await pilot.press("ctrl+s")
+        assert hint(app, "value") == (
+            "a partial value of 1 is a full 'yes': resolve it as yes, or give a value between "
+            "0 and 1", True)
+        await fill(pilot, "value", "40%")
         await pilot.press("tab")
         await type_text(pilot, "half")
         await pilot.press("tab")
@@ -174,13 +187,16 @@ async def test_resolve_partial_with_its_value_and_the_errors_before(
         assert "cannot read 'someday' as a date" in hint(app, "observed")[0]
         await fill(pilot, "observed", "1 Feb 2025")
         await pilot.press("ctrl+s")
+        assert "is after the day it is recorded" in hint(app, "observed")[0]
+        await fill(pilot, "observed", "1 Dec 2023")
+        await pilot.press("ctrl+s")
         await settle(pilot)
     detail = queries.claim_detail("ev-share")
     assert detail.status == "partly"
     assert detail.resolution is not None
     resolution = detail.resolution
     assert (resolution.outcome, resolution.value, resolution.note, resolution.observed_on) == (
-        "partial", 0.4, "half", date(2025, 2, 1))
+        "partial", 0.4, "half", date(2023, 12, 1))
 
 
 async def test_retracting_evidence_and_reopening_ask_for_a_reason(

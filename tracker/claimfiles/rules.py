@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from tracker.claimfiles.convert import definition_of
 from tracker.claimfiles.entries import (
@@ -24,7 +26,7 @@ from tracker.claimfiles.entries import (
 )
 from tracker.claimfiles.lifecycle import ACTIONS, replay
 from tracker.claimfiles.problems import Problem
-from tracker.definitions import SLUG_PATTERN, validate_definition
+from tracker.definitions import SLUG_PATTERN, check_made_at, check_observed, validate_definition
 from tracker.errors import InvalidInput
 from tracker.horizons import DateError, parse_cadence
 from tracker.models import NAME_MAX, SLUG_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
@@ -79,6 +81,16 @@ def _url(value: str, key: str, where: Where, report: Report) -> None:
 def _probability(value: float | None, key: str, where: Where, report: Report) -> None:
     if value is not None and (value != value or not 0.0 <= value <= 1.0):
         report(where.of(key), f"{key} {value} is outside [0, 1]: give a value from 0 to 1")
+
+
+def _not_after_recording(check: Callable[[Any, datetime], None], value: date | datetime | None,
+                         recorded_at: datetime, key: str, where: Where,
+                         report: Report) -> None:
+    """`check_observed` or `check_made_at`, the ledger's own rules, reported at `key`."""
+    try:
+        check(value, recorded_at)
+    except InvalidInput as error:
+        report(where.of(key), str(error))
 
 
 def _choice(value: str, key: str, allowed: tuple[str, ...], where: Where, report: Report,
@@ -241,6 +253,8 @@ def _check_evidence(item: EvidenceEntry, report: Report) -> None:
     _text(item.summary, "summary", where, report, TEXT_MAX)
     _choice(item.stance, "stance", tuple(Stance), where, report, "stance")
     _reviewer(item.by, where, report)
+    _not_after_recording(check_observed, item.observed_on, item.recorded_at, "observed_on",
+                         where, report)
     if item.retracted is not None:
         retraction = item.retracted
         _entry_id(retraction.id, retraction.where, report)
@@ -265,6 +279,9 @@ def _check_history(entry: HistoryEntry, report: Report) -> None:
                    "\"stalled\"")
         else:
             _choice(entry.to, "to", tuple(Status), where, report, "status")
+    if action in ("status", "resolve"):
+        _not_after_recording(check_observed, entry.observed_on, entry.recorded_at,
+                             "observed_on", where, report)
     if action == "reopen":
         if entry.to:
             _choice(entry.to, "to", open_statuses, where, report, "status to reopen to")
@@ -291,6 +308,10 @@ def _resolution_value(entry: HistoryEntry, report: Report) -> None:
     if entry.outcome.strip().lower() == Outcome.PARTIAL:
         if entry.value is None:
             report(where.of("outcome"), "a partial resolution needs a value: add value = 0.4")
+        elif entry.value in (0.0, 1.0):
+            report(where.of("value"), f"value {entry.value:g} is a full "
+                   f"'{'yes' if entry.value else 'no'}', not a partial outcome: write "
+                   f"outcome = \"{'yes' if entry.value else 'no'}\" (without a value)")
         _probability(entry.value, "value", where, report)
     elif entry.value is not None:
         report(where.of("value"), f"only a partial resolution takes a value, not "
@@ -303,4 +324,6 @@ def _check_forecast(item: ForecastEntry, report: Report) -> None:
     _reviewer(item.by, where, report)
     _text(item.note, "note", where, report, TEXT_MAX)
     _probability(item.p, "p", where, report)
+    _not_after_recording(check_made_at, item.made_at, item.recorded_at, "made_at", where,
+                         report)
 

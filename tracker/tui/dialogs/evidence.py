@@ -12,7 +12,6 @@ from tracker.tui.dialogs.form import (
     describe_day,
     labelled,
     read_choice,
-    read_day,
     read_required,
     read_url,
 )
@@ -43,7 +42,7 @@ class EvidenceDialog(FormDialog[NewEvidence]):
 
     def hint(self, field: str, value: Any) -> str:
         if field == "observed":
-            return describe_day(read_day(field, str(value))) if str(value).strip() else ""
+            return describe_day(self.read_observed(str(value))) if str(value).strip() else ""
         if field == "url" and read_url(field, str(value)):
             return "ok"
         return ""
@@ -53,6 +52,6 @@ class EvidenceDialog(FormDialog[NewEvidence]):
             title=read_required("title", self.text("title"), "a title"),
             url=read_url("url", self.text("url")),
             stance=read_choice("stance", self.query_one("#stance", Select), "stance"),
-            observed_on=read_day("observed", self.text("observed")),
+            observed_on=self.read_observed(self.text("observed")),
             summary=self.text("summary").strip(),
         )

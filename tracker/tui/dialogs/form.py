@@ -21,6 +21,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
+from tracker.definitions import check_observed
+from tracker.errors import InvalidInput
 from tracker.horizons import DateError, parse_day, parse_instant
 from tracker.probability import parse_probability
 from tracker.tui.format import stamp
@@ -168,6 +170,16 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
     def text(self, field: str) -> str:
         """What the Input with id `field` holds."""
         return self.query_one(f"#{field}", Input).value
+
+    def read_observed(self, text: str, field: str = "observed") -> date | None:
+        """An optional observed date; the ledger's rule that it is not after today is
+        checked here too, so the form says so while the date is typed."""
+        day = read_day(field, text)
+        try:
+            check_observed(day, self.app.now())  # type: ignore[attr-defined]
+        except InvalidInput as error:
+            raise FieldError(field, str(error)) from None
+        return day
 
     def _set_hint(self, field: str, text: str, *, error: bool) -> None:
         set_hint(self.query_one(f"#{field}-hint", Static), text, error=error)

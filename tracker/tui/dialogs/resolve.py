@@ -7,13 +7,14 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
+from tracker.definitions import check_partial_value
+from tracker.errors import InvalidInput
 from tracker.tui.dialogs.form import (
     FieldError,
     FormDialog,
     describe_day,
     labelled,
     read_choice,
-    read_day,
     read_probability,
 )
 from tracker.tui.writes import NewResolution
@@ -49,7 +50,7 @@ class ResolveDialog(FormDialog[NewResolution]):
 
     def hint(self, field: str, value: Any) -> str:
         if field == "observed" and str(value).strip():
-            return describe_day(read_day(field, str(value)))
+            return describe_day(self.read_observed(str(value)))
         if field == "value" and str(value).strip():
             return f"read as {read_probability(field, str(value)):.1%}"
         return ""
@@ -61,11 +62,14 @@ class ResolveDialog(FormDialog[NewResolution]):
         if outcome == Outcome.PARTIAL.value:
             if not raw_value.strip():
                 raise FieldError("value", "a partial outcome needs a value: 0.4 or 40%")
-            value = read_probability("value", raw_value)
+            try:
+                value = check_partial_value(read_probability("value", raw_value))
+            except InvalidInput as error:
+                raise FieldError("value", str(error)) from None
         elif raw_value.strip():
             raise FieldError("value", f"only a partial outcome takes a value, not {outcome}")
         return NewResolution(
             outcome=outcome, value=value,
             note=self.query_one("#note", Input).value.strip(),
-            observed_on=read_day("observed", self.query_one("#observed", Input).value),
+            observed_on=self.read_observed(self.text("observed")),
         )

@@ -7,7 +7,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from tracker.tui.dialogs.form import FormDialog, describe_day, labelled, read_choice, read_day
+from tracker.tui.dialogs.form import FormDialog, describe_day, labelled, read_choice
 from tracker.tui.writes import NewStatus
 from tracker.vocabulary import OPEN_STATUSES, Status
 
@@ -36,12 +36,12 @@ class StatusDialog(FormDialog[NewStatus]):
 
     def hint(self, field: str, value: Any) -> str:
         if field == "observed" and str(value).strip():
-            return describe_day(read_day(field, str(value)))
+            return describe_day(self.read_observed(str(value)))
         return ""
 
     def read(self) -> NewStatus:
         return NewStatus(
             status=read_choice("status", self.query_one("#status", Select), "status"),
             note=self.query_one("#note", Input).value.strip(),
-            observed_on=read_day("observed", self.query_one("#observed", Input).value),
+            observed_on=self.read_observed(self.text("observed")),
         )
