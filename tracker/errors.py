@@ -16,6 +16,10 @@ class InvalidInput(TrackerError):
     """A value given by the user cannot be accepted (range, format, length)."""
 
 
+class SlugTaken(InvalidInput):
+    """A new claim's slug is already used (a form puts the reason under its slug field)."""
+
+
 class NotFound(TrackerError):
     """The claim, entry, source or reviewer named does not exist."""
 

@@ -29,7 +29,7 @@ from tracker.definitions import (
     check_text,
     validate_definition,
 )
-from tracker.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from tracker.errors import Conflict, IllegalTransition, InvalidInput, NotFound, SlugTaken
 from tracker.horizons import utc_now
 from tracker.models import (
     TEXT_MAX,
@@ -151,7 +151,7 @@ class LedgerTransaction:
         definition = validate_definition(definition)
         reviewer_id = self.reviewer_id(reviewer)
         if self.session.scalar(select(Claim.id).where(Claim.slug == definition.slug)):
-            raise InvalidInput(
+            raise SlugTaken(
                 f"a claim with slug '{definition.slug}' already exists: pick another slug"
             )
         parent_id, source_id = self._references(definition)

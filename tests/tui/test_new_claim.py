@@ -95,7 +95,15 @@ async def test_a_taken_slug_reopens_the_form_with_the_input_and_the_reason(
         error = app.screen.query_one("#form-error", Static)
         assert "a claim with slug 'ev-share' already exists" in str(error.render())
         assert app.screen.query_one(".form").can_view_entire(error)  # not below the fold
+        assert hint(app, "slug") == (  # not "ok": the slug reads, but it is taken
+            "a claim with slug 'ev-share' already exists: pick another slug", True)
+        assert app.focused is app.screen.query_one("#slug", Input)
+        await fill(pilot, "slug", "ev-share-2")
+        assert hint(app, "slug") == ("ok", False)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
     assert queries.claim_detail("ev-share") == before
+    assert queries.claim_detail("ev-share-2").definition.title == "Another claim"
 
 
 async def test_the_new_claim_key_types_into_the_filter_when_it_has_the_focus(

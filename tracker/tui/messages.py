@@ -71,6 +71,8 @@ class WriteConflicted(Message):
 class WriteRefused(Message):
     write: PendingWrite
     reason: str
+    field: str = ""
+    """The form field the reason is about, if the ledger said which."""
 
 
 @dataclass

@@ -137,11 +137,16 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
     FORM_CLASSES: ClassVar[str] = ""
     """Extra classes of the form's box (app.tcss styles some forms apart)."""
 
-    def __init__(self, subject: str, *, initial: ResultT | None = None, error: str = "") -> None:
+    def __init__(self, subject: str, *, initial: ResultT | None = None, error: str = "",
+                 error_field: str = "") -> None:
         super().__init__()
         self.subject = subject
         self.initial = initial
         self.error = error
+        self.error_field = error_field
+        """The field a refusal was about: it has the focus, and its hint shows the reason
+        until its value changes."""
+        self._refused_value: Any = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes=f"form {self.FORM_CLASSES}".strip()):
@@ -187,6 +192,12 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
     def _explain(self, field: str | None, value: Any) -> None:
         if not field or not self.query(f"#{field}-hint"):
             return
+        if field == self.error_field:
+            if self._refused_value is None or value == self._refused_value:
+                self._refused_value = value  # the refusal stays until the value changes
+                self._set_hint(field, self.error, error=True)
+                return
+            self.error_field = ""
         try:
             self._set_hint(field, self.hint(field, value), error=False)
         except FieldError as problem:
@@ -197,7 +208,11 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         for widget in self.query(Input):
             if widget.value:
                 self._explain(widget.id, widget.value)
-        first = next((widget for widget in self.query("*") if widget.can_focus), None)
+        first: Widget | None
+        if self.error_field:
+            first = self.query_one(f"#{self.error_field}")
+        else:
+            first = next((widget for widget in self.query("*") if widget.can_focus), None)
         self.set_focus(first, scroll_visible=False)  # not AUTO_FOCUS: see there
 
     @on(Input.Changed)

@@ -35,9 +35,10 @@ def read_slug(field: str, text: str) -> str:
 class NewClaimDialog(DefinitionForm[NewClaim]):
     HEADING = "New claim"
 
-    def __init__(self, *, initial: NewClaim | None = None, error: str = "") -> None:
+    def __init__(self, *, initial: NewClaim | None = None, error: str = "",
+                 error_field: str = "") -> None:
         super().__init__("Recorded as `tracker add` records it; its log starts empty.",
-                         initial=initial, error=error)
+                         initial=initial, error=error, error_field=error_field)
         self.start = initial.definition if initial is not None else BLANK
         self.kept_deadline = BLANK
 

@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from tracker.errors import Conflict, TrackerError
+from tracker.errors import Conflict, SlugTaken, TrackerError
 from tracker.queries import ClaimDetail
 from tracker.tui.dialogs.conflict import ConflictChoice, ConflictDialog
 from tracker.tui.dialogs.edit import EditDialog
@@ -148,14 +148,16 @@ class ClaimEditingScreen(TrackerScreen):
 
         self.app.push_screen(form, submitted)
 
-    def open_new_claim(self, initial: NewClaim | None = None, error: str = "") -> None:
+    def open_new_claim(self, initial: NewClaim | None = None, error: str = "",
+                       error_field: str = "") -> None:
         """Open the new-claim form; what it returns is recorded."""
 
         def submitted(change: NewClaim | None) -> None:
             if change is not None:
                 self.save(PendingWrite(change.definition.slug, 0, change))
 
-        self.app.push_screen(NewClaimDialog(initial=initial, error=error), submitted)
+        self.app.push_screen(
+            NewClaimDialog(initial=initial, error=error, error_field=error_field), submitted)
 
     def selected_slug(self) -> str | None:
         """The claim the reviewer has on screen now (its detail may still be loading)."""
@@ -197,7 +199,8 @@ class ClaimEditingScreen(TrackerScreen):
             fresh = app.queries.claim_detail(write.slug)
             self.post_message(WriteConflicted(write, error, fresh))
         except TrackerError as error:
-            self.post_message(WriteRefused(write, str(error)))
+            field = "slug" if isinstance(error, SlugTaken) else ""
+            self.post_message(WriteRefused(write, str(error), field))
         else:
             self.post_message(WriteSaved(write))
 
@@ -222,7 +225,8 @@ class ClaimEditingScreen(TrackerScreen):
     @on(WriteRefused)
     def _refused(self, message: WriteRefused) -> None:
         if isinstance(message.write.change, NewClaim):  # e.g. the slug is taken: fix and retry
-            self.open_new_claim(message.write.change, error=message.reason)
+            self.open_new_claim(message.write.change, error=message.reason,
+                                error_field=message.field)
             return
         kind = type(message.write.change)
         stale = self.detail is None or self.detail.slug != message.write.slug
