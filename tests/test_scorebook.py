@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from tests.conftest import CliOutcome, Clock
 from tests.helpers import definition
 from tracker import scoring
+from tracker.definitions import SourceInfo
 from tracker.ledger import Ledger
 from tracker.scorebook import Leaderboard, leaderboard
 
@@ -133,7 +134,20 @@ def test_score_command_json(run_cli: Callable[..., CliOutcome], scored: Ledger) 
     early = run_cli("score", "--as-of", "2023-01-01").stdout
     assert early.startswith("scores by reviewer, as of 2023-01-01 (0 resolved claims, each "
                             "scored where it has a forecast;")
-    assert "nothing to score" in early
+    assert early.endswith("nothing to score yet: no resolved claim has a forecast\n")
+
+
+def test_an_empty_leaderboard_points_to_the_source_scores(
+        run_cli: Callable[..., CliOutcome], ledger: Ledger) -> None:
+    ledger.upsert_source(SourceInfo(key="acme", title="ACME outlook"))
+    ledger.create_claim(definition("a", made_on=MADE, implied_confidence=0.8, source="acme"),
+                        "ann")
+    ledger.resolve("a", "yes", reviewer="ann")
+    text = run_cli("score").stdout
+    assert text.endswith("nothing to score yet: no resolved claim has a forecast; the sources "
+                         "are graded on the confidence their wording implied: see the scores "
+                         "by source\n")
+    assert "acme" in run_cli("score", "--by", "source").stdout
 
 
 def test_groupings_use_the_definition_as_it_stood_then(engine: Engine, scored: Ledger,

@@ -249,6 +249,15 @@ def leaderboard(engine: Engine, by: Grouping = "reviewer", as_of: datetime | Non
     return leaderboards(engine, (by,), as_of)[by]
 
 
+def only_sources_scored(engine: Engine, board: Leaderboard) -> bool:
+    """Whether `board` is empty while the sources have scores: a source is graded on the
+    confidence its wording implied, so a database of claims read from reports has source
+    scores before anyone has forecast (the shipped claims do)."""
+    if board.rows or board.by == "source":
+        return False
+    return bool(leaderboard(engine, "source", board.as_of).rows)
+
+
 # With this many resolutions in the database or more, a second process scores part of the claims
 # (the work is CPU-bound Python); below it, starting a process costs more than it saves. The
 # split is by claim id and the sums are exact, so results are the same bit for bit however the

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from rich.console import Console
 from sqlalchemy import Engine
 from textual.widgets import Static
 
 from tests.conftest import Clock
-from tests.tui.conftest import SIZE, settle, type_text
+from tests.tui.conftest import SIZE, definition, settle, type_text
 from tracker.cli.score_commands import render_leaderboard
 from tracker.ledger import Ledger
 from tracker.scorebook import leaderboard
@@ -18,10 +19,14 @@ from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.screens.scores import ScoresScreen
 
 
-def screen_rows(app: TrackerApp, keys: list[str]) -> dict[str, list[str]]:
+def scores_text(app: TrackerApp) -> str:
     console = Console(width=200, record=True)
     console.print(app.screen.query_one("#scores", Static).content)
-    lines = console.export_text().splitlines()
+    return console.export_text()
+
+
+def screen_rows(app: TrackerApp, keys: list[str]) -> dict[str, list[str]]:
+    lines = scores_text(app).splitlines()
     return {key: next(line.split() for line in lines if line.split()[:1] == [key])
             for key in keys}
 
@@ -63,9 +68,30 @@ async def test_scores_match_the_cli_and_go_back_in_time(
             app.screen.query_one("#as-of-hint", Static).render())
         await pilot.press("enter")
         await settle(pilot)
-        console = Console(width=200, record=True)
-        console.print(app.screen.query_one("#scores", Static).content)
-        assert "as of 2023-12-01 (0 resolved claims" in (
-            console.export_text())
+        assert "as of 2023-12-01 (0 resolved claims" in scores_text(app)
         await pilot.press("escape")
         assert isinstance(app.screen, ClaimsScreen)
+
+
+async def test_without_forecasts_the_screen_points_to_the_source_scores(
+    seeded: Ledger, engine: Engine, tui: Callable[..., TrackerApp]
+) -> None:
+    """Claims read from a report carry the confidence their wording implies, so the source
+    has scores before anyone has forecast (the shipped claims are like this)."""
+    seeded.create_claim(replace(definition("solar-cheap", "Solar gets cheaper"),
+                                implied_confidence=0.8), "alice")
+    seeded.resolve("solar-cheap", "yes", reviewer="bob")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        shown = " ".join(scores_text(app).split())
+        assert shown.endswith(
+            "nothing to score yet: no resolved claim has a forecast; the sources are graded on "
+            "the confidence their wording implied: see the scores by source")
+        assert render_leaderboard(leaderboard(engine), sources_scored=True).endswith(
+            shown[-60:]), "the same words as `tracker score`"
+        await pilot.press("g")  # by source
+        await settle(pilot)
+        assert screen_rows(app, ["iea-2023"]) == cli_rows(engine, "source")

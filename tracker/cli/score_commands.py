@@ -8,8 +8,8 @@ import click
 
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import INSTANT
-from tracker.reports.text import leaderboard_heading, scored_on
-from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard
+from tracker.reports.text import leaderboard_heading, nothing_to_score
+from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard, only_sources_scored
 from tracker.serialize import dumps
 
 
@@ -17,11 +17,11 @@ def _number(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def render_leaderboard(board: Leaderboard) -> str:
+def render_leaderboard(board: Leaderboard, sources_scored: bool = False) -> str:
     """The plain-text leaderboard `tracker score` prints (the app shows the same numbers)."""
     lines = [f"scores {leaderboard_heading(board)}"]
     if not board.rows:
-        lines.append(f"nothing to score yet: no resolved claim has {scored_on(board.by)}")
+        lines.append(nothing_to_score(board, sources_scored))
         return "\n".join(lines)
     width = max(12, *(len(row.key) for row in board.rows))
     header = (f"{board.by:<{width}}  {'n':>5}  {'brier':>6}  {'b.time':>6}  {'log':>7}  "
@@ -67,7 +67,7 @@ def score(app: AppContext, as_of: datetime | None, by: Grouping, as_json: bool) 
     if as_json:
         click.echo(dumps(list(board.rows)))
     else:
-        click.echo(render_leaderboard(board))
+        click.echo(render_leaderboard(board, only_sources_scored(app.engine(), board)))
 
 
 COMMANDS = [score]

@@ -26,12 +26,12 @@ __all__ = [
     "empty_scores",
     "instant",
     "leaderboard_heading",
+    "nothing_to_score",
     "number",
     "percent",
     "period_text",
     "plural",
     "score_delta",
-    "scored_on",
     "shorten",
     "stamp",
     "summary_line",
@@ -96,7 +96,7 @@ def empty_scores(by: str) -> str:
     return "No resolved claim has a reviewer forecast yet."
 
 
-def scored_on(by: str) -> str:
+def _scored_on(by: str) -> str:
     """What a resolved claim is scored on in a grouping: sources on their implied
     confidence, the others on forecasts."""
     return "an implied confidence" if by == "source" else "a forecast"
@@ -106,7 +106,17 @@ def leaderboard_heading(board: Leaderboard) -> str:
     """'by reviewer, as of 2024-06-30 (...)': the heading `tracker score` and the app share."""
     when = instant(board.as_of) if board.as_of else "now"
     return (f"by {board.by}, as of {when} ({board.resolved_claims} resolved claims, each "
-            f"scored where it has {scored_on(board.by)}; annulled ones never count)")
+            f"scored where it has {_scored_on(board.by)}; annulled ones never count)")
+
+
+def nothing_to_score(board: Leaderboard, sources_scored: bool) -> str:
+    """What an empty leaderboard says (`tracker score` and the app), pointing to the
+    source scores when those exist (see `scorebook.only_sources_scored`)."""
+    text = f"nothing to score yet: no resolved claim has {_scored_on(board.by)}"
+    if sources_scored:
+        text += ("; the sources are graded on the confidence their wording implied: see the "
+                 "scores by source")
+    return text
 
 
 def instant(moment: datetime) -> str:

@@ -90,6 +90,8 @@ class ReviewClaimLoaded(Message):
 @dataclass
 class ScoresLoaded(Message):
     board: Leaderboard
+    sources_scored: bool
+    """The board is empty but the sources have scores (`scorebook.only_sources_scored`)."""
 
 
 @dataclass

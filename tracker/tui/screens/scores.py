@@ -20,8 +20,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, Select, Static
 
 from tracker.horizons import DateError
-from tracker.reports.text import leaderboard_heading, scored_on
-from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard
+from tracker.reports.text import leaderboard_heading, nothing_to_score
+from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard, only_sources_scored
 from tracker.scoring import CalibrationBin
 from tracker.tui.dialogs.form import explain_as_of, read_as_of
 from tracker.tui.messages import ScoresLoaded
@@ -73,11 +73,10 @@ def calibration_line(cell: CalibrationBin) -> Text:
     return line
 
 
-def render_scores(board: Leaderboard) -> Group:
+def render_scores(board: Leaderboard, sources_scored: bool = False) -> Group:
     heading = Text(f"Scores {leaderboard_heading(board)}", style="bold")
     if not board.rows:
-        return Group(heading, Text("nothing to score yet: no resolved claim has "
-                                   f"{scored_on(board.by)}", style="dim"))
+        return Group(heading, Text(nothing_to_score(board, sources_scored), style="dim"))
     parts: list[Text | Table] = [heading, Text(""), leaderboard_table(board), Text(""),
                                  Text("Calibration of final forecasts (all rows)",
                                       style="bold underline"),
@@ -132,12 +131,15 @@ class ScoresScreen(TrackerScreen):
 
     @work(thread=True, exclusive=True, group="scores", exit_on_error=False)
     def load_scores(self, by: Grouping, as_of: datetime | None) -> None:
-        self.post_message(ScoresLoaded(leaderboard(self.tracker.queries.engine, by, as_of)))
+        engine = self.tracker.queries.engine
+        board = leaderboard(engine, by, as_of)
+        self.post_message(ScoresLoaded(board, only_sources_scored(engine, board)))
 
     @on(ScoresLoaded)
     def _scores_loaded(self, message: ScoresLoaded) -> None:
         if (message.board.by, message.board.as_of) == (self.by, self.as_of):
-            self.query_one("#scores", Static).update(render_scores(message.board))
+            self.query_one("#scores", Static).update(
+                render_scores(message.board, message.sources_scored))
 
     @on(Select.Changed, "#grouping")
     def _grouping_changed(self, event: Select.Changed) -> None:
