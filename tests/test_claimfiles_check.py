@@ -251,21 +251,29 @@ def test_status_entry_to_a_closed_status_and_reopen_rules(tmp_path: Path) -> Non
     assert any("nothing to reopen" in message for message in messages)
 
 
-@pytest.mark.parametrize(("after", "added", "message"), [
-    ("recorded_at = 2024-01-01T00:00:00Z", "observed_on = 2024-01-03",
-     "observed on 2024-01-03 is after the day it is recorded (2024-01-01): give the day it was "
-     "published or happened"),
-    ('to = "developing"', "observed_on = 2024-02-01",
-     "observed on 2024-02-01 is after the day it is recorded (2024-01-02): give the day it was "
-     "published or happened"),
-    ("recorded_at = 2024-01-03T00:00:00Z", "made_at = 2024-02-01T09:00:00Z",
-     "forecast made on 2024-02-01 is after the day it is recorded (2024-01-03): give when the "
-     "forecast was made"),
-], ids=["evidence", "status", "forecast"])
+RESOLVED = GOOD.replace('action = "status"\nto = "developing"',
+                        'action = "resolve"\noutcome = "yes"')
+
+
+@pytest.mark.parametrize(("text", "after", "added", "message"), [
+    (GOOD, "recorded_at = 2024-01-01T00:00:00Z", "observed_on = 2024-01-03",
+     "observed on 2024-01-03 is more than a day after it is recorded (2024-01-01): give the "
+     "day it was published or happened"),
+    (GOOD, 'to = "developing"', "observed_on = 2024-02-01",
+     "observed on 2024-02-01 is more than a day after it is recorded (2024-01-02): give the "
+     "day it was published or happened"),
+    (RESOLVED, 'outcome = "yes"', "observed_on = 2024-02-01",
+     "observed on 2024-02-01 is more than a day after it is recorded (2024-01-02): give the "
+     "day it was published or happened"),
+    (GOOD, "recorded_at = 2024-01-03T00:00:00Z", "made_at = 2024-02-01T09:00:00Z",
+     "forecast made on 2024-02-01 is more than a day after it is recorded (2024-01-03): give "
+     "when the forecast was made"),
+], ids=["evidence", "status", "resolve", "forecast"])
 def test_a_date_after_the_entry_was_recorded_is_refused_at_its_line(
-    tmp_path: Path, after: str, added: str, message: str
+    tmp_path: Path, text: str, after: str, added: str, message: str
 ) -> None:
-    text = GOOD.replace(after, f"{after}\n{added}")
+    assert problems(tmp_path, RESOLVED) == []
+    text = text.replace(after, f"{after}\n{added}")
     assert one(tmp_path, text) == (line_of(text, added), message)
 
 
@@ -278,8 +286,7 @@ def test_an_observation_may_be_dated_the_day_after_its_recording(tmp_path: Path)
 
 def test_a_partial_resolution_of_zero_or_one_is_refused(tmp_path: Path) -> None:
     for value, full in (("1.0", "yes"), ("0", "no")):
-        text = GOOD.replace('action = "status"\nto = "developing"',
-                            f'action = "resolve"\noutcome = "partial"\nvalue = {value}')
+        text = RESOLVED.replace('outcome = "yes"', f'outcome = "partial"\nvalue = {value}')
         line, message = one(tmp_path, text)
         assert line == line_of(text, "value = ")
         assert message == (f"value {float(value):g} is a full '{full}', not a partial outcome: "

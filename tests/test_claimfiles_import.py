@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from helpers import dump
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
+from tests.conftest import Clock
 from tracker.claimfiles import (
     Prefer,
     ProblemsFound,
+    check_paths,
     export_claims,
     import_paths,
     seed_if_empty,
@@ -21,6 +23,7 @@ from tracker.claimfiles.paths import claim_file_paths
 from tracker.db import make_engine, shipped_claims_dir, upgrade
 from tracker.definitions import ClaimDefinition
 from tracker.ledger import EntryStamp, Ledger
+from tracker.models import Evidence
 from tracker.queries import Queries
 
 E1 = "00000000-0000-4000-8000-000000000001"
@@ -78,6 +81,13 @@ def write(directory: Path, name: str, text: str) -> Path:
     return path
 
 
+@pytest.fixture
+def clock() -> Clock:
+    """After the entries in the files were recorded (the ledger refuses a recorded_at in
+    the future)."""
+    return Clock(datetime(2024, 3, 1, 12, tzinfo=UTC))
+
+
 def test_import_creates_claims_with_the_files_ids_and_clocks(
         tmp_path: Path, ledger: Ledger, queries: Queries) -> None:
     report = import_paths(ledger, [write(tmp_path, "a.toml", FILE)], reviewer="importer")
@@ -125,6 +135,48 @@ def test_export_import_export_is_byte_identical(tmp_path: Path, ledger: Ledger,
     assert "[claims.evidence.retracted]" in text and 'action = "reopen"' in text
     again = export_claims(ledger, tmp_path / "one")
     assert [exported.changed for exported in again.files] == [False]
+
+
+def test_export_names_log_entries_that_check_would_refuse(tmp_path: Path, ledger: Ledger,
+                                                          engine: Engine) -> None:
+    """A database may hold entries recorded before tracker refused them (here an observed
+    date after the recording, as earlier versions stored): the log keeps them, and the
+    export says `tracker check` will report them."""
+    import_paths(ledger, [write(tmp_path / "in", "a.toml", FILE)], reviewer="importer")
+    with engine.begin() as connection:
+        connection.execute(update(Evidence).where(Evidence.uuid == E1)
+                           .values(observed_on=date(2099, 1, 1)))
+    report = export_claims(ledger, tmp_path / "one")
+    path = tmp_path / "one" / "src.toml"
+    assert report.notes == (
+        f"{path}: 'alpha': observed on 2099-01-01 is more than a day after it is recorded "
+        "(2024-02-01): give the day it was published or happened; the entry was recorded "
+        "before tracker refused such entries and stays in the log, but `tracker check` will "
+        "report it",)
+    assert [problem.message for problem in check_paths([path]).problems] == [
+        "observed on 2099-01-01 is more than a day after it is recorded (2024-02-01): give the "
+        "day it was published or happened"]
+
+
+@pytest.mark.parametrize("moved", [("2024-02-03",), ("2024-02-03", "2024-02-02", "2024-02-01")],
+                         ids=["a later entry", "every entry, the claim's first too"])
+def test_an_entry_recorded_after_the_import_is_refused_at_its_line(
+        tmp_path: Path, ledger: Ledger, engine: Engine, moved: tuple[str, ...]) -> None:
+    """The import's clock reads 2024-03-01; the file check has no clock, the ledger does.
+    A claim is as old as its first entry, so moving them all refuses the claim itself."""
+    text = FILE
+    for day in moved:
+        text = text.replace(f"recorded_at = {day}", f"recorded_at = {day.replace('2024', '2099')}")
+    path = write(tmp_path, "a.toml", text)
+    before = dump(engine)
+    with pytest.raises(ProblemsFound) as raised:
+        import_paths(ledger, [path], reviewer="importer")
+    first = min(day.replace("2024", "2099") for day in moved)
+    line = text.split("\n").index(f"recorded_at = {first}T00:00:00Z") + 1
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{path}:{line}: recorded_at {first} is in the future (today is 2024-03-01): give when "
+        "the entry was recorded"]
+    assert dump(engine) == before
 
 
 def test_export_then_import_into_a_fresh_database(tmp_path: Path, ledger: Ledger,
@@ -292,7 +344,7 @@ recorded_at = 2024-02-02T12:00:00Z
     assert report.notes[0].kind == "skipped"
     assert "before the database's latest status change" in report.notes[0].message
     assert queries.claim_detail("alpha").status == "stalled"
-    late = early.replace("2024-02-02T12:00:00Z", "2024-04-01T00:00:00Z")
+    late = early.replace("2024-02-02T12:00:00Z", "2024-03-01T12:00:00Z")
     report = import_paths(ledger, [write(tmp_path, "a.toml", late)], reviewer="importer")
     assert report.files[0].entries_added == 1
     assert queries.claim_detail("alpha").status == "confirmed"

@@ -96,7 +96,7 @@ def test_show_as_of(run_cli: Run) -> None:
         (("evidence", "serving-shift", "--title", "t", "--stance", "supports", "--observed",
           "someday"), 2, "cannot read"),
         (("evidence", "serving-shift", "--title", "t", "--stance", "supports", "--observed",
-          "2099-01-01"), 1, "observed on 2099-01-01 is after the day it is recorded"),
+          "2099-01-01"), 1, "observed on 2099-01-01 is more than a day after it is recorded"),
         (("resolve", "serving-shift", "partial:1"), 1, "a partial value of 1 is a full 'yes'"),
         (("add", "--slug", "x", "--title", "t", "--statement", "s", "--deadline", "2 years"),
          2, "counts from the claim's made-on date, so give that date too with --made-on"),

@@ -180,8 +180,8 @@ def test_an_observation_may_be_dated_tomorrow_but_no_later(
     """The test clock reads 2024-01-01 (UTC); east of UTC it may already be the 2nd."""
     ledger.add_evidence(claim, title="t", stance="context", reviewer="ann",
                         observed_on=date(2024, 1, 2))
-    with pytest.raises(InvalidInput, match=r"observed on 2024-01-03 is after the day it is "
-                                           r"recorded \(2024-01-01\)"):
+    with pytest.raises(InvalidInput, match=r"observed on 2024-01-03 is more than a day after "
+                                           r"it is recorded \(2024-01-01\)"):
         ledger.add_evidence(claim, title="t", stance="context", reviewer="ann",
                             observed_on=date(2024, 1, 3))
     assert [item.observed_on for item in queries.claim_detail(claim).evidence] == [

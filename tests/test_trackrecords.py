@@ -112,20 +112,28 @@ def test_dates_after_the_import_are_refused_by_line(
     path = rows_file(tmp_path,
                      "Q1,Fine,ann,0.8,2024-01-01,yes,2024-05-01,,,",
                      "Q2,Later,ann,0.5,2024-01-01,,,,,",
-                     "Q2,Later,bob,0.6,2024-01-02,no,2024-07-01,,,")  # the clock: 2024-06-01
+                     "Q2,Later,bob,0.6,2024-08-02,no,2024-07-01,,,",  # the clock: 2024-06-01
+                     "Q3,Tomorrow,bob,0.6,2024-06-02,,,,,")  # a day's grace for time zones
     before = dump(engine)
     with pytest.raises(TrackRecordError) as error:
         import_track_record(ledger, path)
     assert error.value.problems == [
-        "4: observed on 2024-07-01 is after the day it is recorded (2024-06-01): give the day "
-        "it was published or happened"]
+        "4: forecast_at 2024-08-02 is after today (2024-06-01)",
+        "4: resolved_at 2024-07-01 is after today (2024-06-01)",
+    ]
     assert dump(engine) == before, "the whole file or nothing"
-    path = rows_file(tmp_path, "Q1,Early,ann,0.8,2024-08-01,,,,,")
+
+
+def test_a_refusal_from_the_ledger_names_the_line(
+    engine: Engine, ledger: Ledger, tmp_path: Path
+) -> None:
+    path = rows_file(tmp_path, "Q1,Fine,ann,0.8,2024-01-01,,,,,",
+                     f"Q2,Long name,{'x' * 121},0.5,2024-01-01,,,,,")
+    before = dump(engine)
     with pytest.raises(TrackRecordError) as error:
         import_track_record(ledger, path)
     assert error.value.problems == [
-        "2: forecast made on 2024-08-01 is after the day it is recorded (2024-06-01): give when "
-        "the forecast was made"]
+        "3: reviewer name is 121 characters long; the limit is 120: shorten it"]
     assert dump(engine) == before
 
 

@@ -11,11 +11,11 @@ import json
 import math
 import re
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from tracker.errors import InvalidInput
-from tracker.horizons import DateError, Deadline, check_cadence
+from tracker.horizons import DateError, Deadline, as_utc, check_cadence
 from tracker.models import NAME_MAX, SLUG_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
 from tracker.vocabulary import Kind, parse_choice
 
@@ -121,34 +121,45 @@ def check_partial_value(value: float) -> float:
     value = check_probability(value, "partial value")
     if value in (0.0, 1.0):
         full = "yes" if value else "no"
-        raise InvalidInput(f"a partial value of {value:g} is a full '{full}': resolve it as "
-                           f"{full}, or give a value between 0 and 1")
+        raise InvalidInput(f"a partial value of {value + 0.0:g} is a full '{full}': resolve it "
+                           f"as {full}, or give a value between 0 and 1")
     return value
 
 
-def _after_recording(day: date, recorded_at: datetime) -> bool:
-    """Whether `day` comes after the day something was recorded. A day's grace: east of
-    UTC, the local date is already the next day when UTC's is not."""
-    return day > recorded_at.astimezone(UTC).date() + timedelta(days=1)
+def _day_of(moment: datetime) -> date:
+    return as_utc(moment).date()
+
+
+def after_recording(day: date, recorded_at: datetime) -> bool:
+    """Whether `day` is more than a day after the day something was recorded (the day's
+    grace: east of UTC, the local date is already the next day when UTC's is not)."""
+    return (day - _day_of(recorded_at)).days > 1
+
+
+def check_recorded_at(recorded_at: datetime, now: datetime) -> None:
+    """An entry read from a file was recorded in the past (with the day's grace)."""
+    if after_recording(_day_of(recorded_at), now):
+        raise InvalidInput(
+            f"recorded_at {_day_of(recorded_at).isoformat()} is in the future (today is "
+            f"{_day_of(now).isoformat()}): give when the entry was recorded"
+        )
 
 
 def check_observed(observed_on: date | None, recorded_at: datetime) -> None:
     """Something is observed before it is written down."""
-    if observed_on is not None and _after_recording(observed_on, recorded_at):
+    if observed_on is not None and after_recording(observed_on, recorded_at):
         raise InvalidInput(
-            f"observed on {observed_on.isoformat()} is after the day it is recorded "
-            f"({recorded_at.astimezone(UTC).date().isoformat()}): give the day it was "
-            "published or happened"
+            f"observed on {observed_on.isoformat()} is more than a day after it is recorded "
+            f"({_day_of(recorded_at).isoformat()}): give the day it was published or happened"
         )
 
 
 def check_made_at(made_at: datetime | None, recorded_at: datetime) -> None:
     """A forecast is made before it is written down (time-averaged scores count from then)."""
-    if made_at is not None and _after_recording(made_at.astimezone(UTC).date(), recorded_at):
+    if made_at is not None and after_recording(_day_of(made_at), recorded_at):
         raise InvalidInput(
-            f"forecast made on {made_at.astimezone(UTC).date().isoformat()} is after the day "
-            f"it is recorded ({recorded_at.astimezone(UTC).date().isoformat()}): give when "
-            "the forecast was made"
+            f"forecast made on {_day_of(made_at).isoformat()} is more than a day after it is "
+            f"recorded ({_day_of(recorded_at).isoformat()}): give when the forecast was made"
         )
 
 

@@ -25,6 +25,7 @@ from tracker.definitions import (
     check_observed,
     check_partial_value,
     check_probability,
+    check_recorded_at,
     check_reviewer,
     check_text,
     validate_definition,
@@ -105,7 +106,10 @@ class LedgerTransaction:
         return claim
 
     def _stamp(self, stamp: EntryStamp) -> tuple[str, datetime]:
-        return stamp.uuid or new_uuid(), stamp.recorded_at or self._clock()
+        now = self._clock()
+        if stamp.recorded_at is not None:
+            check_recorded_at(stamp.recorded_at, now)
+        return stamp.uuid or new_uuid(), stamp.recorded_at or now
 
     def has_entry(self, model: Any, uuid: str) -> bool:
         return self.session.get(model, uuid) is not None

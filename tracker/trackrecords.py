@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tracker.definitions import ClaimDefinition, validate_definition
+from tracker.definitions import ClaimDefinition, after_recording, validate_definition
 from tracker.errors import InvalidInput, TrackerError
 from tracker.horizons import DateError, as_utc, parse_day
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
@@ -256,6 +256,7 @@ def _definition(question: QuestionRows) -> ClaimDefinition:
 def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) -> ImportSummary:
     """Merge a file into the database in one transaction; re-importing adds nothing."""
     questions = read_track_record(path)
+    _check_dates(path, questions, ledger.clock())
     added = updated = forecasts = resolutions = unchanged = 0
     with ledger.transaction() as tx:
         for question in questions:
@@ -287,9 +288,24 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
     return ImportSummary(added, updated, forecasts, resolutions, unchanged)
 
 
+def _check_dates(path: Path, questions: list[QuestionRows], now: datetime) -> None:
+    """A forecast or an outcome dated after the import is a typo: every such cell by line
+    (the ledger would refuse them too, one at a time, in its own words)."""
+    today = as_utc(now).date()
+    problems = [
+        f"{row.line}: {column} {moment.date().isoformat()} is after today "
+        f"({today.isoformat()})"
+        for question in questions for row in question.rows
+        for column, moment in (("forecast_at", row.forecast_at), ("resolved_at", row.resolved_at))
+        if moment is not None and after_recording(moment.date(), now)
+    ]
+    if problems:
+        raise TrackRecordError(str(path), problems)
+
+
 @contextmanager
 def _at_line(path: Path, line: int) -> Iterator[None]:
-    """The ledger's own refusals (such as a date after the import) given with the line."""
+    """The ledger's own refusals (a reviewer's name, say) given with the line."""
     try:
         yield
     except InvalidInput as error:

@@ -113,8 +113,8 @@ async def test_evidence_errors_each_field_then_is_recorded_with_the_date_as_read
         assert len(queries.claim_detail("ev-share").evidence) == 1  # nothing written yet
         await fill(pilot, "observed", "3 Mar 2024")  # the app's clock: 2024-01-01
         assert hint(app, "observed") == (
-            "observed on 2024-03-03 is after the day it is recorded (2024-01-01): give the "
-            "day it was published or happened", True)
+            "observed on 2024-03-03 is more than a day after it is recorded (2024-01-01): give "
+            "the day it was published or happened", True)
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, EvidenceDialog)
         await fill(pilot, "observed", "3 Dec 2023")
@@ -145,7 +145,7 @@ async def test_status_change(
         assert "cannot read 'the ides of March' as a date" in hint(app, "observed")[0]
         await fill(pilot, "observed", "2024-03-15")
         await pilot.press("ctrl+s")
-        assert "is after the day it is recorded (2024-01-01)" in hint(app, "observed")[0]
+        assert "is more than a day after it is recorded (2024-01-01)" in hint(app, "observed")[0]
         await fill(pilot, "observed", "2023-12-15")
         assert hint(app, "observed") == ("read as Friday 15 December 2023", False)
         await pilot.press("ctrl+s")
@@ -173,12 +173,14 @@ async def test_resolve_partial_with_its_value_and_the_errors_before(
         app.screen.query_one("#value", Input).clear()
         await pilot.press("tab", "ctrl+s")
         assert hint(app, "value") == ("a partial outcome needs a value: 0.4 or 40%", True)
-        await type_text(pilot, "100%")
+        await type_text(pilot, "100%")  # said while typed, and again on save
+        full = ("a partial value of 1 is a full 'yes': resolve it as yes, or give a value "
+                "between 0 and 1", True)
+        assert hint(app, "value") == full
         await pilot.press("ctrl+s")
-        assert hint(app, "value") == (
-            "a partial value of 1 is a full 'yes': resolve it as yes, or give a value between "
-            "0 and 1", True)
+        assert hint(app, "value") == full
         await fill(pilot, "value", "40%")
+        assert hint(app, "value") == ("read as 40.0%", False)
         await pilot.press("tab")
         await type_text(pilot, "half")
         await pilot.press("tab")
@@ -187,7 +189,7 @@ async def test_resolve_partial_with_its_value_and_the_errors_before(
         assert "cannot read 'someday' as a date" in hint(app, "observed")[0]
         await fill(pilot, "observed", "1 Feb 2025")
         await pilot.press("ctrl+s")
-        assert "is after the day it is recorded" in hint(app, "observed")[0]
+        assert "is more than a day after it is recorded" in hint(app, "observed")[0]
         await fill(pilot, "observed", "1 Dec 2023")
         await pilot.press("ctrl+s")
         await settle(pilot)

@@ -15,6 +15,7 @@ from pathlib import Path
 from tracker.claimfiles.convert import claim_entry, file_hash, source_entry
 from tracker.claimfiles.entries import ClaimFile
 from tracker.claimfiles.lifecycle import replay
+from tracker.claimfiles.rules import log_problems
 from tracker.claimfiles.writer import render
 from tracker.ledger import Ledger
 from tracker.queries import ClaimDetail, Queries
@@ -57,6 +58,9 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
             notes.append(f"{path}: the stored copy '{source.copy}' of source '{key}' is not in "
                          f"{directory}: put it there so `tracker check` can verify the quotes")
         for entry in entries:
+            notes += [f"{path}: '{entry.slug}': {message}; the entry was recorded before "
+                      "tracker refused such entries and stays in the log, but `tracker check` "
+                      "will report it" for message in log_problems(entry)]
             if replay(entry.history)[1]:
                 notes.append(f"{path}: the history of '{entry.slug}' is not in clock order (an "
                              "entry was recorded with an earlier time than the change before "

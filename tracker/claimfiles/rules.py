@@ -221,15 +221,27 @@ def _check_claim(claim: ClaimEntry, source: str | None, report: Report) -> None:
             validate_definition(definition_of(claim, source))
         except InvalidInput as error:
             report(where.line, str(error))
+    _check_log(claim, report)
+    for entry, message in replay(claim.history)[1]:
+        report(entry.where.of("action"), f"history entry {entry.id}: {message} "
+               "(history is replayed in recorded_at order)")
+
+
+def _check_log(claim: ClaimEntry, report: Report) -> None:
     for evidence in claim.evidence:
         _check_evidence(evidence, report)
     for entry in claim.history:
         _check_history(entry, report)
     for forecast in claim.forecasts:
         _check_forecast(forecast, report)
-    for entry, message in replay(claim.history)[1]:
-        report(entry.where.of("action"), f"history entry {entry.id}: {message} "
-               "(history is replayed in recorded_at order)")
+
+
+def log_problems(claim: ClaimEntry) -> list[str]:
+    """What `tracker check` would say of the claim's log entries (without lines). An export
+    names them: a database may hold entries recorded before a rule refused them."""
+    found: list[str] = []
+    _check_log(claim, lambda _line, message: found.append(message))
+    return found
 
 
 class _Counter:
@@ -309,7 +321,7 @@ def _resolution_value(entry: HistoryEntry, report: Report) -> None:
         if entry.value is None:
             report(where.of("outcome"), "a partial resolution needs a value: add value = 0.4")
         elif entry.value in (0.0, 1.0):
-            report(where.of("value"), f"value {entry.value:g} is a full "
+            report(where.of("value"), f"value {entry.value + 0.0:g} is a full "
                    f"'{'yes' if entry.value else 'no'}', not a partial outcome: write "
                    f"outcome = \"{'yes' if entry.value else 'no'}\" (without a value)")
         _probability(entry.value, "value", where, report)

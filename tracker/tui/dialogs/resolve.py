@@ -52,8 +52,17 @@ class ResolveDialog(FormDialog[NewResolution]):
         if field == "observed" and str(value).strip():
             return describe_day(self.read_observed(str(value)))
         if field == "value" and str(value).strip():
-            return f"read as {read_probability(field, str(value)):.1%}"
+            return f"read as {self._partial_value(str(value)):.1%}"
         return ""
+
+    def _partial_value(self, text: str) -> float:
+        value = read_probability("value", text)
+        if self.query_one("#outcome", Select).value == Outcome.PARTIAL.value:
+            try:
+                check_partial_value(value)
+            except InvalidInput as error:
+                raise FieldError("value", str(error)) from None
+        return value
 
     def read(self) -> NewResolution:
         outcome = read_choice("outcome", self.query_one("#outcome", Select), "outcome")
@@ -62,10 +71,7 @@ class ResolveDialog(FormDialog[NewResolution]):
         if outcome == Outcome.PARTIAL.value:
             if not raw_value.strip():
                 raise FieldError("value", "a partial outcome needs a value: 0.4 or 40%")
-            try:
-                value = check_partial_value(read_probability("value", raw_value))
-            except InvalidInput as error:
-                raise FieldError("value", str(error)) from None
+            value = self._partial_value(raw_value)
         elif raw_value.strip():
             raise FieldError("value", f"only a partial outcome takes a value, not {outcome}")
         return NewResolution(
