@@ -79,6 +79,25 @@ async def test_at_120_columns_the_footer_shows_every_key_it_lists(
         assert footer_keys_cut_off(app) == []
 
 
+async def test_at_80_columns_help_is_in_the_footer_and_the_palette_key_is_not(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        keys = list(app.screen.query_one(Footer).query(FooterKey))
+        assert not [key for key in keys if key.has_class("-command-palette")]
+        help_key = next(key for key in keys if key.action == "help")
+        assert 0 < help_key.region.right <= 80, "? Help is on screen"
+        await pilot.press("ctrl+p")  # the palette still opens
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("escape")
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        keys = list(app.screen.query_one(Footer).query(FooterKey))
+        assert [key for key in keys if key.has_class("-command-palette")]
+
+
 async def test_keymap_file_remaps_bindings_by_id(
     seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

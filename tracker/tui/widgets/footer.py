@@ -15,6 +15,10 @@ from textual.widgets import Footer as TextualFooter
 
 COMPACT_BELOW = 140
 """Columns under which the keys are packed closer (at 120, the claims screen's keys need it)."""
+PALETTE_FROM = 100
+"""Columns from which the command palette's key is shown too. Narrower, its place on the right
+goes to the screen's keys (at 80 columns it hid '? Help'); ctrl+p works at any width, and ?
+lists it."""
 
 
 class Footer(TextualFooter):
@@ -23,6 +27,8 @@ class Footer(TextualFooter):
 
     def on_resize(self) -> None:
         self.compact = self.size.width < COMPACT_BELOW
+        self.show_command_palette = self.size.width >= PALETTE_FROM
+        self.bindings_changed(self.screen)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         # Same conditions as Textual 8's Footer.bindings_changed, with one pending recompose.
@@ -34,7 +40,7 @@ class Footer(TextualFooter):
             self.call_after_refresh(self._recompose_if_changed)
 
     def _keys(self) -> tuple[Any, ...]:
-        return tuple(
+        return self.show_command_palette, *(
             (key, active.binding.action, active.binding.description, active.enabled,
              active.binding.show)
             for key, active in self.screen.active_bindings.items()
