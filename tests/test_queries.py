@@ -28,6 +28,9 @@ def test_text_filter_ignores_case_and_takes_wildcards_literally(
     assert slugs("80%") == ["gpu-share"], "% is a literal, not a wildcard"
     assert slugs("s_f") == ["other"], "_ is a literal, not a wildcard"
     assert slugs("8_0") == []
+    assert slugs("serve 80%") == ["gpu-share"], "each word, in any order"
+    assert slugs("count  GPUs") == ["gpu-count"], "a word may match the slug, another the title"
+    assert slugs("gpus robots") == []
     [parent] = queries.list_claims(ClaimFilter(top_level_only=True, text="share"))
     assert parent.children == 1
 

@@ -263,8 +263,8 @@ class Queries:
             )
         if criteria.top_level_only:
             query = query.where(Claim.parent_id.is_(None))
-        if text := criteria.text.strip():
-            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        for word in criteria.text.split():  # every word, in the slug or the title, any order
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             pattern = f"%{escaped}%"
             if self.engine.dialect.name == "sqlite":
                 # SQLite's LIKE ignores ASCII case already; lower() would cost a call per row.
@@ -411,7 +411,7 @@ class Queries:
         """The open claims any review rule could select at `now`, in one set-based query:
         past their deadline, with a review cadence or evidence, or forecast by the reviewer.
         Only the columns the rules need; paging `list_claims` would take minutes at 100k."""
-        last_evidence = _last_evidence()
+        last_evidence = _evidence_from_others(reviewer)
         query = (
             select(Claim.slug, Claim.title, Claim.status, Claim.kind, Claim.made_on,
                    Claim.deadline_start, Claim.deadline_end, Claim.version,
@@ -535,11 +535,13 @@ def _evidence_days() -> Any:
     return _latest_evidence_days().subquery()
 
 
-@cache
-def _last_evidence() -> Any:
-    """When each claim last got evidence (a subquery keyed by claim_id; made once)."""
+def _evidence_from_others(reviewer: str) -> Any:
+    """When each claim last got evidence from anyone but `reviewer` (a subquery keyed by
+    claim_id): what reviewers record themselves is not news to them."""
     return (
         select(Evidence.claim_id, func.max(Evidence.recorded_at).label("at"))
+        .join(Reviewer, Reviewer.id == Evidence.reviewer_id)
+        .where(Reviewer.name != reviewer)
         .group_by(Evidence.claim_id)
         .subquery()
     )

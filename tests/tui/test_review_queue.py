@@ -96,6 +96,17 @@ def test_load_queue_reads_trails_from_the_database(
     assert Reason.STALE in next(item for item in stale if item.slug == "ev-share").reasons
 
 
+def test_evidence_a_reviewer_records_is_not_news_to_them(
+    seeded: Ledger, queries: Queries
+) -> None:
+    now = datetime(2024, 3, 1, tzinfo=UTC)
+    seeded.add_evidence("fusion-grid", title="A pilot plant", stance="supports",
+                        reviewer="alice")
+    assert "fusion-grid" not in [item.slug for item in load_queue(queries, "alice", now)]
+    queued = {item.slug: item for item in load_queue(queries, "bob", now)}
+    assert queued["fusion-grid"].reasons == (Reason.NEW_EVIDENCE,)
+
+
 def test_the_queue_module_does_not_import_textual() -> None:
     code = "import sys, tracker.review_queue; sys.exit('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -130,6 +130,39 @@ async def test_changes_since_the_last_review_come_first(
         assert "Tariffs announced" in since and "Sales up 30%" not in since
 
 
+async def test_the_newest_changes_are_listed_first_and_the_rest_counted(
+    seeded: Ledger, clock: Clock, tui: Callable[..., TrackerApp]
+) -> None:
+    add_claim(seeded, "daily", "Reviewed daily", cadence="FREQ=DAILY")  # due after ev-share
+    seeded.mark_reviewed("ev-share", "alice")
+    clock.advance(days=2)
+    for number in range(1, 21):
+        clock.advance(hours=1)
+        for slug in ("ev-share", "daily"):  # both longer than the pane
+            seeded.add_evidence(slug, title=f"Report {number}", stance="context",
+                                reviewer="bob")
+    seeded.forecast("ev-share", 0.3, reviewer="bob")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(pilot)
+        await pilot.press("n")  # rates-cut, then ev-share
+        await settle(pilot)
+        lines = shown(app, "#since-last").splitlines()
+        assert lines[1].strip() == "1 team forecast(s) hidden until you forecast (blind)"
+        titles = [line.split("[context] ")[1].strip() for line in lines if "[context]" in line]
+        assert titles == [f"Report {number}" for number in range(20, 12, -1)]
+        assert lines[-1].strip() == "… and 12 earlier: the claim's whole log is below"
+        view = app.screen.query_one(ClaimDetailView)
+        assert view.region.height > 0 and view.max_scroll_y > 0
+        view.scroll_end(animate=False)
+        await settle(pilot)
+        await pilot.press("n")  # the next claim opens at its top
+        await settle(pilot)
+        view = app.screen.query_one(ClaimDetailView)
+        assert queue_slugs(app)[0] == "daily" and view.max_scroll_y > 0
+        assert view.scroll_y == 0
+
+
 async def test_session_summary_counts_and_review_marks(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:

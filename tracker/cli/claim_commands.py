@@ -126,7 +126,7 @@ def _deadline_text(row: ClaimRow | ClaimDetail) -> str:
 @click.option("--source", help="Only claims from this source key.")
 @click.option("--kind", type=click.Choice([k.value for k in Kind]))
 @click.option("--due", help="Only open claims due by then: a date, or a horizon like '30 days'.")
-@click.option("--search", default="", help="Text that the slug or title contains.")
+@click.option("--search", default="", help="Words that the slug or title contains, in any order.")
 @click.option("--sort", type=click.Choice(["slug", "title", "status", "deadline", "made_on",
                                            "changed", "evidence"]), default="slug",
               show_default=True, help="Order of the list; 'evidence' is by the latest day "

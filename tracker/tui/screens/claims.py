@@ -61,9 +61,9 @@ class ClaimsScreen(ClaimEditingScreen):
     HELP: ClassVar[str] = (
         "Every claim, one page at a time (filtered, sorted and paged in the database). "
         "Without a filter the list is a tree: ▸ marks a parent claim, space or enter shows "
-        "its derived questions. Type / to filter by slug or title; F (or a click on the "
-        "facets line) narrows by status, tag, source and kind; any filter searches derived "
-        "questions too. "
+        "its derived questions. Type / to filter by words of the slug or title, in any "
+        "order; F (or a click on the facets line) narrows by status, tag, source and kind; "
+        "any filter searches derived questions too. "
         "Click a column header or press s to sort (again to reverse). Mine is your latest "
         "forecast, Team the median of every reviewer's latest, Evid. the days since the "
         "latest evidence (its observed date, else the day it was recorded), Review when your "

@@ -43,6 +43,9 @@ from tracker.tui.writes import (
 
 QUEUE_SHOWN = 100
 """How many upcoming claims the queue list shows (the queue itself may be far longer)."""
+SINCE_LAST_SHOWN = 8
+"""Changes listed since the last review, newest first, a line each: the panel does not
+scroll, and the detail pane under it holds the whole log."""
 
 TALLY_FIELDS = {
     NewForecast: "forecasts", NewEvidence: "evidence", NewStatus: "status_changes",
@@ -173,18 +176,20 @@ class ReviewScreen(ClaimEditingScreen):
         heading = (f"Since your last review on {day(since)}" if since is not None
                    else "First review of this claim: its whole log")
         lines = [Text(heading, style="bold underline")]
-        hidden = 0
-        for entry in self.changes:
-            if (self.team_hidden and entry.kind == "forecast"
-                    and entry.reviewer != self.tracker.reviewer):
-                hidden += 1
-                continue
-            lines.append(Text(f"  {stamp(entry.recorded_at)}  {entry.kind:<10} "
-                              f"{fit(entry.reviewer, 12)} {entry.text}"))
-        if hidden:
+        shown = [entry for entry in self.changes
+                 if not (self.team_hidden and entry.kind == "forecast"
+                         and entry.reviewer != self.tracker.reviewer)]
+        if hidden := len(self.changes) - len(shown):
             lines.append(Text(f"  {hidden} team forecast(s) hidden until you forecast (blind)",
                               style="italic dim"))
-        if len(lines) == 1:
+        for entry in reversed(shown[-SINCE_LAST_SHOWN:]):
+            lines.append(Text(f"  {stamp(entry.recorded_at)}  {entry.kind:<10} "
+                              f"{fit(entry.reviewer, 12)} {entry.text}",
+                              no_wrap=True, overflow="ellipsis"))
+        if (earlier := len(shown) - SINCE_LAST_SHOWN) > 0:
+            lines.append(Text(f"  … and {earlier} earlier: the claim's whole log is below",
+                              style="dim"))
+        if not self.changes:
             lines.append(Text("  nothing new", style="dim"))
         return Group(*lines)
 

@@ -148,9 +148,17 @@ class ClaimDetailView(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(Text("no claim selected", style="dim"), id="detail-body")
 
+    shown_slug: str | None = None
+
     def show(self, detail: ClaimDetail, hide_team_from: str | None = None) -> None:
+        """Show `detail`: from its top for another claim, where the reviewer was for a fresher
+        copy of the same one (after a save)."""
         self.query_one("#detail-body", Static).update(render_detail(detail, hide_team_from))
+        if detail.slug != self.shown_slug:
+            self.shown_slug = detail.slug
+            self.scroll_home(animate=False)
 
     def show_message(self, message: str) -> None:
         self.query_one("#detail-body", Static).update(Text(message, style="dim"))
+        self.shown_slug = None
         self.scroll_home(animate=False)
