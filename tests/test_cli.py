@@ -98,6 +98,10 @@ def test_show_as_of(run_cli: Run) -> None:
         (("evidence", "serving-shift", "--title", "t", "--stance", "supports", "--observed",
           "2099-01-01"), 1, "observed on 2099-01-01 is more than a day after it is recorded"),
         (("resolve", "serving-shift", "partial:1"), 1, "a partial value of 1 is a full 'yes'"),
+        (("report", "--as-of", "2099-01-01"), 2, "a report as of 2099-01-01 would be about "
+                                                 "the future"),
+        (("report", "--every", "month", "--since", "2024-01-01", "--until", "2099-01-01",
+          "--out-dir", "out"), 2, "a report as of 2099-01-01 would be about the future"),
         (("add", "--slug", "x", "--title", "t", "--statement", "s", "--deadline", "2 years"),
          2, "counts from the claim's made-on date, so give that date too with --made-on"),
         (("add", "--slug", "Bad Slug", "--title", "t", "--statement", "s"), 1, "not valid"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Select
 
+from tests.conftest import Clock
 from tests.tui.conftest import SIZE, fill, settle, type_text
 from tests.tui.test_forms import hint
 from tracker.horizons import end_of_day
@@ -18,6 +19,13 @@ from tracker.ledger import Ledger
 from tracker.reports import build_report, render
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.report import ReportDialog
+
+
+@pytest.fixture(autouse=True)
+def _after_the_reports_dates(seeded: Ledger, clock: Clock) -> None:
+    """The app's clock after the dates these reports are as of (a report cannot be about
+    the future); after `seeded`, which starts the clock where its data left it."""
+    clock.now = datetime(2024, 7, 10, 12, tzinfo=UTC)
 
 
 async def open_report_form(pilot: Pilot[None]) -> None:
@@ -49,6 +57,10 @@ async def test_write_report_checks_each_field_then_writes_the_file(
         assert text.startswith(f"writes {folder / 'report-'}") and text.endswith(".html")
         assert not error
 
+        await fill(pilot, "as-of", "2099-01-01")
+        assert hint(app, "as-of") == (
+            "a report as of 2099-01-01 would be about the future (today is 2024-07-10): give "
+            "today or an earlier date", True)
         await fill(pilot, "as-of", "2024-06-30")
         assert hint(app, "as-of") == ("read as 2024-06-30 23:59 UTC", False)
         assert hint(app, "file") == (f"writes {folder / 'report-2024-06-30.html'}", False)

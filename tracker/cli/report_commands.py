@@ -10,6 +10,7 @@ import click
 
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import INSTANT
+from tracker.errors import InvalidInput
 from tracker.horizons import DateError, parse_day, parse_instant, utc_now
 
 if TYPE_CHECKING:
@@ -60,7 +61,14 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
       tracker report --every quarter --since 2024-01-01 --out-dir reports/
     """
     # Imported here: the report code is only needed by this command.
-    from tracker.reports import build_report, format_for, render, write_report
+    from tracker.reports import build_report, check_report_date, format_for, render, write_report
+
+    for name, given in (("--as-of", as_of), ("--until", until)):
+        if given is not None:
+            try:
+                check_report_date(given, utc_now())
+            except InvalidInput as error:
+                raise click.BadParameter(str(error), param_hint=name) from None
 
     if every is not None:
         _series(app, every, since_text, until, out_dir, as_of, output, format_)

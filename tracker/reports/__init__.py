@@ -17,6 +17,7 @@ from tracker.reports.data import (
     Snapshot,
     build_report,
     build_snapshot,
+    check_report_date,
 )
 from tracker.reports.files import format_for, report_name, write_report
 from tracker.reports.render import FORMATS, Format, render
@@ -34,6 +35,7 @@ __all__ = [
     "Snapshot",
     "build_report",
     "build_snapshot",
+    "check_report_date",
     "format_for",
     "period_ends",
     "render",

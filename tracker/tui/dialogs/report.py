@@ -16,7 +16,8 @@ from typing import Any, cast
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from tracker.reports import Format, format_for, report_name
+from tracker.errors import InvalidInput
+from tracker.reports import Format, check_report_date, format_for, report_name
 from tracker.reports.files import SUFFIX_FORMATS
 from tracker.reports.render import EXTENSIONS
 from tracker.tui.dialogs.form import (
@@ -79,11 +80,20 @@ class ReportDialog(FormDialog[ReportRequest]):
                                       "UTC: the end of the previous period")
         return since
 
+    def _as_of(self, text: str) -> datetime | None:
+        as_of = read_instant("as-of", text)
+        if as_of is not None:
+            try:
+                check_report_date(as_of, self.now)
+            except InvalidInput as error:
+                raise FieldError("as-of", str(error)) from None
+        return as_of
+
     def _as_of_or_now(self) -> datetime:
         """The as-of date if it reads, else now: the fields that depend on it stay explained
         while it is being typed (its own error is shown under it)."""
         try:
-            return read_instant("as-of", self.text("as-of")) or self.now
+            return self._as_of(self.text("as-of")) or self.now
         except FieldError:
             return self.now
 
@@ -115,7 +125,7 @@ class ReportDialog(FormDialog[ReportRequest]):
             self._explain("file", self.text("file"))
             self._explain("since", self.text("since"))
         if field == "as-of":
-            return describe_instant(read_instant(field, str(value)))
+            return describe_instant(self._as_of(str(value)))
         if field == "since":
             since = self._since(str(value), self._as_of_or_now())
             return describe_instant(since, empty="since the beginning")
@@ -130,7 +140,7 @@ class ReportDialog(FormDialog[ReportRequest]):
 
     def read(self) -> ReportRequest:
         format = self._format()
-        as_of = read_instant("as-of", self.text("as-of"))
+        as_of = self._as_of(self.text("as-of"))
         since = self._since(self.text("since"), as_of or self.now)
         path = self._path(self.text("file"), format, as_of or self.now)
         return ReportRequest(path, format, as_of, since)

@@ -49,6 +49,8 @@ class ResolveDialog(FormDialog[NewResolution]):
             placeholder="when the outcome became known (optional)"))
 
     def hint(self, field: str, value: Any) -> str:
+        if field == "outcome" and self.is_mounted:  # the value's rules follow the outcome
+            self._explain("value", self.text("value"))
         if field == "observed" and str(value).strip():
             return describe_day(self.read_observed(str(value)))
         if field == "value" and str(value).strip():
