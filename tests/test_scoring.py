@@ -510,6 +510,8 @@ class TestCalibration:
         low, high = wilson_interval(1.0, 10)
         assert low == pytest.approx(10 / 13.8416)
         assert high == 1.0
+        for n in range(1, 50):  # exactly 1, not 0.9999999999999999 (n = 6 gave that)
+            assert wilson_interval(1.0, n)[1] == 1.0 and wilson_interval(0.0, n)[0] == 0.0
 
     def test_partial_outcomes_enter_as_their_value(self) -> None:
         (row,) = calibration_table([0.4, 0.6], [0.5, 0.25], bins=1)

@@ -890,6 +890,8 @@ def wilson_interval(p_hat: float, n: int, *, z: float = WILSON_Z) -> tuple[float
 
     ``centre = (p + z^2/(2n)) / (1 + z^2/n)``,
     ``half = z / (1 + z^2/n) * sqrt(p (1 - p) / n + z^2 / (4 n^2))``; clamped to [0, 1].
+    The interval always holds ``p`` (at ``p = 1`` its upper end is 1, not 0.9999999999999999
+    as the floating-point sum gives).
     """
     p_hat = _check_probability(p_hat, "proportion")
     if n <= 0:
@@ -898,7 +900,7 @@ def wilson_interval(p_hat: float, n: int, *, z: float = WILSON_Z) -> tuple[float
     denominator = 1.0 + z2 / n
     centre = (p_hat + z2 / (2.0 * n)) / denominator
     half = z / denominator * math.sqrt(p_hat * (1.0 - p_hat) / n + z2 / (4.0 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    return max(0.0, min(p_hat, centre - half)), min(1.0, max(p_hat, centre + half))
 
 
 def _edges(bins: int | Sequence[float]) -> list[float]:
