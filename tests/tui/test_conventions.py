@@ -98,6 +98,21 @@ async def test_at_80_columns_help_is_in_the_footer_and_the_palette_key_is_not(
         assert [key for key in keys if key.has_class("-command-palette")]
 
 
+async def test_a_form_shows_its_own_keys_in_its_footer(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """Its Save button may be below the fold of a small terminal; the footer is not."""
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, ForecastDialog)
+        keys = app.screen.query_one(Footer).query(FooterKey)
+        assert [(key.key, key.description) for key in keys] == [
+            ("escape", "Cancel"), ("ctrl+s", "Save")]
+
+
 async def test_keymap_file_remaps_bindings_by_id(
     seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -354,3 +354,21 @@ async def test_a_form_fits_a_small_terminal_and_scrolls_to_each_field_in_turn(
             await pilot.press("tab")
             await pilot.pause()
         assert seen == ["title", "url", "stance", "observed", "summary", "save"]
+
+
+async def test_a_reason_under_a_field_stays_in_view_in_a_form_that_scrolls(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, EvidenceDialog)
+        await pilot.press("tab", "tab", "tab")  # title, URL, stance: to the date, as typed
+        assert app.focused is app.screen.query_one("#observed")
+        await type_text(pilot, "2099-01-01")  # two lines of reason at 80 columns
+        await settle(pilot)
+        form, reason = app.screen.query_one(".form"), app.screen.query_one("#observed-hint")
+        assert reason.has_class("-error") and reason.region.height == 2
+        assert form.can_view_entire(reason)

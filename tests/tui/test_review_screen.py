@@ -163,6 +163,24 @@ async def test_the_newest_changes_are_listed_first_and_the_rest_counted(
         assert view.scroll_y == 0
 
 
+async def test_a_long_slug_in_the_queue_is_cut_not_wrapped(
+    seeded: Ledger, clock: Clock, tui: Callable[..., TrackerApp]
+) -> None:
+    slug = "privacy-permission-embedding-minor-versions"
+    add_claim(seeded, slug, "Minor versions add privacy controls", cadence="FREQ=DAILY")
+    clock.advance(days=2)
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_review(pilot)
+        queue = app.screen.query_one("#queue", OptionList)
+        prompt = next(str(queue.get_option_at_index(index).prompt)
+                      for index in range(queue.option_count)
+                      if queue.get_option_at_index(index).id == slug)
+        first_line = prompt.splitlines()[0]
+        assert first_line.endswith("…") and slug.startswith(first_line[:-1])
+        assert len(first_line) <= queue.scrollable_content_region.width
+
+
 async def test_session_summary_counts_and_review_marks(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:
@@ -184,6 +202,12 @@ async def test_session_summary_counts_and_review_marks(
         assert ["reviewed", "1"] in summary and ["resolved", "1"] in summary
         assert ["skipped", "1"] in summary and ["forecasts", "0"] in summary
         assert ["still", "in", "the", "queue", "0"] in summary
+        review = app.screen_stack[-2]  # what shows behind the summary: the queue done
+        assert isinstance(review, ReviewScreen)
+        behind = "".join(str(review.query_one(selector, Static).render())
+                         for selector in ("#review-progress", "#since-last"))
+        assert behind == "Queue done: 2 claim(s)"
+        assert not review.query_one("#queue", OptionList).option_count
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ClaimsScreen)

@@ -26,6 +26,7 @@ from tracker.errors import InvalidInput
 from tracker.horizons import DateError, parse_day, parse_instant
 from tracker.probability import parse_probability
 from tracker.tui.format import stamp
+from tracker.tui.widgets.footer import Footer
 
 ResultT = TypeVar("ResultT")
 
@@ -158,6 +159,7 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
             with Horizontal(classes="form-buttons"):
                 yield Button("Save  ctrl+s", variant="primary", id="save")
                 yield Button("Cancel  esc", id="cancel")
+        yield Footer()  # this form's keys: its Save may be below the fold of a small terminal
 
     def fields(self) -> ComposeResult:
         raise NotImplementedError
@@ -187,7 +189,10 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         return day
 
     def _set_hint(self, field: str, text: str, *, error: bool) -> None:
-        set_hint(self.query_one(f"#{field}-hint", Static), text, error=error)
+        hint = self.query_one(f"#{field}-hint", Static)
+        set_hint(hint, text, error=error)
+        if error:  # a form scrolled to its field keeps the reason under it in view
+            hint.call_after_refresh(hint.scroll_visible, animate=False)
 
     def _explain(self, field: str | None, value: Any) -> None:
         if not field or not self.query(f"#{field}-hint"):

@@ -43,6 +43,9 @@ from tracker.tui.writes import (
 
 QUEUE_SHOWN = 100
 """How many upcoming claims the queue list shows (the queue itself may be far longer)."""
+QUEUE_WIDTH = 31
+"""The queue list's width for text (app.tcss: 34, less its border and padding), until it
+has been laid out."""
 SINCE_LAST_SHOWN = 8
 """Changes listed since the last review, newest first, a line each: the panel does not
 scroll, and the detail pane under it holds the whole log."""
@@ -110,6 +113,12 @@ class ReviewScreen(ClaimEditingScreen):
     def show_current(self) -> None:
         if self.position >= len(self.queue):
             self.item = self.detail = None
+            self.query_one("#review-progress", Static).update(
+                f"Queue done: {len(self.queue)} claim(s)" if self.queue
+                else "Nothing needs your attention now")
+            self.query_one("#since-last", Static).update("")
+            self.query_one(ClaimDetailView).show_message("")
+            self._render_queue()
             self.refresh_keys()
             self.action_finish()
             return
@@ -148,9 +157,10 @@ class ReviewScreen(ClaimEditingScreen):
         queue = self.query_one("#queue", OptionList)
         queue.clear_options()
         upcoming = self.queue[self.position:self.position + QUEUE_SHOWN]
-        queue.add_options(
-            Option(Text.assemble((item.slug, "bold"), "\n  ", (item.reason_text, "dim")),
-                   id=item.slug)
+        width = queue.scrollable_content_region.width or QUEUE_WIDTH
+        queue.add_options(  # a line each, cut short: the detail pane has the whole slug
+            Option(Text.assemble((fit(item.slug, width), "bold"), "\n  ",
+                                 (fit(item.reason_text, width - 2), "dim")), id=item.slug)
             for item in upcoming
         )
         queue.highlighted = 0 if upcoming else None

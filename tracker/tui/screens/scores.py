@@ -118,7 +118,7 @@ class ScoresScreen(TrackerScreen):
         with Horizontal(id="scores-bar"):
             yield Select([(f"by {by}", by) for by in GROUPINGS], value=self.by,
                          allow_blank=False, id="grouping")
-            yield Input(placeholder="as of: now, or a date like 2024-06-30", id="as-of")
+            yield Input(placeholder="as of: now, or 2024-06-30", id="as-of")
             yield Static("as of now", id="as-of-hint")
         with VerticalScroll(id="scores-body"):
             yield Static("Scoring…", id="scores")
