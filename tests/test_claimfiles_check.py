@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -282,6 +283,17 @@ def test_an_observation_may_be_dated_the_day_after_its_recording(tmp_path: Path)
     text = GOOD.replace("recorded_at = 2024-01-01T00:00:00Z",
                         "recorded_at = 2024-01-01T00:00:00Z\nobserved_on = 2024-01-02")
     assert problems(tmp_path, text) == []
+
+
+def test_with_a_clock_an_entry_recorded_after_it_is_a_problem(tmp_path: Path) -> None:
+    later = GOOD.replace("recorded_at = 2024-01-03T00:00:00Z", "recorded_at = 2099-01-03T00:00:00Z")
+    path = tmp_path / "f.toml"
+    path.write_text(later, encoding="utf-8")
+    assert check_paths([path]).problems == ()  # no clock: nothing to compare with
+    found = check_paths([path], now=datetime(2026, 11, 29, 12, tzinfo=UTC)).problems
+    assert [(problem.line, problem.message) for problem in found] == [
+        (line_of(later, "2099-01-03"), "recorded_at 2099-01-03 is in the future (today is "
+                                      "2026-11-29): give when the entry was recorded")]
 
 
 def test_a_partial_resolution_of_zero_or_one_is_refused(tmp_path: Path) -> None:

@@ -78,6 +78,14 @@ def test_check_defaults_to_the_claims_folder_here(run_cli: Run, tmp_path: Path,
                                     "claims/src.toml:8")
 
 
+def test_check_refuses_an_entry_recorded_in_the_future(run_cli: Run, tmp_path: Path) -> None:
+    """`tracker check` compares with the machine's clock (this test runs after 2026)."""
+    directory = claims_dir(tmp_path, FILE.replace("recorded_at = 2024-", "recorded_at = 2999-", 1))
+    result = run_cli("check", str(directory))
+    assert result.exit_code == 1
+    assert "recorded_at 2999-" in result.stdout and "is in the future (today is" in result.stdout
+
+
 def test_check_usage_errors(run_cli: Run, tmp_path: Path) -> None:
     assert run_cli("check", str(tmp_path / "missing")).exit_code == 2
     (tmp_path / "empty").mkdir()

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from tracker.claimfiles.entries import ClaimEntry
+from tracker.claimfiles.entries import (
+    ClaimEntry,
+    EvidenceEntry,
+    ForecastEntry,
+    HistoryEntry,
+    RetractionEntry,
+)
 from tracker.claimfiles.problems import Problem
 from tracker.claimfiles.reader import ReadFile, read_path
 from tracker.claimfiles.rules import file_problems
+from tracker.definitions import check_recorded_at
+from tracker.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -32,23 +41,44 @@ class CheckResult:
         return sum(len(read.content.claims) for read in self.files if read.content is not None)
 
 
-def check_paths(paths: Sequence[Path], known_slugs: Collection[str] = ()) -> CheckResult:
+def check_paths(paths: Sequence[Path], known_slugs: Collection[str] = (),
+                now: datetime | None = None) -> CheckResult:
     """Read and check claim files; `known_slugs` are claims that exist elsewhere (the
-    database), so children in the files may name them as parents."""
-    return check_files([read_path(path) for path in paths], known_slugs)
+    database), so children in the files may name them as parents; with `now`, an entry
+    recorded after it is a problem too."""
+    return check_files([read_path(path) for path in paths], known_slugs, now)
 
 
-def check_files(files: Sequence[ReadFile], known_slugs: Collection[str] = ()) -> CheckResult:
+def check_files(files: Sequence[ReadFile], known_slugs: Collection[str] = (),
+                now: datetime | None = None) -> CheckResult:
     problems: list[Problem] = []
     for read in files:
         problems.extend(read.problems)
         if read.content is not None:
             problems.extend(file_problems(read.content, read.path, read.directory))
+            if now is not None:
+                problems.extend(_recorded_later(read.content.claims, read.path, now))
     problems.extend(_across_files(files, known_slugs))
     order = {read.path: index for index, read in enumerate(files)}
     problems.sort(key=lambda problem: (order.get(problem.path, len(order)), problem.line,
                                        problem.message))
     return CheckResult(tuple(files), tuple(dict.fromkeys(problems)))
+
+
+def _recorded_later(claims: Sequence[ClaimEntry], label: str, now: datetime) -> list[Problem]:
+    """Entries whose recorded_at is after `now` (with the ledger's day of grace)."""
+    entries: list[EvidenceEntry | RetractionEntry | HistoryEntry | ForecastEntry] = []
+    for claim in claims:
+        entries += [*claim.evidence, *claim.history, *claim.forecasts]
+        entries += [item.retracted for item in claim.evidence if item.retracted is not None]
+    stamps = [(entry.recorded_at, entry.where) for entry in entries]
+    problems = []
+    for recorded_at, where in stamps:
+        try:
+            check_recorded_at(recorded_at, now)
+        except InvalidInput as error:
+            problems.append(Problem(label, where.of("recorded_at"), str(error)))
+    return problems
 
 
 def _across_files(files: Sequence[ReadFile], known_slugs: Collection[str]) -> list[Problem]:

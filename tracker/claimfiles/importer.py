@@ -8,8 +8,7 @@ ledger with the file's ids and clocks, so importing the same files again changes
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,12 +17,11 @@ from sqlalchemy.orm import Session
 from tracker.claimfiles.check import check_files
 from tracker.claimfiles.convert import source_info
 from tracker.claimfiles.dbstate import claim_count, claim_slugs, entry_owners
-from tracker.claimfiles.entries import ClaimEntry, Where
+from tracker.claimfiles.entries import ClaimEntry
 from tracker.claimfiles.merge import Action, ClaimPlan, Note, Prefer, plan_claim
 from tracker.claimfiles.problems import Problem, ProblemsFound, count
 from tracker.claimfiles.reader import ReadFile, read_path
 from tracker.claimfiles.writer import ordered_claims
-from tracker.errors import InvalidInput
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.queries import Queries
 from tracker.vocabulary import Outcome
@@ -92,7 +90,8 @@ def _import(ledger: Ledger, files: Sequence[ReadFile], reviewer: str, prefer: Pr
         if claim_count(tx.session) and only_if_empty:
             return None
         existing = claim_slugs(tx.session)
-        result = check_files(files, known_slugs=existing)
+        # The import's clock: an entry recorded after it is refused with its line.
+        result = check_files(files, known_slugs=existing, now=ledger.clock())
         problems = list(result.problems) or _ownership_problems(files, tx.session)
         if problems:
             raise ProblemsFound(problems)
@@ -172,58 +171,42 @@ def _apply(tx: LedgerTransaction, plan: ClaimPlan, reviewer: str) -> None:
     slug, expected = plan.slug, plan.expected_version
     note = f"imported from {plan.path}"
     if plan.action is Action.CREATE:
-        with _at(plan.path, plan.created_where):
-            tx.create_claim(plan.definition, plan.creator, note,
-                            stamp=EntryStamp(None, plan.created_at))
+        tx.create_claim(plan.definition, plan.creator, note,
+                        stamp=EntryStamp(None, plan.created_at))
     elif plan.action is Action.EDIT:
         tx.edit_claim(slug, plan.definition, reviewer, expected, note)
         expected = None
     if plan.set_synced:
         tx.set_synced_hash(slug, plan.file_hash)
     for item in plan.evidence:
-        with _at(plan.path, item.where):
-            tx.add_evidence(slug, title=item.title, stance=item.stance, reviewer=item.by,
-                            url=item.url, summary=item.summary, observed_on=item.observed_on,
-                            stamp=EntryStamp(item.id, item.recorded_at))
+        tx.add_evidence(slug, title=item.title, stance=item.stance, reviewer=item.by,
+                        url=item.url, summary=item.summary, observed_on=item.observed_on,
+                        stamp=EntryStamp(item.id, item.recorded_at))
     for item in plan.retractions:
         if item.retracted is not None:
             retraction = item.retracted
-            with _at(plan.path, retraction.where):
-                tx.retract_evidence(item.id, reason=retraction.reason, reviewer=retraction.by,
-                                    stamp=EntryStamp(retraction.id, retraction.recorded_at))
+            tx.retract_evidence(item.id, reason=retraction.reason, reviewer=retraction.by,
+                                stamp=EntryStamp(retraction.id, retraction.recorded_at))
     for entry in plan.history:
         stamp = EntryStamp(entry.id, entry.recorded_at)
         action = entry.action.strip().lower()
-        with _at(plan.path, entry.where):
-            if action == "status":
-                tx.change_status(slug, entry.to, reviewer=entry.by, note=entry.note,
-                                 expected_version=expected, observed_on=entry.observed_on,
-                                 stamp=stamp)
-            elif action == "resolve":
-                outcome = entry.outcome.strip().lower()
-                tx.resolve(slug, outcome, reviewer=entry.by, note=entry.note,
-                           value=entry.value if outcome == Outcome.PARTIAL else None,
-                           expected_version=expected, observed_on=entry.observed_on,
-                           stamp=stamp)
-            else:
-                tx.reopen(slug, reviewer=entry.by, reason=entry.note,
-                          to_status=entry.to or "open", expected_version=expected, stamp=stamp)
+        if action == "status":
+            tx.change_status(slug, entry.to, reviewer=entry.by, note=entry.note,
+                             expected_version=expected, observed_on=entry.observed_on,
+                             stamp=stamp)
+        elif action == "resolve":
+            outcome = entry.outcome.strip().lower()
+            tx.resolve(slug, outcome, reviewer=entry.by, note=entry.note,
+                       value=entry.value if outcome == Outcome.PARTIAL else None,
+                       expected_version=expected, observed_on=entry.observed_on, stamp=stamp)
+        else:
+            tx.reopen(slug, reviewer=entry.by, reason=entry.note, to_status=entry.to or "open",
+                      expected_version=expected, stamp=stamp)
         expected = None
     for forecast in plan.forecasts:
-        with _at(plan.path, forecast.where):
-            tx.forecast(slug, forecast.p, reviewer=forecast.by, rationale=forecast.note,
-                        made_at=forecast.made_at,
-                        stamp=EntryStamp(forecast.id, forecast.recorded_at), allow_closed=True)
-
-
-@contextmanager
-def _at(path: str, where: Where) -> Iterator[None]:
-    """A refusal the file check cannot foresee (a recorded_at after the import's clock),
-    at its entry's line; the transaction is rolled back, so nothing is imported."""
-    try:
-        yield
-    except InvalidInput as error:
-        raise ProblemsFound([Problem(path, where.of("recorded_at"), str(error))]) from None
+        tx.forecast(slug, forecast.p, reviewer=forecast.by, rationale=forecast.note,
+                    made_at=forecast.made_at, stamp=EntryStamp(forecast.id, forecast.recorded_at),
+                    allow_closed=True)
 
 
 def _report(files: Sequence[ReadFile], plans: Sequence[ClaimPlan]) -> ImportReport:

@@ -18,12 +18,10 @@ from typing import TypeVar
 
 from tracker.claimfiles.convert import claim_entry, definition_of, file_hash
 from tracker.claimfiles.entries import (
-    NOWHERE,
     ClaimEntry,
     EvidenceEntry,
     ForecastEntry,
     HistoryEntry,
-    Where,
 )
 from tracker.claimfiles.lifecycle import LifecycleError, apply, in_order
 from tracker.definitions import ClaimDefinition, validate_definition
@@ -73,8 +71,6 @@ class ClaimPlan:
     expected_version: int | None = None
     creator: str = ""
     created_at: datetime | None = None
-    created_where: Where = NOWHERE
-    """The entry `created_at` is taken from (the claim is as old as its first entry)."""
     evidence: tuple[EvidenceEntry, ...] = ()
     retractions: tuple[EvidenceEntry, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
@@ -127,17 +123,15 @@ def plan_claim(path: str, claim: ClaimEntry, source: str | None, detail: ClaimDe
 
 def _plan_new(path: str, claim: ClaimEntry, definition: ClaimDefinition, new_hash: str,
               reviewer: str) -> ClaimPlan:
-    stamped = [(item.recorded_at, item.by, item.where) for item in claim.evidence]
-    stamped += [(item.recorded_at, item.by, item.where) for item in claim.history]
-    stamped += [(item.recorded_at, item.by, item.where) for item in claim.forecasts]
-    stamped += [(item.retracted.recorded_at, item.retracted.by, item.retracted.where)
+    stamped = [(item.recorded_at, item.by) for item in claim.evidence]
+    stamped += [(item.recorded_at, item.by) for item in claim.history]
+    stamped += [(item.recorded_at, item.by) for item in claim.forecasts]
+    stamped += [(item.retracted.recorded_at, item.retracted.by)
                 for item in claim.evidence if item.retracted is not None]
-    created_at, creator, where = (min(stamped, key=lambda stamp: stamp[:2]) if stamped
-                                  else (None, reviewer, claim.where))
+    created_at, creator = min(stamped) if stamped else (None, reviewer)
     return ClaimPlan(
         path=path, slug=claim.slug, definition=definition, file_hash=new_hash,
         action=Action.CREATE, set_synced=True, creator=creator, created_at=created_at,
-        created_where=where,
         evidence=_by_time(claim.evidence),
         retractions=tuple(item for item in _by_time(claim.evidence) if item.retracted),
         history=tuple(in_order(claim.history)), forecasts=_by_time(claim.forecasts),

@@ -20,6 +20,7 @@ from tracker.claimfiles import (
 from tracker.claimfiles.paths import LOCAL_CLAIMS_DIR
 from tracker.claimfiles.problems import Problem, count, summary
 from tracker.cli.context import AppContext, pass_app
+from tracker.horizons import utc_now
 
 PATHS = click.argument("paths", nargs=-1, metavar="[PATH]...",
                        type=click.Path(exists=True, path_type=Path))
@@ -49,7 +50,7 @@ def check(paths: tuple[Path, ...]) -> None:
     claims shipped with tracker). Exits 1 if there is any problem.
     """
     files = _files(paths)
-    result = check_paths(files)
+    result = check_paths(files, now=utc_now())
     if not result.ok:
         _print_problems(result.problems, "")
         raise click.exceptions.Exit(1)
