@@ -127,6 +127,20 @@ def test_cadences_a_reviewer_might_type_get_a_plain_answer(text: str, message: s
         check_cadence(text)
 
 
+@pytest.mark.parametrize(("text", "meant"), [
+    ("FREQ=DAILY;INTERVAL=7;BYDAY=SU", "every week on those days, write 'FREQ=WEEKLY;BYDAY=SU'"),
+    ("freq=daily;interval=14;byday=mo,fr",
+     "every 2 weeks on those days, write 'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR'"),
+])
+def test_every_seventh_day_on_a_weekday_is_answered_with_the_weekly_rule(
+    text: str, meant: str
+) -> None:
+    with pytest.raises(DateError) as refused:
+        check_cadence(text)
+    assert str(refused.value).endswith(f"(from some start days): for a review {meant}")
+    check_cadence(meant.split("'")[1])  # the rule suggested is taken
+
+
 @pytest.mark.parametrize("text", [
     "FREQ=YEARLY;COUNT=0", "FREQ=YEARLY;COUNT=1", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
     "FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31", "FREQ=YEARLY;INTERVAL=50",

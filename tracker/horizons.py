@@ -292,9 +292,24 @@ def check_cadence(text: str) -> rrule.rrule:
     for start in sorted(starts):
         if start < end and rule.replace(dtstart=start).after(start) is None:
             raise DateError(f"review cadence '{text}' asks for no further review within "
-                            f"{CADENCE_SEARCH_YEARS} years (from some start days): check its "
-                            "COUNT, UNTIL, INTERVAL and BY... parts")
+                            f"{CADENCE_SEARCH_YEARS} years (from some start days): "
+                            f"{_cadence_advice(rule)}")
     return rule
+
+
+def _cadence_advice(rule: rrule.rrule) -> str:
+    """Every 7th day on a weekday only comes round if the claim starts on that weekday:
+    the weekly rule says what was meant."""
+    interval = getattr(rule, "_interval", 1)
+    weekdays = getattr(rule, "_byweekday", None)
+    if getattr(rule, "_freq", None) != rrule.DAILY or interval % 7 or not weekdays:
+        return "check its COUNT, UNTIL, INTERVAL and BY... parts"
+    days = ",".join(("MO", "TU", "WE", "TH", "FR", "SA", "SU")[day] for day in weekdays)
+    weeks = interval // 7
+    if weeks == 1:
+        return f"for a review every week on those days, write 'FREQ=WEEKLY;BYDAY={days}'"
+    return (f"for a review every {weeks} weeks on those days, write "
+            f"'FREQ=WEEKLY;INTERVAL={weeks};BYDAY={days}'")
 
 
 def next_review(cadence: str, since: datetime, after: datetime) -> datetime | None:
