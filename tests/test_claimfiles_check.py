@@ -13,6 +13,7 @@ from tracker.claimfiles import check_paths
 E1 = "00000000-0000-4000-8000-000000000001"
 E2 = "00000000-0000-4000-8000-000000000002"
 E3 = "00000000-0000-4000-8000-000000000003"
+E4 = "00000000-0000-4000-8000-000000000004"
 
 GOOD = f'''format = 1
 
@@ -285,15 +286,20 @@ def test_an_observation_may_be_dated_the_day_after_its_recording(tmp_path: Path)
     assert problems(tmp_path, text) == []
 
 
-def test_with_a_clock_an_entry_recorded_after_it_is_a_problem(tmp_path: Path) -> None:
-    later = GOOD.replace("recorded_at = 2024-01-03T00:00:00Z", "recorded_at = 2099-01-03T00:00:00Z")
+def test_with_a_clock_every_entry_recorded_after_it_is_a_problem(tmp_path: Path) -> None:
+    later = GOOD.replace("recorded_at = 2024-", "recorded_at = 2099-").replace(
+        "by = \"ann\"\nrecorded_at = 2099-01-01T00:00:00Z",
+        "by = \"ann\"\nrecorded_at = 2099-01-01T00:00:00Z\n\n[claims.evidence.retracted]\n"
+        f"id = \"{E4}\"\nreason = \"misread\"\nby = \"bob\"\nrecorded_at = 2099-01-04T00:00:00Z", 1)
     path = tmp_path / "f.toml"
     path.write_text(later, encoding="utf-8")
     assert check_paths([path]).problems == ()  # no clock: nothing to compare with
     found = check_paths([path], now=datetime(2026, 11, 29, 12, tzinfo=UTC)).problems
     assert [(problem.line, problem.message) for problem in found] == [
-        (line_of(later, "2099-01-03"), "recorded_at 2099-01-03 is in the future (today is "
-                                      "2026-11-29): give when the entry was recorded")]
+        (line_of(later, f"2099-01-0{day}"), f"recorded_at 2099-01-0{day} is in the future "
+                                           "(today is 2026-11-29): give when the entry was "
+                                           "recorded")
+        for day in (1, 4, 2, 3)]  # evidence, its retraction, history, forecast: in line order
 
 
 def test_a_partial_resolution_of_zero_or_one_is_refused(tmp_path: Path) -> None:
@@ -301,5 +307,5 @@ def test_a_partial_resolution_of_zero_or_one_is_refused(tmp_path: Path) -> None:
         text = RESOLVED.replace('outcome = "yes"', f'outcome = "partial"\nvalue = {value}')
         line, message = one(tmp_path, text)
         assert line == line_of(text, "value = ")
-        assert message == (f"value {float(value):g} is a full '{full}', not a partial outcome: "
-                           f'write outcome = "{full}" (without a value)')
+        assert message == (f"a partial value of {float(value):g} is a full '{full}': resolve "
+                           f"it as {full}, or give a value between 0 and 1")

@@ -146,9 +146,15 @@ def test_export_names_log_entries_that_check_would_refuse(tmp_path: Path, ledger
     with engine.begin() as connection:
         connection.execute(update(Evidence).where(Evidence.uuid == E1)
                            .values(observed_on=date(2099, 1, 1)))
+    later = Ledger(engine, clock=lambda: datetime(2999, 1, 1, tzinfo=UTC))  # a wrong clock
+    later.forecast("alpha", 0.5, reviewer="ann")
     report = export_claims(ledger, tmp_path / "one")
     path = tmp_path / "one" / "src.toml"
-    assert report.notes == (
+    assert report.notes[1:] == (
+        f"{path}: 'alpha': recorded_at 2999-01-01 is in the future (today is 2024-03-01): "
+        "give when the entry was recorded; the entry was recorded before tracker refused "
+        "such entries and stays in the log, but `tracker check` will report it",)
+    assert report.notes[:1] == (
         f"{path}: 'alpha': observed on 2099-01-01 is more than a day after it is recorded "
         "(2024-02-01): give the day it was published or happened; the entry was recorded "
         "before tracker refused such entries and stays in the log, but `tracker check` will "

@@ -102,6 +102,7 @@ def test_show_as_of(run_cli: Run) -> None:
                                                  "the future"),
         (("report", "--every", "month", "--since", "2024-01-01", "--until", "2099-01-01",
           "--out-dir", "out"), 2, "a report as of 2099-01-01 would be about the future"),
+        (("report", "--until", "2099-01-01"), 2, "--until goes with --every"),
         (("add", "--slug", "x", "--title", "t", "--statement", "s", "--deadline", "2 years"),
          2, "counts from the claim's made-on date, so give that date too with --made-on"),
         (("add", "--slug", "Bad Slug", "--title", "t", "--statement", "s"), 1, "not valid"),

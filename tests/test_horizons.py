@@ -141,6 +141,14 @@ def test_every_seventh_day_on_a_weekday_is_answered_with_the_weekly_rule(
     check_cadence(meant.split("'")[1])  # the rule suggested is taken
 
 
+@pytest.mark.parametrize("text", ["FREQ=DAILY;INTERVAL=7;BYDAY=SU;COUNT=1",
+                                  "FREQ=DAILY;INTERVAL=7;BYDAY=SU;BYMONTH=1"])
+def test_no_weekly_rule_is_suggested_that_would_drop_a_part(text: str) -> None:
+    with pytest.raises(DateError) as refused:
+        check_cadence(text)
+    assert str(refused.value).endswith("check its COUNT, UNTIL, INTERVAL and BY... parts")
+
+
 @pytest.mark.parametrize("text", [
     "FREQ=YEARLY;COUNT=0", "FREQ=YEARLY;COUNT=1", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
     "FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31", "FREQ=YEARLY;INTERVAL=50",

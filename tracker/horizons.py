@@ -293,16 +293,19 @@ def check_cadence(text: str) -> rrule.rrule:
         if start < end and rule.replace(dtstart=start).after(start) is None:
             raise DateError(f"review cadence '{text}' asks for no further review within "
                             f"{CADENCE_SEARCH_YEARS} years (from some start days): "
-                            f"{_cadence_advice(rule)}")
+                            f"{_cadence_advice(text, rule)}")
     return rule
 
 
-def _cadence_advice(rule: rrule.rrule) -> str:
+def _cadence_advice(text: str, rule: rrule.rrule) -> str:
     """Every 7th day on a weekday only comes round if the claim starts on that weekday:
-    the weekly rule says what was meant."""
+    the weekly rule says what was meant (if the rule says nothing else: a COUNT or a
+    BYMONTH would be lost, and may be the reason itself)."""
     interval = getattr(rule, "_interval", 1)
     weekdays = getattr(rule, "_byweekday", None)
-    if getattr(rule, "_freq", None) != rrule.DAILY or interval % 7 or not weekdays:
+    parts = {part.split("=")[0].strip().upper() for part in text.split(";") if part.strip()}
+    if (getattr(rule, "_freq", None) != rrule.DAILY or interval % 7 or not weekdays
+            or not parts <= {"FREQ", "INTERVAL", "BYDAY"}):
         return "check its COUNT, UNTIL, INTERVAL and BY... parts"
     days = ",".join(("MO", "TU", "WE", "TH", "FR", "SA", "SU")[day] for day in weekdays)
     weeks = interval // 7

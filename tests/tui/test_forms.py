@@ -169,10 +169,12 @@ async def test_resolve_partial_with_its_value_and_the_errors_before(
         assert hint(app, "outcome") == ("choose a outcome", True)
         await pilot.press("enter", "down", "enter", "tab", *"0.4", "ctrl+s")  # yes + value
         assert hint(app, "value") == ("only a partial outcome takes a value, not yes", True)
-        await fill(pilot, "value", "100%")
-        assert hint(app, "value") == ("read as 100.0%", False)  # still "yes"
+        await fill(pilot, "value", "100%")  # while typed too, under "yes"
+        assert hint(app, "value") == ("only a partial outcome takes a value, not yes", True)
         await pilot.press("shift+tab", "enter", "down", "down", "enter")  # partial
-        assert hint(app, "value")[1], "the value is checked again for the new outcome"
+        assert hint(app, "value") == (  # checked again for the new outcome
+            "a partial value of 1 is a full 'yes': resolve it as yes, or give a value between "
+            "0 and 1", True)
         app.screen.query_one("#value", Input).clear()
         await pilot.press("tab", "ctrl+s")
         assert hint(app, "value") == ("a partial outcome needs a value: 0.4 or 40%", True)

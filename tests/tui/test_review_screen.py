@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import OptionList, Static
+from textual.widgets import Label, OptionList, Static
 
 from tests.conftest import Clock
 from tests.tui.conftest import SIZE, add_claim, settle, type_text
@@ -179,6 +179,24 @@ async def test_a_long_slug_in_the_queue_is_cut_not_wrapped(
         first_line = prompt.splitlines()[0]
         assert first_line.endswith("…") and slug.startswith(first_line[:-1])
         assert len(first_line) <= queue.scrollable_content_region.width
+
+
+async def test_an_empty_queue_says_so_and_leaves_nothing_stale_behind(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    seeded.resolve("rates-cut", "no", reviewer="bob")
+    seeded.mark_reviewed("ev-share", "alice")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(pilot)
+        assert isinstance(app.screen, SummaryDialog)
+        assert "Nothing needs your attention now" in str(app.screen.query_one(Label).render())
+        review = app.screen_stack[-2]
+        assert isinstance(review, ReviewScreen)
+        assert str(review.query_one("#review-progress", Static).render()) == (
+            "Nothing needs your attention now")
+        body = review.query_one(ClaimDetailView).query_one("#detail-body", Static)
+        assert str(body.render()) == "", "not 'no claim selected'"
 
 
 async def test_session_summary_counts_and_review_marks(

@@ -11,18 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from tracker.claimfiles.entries import (
-    ClaimEntry,
-    EvidenceEntry,
-    ForecastEntry,
-    HistoryEntry,
-    RetractionEntry,
-)
+from tracker.claimfiles.entries import ClaimEntry
 from tracker.claimfiles.problems import Problem
 from tracker.claimfiles.reader import ReadFile, read_path
-from tracker.claimfiles.rules import file_problems
-from tracker.definitions import check_recorded_at
-from tracker.errors import InvalidInput
+from tracker.claimfiles.rules import file_problems, recorded_later
 
 
 @dataclass(frozen=True)
@@ -57,28 +49,14 @@ def check_files(files: Sequence[ReadFile], known_slugs: Collection[str] = (),
         if read.content is not None:
             problems.extend(file_problems(read.content, read.path, read.directory))
             if now is not None:
-                problems.extend(_recorded_later(read.content.claims, read.path, now))
+                problems += [Problem(read.path, line, message)
+                             for claim in read.content.claims
+                             for line, message in recorded_later(claim, now)]
     problems.extend(_across_files(files, known_slugs))
     order = {read.path: index for index, read in enumerate(files)}
     problems.sort(key=lambda problem: (order.get(problem.path, len(order)), problem.line,
                                        problem.message))
     return CheckResult(tuple(files), tuple(dict.fromkeys(problems)))
-
-
-def _recorded_later(claims: Sequence[ClaimEntry], label: str, now: datetime) -> list[Problem]:
-    """Entries whose recorded_at is after `now` (with the ledger's day of grace)."""
-    entries: list[EvidenceEntry | RetractionEntry | HistoryEntry | ForecastEntry] = []
-    for claim in claims:
-        entries += [*claim.evidence, *claim.history, *claim.forecasts]
-        entries += [item.retracted for item in claim.evidence if item.retracted is not None]
-    stamps = [(entry.recorded_at, entry.where) for entry in entries]
-    problems = []
-    for recorded_at, where in stamps:
-        try:
-            check_recorded_at(recorded_at, now)
-        except InvalidInput as error:
-            problems.append(Problem(label, where.of("recorded_at"), str(error)))
-    return problems
 
 
 def _across_files(files: Sequence[ReadFile], known_slugs: Collection[str]) -> list[Problem]:

@@ -60,7 +60,7 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
         for entry in entries:
             notes += [f"{path}: '{entry.slug}': {message}; the entry was recorded before "
                       "tracker refused such entries and stays in the log, but `tracker check` "
-                      "will report it" for message in log_problems(entry)]
+                      "will report it" for message in log_problems(entry, ledger.clock())]
             if replay(entry.history)[1]:
                 notes.append(f"{path}: the history of '{entry.slug}' is not in clock order (an "
                              "entry was recorded with an earlier time than the change before "

@@ -21,12 +21,20 @@ from tracker.claimfiles.entries import (
     EvidenceEntry,
     ForecastEntry,
     HistoryEntry,
+    RetractionEntry,
     SourceEntry,
     Where,
 )
 from tracker.claimfiles.lifecycle import ACTIONS, replay
 from tracker.claimfiles.problems import Problem
-from tracker.definitions import SLUG_PATTERN, check_made_at, check_observed, validate_definition
+from tracker.definitions import (
+    SLUG_PATTERN,
+    check_made_at,
+    check_observed,
+    check_partial_value,
+    check_recorded_at,
+    validate_definition,
+)
 from tracker.errors import InvalidInput
 from tracker.horizons import DateError, parse_cadence
 from tracker.models import NAME_MAX, SLUG_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
@@ -236,11 +244,27 @@ def _check_log(claim: ClaimEntry, report: Report) -> None:
         _check_forecast(forecast, report)
 
 
-def log_problems(claim: ClaimEntry) -> list[str]:
-    """What `tracker check` would say of the claim's log entries (without lines). An export
-    names them: a database may hold entries recorded before a rule refused them."""
+def log_problems(claim: ClaimEntry, now: datetime) -> list[str]:
+    """What `tracker check` would say of the claim's log entries at `now` (without lines).
+    An export names them: a database may hold entries recorded before a rule refused them,
+    or by a clock that was wrong."""
     found: list[str] = []
     _check_log(claim, lambda _line, message: found.append(message))
+    return found + [message for _line, message in recorded_later(claim, now)]
+
+
+def recorded_later(claim: ClaimEntry, now: datetime) -> list[tuple[int, str]]:
+    """The claim's log entries recorded after `now` (the ledger's rule, with its day of
+    grace), each as (line of its recorded_at, message)."""
+    entries: list[EvidenceEntry | RetractionEntry | HistoryEntry | ForecastEntry] = [
+        *claim.evidence, *claim.history, *claim.forecasts]
+    entries += [item.retracted for item in claim.evidence if item.retracted is not None]
+    found = []
+    for entry in entries:
+        try:
+            check_recorded_at(entry.recorded_at, now)
+        except InvalidInput as error:
+            found.append((entry.where.of("recorded_at"), str(error)))
     return found
 
 
@@ -320,10 +344,11 @@ def _resolution_value(entry: HistoryEntry, report: Report) -> None:
     if entry.outcome.strip().lower() == Outcome.PARTIAL:
         if entry.value is None:
             report(where.of("outcome"), "a partial resolution needs a value: add value = 0.4")
-        elif entry.value in (0.0, 1.0):
-            report(where.of("value"), f"value {entry.value + 0.0:g} is a full "
-                   f"'{'yes' if entry.value else 'no'}', not a partial outcome: write "
-                   f"outcome = \"{'yes' if entry.value else 'no'}\" (without a value)")
+        elif entry.value in (0.0, 1.0):  # the ledger's rule, in its words
+            try:
+                check_partial_value(entry.value)
+            except InvalidInput as error:
+                report(where.of("value"), str(error))
         _probability(entry.value, "value", where, report)
     elif entry.value is not None:
         report(where.of("value"), f"only a partial resolution takes a value, not "

@@ -61,14 +61,8 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
       tracker report --every quarter --since 2024-01-01 --out-dir reports/
     """
     # Imported here: the report code is only needed by this command.
-    from tracker.reports import build_report, check_report_date, format_for, render, write_report
+    from tracker.reports import build_report, format_for, render, write_report
 
-    for name, given in (("--as-of", as_of), ("--until", until)):
-        if given is not None:
-            try:
-                check_report_date(given, utc_now())
-            except InvalidInput as error:
-                raise click.BadParameter(str(error), param_hint=name) from None
 
     if every is not None:
         _series(app, every, since_text, until, out_dir, as_of, output, format_)
@@ -76,6 +70,7 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
     for name, value in (("--until", until), ("--out-dir", out_dir)):
         if value is not None:
             raise click.UsageError(f"{name} goes with --every (a series of reports)")
+    _not_in_the_future(as_of, "--as-of")
     moment = as_of or utc_now()
     since = None if since_text is None else _since(since_text, as_day=False)
     if isinstance(since, datetime) and since >= moment:
@@ -108,6 +103,7 @@ def _series(app: AppContext, every: str, since_text: str | None, until: datetime
     if as_of is not None or output is not None:
         raise click.UsageError("--every writes one report per period end: use --until and "
                                "--out-dir instead of --as-of and -o")
+    _not_in_the_future(until, "--until")
     since = _since(since_text, as_day=True)
     assert isinstance(since, date)
     result = write_series(app.engine(), every.strip(), since, until or utc_now(), out_dir,
@@ -118,6 +114,16 @@ def _series(app: AppContext, every: str, since_text: str | None, until: datetime
         click.echo(f"unchanged {path}")
     click.echo(f"{len(result.entries)} reports: {len(result.written)} files written, "
                f"{len(result.unchanged)} unchanged")
+
+
+def _not_in_the_future(moment: datetime | None, option: str) -> None:
+    from tracker.reports import check_report_date
+
+    if moment is not None:
+        try:
+            check_report_date(moment, utc_now())
+        except InvalidInput as error:
+            raise click.BadParameter(str(error), param_hint=option) from None
 
 
 COMMANDS = [report]

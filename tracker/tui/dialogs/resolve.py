@@ -58,24 +58,26 @@ class ResolveDialog(FormDialog[NewResolution]):
         return ""
 
     def _partial_value(self, text: str) -> float:
+        """The value as the chosen outcome takes it: only a partial one takes a value."""
         value = read_probability("value", text)
-        if self.query_one("#outcome", Select).value == Outcome.PARTIAL.value:
+        outcome = self.query_one("#outcome", Select).value
+        if outcome == Outcome.PARTIAL.value:
             try:
                 check_partial_value(value)
             except InvalidInput as error:
                 raise FieldError("value", str(error)) from None
+        elif outcome is not Select.NULL:
+            raise FieldError("value", f"only a partial outcome takes a value, not {outcome}")
         return value
 
     def read(self) -> NewResolution:
         outcome = read_choice("outcome", self.query_one("#outcome", Select), "outcome")
         raw_value = self.query_one("#value", Input).value
         value = None
-        if outcome == Outcome.PARTIAL.value:
-            if not raw_value.strip():
-                raise FieldError("value", "a partial outcome needs a value: 0.4 or 40%")
-            value = self._partial_value(raw_value)
-        elif raw_value.strip():
-            raise FieldError("value", f"only a partial outcome takes a value, not {outcome}")
+        if raw_value.strip():
+            value = self._partial_value(raw_value)  # refused unless the outcome is partial
+        elif outcome == Outcome.PARTIAL.value:
+            raise FieldError("value", "a partial outcome needs a value: 0.4 or 40%")
         return NewResolution(
             outcome=outcome, value=value,
             note=self.query_one("#note", Input).value.strip(),
