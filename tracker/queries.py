@@ -520,19 +520,15 @@ def _standing_evidence() -> Any:
         EvidenceRetraction.evidence_uuid == Evidence.uuid).exists()
 
 
-def _latest_evidence_days(*conditions: Any) -> Select[Any]:
-    """Each claim's latest evidence day, among the claims `conditions` select."""
-    return (
-        select(Evidence.claim_id, func.max(_evidence_day()).label("day"))
-        .where(_standing_evidence(), *conditions)
-        .group_by(Evidence.claim_id)
-    )
-
-
 @cache
 def _evidence_days() -> Any:
-    """`_latest_evidence_days` of every claim, to sort by (a subquery; made once)."""
-    return _latest_evidence_days().subquery()
+    """Each claim's latest evidence day, to sort by (a subquery; made once)."""
+    return (
+        select(Evidence.claim_id, func.max(_evidence_day()).label("day"))
+        .where(_standing_evidence())
+        .group_by(Evidence.claim_id)
+        .subquery()
+    )
 
 
 def _evidence_from_others(reviewer: str) -> Any:
@@ -577,8 +573,8 @@ class _EnrichmentStatements:
     the reviewer) as parameters: building them for every page cost more than running them."""
 
     tags: Select[int, str]
-    last_evidence: Select[int, datetime]
-    evidence_day: Select[Any]
+    evidence: Select[int, datetime, date]
+    """When evidence last came in, and the latest day standing evidence speaks of."""
     latest: Select[Any]
     last_review: Select[int, datetime]
 
@@ -591,9 +587,10 @@ def _enrichment_statements() -> _EnrichmentStatements:
     return _EnrichmentStatements(
         tags=select(ClaimTag.claim_id, ClaimTag.tag)
         .where(ClaimTag.claim_id.in_(ids)).order_by(ClaimTag.tag),
-        last_evidence=select(Evidence.claim_id, func.max(Evidence.recorded_at))
-        .where(Evidence.claim_id.in_(ids)).group_by(Evidence.claim_id),
-        evidence_day=_latest_evidence_days(Evidence.claim_id.in_(ids)),
+        evidence=select(
+            Evidence.claim_id, func.max(Evidence.recorded_at),
+            type_coerce(func.max(case((_standing_evidence(), _evidence_day()))), Date()),
+        ).where(Evidence.claim_id.in_(ids)).group_by(Evidence.claim_id),
         latest=select(latest.c.claim_id, latest.c.reviewer, latest.c.probability),
         last_review=select(ReviewMark.claim_id, func.max(ReviewMark.recorded_at))
         .join(Reviewer, Reviewer.id == ReviewMark.reviewer_id)
@@ -622,10 +619,12 @@ class _Enrichment:
         tags: dict[int, list[str]] = {}
         for claim_id, tag in connection.execute(statements.tags, values):
             tags.setdefault(claim_id, []).append(tag)
-        last_evidence = {claim_id: as_utc(at) for claim_id, at
-                         in connection.execute(statements.last_evidence, values)}
-        evidence_day = {claim_id: day for claim_id, day
-                        in connection.execute(statements.evidence_day, values)}
+        last_evidence: dict[int, datetime] = {}
+        evidence_day: dict[int, date] = {}
+        for claim_id, at, day in connection.execute(statements.evidence, values):
+            last_evidence[claim_id] = as_utc(at)
+            if day is not None:  # only retracted entries
+                evidence_day[claim_id] = day
         team: dict[int, list[float]] = {}
         mine: dict[int, float] = {}
         for claim_id, name, probability in connection.execute(statements.latest, values):

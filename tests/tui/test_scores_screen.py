@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from rich.console import Console
 from sqlalchemy import Engine
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tests.conftest import Clock
@@ -31,6 +32,13 @@ def screen_rows(app: TrackerApp, keys: list[str]) -> dict[str, list[str]]:
             for key in keys}
 
 
+async def open_scores(pilot: Pilot[None]) -> None:
+    """From the app as it opens, to the scores screen with its board shown."""
+    await settle(pilot)
+    await pilot.press("l")
+    await settle(pilot)
+
+
 def cli_rows(engine: Engine, by: str) -> dict[str, list[str]]:
     board = leaderboard(engine, by)  # type: ignore[arg-type]
     lines = render_leaderboard(board).splitlines()
@@ -50,9 +58,7 @@ async def test_scores_match_the_cli_and_go_back_in_time(
     seeded.resolve("rates-cut", "no", reviewer="bob")
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("l")
-        await settle(pilot)
+        await open_scores(pilot)
         assert isinstance(app.screen, ScoresScreen)
         expected = cli_rows(engine, "reviewer")
         assert set(expected) == {"alice", "bob"}
@@ -83,9 +89,7 @@ async def test_without_forecasts_the_screen_points_to_the_source_scores(
     seeded.resolve("solar-cheap", "yes", reviewer="bob")
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("l")
-        await settle(pilot)
+        await open_scores(pilot)
         shown = " ".join(scores_text(app).split())
         assert shown.endswith(
             "nothing to score yet: no resolved claim has a forecast; the sources are graded on "

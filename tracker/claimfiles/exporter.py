@@ -48,6 +48,7 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
     directory.mkdir(parents=True, exist_ok=True)
     existing, notes = _existing_files(directory)
     written: list[ExportedFile] = []
+    now = ledger.clock()
     for key in sorted(groups, key=lambda name: (name is None, name or "")):
         source = source_entry(sources[key]) if key is not None else None
         entries = tuple(claim_entry(detail) for detail in groups[key])
@@ -60,7 +61,7 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
         for entry in entries:
             notes += [f"{path}: '{entry.slug}': {message}; the entry was recorded before "
                       "tracker refused such entries and stays in the log, but `tracker check` "
-                      "will report it" for message in log_problems(entry, ledger.clock())]
+                      "will report it" for message in log_problems(entry, now)]
             if replay(entry.history)[1]:
                 notes.append(f"{path}: the history of '{entry.slug}' is not in clock order (an "
                              "entry was recorded with an earlier time than the change before "

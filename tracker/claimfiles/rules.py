@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,12 +91,11 @@ def _probability(value: float | None, key: str, where: Where, report: Report) ->
         report(where.of(key), f"{key} {value} is outside [0, 1]: give a value from 0 to 1")
 
 
-def _not_after_recording(check: Callable[[Any, datetime], None], value: date | datetime | None,
-                         recorded_at: datetime, key: str, where: Where,
-                         report: Report) -> None:
-    """`check_observed` or `check_made_at`, the ledger's own rules, reported at `key`."""
+def _ledger_rule(check: Callable[..., object], *values: Any, key: str, where: Where,
+                 report: Report) -> None:
+    """One of the ledger's own rules (tracker.definitions), its refusal reported at `key`."""
     try:
-        check(value, recorded_at)
+        check(*values)
     except InvalidInput as error:
         report(where.of(key), str(error))
 
@@ -259,12 +258,10 @@ def recorded_later(claim: ClaimEntry, now: datetime) -> list[tuple[int, str]]:
     entries: list[EvidenceEntry | RetractionEntry | HistoryEntry | ForecastEntry] = [
         *claim.evidence, *claim.history, *claim.forecasts]
     entries += [item.retracted for item in claim.evidence if item.retracted is not None]
-    found = []
+    found: list[tuple[int, str]] = []
     for entry in entries:
-        try:
-            check_recorded_at(entry.recorded_at, now)
-        except InvalidInput as error:
-            found.append((entry.where.of("recorded_at"), str(error)))
+        _ledger_rule(check_recorded_at, entry.recorded_at, now, key="recorded_at",
+                     where=entry.where, report=lambda line, message: found.append((line, message)))
     return found
 
 
@@ -289,8 +286,8 @@ def _check_evidence(item: EvidenceEntry, report: Report) -> None:
     _text(item.summary, "summary", where, report, TEXT_MAX)
     _choice(item.stance, "stance", tuple(Stance), where, report, "stance")
     _reviewer(item.by, where, report)
-    _not_after_recording(check_observed, item.observed_on, item.recorded_at, "observed_on",
-                         where, report)
+    _ledger_rule(check_observed, item.observed_on, item.recorded_at, key="observed_on",
+                 where=where, report=report)
     if item.retracted is not None:
         retraction = item.retracted
         _entry_id(retraction.id, retraction.where, report)
@@ -316,8 +313,8 @@ def _check_history(entry: HistoryEntry, report: Report) -> None:
         else:
             _choice(entry.to, "to", tuple(Status), where, report, "status")
     if action in ("status", "resolve"):
-        _not_after_recording(check_observed, entry.observed_on, entry.recorded_at,
-                             "observed_on", where, report)
+        _ledger_rule(check_observed, entry.observed_on, entry.recorded_at, key="observed_on",
+                     where=where, report=report)
     if action == "reopen":
         if entry.to:
             _choice(entry.to, "to", open_statuses, where, report, "status to reopen to")
@@ -344,11 +341,9 @@ def _resolution_value(entry: HistoryEntry, report: Report) -> None:
     if entry.outcome.strip().lower() == Outcome.PARTIAL:
         if entry.value is None:
             report(where.of("outcome"), "a partial resolution needs a value: add value = 0.4")
-        elif entry.value in (0.0, 1.0):  # the ledger's rule, in its words
-            try:
-                check_partial_value(entry.value)
-            except InvalidInput as error:
-                report(where.of("value"), str(error))
+        elif entry.value in (0.0, 1.0):  # out of range: `_probability` says so
+            _ledger_rule(check_partial_value, entry.value, key="value", where=where,
+                         report=report)
         _probability(entry.value, "value", where, report)
     elif entry.value is not None:
         report(where.of("value"), f"only a partial resolution takes a value, not "
@@ -361,6 +356,6 @@ def _check_forecast(item: ForecastEntry, report: Report) -> None:
     _reviewer(item.by, where, report)
     _text(item.note, "note", where, report, TEXT_MAX)
     _probability(item.p, "p", where, report)
-    _not_after_recording(check_made_at, item.made_at, item.recorded_at, "made_at", where,
-                         report)
+    _ledger_rule(check_made_at, item.made_at, item.recorded_at, key="made_at", where=where,
+                 report=report)
 

@@ -63,7 +63,6 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
     # Imported here: the report code is only needed by this command.
     from tracker.reports import build_report, format_for, render, write_report
 
-
     if every is not None:
         _series(app, every, since_text, until, out_dir, as_of, output, format_)
         return

@@ -8,6 +8,7 @@ the form with the reviewer's input and the reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import urlsplit
@@ -37,6 +38,15 @@ class FieldError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def ledger_rule(field: str, check: Callable[..., object], *values: Any) -> None:
+    """One of the ledger's own rules (tracker.definitions), checked while the form is
+    filled in: its refusal is shown under `field` before anything is written."""
+    try:
+        check(*values)
+    except InvalidInput as error:
+        raise FieldError(field, str(error)) from None
 
 
 def read_required(field: str, text: str, what: str) -> str:
@@ -182,10 +192,7 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         """An optional observed date; the ledger's rule that it is not after today is
         checked here too, so the form says so while the date is typed."""
         day = read_day(field, text)
-        try:
-            check_observed(day, self.app.now())  # type: ignore[attr-defined]
-        except InvalidInput as error:
-            raise FieldError(field, str(error)) from None
+        ledger_rule(field, check_observed, day, self.app.now())  # type: ignore[attr-defined]
         return day
 
     def _set_hint(self, field: str, text: str, *, error: bool) -> None:

@@ -16,7 +16,6 @@ from typing import Any, cast
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from tracker.errors import InvalidInput
 from tracker.reports import Format, check_report_date, format_for, report_name
 from tracker.reports.files import SUFFIX_FORMATS
 from tracker.reports.render import EXTENSIONS
@@ -25,6 +24,7 @@ from tracker.tui.dialogs.form import (
     FormDialog,
     describe_instant,
     labelled,
+    ledger_rule,
     read_instant,
 )
 from tracker.tui.format import stamp
@@ -83,10 +83,7 @@ class ReportDialog(FormDialog[ReportRequest]):
     def _as_of(self, text: str) -> datetime | None:
         as_of = read_instant("as-of", text)
         if as_of is not None:
-            try:
-                check_report_date(as_of, self.now)
-            except InvalidInput as error:
-                raise FieldError("as-of", str(error)) from None
+            ledger_rule("as-of", check_report_date, as_of, self.now)
         return as_of
 
     def _as_of_or_now(self) -> datetime:

@@ -8,12 +8,12 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from tracker.definitions import check_partial_value
-from tracker.errors import InvalidInput
 from tracker.tui.dialogs.form import (
     FieldError,
     FormDialog,
     describe_day,
     labelled,
+    ledger_rule,
     read_choice,
     read_probability,
 )
@@ -62,10 +62,7 @@ class ResolveDialog(FormDialog[NewResolution]):
         value = read_probability("value", text)
         outcome = self.query_one("#outcome", Select).value
         if outcome == Outcome.PARTIAL.value:
-            try:
-                check_partial_value(value)
-            except InvalidInput as error:
-                raise FieldError("value", str(error)) from None
+            ledger_rule("value", check_partial_value, value)
         elif outcome is not Select.NULL:
             raise FieldError("value", f"only a partial outcome takes a value, not {outcome}")
         return value
