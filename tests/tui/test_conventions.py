@@ -17,6 +17,7 @@ from tracker.tui.dialogs.forecast import ForecastDialog
 from tracker.tui.dialogs.help import HelpDialog
 from tracker.tui.keymap import KEYMAP_ENV
 from tracker.tui.screens.claims import ClaimsScreen
+from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.widgets.claims_table import ClaimsTable
 from tracker.tui.widgets.footer import Footer
 
@@ -55,11 +56,20 @@ async def test_footer_and_help_follow_the_selected_claim(
 
 
 def footer_keys_cut_off(app: TrackerApp) -> list[str]:
-    """Keys the footer lists that do not fit before the palette's key, docked at its right."""
-    keys = list(app.screen.query_one(Footer).query(FooterKey))
-    palette = next(key for key in keys if key.has_class("-command-palette"))
-    return [key.key for key in keys
-            if key is not palette and not (0 < key.region.right <= palette.region.x)]
+    """Keys the footer lists that do not fit before help and the palette's key, docked at its
+    right."""
+    footer = app.screen.query_one(Footer)
+    end = footer.query_one(".footer-end")
+    return [key.key for key in footer.query(FooterKey)
+            if key.parent is not end and not (0 < key.region.right <= end.region.x)]
+
+
+def help_key_at_right_edge(app: TrackerApp, width: int) -> bool:
+    """Whether ? Help is whole on screen, in the group docked at the footer's right edge."""
+    footer = app.screen.query_one(Footer)
+    end = footer.query_one(".footer-end")
+    help_key = next(key for key in footer.query(FooterKey) if key.action == "help")
+    return help_key.parent is end and end.region.right == width and help_key.region.right <= width
 
 
 async def test_at_120_columns_the_footer_shows_every_key_it_lists(
@@ -77,6 +87,7 @@ async def test_at_120_columns_the_footer_shows_every_key_it_lists(
         await settle(pilot)
         assert "finish" in footer_actions(app)
         assert footer_keys_cut_off(app) == []
+        assert help_key_at_right_edge(app, SIZE[0])
 
 
 async def test_at_80_columns_help_is_in_the_footer_and_the_palette_key_is_not(
@@ -87,11 +98,20 @@ async def test_at_80_columns_help_is_in_the_footer_and_the_palette_key_is_not(
         await settle(pilot)
         keys = list(app.screen.query_one(Footer).query(FooterKey))
         assert not [key for key in keys if key.has_class("-command-palette")]
-        help_key = next(key for key in keys if key.action == "help")
-        assert 0 < help_key.region.right <= 80, "? Help is on screen"
+        assert help_key_at_right_edge(app, 80)
         await pilot.press("ctrl+p")  # the palette still opens
         assert isinstance(app.screen, CommandPalette)
         await pilot.press("escape")
+        await pilot.press("r")  # more keys than fit: they are cut off, help is not
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert footer_keys_cut_off(app)
+        assert help_key_at_right_edge(app, 80)
+        await pilot.press("escape")  # ends the session (its summary first)
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimsScreen)
         await pilot.resize_terminal(120, 40)
         await settle(pilot)
         keys = list(app.screen.query_one(Footer).query(FooterKey))

@@ -1,4 +1,5 @@
-"""Textual's Footer, recomposed only when the keys it shows change, and compact when narrow.
+"""Textual's Footer, recomposed only when the keys it shows change, compact when narrow, with
+? Help always at its right edge.
 
 Textual's Footer recomposes (mounting a widget per key) on every bindings signal: several
 times while a screen starts, and on every focus change, even when the keys it shows are the
@@ -10,20 +11,38 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer as TextualFooter
+from textual.widgets._footer import FooterKey
 
 COMPACT_BELOW = 140
 """Columns under which the keys are packed closer (at 120, the claims screen's keys need it)."""
 PALETTE_FROM = 100
-"""Columns from which the command palette's key is shown too. Narrower, its place on the right
-goes to the screen's keys (at 80 columns it hid '? Help'); ctrl+p works at any width, and ?
-lists it."""
+"""Columns from which the command palette's key is shown too. Narrower, its place goes to the
+screen's keys; ctrl+p works at any width, and ? lists it."""
+HELP_ACTION = "help"
+"""The key that lists every other one: kept at the right edge, where a narrow footer does not
+cut it off (at 80 columns the review screen's keys fill the line)."""
 
 
 class Footer(TextualFooter):
     _recompose_pending = False
     _shown: tuple[Any, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        """Textual's keys, with help and the palette's key together at the right edge."""
+        end: list[Widget] = []
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and (
+                    widget.action == HELP_ACTION or widget.has_class("-command-palette")):
+                end.append(widget)
+            else:
+                yield widget
+        if end:
+            yield Horizontal(*end, classes="footer-end")
 
     def on_resize(self) -> None:
         self.compact = self.size.width < COMPACT_BELOW
