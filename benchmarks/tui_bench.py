@@ -5,6 +5,10 @@ frame painted once it is there, see `Frames`):
 - the floor: start-up of a bare Textual app with a Header, an empty DataTable and a Footer,
   to its first frame;
 - time to the first usable claims screen: to the first frame with the first page of rows;
+- for reference, the claims screen's widgets alone: Textual's own widgets in the same places
+  (header, filter input, facets line, a page of pre-formatted rows as text, status line,
+  detail pane, footer with the same keys), with no database, no app CSS and no table code of
+  ours: what the screen costs before it does any work;
 - filter latency: from one keystroke in the filter to the frame showing the rows for it
   (median and 95th percentile over many keystrokes).
 Targets: first screen within 1.5x of the floor; filter median under 50 ms at 100k.
@@ -30,12 +34,14 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Engine, insert
 from textual import events
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from tracker.db import make_engine, upgrade
 from tracker.definitions import ClaimDefinition
@@ -177,6 +183,32 @@ class BareApp(App[None]):
         yield Footer()
 
 
+class WidgetsOnlyApp(App[None]):
+    """The claims screen's widgets without its work: see the module's docstring."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(key, "bell", description) for key, description in (
+            ("e", "Evidence"), ("f", "Forecast"), ("c", "Status"), ("x", "Resolve"),
+            ("w", "Retract"), ("slash", "Filter"), ("F", "Facets"), ("question_mark", "Help"),
+            ("r", "Review"), ("l", "Scores"), ("q", "Quit"),
+        )
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filter-bar"):
+            yield Input(placeholder="/ filter by slug or title")
+            yield Static("status any ▾  tag any ▾  source any ▾  kind any ▾")
+        yield Static("Slug  Title  Status  Deadline  Mine  Team  Evid.  Review")
+        yield Static("\n".join(
+            f"claim-{number:06d}  Solar grid battery {number}  open  2026-01-01  40%  55%  12d  "
+            "2026-02-01" for number in range(1, 51)), id="rows")
+        yield Static("1–50 of 1,000 top-level claims · sorted by slug ↑")
+        with VerticalScroll():
+            yield Static("no claim selected")
+        yield Footer()
+
+
 async def _until(condition: Any, timeout: float = 60.0) -> None:
     deadline = time.perf_counter() + timeout
     while not condition():
@@ -190,6 +222,15 @@ async def floor_startup() -> float:
     app = BareApp()
     frames = Frames(app)
     frames.expect(lambda: any(table.is_mounted for table in app.screen.query(DataTable)))
+    async with app.run_test(size=SIZE):
+        return await frames.painted_at() - started
+
+
+async def widgets_only_startup() -> float:
+    started = time.perf_counter()
+    app = WidgetsOnlyApp()
+    frames = Frames(app)
+    frames.expect(lambda: any(rows.is_mounted for rows in app.screen.query("#rows")))
     async with app.run_test(size=SIZE):
         return await frames.painted_at() - started
 
@@ -269,30 +310,36 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:7.1f} ms"
 
 
-async def first_screens(engine: Engine, runs: int) -> tuple[float, float]:
-    """Medians of the floor and of the first claims screen over `runs` rounds, each round one
-    of each in turn (so a busy neighbour slows both alike). Each run starts from a collected
-    heap: garbage left by the runs before is this script's, not the app's."""
-    floors, firsts = [], []
+async def first_screens(engine: Engine, runs: int) -> tuple[float, float, float]:
+    """Medians of the floor, of the widgets alone and of the first claims screen over `runs`
+    rounds, each round one of each in turn (so a busy neighbour slows all alike). Each run
+    starts from a collected heap: garbage left by the runs before is this script's, not the
+    app's."""
+    floors, widgets, firsts = [], [], []
     for _ in range(runs):
         gc.collect()
         floors.append(await floor_startup())
         gc.collect()
+        widgets.append(await widgets_only_startup())
+        gc.collect()
         firsts.append(await first_screen(engine))
-    return statistics.median(floors), statistics.median(firsts)
+    return statistics.median(floors), statistics.median(widgets), statistics.median(firsts)
 
 
 async def main(sizes: list[int], runs: int) -> None:
     await floor_startup()  # the first start of any Textual app warms its imports and caches
+    await widgets_only_startup()
     with tempfile.TemporaryDirectory() as folder:
         for size in sizes:
             built = time.perf_counter()
             engine = build_database(Path(folder) / f"bench-{size}.db", size)
             print(f"\n{size:,} claims (database written in {time.perf_counter() - built:.1f} s)")
             await first_screen(engine)  # warms the app's own imports and its SQL statements
-            floor, first = await first_screens(engine, runs)
+            floor, widgets, first = await first_screens(engine, runs)
             print(f"  floor: bare Textual app with an empty DataTable  {_ms(floor)}"
-                  f"  (median of {runs}, in turn with the next)")
+                  f"  (median of {runs}, in turn with the next two)")
+            print(f"  the claims screen's widgets alone, no work  {_ms(widgets)}"
+                  f"  = {widgets / floor:.2f}x the floor  (reference)")
             print(f"  first usable claims screen   {_ms(first)}  = {first / floor:.2f}x the floor"
                   f"  (target 1.5x: {'ok' if first <= 1.5 * floor else 'MISSED'})")
             latencies = sorted(await filter_latencies(engine))
