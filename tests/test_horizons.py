@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from dateutil import rrule
 
 from tracker.horizons import (
     DateError,
@@ -179,3 +180,25 @@ def test_a_stored_cadence_the_checks_now_refuse_still_lists() -> None:
     since = datetime(2024, 1, 1, 9, tzinfo=UTC)
     assert next_review("FREQ=HOURLY", since, since) == datetime(2024, 1, 1, 10, tzinfo=UTC)
     assert next_review("monthly", since, since) is None
+
+
+def test_a_stored_cadence_that_never_comes_round_asks_for_no_review(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Saved before check_cadence refused it: searching for its next review from the claim's
+    own start would run to the year 9999 (seconds, each time the claim is listed)."""
+    searched_from: list[int] = []
+    search = rrule.rrule.after
+
+    def spied(self: rrule.rrule, dt: datetime, inc: bool = False) -> datetime | None:
+        searched_from.append(dt.year)
+        return search(self, dt, inc)
+
+    monkeypatch.setattr(rrule.rrule, "after", spied)
+    since = datetime(2024, 1, 1, tzinfo=UTC)
+    for never in ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+                  "FREQ=DAILY;COUNT=5;BYMONTH=2;BYMONTHDAY=30"):
+        assert next_review(never, since, since) is None
+    assert 2024 not in searched_from
+    assert next_review("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", since, since) == datetime(
+        2024, 2, 29, tzinfo=UTC)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from dateutil import parser as date_parser
 from dateutil import rrule
@@ -270,16 +271,28 @@ def parse_cadence(text: str, start: datetime | None = None) -> rrule.rrule:
 
 def check_cadence(text: str) -> rrule.rrule:
     """`parse_cadence` for a cadence being written: daily at the finest (a claim is not
-    reviewed by the hour), and refusing a rule that does not come round within
-    CADENCE_SEARCH_YEARS from every start ('COUNT=0', the 30th of February, 'every 7th day
-    on Sundays' from a Monday): finding such a claim's next review searches to the year 9999,
-    for seconds, each time the claim is listed. The claim may start on any day, so the rule
-    is tried from a spread of start days, months and years, each search ending at the end of
-    the rule (its UNTIL, else of the calendar): a few milliseconds."""
+    reviewed by the hour), and refusing a rule that does not come round (see
+    `_comes_round`): finding such a claim's next review searches to the year 9999, for
+    seconds, each time the claim is listed."""
     rule = parse_cadence(text)
     if SUB_DAILY.search(text) or _TIME_OF_DAY.search(text):
         raise DateError(f"review cadence '{text}' repeats within a day: use FREQ=DAILY or "
                         "coarser, without BYHOUR, BYMINUTE or BYSECOND")
+    if not _comes_round(text):
+        raise DateError(f"review cadence '{text}' asks for no further review within "
+                        f"{CADENCE_SEARCH_YEARS} years (from some start days): "
+                        f"{_cadence_advice(text, rule)}")
+    return rule
+
+
+@lru_cache(maxsize=256)
+def _comes_round(text: str) -> bool:
+    """Whether a readable rule comes round within CADENCE_SEARCH_YEARS from every start
+    ('COUNT=0', the 30th of February, 'every 7th day on Sundays' from a Monday do not). The
+    claim may start on any day, so the rule is tried from a spread of start days, months and
+    years, each search ending at the end of the rule (its UNTIL, else of the calendar): a
+    few milliseconds, once per rule text."""
+    rule = parse_cadence(text)
     until: datetime | None = getattr(rule, "_until", None)  # dateutil keeps it unexported
     end = until or datetime(MAXYEAR, 1, 1, tzinfo=UTC)
     first = datetime(max(MINYEAR, end.year - CADENCE_SEARCH_YEARS - _PHASE_YEARS), 1, 1,
@@ -289,12 +302,8 @@ def check_cadence(text: str) -> rrule.rrule:
     starts |= {first + relativedelta(months=month) for month in range(min(interval, 12))}
     starts |= {first + relativedelta(years=year)
                for year in range(min(4 * interval, _PHASE_YEARS))}
-    for start in sorted(starts):
-        if start < end and rule.replace(dtstart=start).after(start) is None:
-            raise DateError(f"review cadence '{text}' asks for no further review within "
-                            f"{CADENCE_SEARCH_YEARS} years (from some start days): "
-                            f"{_cadence_advice(text, rule)}")
-    return rule
+    return all(rule.replace(dtstart=start).after(start) is not None
+               for start in sorted(starts) if start < end)
 
 
 def _cadence_advice(text: str, rule: rrule.rrule) -> str:
@@ -317,10 +326,12 @@ def _cadence_advice(text: str, rule: rrule.rrule) -> str:
 
 def next_review(cadence: str, since: datetime, after: datetime) -> datetime | None:
     """The first review the cadence asks for after `after`, counting from `since`; None if
-    there is none, or if a cadence stored before today's checks no longer reads (the claim
-    is still listed)."""
+    there is none, or if a cadence stored before today's checks no longer reads or does not
+    come round (the claim is still listed, at once)."""
     try:
         rule = parse_cadence(cadence, start=as_utc(since))
     except DateError:
+        return None
+    if not _comes_round(cadence):  # stored before check_cadence: its search never ends
         return None
     return rule.after(as_utc(after))
