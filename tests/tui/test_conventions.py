@@ -118,6 +118,23 @@ async def test_at_80_columns_help_is_in_the_footer_and_the_palette_key_is_not(
         assert [key for key in keys if key.has_class("-command-palette")]
 
 
+async def test_a_footer_whose_screen_closed_skips_its_pending_redraw(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """The footer redraws after the next refresh; its screen may be closed by then (seen when
+    the scores screen was left just as the test ended): nothing to redraw, and no error."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        footer = app.screen.query_one(Footer)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimsScreen) and not footer.is_attached
+        await footer._recompose_if_changed()
+
+
 async def test_a_form_shows_its_own_keys_in_its_footer(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:

@@ -67,6 +67,8 @@ class Footer(TextualFooter):
 
     async def _recompose_if_changed(self) -> None:
         self._recompose_pending = False
+        if not self.is_attached:  # its screen closed before this refresh came round
+            return
         keys = self._keys()
         if keys != self._shown:
             self._shown = keys
