@@ -36,8 +36,14 @@ class FacetBar(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._spans: list[tuple[int, int, str]] = []
+        self._shown: Facets | None = None
 
     def show(self, facets: Facets) -> None:
+        """Show `facets`; the same ones again cost nothing (each filter keystroke asks:
+        redrawing would also lay the screen out again before its new page is painted)."""
+        if facets == self._shown:
+            return
+        self._shown = facets
         line = Text()
         self._spans = []
         for name in FACET_NAMES:
