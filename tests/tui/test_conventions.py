@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
+from textual.containers import VerticalScroll
 from textual.widgets import OptionList
 from textual.widgets._footer import FooterKey
 
@@ -133,6 +134,25 @@ async def test_a_footer_whose_screen_closed_skips_its_pending_redraw(
         await settle(pilot)
         assert isinstance(app.screen, ClaimsScreen) and not footer.is_attached
         await footer._recompose_if_changed()
+
+
+async def test_help_scrolls_by_keyboard_on_a_small_terminal(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """At 80x24 the keys do not all fit: the list scrolls under the title, by keyboard."""
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)
+        keys = app.screen.query_one(VerticalScroll)
+        assert app.focused is keys and keys.max_scroll_y > 0
+        await pilot.press("end")
+        await settle(pilot)
+        assert keys.scroll_y == keys.max_scroll_y
+        dialog = app.screen.query_one(".form")
+        assert dialog.max_scroll_y == 0, "the title and closing line stay in view"
 
 
 async def test_a_form_shows_its_own_keys_in_its_footer(
