@@ -155,6 +155,24 @@ async def test_help_scrolls_by_keyboard_on_a_small_terminal(
         assert dialog.max_scroll_y == 0, "the title and closing line stay in view"
 
 
+async def test_while_typing_in_a_field_the_palette_key_stands_alone(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """? types into a focused input, so help leaves the footer: no empty place is kept for
+    it beside the palette's key."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("a")  # the as-of date field
+        await settle(pilot)
+        footer = app.screen.query_one(Footer)
+        assert not footer.query(".footer-end")
+        assert [key.key for key in footer.query(FooterKey)
+                if key.has_class("-command-palette")] == ["ctrl+p"]
+
+
 async def test_a_form_shows_its_own_keys_in_its_footer(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:

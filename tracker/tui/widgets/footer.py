@@ -41,8 +41,10 @@ class Footer(TextualFooter):
                 end.append(widget)
             else:
                 yield widget
-        if end:
+        if any(key.action == HELP_ACTION for key in end):
             yield Horizontal(*end, classes="footer-end")
+        else:  # ? types into a focused input: the palette's key docks alone, as in Textual
+            yield from end
 
     def on_resize(self) -> None:
         self.compact = self.size.width < COMPACT_BELOW
