@@ -3,13 +3,15 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from tests.conftest import Clock
 from tests.helpers import definition, dump
-from tracker.errors import IllegalTransition, InvalidInput, NotFound
+from tracker.errors import IllegalTransition, InvalidInput, NotFound, TrackerError
+from tracker.horizons import parse_deadline
 from tracker.ledger import Ledger
 from tracker.queries import Queries
 
@@ -172,6 +174,24 @@ def test_refusals_are_typed_and_leave_the_database_unchanged(
         operation(ledger, claim)
     assert len(str(raised.value)) > 10, "the message should tell the user what to do"
     assert dump(engine) == before
+
+
+@pytest.mark.parametrize(("made", "field"), [
+    (lambda L, s: L.create_claim(definition("x", parent="ghost"), "ann"), "parent"),
+    (lambda L, s: L.create_claim(definition("x", source="ghost"), "ann"), "source"),
+    (lambda L, s: L.create_claim(definition(s), "ann"), "slug"),
+    (lambda L, s: L.create_claim(definition("x", review_cadence="often"), "ann"),
+     "review_cadence"),
+    (lambda L, s: L.create_claim(definition("x", made_on=date(2023, 6, 1)).with_deadline(
+        parse_deadline("2023-01-01")), "ann"), "deadline"),
+])
+def test_a_refusal_names_the_field_it_is_about(
+    ledger: Ledger, claim: str, made: Any, field: str
+) -> None:
+    """So a form can show the reason under that field."""
+    with pytest.raises(TrackerError) as raised:
+        made(ledger, claim)
+    assert raised.value.field == field
 
 
 def test_an_observation_may_be_dated_tomorrow_but_no_later(

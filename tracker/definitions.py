@@ -189,19 +189,21 @@ def validate_definition(definition: ClaimDefinition) -> ClaimDefinition:
         try:
             check_cadence(definition.review_cadence)
         except DateError as error:
-            raise InvalidInput(str(error)) from None
+            raise InvalidInput(str(error), field="review_cadence") from None
     if definition.implied_confidence is not None:
         check_probability(definition.implied_confidence, "implied confidence")
     end, start = definition.deadline_end, definition.deadline_start
     if start is not None and end is not None and end < start:
-        raise InvalidInput("the deadline window ends before it starts: swap the dates")
+        raise InvalidInput("the deadline window ends before it starts: swap the dates",
+                           field="deadline")
     if definition.made_on is not None and end is not None and end.date() < definition.made_on:
         raise InvalidInput(
             f"deadline {end.date()} is before the made-on date {definition.made_on}: "
-            "check both dates"
+            "check both dates", field="deadline"
         )
     if definition.parent == definition.slug:
-        raise InvalidInput(f"claim '{definition.slug}' cannot be its own parent")
+        raise InvalidInput(f"claim '{definition.slug}' cannot be its own parent",
+                           field="parent")
     return replace(definition, kind=definition.kind.strip().lower(), tags=_clean_tags(definition))
 
 

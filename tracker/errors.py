@@ -11,13 +11,24 @@ from datetime import datetime
 class TrackerError(Exception):
     """Base class: an operation was refused and nothing was written."""
 
+    field: str = ""
+    """The `ClaimDefinition` field the refusal is about, if there is one (a form shows the
+    reason under it)."""
+
+    def __init__(self, *args: object, field: str = "") -> None:
+        super().__init__(*args)
+        if field:
+            self.field = field
+
 
 class InvalidInput(TrackerError):
     """A value given by the user cannot be accepted (range, format, length)."""
 
 
 class SlugTaken(InvalidInput):
-    """A new claim's slug is already used (a form puts the reason under its slug field)."""
+    """A new claim's slug is already used."""
+
+    field = "slug"
 
 
 class NotFound(TrackerError):

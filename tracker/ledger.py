@@ -139,14 +139,16 @@ class LedgerTransaction:
             parent_id = self.session.scalar(select(Claim.id).where(Claim.slug == definition.parent))
             if parent_id is None:
                 raise NotFound(
-                    f"parent claim '{definition.parent}' does not exist: add it first"
+                    f"parent claim '{definition.parent}' does not exist: add it first",
+                    field="parent",
                 )
         if definition.source:
             source_id = self.session.scalar(
                 select(Source.id).where(Source.key == definition.source)
             )
             if source_id is None:
-                raise NotFound(f"source '{definition.source}' does not exist: import it first")
+                raise NotFound(f"source '{definition.source}' does not exist: import it first",
+                               field="source")
         return parent_id, source_id
 
     def create_claim(

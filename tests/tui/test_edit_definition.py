@@ -154,3 +154,26 @@ async def test_a_refused_edit_reopens_with_the_typed_deadline_kept(
         assert hint(app, "deadline") == ("read as 2031-06-30", False)
     assert queries.claim_detail("ev-share").definition.deadline_end == end_of_day(
         date(2030, 12, 31))
+
+
+async def test_a_deadline_the_ledger_refuses_is_shown_under_the_deadline(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """Each date reads on its own; together the deadline is before the made-on date, which
+    the ledger finds: the form reopens with the reason under the deadline, focused there."""
+    before = queries.claim_detail("ev-share")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        app.claims_screen.show_claim("ev-share")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await fill(pilot, "made-on", "2023-06-01")
+        await fill(pilot, "deadline", "2023-01-31")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EditDialog)
+        text, is_error = hint(app, "deadline")
+        assert is_error and text.startswith("deadline 2023-01-31 is before the made-on date")
+        assert app.focused is app.screen.query_one("#deadline", Input)
+    assert queries.claim_detail("ev-share") == before

@@ -100,6 +100,7 @@ async def test_a_taken_slug_reopens_the_form_with_the_input_and_the_reason(
         assert app.focused is app.screen.query_one("#slug", Input)
         await fill(pilot, "slug", "ev-share-2")
         assert hint(app, "slug") == ("ok", False)
+        assert not error.has_class("-visible"), "the banner goes with the reason it gave"
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert queries.claim_detail("ev-share") == before
@@ -145,3 +146,25 @@ async def test_a_refused_new_claim_is_saved_on_retry_with_exactly_what_was_typed
     assert (d.deadline_start, d.deadline_end) == (
         start_of_day(date(2026, 2, 1)), end_of_day(date(2027, 2, 1)))
     assert d.parent == "ev-share"
+
+
+async def test_a_missing_parent_is_shown_under_its_field(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """The database finds the refusal (no such parent claim); the form reopens with the
+    reason under the field it is about, and that field focused."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_new_claim(pilot, "fresh-claim", "A fresh claim", "Something new.")
+        await fill(pilot, "parent", "no-such-parent")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, NewClaimDialog)
+        reason = "parent claim 'no-such-parent' does not exist: add it first"
+        assert hint(app, "parent") == (reason, True)
+        assert app.focused is app.screen.query_one("#parent", Input)
+        await fill(pilot, "parent", "")
+        assert not app.screen.query_one("#form-error", Static).has_class("-visible")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert queries.claim_detail("fresh-claim").definition.parent is None

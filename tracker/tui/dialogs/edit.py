@@ -29,8 +29,9 @@ class EditDialog(DefinitionForm[DefinitionEdit]):
     HEADING = "Edit definition"
 
     def __init__(self, subject: str, current: ClaimDefinition, *,
-                 initial: DefinitionEdit | None = None, error: str = "") -> None:
-        super().__init__(subject, initial=initial, error=error)
+                 initial: DefinitionEdit | None = None, error: str = "",
+                 error_field: str = "") -> None:
+        super().__init__(subject, initial=initial, error=error, error_field=error_field)
         self.current = current
         """The definition on screen: what 'unchanged' is measured against."""
         self.kept_deadline = current

@@ -210,6 +210,7 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
                 self._set_hint(field, self.error, error=True)
                 return
             self.error_field = ""
+            self.query_one("#form-error").remove_class("-visible")
         try:
             self._set_hint(field, self.hint(field, value), error=False)
         except FieldError as problem:
@@ -221,6 +222,8 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
             if widget.value:
                 self._explain(widget.id, widget.value)
         first: Widget | None
+        if self.error_field and not self.query(f"#{self.error_field}-hint"):
+            self.error_field = ""  # a field this form does not have: the banner says it
         if self.error_field:
             first = self.query_one(f"#{self.error_field}")
         else:

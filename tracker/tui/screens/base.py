@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from tracker.errors import Conflict, SlugTaken, TrackerError
+from tracker.errors import Conflict, TrackerError
 from tracker.queries import ClaimDetail
 from tracker.tui.dialogs.conflict import ConflictChoice, ConflictDialog
 from tracker.tui.dialogs.edit import EditDialog
@@ -46,6 +46,13 @@ from tracker.vocabulary import Status
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
+
+FORM_FIELDS = {
+    "slug": "slug", "title": "title", "statement": "statement", "parent": "parent",
+    "source": "source", "deadline": "deadline", "made_on": "made-on",
+    "review_cadence": "cadence",
+}
+"""The form field (its id) for each `ClaimDefinition` field a refusal can be about."""
 
 FORM_ACTIONS = {
     "edit_definition": DefinitionEdit,
@@ -119,10 +126,10 @@ class ClaimEditingScreen(TrackerScreen):
         return True
 
     def open_form(self, detail: ClaimDetail, kind: type[Change], initial: Change | None = None,
-                  error: str = "") -> None:
+                  error: str = "", error_field: str = "") -> None:
         """Open the form for `kind` on `detail`; what it returns is saved."""
         subject = f"{detail.slug} · {detail.definition.title} · {detail.status}"
-        options: dict[str, Any] = {"initial": initial, "error": error}
+        options: dict[str, Any] = {"initial": initial, "error": error, "error_field": error_field}
         form: FormDialog[Any]
         if kind is NewForecast:
             mine = [item for item in detail.forecasts if item.reviewer == self.tracker.reviewer]
@@ -199,8 +206,7 @@ class ClaimEditingScreen(TrackerScreen):
             fresh = app.queries.claim_detail(write.slug)
             self.post_message(WriteConflicted(write, error, fresh))
         except TrackerError as error:
-            field = "slug" if isinstance(error, SlugTaken) else ""
-            self.post_message(WriteRefused(write, str(error), field))
+            self.post_message(WriteRefused(write, str(error), FORM_FIELDS.get(error.field, "")))
         else:
             self.post_message(WriteSaved(write))
 
@@ -234,7 +240,8 @@ class ClaimEditingScreen(TrackerScreen):
             self.notify(message.reason, title="Not saved", severity="error")
             return
         assert self.detail is not None
-        self.open_form(self.detail, kind, message.write.change, error=message.reason)
+        self.open_form(self.detail, kind, message.write.change, error=message.reason,
+                       error_field=message.field)
 
     def claim_changed(self, detail: ClaimDetail) -> None:
         """A fresher copy of a claim arrived; screens show it."""
