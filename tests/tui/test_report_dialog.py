@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
-from textual.widgets import OptionList, Select
+from textual.widgets import Input, OptionList, Select
 
+import tracker.reports
 from tests.conftest import Clock
 from tests.tui.conftest import SIZE, fill, settle, type_text
 from tests.tui.test_forms import hint
@@ -106,19 +107,25 @@ async def test_a_report_that_cannot_be_written_is_shown_and_the_app_goes_on(
     seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The form checks what it can foresee; a write can still fail (a full disk, a folder
+    made read-only meanwhile)."""
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "notes").write_text("a file, not a folder", encoding="utf-8")
+
+    def disk_full(*args: object) -> bool:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tracker.reports, "write_report", disk_full)
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_report_form(pilot)
-        await fill(pilot, "file", "notes/report.html")
+        await fill(pilot, "file", "report.html")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.is_running and not isinstance(app.screen, ReportDialog)
-        assert any(notice.title == "Report not written" and "notes" in notice.message
-                   for notice in app._notifications)
-        assert (tmp_path / "notes").read_text(encoding="utf-8") == "a file, not a folder"
+        assert any(notice.title == "Report not written" and "No space left" in notice.message
+                   and "report.html" in notice.message for notice in app._notifications)
+        assert not (tmp_path / "report.html").exists()
 
 
 async def test_the_file_field_reads_folders_names_and_suffixes(
@@ -150,6 +157,16 @@ async def test_the_file_field_reads_folders_names_and_suffixes(
         assert error and text.startswith("cannot use ~no-such-user-here/q2.html")
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, ReportDialog) and app.is_running
+
+        (folder / "notes.txt").write_text("a file, not a folder", encoding="utf-8")
+        for typed in ("notes.txt/q2", "notes.txt/", "notes.txt/deeper/q2.html"):
+            await fill(pilot, "file", typed)
+            text, error = hint(app, "file")
+            assert error and text.startswith(f"cannot write {folder / 'notes.txt'}/"), typed
+            assert text.endswith(f": {folder / 'notes.txt'} is a file, not a folder"), typed
+        await pilot.press("ctrl+s")  # refused in the form, with what was typed kept
+        assert isinstance(app.screen, ReportDialog)
+        assert app.screen.query_one("#file", Input).value == "notes.txt/deeper/q2.html"
 
         await fill(pilot, "since", "2024-05-31")
         assert hint(app, "since") == ("read as 2024-05-31 23:59 UTC", False)

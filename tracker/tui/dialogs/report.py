@@ -104,16 +104,19 @@ class ReportDialog(FormDialog[ReportRequest]):
             return self.folder / name
         try:
             path = self.folder / Path(cleaned).expanduser()
-            if cleaned.endswith("/") or path.is_dir():
-                return path / name
+            is_folder = cleaned.endswith("/") or path.is_dir()
         except (OSError, RuntimeError) as error:  # ~nobody, or a folder we may not enter
             raise FieldError("file", f"cannot use {cleaned}: {error}") from None
-        if path.suffix.lower() not in SUFFIX_FORMATS:
-            return path.with_name(path.name + EXTENSIONS[format])
+        if is_folder:
+            path = path / name
+        elif path.suffix.lower() not in SUFFIX_FORMATS:
+            path = path.with_name(path.name + EXTENSIONS[format])
         named = format_for(path)
         if named != format:
             raise FieldError("file", f"{path.name} names a {FORMAT_NAMES[named]} file but the "
                                      f"format is {FORMAT_NAMES[format]}: change one of them")
+        if (blocking := _file_in_the_way(path)) is not None:
+            raise FieldError("file", f"cannot write {path}: {blocking} is a file, not a folder")
         return path
 
     def hint(self, field: str, value: Any) -> str:
@@ -141,6 +144,15 @@ class ReportDialog(FormDialog[ReportRequest]):
         since = self._since(self.text("since"), as_of or self.now)
         path = self._path(self.text("file"), format, as_of or self.now)
         return ReportRequest(path, format, as_of, since)
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing folder above `path`, if it is a file instead (the write would
+    fail with 'File exists' after the form had closed)."""
+    for above in path.parents:
+        if _exists(above):
+            return None if above.is_dir() else above
+    return None
 
 
 def _exists(path: Path) -> bool:
