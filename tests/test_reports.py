@@ -25,6 +25,7 @@ from tracker.ledger import Ledger
 from tracker.reports import build_report, render
 from tracker.reports.data import ReportData
 from tracker.reports.render import FORMATS, Format
+from tracker.reports.text import number
 
 GOLDEN = Path(__file__).parent / "golden"
 AS_OF = end_of_day(date(2024, 6, 30))
@@ -417,3 +418,12 @@ def test_empty_database_report(run_cli: Run) -> None:
         result = run_cli("report", "--as-of", "2024-06-30", "--format", format)
         assert result.exit_code == 0, result.stderr
     assert "No resolved forecasts yet" in run_cli("report", "--as-of", "2024-06-30").stdout
+
+
+def test_a_score_that_rounds_to_zero_has_no_minus_sign_in_any_view() -> None:
+    """Seen on the app's scores screen: a peer score of -0.04 read '-0.0'."""
+    from tracker.cli import score_commands
+    from tracker.tui.screens import scores
+
+    assert number(-0.04, 1) == "0.0" and number(-0.06, 1) == "-0.1" and number(None) == "-"
+    assert score_commands.number is number and scores.number is number

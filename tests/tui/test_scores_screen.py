@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import pytest
 from rich.console import Console
 from sqlalchemy import Engine
 from textual.pilot import Pilot
@@ -17,7 +18,7 @@ from tracker.ledger import Ledger
 from tracker.scorebook import leaderboard
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.claims import ClaimsScreen
-from tracker.tui.screens.scores import ScoresScreen
+from tracker.tui.screens.scores import BIN_WIDTH, ScoresScreen, render_scores
 
 
 def scores_text(app: TrackerApp) -> str:
@@ -99,3 +100,46 @@ async def test_without_forecasts_the_screen_points_to_the_source_scores(
         await pilot.press("g")  # by source
         await settle(pilot)
         assert screen_rows(app, ["iea-2023"]) == cli_rows(engine, "source")
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+async def test_a_mistyped_as_of_date_shows_its_whole_hint(
+    seeded: Ledger, tui: Callable[..., TrackerApp], size: tuple[int, int]
+) -> None:
+    """The hint lists the forms a date may take; cut to the bar's height it lost the last."""
+    app = tui()
+    async with app.run_test(size=size) as pilot:
+        await open_scores(pilot)
+        await pilot.press("a")
+        await type_text(pilot, "garbage")
+        await settle(pilot)
+        hint = app.screen.query_one("#as-of-hint", Static)
+        assert "cannot read 'garbage'" in str(hint.render())
+        bar = app.screen.query_one("#scores-bar")
+        assert hint.size.height >= 2 and hint.region.bottom <= bar.region.bottom
+
+
+def test_calibration_numbers_go_under_their_bin_when_the_line_has_no_room(
+    seeded: Ledger, engine: Engine
+) -> None:
+    """At 80 columns a bin's chart and its numbers do not fit on one line; wrapped by the
+    terminal, the numbers started at column 0 among the chart lines."""
+    seeded.create_claim(replace(definition("solar-cheap", "Solar gets cheaper"),
+                                implied_confidence=0.8), "alice")
+    seeded.resolve("solar-cheap", "yes", reviewer="bob")
+    board = leaderboard(engine, "source")
+
+    def lines(width: int) -> list[str]:
+        console = Console(width=width, no_color=True, highlight=False)
+        with console.capture() as captured:
+            console.print(render_scores(board, width=width))
+        return captured.get().splitlines()
+
+    wide, narrow = lines(120), lines(78)
+    assert "Calibration of implied confidences (all rows)" in wide
+    assert any(line.startswith("0.8-0.9") and "forecast 0.80" in line for line in wide)
+    bin_line = next(index for index, line in enumerate(narrow) if line.startswith("0.8-0.9"))
+    assert "forecast" not in narrow[bin_line]
+    assert narrow[bin_line + 1].strip().startswith("forecast 0.80  observed 1.00")
+    assert narrow[bin_line + 1].startswith(" " * BIN_WIDTH)
+    assert max(len(line) for line in narrow) <= 78

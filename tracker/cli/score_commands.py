@@ -8,13 +8,14 @@ import click
 
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import INSTANT
-from tracker.reports.text import leaderboard_heading, nothing_to_score
+from tracker.reports.text import (
+    calibration_title,
+    leaderboard_heading,
+    nothing_to_score,
+    number,
+)
 from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard, only_sources_scored
 from tracker.serialize import dumps
-
-
-def _number(value: float | None, digits: int = 3) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def render_leaderboard(board: Leaderboard, sources_scored: bool = False) -> str:
@@ -29,19 +30,19 @@ def render_leaderboard(board: Leaderboard, sources_scored: bool = False) -> str:
     lines += [header, "-" * len(header)]
     for row in board.rows:
         lines.append(
-            f"{row.key:<{width}}  {row.n:>5}  {_number(row.brier):>6}  "
-            f"{_number(row.brier_time_averaged):>6}  {_number(row.log):>7}  "
-            f"{_number(row.baseline, 1):>8}  {_number(row.peer, 1):>7}  "
-            f"{_number(row.relative_brier):>6}  {_number(row.coverage, 2):>5}"
+            f"{row.key:<{width}}  {row.n:>5}  {number(row.brier):>6}  "
+            f"{number(row.brier_time_averaged):>6}  {number(row.log):>7}  "
+            f"{number(row.baseline, 1):>8}  {number(row.peer, 1):>7}  "
+            f"{number(row.relative_brier):>6}  {number(row.coverage, 2):>5}"
         )
-    lines += ["", "calibration of final forecasts (all rows):",
+    lines += ["", f"{calibration_title(board)}:",
               f"{'bin':<10}  {'n':>5}  {'forecast':>8}  {'observed':>8}  95% Wilson interval"]
     for cell in board.calibration:
         if cell.count:
             lines.append(
                 f"{cell.lower:.1f}-{cell.upper:.1f}   {cell.count:>5}  "
-                f"{_number(cell.mean_forecast, 2):>8}  {_number(cell.observed_frequency, 2):>8}"
-                f"  [{_number(cell.wilson_low, 2)}, {_number(cell.wilson_high, 2)}]"
+                f"{number(cell.mean_forecast, 2):>8}  {number(cell.observed_frequency, 2):>8}"
+                f"  [{number(cell.wilson_low, 2)}, {number(cell.wilson_high, 2)}]"
             )
     if board.decomposition is not None:
         d = board.decomposition

@@ -109,6 +109,12 @@ def leaderboard_heading(board: Leaderboard) -> str:
             f"scored where it has {_scored_on(board.by)}; annulled ones never count)")
 
 
+def calibration_title(board: Leaderboard) -> str:
+    """What the calibration chart is of: grouped by source, the implied confidences."""
+    what = "implied confidences" if board.by == "source" else "final forecasts"
+    return f"calibration of {what} (all rows)"
+
+
 def nothing_to_score(board: Leaderboard, sources_scored: bool) -> str:
     """What an empty leaderboard says (`tracker score` and the app), pointing to the
     source scores when those exist (see `scorebook.only_sources_scored`)."""
@@ -154,6 +160,8 @@ def day(moment: datetime | date | None) -> str:
 
 
 def number(value: float | None, digits: int = 3) -> str:
+    """A score as every view writes it (`tracker score`, the app, reports): fixed digits,
+    '-' when there is none, and no '-0.0' for a small negative that rounds to zero."""
     if value is None:
         return "-"
     text = f"{value:.{digits}f}"

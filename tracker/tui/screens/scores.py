@@ -20,7 +20,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, Select, Static
 
 from tracker.horizons import DateError
-from tracker.reports.text import leaderboard_heading, nothing_to_score
+from tracker.reports.text import (
+    calibration_title,
+    leaderboard_heading,
+    nothing_to_score,
+    number,
+)
 from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard, only_sources_scored
 from tracker.scoring import CalibrationBin
 from tracker.tui.dialogs.form import explain_as_of, read_as_of
@@ -30,11 +35,6 @@ from tracker.tui.widgets.footer import Footer
 
 CHART_WIDTH = 41
 """Characters for the 0..1 axis of the calibration chart (41: a mark every 0.025)."""
-
-
-def number(value: float | None, digits: int = 3) -> str:
-    """As `tracker score` writes a number: fixed digits, '-' when there is none."""
-    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def leaderboard_table(board: Leaderboard) -> Table:
@@ -51,12 +51,17 @@ def leaderboard_table(board: Leaderboard) -> Table:
     return table
 
 
+BIN_WIDTH = len("0.6-0.7  ") + 5 + 2
+"""Where the chart starts on a bin's line (after the bin and its count)."""
+
+
 def _position(value: float) -> int:
     return round(value * (CHART_WIDTH - 1))
 
 
-def calibration_line(cell: CalibrationBin) -> Text:
-    """One bin: the Wilson interval as a bar, ▲ the mean forecast, ● the observed frequency."""
+def calibration_line(cell: CalibrationBin, width: int) -> Text:
+    """One bin: the Wilson interval as a bar, ▲ the mean forecast, ● the observed frequency,
+    then the numbers: on the same line if `width` has room, else indented on the next."""
     axis = [" "] * CHART_WIDTH
     if cell.wilson_low is not None and cell.wilson_high is not None:
         for x in range(_position(cell.wilson_low), _position(cell.wilson_high) + 1):
@@ -67,22 +72,26 @@ def calibration_line(cell: CalibrationBin) -> Text:
         axis[_position(cell.observed_frequency)] = "●"
     line = Text(f"{cell.lower:.1f}-{cell.upper:.1f}  {cell.count:>5}  ")
     line.append("".join(axis), style="cyan")
-    line.append(f"  forecast {number(cell.mean_forecast, 2)}  observed "
-                f"{number(cell.observed_frequency, 2)}  [{number(cell.wilson_low, 2)}, "
-                f"{number(cell.wilson_high, 2)}]", style="dim")
+    numbers = (f"forecast {number(cell.mean_forecast, 2)}  observed "
+               f"{number(cell.observed_frequency, 2)}  [{number(cell.wilson_low, 2)}, "
+               f"{number(cell.wilson_high, 2)}]")
+    gap = "  " if line.cell_len + 2 + len(numbers) <= width else f"\n{' ' * BIN_WIDTH}"
+    line.append(gap + numbers, style="dim")
     return line
 
 
-def render_scores(board: Leaderboard, sources_scored: bool = False) -> Group:
+def render_scores(board: Leaderboard, sources_scored: bool = False,
+                  width: int = 120) -> Group:
+    """The scores for a pane `width` cells wide."""
     heading = Text(f"Scores {leaderboard_heading(board)}", style="bold")
     if not board.rows:
         return Group(heading, Text(nothing_to_score(board, sources_scored), style="dim"))
     parts: list[Text | Table] = [heading, Text(""), leaderboard_table(board), Text(""),
-                                 Text("Calibration of final forecasts (all rows)",
+                                 Text(calibration_title(board).capitalize(),
                                       style="bold underline"),
                                  Text(f"bin        n      0{' ' * (CHART_WIDTH - 2)}1",
                                       style="dim")]
-    parts += [calibration_line(cell) for cell in board.calibration if cell.count]
+    parts += [calibration_line(cell, width) for cell in board.calibration if cell.count]
     if (d := board.decomposition) is not None:
         parts.append(Text(
             f"\nBrier {d.brier:.4f} = reliability {d.reliability:.4f} - resolution "
@@ -112,6 +121,7 @@ class ScoresScreen(TrackerScreen):
         super().__init__()
         self.by: Grouping = "reviewer"
         self.as_of: datetime | None = None
+        self._shown: ScoresLoaded | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -138,8 +148,17 @@ class ScoresScreen(TrackerScreen):
     @on(ScoresLoaded)
     def _scores_loaded(self, message: ScoresLoaded) -> None:
         if (message.board.by, message.board.as_of) == (self.by, self.as_of):
+            self._shown = message
+            self._show_scores()
+
+    def on_resize(self) -> None:
+        self._show_scores()  # the calibration lines fit the new width
+
+    def _show_scores(self) -> None:
+        if self._shown is not None:
+            width = self.query_one("#scores-body").scrollable_content_region.width
             self.query_one("#scores", Static).update(
-                render_scores(message.board, message.sources_scored))
+                render_scores(self._shown.board, self._shown.sources_scored, width))
 
     @on(Select.Changed, "#grouping")
     def _grouping_changed(self, event: Select.Changed) -> None:

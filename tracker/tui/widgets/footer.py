@@ -14,7 +14,6 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey
 
@@ -34,7 +33,7 @@ class Footer(TextualFooter):
 
     def compose(self) -> ComposeResult:
         """Textual's keys, with help and the palette's key together at the right edge."""
-        end: list[Widget] = []
+        end: list[FooterKey] = []
         for widget in super().compose():
             if isinstance(widget, FooterKey) and (
                     widget.action == HELP_ACTION or widget.has_class("-command-palette")):
