@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.widgets._footer import FooterKey
+
 from tests.conftest import Clock
 from tests.tui.conftest import SIZE, fill, settle
 from tests.tui.test_claims_screen import detail_text
@@ -12,6 +14,7 @@ from tracker.ledger import Ledger
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.as_of import AsOfDialog
 from tracker.tui.screens.claims import ClaimsScreen
+from tracker.tui.widgets.footer import Footer
 
 
 async def test_a_claim_as_of_a_date_shows_only_what_was_recorded_by_then(
@@ -26,6 +29,9 @@ async def test_a_claim_as_of_a_date_shows_only_what_was_recorded_by_then(
         await pilot.press("t")
         await settle(pilot)
         assert isinstance(app.screen, AsOfDialog)
+        shown = [(key.key, key.description) for key in app.screen.query_one(Footer).query(
+            FooterKey) if not key.has_class("-command-palette")]
+        assert shown == [("escape", "Close")]  # its own keys, not the claims screen's
         text = detail_text(app)  # as it is now, to start
         assert "Late report" in text and "Sales up 30%" in text
 

@@ -52,6 +52,7 @@ async def test_footer_and_help_follow_the_selected_claim(
         assert isinstance(app.screen, HelpDialog)
         keys = {binding_id: description for _key, description, binding_id in app.screen.keys}
         assert keys["claim.reopen"] == "Reopen" and "claim.forecast" not in keys
+        assert keys["app.blind"] == "Blind forecasting in reviews (on/off)"  # not just "Blind"
         await pilot.press("escape")
         assert isinstance(app.screen, ClaimsScreen)
 

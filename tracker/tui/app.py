@@ -54,7 +54,8 @@ class TrackerApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("r", "start_review", "Review", id="app.review"),
         Binding("l", "show_scores", "Scores", id="app.scores"),
-        Binding("ctrl+b", "toggle_blind", "Blind", id="app.blind", show=False),
+        Binding("ctrl+b", "toggle_blind", "Blind forecasting in reviews (on/off)",
+                id="app.blind", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 

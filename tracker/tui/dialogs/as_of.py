@@ -27,6 +27,7 @@ from tracker.queries import ClaimDetail
 from tracker.tui.dialogs.form import explain_as_of, read_as_of, set_hint
 from tracker.tui.format import stamp
 from tracker.tui.widgets.claim_detail import ClaimDetailView
+from tracker.tui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
@@ -63,6 +64,7 @@ class AsOfDialog(ModalScreen[None]):
             yield Static("now", id="as-of-date-hint", classes="field-hint")
             yield ClaimDetailView(id="as-of-detail")
             yield Static("esc returns to the claims", classes="field-hint")
+        yield Footer()  # its own keys: the claims screen's, dimmed behind it, do not apply
 
     def on_mount(self) -> None:
         self.tracker.steady_cursors(self)
