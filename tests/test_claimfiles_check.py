@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from tracker.claimfiles import check_paths
+from tracker.claimfiles.reader import read_path
+from tracker.claimfiles.rules import log_problems
 
 E1 = "00000000-0000-4000-8000-000000000001"
 E2 = "00000000-0000-4000-8000-000000000002"
@@ -300,6 +302,42 @@ def test_with_a_clock_every_entry_recorded_after_it_is_a_problem(tmp_path: Path)
                                            "(today is 2026-11-29): give when the entry was "
                                            "recorded")
         for day in (1, 4, 2, 3)]  # evidence, its retraction, history, forecast: in line order
+
+
+def test_a_claim_made_after_it_is_first_recorded_is_a_problem(tmp_path: Path) -> None:
+    """An import records a new claim at its earliest log entry (2024-01-01 here)."""
+    for made_on, expected in (("2024-01-02", []), ("2024-01-03", [
+            "made on 2024-01-03 is more than a day after it is recorded (2024-01-01): give "
+            "the day the claim was made"])):
+        text = GOOD.replace("made_on = 2023-06-29", f"made_on = {made_on}")
+        assert [(line, message) for _path, line, message in problems(tmp_path, text)] == [
+            (line_of(text, "made_on = "), message) for message in expected]
+
+
+def test_an_export_names_a_claim_made_after_its_first_entry(tmp_path: Path) -> None:
+    """A database written before the rule may hold one; the export says check will report it
+    (the export's notes come from log_problems)."""
+    path = tmp_path / "f.toml"
+    path.write_text(GOOD.replace("made_on = 2023-06-29", "made_on = 2024-01-03"),
+                    encoding="utf-8")
+    content = read_path(path).content
+    assert content is not None
+    assert log_problems(content.claims[0], datetime(2026, 11, 29, tzinfo=UTC)) == [
+        "made on 2024-01-03 is more than a day after it is recorded (2024-01-01): give the "
+        "day the claim was made"]
+
+
+def test_with_a_clock_a_claim_without_a_log_made_after_it_is_a_problem(tmp_path: Path) -> None:
+    bare = GOOD[:GOOD.index("[[claims.evidence]]")].replace(
+        "made_on = 2023-06-29", "made_on = 2026-12-25").replace(
+        "deadline = 2026-06-29", "deadline = 2027-06-29")
+    path = tmp_path / "f.toml"
+    path.write_text(bare, encoding="utf-8")
+    assert check_paths([path]).problems == ()  # no log and no clock: nothing to compare with
+    found = check_paths([path], now=datetime(2026, 11, 29, 12, tzinfo=UTC)).problems
+    assert [(problem.line, problem.message) for problem in found] == [
+        (line_of(bare, "made_on = "), "made on 2026-12-25 is more than a day after it is "
+                                      "recorded (2026-11-29): give the day the claim was made")]
 
 
 def test_a_partial_resolution_of_zero_or_one_is_refused(tmp_path: Path) -> None:

@@ -47,6 +47,8 @@ texts = st.text(alphabet=characters, max_size=20)
 nonblank = texts.filter(lambda text: text.strip() != "")
 names = st.sampled_from(["ann", "bob", "seed-review"])
 days = st.dates(date(2000, 1, 1), date(2030, 12, 31))
+made_days = st.dates(date(2000, 1, 1), date(2019, 12, 31))
+"""A claim is made before it is first recorded (entries are recorded from 2020 on)."""
 moments = st.datetimes(datetime(2020, 1, 1), datetime(2030, 1, 1), timezones=st.just(UTC))
 probabilities = st.floats(0, 1)
 partial_values = st.floats(0, 1, exclude_min=True, exclude_max=True)
@@ -99,7 +101,7 @@ def claim_files(draw: st.DrawFn) -> list[ClaimFile]:
 def _claims(draw: st.DrawFn, slug: str, earlier: list[str], new_id: object) -> ClaimEntry:
     assert callable(new_id)
     kind = draw(st.sampled_from(["prediction", "fact", "opinion"]))
-    made_on = draw(st.none() | days)
+    made_on = draw(st.none() | made_days)
     start = end = None
     if draw(st.booleans()):
         first = made_on or draw(days)

@@ -154,6 +154,10 @@ REFUSALS = [
         definition("x", made_on=date(2025, 1, 1)).with_deadline(
             __import__("tracker.horizons", fromlist=["parse_deadline"]).parse_deadline(
                 "2024-01-01")), "ann"), InvalidInput),
+    ("made on after today", lambda L, s: L.create_claim(
+        definition("x", made_on=date(2024, 1, 3)), "ann"), InvalidInput),
+    ("edited to be made on after today", lambda L, s: L.edit_claim(
+        s, definition(s, made_on=date(2024, 1, 3)), "ann"), InvalidInput),
     ("empty statement", lambda L, s: L.create_claim(definition("x", statement=" "), "ann"),
      InvalidInput),
     ("unknown kind", lambda L, s: L.create_claim(definition("x", kind="rumour"), "ann"),
@@ -179,6 +183,7 @@ def test_refusals_are_typed_and_leave_the_database_unchanged(
 @pytest.mark.parametrize(("made", "field"), [
     (lambda L, s: L.create_claim(definition("x", parent="ghost"), "ann"), "parent"),
     (lambda L, s: L.create_claim(definition("x", source="ghost"), "ann"), "source"),
+    (lambda L, s: L.create_claim(definition("x", made_on=date(2024, 1, 3)), "ann"), "made_on"),
     (lambda L, s: L.create_claim(definition(s), "ann"), "slug"),
     (lambda L, s: L.create_claim(definition("x", review_cadence="often"), "ann"),
      "review_cadence"),
@@ -192,6 +197,13 @@ def test_a_refusal_names_the_field_it_is_about(
     with pytest.raises(TrackerError) as raised:
         made(ledger, claim)
     assert raised.value.field == field
+
+
+def test_a_claim_may_be_made_today_or_tomorrow_but_no_later(ledger: Ledger) -> None:
+    ledger.create_claim(definition("today", made_on=date(2024, 1, 1)), "ann")
+    ledger.create_claim(definition("tomorrow", made_on=date(2024, 1, 2)), "ann")  # east of UTC
+    with pytest.raises(InvalidInput, match="made on 2024-01-03 is more than a day after"):
+        ledger.create_claim(definition("later", made_on=date(2024, 1, 3)), "ann")
 
 
 def test_an_observation_may_be_dated_tomorrow_but_no_later(

@@ -53,7 +53,7 @@ def build_dataset(ledger: Ledger, clock: Clock) -> None:
         source="acme-outlook"), "ann")
     ledger.create_claim(definition(
         "chip-supply", title="Chip supply doubles", statement="AI chip supply doubles.",
-        made_on=date(2024, 1, 15), deadline_end=end_of_day(date(2024, 7, 31)),
+        made_on=date(2024, 1, 1), deadline_end=end_of_day(date(2024, 7, 31)),
         tags=("compute", "hardware"), implied_confidence=0.6, source="acme-outlook"), "bob")
     ledger.create_claim(definition(
         "agents-mainstream", title="AI agents go mainstream", statement="Agents go mainstream.",
@@ -93,7 +93,7 @@ def build_dataset(ledger: Ledger, clock: Clock) -> None:
     ledger.change_status("chip-supply", "developing", reviewer="bob", note="Fabs announced.")
     ledger.edit_claim("chip-supply", definition(
         "chip-supply", title="AI chip supply doubles", statement="AI chip supply doubles.",
-        made_on=date(2024, 1, 15), deadline_end=end_of_day(date(2024, 7, 31)),
+        made_on=date(2024, 1, 1), deadline_end=end_of_day(date(2024, 7, 31)),
         tags=("compute", "hardware"), implied_confidence=0.6, source="acme-outlook"),
         "bob", note="Say which chips.")
 

@@ -163,6 +163,16 @@ def check_made_at(made_at: datetime | None, recorded_at: datetime) -> None:
         )
 
 
+def check_made_on(made_on: date | None, recorded_at: datetime) -> None:
+    """A claim is made before it is written down."""
+    if made_on is not None and after_recording(made_on, recorded_at):
+        raise InvalidInput(
+            f"made on {made_on.isoformat()} is more than a day after it is recorded "
+            f"({_day_of(recorded_at).isoformat()}): give the day the claim was made",
+            field="made_on",
+        )
+
+
 def validate_definition(definition: ClaimDefinition) -> ClaimDefinition:
     """Raise InvalidInput with an actionable message for the first problem found."""
     if not SLUG_PATTERN.match(definition.slug) or len(definition.slug) > SLUG_MAX:

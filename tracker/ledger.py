@@ -22,6 +22,7 @@ from tracker.definitions import (
     ClaimDefinition,
     SourceInfo,
     check_made_at,
+    check_made_on,
     check_observed,
     check_partial_value,
     check_probability,
@@ -162,6 +163,7 @@ class LedgerTransaction:
             )
         parent_id, source_id = self._references(definition)
         uuid, now = self._stamp(stamp)
+        check_made_on(definition.made_on, now)
         claim = Claim(
             slug=definition.slug, created_at=now, changed_at=now, changed_by_id=reviewer_id,
             version=1, status=Status.OPEN.value, parent_id=parent_id, source_id=source_id,
@@ -196,6 +198,7 @@ class LedgerTransaction:
         reviewer_id = self.reviewer_id(reviewer)
         parent_id, source_id = self._references(definition)
         uuid, now = self._stamp(stamp)
+        check_made_on(definition.made_on, now)
         version = self._advance(
             claim, expected_version, reviewer_id, now,
             parent_id=parent_id, source_id=source_id, **_cached_columns(definition),

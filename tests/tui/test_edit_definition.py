@@ -10,6 +10,7 @@ from datetime import date
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
+from tests.conftest import Clock
 from tests.tui.conftest import SIZE, fill, pane_text, settle
 from tests.tui.test_forms import hint
 from tracker.horizons import end_of_day
@@ -22,9 +23,10 @@ from tracker.tui.widgets.claim_detail import ClaimDetailView
 
 
 async def test_edit_checks_each_field_then_records_a_new_revision(
-    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+    seeded: Ledger, queries: Queries, clock: Clock, tui: Callable[..., TrackerApp]
 ) -> None:
     before = queries.claim_detail("ev-share")
+    clock.advance(days=30)  # the edit says the claim was made on 2024-01-15: before today
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

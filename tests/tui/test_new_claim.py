@@ -10,11 +10,12 @@ from datetime import date
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from tests.conftest import Clock
 from tests.tui.conftest import SIZE, fill, pane_text, settle
 from tests.tui.test_forms import hint
 from tracker.horizons import end_of_day, start_of_day
 from tracker.ledger import Ledger
-from tracker.queries import Queries
+from tracker.queries import ClaimFilter, Queries
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.new_claim import NewClaimDialog
 from tracker.tui.widgets.claim_detail import ClaimDetailView
@@ -32,8 +33,9 @@ async def open_new_claim(pilot: Pilot[None], slug: str, title: str, statement: s
 
 
 async def test_a_new_claim_is_checked_then_recorded_and_shown(
-    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+    seeded: Ledger, queries: Queries, clock: Clock, tui: Callable[..., TrackerApp]
 ) -> None:
+    clock.advance(days=60)  # the claim is made on 2024-02-01: before it is recorded
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -120,8 +122,9 @@ async def test_the_new_claim_key_types_into_the_filter_when_it_has_the_focus(
 
 
 async def test_a_refused_new_claim_is_saved_on_retry_with_exactly_what_was_typed(
-    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+    seeded: Ledger, queries: Queries, clock: Clock, tui: Callable[..., TrackerApp]
 ) -> None:
+    clock.advance(days=60)  # the claim is made on 2024-02-01: before it is recorded
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await open_new_claim(pilot, "ev-share-in", "India EV share over half",
@@ -168,3 +171,20 @@ async def test_a_missing_parent_is_shown_under_its_field(
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert queries.claim_detail("fresh-claim").definition.parent is None
+
+
+async def test_a_made_on_date_in_the_future_is_refused_while_typed(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_new_claim(pilot, "future-claim", "A claim from the future", "Not yet.")
+        later = app.now().date().replace(year=app.now().year + 3)
+        await fill(pilot, "made-on", later.isoformat())
+        text, is_error = hint(app, "made-on")
+        assert is_error and "is more than a day after it is recorded" in text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, NewClaimDialog)
+        assert app.focused is app.screen.query_one("#made-on", Input)
+    assert not queries.list_claims(ClaimFilter(text="future-claim"))

@@ -30,6 +30,7 @@ from tracker.claimfiles.problems import Problem
 from tracker.definitions import (
     SLUG_PATTERN,
     check_made_at,
+    check_made_on,
     check_observed,
     check_partial_value,
     check_recorded_at,
@@ -228,6 +229,9 @@ def _check_claim(claim: ClaimEntry, source: str | None, report: Report) -> None:
             validate_definition(definition_of(claim, source))
         except InvalidInput as error:
             report(where.line, str(error))
+    if (created := first_recorded(claim)) is not None:
+        _ledger_rule(check_made_on, claim.made_on, created, key="made_on", where=where,
+                     report=count)
     _check_log(claim, report)
     for entry, message in replay(claim.history)[1]:
         report(entry.where.of("action"), f"history entry {entry.id}: {message} "
@@ -248,17 +252,33 @@ def log_problems(claim: ClaimEntry, now: datetime) -> list[str]:
     An export names them: a database may hold entries recorded before a rule refused them,
     or by a clock that was wrong."""
     found: list[str] = []
+    if (created := first_recorded(claim)) is not None:
+        _ledger_rule(check_made_on, claim.made_on, created, key="made_on", where=claim.where,
+                     report=lambda _line, message: found.append(message))
     _check_log(claim, lambda _line, message: found.append(message))
     return found + [message for _line, message in recorded_later(claim, now)]
 
 
+def first_recorded(claim: ClaimEntry) -> datetime | None:
+    """When an import records a new claim: at its earliest log entry (see merge), which
+    its made_on date may not come after."""
+    times = [item.recorded_at for item in claim.evidence]
+    times += [entry.recorded_at for entry in claim.history]
+    times += [forecast.recorded_at for forecast in claim.forecasts]
+    times += [item.retracted.recorded_at for item in claim.evidence if item.retracted is not None]
+    return min(times, default=None)
+
+
 def recorded_later(claim: ClaimEntry, now: datetime) -> list[tuple[int, str]]:
-    """The claim's log entries recorded after `now` (the ledger's rule, with its day of
-    grace), each as (line of its recorded_at, message)."""
+    """The claim made (if it has no log), or its log entries recorded, after `now` (the
+    ledger's rules, with their day of grace), each as (line, message)."""
     entries: list[EvidenceEntry | RetractionEntry | HistoryEntry | ForecastEntry] = [
         *claim.evidence, *claim.history, *claim.forecasts]
     entries += [item.retracted for item in claim.evidence if item.retracted is not None]
     found: list[tuple[int, str]] = []
+    if first_recorded(claim) is None:  # else an import records it then: see _check_claim
+        _ledger_rule(check_made_on, claim.made_on, now, key="made_on", where=claim.where,
+                     report=lambda line, message: found.append((line, message)))
     for entry in entries:
         _ledger_rule(check_recorded_at, entry.recorded_at, now, key="recorded_at",
                      where=entry.where, report=lambda line, message: found.append((line, message)))

@@ -16,13 +16,14 @@ from typing import Any, ClassVar, TypeVar
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from tracker.definitions import ClaimDefinition
+from tracker.definitions import ClaimDefinition, check_made_on
 from tracker.horizons import DateError, Deadline, check_cadence, parse_deadline
 from tracker.tui.dialogs.form import (
     FieldError,
     FormDialog,
     describe_day,
     labelled,
+    ledger_rule,
     read_day,
     read_required,
 )
@@ -96,6 +97,13 @@ class DefinitionForm(FormDialog[ResultT]):
             return self.EMPTY_DEADLINE
         return f"unchanged: {deadline_of(self.kept_deadline)}"
 
+    def _read_made_on(self, text: str) -> date | None:
+        """The made-on date; the ledger's rule that it is not after today is checked here
+        too, so the form says so while it is typed."""
+        day = read_day("made-on", text)
+        ledger_rule("made-on", check_made_on, day, self.app.now())  # type: ignore[attr-defined]
+        return day
+
     def _made_on(self) -> date | None:
         try:
             return read_day("made-on", self.text("made-on"))
@@ -115,7 +123,7 @@ class DefinitionForm(FormDialog[ResultT]):
         if field == "made-on":
             if self.is_mounted:  # a relative deadline counts from it
                 self._explain("deadline", self.text("deadline"))
-            return describe_day(read_day(field, text))
+            return describe_day(self._read_made_on(text))
         if field == "deadline":
             read = self._deadline(text, self._made_on())
             if read is None:
@@ -131,7 +139,7 @@ class DefinitionForm(FormDialog[ResultT]):
 
     def read_definition(self, base: ClaimDefinition) -> ClaimDefinition:
         """`base` with the fields' values; raises FieldError for the first that does not read."""
-        made_on = read_day("made-on", self.text("made-on"))
+        made_on = self._read_made_on(self.text("made-on"))
         cadence = self.text("cadence").strip()
         self.hint("cadence", cadence)  # raises if it does not read
         definition = replace(
