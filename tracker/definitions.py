@@ -145,32 +145,31 @@ def check_recorded_at(recorded_at: datetime, now: datetime) -> None:
         )
 
 
+def _recorded_first(day: date | None, recorded_at: datetime, what: str, advice: str,
+                    field: str = "") -> None:
+    """Something happens before it is written down (with the day's grace)."""
+    if day is not None and after_recording(day, recorded_at):
+        raise InvalidInput(
+            f"{what} {day.isoformat()} is more than a day after it is recorded "
+            f"({_day_of(recorded_at).isoformat()}): {advice}", field=field)
+
+
 def check_observed(observed_on: date | None, recorded_at: datetime) -> None:
     """Something is observed before it is written down."""
-    if observed_on is not None and after_recording(observed_on, recorded_at):
-        raise InvalidInput(
-            f"observed on {observed_on.isoformat()} is more than a day after it is recorded "
-            f"({_day_of(recorded_at).isoformat()}): give the day it was published or happened"
-        )
+    _recorded_first(observed_on, recorded_at, "observed on",
+                    "give the day it was published or happened")
 
 
 def check_made_at(made_at: datetime | None, recorded_at: datetime) -> None:
     """A forecast is made before it is written down (time-averaged scores count from then)."""
-    if made_at is not None and after_recording(_day_of(made_at), recorded_at):
-        raise InvalidInput(
-            f"forecast made on {_day_of(made_at).isoformat()} is more than a day after it is "
-            f"recorded ({_day_of(recorded_at).isoformat()}): give when the forecast was made"
-        )
+    _recorded_first(_day_of(made_at) if made_at is not None else None, recorded_at,
+                    "forecast made on", "give when the forecast was made")
 
 
 def check_made_on(made_on: date | None, recorded_at: datetime) -> None:
     """A claim is made before it is written down."""
-    if made_on is not None and after_recording(made_on, recorded_at):
-        raise InvalidInput(
-            f"made on {made_on.isoformat()} is more than a day after it is recorded "
-            f"({_day_of(recorded_at).isoformat()}): give the day the claim was made",
-            field="made_on",
-        )
+    _recorded_first(made_on, recorded_at, "made on", "give the day the claim was made",
+                    field="made_on")
 
 
 def validate_definition(definition: ClaimDefinition) -> ClaimDefinition:

@@ -131,6 +131,12 @@ class ClaimEntry:
     forecasts: tuple[ForecastEntry, ...] = ()
     where: Where = field(default=NOWHERE, compare=False, repr=False)
 
+    @property
+    def log(self) -> tuple[EvidenceEntry | RetractionEntry | HistoryEntry | ForecastEntry, ...]:
+        """Every entry of the claim's log, retractions included (each has `recorded_at`)."""
+        retractions = tuple(item.retracted for item in self.evidence if item.retracted)
+        return (*self.evidence, *self.history, *self.forecasts, *retractions)
+
 
 @dataclass(frozen=True)
 class ClaimFile:

@@ -123,11 +123,7 @@ def plan_claim(path: str, claim: ClaimEntry, source: str | None, detail: ClaimDe
 
 def _plan_new(path: str, claim: ClaimEntry, definition: ClaimDefinition, new_hash: str,
               reviewer: str) -> ClaimPlan:
-    stamped = [(item.recorded_at, item.by) for item in claim.evidence]
-    stamped += [(item.recorded_at, item.by) for item in claim.history]
-    stamped += [(item.recorded_at, item.by) for item in claim.forecasts]
-    stamped += [(item.retracted.recorded_at, item.retracted.by)
-                for item in claim.evidence if item.retracted is not None]
+    stamped = [(entry.recorded_at, entry.by) for entry in claim.log]
     created_at, creator = min(stamped) if stamped else (None, reviewer)
     return ClaimPlan(
         path=path, slug=claim.slug, definition=definition, file_hash=new_hash,

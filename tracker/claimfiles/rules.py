@@ -21,7 +21,6 @@ from tracker.claimfiles.entries import (
     EvidenceEntry,
     ForecastEntry,
     HistoryEntry,
-    RetractionEntry,
     SourceEntry,
     Where,
 )
@@ -229,13 +228,20 @@ def _check_claim(claim: ClaimEntry, source: str | None, report: Report) -> None:
             validate_definition(definition_of(claim, source))
         except InvalidInput as error:
             report(where.line, str(error))
-    if (created := first_recorded(claim)) is not None:
-        _ledger_rule(check_made_on, claim.made_on, created, key="made_on", where=where,
-                     report=count)
+    _check_made_on(claim, count)
     _check_log(claim, report)
     for entry, message in replay(claim.history)[1]:
         report(entry.where.of("action"), f"history entry {entry.id}: {message} "
                "(history is replayed in recorded_at order)")
+
+
+def _check_made_on(claim: ClaimEntry, report: Report, now: datetime | None = None) -> None:
+    """The claim is not made after an import records it: at its earliest log entry (see
+    merge), or, without a log, at `now` (when there is a clock to compare with)."""
+    created = min((entry.recorded_at for entry in claim.log), default=now)
+    if created is not None:
+        _ledger_rule(check_made_on, claim.made_on, created, key="made_on", where=claim.where,
+                     report=report)
 
 
 def _check_log(claim: ClaimEntry, report: Report) -> None:
@@ -252,36 +258,24 @@ def log_problems(claim: ClaimEntry, now: datetime) -> list[str]:
     An export names them: a database may hold entries recorded before a rule refused them,
     or by a clock that was wrong."""
     found: list[str] = []
-    if (created := first_recorded(claim)) is not None:
-        _ledger_rule(check_made_on, claim.made_on, created, key="made_on", where=claim.where,
-                     report=lambda _line, message: found.append(message))
+    _check_made_on(claim, lambda _line, message: found.append(message))  # with a log
     _check_log(claim, lambda _line, message: found.append(message))
     return found + [message for _line, message in recorded_later(claim, now)]
-
-
-def first_recorded(claim: ClaimEntry) -> datetime | None:
-    """When an import records a new claim: at its earliest log entry (see merge), which
-    its made_on date may not come after."""
-    times = [item.recorded_at for item in claim.evidence]
-    times += [entry.recorded_at for entry in claim.history]
-    times += [forecast.recorded_at for forecast in claim.forecasts]
-    times += [item.retracted.recorded_at for item in claim.evidence if item.retracted is not None]
-    return min(times, default=None)
 
 
 def recorded_later(claim: ClaimEntry, now: datetime) -> list[tuple[int, str]]:
     """The claim made (if it has no log), or its log entries recorded, after `now` (the
     ledger's rules, with their day of grace), each as (line, message)."""
-    entries: list[EvidenceEntry | RetractionEntry | HistoryEntry | ForecastEntry] = [
-        *claim.evidence, *claim.history, *claim.forecasts]
-    entries += [item.retracted for item in claim.evidence if item.retracted is not None]
     found: list[tuple[int, str]] = []
-    if first_recorded(claim) is None:  # else an import records it then: see _check_claim
-        _ledger_rule(check_made_on, claim.made_on, now, key="made_on", where=claim.where,
-                     report=lambda line, message: found.append((line, message)))
-    for entry in entries:
+
+    def report(line: int, message: str) -> None:
+        found.append((line, message))
+
+    if not claim.log:  # else its earliest entry is the time to compare with: _check_claim
+        _check_made_on(claim, report, now)
+    for entry in claim.log:
         _ledger_rule(check_recorded_at, entry.recorded_at, now, key="recorded_at",
-                     where=entry.where, report=lambda line, message: found.append((line, message)))
+                     where=entry.where, report=report)
     return found
 
 

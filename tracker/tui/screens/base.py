@@ -48,11 +48,10 @@ if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
 
 FORM_FIELDS = {
-    "slug": "slug", "title": "title", "statement": "statement", "parent": "parent",
-    "source": "source", "deadline": "deadline", "made_on": "made-on",
-    "review_cadence": "cadence",
+    "slug": "slug", "parent": "parent", "source": "source", "deadline": "deadline",
+    "made_on": "made-on", "review_cadence": "cadence",
 }
-"""The form field (its id) for each `ClaimDefinition` field a refusal can be about."""
+"""The form field (its id) for each field a ledger refusal names (`TrackerError.field`)."""
 
 FORM_ACTIONS = {
     "edit_definition": DefinitionEdit,
