@@ -58,12 +58,18 @@ async def test_footer_and_help_follow_the_selected_claim(
 
 
 def footer_keys_cut_off(app: TrackerApp) -> list[str]:
-    """Keys the footer lists that do not fit before help and the palette's key, docked at its
+    """Keys the footer shows that do not fit before help and the palette's key, docked at its
     right."""
     footer = app.screen.query_one(Footer)
     end = footer.query_one(".footer-end")
     return [key.key for key in footer.query(FooterKey)
-            if key.parent is not end and not (0 < key.region.right <= end.region.x)]
+            if key.parent is not end and key.display
+            and not (0 < key.region.right <= end.region.x)]
+
+
+def footer_keys_hidden(app: TrackerApp) -> list[str]:
+    """Keys the footer lists but hides, as there is no room for them whole."""
+    return [key.key for key in app.screen.query_one(Footer).query(FooterKey) if not key.display]
 
 
 def help_key_at_right_edge(app: TrackerApp, width: int) -> bool:
@@ -81,14 +87,14 @@ async def test_at_120_columns_the_footer_shows_every_key_it_lists(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)  # the first claim has evidence, so Retract is offered too
         assert {"retract", "start_review", "quit"} <= footer_actions(app)
-        assert footer_keys_cut_off(app) == []
+        assert footer_keys_cut_off(app) == [] and footer_keys_hidden(app) == []
         app.claims_screen.show_claim("ev-share")  # a filter: esc clears it (not in the footer)
         await settle(pilot)
         assert footer_keys_cut_off(app) == []
         await pilot.press("r")
         await settle(pilot)
         assert "finish" in footer_actions(app)
-        assert footer_keys_cut_off(app) == []
+        assert footer_keys_cut_off(app) == [] and footer_keys_hidden(app) == []
         assert help_key_at_right_edge(app, SIZE[0])
 
 
@@ -104,11 +110,17 @@ async def test_at_80_columns_help_is_in_the_footer_and_the_palette_key_is_not(
         await pilot.press("ctrl+p")  # the palette still opens
         assert isinstance(app.screen, CommandPalette)
         await pilot.press("escape")
-        await pilot.press("r")  # more keys than fit: they are cut off, help is not
+        await pilot.press("r")  # more keys than fit: the last are hidden whole, help is not
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)
-        assert footer_keys_cut_off(app)
+        assert footer_keys_hidden(app) == ["escape", "q"]
+        assert footer_keys_cut_off(app) == []  # not "e" of "esc End session"
         assert help_key_at_right_edge(app, 80)
+        await pilot.resize_terminal(120, 40)  # room again: every key is back
+        await settle(pilot)
+        assert footer_keys_hidden(app) == [] and footer_keys_cut_off(app) == []
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
         await pilot.press("escape")  # ends the session (its summary first)
         await settle(pilot)
         await pilot.press("escape")

@@ -1,5 +1,5 @@
 """Textual's Footer, recomposed only when the keys it shows change, compact when narrow, with
-? Help always at its right edge.
+? Help always at its right edge and no key cut mid-word.
 
 Textual's Footer recomposes (mounting a widget per key) on every bindings signal: several
 times while a screen starts, and on every focus change, even when the keys it shows are the
@@ -60,7 +60,7 @@ class Footer(TextualFooter):
             self.call_after_refresh(self._recompose_if_changed)
 
     def _keys(self) -> tuple[Any, ...]:
-        return self.show_command_palette, *(
+        return self.size.width, self.show_command_palette, *(
             (key, active.binding.action, active.binding.description, active.enabled,
              active.binding.show)
             for key, active in self.screen.active_bindings.items()
@@ -74,3 +74,15 @@ class Footer(TextualFooter):
         if keys != self._shown:
             self._shown = keys
             await self.recompose()
+            self.call_after_refresh(self._hide_keys_cut_off)
+
+    def _hide_keys_cut_off(self) -> None:
+        """Hide the keys the line cannot hold whole, from the first that does not fit: a key
+        cut mid-word ("e" of "esc End") reads as another key. ? lists them all."""
+        docked = [widget for widget in self.children if widget.styles.dock != "none"]
+        room = self.size.width - sum(widget.outer_size.width for widget in docked)
+        cut = False
+        for widget in self.children:
+            if widget not in docked:
+                cut = cut or widget.virtual_region.right > room
+                widget.display = not cut
