@@ -166,10 +166,33 @@ def test_environment_selects_the_database(tmp_path: Path, monkeypatch: pytest.Mo
     assert "already at" in invoke_main(["db", "upgrade"]).stdout
 
 
-def test_bad_database_url_is_a_clear_error() -> None:
+def test_bad_database_url_is_a_usage_error() -> None:
     result = invoke_main(["--db", "not a url", "list"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--db': cannot read database URL" in result.stderr
+
+
+def test_unknown_database_backend_is_named_not_reported_as_a_bug(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = invoke_main(["--db", "nonsense://x", "list"])
+    assert result.exit_code == 2
+    assert "unknown database backend 'nonsense'" in result.stderr
+    monkeypatch.setenv("TRACKER_DATABASE_URL", "nonsense://x")  # configured, not typed: exit 1
+    result = invoke_main(["list"])
     assert result.exit_code == 1
-    assert "cannot read database URL" in result.stderr
+    assert "unknown database backend 'nonsense'" in result.stderr
+    assert "bug" not in result.stderr
+
+
+def test_a_database_path_in_a_missing_folder_is_refused_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "deeper"
+    result = invoke_main(["--db", f"sqlite:///{missing / 'x.db'}", "list"])
+    assert result.exit_code == 1
+    assert f"no folder '{missing}'" in result.stderr
+    assert not (tmp_path / "typo").exists()
+    result = invoke_main(["--db", f"sqlite:///{tmp_path / 'new.db'}", "list"])  # a new file
+    assert result.exit_code == 0 and (tmp_path / "new.db").exists()
 
 
 def test_unreachable_server_is_a_clear_error() -> None:
@@ -275,3 +298,16 @@ def test_the_cli_spells_out_the_report_formats_it_offers() -> None:
     from tracker.reports import FORMATS
 
     assert FORMAT_CHOICES == FORMATS
+
+
+def test_db_upgrade_makes_the_default_database_folder_on_first_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker import db
+
+    default = tmp_path / "fresh" / "tracker" / "tracker.db"
+    monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
+    monkeypatch.setattr(db, "default_database_path", lambda: default)
+    result = invoke_main(["db", "upgrade"])
+    assert result.exit_code == 0, result.stderr
+    assert default.exists()

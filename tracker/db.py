@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from platformdirs import user_data_path
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 
 from tracker.errors import InvalidInput, SchemaOutOfDate
@@ -87,14 +87,35 @@ def choose_database(option_url: str | None) -> DatabaseChoice:
     return DatabaseChoice(default_database_url(), "default")
 
 
-def _parse_url(url: str) -> URL:
+URL_EXAMPLES = "sqlite:///path/to/tracker.db or postgresql+psycopg://user@host/dbname"
+
+
+def database_url(url: str) -> URL:
+    """`url` parsed and checked: readable, and naming a backend SQLAlchemy can load.
+    A bare postgresql:// means psycopg 3, the driver tracker installs."""
     try:
-        return make_url(url)
+        parsed = make_url(url)
     except ArgumentError as error:
         raise InvalidInput(
-            f"cannot read database URL '{url}': give an SQLAlchemy URL such as "
-            "sqlite:///path/to/tracker.db or postgresql+psycopg://user@host/dbname"
+            f"cannot read database URL '{url}': give an SQLAlchemy URL such as {URL_EXAMPLES}"
         ) from error
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError as error:
+        raise InvalidInput(
+            f"unknown database backend '{parsed.drivername}' in "
+            f"'{parsed.render_as_string(hide_password=True)}': use {URL_EXAMPLES}"
+        ) from error
+    return parsed
+
+
+def database_problem(error: BaseException) -> str:
+    """What the database said, in one line: without the SQL statement and its parameters,
+    which SQLAlchemy appends (and which can hold a whole page of the reviewer's text)."""
+    reason = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    return (str(reason).strip().splitlines() or [type(reason).__name__])[0]
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -106,14 +127,18 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite connections get WAL, foreign keys and a busy timeout."""
-    parsed = _parse_url(url)
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
+    """Create an engine; SQLite connections get WAL, foreign keys and a busy timeout.
+    A database file may be new, its folder may not: a mistyped path is an error, not a new
+    tree of folders (the default location is made by `connect`)."""
+    parsed = database_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().parent
+            if not folder.is_dir():
+                raise InvalidInput(
+                    f"no folder '{folder}' for the SQLite database '{database}': check the "
+                    "path, or create the folder first")
             # A file keeps SQLAlchemy's default pool (QueuePool, connections usable from any
             # thread): reconnecting and re-running the PRAGMAs cost ~15% of a page query.
         else:  # in memory or a `file:` URI: unpooled, as it always was
@@ -177,9 +202,16 @@ def history_lines() -> list[str]:
     ]
 
 
+def connect(choice: DatabaseChoice) -> Engine:
+    """An engine for `choice`; the default database's folder is made on first use."""
+    if choice.is_default:
+        default_database_path().parent.mkdir(parents=True, exist_ok=True)
+    return make_engine(choice.url)
+
+
 def open_database(choice: DatabaseChoice) -> Engine:
     """Connect and make sure the schema is current (SQLite) or refuse (server databases)."""
-    engine = make_engine(choice.url)
+    engine = connect(choice)
     current, head = current_revision(engine), SCHEMA_HEAD
     if current != head:
         if choice.is_sqlite:

@@ -6,11 +6,11 @@ import click
 
 from tracker.cli.context import AppContext, pass_app
 from tracker.db import (
+    connect,
     current_revision,
     default_database_path,
     head_revision,
     history_lines,
-    make_engine,
     upgrade,
 )
 
@@ -37,7 +37,7 @@ def path(app: AppContext) -> None:
 @pass_app
 def upgrade_command(app: AppContext) -> None:
     """Migrate the database schema to the version this tracker needs."""
-    engine = make_engine(app.choice.url)
+    engine = connect(app.choice)
     try:
         before = current_revision(engine)
         upgrade(engine)
@@ -54,7 +54,7 @@ def upgrade_command(app: AppContext) -> None:
 @pass_app
 def current(app: AppContext) -> None:
     """Print the schema revision of the database and whether it is current."""
-    engine = make_engine(app.choice.url)
+    engine = connect(app.choice)
     try:
         revision = current_revision(engine)
     finally:

@@ -10,12 +10,24 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tracker import __version__
 from tracker.cli.context import AppContext
-from tracker.errors import TrackerError
+from tracker.db import database_url
+from tracker.errors import InvalidInput, TrackerError
+
+
+def _checked_url(_context: click.Context, _option: click.Parameter, url: str | None
+                 ) -> str | None:
+    """A --db value that cannot name a database is a usage error (exit 2)."""
+    if url is not None:
+        try:
+            database_url(url)
+        except InvalidInput as error:
+            raise click.BadParameter(str(error)) from None
+    return url
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--db", "db_url", metavar="URL", envvar=None,
+    "--db", "db_url", metavar="URL", envvar=None, callback=_checked_url,
     help="SQLAlchemy database URL (default: TRACKER_DATABASE_URL, else the SQLite file "
     "that `tracker db path` prints).",
 )
