@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from rich.cells import cell_len
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from tests.tui.conftest import SIZE, add_claim, definition, pane_text, settle, type_text
 from tracker.ledger import Ledger
@@ -61,10 +61,18 @@ async def test_filter_as_you_type_searches_every_claim_and_escape_clears_it(
         assert slugs(app) == ["ev-share-cn"]
         await pilot.pause(COUNT_DELAY + 0.1)  # the total is counted once typing pauses
         await settle(pilot)
-        assert "1 of 1 claims" in str(app.screen.query_one("#listing-status", Static).render())
+        assert str(app.screen.query_one("#listing-status", Static).render()).startswith(
+            "1 of 1 claim ·")
         await pilot.press("enter", "escape")
         await settle(pilot)
         assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
+        await pilot.press("slash", "escape")  # nothing to clear: escape leaves the field
+        await settle(pilot)
+        assert app.focused is app.claims_screen.table
+        await pilot.press("down")  # moves in the table, not typed into the filter
+        await settle(pilot)
+        assert app.claims_screen.query_one("#filter", Input).value == ""
+        assert app.claims_screen.table.current_slug == "fusion-grid"
 
 
 async def test_wide_characters_in_titles_keep_the_columns_in_line(

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from textual.command import CommandPalette
 from textual.containers import VerticalScroll
-from textual.widgets import OptionList
+from textual.widgets import Button, Input, OptionList
 from textual.widgets._footer import FooterKey
 
-from tests.tui.conftest import SIZE, settle, type_text
+from tests.tui.conftest import SIZE, pane_text, settle, type_text
 from tracker.ledger import Ledger
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.forecast import ForecastDialog
@@ -19,6 +21,7 @@ from tracker.tui.dialogs.help import HelpDialog
 from tracker.tui.keymap import KEYMAP_ENV
 from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.screens.review import ReviewScreen
+from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.claims_table import ClaimsTable
 from tracker.tui.widgets.footer import Footer
 
@@ -206,17 +209,35 @@ async def test_keymap_file_remaps_bindings_by_id(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     keymap = tmp_path / "keymap.toml"
-    keymap.write_text('"claim.forecast" = "p"\n"no.such.binding" = "z"\n', encoding="utf-8")
+    keymap.write_text('"claim.forecast" = "p"\n"no.such.binding" = "z"\n'
+                      '"form.save" = "f2"\n"claims.filter" = "ctrl+f"\n', encoding="utf-8")
     monkeypatch.setenv(KEYMAP_ENV, str(keymap))
     app = tui(keymap_file=None)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert any("unknown binding id 'no.such.binding'" in notice.message
                    for notice in app._notifications)
+        assert not any("is now both" in notice.message for notice in app._notifications)
+        # Text on screen that names a key names the remapped one.
+        assert app.screen.query_one("#filter", Input).placeholder == "^f filter by slug or title"
         await pilot.press("f")
         assert isinstance(app.screen, ClaimsScreen)
         await pilot.press("p")
         assert isinstance(app.screen, ForecastDialog)
+        assert str(app.screen.query_one("#save", Button).label) == "Save  f2"
+
+
+async def test_a_remap_onto_another_bindings_key_is_reported(
+    seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path
+) -> None:
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('"claim.forecast" = "p,F"\n', encoding="utf-8")  # F is Facets
+    app = tui(keymap_file=keymap)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert [notice.message for notice in app._notifications] == [
+            "key 'F' is now both claims.facets and claim.forecast (on the claims screen): "
+            "only one of them works there"]
 
 
 async def test_a_broken_keymap_file_is_reported_not_fatal(
@@ -282,9 +303,45 @@ async def test_a_failing_query_is_shown_and_the_app_goes_on(
         await settle(pilot)
         assert any("database went away" in notice.message for notice in app._notifications)
         assert app.is_running
+        # The pane does not go on showing the claim before, nor its keys acting on it.
+        assert app.claims_screen.detail is None
+        assert "could not be loaded" in pane_text(app.claims_screen.query_one(ClaimDetailView))
+        assert not {"forecast", "resolve", "change_status"} & footer_actions(app)
         await pilot.press("up")
         await settle(pilot)
         assert isinstance(app.screen, ClaimsScreen)
+
+
+def _database_gone(*_args: object, **_kwargs: object) -> None:
+    raise OperationalError("SELECT forecasts.uuid FROM forecasts WHERE forecasts.claim_id IN "
+                           "(?, ?)", (1, 2), sqlite3.OperationalError("no such table: forecasts"))
+
+
+async def test_a_database_error_is_one_line_without_the_sql(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app.queries, "claim_detail", _database_gone)
+        await pilot.press("down")
+        await settle(pilot)
+        shown = [(notice.title, notice.message) for notice in app._notifications]
+        assert ("Database error", "no such table: forecasts") in shown
+
+
+async def test_the_palette_shows_a_failed_claim_search_not_no_matches(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app.queries, "list_claims", _database_gone)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "sales")
+        await pilot.pause(0.5)
+        assert any(notice.message == "no such table: forecasts"
+                   for notice in app._notifications)
 
 
 async def test_palette_offers_a_screen_only_the_commands_it_has(

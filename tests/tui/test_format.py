@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 from rich.cells import cell_len
+from rich.style import Style
+from rich.terminal_theme import TerminalTheme
+from textual._ansi_theme import ALABASTER, MONOKAI
 
 from tracker.tui.format import fit
+from tracker.tui.widgets.claim_detail import STATUS_STYLE
 
 
 def test_fit_pads_short_text_and_cuts_long_text_with_an_ellipsis() -> None:
@@ -20,3 +24,18 @@ def test_fit_counts_terminal_cells_not_characters(text: str) -> None:
         assert cell_len(fit(text, width)) == width, width
     assert fit("長期來看", 6) == "長期 …"  # a wide character is never cut in half
     assert fit("長期", 6) == "長期  "
+
+
+@pytest.mark.parametrize("palette", [MONOKAI, ALABASTER], ids=["dark", "light"])
+def test_each_coloured_status_has_its_own_colour_in_textuals_terminal_palettes(
+    palette: TerminalTheme,
+) -> None:
+    """Statuses are styled with terminal colour names; Textual's dark palette maps red and
+    magenta to the same colour, so partly and refuted looked alike."""
+    names = ["black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"]
+    shown = {}
+    for status, style in STATUS_STYLE.items():
+        color = Style.parse(style).color
+        if color is not None:
+            shown[status] = tuple(palette.ansi_colors[names.index(color.name)])
+    assert len(shown) == 5 and len(set(shown.values())) == len(shown), shown

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import date
 
+import pytest
+from sqlalchemy.exc import OperationalError
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import SIZE, fill, pane_text, settle, type_text
 from tracker.ledger import Ledger
@@ -317,6 +321,61 @@ async def test_conflict_shows_the_claim_as_it_is_now_and_discard_writes_nothing(
     assert (detail.version, detail.status, detail.changed_by) == (2, "stalled", "bob")
 
 
+async def test_conflict_with_a_resolution_offers_no_apply_and_fits_80_columns(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """Applying a status change to a claim resolved meanwhile could only be refused."""
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        seeded.resolve("ev-share", "no", reviewer="bob", note="sales fell")
+        await pilot.press("c", "enter", "down", "enter", "tab")
+        await type_text(pilot, "pilots")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConflictDialog)
+        assert not dialog.query("#apply")
+        assert "no longer applies to the claim as it is now (refuted)" in str(
+            dialog.query_one("#conflict-not-applicable", Static).render())
+        form = dialog.query_one(".form")
+        for part in (".form-title", "#conflict-reason", "#conflict-mine", "#edit", "#discard"):
+            assert form.can_view_entire(dialog.query_one(part)), part  # nothing scrolled away
+        keys = {key.action for key in dialog.query(FooterKey)}  # its own footer, not the screen's
+        assert {"choose('edit')", "discard"} <= keys and "choose('apply')" not in keys
+        assert "forecast" not in keys
+        await pilot.press("a")  # not offered: does nothing
+        await settle(pilot)
+        assert app.screen is dialog
+        await pilot.press("escape")
+        await settle(pilot)
+    assert queries.claim_detail("ev-share").status == "refuted"
+
+
+async def test_a_database_error_on_saving_reopens_the_form_with_the_input(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = tui()
+
+    def failing(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT INTO forecasts (rationale) VALUES (?)",
+                               ("my careful reasoning",),
+                               sqlite3.OperationalError("disk I/O error"))
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app.ledger, "forecast", failing)
+        await pilot.press("f", *"30%")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ForecastDialog)
+        assert app.screen.query_one("#probability", Input).value == "0.3"
+        error = str(app.screen.query_one("#form-error", Static).render())
+        assert error == "the database could not save this: disk I/O error"
+    assert my_forecasts(queries, "ev-share") == [0.6]
+
+
 async def test_a_refused_write_reopens_the_form_with_the_input_and_the_reason(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:
@@ -329,7 +388,16 @@ async def test_a_refused_write_reopens_the_form_with_the_input_and_the_reason(
         await settle(pilot)
         assert isinstance(app.screen, ForecastDialog)
         assert app.screen.query_one("#probability", Input).value == "0.3"
-        assert "reopen it first" in str(app.screen.query_one("#form-error", Static).render())
+        error = str(app.screen.query_one("#form-error", Static).render())
+        assert "ev-share is refuted now (changed meanwhile)" in error
+        assert "press o to reopen it first" in error and "tracker reopen" not in error
+        assert "refuted" in str(app.screen.query_one(".form-subject", Static).render())
+        await pilot.press("escape")
+        await settle(pilot)  # the screen shows the claim as it is now: Reopen, not Resolve
+        assert app.claims_screen.detail is not None
+        assert app.claims_screen.detail.status == "refuted"
+        assert app.claims_screen.check_action("reopen", ())
+        assert not app.claims_screen.check_action("resolve", ())
     assert my_forecasts(queries, "ev-share") == [0.6]
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from tracker.queries import ClaimFilter
-from tracker.tui.keymap import load_keymap
 from tracker.tui.listing import ANY_CLOSED, ANY_OPEN, Listing
 
 
@@ -35,14 +32,7 @@ def test_sorting_again_reverses_and_any_change_returns_to_the_first_page() -> No
 def test_description_of_the_page() -> None:
     assert Listing(text="x", offset=100).describe(1234, 50) == (
         "101–150 of 1,234 claims · sorted by slug ↑")
-    assert Listing().describe(None, 0).startswith("0–0 of … top-level claims")
-
-
-def test_keymap_keeps_known_ids_and_reports_the_rest(tmp_path: Path) -> None:
-    path = tmp_path / "keymap.toml"
-    path.write_text('"claims.filter" = "ctrl+f"\n"nope" = "x"\n"claim.forecast" = 3\n',
-                    encoding="utf-8")
-    loaded = load_keymap(path, {"claims.filter", "claim.forecast"})
-    assert loaded.keys == {"claims.filter": "ctrl+f"}
-    assert len(loaded.problems) == 2
-    assert load_keymap(tmp_path / "missing.toml", set()).keys == {}
+    assert Listing().describe(None, 0).startswith("0 of … top-level claims")
+    assert Listing(text="x").describe(0, 0).startswith("0 of 0 claims ·")
+    assert Listing(text="x").describe(1, 1).startswith("1 of 1 claim ·")  # not "1–1 ... claims"
+    assert Listing(text="x", offset=50).describe(51, 1).startswith("51 of 51 claims ·")

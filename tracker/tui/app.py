@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
+from tracker.db import database_problem
 from tracker.errors import TrackerError
 from tracker.horizons import utc_now
 from tracker.ledger import Ledger
@@ -28,7 +30,7 @@ from tracker.tui.dialogs.facets import FacetDialog
 from tracker.tui.dialogs.form import FormDialog
 from tracker.tui.dialogs.help import HelpDialog
 from tracker.tui.dialogs.summary import SummaryDialog
-from tracker.tui.keymap import keymap_path, load_keymap
+from tracker.tui.keymap import clashes, keymap_path, load_keymap
 from tracker.tui.messages import ReportFailed, ReportWritten
 from tracker.tui.screens.base import ClaimEditingScreen
 from tracker.tui.screens.claims import ClaimsScreen
@@ -86,12 +88,12 @@ class TrackerApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = self.reviewer or "no reviewer: pass --as NAME"
-        known = {binding.id for owner in (TrackerApp, *REMAPPABLE) for binding in owner.BINDINGS
-                 if isinstance(binding, Binding) and binding.id}
+        known = {binding_id for owner in (TrackerApp, *REMAPPABLE)
+                 for binding_id, _keys in _identified(owner)}
         loaded = load_keymap(self.keymap_file, known)
         if loaded.keys:
             self.set_keymap(loaded.keys)
-        for problem in loaded.problems:
+        for problem in (*loaded.problems, *clashes(_binding_places(), loaded.keys)):
             self.notify(problem, title="Keymap", severity="warning", timeout=10)
 
     def steady_cursors(self, screen: Screen[Any]) -> None:
@@ -198,8 +200,12 @@ class TrackerApp(App[None]):
 
     def show_failure(self, error: BaseException | None) -> None:
         """A query or write that failed: shown, never fatal (workers do not exit on error)."""
-        self.notify(f"{type(error).__name__}: {error}", title="Database error",
-                    severity="error", timeout=15)
+        if isinstance(error, SQLAlchemyError):
+            self.notify(database_problem(error), title="Database error", severity="error",
+                        timeout=15)
+        else:  # a bug: its type says most
+            self.notify(f"{type(error).__name__}: {error}", title="Error", severity="error",
+                        timeout=15)
 
     def action_show_scores(self) -> None:
         if isinstance(self.screen, ClaimsScreen):
@@ -220,6 +226,25 @@ class TrackerApp(App[None]):
                 for binding_id, (shown, description) in keys.items()]
         about = str(getattr(screen, "HELP", "") or "")
         self.push_screen(HelpDialog(type(screen).__name__.removesuffix("Screen"), about, rows))
+
+
+def _identified(owner: type[Any]) -> list[tuple[str, str]]:
+    """The (id, keys) of the bindings `owner` declares itself."""
+    return [(binding.id, binding.key) for binding in owner.__dict__.get("BINDINGS", ())
+            if isinstance(binding, Binding) and binding.id]
+
+
+def _binding_places() -> dict[str, list[tuple[str, str]]]:
+    """Each screen with every binding that can act on it: the app's, the screen's own and
+    its base classes', and (on the claims screen) the table's."""
+    places = {}
+    for screen in REMAPPABLE:
+        if not issubclass(screen, Screen) or screen is ClaimEditingScreen:
+            continue
+        owners = [TrackerApp, *screen.__mro__, *([ClaimsTable] if screen is ClaimsScreen else [])]
+        name = re.sub(r"(?<!^)(?=[A-Z])", " ", screen.__name__).lower()
+        places[f"the {name}"] = [pair for owner in owners for pair in _identified(owner)]
+    return places
 
 
 def _clock_from(start: datetime) -> Clock:

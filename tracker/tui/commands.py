@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from sqlalchemy.exc import SQLAlchemyError
 from textual.command import DiscoveryHit, Hit, Provider
 
 from tracker.queries import ClaimFilter
@@ -85,8 +86,12 @@ class TrackerCommands(Provider):
         if not text:
             return
         app = self.tracker
-        rows = await asyncio.to_thread(app.queries.list_claims, ClaimFilter(text=text),
-                                       limit=CLAIM_MATCHES)
+        try:
+            rows = await asyncio.to_thread(app.queries.list_claims, ClaimFilter(text=text),
+                                           limit=CLAIM_MATCHES)
+        except SQLAlchemyError as error:  # the palette would only say "No matches found"
+            app.show_failure(error)
+            return
         for row in rows:
             label = f"{row.slug} · {row.title}"
             yield Hit(max(matcher.match(label), 0.5), matcher.highlight(label),

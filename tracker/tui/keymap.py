@@ -1,7 +1,9 @@
 """Remapping keys from a TOML file: binding id = "key[,key...]".
 
 Read from $TRACKER_KEYMAP, else `keymap.toml` in the user config folder (platformdirs).
-A missing file is normal; a broken one is reported and ignored, never fatal. Example:
+A missing default file is normal; a broken one, or a missing file that $TRACKER_KEYMAP names,
+is reported, never fatal. So are keys no keyboard can press, and a key given to one binding
+that another binding in the same place still has (only one of them would work). Example:
 
     "claims.filter" = "ctrl+f"
     "claim.forecast" = "p,F"
@@ -9,13 +11,17 @@ A missing file is normal; a broken one is reported and ignored, never fatal. Exa
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_config_path
+from textual.keys import REPLACED_KEYS, Keys, key_to_character
+from textual.screen import Screen
 
 KEYMAP_ENV = "TRACKER_KEYMAP"
 
@@ -24,6 +30,25 @@ def keymap_path() -> Path:
     if configured := os.environ.get(KEYMAP_ENV, "").strip():
         return Path(configured).expanduser()
     return user_config_path("tracker", appauthor=False) / "keymap.toml"
+
+
+MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+NAMED_KEYS = frozenset(key.value.rsplit("+", 1)[-1] for key in Keys)
+"""Textual's names of keys that are not characters: escape, f2, pageup, space..."""
+
+
+def is_key(key: str) -> bool:
+    """Whether Textual can match `key` ("ctrl+f", "F", "f2", "slash", "?") to a keypress."""
+    *modifiers, base = key.split("+")
+    if not base or not MODIFIERS.issuperset(modifiers):
+        return False
+    return (len(base) == 1 or base in NAMED_KEYS
+            or key_to_character(REPLACED_KEYS.get(base, base)) is not None)
+
+
+def _named_by_environment(path: Path) -> bool:
+    configured = os.environ.get(KEYMAP_ENV, "").strip()
+    return bool(configured) and Path(configured).expanduser() == path
 
 
 @dataclass(frozen=True)
@@ -35,6 +60,9 @@ class LoadedKeymap:
 def load_keymap(path: Path, known_ids: Iterable[str]) -> LoadedKeymap:
     """The remappings in `path` that name a known binding id, and what was wrong with the rest."""
     if not path.is_file():
+        if _named_by_environment(path):
+            return LoadedKeymap(problems=(
+                f"{KEYMAP_ENV} names {path}, which is not a file: no keys remapped",))
         return LoadedKeymap()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -45,11 +73,44 @@ def load_keymap(path: Path, known_ids: Iterable[str]) -> LoadedKeymap:
     problems: list[str] = []
     for binding_id, value in data.items():
         if binding_id not in known:
-            problems.append(
-                f"{path}: unknown binding id '{binding_id}' (known: {', '.join(sorted(known))})"
-            )
+            close = difflib.get_close_matches(binding_id, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "? in the app lists every id"
+            problems.append(f"{path}: unknown binding id '{binding_id}' ({hint})")
         elif not isinstance(value, str) or not value.strip():
             problems.append(f"{path}: '{binding_id}' needs a key string like \"ctrl+f\"")
+        elif unknown := [key for key in value.split(",") if not is_key(key.strip())]:
+            problems.append(
+                f"{path}: '{binding_id}': no key is called {', '.join(map(repr, unknown))} "
+                "(write keys like \"ctrl+f\", \"F\", \"f2\", \"escape\"); not remapped")
         else:
             keys[binding_id] = value.strip()
     return LoadedKeymap(keys, tuple(problems))
+
+
+def clashes(places: Mapping[str, Iterable[tuple[str, str]]], remapped: Mapping[str, str]
+            ) -> list[str]:
+    """Keys the keymap gives a binding while another binding in the same place (a screen
+    with the app's keys) has it too: only one of them would work there.
+
+    `places` maps a place's name to its (binding id, default keys) pairs."""
+    places_by_clash: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for place, bindings in places.items():
+        owners: dict[str, list[str]] = {}
+        for binding_id, default in bindings:
+            for key in remapped.get(binding_id, default).split(","):
+                owners.setdefault(key.strip(), []).append(binding_id)
+        for key, ids in owners.items():
+            if len(ids) > 1 and any(binding_id in remapped for binding_id in ids):
+                places_by_clash.setdefault((key, tuple(ids)), []).append(place)
+    return [f"key '{key}' is now both {' and '.join(ids)} (on {', '.join(where)}): "
+            "only one of them works there"
+            for (key, ids), where in places_by_clash.items()]
+
+
+def key_for(screen: Screen[Any], action: str) -> str:
+    """The key that runs `action` on `screen` now, as the footer shows it ("" if none): for
+    text on screen that names a key, which a keymap may have changed."""
+    for active in screen.active_bindings.values():
+        if active.binding.action == action and active.enabled:
+            return screen.app.get_key_display(active.binding)
+    return ""

@@ -105,10 +105,11 @@ class Listing:
         )
 
     def describe(self, total: int | None, shown: int) -> str:
-        first = self.offset + 1 if shown else 0
+        span = {0: "0", 1: f"{self.offset + 1:,}"}.get(
+            shown, f"{self.offset + 1:,}–{self.offset + shown:,}")
         of = "…" if total is None else f"{total:,}"
+        claims = "claim" if total == 1 else "claims"
+        what = f"top-level {claims} (space shows derived questions)" if self.is_tree else claims
         column = COLUMN_BY_KEY[self.sort]
         arrow = "↓" if self.descending else "↑"
-        what = "top-level claims (space shows derived questions)" if self.is_tree else "claims"
-        return (f"{first:,}–{self.offset + shown:,} of {of} {what} · sorted by "
-                f"{column.label.lower()} {arrow}")
+        return f"{span} of {of} {what} · sorted by {column.label.lower()} {arrow}"

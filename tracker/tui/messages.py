@@ -73,6 +73,9 @@ class WriteRefused(Message):
     reason: str
     field: str = ""
     """The form field the reason is about, if the ledger said which."""
+    fresh: ClaimDetail | None = None
+    """The claim as it is now, if it could be read: the refusal may come from a change made
+    by someone else (a forecast on a claim they resolved meanwhile)."""
 
 
 @dataclass

@@ -19,6 +19,7 @@ from textual.widgets import Button, Label, Static
 from tracker.errors import Conflict
 from tracker.queries import ClaimDetail
 from tracker.tui.widgets.claim_detail import ClaimDetailView
+from tracker.tui.widgets.footer import Footer
 from tracker.tui.writes import PendingWrite
 
 ConflictChoice = Literal["apply", "edit"]
@@ -31,11 +32,15 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
         Binding("escape", "discard", "Discard", id="conflict.discard"),
     ]
 
-    def __init__(self, write: PendingWrite, error: Conflict, fresh: ClaimDetail) -> None:
+    def __init__(self, write: PendingWrite, error: Conflict, fresh: ClaimDetail,
+                 *, can_apply: bool = True) -> None:
         super().__init__()
         self.write = write
         self.error = error
         self.fresh = fresh
+        self.can_apply = can_apply
+        """False when the change cannot be made to the claim as it is now (a forecast on a
+        claim resolved meanwhile): Apply is not offered, it could only be refused."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form -conflict"):
@@ -43,12 +48,17 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
             yield Static(Text(f"{self.error.what_happened}."), id="conflict-reason")
             yield Static(Text.assemble(("Your change, kept: ", "bold"),
                                        self.write.describe()), id="conflict-mine")
+            if not self.can_apply:
+                yield Static(f"It no longer applies to the claim as it is now "
+                             f"({self.fresh.status}).", id="conflict-not-applicable")
             yield Label(f"The claim now (version {self.fresh.version}):", classes="field-label")
-            yield ClaimDetailView(id="conflict-fresh")
+            yield ClaimDetailView(id="conflict-fresh")  # takes the room left: the rest shows
             with Horizontal(classes="form-buttons"):
-                yield Button("Apply to new version  a", variant="primary", id="apply")
+                if self.can_apply:
+                    yield Button("Apply to new version  a", variant="primary", id="apply")
                 yield Button("Edit again  e", id="edit")
                 yield Button("Discard  esc", variant="error", id="discard")
+        yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply
 
     def on_mount(self) -> None:
         self.query_one(ClaimDetailView).show(self.fresh, hide_team_from=None)
@@ -60,6 +70,9 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
     @on(Button.Pressed, "#edit")
     def _edit(self) -> None:
         self.action_choose("edit")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.can_apply or parameters != ("apply",)
 
     def action_choose(self, choice: ConflictChoice) -> None:
         self.dismiss(choice)

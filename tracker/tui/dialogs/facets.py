@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tracker.tui.listing import STATUS_FACETS
 from tracker.tui.widgets.facets import FACET_NAMES, Facets
+from tracker.tui.widgets.footer import Footer
 from tracker.vocabulary import Kind
 
 ANY = "any"
@@ -53,6 +54,7 @@ class FacetDialog(ModalScreen[Facets | None]):
                         )
             yield Static("↑↓ choose · tab next facet · enter applies all · del: any for all · "
                          "esc cancels", classes="field-hint")
+        yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply
 
     def on_mount(self) -> None:
         for name in FACET_NAMES:

@@ -27,6 +27,7 @@ from tracker.errors import InvalidInput
 from tracker.horizons import DateError, parse_day, parse_instant
 from tracker.probability import parse_probability
 from tracker.tui.format import stamp
+from tracker.tui.keymap import key_for
 from tracker.tui.widgets.footer import Footer
 
 ResultT = TypeVar("ResultT")
@@ -167,8 +168,8 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
             yield Static(self.error, id="form-error", classes="-visible" if self.error else "")
             yield from self.fields()
             with Horizontal(classes="form-buttons"):
-                yield Button("Save  ctrl+s", variant="primary", id="save")
-                yield Button("Cancel  esc", id="cancel")
+                yield Button("Save", variant="primary", id="save")  # + its key: on_mount
+                yield Button("Cancel", id="cancel")
         yield Footer()  # this form's keys: its Save may be below the fold of a small terminal
 
     def fields(self) -> ComposeResult:
@@ -218,6 +219,8 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
 
     def on_mount(self) -> None:
         self.app.steady_cursors(self)  # type: ignore[attr-defined]
+        for button, label, action in (("#save", "Save", "submit"), ("#cancel", "Cancel", "cancel")):
+            self.query_one(button, Button).label = f"{label}  {key_for(self, action)}".rstrip()
         for widget in self.query(Input):
             if widget.value:
                 self._explain(widget.id, widget.value)

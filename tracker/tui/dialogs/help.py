@@ -13,6 +13,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from tracker.tui.widgets.footer import Footer
+
 
 class HelpDialog(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -39,3 +41,4 @@ class HelpDialog(ModalScreen[None]):
                 yield Static(Text(self.about))
                 yield Static(table)
             yield Static(Text("esc closes · ctrl+p opens the command palette", style="dim"))
+        yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply

@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from tracker.tui.widgets.footer import Footer
+
 
 @dataclass
 class SessionTally:
@@ -52,6 +54,7 @@ class SummaryDialog(ModalScreen[None]):
                         classes="form-title")
             yield Static(table, id="summary-table")
             yield Static("enter or esc returns to the claims", classes="field-hint")
+        yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply
 
     def action_close(self) -> None:
         self.dismiss(None)

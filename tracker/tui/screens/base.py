@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from tracker.db import database_problem
 from tracker.errors import Conflict, TrackerError
 from tracker.queries import ClaimDetail
 from tracker.tui.dialogs.conflict import ConflictChoice, ConflictDialog
@@ -28,6 +30,7 @@ from tracker.tui.dialogs.resolve import ResolveDialog
 from tracker.tui.dialogs.retract import RetractDialog
 from tracker.tui.dialogs.status import StatusDialog
 from tracker.tui.format import percent
+from tracker.tui.keymap import key_for
 from tracker.tui.messages import WriteConflicted, WriteRefused, WriteSaved
 from tracker.tui.writes import (
     Change,
@@ -205,9 +208,26 @@ class ClaimEditingScreen(TrackerScreen):
             fresh = app.queries.claim_detail(write.slug)
             self.post_message(WriteConflicted(write, error, fresh))
         except TrackerError as error:
-            self.post_message(WriteRefused(write, str(error), FORM_FIELDS.get(error.field, "")))
+            now = None if isinstance(write.change, NewClaim) else self._fresh(write.slug)
+            self.post_message(WriteRefused(write, str(error), FORM_FIELDS.get(error.field, ""),
+                                           now))
+        except SQLAlchemyError as error:  # the form comes back with the input, not lost
+            self.post_message(WriteRefused(
+                write, f"the database could not save this: {database_problem(error)}"))
         else:
             self.post_message(WriteSaved(write))
+
+    def _fresh(self, slug: str) -> ClaimDetail | None:
+        try:
+            return self.tracker.queries.claim_detail(slug)
+        except (TrackerError, SQLAlchemyError):
+            return None
+
+    def applies(self, change: Change) -> bool:
+        """Whether `change` can be made to the claim on screen as it is now."""
+        action = next((action for action, kind in FORM_ACTIONS.items()
+                       if isinstance(change, kind)), None)
+        return action is None or bool(self.check_action(action, ()))
 
     @on(WriteConflicted)
     def _conflicted(self, message: WriteConflicted) -> None:
@@ -225,7 +245,8 @@ class ClaimEditingScreen(TrackerScreen):
             else:
                 self.notify(f"Discarded: {message.write.describe()}", severity="warning")
 
-        self.app.push_screen(ConflictDialog(message.write, message.error, message.fresh), chosen)
+        self.app.push_screen(ConflictDialog(message.write, message.error, message.fresh,
+                                            can_apply=self.applies(change)), chosen)
 
     @on(WriteRefused)
     def _refused(self, message: WriteRefused) -> None:
@@ -233,14 +254,22 @@ class ClaimEditingScreen(TrackerScreen):
             self.open_new_claim(message.write.change, error=message.reason,
                                 error_field=message.field)
             return
-        kind = type(message.write.change)
+        if message.fresh is not None:
+            self.claim_changed(message.fresh)
+        change = message.write.change
+        kind = type(change)
         stale = self.detail is None or self.detail.slug != message.write.slug
         if stale or kind not in FORM_ACTIONS.values():
             self.notify(message.reason, title="Not saved", severity="error")
             return
         assert self.detail is not None
-        self.open_form(self.detail, kind, message.write.change, error=message.reason,
-                       error_field=message.field)
+        reason = message.reason
+        if not self.applies(change):  # changed meanwhile: e.g. resolved by someone else
+            reopen = key_for(self, "reopen")
+            reason = (f"{self.detail.slug} is {self.detail.status} now (changed meanwhile), so "
+                      "this no longer applies" + (f": close this form and press {reopen} to "
+                                                  "reopen it first" if reopen else ""))
+        self.open_form(self.detail, kind, change, error=reason, error_field=message.field)
 
     def claim_changed(self, detail: ClaimDetail) -> None:
         """A fresher copy of a claim arrived; screens show it."""

@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from tracker.queries import ClaimDetail, ClaimFilter, ClaimRow
 from tracker.tui.dialogs.as_of import AsOfDialog
 from tracker.tui.dialogs.facets import FacetDialog
+from tracker.tui.keymap import key_for
 from tracker.tui.listing import COLUMNS, PAGE_SIZE, Listing
 from tracker.tui.messages import (
     ChildrenLoaded,
@@ -100,7 +101,7 @@ class ClaimsScreen(ClaimEditingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filter-bar"):
-            yield Input(placeholder="/ filter by slug or title", id="filter")
+            yield Input(id="filter")  # its placeholder names the key: on_mount
             yield FacetBar(id="facets")
         yield ClaimsHeader(id="claims-header")
         yield ClaimsTable(id="claims")
@@ -110,6 +111,8 @@ class ClaimsScreen(ClaimEditingScreen):
 
     async def on_mount(self) -> None:
         self.tracker.steady_cursors(self)
+        self.query_one("#filter", Input).placeholder = (
+            f"{key_for(self, 'focus_filter')} filter by slug or title".lstrip())
         worker = self.show_listing(self.listing)
         first_page = asyncio.ensure_future(worker.wait())
         # Only the wait is bounded: the worker goes on, and its outcome (rows or an error)
@@ -229,6 +232,16 @@ class ClaimsScreen(ClaimEditingScreen):
         # frame that shows the new page or cursor (its thread competes for the interpreter).
         self.call_after_refresh(self.load_detail, message.slug)
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A claim whose detail could not be read is not shown as the one before it: its
+        keys would act on that one. (TrackerScreen's handler shows the error.)"""
+        if event.state is WorkerState.ERROR and event.worker.group == "detail":
+            self.detail = None
+            self.query_one(ClaimDetailView).show_message(
+                "This claim could not be loaded (see the error message): move to it again, "
+                "or press ctrl+r to reload.")
+            self.refresh_keys()
+
     @on(DetailLoaded)
     def _detail_loaded(self, message: DetailLoaded) -> None:
         if message.detail.slug == self.table.current_slug:
@@ -306,8 +319,8 @@ class ClaimsScreen(ClaimEditingScreen):
             self.load_children(slug)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "clear_filter":
-            return not self.listing.is_tree
+        if action == "clear_filter":  # or, with nothing to clear, leave the filter field
+            return not self.listing.is_tree or self.query_one("#filter", Input).has_focus
         if action == "show_as_of":
             return self.detail is not None
         return super().check_action(action, parameters)
@@ -323,8 +336,9 @@ class ClaimsScreen(ClaimEditingScreen):
         self.query_one("#filter", Input).focus()
 
     def action_clear_filter(self) -> None:
-        self.query_one("#filter", Input).value = ""
-        self.show_listing(Listing(sort=self.listing.sort, descending=self.listing.descending))
+        if not self.listing.is_tree:
+            self.query_one("#filter", Input).value = ""
+            self.show_listing(Listing(sort=self.listing.sort, descending=self.listing.descending))
         self.table.focus()
 
     def action_next_sort(self) -> None:

@@ -16,9 +16,11 @@ from tracker.tui.widgets.forecast_chart import forecast_chart
 STANCE_STYLE = {"supports": "green", "refutes": "red", "context": "blue"}
 STATUS_STYLE = {
     "open": "bold", "developing": "bold cyan", "stalled": "bold yellow",
-    "confirmed": "bold green", "partly": "bold magenta", "refuted": "bold red",
+    "confirmed": "bold green", "partly": "bold blue", "refuted": "bold red",
     "annulled": "dim",
 }
+"""Terminal colours, which each theme maps to its own: partly is blue, not magenta, which
+Textual's dark themes show in the very red of refuted."""
 
 
 def _heading(text: str) -> Text:

@@ -1,0 +1,77 @@
+"""Reading a keymap file: pure values, no terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracker.tui.keymap import KEYMAP_ENV, clashes, is_key, load_keymap
+
+KNOWN = {"claims.filter", "claim.forecast", "claims.facets"}
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "keymap.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_keymap_keeps_known_ids_and_reports_the_rest(tmp_path: Path) -> None:
+    path = write(tmp_path, '"claims.filter" = "ctrl+f"\n"nope" = "x"\n"claim.forecast" = 3\n')
+    loaded = load_keymap(path, KNOWN)
+    assert loaded.keys == {"claims.filter": "ctrl+f"}
+    assert len(loaded.problems) == 2
+    assert load_keymap(tmp_path / "missing.toml", set()).keys == {}
+
+
+def test_an_unknown_id_gets_a_short_suggestion_not_the_list_of_every_id(tmp_path: Path) -> None:
+    loaded = load_keymap(write(tmp_path, '"claims.filtre" = "ctrl+g"\n'), KNOWN)
+    (problem,) = loaded.problems
+    assert problem.endswith("unknown binding id 'claims.filtre' (did you mean 'claims.filter'?)")
+    (problem,) = load_keymap(write(tmp_path, '"zzz" = "ctrl+g"\n'), KNOWN).problems
+    assert "? in the app lists every id" in problem and "claims.facets" not in problem
+
+
+@pytest.mark.parametrize("key", ["ctrl+f", "F", "f2", "slash", "?", "escape", "shift+tab",
+                                 "question_mark", "ctrl+shift+up", "space", "pageup"])
+def test_keys_textual_can_match(key: str) -> None:
+    assert is_key(key)
+
+
+@pytest.mark.parametrize("key", ["control-f", "Q Q", "ctrl+", "ctlr+f", "escap", ""])
+def test_keys_no_keyboard_can_press(key: str) -> None:
+    assert not is_key(key)
+
+
+def test_a_key_no_keyboard_can_press_is_reported_and_not_remapped(tmp_path: Path) -> None:
+    path = write(tmp_path, '"claims.filter" = "control-f"\n"claim.forecast" = "p, Q Q"\n')
+    loaded = load_keymap(path, KNOWN)
+    assert loaded.keys == {}
+    assert [problem.split(": ", 1)[1].split(" (")[0] for problem in loaded.problems] == [
+        "'claims.filter': no key is called 'control-f'",
+        "'claim.forecast': no key is called ' Q Q'",
+    ]
+
+
+def test_a_missing_file_named_by_the_environment_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typo = tmp_path / "typo.toml"
+    monkeypatch.setenv(KEYMAP_ENV, str(typo))
+    (problem,) = load_keymap(typo, KNOWN).problems
+    assert problem == f"{KEYMAP_ENV} names {typo}, which is not a file: no keys remapped"
+    assert load_keymap(tmp_path / "default.toml", KNOWN).problems == ()  # the default: silent
+
+
+def test_a_key_taken_from_another_binding_in_the_same_place_is_a_clash() -> None:
+    places = {
+        "the claims screen": [("claims.facets", "F"), ("claim.forecast", "f")],
+        "the review screen": [("claim.forecast", "f"), ("review.skip", "n")],
+    }
+    assert clashes(places, {"claim.forecast": "p,F"}) == [
+        "key 'F' is now both claims.facets and claim.forecast (on the claims screen): "
+        "only one of them works there"]
+    assert clashes(places, {"claim.forecast": "p"}) == []
+    assert clashes(places, {"review.skip": "F"}) == []  # F is free on the review screen
+    assert clashes(places, {}) == []
