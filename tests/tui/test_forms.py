@@ -253,6 +253,14 @@ async def test_retracting_the_entry_chosen_from_several(
     assert retracted == {"Sales up 30%": None, "Sales flat": "duplicate", "Subsidy cut": None}
 
 
+async def save_status_developing(pilot: Pilot[None], note: str) -> None:
+    """In the status form of the claim on screen: developing, with `note`, saved."""
+    await pilot.press("c", "enter", "down", "enter", "tab")
+    await type_text(pilot, note)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
 async def test_conflict_shows_the_fresh_claim_and_applies_the_kept_change(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:
@@ -260,10 +268,7 @@ async def test_conflict_shows_the_fresh_claim_and_applies_the_kept_change(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         seeded.change_status("ev-share", "stalled", reviewer="bob", note="supply issues")
-        await pilot.press("c", "enter", "down", "enter", "tab")
-        await type_text(pilot, "pilots")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await save_status_developing(pilot, "pilots")
         assert isinstance(app.screen, ConflictDialog)
         reason = str(app.screen.query_one("#conflict-reason", Static).render())
         assert "changed by bob" in reason and "version 1" in reason
@@ -283,10 +288,7 @@ async def test_conflict_edit_again_keeps_the_input_and_escape_writes_nothing(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         seeded.change_status("ev-share", "stalled", reviewer="bob")
-        await pilot.press("c", "enter", "down", "enter", "tab")
-        await type_text(pilot, "pilots")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await save_status_developing(pilot, "pilots")
         await pilot.press("e")
         assert isinstance(app.screen, StatusDialog)
         assert app.screen.query_one("#note", Input).value == "pilots"
@@ -303,10 +305,7 @@ async def test_conflict_shows_the_claim_as_it_is_now_and_discard_writes_nothing(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         seeded.change_status("ev-share", "stalled", reviewer="bob", note="supply issues")
-        await pilot.press("c", "enter", "down", "enter", "tab")  # to developing
-        await type_text(pilot, "pilots")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await save_status_developing(pilot, "pilots")
         assert isinstance(app.screen, ConflictDialog)
         fresh = pane_text(app.screen.query_one("#conflict-fresh", ClaimDetailView))
         assert "[stalled]" in fresh and "v2, changed by bob" in fresh
@@ -329,10 +328,7 @@ async def test_conflict_with_a_resolution_offers_no_apply_and_fits_80_columns(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         seeded.resolve("ev-share", "no", reviewer="bob", note="sales fell")
-        await pilot.press("c", "enter", "down", "enter", "tab")
-        await type_text(pilot, "pilots")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await save_status_developing(pilot, "pilots")
         dialog = app.screen
         assert isinstance(dialog, ConflictDialog)
         assert not dialog.query("#apply")
