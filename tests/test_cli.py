@@ -281,6 +281,15 @@ def test_blind_forecasting_is_on_unless_a_setting_turns_it_off(
     assert opened_apps == [{"reviewer": "ann", "blind": blind}]
 
 
+def test_review_takes_the_reviewer_after_the_command_too(
+    run_cli: Run, opened_apps: list[dict[str, object]]
+) -> None:
+    """`tracker review --as bob` is what people type (the app says "pass --as NAME")."""
+    assert run_cli("--as", "ann", "review", "--as", "bob").exit_code == 0
+    assert run_cli("--as", "ann", "review").exit_code == 0
+    assert [options["reviewer"] for options in opened_apps] == ["bob", "ann"]
+
+
 @pytest.mark.parametrize("args", [(), ("review",)])
 def test_a_blind_setting_that_is_neither_on_nor_off_is_a_usage_error(
     run_cli: Run, opened_apps: list[dict[str, object]], monkeypatch: pytest.MonkeyPatch,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -361,3 +362,14 @@ async def test_palette_offers_a_screen_only_the_commands_it_has(
             assert ("Show claim as of a date" in prompts) is offered, screen_key
             await pilot.press("escape")
             await settle(pilot)
+
+
+def test_app_css_colours_text_with_the_themes_readable_text_colours() -> None:
+    """$accent, $error and $warning are made for backgrounds and borders: as text on a light
+    theme's surface they come down to 1.4:1 (dialog titles in textual-light were unreadable).
+    Textual's $text-* variants keep 3:1 or more."""
+    css = (Path(__file__).parents[2] / "tracker" / "tui" / "app.tcss").read_text()
+    text_colours = re.findall(r"^\s*color:\s*\$([\w-]+)", css, flags=re.MULTILINE)
+    assert text_colours
+    assert [name for name in text_colours if name in ("accent", "error", "warning", "primary",
+                                                      "secondary", "success")] == []

@@ -28,15 +28,17 @@ def default_blind() -> bool:
 @click.option("--blind/--no-blind", default=None,
               help="Hide the team's forecasts on a claim until you have made yours in the "
               f"session (default: on, unless {BLIND_ENV}=0). ctrl+b switches it in the app.")
+@click.option("--as", "reviewer", metavar="REVIEWER",
+              help="Who reviews (the same as `tracker --as REVIEWER review`).")
 @pass_app
-def review(app: AppContext, blind: bool | None) -> None:
+def review(app: AppContext, blind: bool | None, reviewer: str | None) -> None:
     """Open the review app on the configured database."""
     # Textual is imported here, not at module level: plain CLI commands stay fast.
     from tracker.tui.app import make_app
 
     blind = default_blind() if blind is None else blind
     engine = app.engine()
-    make_app(engine, reviewer=app.reviewer, blind=blind).run()
+    make_app(engine, reviewer=reviewer or app.reviewer, blind=blind).run()
 
 
 COMMANDS = [review]

@@ -169,13 +169,14 @@ class ClaimsTable(ScrollView, can_focus=True):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "edge(0)", "First", show=False),
-        Binding("end", "edge(-1)", "Last", show=False),
-        Binding("space,enter", "toggle_children", "Derived", id="claims.expand", show=False),
+        Binding("up", "cursor(-1)", "Up", id="claims.up", show=False),
+        Binding("down", "cursor(1)", "Down", id="claims.down", show=False),
+        Binding("pageup", "page(-1)", "Page up", id="claims.page_up", show=False),
+        Binding("pagedown", "page(1)", "Page down", id="claims.page_down", show=False),
+        Binding("home", "edge(0)", "First claim", id="claims.first", show=False),
+        Binding("end", "edge(-1)", "Last claim", id="claims.last", show=False),
+        Binding("space,enter", "toggle_children", "Show or hide derived questions",
+                id="claims.expand", show=False),
     ]
 
     @dataclass
