@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from rich.cells import cell_len
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 
 from tests.tui.conftest import SIZE, add_claim, definition, pane_text, settle, type_text
 from tracker.ledger import Ledger
@@ -185,6 +185,21 @@ async def test_facets_narrow_by_status_tag_source_and_kind(
             await settle(pilot)
             assert slugs(app) == expected, keys
         assert "status any closed" in str(app.screen.query_one(FacetBar).render())
+
+
+async def test_facet_choices_keep_to_one_line_each_in_a_small_terminal(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """At 80x24 a long tag wrapped mid-word ("application" / "s"), which read as two tags."""
+    add_claim(seeded, "long-tag", "A claim with a long tag", tags=("applications-of-agents",))
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("F")
+        await settle(pilot)
+        tags = app.screen.query_one("#pick-tag", OptionList)
+        assert tags.virtual_size.height == tags.option_count
+        await pilot.press("escape")
 
 
 async def test_sorting_by_header_and_keys(
