@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from textual.command import CommandPalette
 from textual.containers import VerticalScroll
-from textual.widgets import Button, Input, OptionList
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import SIZE, pane_text, settle, type_text
@@ -226,6 +226,28 @@ async def test_keymap_file_remaps_bindings_by_id(
         await pilot.press("p")
         assert isinstance(app.screen, ForecastDialog)
         assert str(app.screen.query_one("#save", Button).label) == "Save  f2"
+        await pilot.press("escape", "question_mark")
+        assert isinstance(app.screen, HelpDialog)
+        assert "Type ^f to filter" in app.screen.about
+
+
+async def test_help_texts_name_every_key_they_speak_of(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """Help texts name keys by the action they run (a keymap may change the key)."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for screen_key, expected in (("", "Type / to filter"), ("r", "or n to skip it")):
+            if screen_key:
+                await pilot.press(screen_key)
+                await settle(pilot)
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpDialog)
+            assert expected in app.screen.about and "no key>" not in app.screen.about
+            assert str(app.screen.query_one("#help-keys", Static).render()) == (
+                "esc closes · ^p opens the command palette")
+            await pilot.press("escape")
 
 
 async def test_a_remap_onto_another_bindings_key_is_reported(

@@ -30,7 +30,7 @@ from tracker.tui.dialogs.facets import FacetDialog
 from tracker.tui.dialogs.form import FormDialog
 from tracker.tui.dialogs.help import HelpDialog
 from tracker.tui.dialogs.summary import SummaryDialog
-from tracker.tui.keymap import clashes, keymap_path, load_keymap
+from tracker.tui.keymap import clashes, keymap_path, load_keymap, with_keys
 from tracker.tui.messages import ReportFailed, ReportWritten
 from tracker.tui.screens.base import ClaimEditingScreen
 from tracker.tui.screens.claims import ClaimsScreen
@@ -224,7 +224,7 @@ class TrackerApp(App[None]):
                 shown.append(self.get_key_display(binding))
         rows = [(", ".join(shown), description, binding_id)
                 for binding_id, (shown, description) in keys.items()]
-        about = str(getattr(screen, "HELP", "") or "")
+        about = with_keys(str(getattr(screen, "HELP", "") or ""), screen)
         self.push_screen(HelpDialog(type(screen).__name__.removesuffix("Screen"), about, rows))
 
 

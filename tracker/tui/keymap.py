@@ -107,10 +107,20 @@ def clashes(places: Mapping[str, Iterable[tuple[str, str]]], remapped: Mapping[s
             for (key, ids), where in places_by_clash.items()]
 
 
-def key_for(screen: Screen[Any], action: str) -> str:
-    """The key that runs `action` on `screen` now, as the footer shows it ("" if none): for
-    text on screen that names a key, which a keymap may have changed."""
+def key_for(screen: Screen[Any], action: str, *, enabled_only: bool = True) -> str:
+    """The key that runs `action` on `screen` (now, unless `enabled_only` is False), as the
+    footer shows it, or "": for text on screen that names a key a keymap may have changed."""
     for active in screen.active_bindings.values():
-        if active.binding.action == action and active.enabled:
+        if active.binding.action == action and (active.enabled or not enabled_only):
             return screen.app.get_key_display(active.binding)
     return ""
+
+
+def with_keys(text: str, screen: Screen[Any]) -> str:
+    """`text` with each `{action}` replaced by the key that runs it on `screen`."""
+
+    class KeyNames(dict[str, str]):
+        def __missing__(self, action: str) -> str:
+            return key_for(screen, action, enabled_only=False) or f"<{action}: no key>"
+
+    return text.format_map(KeyNames())

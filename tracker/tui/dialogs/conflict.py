@@ -18,6 +18,7 @@ from textual.widgets import Button, Label, Static
 
 from tracker.errors import Conflict
 from tracker.queries import ClaimDetail
+from tracker.tui.keymap import key_for
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.footer import Footer
 from tracker.tui.writes import PendingWrite
@@ -55,13 +56,16 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
             yield ClaimDetailView(id="conflict-fresh")  # takes the room left: the rest shows
             with Horizontal(classes="form-buttons"):
                 if self.can_apply:
-                    yield Button("Apply to new version  a", variant="primary", id="apply")
-                yield Button("Edit again  e", id="edit")
-                yield Button("Discard  esc", variant="error", id="discard")
+                    yield Button("Apply to new version", variant="primary", id="apply")
+                yield Button("Edit again", id="edit")  # + their keys, as remapped: on_mount
+                yield Button("Discard", variant="error", id="discard")
         yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply
 
     def on_mount(self) -> None:
         self.query_one(ClaimDetailView).show(self.fresh, hide_team_from=None)
+        for button in self.query(Button):
+            action = "discard" if button.id == "discard" else f"choose('{button.id}')"
+            button.label = f"{button.label}  {key_for(self, action)}".rstrip()
 
     @on(Button.Pressed, "#apply")
     def _apply(self) -> None:

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from tracker.tui.keymap import with_keys
 from tracker.tui.listing import STATUS_FACETS
 from tracker.tui.widgets.facets import FACET_NAMES, Facets
 from tracker.tui.widgets.footer import Footer
@@ -52,11 +53,13 @@ class FacetDialog(ModalScreen[Facets | None]):
                             *(Option(label, id=value) for label, value in self.choices[name]),
                             id=f"pick-{name}",
                         )
-            yield Static("↑↓ choose · tab next facet · enter applies all · del: any for all · "
-                         "esc cancels", classes="field-hint")
+            yield Static(classes="field-hint")  # names keys as remapped: on_mount
         yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply
 
     def on_mount(self) -> None:
+        self.query_one(".field-hint", Static).update(with_keys(
+            "↑↓ choose · tab next facet · enter applies all · {clear}: any for all · "
+            "{dismiss} cancels", self))
         for name in FACET_NAMES:
             picker = self.query_one(f"#pick-{name}", OptionList)
             value = getattr(self.current, name)

@@ -59,13 +59,15 @@ def _page_sort_key(column: str, row: ClaimRow) -> tuple[bool, float | str]:
 
 
 class ClaimsScreen(ClaimEditingScreen):
-    HELP: ClassVar[str] = (
+    HELP: ClassVar[str] = (  # {action}: the key that runs it (see keymap.with_keys)
         "Every claim, one page at a time (filtered, sorted and paged in the database). "
-        "Without a filter the list is a tree: ▸ marks a parent claim, space or enter shows "
-        "its derived questions. Type / to filter by words of the slug or title, in any "
-        "order; F (or a click on the facets line) narrows by status, tag, source and kind; "
+        "Without a filter the list is a tree: ▸ marks a parent claim, {toggle_children} shows "
+        "its derived questions. Type {focus_filter} to filter by words of the slug or title, "
+        "in any order; {pick_facets} (or a click on the facets line) narrows by status, tag, "
+        "source and kind; "
         "any filter searches derived questions too. "
-        "s sorts by the next column and S reverses the order; a click on a column header "
+        "{next_sort} sorts by the next column and {reverse_sort} reverses the order; a click "
+        "on a column header "
         "sorts by it (again to reverse). Mine is your latest "
         "forecast, Team the median of every reviewer's latest, Evid. the days since the "
         "latest evidence (its observed date, else the day it was recorded), Review when your "
@@ -239,7 +241,7 @@ class ClaimsScreen(ClaimEditingScreen):
             self.detail = None
             self.query_one(ClaimDetailView).show_message(
                 "This claim could not be loaded (see the error message): move to it again, "
-                "or press ctrl+r to reload.")
+                f"or press {key_for(self, 'reload', enabled_only=False)} to reload.")
             self.refresh_keys()
 
     @on(DetailLoaded)

@@ -63,9 +63,9 @@ class ReviewScreen(ClaimEditingScreen):
         "a resolution, new evidence since you last reviewed, reviews due by the claim's "
         "cadence, and your forecasts gone stale. For each claim, first what changed since "
         "your last review, then the claim. Record what you need with the keys below, then "
-        "enter to mark it reviewed and go on, or n to skip it. Blind forecasting hides the "
-        "team's forecasts until you have recorded yours in this session (ctrl+b turns it "
-        "off). esc ends the session with a summary."
+        "{done} to mark it reviewed and go on, or {skip} to skip it. Blind forecasting hides "
+        "the team's forecasts until you have recorded yours in this session ({toggle_blind} "
+        "turns it off). {finish} ends the session with a summary."
     )
     GATED_ACTIONS = ClaimEditingScreen.GATED_ACTIONS | {"done", "skip"}
     BINDINGS: ClassVar[list[BindingType]] = [
