@@ -49,6 +49,9 @@ class Footer(TextualFooter):
         self.compact = self.size.width < COMPACT_BELOW
         self.show_command_palette = self.size.width >= PALETTE_FROM
         self.bindings_changed(self.screen)
+        for widget in self.children:  # the room changed: measure every key again
+            widget.display = True
+        self.call_after_refresh(self._hide_keys_cut_off)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         # Same conditions as Textual 8's Footer.bindings_changed, with one pending recompose.
@@ -60,7 +63,7 @@ class Footer(TextualFooter):
             self.call_after_refresh(self._recompose_if_changed)
 
     def _keys(self) -> tuple[Any, ...]:
-        return self.size.width, self.show_command_palette, *(
+        return self.show_command_palette, *(
             (key, active.binding.action, active.binding.description, active.enabled,
              active.binding.show)
             for key, active in self.screen.active_bindings.items()
