@@ -185,6 +185,29 @@ def test_unknown_database_backend_is_named_not_reported_as_a_bug(
     assert "bug" not in result.stderr
 
 
+def test_a_missing_database_driver_is_named_with_its_install_command(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as without the postgres extra
+    result = invoke_main(["--db", "postgresql://nobody@127.0.0.1/x", "list"])
+    assert result.exit_code == 2
+    assert ("the driver for 'postgresql+psycopg' in 'postgresql+psycopg://nobody@127.0.0.1/x' "
+            "is not installed (pip install 'tracker[postgres]')") in result.stderr
+
+
+def test_a_home_relative_sqlite_path_is_expanded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert invoke_main(["--db", "sqlite:///~/mine.db", "list"]).exit_code == 0
+    assert (tmp_path / "mine.db").exists()
+
+
+def test_an_empty_db_option_means_the_default_like_an_empty_environment_variable() -> None:
+    result = invoke_main(["--db", "", "db", "path"])
+    assert result.exit_code == 0 and result.stdout.strip().endswith("tracker.db")
+
+
 def test_a_database_path_in_a_missing_folder_is_refused_not_created(tmp_path: Path) -> None:
     missing = tmp_path / "typo" / "deeper"
     result = invoke_main(["--db", f"sqlite:///{missing / 'x.db'}", "list"])

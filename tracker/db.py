@@ -91,8 +91,8 @@ URL_EXAMPLES = "sqlite:///path/to/tracker.db or postgresql+psycopg://user@host/d
 
 
 def database_url(url: str) -> URL:
-    """`url` parsed and checked: readable, and naming a backend SQLAlchemy can load.
-    A bare postgresql:// means psycopg 3, the driver tracker installs."""
+    """`url` parsed and checked: readable, naming a backend SQLAlchemy has, whose driver is
+    installed. A bare postgresql:// means psycopg 3 (the `postgres` extra installs it)."""
     try:
         parsed = make_url(url)
     except ArgumentError as error:
@@ -101,13 +101,24 @@ def database_url(url: str) -> URL:
         ) from error
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
+    shown = parsed.render_as_string(hide_password=True)
     try:
-        parsed.get_dialect()
+        dialect = parsed.get_dialect()
     except NoSuchModuleError as error:
         raise InvalidInput(
-            f"unknown database backend '{parsed.drivername}' in "
-            f"'{parsed.render_as_string(hide_password=True)}': use {URL_EXAMPLES}"
+            f"unknown database backend '{parsed.drivername}' in '{shown}': use {URL_EXAMPLES}"
         ) from error
+    try:
+        dialect.import_dbapi()
+    except ImportError as error:
+        hint = (" (pip install 'tracker[postgres]')"
+                if parsed.drivername == "postgresql+psycopg" else "")
+        raise InvalidInput(
+            f"the driver for '{parsed.drivername}' in '{shown}' is not installed{hint}"
+        ) from error
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database.startswith("~"):
+        parsed = parsed.set(database=str(Path(database).expanduser()))  # SQLite would not
     return parsed
 
 
@@ -134,7 +145,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            folder = Path(database).expanduser().parent
+            folder = Path(database).parent
             if not folder.is_dir():
                 raise InvalidInput(
                     f"no folder '{folder}' for the SQLite database '{database}': check the "

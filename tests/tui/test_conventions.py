@@ -248,6 +248,15 @@ async def test_help_texts_name_every_key_they_speak_of(
             assert str(app.screen.query_one("#help-keys", Static).render()) == (
                 "esc closes · ^p opens the command palette")
             await pilot.press("escape")
+        await pilot.press("escape")  # ends the review (its summary)
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("slash")  # the filter has the focus: it takes the letter keys
+        app.action_help()
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)
+        assert "F (or a click" in app.screen.about and "no key>" not in app.screen.about
 
 
 async def test_a_remap_onto_another_bindings_key_is_reported(

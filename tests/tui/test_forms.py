@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import date
 
@@ -13,6 +14,7 @@ from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import SIZE, fill, pane_text, settle, type_text
+from tracker.errors import InvalidInput
 from tracker.ledger import Ledger
 from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
@@ -346,6 +348,50 @@ async def test_conflict_with_a_resolution_offers_no_apply_and_fits_80_columns(
         await pilot.press("escape")
         await settle(pilot)
     assert queries.claim_detail("ev-share").status == "refuted"
+
+
+async def test_a_conflict_whose_fresh_claim_cannot_be_read_keeps_the_input(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = tui()
+
+    def locked(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("SELECT ...", (), sqlite3.OperationalError("database is locked"))
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        seeded.change_status("ev-share", "stalled", reviewer="bob")
+        monkeypatch.setattr(app.queries, "claim_detail", locked)
+        await save_status_developing(pilot, "pilots")
+        assert isinstance(app.screen, StatusDialog)
+        assert app.screen.query_one("#note", Input).value == "pilots"
+        assert "changed by bob" in str(app.screen.query_one("#form-error", Static).render())
+
+
+async def test_a_refusal_after_the_reviewer_moved_on_stays_with_the_claim_now_shown(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No form reopens over the next claim, and the pane keeps showing the claim the cursor
+    is on; the notification says what was not saved."""
+    app = tui()
+
+    def slow_refusal(*_args: object, **_kwargs: object) -> None:
+        time.sleep(0.5)
+        raise InvalidInput("refused for a test")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app.ledger, "forecast", slow_refusal)
+        await pilot.press("f", *"30%")
+        await pilot.press("enter", "down")
+        await pilot.pause(0.8)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ClaimsScreen)
+        assert screen.table.current_slug == "fusion-grid"
+        assert screen.detail is not None and screen.detail.slug == "fusion-grid"
+        assert any(notice.message == "forecast 30% on ev-share: refused for a test"
+                   for notice in app._notifications)
 
 
 async def test_a_database_error_on_saving_reopens_the_form_with_the_input(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tracker.tui.app import _binding_places
 from tracker.tui.keymap import KEYMAP_ENV, clashes, is_key, load_keymap
 
 KNOWN = {"claims.filter", "claim.forecast", "claims.facets"}
@@ -39,7 +40,8 @@ def test_keys_textual_can_match(key: str) -> None:
     assert is_key(key)
 
 
-@pytest.mark.parametrize("key", ["control-f", "Q Q", "ctrl+", "ctlr+f", "escap", ""])
+@pytest.mark.parametrize("key", ["control-f", "Q Q", "ctrl+", "ctlr+f", "escap", "",
+                                 "Escape", "Backspace", "DELETE", "Tab", "Space"])
 def test_keys_no_keyboard_can_press(key: str) -> None:
     assert not is_key(key)
 
@@ -75,3 +77,17 @@ def test_a_key_taken_from_another_binding_in_the_same_place_is_a_clash() -> None
     assert clashes(places, {"claim.forecast": "p"}) == []
     assert clashes(places, {"review.skip": "F"}) == []  # F is free on the review screen
     assert clashes(places, {}) == []
+    # One key however it is written; a key listed twice is no clash with itself.
+    assert clashes({"here": [("app.help", "question_mark"), ("claim.forecast", "f")]},
+                   {"claim.forecast": "?"}) == [
+        "key 'question_mark' is now both app.help and claim.forecast (on here): only one of "
+        "them works there"]
+    assert clashes(places, {"claim.forecast": "f,f"}) == []
+
+
+def test_the_apps_places_leave_the_apps_keys_out_of_dialogs() -> None:
+    """A dialog is modal: the app's keys (q quits) do not act in it, so q is free there."""
+    assert clashes(_binding_places(), {"conflict.edit": "q"}) == []
+    assert clashes(_binding_places(), {"claim.forecast": "?"}) == [
+        "key 'question_mark' is now both app.help and claim.forecast (on the claims screen, "
+        "the review screen): only one of them works there"]

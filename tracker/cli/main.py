@@ -17,7 +17,7 @@ from tracker.errors import InvalidInput, TrackerError
 def _checked_url(_context: click.Context, _option: click.Parameter, url: str | None
                  ) -> str | None:
     """A --db value that cannot name a database is a usage error (exit 2)."""
-    if url is not None:
+    if url:  # "" means unset, as for TRACKER_DATABASE_URL
         try:
             database_url(url)
         except InvalidInput as error:

@@ -235,13 +235,15 @@ def _identified(owner: type[Any]) -> list[tuple[str, str]]:
 
 
 def _binding_places() -> dict[str, list[tuple[str, str]]]:
-    """Each screen with every binding that can act on it: the app's, the screen's own and
-    its base classes', and (on the claims screen) the table's."""
+    """Each screen with every binding that can act on it: its own and its base classes',
+    the table's on the claims screen, and the app's except on a dialog (a modal screen
+    ends the chain of bindings Textual looks in)."""
     places = {}
     for screen in REMAPPABLE:
         if not issubclass(screen, Screen) or screen is ClaimEditingScreen:
             continue
-        owners = [TrackerApp, *screen.__mro__, *([ClaimsTable] if screen is ClaimsScreen else [])]
+        app = [] if issubclass(screen, ModalScreen) else [TrackerApp]
+        owners = [*app, *screen.__mro__, *([ClaimsTable] if screen is ClaimsScreen else [])]
         name = re.sub(r"(?<!^)(?=[A-Z])", " ", screen.__name__).lower()
         places[f"the {name}"] = [pair for owner in owners for pair in _identified(owner)]
     return places

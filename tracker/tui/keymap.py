@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_config_path
-from textual.keys import REPLACED_KEYS, Keys, key_to_character
+from textual.keys import REPLACED_KEYS, Keys, _character_to_key, key_to_character
 from textual.screen import Screen
 
 KEYMAP_ENV = "TRACKER_KEYMAP"
@@ -42,8 +42,16 @@ def is_key(key: str) -> bool:
     *modifiers, base = key.split("+")
     if not base or not MODIFIERS.issuperset(modifiers):
         return False
-    return (len(base) == 1 or base in NAMED_KEYS
-            or key_to_character(REPLACED_KEYS.get(base, base)) is not None)
+    if len(base) == 1 or base in NAMED_KEYS:
+        return True
+    character = key_to_character(REPLACED_KEYS.get(base, base))  # "slash" -> "/"
+    return character is not None and _character_to_key(character) == base  # not "Escape"
+
+
+def _canonical(key: str) -> str:
+    """The name Textual matches a key by: "?" and "question_mark" are one key."""
+    key = key.strip()
+    return _character_to_key(key) if len(key) == 1 else key
 
 
 def _named_by_environment(path: Path) -> bool:
@@ -97,8 +105,8 @@ def clashes(places: Mapping[str, Iterable[tuple[str, str]]], remapped: Mapping[s
     for place, bindings in places.items():
         owners: dict[str, list[str]] = {}
         for binding_id, default in bindings:
-            for key in remapped.get(binding_id, default).split(","):
-                owners.setdefault(key.strip(), []).append(binding_id)
+            for key in {_canonical(key) for key in remapped.get(binding_id, default).split(",")}:
+                owners.setdefault(key, []).append(binding_id)
         for key, ids in owners.items():
             if len(ids) > 1 and any(binding_id in remapped for binding_id in ids):
                 places_by_clash.setdefault((key, tuple(ids)), []).append(place)
@@ -108,16 +116,29 @@ def clashes(places: Mapping[str, Iterable[tuple[str, str]]], remapped: Mapping[s
 
 
 def key_for(screen: Screen[Any], action: str, *, enabled_only: bool = True) -> str:
-    """The key that runs `action` on `screen` (now, unless `enabled_only` is False), as the
-    footer shows it, or "": for text on screen that names a key a keymap may have changed."""
+    """The key that runs `action` on `screen`, as the footer shows it, or "": for text on
+    screen that names a key a keymap may have changed. With `enabled_only`, only a key that
+    works now; else any binding of the screen, its widgets or the app, whatever has the
+    focus (a focused input takes letter keys away from the screen's bindings)."""
     for active in screen.active_bindings.values():
         if active.binding.action == action and (active.enabled or not enabled_only):
             return screen.app.get_key_display(active.binding)
+    if enabled_only:
+        return ""
+    app = screen.app
+    for node in (screen, *screen.query("*"), app):
+        bindings = node._bindings.copy()
+        bindings.apply_keymap(app._keymap)
+        for found in bindings.key_to_bindings.values():
+            for binding in found:
+                if binding.action == action:
+                    return app.get_key_display(binding)
     return ""
 
 
 def with_keys(text: str, screen: Screen[Any]) -> str:
-    """`text` with each `{action}` replaced by the key that runs it on `screen`."""
+    """`text` with each `{action}` replaced by the key that runs it on `screen` (a format
+    string: a literal brace is written twice)."""
 
     class KeyNames(dict[str, str]):
         def __missing__(self, action: str) -> str:

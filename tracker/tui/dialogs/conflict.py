@@ -40,8 +40,8 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
         self.error = error
         self.fresh = fresh
         self.can_apply = can_apply
-        """False when the change cannot be made to the claim as it is now (a forecast on a
-        claim resolved meanwhile): Apply is not offered, it could only be refused."""
+        """False when the change cannot be made to the claim as it is now (a status change
+        on a claim resolved meanwhile): Apply is not offered, it could only be refused."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form -conflict"):

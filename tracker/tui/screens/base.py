@@ -67,6 +67,18 @@ FORM_ACTIONS = {
 }
 
 
+def _action_applies(action: str, detail: ClaimDetail) -> bool:
+    """Whether a form action can be recorded on the claim as `detail` shows it."""
+    closed = Status(detail.status).is_closed
+    if action in ("forecast", "change_status", "resolve"):
+        return not closed
+    if action == "reopen":
+        return closed
+    if action == "retract":
+        return any(not item.retracted for item in detail.evidence)
+    return True
+
+
 class TrackerScreen(Screen[None]):
     """What every screen of the app shares: the app's core objects, and worker failures
     shown as notifications (Textual delivers a worker's state only to its own screen)."""
@@ -115,17 +127,13 @@ class ClaimEditingScreen(TrackerScreen):
         """Hide the keys that cannot apply to the claim on screen (the footer follows)."""
         if action not in FORM_ACTIONS:
             return True
-        detail = self.detail
-        if detail is None:
-            return False
-        closed = Status(detail.status).is_closed
-        if action in ("forecast", "change_status", "resolve"):
-            return not closed
-        if action == "reopen":
-            return closed
-        if action == "retract":
-            return any(not item.retracted for item in detail.evidence)
-        return True
+        return self.detail is not None and _action_applies(action, self.detail)
+
+    def applies(self, change: Change, detail: ClaimDetail) -> bool:
+        """Whether `change` can be made to the claim as `detail` shows it."""
+        action = next((action for action, kind in FORM_ACTIONS.items()
+                       if isinstance(change, kind)), None)
+        return action is None or _action_applies(action, detail)
 
     def open_form(self, detail: ClaimDetail, kind: type[Change], initial: Change | None = None,
                   error: str = "", error_field: str = "") -> None:
@@ -205,8 +213,11 @@ class ClaimEditingScreen(TrackerScreen):
         try:
             apply(app.ledger, app.reviewer, write)
         except Conflict as error:
-            fresh = app.queries.claim_detail(write.slug)
-            self.post_message(WriteConflicted(write, error, fresh))
+            fresh = self._fresh(write.slug)
+            if fresh is None:  # the claim as it is now cannot be read: keep the input
+                self.post_message(WriteRefused(write, str(error)))
+            else:
+                self.post_message(WriteConflicted(write, error, fresh))
         except TrackerError as error:
             now = None if isinstance(write.change, NewClaim) else self._fresh(write.slug)
             self.post_message(WriteRefused(write, str(error), FORM_FIELDS.get(error.field, ""),
@@ -223,15 +234,11 @@ class ClaimEditingScreen(TrackerScreen):
         except (TrackerError, SQLAlchemyError):
             return None
 
-    def applies(self, change: Change) -> bool:
-        """Whether `change` can be made to the claim on screen as it is now."""
-        action = next((action for action, kind in FORM_ACTIONS.items()
-                       if isinstance(change, kind)), None)
-        return action is None or bool(self.check_action(action, ()))
 
     @on(WriteConflicted)
     def _conflicted(self, message: WriteConflicted) -> None:
-        self.claim_changed(message.fresh)
+        if message.write.slug == self.selected_slug():  # not if the reviewer moved on
+            self.claim_changed(message.fresh)
 
         change = message.write.change
         if isinstance(change, DefinitionEdit):  # carry only its own changes onto the new one
@@ -246,7 +253,7 @@ class ClaimEditingScreen(TrackerScreen):
                 self.notify(f"Discarded: {message.write.describe()}", severity="warning")
 
         self.app.push_screen(ConflictDialog(message.write, message.error, message.fresh,
-                                            can_apply=self.applies(change)), chosen)
+                                            can_apply=self.applies(change, message.fresh)), chosen)
 
     @on(WriteRefused)
     def _refused(self, message: WriteRefused) -> None:
@@ -254,17 +261,19 @@ class ClaimEditingScreen(TrackerScreen):
             self.open_new_claim(message.write.change, error=message.reason,
                                 error_field=message.field)
             return
-        if message.fresh is not None:
-            self.claim_changed(message.fresh)
         change = message.write.change
         kind = type(change)
-        stale = self.detail is None or self.detail.slug != message.write.slug
-        if stale or kind not in FORM_ACTIONS.values():
-            self.notify(message.reason, title="Not saved", severity="error")
+        stale = message.write.slug != self.selected_slug()  # the reviewer moved on meanwhile
+        if message.fresh is not None and not stale:
+            self.claim_changed(message.fresh)
+        stale = stale or self.detail is None or self.detail.slug != message.write.slug
+        if stale or kind not in FORM_ACTIONS.values():  # no form to reopen: say what it was
+            self.notify(f"{message.write.describe()}: {message.reason}", title="Not saved",
+                        severity="error", timeout=15)
             return
         assert self.detail is not None
         reason = message.reason
-        if not self.applies(change):  # changed meanwhile: e.g. resolved by someone else
+        if not self.applies(change, self.detail):  # changed meanwhile: resolved by someone else
             reopen = key_for(self, "reopen")
             reason = (f"{self.detail.slug} is {self.detail.status} now (changed meanwhile), so "
                       "this no longer applies" + (f": close this form and press {reopen} to "
