@@ -133,8 +133,9 @@ def test_score_command_json(run_cli: Callable[..., CliOutcome], scored: Ledger) 
     assert "robots" in text and "calibration" in text and "reliability" in text
     early = run_cli("score", "--as-of", "2023-01-01").stdout
     assert early.startswith("scores by reviewer, as of 2023-01-01 (0 resolved claims, each "
-                            "scored where it has a forecast;")
-    assert early.endswith("nothing to score yet: no resolved claim has a forecast\n")
+                            "scored where it has a forecast made before its outcome;")
+    assert early.endswith(
+        "nothing to score yet: no resolved claim has a forecast made before its outcome\n")
 
 
 def test_an_empty_leaderboard_points_to_the_source_scores(
@@ -144,10 +145,21 @@ def test_an_empty_leaderboard_points_to_the_source_scores(
                         "ann")
     ledger.resolve("a", "yes", reviewer="ann")
     text = run_cli("score").stdout
-    assert text.endswith("nothing to score yet: no resolved claim has a forecast; the sources "
-                         "are graded on the confidence their wording implied: see the scores "
-                         "by source\n")
+    assert text.endswith("nothing to score yet: no resolved claim has a forecast made before "
+                         "its outcome; the sources are graded on the confidence their wording "
+                         "implied: see the scores by source\n")
     assert "acme" in run_cli("score", "--by", "source").stdout
+
+
+def test_a_resolution_dated_before_every_forecast_leaves_nothing_to_score(
+        run_cli: Callable[..., CliOutcome], ledger: Ledger) -> None:
+    """The outcome was known on its observed date: forecasts made later are not scored, and
+    the empty board says so (it said "no resolved claim has a forecast")."""
+    ledger.create_claim(definition("a", made_on=MADE), "ann")
+    ledger.forecast("a", 0.7, reviewer="ann")
+    ledger.resolve("a", "yes", reviewer="ann", observed_on=MADE)
+    assert run_cli("score").stdout.endswith(
+        "nothing to score yet: no resolved claim has a forecast made before its outcome\n")
 
 
 def test_groupings_use_the_definition_as_it_stood_then(engine: Engine, scored: Ledger,

@@ -165,6 +165,25 @@ async def test_status_change(
     assert (change.note, change.observed_on) == ("pilots", date(2023, 12, 15))
 
 
+async def test_resolving_as_observed_before_the_forecasts_says_they_will_not_be_scored(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """Scoring takes the observed day as when the outcome was known: ev-share's two
+    forecasts (made 2024-01-01) would silently drop out of the scores."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await fill(pilot, "observed", "2023-12-01")
+        assert hint(app, "observed") == (
+            "read as Friday 1 December 2023 · 2 forecast(s) made on or after that day will not "
+            "be scored (the outcome counts as known from its start)", False)
+        await fill(pilot, "observed", "2023-06-01")
+        assert "2 forecast(s)" in hint(app, "observed")[0]
+        await fill(pilot, "observed", "")
+        assert hint(app, "observed") == ("", False)
+
+
 async def test_resolve_partial_with_its_value_and_the_errors_before(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:

@@ -84,8 +84,10 @@ async def test_blind_forecasting_hides_the_team_until_you_forecast(
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await start_review(pilot)
+        assert "blind" not in shown(app, "#review-progress")  # rates-cut: no one else's
         await pilot.press("n")  # skip rates-cut: ev-share, where bob forecast 20%
         await settle(pilot)
+        assert "blind: 1 team forecaster(s) hidden" in shown(app, "#review-progress")
         assert "bob          forecast" not in shown(app, "#since-last")
         assert "1 team forecast(s) hidden" in shown(app, "#since-last")
         detail = shown(app, "#review-detail")
@@ -98,6 +100,25 @@ async def test_blind_forecasting_hides_the_team_until_you_forecast(
         assert "bob" in detail and "team median" in detail
         assert "forecast 20%" in shown(app, "#since-last")
     assert queries.claim_detail("ev-share").forecasts[-1].probability == 0.45
+
+
+async def test_blind_forecasting_reveals_the_team_once_the_claim_is_resolved(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """A closed claim cannot be forecast: nothing is left to anchor, so nothing stays hidden."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert "bob  " not in shown(app, "#review-detail")
+        seeded.resolve("ev-share", "no", reviewer="carol", note="sales fell")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.item is not None
+        screen.load_item(screen.item)
+        await settle(pilot)
+        assert "blind" not in shown(app, "#review-progress")
+        assert "bob" in shown(app, "#review-detail")
 
 
 async def test_without_blind_forecasting_the_team_is_shown_at_once(
@@ -168,6 +189,8 @@ async def test_a_long_slug_in_the_queue_is_cut_not_wrapped(
 ) -> None:
     slug = "privacy-permission-embedding-minor-versions"
     add_claim(seeded, slug, "Minor versions add privacy controls", cadence="FREQ=DAILY")
+    for number in range(8):  # a long log: what changed could fill the screen
+        seeded.add_evidence(slug, title=f"Report {number}", stance="context", reviewer="bob")
     clock.advance(days=2)
     app = tui()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -179,6 +202,14 @@ async def test_a_long_slug_in_the_queue_is_cut_not_wrapped(
         first_line = prompt.splitlines()[0]
         assert first_line.endswith("…") and slug.startswith(first_line[:-1])
         assert len(first_line) <= queue.scrollable_content_region.width
+        # What changed since the last review leaves most of a small screen to the claim.
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        while screen.item is not None and screen.item.slug != slug:
+            await pilot.press("n")
+            await settle(pilot)
+        since = screen.query_one("#since-last")
+        assert since.outer_size.height <= 8 < screen.query_one("#review-detail").outer_size.height
 
 
 async def test_an_empty_queue_says_so_and_leaves_nothing_stale_behind(

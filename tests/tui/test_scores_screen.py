@@ -93,8 +93,9 @@ async def test_without_forecasts_the_screen_points_to_the_source_scores(
         await open_scores(pilot)
         shown = " ".join(scores_text(app).split())
         assert shown.endswith(
-            "nothing to score yet: no resolved claim has a forecast; the sources are graded on "
-            "the confidence their wording implied: see the scores by source")
+            "nothing to score yet: no resolved claim has a forecast made before its outcome; "
+            "the sources are graded on the confidence their wording implied: see the scores by "
+            "source")
         assert render_leaderboard(leaderboard(engine), sources_scored=True).endswith(
             shown[-60:]), "the same words as `tracker score`"
         await pilot.press("g")  # by source

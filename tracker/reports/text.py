@@ -98,8 +98,9 @@ def empty_scores(by: str) -> str:
 
 def _scored_on(by: str) -> str:
     """What a resolved claim is scored on in a grouping: sources on their implied
-    confidence, the others on forecasts."""
-    return "an implied confidence" if by == "source" else "a forecast"
+    confidence, the others on forecasts made before the outcome was known (its observed
+    date: a resolution dated back leaves out the forecasts made after that date)."""
+    return "an implied confidence" if by == "source" else "a forecast made before its outcome"
 
 
 def leaderboard_heading(board: Leaderboard) -> str:

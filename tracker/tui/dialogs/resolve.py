@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from tracker.definitions import check_partial_value
+from tracker.horizons import as_utc, start_of_day
 from tracker.tui.dialogs.form import (
     FieldError,
     FormDialog,
@@ -31,6 +34,14 @@ OUTCOME_LABELS = {
 class ResolveDialog(FormDialog[NewResolution]):
     HEADING = "Resolve"
 
+    def __init__(self, subject: str, *, forecast_times: Sequence[datetime] = (),
+                 **options: Any) -> None:
+        """`forecast_times`: when the claim's forecasts were made. An outcome observed on a
+        day counts as known from its start: forecasts made since are not scored, and the
+        form says so while the date is typed."""
+        super().__init__(subject, **options)
+        self.forecast_times = [as_utc(moment) for moment in forecast_times]
+
     def fields(self) -> ComposeResult:
         value = self.initial_value("value", None)
         observed = self.initial_value("observed_on", None)
@@ -52,7 +63,14 @@ class ResolveDialog(FormDialog[NewResolution]):
         if field == "outcome" and self.is_mounted:  # the value's rules follow the outcome
             self._explain("value", self.text("value"))
         if field == "observed" and str(value).strip():
-            return describe_day(self.read_observed(str(value)))
+            day = self.read_observed(str(value))
+            text = describe_day(day)
+            later = 0 if day is None else sum(
+                1 for made in self.forecast_times if made >= start_of_day(day))
+            if later:
+                text += (f" · {later} forecast(s) made on or after that day will not be scored "
+                         "(the outcome counts as known from its start)")
+            return text
         if field == "value" and str(value).strip():
             return f"read as {self._partial_value(str(value)):.1%}"
         return ""

@@ -151,7 +151,8 @@ class ClaimEditingScreen(TrackerScreen):
         elif kind is NewStatus:
             form = StatusDialog(subject, detail.status, **options)
         elif kind is NewResolution:
-            form = ResolveDialog(subject, **options)
+            made = [item.made_at for item in detail.forecasts]
+            form = ResolveDialog(subject, forecast_times=made, **options)
         elif kind is Reopening:
             form = ReopenDialog(subject, **options)
         elif kind is DefinitionEdit:

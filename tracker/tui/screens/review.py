@@ -40,6 +40,7 @@ from tracker.tui.writes import (
     Retraction,
     ReviewDone,
 )
+from tracker.vocabulary import Status
 
 QUEUE_SHOWN = 100
 """How many upcoming claims the queue list shows (the queue itself may be far longer)."""
@@ -142,8 +143,19 @@ class ReviewScreen(ClaimEditingScreen):
 
     @property
     def team_hidden(self) -> bool:
+        """Blind: the team's forecasts wait for the reviewer's own in this session, on a
+        claim that can still be forecast (a closed one cannot: nothing left to anchor)."""
         return (self.tracker.blind and self.item is not None
-                and self.item.slug not in self.forecast_this_session)
+                and self.item.slug not in self.forecast_this_session
+                and not (self.detail is not None and Status(self.detail.status).is_closed))
+
+    def _blind_label(self) -> str:
+        """What the header says of blind mode: how many forecasters it hides, if any."""
+        if not self.team_hidden or self.detail is None:
+            return ""
+        others = {item.reviewer for item in self.detail.forecasts
+                  if item.reviewer != self.tracker.reviewer}
+        return f" · blind: {len(others)} team forecaster(s) hidden" if others else ""
 
     def selected_slug(self) -> str | None:
         return None if self.item is None else self.item.slug
@@ -172,7 +184,7 @@ class ReviewScreen(ClaimEditingScreen):
         self.query_one("#review-progress", Static).update(Text.assemble(
             (f"Claim {self.position + 1} of {len(self.queue)}", "bold"),
             f" · {self.item.reason_text}",
-            (" · blind: team forecasts hidden" if self.team_hidden else "", "bold yellow"),
+            (self._blind_label(), "bold yellow"),
             (f"\nthis session: reviewed {t.reviewed} · forecasts {t.forecasts} · "
              f"resolved {t.resolved} · skipped {t.skipped}", "dim"),
         ))
