@@ -184,6 +184,24 @@ async def test_resolving_as_observed_before_the_forecasts_says_they_will_not_be_
         assert hint(app, "observed") == ("", False)
 
 
+async def test_the_forecast_form_says_when_the_deadline_has_passed(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """A forecast after the deadline is scored like any other, though it may know the
+    outcome: the form says so (rates-cut was due 2023-11-30; ev-share is due 2030)."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_claim(pilot, "rates-cut")
+        await pilot.press("f")
+        subject = str(app.screen.query_one(".form-subject", Static).render())
+        assert "its deadline passed on 2023-11-30: the outcome may be known already" in subject
+        await pilot.press("escape")
+        await open_claim(pilot, "ev-share")
+        await pilot.press("f")
+        assert "deadline passed" not in str(app.screen.query_one(".form-subject",
+                                                                  Static).render())
+
+
 async def test_resolve_partial_with_its_value_and_the_errors_before(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:

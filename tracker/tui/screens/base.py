@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from tracker.db import database_problem
 from tracker.errors import Conflict, TrackerError
+from tracker.horizons import as_utc
 from tracker.queries import ClaimDetail
 from tracker.tui.dialogs.conflict import ConflictChoice, ConflictDialog
 from tracker.tui.dialogs.edit import EditDialog
@@ -145,6 +146,11 @@ class ClaimEditingScreen(TrackerScreen):
             mine = [item for item in detail.forecasts if item.reviewer == self.tracker.reviewer]
             if mine:
                 subject += f" · your last forecast {percent(mine[-1].probability)}"
+            deadline = detail.definition.deadline_end
+            if deadline is not None and as_utc(deadline) < self.tracker.now():
+                # Scored like any other: a late forecast may already know the outcome.
+                subject += (f" · its deadline passed on {deadline:%Y-%m-%d}: the outcome may "
+                            "be known already")
             form = ForecastDialog(subject, **options)
         elif kind is NewEvidence:
             form = EvidenceDialog(subject, **options)
