@@ -91,9 +91,11 @@ class TrackerApp(App[None]):
         known = {binding_id for owner in (TrackerApp, *REMAPPABLE)
                  for binding_id, _keys in _identified(owner)}
         loaded = load_keymap(self.keymap_file, known)
-        if loaded.keys:
+        problems = list(loaded.problems)
+        if loaded.keys:  # most starts have no keymap: nothing to set or check
             self.set_keymap(loaded.keys)
-        for problem in (*loaded.problems, *clashes(_binding_places(), loaded.keys)):
+            problems += clashes(_binding_places(), loaded.keys)
+        for problem in problems:
             self.notify(problem, title="Keymap", severity="warning", timeout=10)
 
     def steady_cursors(self, screen: Screen[Any]) -> None:

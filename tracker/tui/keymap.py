@@ -136,6 +136,11 @@ def key_for(screen: Screen[Any], action: str, *, enabled_only: bool = True) -> s
     return ""
 
 
+def labelled_with_key(label: str, screen: Screen[Any], action: str) -> str:
+    """A button's label with the key that runs its action ("Save  ^s"), as remapped."""
+    return f"{label}  {key_for(screen, action)}".rstrip()
+
+
 def with_keys(text: str, screen: Screen[Any]) -> str:
     """`text` with each `{action}` replaced by the key that runs it on `screen` (a format
     string: a literal brace is written twice)."""

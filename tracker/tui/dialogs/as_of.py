@@ -26,9 +26,9 @@ from tracker.horizons import DateError
 from tracker.queries import ClaimDetail
 from tracker.tui.dialogs.form import explain_as_of, read_as_of, set_hint
 from tracker.tui.format import stamp
-from tracker.tui.keymap import with_keys
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.footer import Footer
+from tracker.tui.widgets.key_hint import KeyHint
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
@@ -64,13 +64,11 @@ class AsOfDialog(ModalScreen[None]):
                                                      "2024-06-30T12:00Z, then enter")
             yield Static("now", id="as-of-date-hint", classes="field-hint")
             yield ClaimDetailView(id="as-of-detail")
-            yield Static(id="as-of-close", classes="field-hint")  # its key: on_mount
+            yield KeyHint("{close} returns to the claims", classes="field-hint")
         yield Footer()  # its own keys: the claims screen's, dimmed behind it, do not apply
 
     def on_mount(self) -> None:
         self.tracker.steady_cursors(self)
-        self.query_one("#as-of-close", Static).update(
-            with_keys("{close} returns to the claims", self))
         self.query_one(ClaimDetailView).show(self.detail)
 
     def _set_hint(self, text: str, *, error: bool) -> None:

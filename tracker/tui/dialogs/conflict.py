@@ -18,7 +18,7 @@ from textual.widgets import Button, Label, Static
 
 from tracker.errors import Conflict
 from tracker.queries import ClaimDetail
-from tracker.tui.keymap import key_for
+from tracker.tui.keymap import labelled_with_key
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.footer import Footer
 from tracker.tui.writes import PendingWrite
@@ -65,7 +65,7 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
         self.query_one(ClaimDetailView).show(self.fresh, hide_team_from=None)
         for button in self.query(Button):
             action = "discard" if button.id == "discard" else f"choose('{button.id}')"
-            button.label = f"{button.label}  {key_for(self, action)}".rstrip()
+            button.label = labelled_with_key(str(button.label), self, action)
 
     @on(Button.Pressed, "#apply")
     def _apply(self) -> None:

@@ -10,13 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, Static
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from tracker.tui.keymap import with_keys
 from tracker.tui.listing import STATUS_FACETS
 from tracker.tui.widgets.facets import FACET_NAMES, Facets
 from tracker.tui.widgets.footer import Footer
+from tracker.tui.widgets.key_hint import KeyHint
 from tracker.vocabulary import Kind
 
 ANY = "any"
@@ -53,13 +53,11 @@ class FacetDialog(ModalScreen[Facets | None]):
                             *(Option(label, id=value) for label, value in self.choices[name]),
                             id=f"pick-{name}",
                         )
-            yield Static(classes="field-hint")  # names keys as remapped: on_mount
+            yield KeyHint("↑↓ choose · tab next facet · enter applies all · {clear}: any for "
+                          "all · {dismiss} cancels", classes="field-hint")
         yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply
 
     def on_mount(self) -> None:
-        self.query_one(".field-hint", Static).update(with_keys(
-            "↑↓ choose · tab next facet · enter applies all · {clear}: any for all · "
-            "{dismiss} cancels", self))
         for name in FACET_NAMES:
             picker = self.query_one(f"#pick-{name}", OptionList)
             value = getattr(self.current, name)

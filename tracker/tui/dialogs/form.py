@@ -27,7 +27,7 @@ from tracker.errors import InvalidInput
 from tracker.horizons import DateError, parse_day, parse_instant
 from tracker.probability import parse_probability
 from tracker.tui.format import stamp
-from tracker.tui.keymap import key_for
+from tracker.tui.keymap import labelled_with_key
 from tracker.tui.widgets.footer import Footer
 
 ResultT = TypeVar("ResultT")
@@ -220,7 +220,7 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
     def on_mount(self) -> None:
         self.app.steady_cursors(self)  # type: ignore[attr-defined]
         for button, label, action in (("#save", "Save", "submit"), ("#cancel", "Cancel", "cancel")):
-            self.query_one(button, Button).label = f"{label}  {key_for(self, action)}".rstrip()
+            self.query_one(button, Button).label = labelled_with_key(label, self, action)
         for widget in self.query(Input):
             if widget.value:
                 self._explain(widget.id, widget.value)

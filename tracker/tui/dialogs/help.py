@@ -13,8 +13,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from tracker.tui.keymap import with_keys
 from tracker.tui.widgets.footer import Footer
+from tracker.tui.widgets.key_hint import KeyHint
 
 
 class HelpDialog(ModalScreen[None]):
@@ -41,11 +41,6 @@ class HelpDialog(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(Text(self.about))
                 yield Static(table)
-            yield Static(id="help-keys")  # names keys as remapped: on_mount
+            yield KeyHint("{dismiss} closes · {command_palette} opens the command palette",
+                          id="help-keys")
         yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply
-
-    def on_mount(self) -> None:
-        palette = self.app.get_key_display(  # the app's, not a binding of this screen
-            Binding(self.app.COMMAND_PALETTE_BINDING, "command_palette"))
-        self.query_one("#help-keys", Static).update(Text(with_keys(
-            "{dismiss} closes · " + palette + " opens the command palette", self), style="dim"))

@@ -12,8 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from tracker.tui.keymap import with_keys
 from tracker.tui.widgets.footer import Footer
+from tracker.tui.widgets.key_hint import KeyHint
 
 
 @dataclass
@@ -54,12 +54,8 @@ class SummaryDialog(ModalScreen[None]):
             yield Label("Nothing needs your attention now" if nothing else "Review session done",
                         classes="form-title")
             yield Static(table, id="summary-table")
-            yield Static(classes="field-hint")  # its key: on_mount
+            yield KeyHint("{close} returns to the claims", classes="field-hint")
         yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply
-
-    def on_mount(self) -> None:
-        self.query_one(".field-hint", Static).update(
-            with_keys("{close} returns to the claims", self))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -68,6 +68,13 @@ FORM_ACTIONS = {
 }
 
 
+def _change_applies(change: Change, detail: ClaimDetail) -> bool:
+    """Whether `change` can be recorded on the claim as `detail` shows it."""
+    action = next((action for action, kind in FORM_ACTIONS.items() if isinstance(change, kind)),
+                  None)
+    return action is None or _action_applies(action, detail)
+
+
 def _action_applies(action: str, detail: ClaimDetail) -> bool:
     """Whether a form action can be recorded on the claim as `detail` shows it."""
     closed = Status(detail.status).is_closed
@@ -129,12 +136,6 @@ class ClaimEditingScreen(TrackerScreen):
         if action not in FORM_ACTIONS:
             return True
         return self.detail is not None and _action_applies(action, self.detail)
-
-    def applies(self, change: Change, detail: ClaimDetail) -> bool:
-        """Whether `change` can be made to the claim as `detail` shows it."""
-        action = next((action for action, kind in FORM_ACTIONS.items()
-                       if isinstance(change, kind)), None)
-        return action is None or _action_applies(action, detail)
 
     def open_form(self, detail: ClaimDetail, kind: type[Change], initial: Change | None = None,
                   error: str = "", error_field: str = "") -> None:
@@ -225,10 +226,10 @@ class ClaimEditingScreen(TrackerScreen):
                 self.post_message(WriteRefused(write, str(error)))
             else:
                 self.post_message(WriteConflicted(write, error, fresh))
-        except TrackerError as error:
-            now = None if isinstance(write.change, NewClaim) else self._fresh(write.slug)
+        except TrackerError as error:  # with the claim as it is now, if it was changed
+            current = None if isinstance(write.change, NewClaim) else self._fresh(write.slug)
             self.post_message(WriteRefused(write, str(error), FORM_FIELDS.get(error.field, ""),
-                                           now))
+                                           current))
         except SQLAlchemyError as error:  # the form comes back with the input, not lost
             self.post_message(WriteRefused(
                 write, f"the database could not save this: {database_problem(error)}"))
@@ -240,7 +241,6 @@ class ClaimEditingScreen(TrackerScreen):
             return self.tracker.queries.claim_detail(slug)
         except (TrackerError, SQLAlchemyError):
             return None
-
 
     @on(WriteConflicted)
     def _conflicted(self, message: WriteConflicted) -> None:
@@ -259,8 +259,10 @@ class ClaimEditingScreen(TrackerScreen):
             else:
                 self.notify(f"Discarded: {message.write.describe()}", severity="warning")
 
-        self.app.push_screen(ConflictDialog(message.write, message.error, message.fresh,
-                                            can_apply=self.applies(change, message.fresh)), chosen)
+        can_apply = _change_applies(change, message.fresh)
+        self.app.push_screen(
+            ConflictDialog(message.write, message.error, message.fresh, can_apply=can_apply),
+            chosen)
 
     @on(WriteRefused)
     def _refused(self, message: WriteRefused) -> None:
@@ -270,17 +272,17 @@ class ClaimEditingScreen(TrackerScreen):
             return
         change = message.write.change
         kind = type(change)
-        stale = message.write.slug != self.selected_slug()  # the reviewer moved on meanwhile
-        if message.fresh is not None and not stale:
+        moved_on = message.write.slug != self.selected_slug()
+        if message.fresh is not None and not moved_on:
             self.claim_changed(message.fresh)
-        stale = stale or self.detail is None or self.detail.slug != message.write.slug
-        if stale or kind not in FORM_ACTIONS.values():  # no form to reopen: say what it was
+        if (moved_on or self.detail is None or self.detail.slug != message.write.slug
+                or kind not in FORM_ACTIONS.values()):  # no form to reopen: say what it was
             self.notify(f"{message.write.describe()}: {message.reason}", title="Not saved",
                         severity="error", timeout=15)
             return
         assert self.detail is not None
         reason = message.reason
-        if not self.applies(change, self.detail):  # changed meanwhile: resolved by someone else
+        if not _change_applies(change, self.detail):  # changed meanwhile: resolved by someone else
             reopen = key_for(self, "reopen")
             reason = (f"{self.detail.slug} is {self.detail.status} now (changed meanwhile), so "
                       "this no longer applies" + (f": close this form and press {reopen} to "
