@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-import time
+import threading
 from collections.abc import Callable
 from datetime import date
 
@@ -411,17 +411,23 @@ async def test_a_refusal_after_the_reviewer_moved_on_stays_with_the_claim_now_sh
     """No form reopens over the next claim, and the pane keeps showing the claim the cursor
     is on; the notification says what was not saved."""
     app = tui()
+    moved_on = threading.Event()
 
-    def slow_refusal(*_args: object, **_kwargs: object) -> None:
-        time.sleep(0.5)
+    def refusal_once_moved_on(*_args: object, **_kwargs: object) -> None:
+        moved_on.wait(10)  # the refusal arrives after the cursor moved, however slow the machine
         raise InvalidInput("refused for a test")
 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(app.ledger, "forecast", slow_refusal)
+        monkeypatch.setattr(app.ledger, "forecast", refusal_once_moved_on)
         await pilot.press("f", *"30%")
-        await pilot.press("enter", "down")
-        await pilot.pause(0.8)
+        await pilot.press("enter")  # saving: the write waits in its worker
+        while not isinstance(app.screen, ClaimsScreen):
+            await pilot.pause(0.01)
+        await pilot.press("down")
+        while app.claims_screen.table.current_slug != "fusion-grid":
+            await pilot.pause(0.01)
+        moved_on.set()
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ClaimsScreen)
