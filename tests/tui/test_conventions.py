@@ -371,7 +371,10 @@ async def test_the_palette_shows_a_failed_claim_search_not_no_matches(
         monkeypatch.setattr(app.queries, "list_claims", _database_gone)
         await pilot.press("ctrl+p")
         await type_text(pilot, "sales")
-        await pilot.pause(0.5)
+        for _ in range(100):  # the palette searches in the background: up to 5 s
+            if app._notifications:
+                break
+            await pilot.pause(0.05)
         assert any(notice.message == "no such table: forecasts"
                    for notice in app._notifications)
 
