@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import Engine
 
 from tests.conftest import CliOutcome, invoke_main
 from tests.helpers import dump
+from tracker.cli import params
 
 Run = Callable[..., CliOutcome]
 
@@ -55,6 +57,16 @@ def test_full_claim_lifecycle(run_cli: Run) -> None:
     assert kinds == ["revision", "evidence", "forecast", "status", "resolution", "status",
                      "resolution"]
     assert "tester" in history[0], "reviewer comes from TRACKER_REVIEWER"
+
+
+def test_typed_dates_may_say_yesterday(run_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """'yesterday' is the UTC day before the clock's; --as-of reads it as that day's end."""
+    monkeypatch.setattr(params, "utc_now", lambda: datetime(2025, 3, 1, 0, 30, tzinfo=UTC))
+    add_claim(run_cli)
+    assert run_cli("evidence", "serving-shift", "--title", "t", "--stance", "supports",
+                   "--observed", "yesterday").exit_code == 0
+    shown = json.loads(run_cli("show", "serving-shift", "--json").stdout)
+    assert shown["evidence"][0]["observed_on"] == "2025-02-28"
 
 
 def test_list_filters_and_json(run_cli: Run) -> None:

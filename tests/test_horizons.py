@@ -82,6 +82,26 @@ def test_instants_and_days() -> None:
         parse_instant("yesterday-ish")
 
 
+@pytest.mark.parametrize(("text", "day"), [
+    ("today", date(2025, 3, 1)), ("Yesterday", date(2025, 2, 28)), (" tomorrow ", date(2025, 3, 2)),
+])
+def test_day_words_count_from_the_day_given(text: str, day: date) -> None:
+    assert parse_day(text, today=date(2025, 3, 1)) == day
+    now = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
+    assert parse_instant(text, now) == end_of_day(day)
+
+
+def test_day_words_are_refused_where_no_today_is_given() -> None:
+    """Files give no `today`: a 'yesterday' there would mean another day each time it is read."""
+    with pytest.raises(DateError, match="changes meaning from day to day"):
+        parse_day("yesterday")
+
+
+def test_now_is_the_moment_given() -> None:
+    now = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
+    assert parse_instant("now", now) == now
+
+
 def test_review_cadence_is_validated_rrule() -> None:
     assert parse_cadence("FREQ=MONTHLY;INTERVAL=3")._interval == 3
     assert parse_cadence("RRULE:FREQ=WEEKLY") is not None

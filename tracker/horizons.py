@@ -92,13 +92,23 @@ def _end_of_month(year: int, month: int) -> date:
 
 
 _ACCEPTED_DATES = "a date like 2025-06-30, 'June 2025', '2025-06', '2025-Q3' or '2025'"
+DAY_WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+"""Words for a day counted from today (UTC), read only where a person types the date now:
+in a file they would change meaning from one day to the next."""
 
 
-def _parse_calendar(text: str) -> tuple[date, date]:
-    """Read an absolute calendar expression as the (first, last) day it covers."""
+def _parse_calendar(text: str, today: date | None = None) -> tuple[date, date]:
+    """Read a calendar expression as the (first, last) day it covers; the words of
+    `DAY_WORDS` count from `today`, and are refused without it."""
     cleaned = text.strip()
     if not cleaned:
         raise DateError(f"empty date: give {_ACCEPTED_DATES}")
+    if (shift := DAY_WORDS.get(cleaned.lower())) is not None:
+        if today is None:
+            raise DateError(f"'{text}' changes meaning from day to day: write the date itself, "
+                            "like 2025-06-30")
+        day = today + timedelta(days=shift)
+        return day, day
     if _YEAR.match(cleaned):
         year = int(cleaned)
         return date(year, 1, 1), date(year, 12, 31)
@@ -140,23 +150,25 @@ def _within_the_calendar(text: str) -> Iterator[None]:
                         "1 and 9998") from error
 
 
-def parse_day(text: str) -> date:
-    """A single calendar day (observed-on dates, made-on dates): a month means its first day."""
+def parse_day(text: str, today: date | None = None) -> date:
+    """A single calendar day (observed-on dates, made-on dates): a month means its first day.
+    Given `today` (what a person types now, not a file), "today", "yesterday" and "tomorrow"
+    are read too."""
     with _within_the_calendar(text):
-        return _parse_calendar(text)[0]
+        return _parse_calendar(text, today)[0]
 
 
-def parse_instant(text: str) -> datetime:
-    """A point in time for `--as-of`: a date means the end of that day UTC; times may carry
-    a zone (else UTC)."""
+def parse_instant(text: str, now: datetime | None = None) -> datetime:
+    """A point in time for `--as-of`: "now" is `now` (default: the clock), a date means the
+    end of that day UTC ("yesterday" too); times may carry a zone (else UTC)."""
     with _within_the_calendar(text):
-        return _parse_instant(text)
+        return _parse_instant(text, now or utc_now())
 
 
-def _parse_instant(text: str) -> datetime:
+def _parse_instant(text: str, now: datetime) -> datetime:
     cleaned = text.strip()
     if cleaned.lower() == "now":
-        return utc_now()
+        return now
     if "T" in cleaned or ":" in cleaned:
         try:
             return as_utc(date_parser.isoparse(cleaned))
@@ -167,7 +179,7 @@ def _parse_instant(text: str) -> datetime:
                 raise DateError(
                     f"cannot read '{text}' as a time: give 2025-06-30 or 2025-06-30T12:00Z"
                 ) from error
-    return end_of_day(_parse_calendar(cleaned)[1])
+    return end_of_day(_parse_calendar(cleaned, now.date())[1])
 
 
 def _shift(day: date, amount: float, unit: str) -> date:

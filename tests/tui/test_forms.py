@@ -154,6 +154,8 @@ async def test_status_change(
         assert "is more than a day after it is recorded (2024-01-01)" in hint(app, "observed")[0]
         await fill(pilot, "observed", "2023-12-15")
         assert hint(app, "observed") == ("read as Friday 15 December 2023", False)
+        await fill(pilot, "observed", "yesterday")  # by the app's clock: 2024-01-01
+        assert hint(app, "observed") == ("read as Sunday 31 December 2023", False)
         await pilot.press("ctrl+s")
         await settle(pilot)
         table = app.screen.query_one(ClaimsTable)  # the screen shows what was saved
@@ -162,7 +164,7 @@ async def test_status_change(
     detail = queries.claim_detail("ev-share")
     assert (detail.status, detail.version) == ("developing", 2)
     change = detail.status_changes[-1]
-    assert (change.note, change.observed_on) == ("pilots", date(2023, 12, 15))
+    assert (change.note, change.observed_on) == ("pilots", date(2023, 12, 31))
 
 
 async def test_resolving_as_observed_before_the_forecasts_says_they_will_not_be_scored(

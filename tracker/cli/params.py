@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from tracker.horizons import DateError, parse_day, parse_instant
+from tracker.horizons import DateError, parse_day, parse_instant, utc_now
 from tracker.probability import parse_probability
 
 
@@ -32,7 +32,7 @@ class DayType(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, date):
             return value
         try:
-            return parse_day(str(value))
+            return parse_day(str(value), utc_now().date())
         except DateError as error:
             self.fail(str(error), param, ctx)
 

@@ -22,7 +22,7 @@ FORMAT_CHOICES = ("md", "html", "json")
 
 def _since(text: str, as_day: bool) -> datetime | date:
     try:
-        return parse_day(text) if as_day else parse_instant(text)
+        return parse_day(text, utc_now().date()) if as_day else parse_instant(text)
     except DateError as error:
         raise click.BadParameter(str(error), param_hint="--since") from None
 

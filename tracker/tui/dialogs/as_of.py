@@ -76,12 +76,13 @@ class AsOfDialog(ModalScreen[None]):
 
     @on(Input.Changed, "#as-of-date")
     def _typed(self, event: Input.Changed) -> None:
-        explain_as_of(self.query_one("#as-of-date-hint", Static), event.value)
+        explain_as_of(self.query_one("#as-of-date-hint", Static), event.value,
+                      self.tracker.now())
 
     @on(Input.Submitted, "#as-of-date")
     def _submitted(self, event: Input.Submitted) -> None:
         try:
-            as_of = read_as_of(event.value)
+            as_of = read_as_of(event.value, self.tracker.now())
         except DateError as error:
             self._set_hint(str(error), error=True)
             return

@@ -100,13 +100,15 @@ class DefinitionForm(FormDialog[ResultT]):
     def _read_made_on(self, text: str) -> date | None:
         """The made-on date; the ledger's rule that it is not after today is checked here
         too, so the form says so while it is typed."""
-        day = read_day("made-on", text)
-        ledger_rule("made-on", check_made_on, day, self.app.now())  # type: ignore[attr-defined]
+        now = self.app.now()  # type: ignore[attr-defined]
+        day = read_day("made-on", text, now.date())
+        ledger_rule("made-on", check_made_on, day, now)
         return day
 
     def _made_on(self) -> date | None:
         try:
-            return read_day("made-on", self.text("made-on"))
+            return read_day("made-on", self.text("made-on"),
+                            self.app.now().date())  # type: ignore[attr-defined]
         except FieldError:
             return self.start.made_on  # its own hint says what is wrong with it
 

@@ -36,7 +36,7 @@ class EvidenceDialog(FormDialog[NewEvidence]):
         )
         yield from labelled("Observed on", Input(
             value="" if observed is None else observed.isoformat(), id="observed",
-            placeholder="when it was published or happened: 2025-06-30, 'June 2025', 3 Mar 2024"))
+            placeholder="when it was published or happened: 2025-06-30, 'June 2025', yesterday"))
         yield from labelled("Summary", Input(value=self.initial_value("summary"), id="summary",
                                              placeholder="one factual line (optional)"))
 

@@ -63,27 +63,29 @@ def read_probability(field: str, text: str) -> float:
         raise FieldError(field, str(error)) from None
 
 
-def read_day(field: str, text: str) -> date | None:
-    """An optional date, read by python-dateutil the same way the CLI reads one."""
+def read_day(field: str, text: str, today: date) -> date | None:
+    """An optional date, read by python-dateutil the same way the CLI reads one ("today" is
+    `today`)."""
     if not text.strip():
         return None
     try:
-        return parse_day(text)
+        return parse_day(text, today)
     except DateError as error:
         raise FieldError(field, str(error)) from None
 
 
-def read_as_of(text: str) -> datetime | None:
+def read_as_of(text: str, now: datetime) -> datetime | None:
     """'' or 'now' means now (None); anything else is read by dateutil, a date meaning its
-    end (UTC), as the CLI's --as-of reads it. Raises DateError."""
+    end (UTC), as the CLI's --as-of reads it ("yesterday" counts from `now`). Raises
+    DateError."""
     cleaned = text.strip()
-    return None if not cleaned or cleaned.lower() == "now" else parse_instant(cleaned)
+    return None if not cleaned or cleaned.lower() == "now" else parse_instant(cleaned, now)
 
 
-def read_instant(field: str, text: str) -> datetime | None:
+def read_instant(field: str, text: str, now: datetime) -> datetime | None:
     """`read_as_of` for a form field."""
     try:
-        return read_as_of(text)
+        return read_as_of(text, now)
     except DateError as error:
         raise FieldError(field, str(error)) from None
 
@@ -98,10 +100,10 @@ def set_hint(hint: Static, text: str | Text, *, error: bool) -> None:
     hint.set_class(error, "-error")
 
 
-def explain_as_of(hint: Static, text: str, empty: str = "now") -> None:
+def explain_as_of(hint: Static, text: str, now: datetime, empty: str = "now") -> None:
     """Show in `hint` how an as-of field's `text` reads (`read_as_of`), or why it does not."""
     try:
-        set_hint(hint, describe_instant(read_as_of(text), empty=empty), error=False)
+        set_hint(hint, describe_instant(read_as_of(text, now), empty=empty), error=False)
     except DateError as error:
         set_hint(hint, str(error), error=True)
 
@@ -192,8 +194,9 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
     def read_observed(self, text: str, field: str = "observed") -> date | None:
         """An optional observed date; the ledger's rule that it is not after today is
         checked here too, so the form says so while the date is typed."""
-        day = read_day(field, text)
-        ledger_rule(field, check_observed, day, self.app.now())  # type: ignore[attr-defined]
+        now = self.app.now()  # type: ignore[attr-defined]
+        day = read_day(field, text, now.date())
+        ledger_rule(field, check_observed, day, now)
         return day
 
     def _set_hint(self, field: str, text: str, *, error: bool) -> None:

@@ -74,14 +74,14 @@ class ReportDialog(FormDialog[ReportRequest]):
     def _since(self, text: str, report_date: datetime) -> datetime | None:
         if not text.strip():
             return None
-        since = read_instant("since", text)
+        since = read_instant("since", text, self.now)
         if since is None or since >= report_date:
             raise FieldError("since", f"give a date before the report's, {stamp(report_date)} "
                                       "UTC: the end of the previous period")
         return since
 
     def _as_of(self, text: str) -> datetime | None:
-        as_of = read_instant("as-of", text)
+        as_of = read_instant("as-of", text, self.now)
         if as_of is not None:
             ledger_rule("as-of", check_report_date, as_of, self.now)
         return as_of

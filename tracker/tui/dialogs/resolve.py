@@ -57,7 +57,7 @@ class ResolveDialog(FormDialog[NewResolution]):
                                           placeholder="why; cite the evidence"))
         yield from labelled("Observed on", Input(
             value="" if observed is None else observed.isoformat(), id="observed",
-            placeholder="when the outcome became known (optional)"))
+            placeholder="when the outcome became known: 2025-06-30, today (optional)"))
 
     def hint(self, field: str, value: Any) -> str:
         if field == "outcome" and self.is_mounted:  # the value's rules follow the outcome

@@ -32,7 +32,7 @@ class StatusDialog(FormDialog[NewStatus]):
                                           placeholder="why (optional)"))
         yield from labelled("Observed on", Input(
             value="" if observed is None else observed.isoformat(), id="observed",
-            placeholder="when it changed in the world (optional)"))
+            placeholder="when it changed in the world: 2025-06-30, yesterday (optional)"))
 
     def hint(self, field: str, value: Any) -> str:
         if field == "observed" and str(value).strip():
