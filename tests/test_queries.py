@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from tests.conftest import Clock
 from tests.helpers import definition
@@ -119,3 +119,23 @@ def test_the_tree_page_reads_top_level_claims_in_slug_order_without_sorting(
             f"EXPLAIN QUERY PLAN {page}", parameters))
     assert "ix_claims_parent_slug" in plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+def test_a_log_recorded_in_one_instant_reads_in_the_order_it_can_happen(
+    engine: Engine, queries: Queries
+) -> None:
+    """An imported claim file may record a whole log at once (same recorded_at): the history
+    must not list the resolution before the claim was created, or a status after it."""
+    moment = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+    ledger = Ledger(engine, clock=lambda: moment)
+    ledger.create_claim(definition("at-once"), "ann")
+    ledger.add_evidence("at-once", title="Z report", stance="supports", reviewer="ann")
+    ledger.forecast("at-once", 0.7, reviewer="ann")
+    ledger.change_status("at-once", "developing", reviewer="ann")
+    ledger.resolve("at-once", "yes", reviewer="ann")
+    ledger.reopen("at-once", reason="too soon", reviewer="ann")
+    ledger.resolve("at-once", "no", reviewer="ann")
+    entries = queries.timeline("at-once")
+    assert [entry.kind for entry in entries] == [
+        "revision", "evidence", "forecast", "status", "resolution", "status", "resolution"]
+    assert entries[-1].text == "resolved no" and entries[-2].text.startswith("reopened")

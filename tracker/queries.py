@@ -343,14 +343,22 @@ class Queries:
             return _load_detail(session, slug, as_of)
 
     def timeline(self, slug: str, as_of: datetime | None = None) -> list[TimelineEntry]:
-        """Every log entry of a claim in the order it was recorded."""
+        """Every log entry of a claim in the order it was recorded. Entries recorded at the
+        same instant (a claim file imported at once) come in the order they can happen in:
+        the creation, evidence, forecasts, retractions, then the claim's later versions
+        (status changes, resolutions, new definitions) by version."""
         detail = self.claim_detail(slug, as_of)
         entries: list[TimelineEntry] = []
+        versions: list[tuple[int, TimelineEntry]] = []
         for revision in detail.revisions:
             what = "created" if revision.version == 1 else f"definition v{revision.version}"
             text = what + (f": {revision.note}" if revision.note else "")
-            entries.append(TimelineEntry(revision.uuid, "revision", revision.recorded_at,
-                                         revision.reviewer, text))
+            entry = TimelineEntry(revision.uuid, "revision", revision.recorded_at,
+                                  revision.reviewer, text)
+            if revision.version == 1:
+                entries.append(entry)
+            else:
+                versions.append((revision.version, entry))
         for item in detail.evidence:
             text = f"[{item.stance}] {item.title}" + (f" <{item.url}>" if item.url else "")
             entries.append(TimelineEntry(item.uuid, "evidence", item.recorded_at, item.reviewer,
@@ -360,15 +368,17 @@ class Queries:
             text = f"{verb} {change.from_status} -> {change.to_status}"
             if change.note:
                 text += f": {change.note}"
-            entries.append(TimelineEntry(change.uuid, "status", change.recorded_at,
-                                         change.reviewer, text, change.observed_on))
+            versions.append((change.version, TimelineEntry(
+                change.uuid, "status", change.recorded_at, change.reviewer, text,
+                change.observed_on)))
         for resolution in detail.resolutions:
             outcome = resolution.outcome
             if resolution.outcome == "partial":
                 outcome = f"partial:{resolution.value:g}"
             text = f"resolved {outcome}" + (f": {resolution.note}" if resolution.note else "")
-            entries.append(TimelineEntry(resolution.uuid, "resolution", resolution.recorded_at,
-                                         resolution.reviewer, text, resolution.observed_on))
+            versions.append((resolution.version, TimelineEntry(
+                resolution.uuid, "resolution", resolution.recorded_at, resolution.reviewer, text,
+                resolution.observed_on)))
         for forecast in detail.forecasts:
             text = f"forecast {forecast.probability:.0%}"
             if forecast.rationale:
@@ -376,7 +386,8 @@ class Queries:
             entries.append(TimelineEntry(forecast.uuid, "forecast", forecast.recorded_at,
                                          forecast.reviewer, text, forecast.made_at))
         entries.extend(_retraction_entries(detail))
-        entries.sort(key=lambda entry: (entry.recorded_at, entry.kind, entry.uuid))
+        entries += [entry for _, entry in sorted(versions, key=lambda pair: pair[0])]
+        entries.sort(key=lambda entry: entry.recorded_at)  # stable: ties keep the order above
         return entries
 
     # --- review -----------------------------------------------------------------------
