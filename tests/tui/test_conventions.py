@@ -8,7 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rich.color import Color as RichColor
 from sqlalchemy.exc import OperationalError
+from textual.color import Color
 from textual.command import CommandPalette
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Input, OptionList, Static
@@ -407,3 +409,34 @@ def test_app_css_colours_text_with_the_themes_readable_text_colours() -> None:
     assert text_colours
     assert [name for name in text_colours if name in ("accent", "error", "warning", "primary",
                                                       "secondary", "success")] == []
+
+
+def _contrast(one: Color, other: Color) -> float:
+    """The WCAG contrast ratio of two colours."""
+    def luminance(colour: Color) -> float:
+        def channel(value: int) -> float:
+            share = value / 255
+            return share / 12.92 if share <= 0.03928 else ((share + 0.055) / 1.055) ** 2.4
+        red, green, blue = colour.rgb
+        return 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+
+    darker, lighter = sorted((luminance(one), luminance(other)))
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+async def test_terminal_yellow_is_readable_on_light_themes(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """'stalled' and the blind label are terminal yellow, which Textual's light palette drew
+    at 2:1 on a light theme's surface."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        light = [name for name, theme in app.available_themes.items()
+                 if not theme.dark and not name.startswith("ansi")]
+        assert len(light) >= 4
+        for name in light:
+            app.theme = name
+            await pilot.pause()
+            yellow = RichColor.parse("yellow").get_truecolor(app.ansi_theme)
+            surface = Color.parse(app.theme_variables["surface"])
+            assert _contrast(Color(*yellow), surface) >= 3.5, name

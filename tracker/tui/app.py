@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.color_triplet import ColorTriplet
+from rich.terminal_theme import TerminalTheme
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
@@ -46,6 +48,19 @@ Clock = Callable[[], datetime]
 REMAPPABLE = (ClaimEditingScreen, ClaimsScreen, ReviewScreen, ScoresScreen, ClaimsTable, FormDialog,
               ConflictDialog, FacetDialog, HelpDialog, SummaryDialog)
 """Classes whose bindings carry ids a keymap file may remap (the app's own too)."""
+ANSI_YELLOW = 3
+READABLE_YELLOW = ColorTriplet(0x87, 0x5F, 0x00)
+"""xterm's "orange4": terminal yellow on light themes ("stalled", the blind label). Textual's
+light ANSI palette draws yellow as #CB9000, 2:1 on a light theme's surface; this is 4:1 or
+more on the five light themes Textual ships."""
+
+
+def with_readable_yellow(palette: TerminalTheme) -> TerminalTheme:
+    """`palette` with yellow dark enough to read on a light background."""
+    colors: list[tuple[int, int, int]] = [palette.ansi_colors[index] for index in range(16)]
+    colors[ANSI_YELLOW] = READABLE_YELLOW
+    return TerminalTheme(palette.background_color, palette.foreground_color, colors[:8],
+                         colors[8:])
 
 
 class TrackerApp(App[None]):
@@ -74,6 +89,7 @@ class TrackerApp(App[None]):
         keymap_file: Path | None = None,
     ) -> None:
         super().__init__()
+        self.ansi_theme_light = with_readable_yellow(self.ansi_theme_light)
         self.ledger = ledger
         self.queries = queries
         self.reviewer = reviewer
