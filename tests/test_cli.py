@@ -69,6 +69,20 @@ def test_typed_dates_may_say_yesterday(run_cli: Run, monkeypatch: pytest.MonkeyP
     assert shown["evidence"][0]["observed_on"] == "2025-02-28"
 
 
+def test_show_lists_evidence_by_the_day_it_speaks_of(run_cli: Run) -> None:
+    add_claim(run_cli)
+    for title, observed in (("May report", ("--observed", "2024-05-01")),
+                            ("January report", ("--observed", "2024-01-10")),
+                            ("Undated note", ())):
+        assert run_cli("evidence", "serving-shift", "--title", title, "--stance", "supports",
+                       *observed).exit_code == 0
+    lines = run_cli("show", "serving-shift").stdout.splitlines()
+    listed = lines[lines.index("evidence:") + 1:][:3]
+    assert listed == ["  2024-01-10  supports  January report",
+                      "  2024-05-01  supports  May report",
+                      "  -           supports  Undated note"]  # by the day it was recorded
+
+
 def test_list_filters_and_json(run_cli: Run) -> None:
     add_claim(run_cli, "a-claim")
     add_claim(run_cli, "b-claim", "--tag", "robots")

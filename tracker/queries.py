@@ -122,6 +122,12 @@ class EvidenceItem:
     def retracted(self) -> bool:
         return self.retraction is not None
 
+    @property
+    def day(self) -> date:
+        """The day it speaks of: its observed date, else the UTC day it was recorded (as the
+        claims list's evidence column counts)."""
+        return self.observed_on or as_utc(self.recorded_at).date()
+
 
 @dataclass(frozen=True)
 class StatusItem:
@@ -198,6 +204,12 @@ class ClaimDetail:
     @property
     def slug(self) -> str:
         return self.definition.slug
+
+    @property
+    def evidence_by_day(self) -> list[EvidenceItem]:
+        """The evidence in the order of the days it speaks of (`EvidenceItem.day`), for
+        reading; entries of the same day in the order they were recorded."""
+        return sorted(self.evidence, key=lambda item: item.day)
 
     @property
     def resolution(self) -> ResolutionItem | None:

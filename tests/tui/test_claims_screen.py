@@ -265,6 +265,21 @@ async def test_detail_pane_shows_the_whole_claim(
         assert "Resolution" in text and "IMF figures" in text
 
 
+async def test_the_pane_lists_evidence_by_the_day_it_speaks_of(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """Evidence found later about an earlier day is read in its place, not at the end."""
+    seeded.add_evidence("ev-share", title="Later news", stance="supports", reviewer="bob",
+                        observed_on=date(2023, 11, 1))
+    seeded.add_evidence("ev-share", title="Older news", stance="context", reviewer="bob",
+                        observed_on=date(2023, 2, 1))
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = detail_text(app)
+        assert text.index("2023-02-01  context   Older news") < text.index("Later news")
+
+
 async def test_the_screen_opens_with_its_first_page_when_it_comes_in_time(
     seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -195,9 +195,9 @@ def _print_detail(detail: ClaimDetail) -> None:
             echo(f"  {child.slug:<40} {child.status:<10} {child.title}")
     if detail.evidence:
         echo("\nevidence:")
-        for item in detail.evidence:
+        for item in detail.evidence_by_day:
             mark = " (retracted)" if item.retracted else ""
-            echo(f"  {_short_date(item.observed_on)}  {item.stance:<8}  {item.title}{mark}")
+            echo(f"  {_short_date(item.observed_on):<10}  {item.stance:<8}  {item.title}{mark}")
             if item.url:
                 echo(f"              {item.url}")
     if detail.forecasts:

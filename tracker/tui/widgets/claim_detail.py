@@ -28,7 +28,7 @@ def _heading(text: str) -> Text:
 
 
 def _evidence_line(item: EvidenceItem) -> Text:
-    line = Text(f"{day(item.observed_on)}  ")
+    line = Text(f"{day(item.observed_on):<10}  ")  # undated: "–", the stances still aligned
     line.append(f"{item.stance:<8}", style=STANCE_STYLE.get(item.stance, ""))
     line.append(f"  {item.title}", style="strike dim" if item.retracted else "")
     line.append(f"  ({item.reviewer})", style="dim")
@@ -126,8 +126,8 @@ def render_detail(detail: ClaimDetail, hide_team_from: str | None = None) -> Ren
              Text(d.criteria or "none written yet", style="" if d.criteria else "dim")]
     live = sum(not item.retracted for item in detail.evidence)
     left.append(_heading(f"Evidence ({live})"))
-    left += [_evidence_line(item) for item in detail.evidence] or [Text("  none yet",
-                                                                        style="dim")]
+    left += [_evidence_line(item) for item in detail.evidence_by_day] or [
+        Text("  none yet", style="dim")]
     left += _history(detail)
     right: list[RenderableType] = [*_facts(detail), _heading("Forecasts"),
                                    forecast_chart(detail.forecasts, hide_team_from)]
