@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy.exc import OperationalError
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import SIZE, fill, pane_text, settle, type_text
@@ -372,21 +372,56 @@ async def test_conflict_with_a_resolution_offers_no_apply_and_fits_80_columns(
         await save_status_developing(pilot, "pilots")
         dialog = app.screen
         assert isinstance(dialog, ConflictDialog)
-        assert not dialog.query("#apply")
+        assert not dialog.query("#apply") and not dialog.query("#edit")  # any edit is refused
         assert "no longer applies to the claim as it is now (refuted)" in str(
             dialog.query_one("#conflict-not-applicable", Static).render())
+        assert str(dialog.query_one("#conflict-mine", Static).render()) == (
+            "Your change: ev-share is now developing")  # not "kept": nothing can use it
         form = dialog.query_one(".form")
-        for part in (".form-title", "#conflict-reason", "#conflict-mine", "#edit", "#discard"):
+        for part in (".form-title", "#conflict-reason", "#conflict-mine", "#discard"):
             assert form.can_view_entire(dialog.query_one(part)), part  # nothing scrolled away
         keys = {key.action for key in dialog.query(FooterKey)}  # its own footer, not the screen's
-        assert {"choose('edit')", "discard"} <= keys and "choose('apply')" not in keys
+        assert "discard" in keys and not {"choose('apply')", "choose('edit')"} & keys
         assert "forecast" not in keys
-        await pilot.press("a")  # not offered: does nothing
+        await pilot.press("a", "e")  # not offered: they do nothing
         await settle(pilot)
         assert app.screen is dialog
         await pilot.press("escape")
         await settle(pilot)
     assert queries.claim_detail("ev-share").status == "refuted"
+
+
+async def test_a_conflict_over_the_same_status_offers_to_edit_with_the_note_kept(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """Bob set the status alice was choosing: hers cannot apply, and the form she may edit
+    again no longer offers that status (it crashed preselecting it)."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        seeded.change_status("ev-share", "stalled", reviewer="bob")
+        await pilot.press("c", "enter", "down", "down", "enter", "tab")  # stalled
+        await type_text(pilot, "supply issues")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConflictDialog)
+        assert not dialog.query("#apply") and dialog.query("#edit")
+        assert str(dialog.query_one("#conflict-not-applicable", Static).render()) == (
+            "It no longer applies to the claim as it is now (stalled).")
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, StatusDialog)
+        assert form.query_one("#note", Input).value == "supply issues"
+        assert form.query_one("#status", Select).is_blank()
+        await pilot.press("enter", "down", "down", "enter")  # has the focus: open, developing
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimsScreen)
+    detail = queries.claim_detail("ev-share")
+    assert (detail.status, detail.changed_by, detail.status_changes[-1].note) == (
+        "developing", "alice", "supply issues")
 
 
 async def test_a_conflict_whose_fresh_claim_cannot_be_read_keeps_the_input(

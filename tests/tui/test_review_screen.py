@@ -13,6 +13,7 @@ from tests.tui.conftest import SIZE, add_claim, settle, type_text
 from tracker.ledger import Ledger
 from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
+from tracker.tui.dialogs.conflict import ConflictDialog
 from tracker.tui.dialogs.summary import SummaryDialog
 from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.screens.review import ReviewScreen
@@ -311,3 +312,25 @@ async def test_view_claims_over_the_summary_shows_the_summary_once(
         await pilot.press("enter")
         await settle(pilot)
         assert [type(screen).__name__ for screen in app.screen_stack] == ["ClaimsScreen"]
+
+
+async def test_a_conflict_in_a_review_keeps_the_team_hidden_and_lists_the_change(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """The conflict dialog shows the claim as blind as the review does, and once it is
+    closed, what changed since the last review includes the change met there."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(pilot)
+        await pilot.press("n")  # ev-share, where bob forecast 20%: hidden
+        await settle(pilot)
+        seeded.change_status("ev-share", "stalled", reviewer="bob", note="supply issues")
+        await pilot.press("c", "enter", "down", "enter", "ctrl+s")  # developing
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        fresh = shown(app, "#conflict-fresh")
+        assert "1 team forecaster(s) hidden" in fresh and "bob  " not in fresh
+        await pilot.press("escape")  # discard
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert "status open -> stalled: supply issues" in shown(app, "#since-last")

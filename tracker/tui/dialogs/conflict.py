@@ -34,7 +34,8 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
     ]
 
     def __init__(self, write: PendingWrite, error: Conflict, fresh: ClaimDetail,
-                 *, can_apply: bool = True) -> None:
+                 *, can_apply: bool = True, can_edit: bool = True,
+                 hide_team_from: str | None = None) -> None:
         super().__init__()
         self.write = write
         self.error = error
@@ -42,12 +43,17 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
         self.can_apply = can_apply
         """False when the change cannot be made to the claim as it is now (a status change
         on a claim resolved meanwhile): Apply is not offered, it could only be refused."""
+        self.can_edit = can_edit
+        """False when no change of its kind can be made now (any status change on a claim
+        resolved meanwhile): its form could only be refused."""
+        self.hide_team_from = hide_team_from
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form -conflict"):
             yield Label("Changed by someone else", classes="form-title")
             yield Static(Text(f"{self.error.what_happened}."), id="conflict-reason")
-            yield Static(Text.assemble(("Your change, kept: ", "bold"),
+            yield Static(Text.assemble(("Your change, kept: " if self.can_edit
+                                        else "Your change: ", "bold"),
                                        self.write.describe()), id="conflict-mine")
             if not self.can_apply:
                 yield Static(f"It no longer applies to the claim as it is now "
@@ -57,12 +63,13 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
             with Horizontal(classes="form-buttons"):
                 if self.can_apply:
                     yield Button("Apply to new version", variant="primary", id="apply")
-                yield Button("Edit again", id="edit")  # + their keys, as remapped: on_mount
+                if self.can_edit:
+                    yield Button("Edit again", id="edit")  # + keys, as remapped: on_mount
                 yield Button("Discard", variant="error", id="discard")
         yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply
 
     def on_mount(self) -> None:
-        self.query_one(ClaimDetailView).show(self.fresh, hide_team_from=None)
+        self.query_one(ClaimDetailView).show(self.fresh, hide_team_from=self.hide_team_from)
         for button in self.query(Button):
             action = "discard" if button.id == "discard" else f"choose('{button.id}')"
             button.label = labelled_with_key(str(button.label), self, action)
@@ -76,7 +83,9 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
         self.action_choose("edit")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.can_apply or parameters != ("apply",)
+        if parameters == ("apply",):
+            return self.can_apply
+        return self.can_edit or parameters != ("edit",)
 
     def action_choose(self, choice: ConflictChoice) -> None:
         self.dismiss(choice)

@@ -23,10 +23,11 @@ class StatusDialog(FormDialog[NewStatus]):
         choices = [status.value for status in Status
                    if status in OPEN_STATUSES and status.value != self.current]
         observed = self.initial_value("observed_on", None)
+        chosen = self.initial_value("status", Select.NULL)  # not offered if the claim has it now
         yield from labelled(
             f"New status (now {self.current}; resolve closes a claim)",
             Select([(choice, choice) for choice in choices], id="status", prompt="status",
-                   value=self.initial_value("status", Select.NULL)),
+                   value=chosen if chosen in choices else Select.NULL),
         )
         yield from labelled("Note", Input(value=self.initial_value("note"), id="note",
                                           placeholder="why (optional)"))

@@ -68,10 +68,18 @@ FORM_ACTIONS = {
 }
 
 
+def _form_action(change: Change) -> str | None:
+    """The form action that makes changes like `change`."""
+    return next((action for action, kind in FORM_ACTIONS.items() if isinstance(change, kind)),
+                None)
+
+
 def _change_applies(change: Change, detail: ClaimDetail) -> bool:
-    """Whether `change` can be recorded on the claim as `detail` shows it."""
-    action = next((action for action, kind in FORM_ACTIONS.items() if isinstance(change, kind)),
-                  None)
+    """Whether `change` can be recorded on the claim as `detail` shows it (a status change to
+    the status the claim has now cannot: someone made it meanwhile)."""
+    if isinstance(change, NewStatus) and change.status == detail.status:
+        return False
+    action = _form_action(change)
     return action is None or _action_applies(action, detail)
 
 
@@ -259,9 +267,12 @@ class ClaimEditingScreen(TrackerScreen):
             else:
                 self.notify(f"Discarded: {message.write.describe()}", severity="warning")
 
-        can_apply = _change_applies(change, message.fresh)
+        action = _form_action(change)
         self.app.push_screen(
-            ConflictDialog(message.write, message.error, message.fresh, can_apply=can_apply),
+            ConflictDialog(message.write, message.error, message.fresh,
+                           can_apply=_change_applies(change, message.fresh),
+                           can_edit=action is None or _action_applies(action, message.fresh),
+                           hide_team_from=self.hides_team_from()),
             chosen)
 
     @on(WriteRefused)
@@ -282,7 +293,8 @@ class ClaimEditingScreen(TrackerScreen):
             return
         assert self.detail is not None
         reason = message.reason
-        if not _change_applies(change, self.detail):  # changed meanwhile: resolved by someone else
+        action = _form_action(change)
+        if action is not None and not _action_applies(action, self.detail):  # resolved meanwhile
             reopen = key_for(self, "reopen")
             reason = (f"{self.detail.slug} is {self.detail.status} now (changed meanwhile), so "
                       "this no longer applies" + (f": close this form and press {reopen} to "
@@ -292,3 +304,8 @@ class ClaimEditingScreen(TrackerScreen):
     def claim_changed(self, detail: ClaimDetail) -> None:
         """A fresher copy of a claim arrived; screens show it."""
         raise NotImplementedError
+
+    def hides_team_from(self) -> str | None:
+        """The reviewer from whom the team's forecasts on the claim shown are hidden (blind
+        forecasting), if they are: dialogs showing the claim hide them too."""
+        return None

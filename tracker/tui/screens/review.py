@@ -139,7 +139,7 @@ class ReviewScreen(ClaimEditingScreen):
     def _claim_loaded(self, message: ReviewClaimLoaded) -> None:
         if message.item == self.item:
             self.changes = message.changes
-            self.claim_changed(message.detail)
+            self._show_claim(message.detail)
 
     @property
     def team_hidden(self) -> bool:
@@ -161,9 +161,19 @@ class ReviewScreen(ClaimEditingScreen):
         return None if self.item is None else self.item.slug
 
     def claim_changed(self, detail: ClaimDetail) -> None:
+        """Shown at once; what changed since the last review is read again with it (someone
+        else's change, met in a conflict, belongs there)."""
+        self._show_claim(detail)
+        if self.item is not None:
+            self.load_item(self.item)
+
+    def _show_claim(self, detail: ClaimDetail) -> None:
         self.detail = detail
         self._render_claim()
         self.refresh_keys()
+
+    def hides_team_from(self) -> str | None:
+        return self.tracker.reviewer if self.team_hidden else None
 
     def _render_queue(self) -> None:
         queue = self.query_one("#queue", OptionList)
@@ -189,8 +199,7 @@ class ReviewScreen(ClaimEditingScreen):
              f"resolved {t.resolved} · skipped {t.skipped}", "dim"),
         ))
         self.query_one("#since-last", Static).update(self._since_last())
-        reviewer = self.tracker.reviewer if self.team_hidden else None
-        self.query_one(ClaimDetailView).show(self.detail, hide_team_from=reviewer)
+        self.query_one(ClaimDetailView).show(self.detail, hide_team_from=self.hides_team_from())
 
     def _since_last(self) -> Group:
         assert self.item is not None
