@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -278,6 +279,49 @@ async def test_the_pane_lists_evidence_by_the_day_it_speaks_of(
         await settle(pilot)
         text = detail_text(app)
         assert text.index("2023-02-01  context   Older news") < text.index("Later news")
+
+
+async def test_a_quote_with_no_space_to_wrap_at_is_shown_whole(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """A Chinese quote (or a URL) longer than the pane is folded onto more lines, not cut
+    with an ellipsis: a verbatim quote cut short is no longer the quote."""
+    quote = "長期來看,小版本迭代的角度:隱私/權限的增強、更多的圖片/文件/聲音格式的" * 4
+    seeded.create_claim(replace(definition("aaa-quote", "A long quote"), quote=quote,
+                                quote_lang="zh"), "alice")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = detail_text(app)
+        assert "aaa-quote" in text
+
+        def chinese(shown: str) -> str:  # the other column shares the lines, in ASCII
+            return "".join(char for char in shown if ord(char) >= 0x2E80)
+
+        assert chinese(text) == chinese(quote)  # every character, in order, across the lines
+
+
+async def test_the_cursor_row_shows_the_status_in_the_cursors_colours(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """Status colours are for the other rows: green "confirmed" on the cursor's orange was
+    1.2:1 in textual-dark."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        statuses = [line.status for line in table.lines]
+        for row in (statuses.index("confirmed"), statuses.index("stalled")):
+            table.move_cursor(row)
+            await settle(pilot)
+            cursor = list(table.render_line(row - table.scroll_offset.y))
+            status_cell = next(segment for segment in cursor
+                               if segment.text.strip() == statuses[row])
+            assert status_cell.style is not None and not status_cell.style.bold
+            assert status_cell.style.color == cursor[0].style.color  # the slug's colour
+            other = table.render_line((row + 1) % len(statuses) - table.scroll_offset.y)
+            assert any(segment.style is not None and segment.style.bold for segment in other
+                       if segment.text.strip() == statuses[(row + 1) % len(statuses)])
 
 
 async def test_the_screen_opens_with_its_first_page_when_it_comes_in_time(

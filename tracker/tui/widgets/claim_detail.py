@@ -138,8 +138,10 @@ def render_detail(detail: ClaimDetail, hide_team_from: str | None = None) -> Ren
             line.append(child.slug)
             right.append(line)
     columns = Table.grid(expand=True, padding=(0, 2))
-    columns.add_column(ratio=3)
-    columns.add_column(ratio=2)
+    # Fold, not ellipsis: a quote in Chinese or a URL has no space to wrap at, and a verbatim
+    # quote cut short with "…" is no longer the quote.
+    columns.add_column(ratio=3, overflow="fold")
+    columns.add_column(ratio=2, overflow="fold")
     columns.add_row(Group(*left), Group(*right))
     return Group(title, columns)
 

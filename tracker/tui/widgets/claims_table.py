@@ -324,7 +324,7 @@ class ClaimsTable(ScrollView, can_focus=True):
             if not cell_width:
                 continue
             cell_style = style
-            if column.key == "status":
-                cell_style = style + Style.parse(STATUS_STYLE.get(line.status, ""))
+            if column.key == "status" and style is not frame.cursor:  # green on the cursor's
+                cell_style = style + Style.parse(STATUS_STYLE.get(line.status, ""))  # orange: 1.2:1
             segments.append(Segment(f" {fit(text, cell_width)} ", cell_style))
         return Strip(segments).adjust_cell_length(width, style)
