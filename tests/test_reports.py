@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -411,6 +412,37 @@ def test_cli_refusals_exit_1(run_cli: Run, tmp_path: Path) -> None:
     result = run_cli("report", "--every", "year", "--since", "2024-01-01", "--until",
                      "2024-06-30", "--out-dir", str(tmp_path / "s"))
     assert result.exit_code == 1 and "no year period ends" in result.stderr
+
+
+def test_cli_output_that_cannot_be_written_is_named_not_reported_as_a_bug(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    """A pipe, a file in the way of a folder, an unwritable folder: each refused with the
+    reason (exit 1), nothing half-written; they were "this is a bug" (or hung, on a pipe)."""
+    folder = tmp_path / "out"  # beside the test database
+    folder.mkdir()
+    pipe = folder / "pipe"
+    os.mkfifo(pipe)
+    (folder / "notes").write_text("", encoding="utf-8")
+    locked = folder / "locked"
+    locked.mkdir(mode=0o500)
+    cases = [
+        (("report", "-o", str(pipe)), f"cannot write {pipe}: it is not a regular file"),
+        (("report", "-o", str(folder / "notes" / "q4.md")),
+         f"cannot make the folder {folder / 'notes'}: "),
+        (("export-forecasts", "-o", str(pipe)), f"cannot write {pipe}: it is not a regular file"),
+        (("export", str(folder / "notes" / "claims")),
+         f"cannot make the folder {folder / 'notes' / 'claims'}: "),
+    ]
+    if os.geteuid() != 0:  # root writes anywhere
+        cases.append((("report", "-o", str(locked / "q4.md")),
+                      f"cannot write {locked / 'q4.md'}: Permission denied"))
+    for args, message in cases:
+        result = run_cli(*args)
+        assert (result.exit_code, "Traceback" in result.stderr) == (1, False), args
+        assert message in result.stderr and "this is a bug" not in result.stderr, args
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert sorted(entry.name for entry in folder.iterdir()) == ["locked", "notes", "pipe"]
 
 
 def test_empty_database_report(run_cli: Run) -> None:

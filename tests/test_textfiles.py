@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from pathlib import Path
 
 import pytest
 
-from tracker.textfiles import write_if_changed
+from tracker.errors import CannotWrite
+from tracker.textfiles import make_folder, write_if_changed
 
 
 def test_writes_only_when_the_text_changes(tmp_path: Path) -> None:
@@ -33,7 +35,7 @@ def test_a_failed_write_leaves_the_old_file_whole_and_no_temporary(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(CannotWrite, match=r"cannot write .*report.html: No space left"):
         write_if_changed(path, "the new report")
     assert path.read_text(encoding="utf-8") == "the old report"
     assert [entry.name for entry in tmp_path.iterdir()] == ["report.html"]
@@ -65,3 +67,34 @@ def test_a_symbolic_link_is_written_through(tmp_path: Path) -> None:
     link.symlink_to(target)
     assert write_if_changed(link, "new") is True
     assert link.is_symlink() and target.read_text(encoding="utf-8") == "new"
+
+
+def test_only_a_regular_file_is_written(tmp_path: Path) -> None:
+    """A pipe named as the target was read to compare, which blocks for ever (and /dev/zero
+    fills memory), then replaced by a file (as root, /dev/null became one)."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    outcome: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            write_if_changed(pipe, "a report")
+        except BaseException as error:  # handed to the test's thread
+            outcome.append(error)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    writer.join(timeout=5)
+    assert not writer.is_alive(), "blocked reading the pipe"
+    assert [str(error) for error in outcome] == [f"cannot write {pipe}: it is not a regular file"]
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    with pytest.raises(CannotWrite, match="it is a folder"):
+        write_if_changed(tmp_path, "a report")
+
+
+def test_a_file_where_a_folder_should_be_is_named(tmp_path: Path) -> None:
+    (tmp_path / "notes").write_text("", encoding="utf-8")
+    with pytest.raises(CannotWrite, match=r"cannot make the folder .*notes/2026: "):
+        make_folder(tmp_path / "notes" / "2026")
+    with pytest.raises(CannotWrite, match=r"cannot write .*notes/x.md: Not a directory"):
+        write_if_changed(tmp_path / "notes" / "x.md", "a report")

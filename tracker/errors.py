@@ -31,6 +31,10 @@ class SlugTaken(InvalidInput):
     field = "slug"
 
 
+class CannotWrite(TrackerError):
+    """A file or folder could not be written (permissions, a device, a missing disk)."""
+
+
 class NotFound(TrackerError):
     """The claim, entry, source or reviewer named does not exist."""
 

@@ -3,7 +3,8 @@
 Claim files, report files and report series all go through `write_if_changed`: the bytes go
 to a temporary file beside the target, are flushed to disk, and replace it in one rename; a
 file that already holds the same bytes is left alone (so its modification time, and git, see
-no change).
+no change). Only regular files are written: a device or a pipe named as the target would be
+read to compare (for ever, from /dev/zero) and then replaced by a file.
 """
 
 from __future__ import annotations
@@ -13,19 +14,44 @@ import secrets
 import stat
 from pathlib import Path
 
+from tracker.errors import CannotWrite
+
+
+def _cannot_write(path: Path, error: OSError) -> CannotWrite:
+    return CannotWrite(f"cannot write {path}: {error.strerror or error}")
+
+
+def make_folder(path: Path) -> None:
+    """Make the folder `path` and its parents if missing."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # e.g. a file where a folder should be: "File exists"
+        raise CannotWrite(f"cannot make the folder {path}: {error.strerror or error}") from None
+
 
 def write_if_changed(path: Path, text: str) -> bool:
     """Write `text` as UTF-8 to `path` unless it already holds exactly that; True if written.
     A replaced file keeps its permissions, a new one gets the usual ones (umask); a symbolic
-    link is written through, to the file it points at."""
-    data = text.encode("utf-8")
-    path = path.resolve() if path.is_symlink() else path
+    link is written through, to the file it points at. Raises CannotWrite."""
     try:
-        if path.read_bytes() == data:
-            return False
-        mode: int | None = stat.S_IMODE(path.stat().st_mode)
-    except OSError:
+        return _write_if_changed(path, text.encode("utf-8"))
+    except OSError as error:
+        raise _cannot_write(path, error) from None
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    try:
+        status = path.stat()  # of the file a link points at
+    except FileNotFoundError:
         mode = None
+    else:
+        if not stat.S_ISREG(status.st_mode):
+            kind = "a folder" if stat.S_ISDIR(status.st_mode) else "not a regular file"
+            raise CannotWrite(f"cannot write {path}: it is {kind}")
+        mode = stat.S_IMODE(status.st_mode)
+        if status.st_size == len(data) and path.read_bytes() == data:
+            return False
+    path = path.resolve() if path.is_symlink() else path
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     with open(temporary, "xb") as stream:  # created as any new file would be
         try:

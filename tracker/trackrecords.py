@@ -34,6 +34,7 @@ from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.models import Claim, ClaimTag, Forecast, Resolution, Reviewer
 from tracker.probability import parse_probability
 from tracker.scorebook import scoring_resolutions
+from tracker.textfiles import write_if_changed
 from tracker.vocabulary import Outcome, Status, outcome_value
 
 COLUMNS = ("question_id", "title", "forecaster", "probability", "forecast_at", "outcome",
@@ -412,6 +413,6 @@ def write_track_record(rows: list[dict[str, str]], target: Path | None, fmt: str
         writer.writerows(rows)
         text = buffer.getvalue()
     if target is not None:
-        target.write_text(text, encoding="utf-8")
+        write_if_changed(target, text)
     return text
 

@@ -19,7 +19,7 @@ from tracker.claimfiles.rules import log_problems
 from tracker.claimfiles.writer import render
 from tracker.ledger import Ledger
 from tracker.queries import ClaimDetail, Queries
-from tracker.textfiles import write_if_changed
+from tracker.textfiles import make_folder, write_if_changed
 
 UNSOURCED = "unsourced.toml"
 
@@ -45,7 +45,7 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
     groups: dict[str | None, list[ClaimDetail]] = {key: [] for key in sources}
     for detail in details:
         groups.setdefault(detail.source.key if detail.source else None, []).append(detail)
-    directory.mkdir(parents=True, exist_ok=True)
+    make_folder(directory)
     existing, notes = _existing_files(directory)
     written: list[ExportedFile] = []
     now = ledger.clock()

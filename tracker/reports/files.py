@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from tracker.reports.data import build_report
 from tracker.reports.render import EXTENSIONS, Format, render
-from tracker.textfiles import write_if_changed
+from tracker.textfiles import make_folder, write_if_changed
 
 SUFFIX_FORMATS: dict[str, Format] = {".md": "md", ".markdown": "md", ".html": "html",
                                      ".htm": "html", ".json": "json"}
@@ -34,5 +34,5 @@ def write_report(engine: Engine, path: Path, format: Format, as_of: datetime,
     """Build the report as of `as_of` (changes after `since`) and write it to `path` whole,
     making its folder if needed; True if the file's bytes changed."""
     text = render(build_report(engine, as_of, since=since), format)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     return write_if_changed(path, text)

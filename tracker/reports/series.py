@@ -34,7 +34,7 @@ from tracker.reports.html import CSS
 from tracker.reports.markdown import md_escape
 from tracker.reports.render import EXTENSIONS, Format, render
 from tracker.reports.text import instant, plural, summary_line
-from tracker.textfiles import write_if_changed
+from tracker.textfiles import make_folder, write_if_changed
 
 __all__ = ["PRESETS", "SeriesEntry", "SeriesResult", "period_ends", "write_series"]
 
@@ -112,7 +112,7 @@ def write_series(
             f"no {every} period ends between {since} and {instant(as_utc(until))}: give an "
             "earlier --since or a later --until"
         )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir)
     previous_end = start_of_day(since) - timedelta(microseconds=1)
     snapshot = build_snapshot(engine, previous_end)
     entries: list[SeriesEntry] = []
