@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.conftest import CliOutcome, Clock
-from tests.helpers import dump
+from tests.helpers import definition, dump
 from tracker.ledger import Ledger
 from tracker.queries import Queries
 from tracker.scorebook import leaderboard
@@ -170,6 +170,24 @@ def test_export_then_import_round_trips(run_cli: Run, csv_file: Path, tmp_path: 
     assert invoke_main(["--db", fresh, "export-forecasts"]).stdout == exported.stdout
     as_json = json.loads(run_cli("export-forecasts", "--format", "json").stdout)
     assert {row["question_id"] for row in as_json} == {"q1", "q2", "q3", "q4", "q5"}
+
+
+def test_forecasts_made_in_the_tracker_are_not_added_again_from_its_export(
+    run_cli: Run, ledger: Ledger, queries: Queries, tmp_path: Path
+) -> None:
+    """Only imported forecasts carried ids the import could recognise: every forecast made
+    in the tracker itself came back a second time."""
+    ledger.create_claim(definition("made-here"), "ann")
+    ledger.forecast("made-here", 0.7, reviewer="ann")
+    ledger.forecast("made-here", 0.4, reviewer="bob")
+    exported = tmp_path / "ours.csv"
+    assert run_cli("export-forecasts", "-o", str(exported)).exit_code == 0
+    result = run_cli("import-forecasts", str(exported))
+    assert result.exit_code == 0, result.stderr
+    assert "0 forecasts added (2 already there)" in result.stdout
+    assert sorted((item.reviewer, item.probability)
+                  for item in queries.claim_detail("made-here").forecasts) == [
+        ("ann", 0.7), ("bob", 0.4)]
 
 
 def test_cli_refusal_exit_code(run_cli: Run, tmp_path: Path) -> None:

@@ -275,7 +275,7 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                 if row.forecaster and row.probability is not None and row.forecast_at:
                     entry = _entry_id("forecast", question.question_id, row.forecaster,
                                       row.forecast_at.isoformat(), repr(row.probability))
-                    if tx.has_entry(Forecast, entry):
+                    if tx.has_entry(Forecast, entry) or _recorded_already(tx, existing, row):
                         unchanged += 1
                         continue
                     with _at_line(path, row.line):
@@ -287,6 +287,19 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                                      question.rows[0].line)):
                 resolutions += _apply_outcome(tx, question, reviewer)
     return ImportSummary(added, updated, forecasts, resolutions, unchanged)
+
+
+def _recorded_already(tx: LedgerTransaction, claim: Claim | None, row: Row) -> bool:
+    """Whether the claim has this forecast already: the same forecaster's same probability
+    at the same moment. A forecast made in the tracker has an id of its own, so without this
+    importing the tracker's own export added every such forecast a second time."""
+    if claim is None:
+        return False
+    moments = tx.session.scalars(
+        select(Forecast.made_at).join(Reviewer, Reviewer.id == Forecast.reviewer_id)
+        .where(Forecast.claim_id == claim.id, Reviewer.name == row.forecaster,
+               Forecast.probability == row.probability))
+    return any(as_utc(moment) == row.forecast_at for moment in moments)
 
 
 def _check_dates(path: Path, questions: list[QuestionRows], now: datetime) -> None:
