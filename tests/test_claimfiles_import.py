@@ -236,7 +236,7 @@ def test_an_id_used_by_another_claim_in_the_database_imports_nothing(
     before = dump(engine)
     with pytest.raises(ProblemsFound) as raised:
         import_paths(ledger, [write(tmp_path, "a.toml", FILE)], reviewer="importer")
-    assert "already belongs to a evidence entry of claim 'loose'" in str(
+    assert "already belongs to an evidence entry of claim 'loose'" in str(
         raised.value.problems[0])
     assert dump(engine) == before
 

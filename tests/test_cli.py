@@ -83,6 +83,19 @@ def test_show_lists_evidence_by_the_day_it_speaks_of(run_cli: Run) -> None:
                       "  -           supports  Undated note"]  # by the day it was recorded
 
 
+def test_list_names_the_parent_of_a_derived_question(run_cli: Run) -> None:
+    """The list is in the order asked for, so a derived question does not follow its parent:
+    it was indented under whichever claim it sorted after."""
+    add_claim(run_cli, "b-parent")
+    add_claim(run_cli, "a-other")
+    add_claim(run_cli, "a-child", "--parent", "b-parent")
+    lines = run_cli("list").stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["a-child", "a-other", "b-parent"]
+    assert lines[0].endswith("Serving shift  (derived from b-parent)")
+    assert not any(line.startswith(" ") for line in lines)
+    assert "derived from" not in lines[1] + lines[2]
+
+
 def test_list_filters_and_json(run_cli: Run) -> None:
     add_claim(run_cli, "a-claim")
     add_claim(run_cli, "b-claim", "--tag", "robots")
@@ -121,6 +134,8 @@ def test_show_as_of(run_cli: Run) -> None:
         (("reopen", "serving-shift", "--note", "x"), 1, "not closed"),
         (("evidence", "serving-shift", "--title", "t", "--stance", "supports", "--observed",
           "someday"), 2, "cannot read"),
+        (("evidence", "serving-shift", "--title", " ", "--stance", "supports"), 1,
+         "evidence title is empty: give an evidence title"),
         (("evidence", "serving-shift", "--title", "t", "--stance", "supports", "--observed",
           "2099-01-01"), 1, "observed on 2099-01-01 is more than a day after it is recorded"),
         (("resolve", "serving-shift", "partial:1"), 1, "a partial value of 1 is a full 'yes'"),

@@ -91,7 +91,8 @@ class SourceInfo:
 
 def check_text(value: str, what: str, limit: int, *, required: bool = False) -> str:
     if required and not value.strip():
-        raise InvalidInput(f"{what} is empty: give a {what}")
+        article = "an" if what[:1] in "aeiou" else "a"
+        raise InvalidInput(f"{what} is empty: give {article} {what}")
     if len(value) > limit:
         raise InvalidInput(
             f"{what} is {len(value)} characters long; the limit is {limit}: shorten it"

@@ -146,9 +146,10 @@ def _ownership_problems(files: Sequence[ReadFile], session: Session) -> list[Pro
     for entry_id, owner in sorted(entry_owners(session, wanted).items()):
         kind, slug, path, line = wanted[entry_id]
         if owner != (kind, slug):
-            problems.append(Problem(path, line, f"entry id {entry_id} already belongs to a "
-                                    f"{owner[0]} entry of claim '{owner[1]}' in the database: "
-                                    "give this entry a new id"))
+            article = "an" if owner[0][:1] in "aeiou" else "a"  # an evidence entry
+            problems.append(Problem(path, line, f"entry id {entry_id} already belongs to "
+                                    f"{article} {owner[0]} entry of claim '{owner[1]}' in the "
+                                    "database: give this entry a new id"))
     return sorted(problems)
 
 

@@ -154,12 +154,10 @@ def list_claims(app: AppContext, statuses: tuple[str, ...], tag: str | None, sou
         click.echo("no claims match", err=True)
         return
     width = max(len(row.slug) for row in rows)
-    for row in rows:
-        indent = "  " if row.parent else ""
-        click.echo(
-            f"{indent}{row.slug:<{width}}{'' if indent else '  '}  {row.status:<10}  "
-            f"{_deadline_text(row):<22}  {row.title}"
-        )
+    for row in rows:  # in the order asked for, so a derived question names its parent
+        parent = f"  (derived from {row.parent})" if row.parent else ""
+        click.echo(f"{row.slug:<{width}}  {row.status:<10}  {_deadline_text(row):<22}  "
+                   f"{row.title}{parent}")
 
 
 def _print_detail(detail: ClaimDetail) -> None:
