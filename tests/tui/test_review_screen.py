@@ -334,3 +334,24 @@ async def test_a_conflict_in_a_review_keeps_the_team_hidden_and_lists_the_change
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)
         assert "status open -> stalled: supply issues" in shown(app, "#since-last")
+
+
+async def test_at_80_columns_each_change_since_the_last_review_shows_its_text(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """The date, kind and reviewer took the whole pane: every line ended in "…" before its
+    text. A narrow pane gives the text a line of its own."""
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_review(pilot)
+        panel = app.screen.query_one("#since-last", Static)
+        console = Console(width=panel.content_region.width, record=True)
+        console.print(panel.content)
+        text = console.export_text()
+        assert "revision   alice" in text and "\n    created" in text
+    async with tui().run_test(size=SIZE) as pilot:  # wide: one line each
+        await start_review(pilot)
+        panel = pilot.app.screen.query_one("#since-last", Static)
+        console = Console(width=panel.content_region.width, record=True)
+        console.print(panel.content)
+        assert "revision   alice        created" in console.export_text()

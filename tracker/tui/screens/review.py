@@ -9,9 +9,10 @@ on a claim stay hidden until the reviewer has recorded their own in this session
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -48,14 +49,35 @@ QUEUE_WIDTH = 31
 """The queue list's width for text (app.tcss: 34, less its border and padding), until it
 has been laid out."""
 SINCE_LAST_SHOWN = 8
-"""Changes listed since the last review, newest first, a line each: the panel does not
-scroll, and the detail pane under it holds the whole log."""
+"""Changes listed since the last review, newest first, a line each (two in a narrow pane):
+the panel does not scroll, and the detail pane under it holds the whole log."""
+CHANGE_TEXT_MIN = 24
+"""Columns a change's text needs beside its date, kind and reviewer; fewer, and it gets a
+line of its own."""
 
 TALLY_FIELDS = {
     NewForecast: "forecasts", NewEvidence: "evidence", NewStatus: "status_changes",
     NewResolution: "resolved", Reopening: "reopened", Retraction: "retracted",
     DefinitionEdit: "edited", ReviewDone: "reviewed",
 }
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One log entry under "since your last review", a line long where the pane has room
+    for its text; else the text goes on a line of its own (at 80 columns the date, kind and
+    reviewer alone fill the pane)."""
+
+    entry: TimelineEntry
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        entry = self.entry
+        head = f"  {stamp(entry.recorded_at)}  {entry.kind:<10} {fit(entry.reviewer, 12)} "
+        if options.max_width - len(head) >= CHANGE_TEXT_MIN:
+            yield Text(head + entry.text, no_wrap=True, overflow="ellipsis")
+        else:
+            yield Text(head.rstrip(), no_wrap=True, overflow="ellipsis")
+            yield Text(f"    {entry.text}", no_wrap=True, overflow="ellipsis")
 
 
 class ReviewScreen(ClaimEditingScreen):
@@ -206,17 +228,14 @@ class ReviewScreen(ClaimEditingScreen):
         since = self.item.last_reviewed_at
         heading = (f"Since your last review on {day(since)}" if since is not None
                    else "First review of this claim: its whole log")
-        lines = [Text(heading, style="bold underline")]
+        lines: list[RenderableType] = [Text(heading, style="bold underline")]
         shown = [entry for entry in self.changes
                  if not (self.team_hidden and entry.kind == "forecast"
                          and entry.reviewer != self.tracker.reviewer)]
         if hidden := len(self.changes) - len(shown):
             lines.append(Text(f"  {hidden} team forecast(s) hidden until you forecast (blind)",
                               style="italic dim"))
-        for entry in reversed(shown[-SINCE_LAST_SHOWN:]):
-            lines.append(Text(f"  {stamp(entry.recorded_at)}  {entry.kind:<10} "
-                              f"{fit(entry.reviewer, 12)} {entry.text}",
-                              no_wrap=True, overflow="ellipsis"))
+        lines += [ChangeLine(entry) for entry in reversed(shown[-SINCE_LAST_SHOWN:])]
         if (earlier := len(shown) - SINCE_LAST_SHOWN) > 0:
             lines.append(Text(f"  … and {earlier} earlier: the claim's whole log is below",
                               style="dim"))
