@@ -222,6 +222,22 @@ async def test_sorting_by_header_and_keys(
         assert slugs(app)[0] == "ev-share"
 
 
+async def test_the_sort_key_goes_only_through_the_columns_shown(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """At 80 columns the table leaves out Review: `s` went on to sort by it, and the status
+    line said "sorted by review" with no such column in sight."""
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        sorts = []
+        for _ in range(7):
+            await pilot.press("s")
+            await settle(pilot)
+            sorts.append(app.screen.listing.sort)
+        assert sorts == ["title", "status", "deadline", "mine", "team", "evidence", "slug"]
+
+
 async def test_moving_past_the_last_row_loads_the_next_page(
     ledger: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:

@@ -36,7 +36,7 @@ from tracker.tui.messages import (
 )
 from tracker.tui.screens.base import ClaimEditingScreen
 from tracker.tui.widgets.claim_detail import ClaimDetailView
-from tracker.tui.widgets.claims_table import ClaimsHeader, ClaimsTable
+from tracker.tui.widgets.claims_table import ClaimsHeader, ClaimsTable, column_widths
 from tracker.tui.widgets.facets import FacetBar, Facets
 from tracker.tui.widgets.footer import Footer
 from tracker.tui.writes import NewClaim
@@ -344,8 +344,11 @@ class ClaimsScreen(ClaimEditingScreen):
         self.table.focus()
 
     def action_next_sort(self) -> None:
-        keys = [column.key for column in COLUMNS]
-        following = keys[(keys.index(self.listing.sort) + 1) % len(keys)]
+        """The next column the table shows (a narrow one leaves some out)."""
+        widths = column_widths(self.table.scrollable_content_region.width)
+        shown = [column.key for column, width in zip(COLUMNS, widths, strict=True)
+                 if width or column.key == self.listing.sort]
+        following = shown[(shown.index(self.listing.sort) + 1) % len(shown)]
         self.show_listing(self.listing.sorted_by(following))
 
     def action_reverse_sort(self) -> None:
