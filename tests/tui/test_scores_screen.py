@@ -107,7 +107,9 @@ async def test_without_forecasts_the_screen_points_to_the_source_scores(
 async def test_a_mistyped_as_of_date_shows_its_whole_hint(
     seeded: Ledger, tui: Callable[..., TrackerApp], size: tuple[int, int]
 ) -> None:
-    """The hint lists the forms a date may take; cut to the bar's height it lost the last."""
+    """The hint lists the forms a date may take; cut to the bar's height it lost the last.
+    Beside the date at 80 columns it wrapped into a column of nine lines: it is under the bar,
+    the screen's width, and the scores follow it."""
     app = tui()
     async with app.run_test(size=size) as pilot:
         await open_scores(pilot)
@@ -115,9 +117,12 @@ async def test_a_mistyped_as_of_date_shows_its_whole_hint(
         await type_text(pilot, "garbage")
         await settle(pilot)
         hint = app.screen.query_one("#as-of-hint", Static)
-        assert "cannot read 'garbage'" in str(hint.render())
+        text = str(hint.render())
+        assert "cannot read 'garbage'" in text and "'2025'" in text
         bar = app.screen.query_one("#scores-bar")
-        assert hint.size.height >= 2 and hint.region.bottom <= bar.region.bottom
+        assert hint.region.y >= bar.region.bottom and hint.size.width >= size[0] - 4
+        assert 1 <= hint.size.height <= 2
+        assert app.screen.query_one("#scores-body").region.y >= hint.region.bottom
 
 
 def test_calibration_numbers_go_under_their_bin_when_the_line_has_no_room(

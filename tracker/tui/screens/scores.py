@@ -129,7 +129,9 @@ class ScoresScreen(TrackerScreen):
             yield Select([(f"by {by}", by) for by in GROUPINGS], value=self.by,
                          allow_blank=False, id="grouping")
             yield Input(placeholder="as of: now, or 2024-06-30", id="as-of")
-            yield Static("as of now", id="as-of-hint")
+        # Under the bar, the width of the screen: beside the date, a mistyped one's hint
+        # wrapped into a column of a dozen lines at 80 columns.
+        yield Static("as of now", id="as-of-hint")
         with VerticalScroll(id="scores-body"):
             yield Static("Scoring…", id="scores")
         yield Footer()
