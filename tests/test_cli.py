@@ -118,7 +118,9 @@ def test_show_as_of(run_cli: Run) -> None:
     past = json.loads(run_cli("show", "serving-shift", "--as-of", "2099-01-01", "--json").stdout)
     assert past["status"] == "open"
     missing = run_cli("show", "serving-shift", "--as-of", "2001-01-01")
-    assert missing.exit_code == 1 and "no claim" in missing.stderr
+    assert missing.exit_code == 1 and (
+        "claim 'serving-shift' was not in the tracker yet as of 2001-01-01 23:59 UTC: it was "
+        "recorded on ") in missing.stderr
 
 
 @pytest.mark.parametrize(
@@ -148,6 +150,8 @@ def test_show_as_of(run_cli: Run) -> None:
          2, "counts from the claim's made-on date, so give that date too with --made-on"),
         (("add", "--slug", "Bad Slug", "--title", "t", "--statement", "s"), 1, "not valid"),
         (("show", "serving-shift", "--as-of", "soon"), 2, "cannot read"),
+        (("show", "serving-shift", "--as-of", "2000-01-01"), 1,
+         "claim 'serving-shift' was not in the tracker yet as of 2000-01-01"),
         (("--as", " ", "forecast", "serving-shift", "0.5"), 1, "reviewer"),
         (("retract", "no-such-id", "--note", "x"), 1, "no evidence entry"),
         (("frobnicate",), 2, "No such command"),

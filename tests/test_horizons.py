@@ -91,6 +91,29 @@ def test_day_words_count_from_the_day_given(text: str, day: date) -> None:
     assert parse_instant(text, now) == end_of_day(day)
 
 
+def test_a_deadline_may_say_tomorrow_where_today_is_given() -> None:
+    assert parse_deadline("tomorrow", None, date(2025, 3, 1)).end == end_of_day(date(2025, 3, 2))
+    with pytest.raises(DateError, match="changes meaning"):
+        parse_deadline("tomorrow", MADE_ON)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("06/07/2027", "'06/07/2027' could be 6 July or June 7: write 2027-07-06 or 2027-06-07"),
+    ("6.7.2027", "could be 6 July or June 7"),
+])
+def test_a_date_read_either_way_round_is_refused(text: str, message: str) -> None:
+    """dateutil reads 06/07/2027 as June 7 (and 30/06/2027 as 30 June): silently American."""
+    with pytest.raises(DateError, match=message):
+        parse_day(text)
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("30/06/2027", date(2027, 6, 30)), ("07/07/2027", date(2027, 7, 7)),
+])
+def test_a_date_that_reads_one_way_only_is_taken(text: str, day: date) -> None:
+    assert parse_day(text) == day
+
+
 def test_day_words_are_refused_where_no_today_is_given() -> None:
     """Files give no `today`: a 'yesterday' there would mean another day each time it is read."""
     with pytest.raises(DateError, match="changes meaning from day to day"):

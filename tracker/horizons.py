@@ -13,6 +13,7 @@ Pure functions, no I/O. Conventions:
 from __future__ import annotations
 
 import re
+from calendar import month_name
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ _QUARTER = re.compile(r"^(?:(\d{4})\s*-?\s*Q([1-4])|Q([1-4])\s*-?\s*(\d{4}))$", 
 _YEAR = re.compile(r"^\d{4}$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _WINDOW = re.compile(r"^(.+?)\s*\.\.\s*(.+)$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 SUB_DAILY = re.compile(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", re.IGNORECASE)
 """An RRULE that repeats within a day: finer than reviews or report periods go."""
 _INTERVAL = re.compile(r"(?:^|;)\s*INTERVAL\s*=\s*(-?\d+)", re.IGNORECASE)
@@ -109,6 +111,7 @@ def _parse_calendar(text: str, today: date | None = None) -> tuple[date, date]:
                             "like 2025-06-30")
         day = today + timedelta(days=shift)
         return day, day
+    _refuse_either_way_round(text, cleaned)
     if _YEAR.match(cleaned):
         year = int(cleaned)
         return date(year, 1, 1), date(year, 12, 31)
@@ -135,6 +138,17 @@ def _parse_calendar(text: str, today: date | None = None) -> tuple[date, date]:
     if low.day != high.day:
         return date(low.year, low.month, 1), _end_of_month(low.year, low.month)
     return low.date(), low.date()
+
+
+def _refuse_either_way_round(text: str, cleaned: str) -> None:
+    """06/07/2027 is June 7 in the US and 6 July in most other places; dateutil silently
+    takes the first. Refused, unless only one reading is a date (30/06/2027)."""
+    if match := _DAY_MONTH_YEAR.match(cleaned):
+        first, second, year = (int(group) for group in match.groups())
+        if first != second and first <= 12 and second <= 12:
+            raise DateError(f"'{text}' could be {first} {month_name[second]} or "
+                            f"{month_name[first]} {second}: write "
+                            f"{year}-{second:02d}-{first:02d} or {year}-{first:02d}-{second:02d}")
 
 
 @contextmanager
@@ -200,17 +214,18 @@ def _shift(day: date, amount: float, unit: str) -> date:
     return shifted
 
 
-def parse_deadline(text: str, made_on: date | None = None) -> Deadline:
-    """Read a deadline or horizon. Relative horizons need the claim's made-on date."""
+def parse_deadline(text: str, made_on: date | None = None, today: date | None = None) -> Deadline:
+    """Read a deadline or horizon. Relative horizons need the claim's made-on date; "today",
+    "tomorrow"... need `today`."""
     with _within_the_calendar(text):
-        return _parse_deadline(text, made_on)
+        return _parse_deadline(text, made_on, today)
 
 
-def _parse_deadline(text: str, made_on: date | None) -> Deadline:
+def _parse_deadline(text: str, made_on: date | None, today: date | None) -> Deadline:
     cleaned = " ".join(text.strip().split())
     if match := _WINDOW.match(cleaned):
-        start = _parse_calendar(match.group(1))[0]
-        end = _parse_calendar(match.group(2))[1]
+        start = _parse_calendar(match.group(1), today)[0]
+        end = _parse_calendar(match.group(2), today)[1]
         if end < start:
             raise DateError(f"window '{text}' ends before it starts")
         return Deadline(end=end_of_day(end), start=start_of_day(start), rule=f"window {text}")
@@ -238,7 +253,7 @@ def _parse_deadline(text: str, made_on: date | None) -> Deadline:
             end=end_of_day(_shift(made_on, amount, unit)),
             rule=f"{text} after made-on {made_on.isoformat()}",
         )
-    first, last = _parse_calendar(cleaned)
+    first, last = _parse_calendar(cleaned, today)
     rule = "end of that day UTC" if first == last else f"end of the period {cleaned}"
     return Deadline(end=end_of_day(last), rule=rule)
 

@@ -718,9 +718,11 @@ def _before(column: Any, as_of: datetime | None) -> Any:
 
 def _load_detail(session: Session, slug: str, as_of: datetime | None) -> ClaimDetail:
     claim = session.scalar(select(Claim).where(Claim.slug == slug))
-    if claim is None or (as_of is not None and as_utc(claim.created_at) > as_of):
-        when = f" as of {as_of.isoformat()}" if as_of is not None and claim is not None else ""
-        raise NotFound(f"no claim '{slug}'{when}: check the slug with `tracker list`")
+    if claim is None:
+        raise NotFound(f"no claim '{slug}': check the slug with `tracker list`")
+    if as_of is not None and as_utc(claim.created_at) > as_of:
+        raise NotFound(f"claim '{slug}' was not in the tracker yet as of {as_of:%Y-%m-%d %H:%M} "
+                       f"UTC: it was recorded on {as_utc(claim.created_at):%Y-%m-%d %H:%M} UTC")
     names: dict[int, str] = {
         row.id: row.name for row in session.execute(select(Reviewer.id, Reviewer.name))
     }

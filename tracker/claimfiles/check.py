@@ -96,8 +96,11 @@ def _across_files(files: Sequence[ReadFile], known_slugs: Collection[str]) -> li
         if not claim.parent or claim.parent == claim.slug:
             continue
         if claim.parent not in every_slug:
+            # `tracker check one.toml` sees that file only: its parent may be in another
+            where = " or in the database" if known_slugs else ""
             problems.append(Problem(path, claim.where.of("parent"), f"parent '{claim.parent}' "
-                                    f"of '{claim.slug}' does not exist: check the slug"))
+                                    f"of '{claim.slug}' is in none of the files checked{where}: "
+                                    "check the slug, or check the file that holds it too"))
         elif cycle := _cycle(claim.slug, parents):
             problems.append(Problem(path, claim.where.of("parent"),
                                     f"parent cycle: {' -> '.join(cycle)}: a claim cannot be "

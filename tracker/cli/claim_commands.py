@@ -141,7 +141,8 @@ def list_claims(app: AppContext, statuses: tuple[str, ...], tag: str | None, sou
     due_by = None
     if due:
         try:
-            due_by = parse_deadline(due, utc_now().date()).end
+            today = utc_now().date()
+            due_by = parse_deadline(due, today, today).end
         except DateError as error:
             raise click.BadParameter(str(error), param_hint="'--due'") from None
     criteria = ClaimFilter(statuses=statuses, tag=tag, source=source, kind=kind, due_by=due_by,

@@ -36,7 +36,7 @@ def _since(text: str, as_day: bool) -> datetime | date:
               "With --every: the first day of the series.")
 @click.option("--format", "format_", type=click.Choice(FORMAT_CHOICES),
               help="md, html (one self-contained file) or json. Default: from the -o suffix, "
-              "else md.")
+              "else md; html for a series (--every).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of printing it.")
 @click.option("--every", metavar="PERIOD",
