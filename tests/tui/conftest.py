@@ -137,11 +137,15 @@ def tui(engine: Engine, clock: Clock, tmp_path: Path) -> Callable[..., TrackerAp
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait until the workers started by the last key, and those their results start, end."""
-    for _ in range(10):
+    """Wait until the workers started by the last key, and those their results start, end.
+    Idle twice in a row: some workers start after the next refresh (the detail of a claim
+    the cursor moved to), and a loaded machine may not have refreshed at the first look."""
+    idle = 0
+    for _ in range(20):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(worker.state in BUSY for worker in pilot.app.workers):
+        idle = 0 if any(worker.state in BUSY for worker in pilot.app.workers) else idle + 1
+        if idle == 2:
             return
 
 
