@@ -149,6 +149,9 @@ def test_show_as_of(run_cli: Run) -> None:
         (("add", "--slug", "x", "--title", "t", "--statement", "s", "--deadline", "2 years"),
          2, "counts from the claim's made-on date, so give that date too with --made-on"),
         (("add", "--slug", "Bad Slug", "--title", "t", "--statement", "s"), 1, "not valid"),
+        (("add", "--slug", "no-criteria", "--title", "t", "--statement", "s"), 1,
+         "prediction 'no-criteria' has no resolution criteria: say how it resolves yes or no"),
+        (("edit", "serving-shift", "--criteria", " "), 1, "has no resolution criteria"),
         (("show", "serving-shift", "--as-of", "soon"), 2, "cannot read"),
         (("show", "serving-shift", "--as-of", "2000-01-01"), 1,
          "claim 'serving-shift' was not in the tracker yet as of 2000-01-01"),
@@ -195,8 +198,8 @@ def test_default_database_lives_in_the_user_data_dir(tmp_path: Path) -> None:
     statuses = {row["status"] for row in json.loads(invoke_main(["list", "--json"]).stdout)}
     assert {"confirmed", "refuted", "partly"} <= statuses
     seeded = len(json.loads(invoke_main(["list", "--json"]).stdout))
-    assert invoke_main(["add", "--slug", "mine", "--title", "t", "--statement", "s"]
-                       ).exit_code == 0
+    assert invoke_main(["add", "--slug", "mine", "--title", "t", "--statement", "s",
+                        "--criteria", "c"]).exit_code == 0
     assert len(json.loads(invoke_main(["list", "--json"]).stdout)) == seeded + 1
     assert "(current)" in invoke_main(["db", "current"]).stdout
     assert "0001" in invoke_main(["db", "history"]).stdout

@@ -190,6 +190,20 @@ def test_forecasts_made_in_the_tracker_are_not_added_again_from_its_export(
         ("ann", 0.7), ("bob", 0.4)]
 
 
+def test_imported_questions_survive_a_claim_file_round_trip(
+    run_cli: Run, csv_file: Path, tmp_path: Path
+) -> None:
+    """Claim files require criteria of a prediction: questions came without, so exporting
+    and importing the claims after a track record refused every one of them."""
+    assert run_cli("import-forecasts", str(csv_file)).exit_code == 0
+    folder = tmp_path / "claims"
+    assert run_cli("export", str(folder)).exit_code == 0
+    result = run_cli("import", str(folder))
+    assert result.exit_code == 0, result.stderr
+    assert "Resolves as the imported track record's outcome column says." in run_cli(
+        "show", "q1").stdout
+
+
 def test_cli_refusal_exit_code(run_cli: Run, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("question_id,title\nQ1,T\n")

@@ -173,6 +173,14 @@ def check_made_on(made_on: date | None, recorded_at: datetime) -> None:
                     field="made_on")
 
 
+CRITERIA_HINT = "say how it resolves yes or no"
+
+
+def lacks_criteria(definition: ClaimDefinition) -> bool:
+    """A prediction cannot be resolved fairly without criteria written before the outcome."""
+    return definition.kind.strip().lower() == Kind.PREDICTION and not definition.criteria.strip()
+
+
 def validate_definition(definition: ClaimDefinition) -> ClaimDefinition:
     """Raise InvalidInput with an actionable message for the first problem found."""
     if not SLUG_PATTERN.match(definition.slug) or len(definition.slug) > SLUG_MAX:
@@ -193,6 +201,9 @@ def validate_definition(definition: ClaimDefinition) -> ClaimDefinition:
         parse_choice(Kind, definition.kind, "kind")
     except ValueError as error:
         raise InvalidInput(str(error)) from None
+    if lacks_criteria(definition):  # as claim files require
+        raise InvalidInput(f"prediction '{definition.slug}' has no resolution criteria: "
+                           f"{CRITERIA_HINT}", field="criteria")
     for tag in definition.tags:
         check_text(tag, "tag", NAME_MAX, required=True)
     if definition.review_cadence:

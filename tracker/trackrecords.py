@@ -238,6 +238,10 @@ def _question_problems(question: QuestionRows) -> list[str]:
     return problems
 
 
+QUESTION_CRITERIA = "Resolves as the imported track record's outcome column says."
+"""A question from a track record is resolved where it was asked; here, by its outcome."""
+
+
 def _definition(question: QuestionRows) -> ClaimDefinition:
     rows = question.rows
     title = next((row.title for row in rows if row.title), question.question_id)
@@ -245,8 +249,8 @@ def _definition(question: QuestionRows) -> ClaimDefinition:
     tags = sorted({tag for row in rows for tag in row.tags})
     url = next((row.url for row in rows if row.url), "")
     return ClaimDefinition(
-        slug=question.slug, title=title, statement=title, made_on=(created[0].date()
-                                                                  if created else None),
+        slug=question.slug, title=title, statement=title, criteria=QUESTION_CRITERIA,
+        made_on=created[0].date() if created else None,
         tags=tuple(tags), url=url, claimant=f"imported question {question.question_id}",
     )
 

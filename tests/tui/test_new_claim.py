@@ -30,6 +30,7 @@ async def open_new_claim(pilot: Pilot[None], slug: str, title: str, statement: s
     await fill(pilot, "slug", slug)
     await fill(pilot, "title", title)
     await fill(pilot, "statement", statement)
+    await fill(pilot, "criteria", "Resolves yes if it is reported.")
 
 
 async def test_a_new_claim_is_checked_then_recorded_and_shown(
@@ -51,6 +52,10 @@ async def test_a_new_claim_is_checked_then_recorded_and_shown(
         await fill(pilot, "slug", "ev-share-us")
         await fill(pilot, "title", "US EV share over half")
         await fill(pilot, "statement", "EVs reach half of new car sales in the US.")
+        await pilot.press("ctrl+s")  # a prediction without criteria could not be exported
+        assert hint(app, "criteria") == (
+            "a prediction needs resolution criteria: say how it resolves yes or no", True)
+        assert isinstance(app.screen, NewClaimDialog)
         await fill(pilot, "criteria", "Resolves yes on the EIA's annual figures.")
         await fill(pilot, "deadline", "18 months")
         assert hint(app, "deadline") == (  # relative, and no made-on date yet

@@ -34,7 +34,8 @@ def _deadline_for(text: str | None, made_on: date | None) -> Any:
 @click.option("--slug", required=True, help="Stable id: lowercase letters, digits, hyphens.")
 @click.option("--title", required=True, help="A short title.")
 @click.option("--statement", required=True, help="What is claimed, in plain English.")
-@click.option("--criteria", default="", help="How the claim will be resolved yes or no.")
+@click.option("--criteria", default="",
+              help="How the claim will be resolved yes or no (required for a prediction).")
 @click.option("--deadline", help="2025-06-30, 'June 2025', 2025-Q3, '18 months', '1-2 years'.")
 @click.option("--made-on", type=DAY, help="When the claim was made (relative deadlines count "
               "from here).")

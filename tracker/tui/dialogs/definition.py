@@ -16,7 +16,7 @@ from typing import Any, ClassVar, TypeVar
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from tracker.definitions import ClaimDefinition, check_made_on
+from tracker.definitions import CRITERIA_HINT, ClaimDefinition, check_made_on, lacks_criteria
 from tracker.horizons import DateError, Deadline, check_cadence, parse_deadline
 from tracker.tui.dialogs.form import (
     FieldError,
@@ -154,6 +154,8 @@ class DefinitionForm(FormDialog[ResultT]):
             tags=read_tags(self.text("tags")),
             review_cadence=cadence,
         )
+        if lacks_criteria(definition):
+            raise FieldError("criteria", f"a prediction needs resolution criteria: {CRITERIA_HINT}")
         typed = self.text("deadline").strip()
         deadline = self._deadline(typed, made_on)
         if deadline is not None:
