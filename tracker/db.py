@@ -88,6 +88,8 @@ def choose_database(option_url: str | None) -> DatabaseChoice:
 
 
 URL_EXAMPLES = "sqlite:///path/to/tracker.db or postgresql+psycopg://user@host/dbname"
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+"""The databases the migrations and the tests run on; SQLAlchemy knows more (mysql, mssql...)."""
 
 
 def database_url(url: str) -> URL:
@@ -102,6 +104,9 @@ def database_url(url: str) -> URL:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise InvalidInput(f"tracker does not support the database backend "
+                           f"'{parsed.get_backend_name()}' in '{shown}': use {URL_EXAMPLES}")
     try:
         dialect = parsed.get_dialect()
     except NoSuchModuleError as error:
