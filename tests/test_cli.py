@@ -96,6 +96,19 @@ def test_list_names_the_parent_of_a_derived_question(run_cli: Run) -> None:
     assert "derived from" not in lines[1] + lines[2]
 
 
+def test_a_new_made_on_date_moves_a_deadline_that_counts_from_it(run_cli: Run) -> None:
+    """'2 years' after made-on: editing made-on kept the deadline of the old date."""
+    add_claim(run_cli)  # made on 2023-06-29, deadline "1-2 years": a window from it
+    assert run_cli("edit", "serving-shift", "--made-on", "2024-01-15").exit_code == 0
+    shown = json.loads(run_cli("show", "serving-shift", "--json").stdout)["definition"]
+    assert shown["deadline_start"].startswith("2025-01-15")
+    assert shown["deadline_end"].startswith("2026-01-15")
+    assert run_cli("edit", "serving-shift", "--deadline", "2030-06-30").exit_code == 0
+    assert run_cli("edit", "serving-shift", "--made-on", "2024-02-01").exit_code == 0
+    shown = json.loads(run_cli("show", "serving-shift", "--json").stdout)["definition"]
+    assert shown["deadline_end"].startswith("2030-06-30")  # a date stays where it is
+
+
 def test_list_filters_and_json(run_cli: Run) -> None:
     add_claim(run_cli, "a-claim")
     add_claim(run_cli, "b-claim", "--tag", "robots")

@@ -20,6 +20,18 @@ from tracker.vocabulary import Kind, Outcome, Stance, Status
 STATUS_CHOICE = click.Choice([status.value for status in Status], case_sensitive=False)
 
 
+def _counts_from_made_on(horizon: str) -> bool:
+    """Whether a deadline given as `horizon` ("18 months", "1-2 years") counts from the
+    made-on date; a date, or a horizon in words the parser does not read, does not."""
+    try:
+        parse_deadline(horizon)
+    except NeedsMadeOn:
+        return True
+    except DateError:
+        return False
+    return False
+
+
 def _deadline_for(text: str | None, made_on: date | None) -> Any:
     if not text:
         return None
@@ -71,7 +83,8 @@ def add(app: AppContext, slug: str, title: str, statement: str, criteria: str,
 @click.option("--statement")
 @click.option("--criteria")
 @click.option("--deadline", help="New deadline or horizon (relative to the made-on date).")
-@click.option("--made-on", type=DAY)
+@click.option("--made-on", type=DAY, help="New made-on date; a deadline given as a horizon "
+              "('2 years') moves with it.")
 @click.option("--kind", type=click.Choice([k.value for k in Kind]))
 @click.option("--tag", "tags", multiple=True, help="Replace the tags; repeat for several.")
 @click.option("--review", "review_cadence", help="Review cadence as an RRULE.")
@@ -93,6 +106,8 @@ def edit(app: AppContext, slug: str, title: str | None, statement: str | None,
     if tags:
         changes["tags"] = tags
     definition = replace(current.definition, **changes)
+    if not deadline and made_on is not None and _counts_from_made_on(definition.horizon):
+        deadline = definition.horizon  # "2 years" counts from the new made-on date now
     if deadline:
         definition = replace(definition, horizon=deadline, deadline_rule="").with_deadline(
             _deadline_for(deadline, definition.made_on)
