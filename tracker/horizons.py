@@ -196,6 +196,19 @@ def _parse_instant(text: str, now: datetime) -> datetime:
     return end_of_day(_parse_calendar(cleaned, now.date())[1])
 
 
+def counts_from_made_on(horizon: str) -> bool:
+    """Whether a deadline given as `horizon` ("18 months", "1-2 years") counts from the
+    claim's made-on date, and so moves with it; a date, or words this module does not read,
+    do not."""
+    try:
+        parse_deadline(horizon)
+    except NeedsMadeOn:
+        return True
+    except DateError:
+        return False
+    return False
+
+
 def _shift(day: date, amount: float, unit: str) -> date:
     whole = int(amount)
     if whole != amount:

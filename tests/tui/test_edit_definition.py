@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from tests.conftest import Clock
-from tests.tui.conftest import SIZE, fill, pane_text, settle
+from tests.tui.conftest import SIZE, definition, fill, pane_text, settle
 from tests.tui.test_forms import hint
 from tracker.horizons import end_of_day
 from tracker.ledger import Ledger
@@ -22,6 +22,14 @@ from tracker.tui.dialogs.edit import EditDialog
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 
 
+async def open_edit(pilot: Pilot[None]) -> None:
+    """From the claims screen as it opens, into the edit form of the claim selected."""
+    await settle(pilot)
+    await pilot.press("d")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, EditDialog)
+
+
 async def test_edit_checks_each_field_then_records_a_new_revision(
     seeded: Ledger, queries: Queries, clock: Clock, tui: Callable[..., TrackerApp]
 ) -> None:
@@ -29,10 +37,7 @@ async def test_edit_checks_each_field_then_records_a_new_revision(
     clock.advance(days=30)  # the edit says the claim was made on 2024-01-15: before today
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("d")
-        await settle(pilot)
-        assert isinstance(app.screen, EditDialog)
+        await open_edit(pilot)
         assert app.screen.query_one("#title", Input).value == "EVs reach half of new car sales"
         assert hint(app, "deadline") == ("unchanged: 2030-12-31", False)
 
@@ -179,3 +184,25 @@ async def test_a_deadline_the_ledger_refuses_is_shown_under_the_deadline(
         assert is_error and text.startswith("deadline 2023-01-31 is before the made-on date")
         assert app.focused is app.screen.query_one("#deadline", Input)
     assert queries.claim_detail("ev-share") == before
+
+
+async def test_a_deadline_counted_from_made_on_moves_with_it(
+    seeded: Ledger, queries: Queries, clock: Clock, tui: Callable[..., TrackerApp]
+) -> None:
+    """'18 months' after made-on: with the deadline field left empty ("unchanged"), a new
+    made-on date kept the deadline of the old one."""
+    seeded.create_claim(replace(definition("aaa-relative", "A relative deadline",
+                                           deadline="18 months"), horizon="18 months"), "alice")
+    clock.advance(days=400)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_edit(pilot)
+        assert hint(app, "deadline") == ("unchanged: 2024-12-01", False)
+        await fill(pilot, "made-on", "2024-01-15")
+        assert hint(app, "deadline") == ("read as 2025-07-15", False)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditDialog)
+    d = queries.claim_detail("aaa-relative").definition
+    assert (d.made_on, d.deadline_end, d.horizon) == (
+        date(2024, 1, 15), end_of_day(date(2025, 7, 15)), "18 months")

@@ -11,25 +11,19 @@ import click
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import DAY, INSTANT, PROBABILITY
 from tracker.definitions import ClaimDefinition
-from tracker.horizons import DateError, NeedsMadeOn, parse_deadline, utc_now
+from tracker.horizons import (
+    DateError,
+    NeedsMadeOn,
+    counts_from_made_on,
+    parse_deadline,
+    utc_now,
+)
 from tracker.probability import parse_probability
 from tracker.queries import ClaimDetail, ClaimFilter, ClaimRow
 from tracker.serialize import dumps
 from tracker.vocabulary import Kind, Outcome, Stance, Status
 
 STATUS_CHOICE = click.Choice([status.value for status in Status], case_sensitive=False)
-
-
-def _counts_from_made_on(horizon: str) -> bool:
-    """Whether a deadline given as `horizon` ("18 months", "1-2 years") counts from the
-    made-on date; a date, or a horizon in words the parser does not read, does not."""
-    try:
-        parse_deadline(horizon)
-    except NeedsMadeOn:
-        return True
-    except DateError:
-        return False
-    return False
 
 
 def _deadline_for(text: str | None, made_on: date | None) -> Any:
@@ -106,7 +100,7 @@ def edit(app: AppContext, slug: str, title: str | None, statement: str | None,
     if tags:
         changes["tags"] = tags
     definition = replace(current.definition, **changes)
-    if not deadline and made_on is not None and _counts_from_made_on(definition.horizon):
+    if not deadline and made_on is not None and counts_from_made_on(definition.horizon):
         deadline = definition.horizon  # "2 years" counts from the new made-on date now
     if deadline:
         definition = replace(definition, horizon=deadline, deadline_rule="").with_deadline(

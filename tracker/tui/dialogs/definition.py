@@ -17,7 +17,13 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from tracker.definitions import CRITERIA_HINT, ClaimDefinition, check_made_on, lacks_criteria
-from tracker.horizons import DateError, Deadline, check_cadence, parse_deadline
+from tracker.horizons import (
+    DateError,
+    Deadline,
+    check_cadence,
+    counts_from_made_on,
+    parse_deadline,
+)
 from tracker.tui.dialogs.form import (
     FieldError,
     FormDialog,
@@ -112,8 +118,17 @@ class DefinitionForm(FormDialog[ResultT]):
         except FieldError:
             return self.start.made_on  # its own hint says what is wrong with it
 
-    def _deadline(self, text: str, made_on: date | None) -> Deadline | None:
-        if not text.strip():
+    def _deadline_text(self, typed: str, made_on: date | None) -> str:
+        """What the deadline is read from: as typed, else a kept horizon that counts from a
+        made-on date now changed ("2 years" moves with it), else nothing (kept as it is)."""
+        kept = self.kept_deadline
+        if typed.strip() or made_on == kept.made_on or not counts_from_made_on(kept.horizon):
+            return typed.strip()
+        return kept.horizon
+
+    def _deadline(self, typed: str, made_on: date | None) -> Deadline | None:
+        text = self._deadline_text(typed, made_on)
+        if not text:
             return None
         try:
             return parse_deadline(text, made_on)
@@ -156,7 +171,7 @@ class DefinitionForm(FormDialog[ResultT]):
         )
         if lacks_criteria(definition):
             raise FieldError("criteria", f"a prediction needs resolution criteria: {CRITERIA_HINT}")
-        typed = self.text("deadline").strip()
+        typed = self._deadline_text(self.text("deadline"), made_on)
         deadline = self._deadline(typed, made_on)
         if deadline is not None:
             return replace(definition, horizon=typed, deadline_rule="").with_deadline(deadline)
