@@ -233,6 +233,14 @@ def test_bad_database_url_is_a_usage_error() -> None:
     assert "Invalid value for '--db': cannot read database URL" in result.stderr
 
 
+def test_db_current_does_not_make_the_database_it_reports_on(tmp_path: Path) -> None:
+    missing = tmp_path / "not-yet.db"
+    result = invoke_main(["--db", f"sqlite:///{missing}", "db", "current"])
+    assert result.exit_code == 1
+    assert f"there is no database at {missing} yet" in result.stderr
+    assert not missing.exists()  # it made an empty file before
+
+
 def test_unknown_database_backend_is_named_not_reported_as_a_bug(
     monkeypatch: pytest.MonkeyPatch
 ) -> None:

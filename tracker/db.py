@@ -72,6 +72,16 @@ class DatabaseChoice:
     def is_sqlite(self) -> bool:
         return make_url(self.url).get_backend_name() == "sqlite"
 
+    @property
+    def missing_file(self) -> Path | None:
+        """The SQLite file chosen, if it does not exist yet (connecting would create it)."""
+        if not self.is_sqlite:
+            return None
+        name = database_url(self.url).database or ""
+        if not name or name == ":memory:" or name.startswith("file:"):
+            return None
+        return None if Path(name).exists() else Path(name)
+
     def upgrade_command(self) -> str:
         if self.origin == "option":
             shown = make_url(self.url).render_as_string(hide_password=True)

@@ -13,6 +13,7 @@ from tracker.db import (
     history_lines,
     upgrade,
 )
+from tracker.errors import NotFound
 
 
 @click.group()
@@ -54,6 +55,9 @@ def upgrade_command(app: AppContext) -> None:
 @pass_app
 def current(app: AppContext) -> None:
     """Print the schema revision of the database and whether it is current."""
+    if (missing := app.choice.missing_file) is not None:  # not made just to say it is empty
+        raise NotFound(f"there is no database at {missing} yet: any tracker command on it "
+                       "makes it")
     engine = connect(app.choice)
     try:
         revision = current_revision(engine)
