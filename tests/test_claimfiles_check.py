@@ -105,7 +105,7 @@ def test_good_file_has_no_problems(tmp_path: Path) -> None:
     ('criteria = "Yes if alpha happens."', 'criteria = ""', "has no resolution criteria",
      "criteria"),
     ("confidence = 0.75", 'confidence = 0.75\nparent = "nobody"',
-     "parent 'nobody' of 'alpha' is in none of the files checked: check the slug", "parent"),
+     "parent 'nobody' of 'alpha' is not among the claims checked: check the slug", "parent"),
     ('url = "https://example.org/a"', 'url = "example.org/a"', "must start with http", "url"),
     ('stance = "supports"', 'stance = "supports"\nstanse = "x"', "did you mean 'stance'?",
      "stanse"),

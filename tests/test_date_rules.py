@@ -8,8 +8,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tracker.definitions import check_made_at, check_observed, check_recorded_at
+from tracker.definitions import (
+    ClaimDefinition,
+    check_made_at,
+    check_observed,
+    check_recorded_at,
+    deadline_moved_to,
+)
 from tracker.errors import InvalidInput
+from tracker.horizons import parse_deadline
 
 RECORDED = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
 
@@ -47,3 +54,28 @@ def test_naive_times_are_utc_as_everywhere_in_tracker() -> None:
     check_made_at(datetime(2026, 11, 30, 23, 0), naive)
     with pytest.raises(InvalidInput, match="forecast made on 2026-12-01"):
         check_made_at(datetime(2026, 12, 1, 0, 30), naive)
+
+
+def _claim(horizon: str, deadline: str, rule: str = "") -> ClaimDefinition:
+    made_on = date(2023, 6, 29)
+    return ClaimDefinition(slug="c", title="t", statement="s", made_on=made_on,
+                           horizon=horizon, deadline_rule=rule,
+                           ).with_deadline(parse_deadline(deadline, made_on))
+
+
+def test_a_deadline_worked_out_from_its_horizon_moves_with_made_on() -> None:
+    moved = deadline_moved_to(_claim("1-2 years", "1-2 years"), date(2024, 1, 15))
+    assert moved is not None and moved.start is not None
+    assert (moved.start.date(), moved.end.date()) == (date(2025, 1, 15), date(2026, 1, 15))
+
+
+@pytest.mark.parametrize(("claim", "made_on"), [
+    (_claim("1-2 years", "1-2 years"), date(2023, 6, 29)),  # made-on not changed
+    (_claim("2030", "2030"), date(2024, 1, 15)),  # a date
+    (_claim("2 years", "3 years", "medium term -> 3 years (rule H3)"), date(2024, 1, 15)),
+    (_claim("中期來看 (in the medium term)", "2026-06-29", "rule H3"), date(2024, 1, 15)),
+])
+def test_a_deadline_set_otherwise_stays(claim: ClaimDefinition, made_on: date) -> None:
+    """A claim file may give a horizon in words beside a deadline set by a rule: the rule,
+    not the words, decided the deadline, and a new made-on date does not overrule it."""
+    assert deadline_moved_to(claim, made_on) is None

@@ -100,6 +100,7 @@ def test_a_deadline_may_say_tomorrow_where_today_is_given() -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("06/07/2027", "'06/07/2027' could be 6 July or June 7: write 2027-07-06 or 2027-06-07"),
     ("6.7.2027", "could be 6 July or June 7"),
+    ("06/07/25", "'06/07/25' could be 6 July or June 7: write it as YYYY-MM-DD"),
 ])
 def test_a_date_read_either_way_round_is_refused(text: str, message: str) -> None:
     """dateutil reads 06/07/2027 as June 7 (and 30/06/2027 as 30 June): silently American."""
@@ -112,6 +113,14 @@ def test_a_date_read_either_way_round_is_refused(text: str, message: str) -> Non
 ])
 def test_a_date_that_reads_one_way_only_is_taken(text: str, day: date) -> None:
     assert parse_day(text) == day
+
+
+def test_a_time_on_a_date_that_reads_either_way_round_is_refused_too() -> None:
+    with pytest.raises(DateError, match="could be 6 July or June 7"):
+        parse_instant("06/07/2025 12:00")
+    assert parse_instant("2025-06-07T12:00") == datetime(2025, 6, 7, 12, tzinfo=UTC)
+    with pytest.raises(DateError):
+        parse_instant("T")
 
 
 def test_day_words_are_refused_where_no_today_is_given() -> None:

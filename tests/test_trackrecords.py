@@ -106,6 +106,16 @@ def test_bad_rows_are_listed_by_line_and_nothing_is_imported(
     assert dump(engine) == before
 
 
+def test_a_date_that_reads_either_way_round_is_refused_with_the_reason(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    path = rows_file(tmp_path, "Q1,US date,ann,0.5,2024-01-01,yes,06/07/2024,,,")
+    with pytest.raises(TrackRecordError) as error:
+        import_track_record(ledger, path)
+    assert error.value.problems == [
+        "2: resolved_at: '06/07/2024' could be 6 July or June 7: write 2024-07-06 or 2024-06-07"]
+
+
 def test_dates_after_the_import_are_refused_by_line(
     engine: Engine, ledger: Ledger, tmp_path: Path
 ) -> None:
@@ -202,6 +212,16 @@ def test_imported_questions_survive_a_claim_file_round_trip(
     assert result.exit_code == 0, result.stderr
     assert "Resolves as the imported track record's outcome column says." in run_cli(
         "show", "q1").stdout
+
+
+def test_export_makes_the_folder_of_its_file(run_cli: Run, csv_file: Path,
+                                             tmp_path: Path) -> None:
+    """As `tracker report -o` does; it failed with "No such file or directory"."""
+    assert run_cli("import-forecasts", str(csv_file)).exit_code == 0
+    target = tmp_path / "exports" / "2026" / "forecasts.csv"
+    result = run_cli("export-forecasts", "-o", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert target.read_text(encoding="utf-8").startswith("question_id,title,forecaster")
 
 
 def test_cli_refusal_exit_code(run_cli: Run, tmp_path: Path) -> None:

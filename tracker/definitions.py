@@ -15,7 +15,14 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker.errors import InvalidInput
-from tracker.horizons import DateError, Deadline, as_utc, check_cadence
+from tracker.horizons import (
+    DateError,
+    Deadline,
+    as_utc,
+    check_cadence,
+    counts_from_made_on,
+    parse_deadline,
+)
 from tracker.models import NAME_MAX, SLUG_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
 from tracker.vocabulary import Kind, parse_choice
 
@@ -171,6 +178,21 @@ def check_made_on(made_on: date | None, recorded_at: datetime) -> None:
     """A claim is made before it is written down."""
     _recorded_first(made_on, recorded_at, "made on", "give the day the claim was made",
                     field="made_on")
+
+
+def deadline_moved_to(current: ClaimDefinition, made_on: date | None) -> Deadline | None:
+    """`current`'s deadline worked out again for a new made-on date, if it was worked out
+    from its horizon ("2 years" after made-on) in the first place; None if made-on does not
+    change, or the deadline is a date, or it was set by a rule of its own (claim files cite
+    rules such as "medium term -> 3 years (rule H3)" beside a horizon in words)."""
+    if made_on is None or current.made_on is None or made_on == current.made_on:
+        return None
+    if not counts_from_made_on(current.horizon):
+        return None
+    derived = parse_deadline(current.horizon, current.made_on)
+    if (derived.start, derived.end) != (current.deadline_start, current.deadline_end):
+        return None
+    return parse_deadline(current.horizon, made_on)
 
 
 CRITERIA_HINT = "say how it resolves yes or no"

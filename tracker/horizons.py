@@ -42,7 +42,7 @@ _QUARTER = re.compile(r"^(?:(\d{4})\s*-?\s*Q([1-4])|Q([1-4])\s*-?\s*(\d{4}))$", 
 _YEAR = re.compile(r"^\d{4}$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _WINDOW = re.compile(r"^(.+?)\s*\.\.\s*(.+)$")
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$")
 SUB_DAILY = re.compile(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", re.IGNORECASE)
 """An RRULE that repeats within a day: finer than reviews or report periods go."""
 _INTERVAL = re.compile(r"(?:^|;)\s*INTERVAL\s*=\s*(-?\d+)", re.IGNORECASE)
@@ -144,11 +144,13 @@ def _refuse_either_way_round(text: str, cleaned: str) -> None:
     """06/07/2027 is June 7 in the US and 6 July in most other places; dateutil silently
     takes the first. Refused, unless only one reading is a date (30/06/2027)."""
     if match := _DAY_MONTH_YEAR.match(cleaned):
-        first, second, year = (int(group) for group in match.groups())
+        first, second = int(match.group(1)), int(match.group(2))
+        year = match.group(3)
         if first != second and first <= 12 and second <= 12:
+            either = (f"{year}-{second:02d}-{first:02d} or {year}-{first:02d}-{second:02d}"
+                      if len(year) == 4 else "it as YYYY-MM-DD")
             raise DateError(f"'{text}' could be {first} {month_name[second]} or "
-                            f"{month_name[first]} {second}: write "
-                            f"{year}-{second:02d}-{first:02d} or {year}-{first:02d}-{second:02d}")
+                            f"{month_name[first]} {second}: write {either}")
 
 
 @contextmanager
@@ -184,6 +186,8 @@ def _parse_instant(text: str, now: datetime) -> datetime:
     if cleaned.lower() == "now":
         return now
     if "T" in cleaned or ":" in cleaned:
+        date_part = (cleaned.split("T")[0].split() or [""])[0]  # 06/07/2025 12:00
+        _refuse_either_way_round(text, date_part)
         try:
             return as_utc(date_parser.isoparse(cleaned))
         except ValueError:

@@ -34,7 +34,7 @@ from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.models import Claim, ClaimTag, Forecast, Resolution, Reviewer
 from tracker.probability import parse_probability
 from tracker.scorebook import scoring_resolutions
-from tracker.textfiles import write_if_changed
+from tracker.textfiles import make_folder, write_if_changed
 from tracker.vocabulary import Outcome, Status, outcome_value
 
 COLUMNS = ("question_id", "title", "forecaster", "probability", "forecast_at", "outcome",
@@ -136,7 +136,9 @@ def _instant(text: str, column: str) -> datetime:
         if "T" in text or ":" in text:
             return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
         return as_utc(datetime.combine(parse_day(text), datetime.min.time()))
-    except (ValueError, DateError):
+    except DateError as error:  # says why: "could be 6 July or June 7: write ..."
+        raise ValueError(f"{column}: {error}") from None
+    except ValueError:
         raise ValueError(f"{column} '{text}' is not a date or ISO timestamp") from None
 
 
@@ -430,6 +432,7 @@ def write_track_record(rows: list[dict[str, str]], target: Path | None, fmt: str
         writer.writerows(rows)
         text = buffer.getvalue()
     if target is not None:
+        make_folder(target.parent)  # as `tracker report -o` does
         write_if_changed(target, text)
     return text
 

@@ -148,7 +148,7 @@ async def test_changes_since_the_last_review_come_first(
         await pilot.press("n")
         await settle(pilot)
         since = shown(app, "#since-last")
-        assert "Since your last review on 2024-01-01" in since
+        assert "Since your last review (2024-01-01) · 1 new" in since
         assert "Tariffs announced" in since and "Sales up 30%" not in since
 
 
@@ -170,10 +170,10 @@ async def test_the_newest_changes_are_listed_first_and_the_rest_counted(
         await pilot.press("n")  # rates-cut, then ev-share
         await settle(pilot)
         lines = shown(app, "#since-last").splitlines()
-        assert lines[1].strip() == "1 team forecast(s) hidden until you forecast (blind)"
+        assert lines[1].strip() == "1 team forecast(s) hidden (blind)"
         titles = [line.split("[context] ")[1].strip() for line in lines if "[context]" in line]
         assert titles == [f"Report {number}" for number in range(20, 12, -1)]
-        assert lines[-1].strip() == "… and 12 earlier: the claim's whole log is below"
+        assert lines[0].strip() == "Since your last review (2024-01-01) · 20 new"  # above the cut
         view = app.screen.query_one(ClaimDetailView)
         assert view.region.height > 0 and view.max_scroll_y > 0
         view.scroll_end(animate=False)

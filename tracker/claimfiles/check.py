@@ -97,9 +97,8 @@ def _across_files(files: Sequence[ReadFile], known_slugs: Collection[str]) -> li
             continue
         if claim.parent not in every_slug:
             # `tracker check one.toml` sees that file only: its parent may be in another
-            where = " or in the database" if known_slugs else ""
             problems.append(Problem(path, claim.where.of("parent"), f"parent '{claim.parent}' "
-                                    f"of '{claim.slug}' is in none of the files checked{where}: "
+                                    f"of '{claim.slug}' is not among the claims checked: "
                                     "check the slug, or check the file that holds it too"))
         elif cycle := _cycle(claim.slug, parents):
             problems.append(Problem(path, claim.where.of("parent"),

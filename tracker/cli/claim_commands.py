@@ -10,14 +10,8 @@ import click
 
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import DAY, INSTANT, PROBABILITY
-from tracker.definitions import ClaimDefinition
-from tracker.horizons import (
-    DateError,
-    NeedsMadeOn,
-    counts_from_made_on,
-    parse_deadline,
-    utc_now,
-)
+from tracker.definitions import ClaimDefinition, deadline_moved_to
+from tracker.horizons import DateError, NeedsMadeOn, parse_deadline, utc_now
 from tracker.probability import parse_probability
 from tracker.queries import ClaimDetail, ClaimFilter, ClaimRow
 from tracker.serialize import dumps
@@ -100,8 +94,8 @@ def edit(app: AppContext, slug: str, title: str | None, statement: str | None,
     if tags:
         changes["tags"] = tags
     definition = replace(current.definition, **changes)
-    if not deadline and made_on is not None and counts_from_made_on(definition.horizon):
-        deadline = definition.horizon  # "2 years" counts from the new made-on date now
+    if not deadline and (moved := deadline_moved_to(current.definition, made_on)) is not None:
+        definition = replace(definition, deadline_rule="").with_deadline(moved)
     if deadline:
         definition = replace(definition, horizon=deadline, deadline_rule="").with_deadline(
             _deadline_for(deadline, definition.made_on)

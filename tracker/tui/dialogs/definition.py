@@ -16,14 +16,14 @@ from typing import Any, ClassVar, TypeVar
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from tracker.definitions import CRITERIA_HINT, ClaimDefinition, check_made_on, lacks_criteria
-from tracker.horizons import (
-    DateError,
-    Deadline,
-    check_cadence,
-    counts_from_made_on,
-    parse_deadline,
+from tracker.definitions import (
+    CRITERIA_HINT,
+    ClaimDefinition,
+    check_made_on,
+    deadline_moved_to,
+    lacks_criteria,
 )
+from tracker.horizons import DateError, Deadline, check_cadence, parse_deadline
 from tracker.tui.dialogs.form import (
     FieldError,
     FormDialog,
@@ -121,10 +121,9 @@ class DefinitionForm(FormDialog[ResultT]):
     def _deadline_text(self, typed: str, made_on: date | None) -> str:
         """What the deadline is read from: as typed, else a kept horizon that counts from a
         made-on date now changed ("2 years" moves with it), else nothing (kept as it is)."""
-        kept = self.kept_deadline
-        if typed.strip() or made_on == kept.made_on or not counts_from_made_on(kept.horizon):
+        if typed.strip() or deadline_moved_to(self.kept_deadline, made_on) is None:
             return typed.strip()
-        return kept.horizon
+        return self.kept_deadline.horizon
 
     def _deadline(self, typed: str, made_on: date | None) -> Deadline | None:
         text = self._deadline_text(typed, made_on)

@@ -226,19 +226,19 @@ class ReviewScreen(ClaimEditingScreen):
     def _since_last(self) -> Group:
         assert self.item is not None
         since = self.item.last_reviewed_at
-        heading = (f"Since your last review on {day(since)}" if since is not None
-                   else "First review of this claim: its whole log")
-        lines: list[RenderableType] = [Text(heading, style="bold underline")]
+        heading = (f"Since your last review ({day(since)})" if since is not None
+                   else "First review: the whole log")
         shown = [entry for entry in self.changes
                  if not (self.team_hidden and entry.kind == "forecast"
                          and entry.reviewer != self.tracker.reviewer)]
+        # The count goes first, on one line at 80 columns: the panel's last lines are cut
+        # when the screen is short (the detail pane below has the whole log).
+        count = f" · {len(shown)} new" if since is not None else f" · {len(shown)} entries"
+        lines: list[RenderableType] = [Text.assemble((heading, "bold underline"),
+                                                     (count, "dim"))]
         if hidden := len(self.changes) - len(shown):
-            lines.append(Text(f"  {hidden} team forecast(s) hidden until you forecast (blind)",
-                              style="italic dim"))
+            lines.append(Text(f"  {hidden} team forecast(s) hidden (blind)", style="italic dim"))
         lines += [ChangeLine(entry) for entry in reversed(shown[-SINCE_LAST_SHOWN:])]
-        if (earlier := len(shown) - SINCE_LAST_SHOWN) > 0:
-            lines.append(Text(f"  … and {earlier} earlier: the claim's whole log is below",
-                              style="dim"))
         if not self.changes:
             lines.append(Text("  nothing new", style="dim"))
         return Group(*lines)
