@@ -125,6 +125,8 @@ async def test_at_80_columns_every_line_fits_and_the_header_matches_the_cells(
             assert line.cell_length == table.scrollable_content_region.width
             status = table.cell(y, "status")
             assert line.text.index(f" {status}") == header.index(" Status")
+        filter_input = app.screen.query_one("#filter", Input)  # its hint whole: "/ filter by"
+        assert filter_input.content_size.width > cell_len(filter_input.placeholder)
 
 
 async def test_an_empty_database_says_how_to_add_claims_and_a_filter_says_none_match(

@@ -222,7 +222,7 @@ async def test_keymap_file_remaps_bindings_by_id(
                    for notice in app._notifications)
         assert not any("is now both" in notice.message for notice in app._notifications)
         # Text on screen that names a key names the remapped one.
-        assert app.screen.query_one("#filter", Input).placeholder == "^f filter by slug or title"
+        assert app.screen.query_one("#filter", Input).placeholder == "^f filter: slug, title"
         await pilot.press("f")
         assert isinstance(app.screen, ClaimsScreen)
         await pilot.press("p")

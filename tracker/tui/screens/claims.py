@@ -114,7 +114,7 @@ class ClaimsScreen(ClaimEditingScreen):
     async def on_mount(self) -> None:
         self.tracker.steady_cursors(self)
         self.query_one("#filter", Input).placeholder = (
-            f"{key_for(self, 'focus_filter')} filter by slug or title".lstrip())
+            f"{key_for(self, 'focus_filter')} filter: slug, title".lstrip())
         worker = self.show_listing(self.listing)
         first_page = asyncio.ensure_future(worker.wait())
         # Only the wait is bounded: the worker goes on, and its outcome (rows or an error)
