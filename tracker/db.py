@@ -75,12 +75,8 @@ class DatabaseChoice:
     @property
     def missing_file(self) -> Path | None:
         """The SQLite file chosen, if it does not exist yet (connecting would create it)."""
-        if not self.is_sqlite:
-            return None
-        name = database_url(self.url).database or ""
-        if not name or name == ":memory:" or name.startswith("file:"):
-            return None
-        return None if Path(name).exists() else Path(name)
+        path = sqlite_file(database_url(self.url))
+        return None if path is None or path.exists() else path
 
     def upgrade_command(self) -> str:
         if self.origin == "option":
@@ -152,18 +148,25 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def sqlite_file(url: URL) -> Path | None:
+    """The file a SQLite URL names; None for other backends, memory or a `file:` URI."""
+    database = url.database or ""
+    if (url.get_backend_name() != "sqlite" or not database or database == ":memory:"
+            or database.startswith("file:")):
+        return None
+    return Path(database)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite connections get WAL, foreign keys and a busy timeout.
     A database file may be new, its folder may not: a mistyped path is an error, not a new
     tree of folders (the default location is made by `connect`)."""
     parsed = database_url(url)
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:" and not database.startswith("file:"):
-            folder = Path(database).parent
-            if not folder.is_dir():
+        if (path := sqlite_file(parsed)) is not None:
+            if not path.parent.is_dir():
                 raise InvalidInput(
-                    f"no folder '{folder}' for the SQLite database '{database}': check the "
+                    f"no folder '{path.parent}' for the SQLite database '{path}': check the "
                     "path, or create the folder first")
             # A file keeps SQLAlchemy's default pool (QueuePool, connections usable from any
             # thread): reconnecting and re-running the PRAGMAs cost ~15% of a page query.

@@ -24,7 +24,7 @@ from tracker.horizons import (
     parse_deadline,
 )
 from tracker.models import NAME_MAX, SLUG_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
-from tracker.vocabulary import Kind, parse_choice
+from tracker.vocabulary import Kind, parse_choice, with_article
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -98,8 +98,7 @@ class SourceInfo:
 
 def check_text(value: str, what: str, limit: int, *, required: bool = False) -> str:
     if required and not value.strip():
-        article = "an" if what[:1] in "aeiou" else "a"
-        raise InvalidInput(f"{what} is empty: give {article} {what}")
+        raise InvalidInput(f"{what} is empty: give {with_article(what)}")
     if len(value) > limit:
         raise InvalidInput(
             f"{what} is {len(value)} characters long; the limit is {limit}: shorten it"

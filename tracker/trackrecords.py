@@ -277,11 +277,13 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                 tx.edit_claim(question.slug, definition, reviewer,
                               note=f"re-imported from {path.name}")
                 updated += 1
+            recorded = _forecasts_on(tx, existing)
             for row in question.rows:
                 if row.forecaster and row.probability is not None and row.forecast_at:
                     entry = _entry_id("forecast", question.question_id, row.forecaster,
                                       row.forecast_at.isoformat(), repr(row.probability))
-                    if tx.has_entry(Forecast, entry) or _recorded_already(tx, existing, row):
+                    if tx.has_entry(Forecast, entry) or (
+                            row.forecaster, row.probability, row.forecast_at) in recorded:
                         unchanged += 1
                         continue
                     with _at_line(path, row.line):
@@ -295,17 +297,18 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
     return ImportSummary(added, updated, forecasts, resolutions, unchanged)
 
 
-def _recorded_already(tx: LedgerTransaction, claim: Claim | None, row: Row) -> bool:
-    """Whether the claim has this forecast already: the same forecaster's same probability
-    at the same moment. A forecast made in the tracker has an id of its own, so without this
-    importing the tracker's own export added every such forecast a second time."""
+def _forecasts_on(tx: LedgerTransaction, claim: Claim | None
+                  ) -> set[tuple[str, float, datetime]]:
+    """The claim's forecasts as (forecaster, probability, moment), read once per question: a
+    row already among them is not added. A forecast made in the tracker has an id of its
+    own, so without this importing the tracker's own export added each a second time."""
     if claim is None:
-        return False
-    moments = tx.session.scalars(
-        select(Forecast.made_at).join(Reviewer, Reviewer.id == Forecast.reviewer_id)
-        .where(Forecast.claim_id == claim.id, Reviewer.name == row.forecaster,
-               Forecast.probability == row.probability))
-    return any(as_utc(moment) == row.forecast_at for moment in moments)
+        return set()
+    rows = tx.session.execute(
+        select(Reviewer.name, Forecast.probability, Forecast.made_at)
+        .join(Reviewer, Reviewer.id == Forecast.reviewer_id)
+        .where(Forecast.claim_id == claim.id))
+    return {(name, probability, as_utc(made_at)) for name, probability, made_at in rows}
 
 
 def _check_dates(path: Path, questions: list[QuestionRows], now: datetime) -> None:

@@ -9,6 +9,11 @@ from enum import StrEnum
 from typing import TypeVar
 
 
+def with_article(noun: str) -> str:
+    """`noun` after "a" or "an", for messages: "an evidence title", "a status entry"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 class Kind(StrEnum):
     PREDICTION = "prediction"
     FACT = "fact"

@@ -96,9 +96,7 @@ async def test_edit_checks_each_field_then_records_a_new_revision(
 async def start_edit_then_bob_renames(pilot: Pilot[None], seeded: Ledger,
                                       queries: Queries) -> None:
     """Alice opens the form and changes the criteria; meanwhile bob renames the claim."""
-    await settle(pilot)
-    await pilot.press("d")
-    await settle(pilot)
+    await open_edit(pilot)
     await fill(pilot, "criteria", "Resolves yes on IEA Global EV Outlook figures.")
     current = queries.claim_detail("ev-share")
     seeded.edit_claim("ev-share", replace(current.definition, title="EVs: half of sales"),
@@ -149,9 +147,7 @@ async def test_a_refused_edit_reopens_with_the_typed_deadline_kept(
 ) -> None:
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("d")
-        await settle(pilot)
+        await open_edit(pilot)
         await fill(pilot, "deadline", "2031-06-30")
         await fill(pilot, "tags", "x" * 200)  # the ledger refuses a tag this long
         await pilot.press("ctrl+s")
@@ -172,9 +168,7 @@ async def test_a_deadline_the_ledger_refuses_is_shown_under_the_deadline(
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         app.claims_screen.show_claim("ev-share")
-        await settle(pilot)
-        await pilot.press("d")
-        await settle(pilot)
+        await open_edit(pilot)
         await fill(pilot, "made-on", "2023-06-01")
         await fill(pilot, "deadline", "2023-01-31")
         await pilot.press("ctrl+s")

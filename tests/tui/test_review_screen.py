@@ -39,6 +39,13 @@ async def start_review(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def review_ev_share(pilot: Pilot[None]) -> None:
+    """Into a review session, past rates-cut to ev-share (where bob forecast 20%)."""
+    await start_review(pilot)
+    await pilot.press("n")
+    await settle(pilot)
+
+
 def first_palette_hit(app: TrackerApp) -> str:
     options = app.screen.query_one(OptionList)
     return str(options.get_option_at_index(0).prompt) if options.option_count else ""
@@ -109,9 +116,7 @@ async def test_blind_forecasting_reveals_the_team_once_the_claim_is_resolved(
     """A closed claim cannot be forecast: nothing is left to anchor, so nothing stays hidden."""
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await start_review(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+        await review_ev_share(pilot)
         assert "bob  " not in shown(app, "#review-detail")
         seeded.resolve("ev-share", "no", reviewer="carol", note="sales fell")
         screen = app.screen
@@ -127,9 +132,7 @@ async def test_without_blind_forecasting_the_team_is_shown_at_once(
 ) -> None:
     app = tui(blind=False)
     async with app.run_test(size=SIZE) as pilot:
-        await start_review(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+        await review_ev_share(pilot)
         assert "team median" in shown(app, "#review-detail")
         await pilot.press("ctrl+b")  # blind again, from the keyboard
         await settle(pilot)
@@ -144,9 +147,7 @@ async def test_changes_since_the_last_review_come_first(
     seeded.add_evidence("ev-share", title="Tariffs announced", stance="refutes", reviewer="bob")
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await start_review(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+        await review_ev_share(pilot)
         since = shown(app, "#since-last")
         assert "Since your last review (2024-01-01) · 1 new" in since
         assert "Tariffs announced" in since and "Sales up 30%" not in since
@@ -166,9 +167,7 @@ async def test_the_newest_changes_are_listed_first_and_the_rest_counted(
     seeded.forecast("ev-share", 0.3, reviewer="bob")
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await start_review(pilot)
-        await pilot.press("n")  # rates-cut, then ev-share
-        await settle(pilot)
+        await review_ev_share(pilot)
         lines = shown(app, "#since-last").splitlines()
         assert lines[1].strip() == "1 team forecast(s) hidden (blind)"
         titles = [line.split("[context] ")[1].strip() for line in lines if "[context]" in line]
@@ -321,9 +320,7 @@ async def test_a_conflict_in_a_review_keeps_the_team_hidden_and_lists_the_change
     closed, what changed since the last review includes the change met there."""
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await start_review(pilot)
-        await pilot.press("n")  # ev-share, where bob forecast 20%: hidden
-        await settle(pilot)
+        await review_ev_share(pilot)
         seeded.change_status("ev-share", "stalled", reviewer="bob", note="supply issues")
         await pilot.press("c", "enter", "down", "enter", "ctrl+s")  # developing
         await settle(pilot)

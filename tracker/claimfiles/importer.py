@@ -24,7 +24,7 @@ from tracker.claimfiles.reader import ReadFile, read_path
 from tracker.claimfiles.writer import ordered_claims
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.queries import Queries
-from tracker.vocabulary import Outcome
+from tracker.vocabulary import Outcome, with_article
 
 
 @dataclass
@@ -146,10 +146,9 @@ def _ownership_problems(files: Sequence[ReadFile], session: Session) -> list[Pro
     for entry_id, owner in sorted(entry_owners(session, wanted).items()):
         kind, slug, path, line = wanted[entry_id]
         if owner != (kind, slug):
-            article = "an" if owner[0][:1] in "aeiou" else "a"  # an evidence entry
             problems.append(Problem(path, line, f"entry id {entry_id} already belongs to "
-                                    f"{article} {owner[0]} entry of claim '{owner[1]}' in the "
-                                    "database: give this entry a new id"))
+                                    f"{with_article(owner[0])} entry of claim '{owner[1]}' in "
+                                    "the database: give this entry a new id"))
     return sorted(problems)
 
 

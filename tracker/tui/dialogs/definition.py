@@ -125,8 +125,8 @@ class DefinitionForm(FormDialog[ResultT]):
             return typed.strip()
         return self.kept_deadline.horizon
 
-    def _deadline(self, typed: str, made_on: date | None) -> Deadline | None:
-        text = self._deadline_text(typed, made_on)
+    def _deadline(self, text: str, made_on: date | None) -> Deadline | None:
+        """`text` (see `_deadline_text`) read as a deadline; None for none typed."""
         if not text:
             return None
         try:
@@ -141,7 +141,8 @@ class DefinitionForm(FormDialog[ResultT]):
                 self._explain("deadline", self.text("deadline"))
             return describe_day(self._read_made_on(text))
         if field == "deadline":
-            read = self._deadline(text, self._made_on())
+            made_on = self._made_on()
+            read = self._deadline(self._deadline_text(text, made_on), made_on)
             if read is None:
                 return self._empty_deadline()
             return f"read as {deadline(read.start, read.end)}"

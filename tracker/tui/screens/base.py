@@ -74,13 +74,19 @@ def _form_action(change: Change) -> str | None:
                 None)
 
 
-def _change_applies(change: Change, detail: ClaimDetail) -> bool:
-    """Whether `change` can be recorded on the claim as `detail` shows it (a status change to
-    the status the claim has now cannot: someone made it meanwhile)."""
-    if isinstance(change, NewStatus) and change.status == detail.status:
-        return False
+def _kind_applies(change: Change, detail: ClaimDetail) -> bool:
+    """Whether a change of `change`'s kind can be recorded on the claim as `detail` shows it
+    (no status change on a closed claim); its form could only be refused otherwise."""
     action = _form_action(change)
     return action is None or _action_applies(action, detail)
+
+
+def _change_applies(change: Change, detail: ClaimDetail) -> bool:
+    """Whether `change` itself can be recorded on the claim as `detail` shows it (a status
+    change to the status the claim has now cannot: someone made it meanwhile)."""
+    if isinstance(change, NewStatus) and change.status == detail.status:
+        return False
+    return _kind_applies(change, detail)
 
 
 def _action_applies(action: str, detail: ClaimDetail) -> bool:
@@ -267,11 +273,10 @@ class ClaimEditingScreen(TrackerScreen):
             else:
                 self.notify(f"Discarded: {message.write.describe()}", severity="warning")
 
-        action = _form_action(change)
         self.app.push_screen(
             ConflictDialog(message.write, message.error, message.fresh,
                            can_apply=_change_applies(change, message.fresh),
-                           can_edit=action is None or _action_applies(action, message.fresh),
+                           can_edit=_kind_applies(change, message.fresh),
                            hide_team_from=self.hides_team_from()),
             chosen)
 
@@ -293,8 +298,7 @@ class ClaimEditingScreen(TrackerScreen):
             return
         assert self.detail is not None
         reason = message.reason
-        action = _form_action(change)
-        if action is not None and not _action_applies(action, self.detail):  # resolved meanwhile
+        if not _kind_applies(change, self.detail):  # resolved meanwhile
             reopen = key_for(self, "reopen")
             reason = (f"{self.detail.slug} is {self.detail.status} now (changed meanwhile), so "
                       "this no longer applies" + (f": close this form and press {reopen} to "
