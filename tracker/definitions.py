@@ -106,6 +106,21 @@ def check_text(value: str, what: str, limit: int, *, required: bool = False) -> 
     return value
 
 
+def quote_in_copy(quote: str, copy: str) -> bool:
+    """Whether `quote` is in `copy`, whitespace ignored: a page and a claim file break lines
+    in different places."""
+    return "".join(quote.split()) in "".join(copy.split())
+
+
+def check_quote(quote: str, source: str, copy: str | None) -> None:
+    """A quote must be in its source's stored copy, when the tracker holds one: what this
+    catches is a paraphrase recorded as the source's words (claim files are checked alike)."""
+    if copy is not None and quote.strip() and not quote_in_copy(quote, copy):
+        raise InvalidInput(f"the quote is not in the stored copy of source '{source}' "
+                           "(whitespace ignored): copy it verbatim from the source",
+                           field="quote")
+
+
 def check_reviewer(name: str) -> str:
     cleaned = name.strip()
     if not cleaned:

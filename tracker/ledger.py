@@ -26,6 +26,7 @@ from tracker.definitions import (
     check_observed,
     check_partial_value,
     check_probability,
+    check_quote,
     check_recorded_at,
     check_reviewer,
     check_text,
@@ -116,15 +117,21 @@ class LedgerTransaction:
         return self.session.get(model, uuid) is not None
 
     # --- sources and claims ----------------------------------------------------------
-    def upsert_source(self, info: SourceInfo) -> int:
-        """Sources are reference data, not log: the latest file or call wins."""
+    def upsert_source(self, info: SourceInfo, copy_text: str | None = None) -> int:
+        """Sources are reference data, not log: the latest file or call wins. `copy_text` is
+        the stored copy as read (matching copy_sha256); without it, the text held is kept
+        only while copy_sha256 still names the same copy."""
         check_text(info.title, "source title", TITLE_MAX, required=True)
         source = self.session.scalar(select(Source).where(Source.key == info.key))
-        values = {
+        values: dict[str, Any] = {
             "title": info.title, "publisher": info.publisher, "authors": list(info.authors),
             "published_on": info.published_on, "url": info.url, "language": info.language,
             "notes": info.notes, "copy_path": info.copy_path, "copy_sha256": info.copy_sha256,
         }
+        same_copy = (source is not None and bool(info.copy_path and info.copy_sha256)
+                     and info.copy_sha256 == source.copy_sha256)
+        if copy_text is not None or not same_copy:
+            values["copy_text"] = copy_text
         if source is None:
             source = Source(key=info.key, created_at=self._clock(), **values)
             self.session.add(source)
@@ -152,6 +159,11 @@ class LedgerTransaction:
                                field="source")
         return parent_id, source_id
 
+    def _check_quote(self, definition: ClaimDefinition, source_id: int | None) -> None:
+        if source_id is not None and definition.quote.strip():
+            copy = self.session.scalar(select(Source.copy_text).where(Source.id == source_id))
+            check_quote(definition.quote, definition.source or "", copy)
+
     def create_claim(
         self, definition: ClaimDefinition, reviewer: str, note: str = "", stamp: EntryStamp = NEW
     ) -> Claim:
@@ -162,6 +174,7 @@ class LedgerTransaction:
                 f"a claim with slug '{definition.slug}' already exists: pick another slug"
             )
         parent_id, source_id = self._references(definition)
+        self._check_quote(definition, source_id)
         uuid, now = self._stamp(stamp)
         check_made_on(definition.made_on, now)
         claim = Claim(
@@ -197,6 +210,8 @@ class LedgerTransaction:
         claim = self._claim_at(slug, expected_version)
         reviewer_id = self.reviewer_id(reviewer)
         parent_id, source_id = self._references(definition)
+        if definition.quote != claim.quote or source_id != claim.source_id:
+            self._check_quote(definition, source_id)  # an older quote may predate the copy
         uuid, now = self._stamp(stamp)
         check_made_on(definition.made_on, now)
         version = self._advance(
@@ -552,7 +567,7 @@ class Ledger:
         with self.transaction() as tx:
             tx.mark_reviewed(slug, reviewer, action)
 
-    def upsert_source(self, info: SourceInfo) -> None:
+    def upsert_source(self, info: SourceInfo, copy_text: str | None = None) -> None:
         with self.transaction() as tx:
-            tx.upsert_source(info)
+            tx.upsert_source(info, copy_text)
 

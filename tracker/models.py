@@ -100,6 +100,10 @@ class Source(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     copy_path: Mapped[str] = mapped_column(String(500), default="")
     copy_sha256: Mapped[str] = mapped_column(String(64), default="")
+    copy_text: Mapped[str | None] = mapped_column(Text, deferred=True)
+    """The stored copy's text, kept at import: quotes typed later are checked against it and
+    an export writes the copy back. None when no matching copy was read. Deferred: only
+    those two read it."""
     created_at: Mapped[datetime]
 
 

@@ -478,6 +478,11 @@ class Queries:
             return [_source_item(source) for source in
                     session.scalars(select(Source).order_by(Source.key))]
 
+    def stored_copy(self, key: str) -> str | None:
+        """The text of source `key`'s stored copy, if the database holds it."""
+        with self.session() as session:
+            return session.scalar(select(Source.copy_text).where(Source.key == key))
+
     def tags(self) -> list[str]:
         with self.session() as session:
             return list(session.scalars(select(ClaimTag.tag).distinct().order_by(ClaimTag.tag)))

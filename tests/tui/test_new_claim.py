@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 from tests.conftest import Clock
 from tests.tui.conftest import SIZE, fill, pane_text, settle
 from tests.tui.test_forms import hint
+from tracker.definitions import SourceInfo
 from tracker.horizons import end_of_day, start_of_day
 from tracker.ledger import Ledger
 from tracker.queries import ClaimFilter, Queries
@@ -193,3 +194,30 @@ async def test_a_made_on_date_in_the_future_is_refused_while_typed(
         assert isinstance(app.screen, NewClaimDialog)
         assert app.focused is app.screen.query_one("#made-on", Input)
     assert not queries.list_claims(ClaimFilter(text="future-claim"))
+
+
+async def test_a_quote_not_in_the_sources_stored_copy_is_shown_under_its_field(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """The ledger checks a quote against the copy of its source kept at import, as
+    `tracker check` checks a claim file's: the form shows the refusal at the quote."""
+    seeded.upsert_source(SourceInfo(key="iea-2023", title="World Energy Outlook"),
+                         copy_text="Electric cars reach half of new car sales by 2030.")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_new_claim(pilot, "ev-half", "EVs at half of sales", "EVs reach half.")
+        await fill(pilot, "source", "iea-2023")
+        await fill(pilot, "quote", "Half of new cars will be electric.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, NewClaimDialog)
+        assert hint(app, "quote") == (
+            "the quote is not in the stored copy of source 'iea-2023' (whitespace ignored): "
+            "copy it verbatim from the source", True)
+        assert app.focused is app.screen.query_one("#quote", Input)
+        await fill(pilot, "quote", "Electric cars reach half of new car sales by 2030.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, NewClaimDialog)
+    assert queries.claim_detail("ev-half").definition.quote == (
+        "Electric cars reach half of new car sales by 2030.")

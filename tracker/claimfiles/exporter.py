@@ -8,14 +8,15 @@ exported claim's `synced_hash` is set, so the next import knows which side chang
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.claimfiles.convert import claim_entry, file_hash, source_entry
-from tracker.claimfiles.entries import ClaimFile
+from tracker.claimfiles.entries import ClaimFile, SourceEntry
 from tracker.claimfiles.lifecycle import replay
-from tracker.claimfiles.rules import log_problems
+from tracker.claimfiles.rules import beside, log_problems
 from tracker.claimfiles.writer import render
 from tracker.ledger import Ledger
 from tracker.queries import ClaimDetail, Queries
@@ -35,6 +36,9 @@ class ExportedFile:
 class ExportReport:
     files: tuple[ExportedFile, ...]
     notes: tuple[str, ...]
+    copies: tuple[Path, ...] = ()
+    """Stored copies of sources written beside their files (from the text the database
+    keeps), so the directory can be checked and imported on its own."""
 
 
 def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
@@ -48,6 +52,7 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
     make_folder(directory)
     existing, notes = _existing_files(directory)
     written: list[ExportedFile] = []
+    copies: list[Path] = []
     now = ledger.clock()
     for key in sorted(groups, key=lambda name: (name is None, name or "")):
         source = source_entry(sources[key]) if key is not None else None
@@ -55,8 +60,11 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
         path = existing.pop(key, None) or directory / _file_name(key)
         changed = write_if_changed(path, render(ClaimFile(source=source, claims=entries)))
         written.append(ExportedFile(path, len(entries), changed))
-        if source is not None and source.copy and not (path.parent / source.copy).is_file():
-            notes.append(f"{path}: the stored copy '{source.copy}' of source '{key}' is not in "
+        copy = _copy_beside(queries, source, path)
+        if copy is not None and copy.written:
+            copies.append(copy.path)
+        elif copy is not None and not copy.present:
+            notes.append(f"{path}: the stored copy '{copy.name}' of source '{key}' is not in "
                          f"{directory}: put it there so `tracker check` can verify the quotes")
         for entry in entries:
             notes += [f"{path}: '{entry.slug}': {message}; the entry was recorded before "
@@ -74,7 +82,33 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
             synced = file_hash(detail.definition)
             if detail.synced_hash != synced:
                 tx.set_synced_hash(detail.slug, synced)
-    return ExportReport(tuple(written), tuple(notes))
+    return ExportReport(tuple(written), tuple(notes), tuple(copies))
+
+
+@dataclass(frozen=True)
+class _Copy:
+    name: str
+    path: Path
+    present: bool
+    written: bool = False
+
+
+def _copy_beside(queries: Queries, source: SourceEntry | None, claim_file: Path
+                 ) -> _Copy | None:
+    """The source's stored copy beside its exported file: already there, or written from the
+    text the database keeps when that text is the very copy copy_sha256 names."""
+    if source is None or not source.copy:
+        return None
+    path = beside(source.copy, claim_file.parent)
+    if path is None:  # the database holds a name leading elsewhere: not written there
+        return _Copy(source.copy, claim_file.parent / source.copy, present=False)
+    if path.exists():
+        return _Copy(source.copy, path, present=path.is_file())
+    text = queries.stored_copy(source.key)
+    if text is None or hashlib.sha256(text.encode()).hexdigest() != source.copy_sha256.lower():
+        return _Copy(source.copy, path, present=False)
+    write_if_changed(path, text)
+    return _Copy(source.copy, path, present=True, written=True)
 
 
 def _file_name(key: str | None) -> str:

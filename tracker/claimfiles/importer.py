@@ -21,6 +21,7 @@ from tracker.claimfiles.entries import ClaimEntry
 from tracker.claimfiles.merge import Action, ClaimPlan, Note, Prefer, plan_claim
 from tracker.claimfiles.problems import Problem, ProblemsFound, count
 from tracker.claimfiles.reader import ReadFile, read_path
+from tracker.claimfiles.rules import stored_copy_text
 from tracker.claimfiles.writer import ordered_claims
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.queries import Queries
@@ -102,10 +103,12 @@ def _import(ledger: Ledger, files: Sequence[ReadFile], reviewer: str, prefer: Pr
                        if claim.slug in existing else None, prefer=prefer, reviewer=reviewer)
             for path, source, claim in placed
         ]
-        sources = {read.content.source.key: read.content.source for read in files
+        sources = {read.content.source.key: (read.content.source, read.directory)
+                   for read in files
                    if read.content is not None and read.content.source is not None}
         for key in sorted(sources):
-            tx.upsert_source(source_info(sources[key]))
+            source, directory = sources[key]
+            tx.upsert_source(source_info(source), stored_copy_text(source, directory))
         for name in sorted(_reviewers(plans, reviewer)):
             tx.reviewer_id(name)  # a fixed order: same ids whatever the order of the files
         for plan in plans:

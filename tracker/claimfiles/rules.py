@@ -33,6 +33,7 @@ from tracker.definitions import (
     check_observed,
     check_partial_value,
     check_recorded_at,
+    quote_in_copy,
     validate_definition,
 )
 from tracker.errors import InvalidInput
@@ -63,7 +64,7 @@ def file_problems(content: ClaimFile, label: str, directory: Path | None) -> lis
         copy_text = _check_copy(content.source, directory, report)
     for claim in content.claims:
         _check_claim(claim, content.source_key, report)
-        if copy_text is not None and claim.quote and not _contains(copy_text, claim.quote):
+        if copy_text is not None and claim.quote and not quote_in_copy(claim.quote, copy_text):
             report(claim.where.of("quote"),
                    f"the quote of '{claim.slug}' is not in the stored copy "
                    f"'{content.source.copy if content.source else ''}' (whitespace ignored): "
@@ -156,11 +157,10 @@ def _check_copy(source: SourceEntry, directory: Path | None, report: Report) -> 
         return None
     if directory is None:
         return None
-    relative = Path(source.copy)
-    if relative.is_absolute() or ".." in relative.parts:
+    path = beside(source.copy, directory)
+    if path is None:
         report(where.of("copy"), f"copy '{source.copy}' must be a file name beside this file")
         return None
-    path = directory / relative
     try:
         raw = path.read_bytes()
     except OSError:
@@ -178,8 +178,27 @@ def _check_copy(source: SourceEntry, directory: Path | None, report: Report) -> 
     return raw.decode("utf-8", errors="replace")
 
 
-def _contains(text: str, quote: str) -> bool:
-    return "".join(quote.split()) in "".join(text.split())
+def beside(name: str, directory: Path) -> Path | None:
+    """The file `name` in `directory`, or None if `name` leads elsewhere."""
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts:
+        return None
+    return directory / relative
+
+
+def stored_copy_text(source: SourceEntry, directory: Path | None) -> str | None:
+    """The text of the source's stored copy when it is beside the file and matches
+    copy_sha256 (what `import` keeps, so quotes typed later are checked too); else None."""
+    path = beside(source.copy, directory) if source.copy and directory else None
+    if path is None or not source.copy_sha256:
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(raw).hexdigest() != source.copy_sha256.lower():
+        return None
+    return raw.decode("utf-8", errors="replace")
 
 
 def _check_claim(claim: ClaimEntry, source: str | None, report: Report) -> None:

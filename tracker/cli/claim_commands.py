@@ -44,7 +44,8 @@ def _deadline_for(text: str | None, made_on: date | None) -> Any:
 @click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
 @click.option("--parent", help="Slug of the vague claim this one is derived from.")
 @click.option("--source", help="Key of the source document (from an imported claims file).")
-@click.option("--quote", default="", help="The claim verbatim, as the source words it.")
+@click.option("--quote", default="", help="The claim verbatim, as the source words it "
+              "(checked against the source's stored copy, when the database keeps one).")
 @click.option("--claimant", default="", help="Who made the claim.")
 @click.option("--review", "review_cadence", default="",
               help="Review cadence as an RRULE, e.g. FREQ=MONTHLY;INTERVAL=3.")

@@ -107,6 +107,8 @@ def export(app: AppContext, directory: Path | None) -> None:
     for exported in report.files:
         state = "wrote" if exported.changed else "unchanged"
         click.echo(f"{state} {exported.path} ({count(exported.claims, 'claim')})")
+    for copy in report.copies:
+        click.echo(f"wrote {copy} (a source's stored copy, from the database)")
     written = sum(1 for exported in report.files if exported.changed)
     click.echo(f"{count(len(report.files), 'file')} in {target}, {written} written")
 

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
 FORM_FIELDS = {
     "slug": "slug", "parent": "parent", "source": "source", "deadline": "deadline",
-    "made_on": "made-on", "review_cadence": "cadence",
+    "made_on": "made-on", "review_cadence": "cadence", "quote": "quote",
 }
 """The form field (its id) for each field a ledger refusal names (`TrackerError.field`)."""
 

@@ -1,0 +1,195 @@
+"""A source's stored copy, kept in the database at import: quotes typed later (`tracker add`,
+the app's form) are checked against it as claim files are, and an export writes the copy back
+beside its file, so the exported folder checks and imports on its own."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from helpers import dump
+from sqlalchemy import Engine
+
+from tests.conftest import CliOutcome, Clock
+from tracker.claimfiles import check_paths, export_claims, import_paths
+from tracker.claimfiles.paths import claim_file_paths
+from tracker.db import make_engine, upgrade
+from tracker.definitions import ClaimDefinition, SourceInfo
+from tracker.errors import InvalidInput
+from tracker.ledger import Ledger
+from tracker.queries import Queries
+
+COPY = "报告说:\n未来 80% 的算力将用于推理。\nModels get a major version every 1-2 years.\n"
+QUOTE = "未来 80% 的算力将用于推理。"
+DIGEST = hashlib.sha256(COPY.encode()).hexdigest()
+FILE = f'''format = 1
+
+[source]
+key = "report"
+title = "A report"
+copy = "report.txt"
+copy_sha256 = "{DIGEST}"
+
+[[claims]]
+slug = "serving"
+title = "Compute moves to serving"
+statement = "Most AI compute goes to inference."
+quote = "{QUOTE}"
+made_on = 2023-06-29
+deadline = 2026-06-29
+criteria = "Yes if most AI compute serves inference."
+'''
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2024, 3, 1, 12, tzinfo=UTC))
+
+
+def claim_folder(directory: Path, copy: str = COPY) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "report.txt").write_bytes(copy.encode())
+    path = directory / "report.toml"
+    path.write_text(FILE, encoding="utf-8")
+    return path
+
+
+def new_claim(slug: str, quote: str, source: str = "report") -> ClaimDefinition:
+    return ClaimDefinition(slug=slug, title="A claim", statement="Something happens.",
+                           criteria="Yes if it happens.", source=source, quote=quote)
+
+
+@pytest.fixture
+def imported(tmp_path: Path, ledger: Ledger) -> Ledger:
+    import_paths(ledger, [claim_folder(tmp_path / "in")], reviewer="importer")
+    return ledger
+
+
+def test_import_keeps_the_copy_it_checked_the_quotes_against(
+        imported: Ledger, queries: Queries) -> None:
+    assert queries.stored_copy("report") == COPY
+    assert queries.stored_copy("no-such-source") is None
+
+
+def test_a_quote_not_in_the_stored_copy_is_refused_and_nothing_written(
+        imported: Ledger, engine: Engine) -> None:
+    before = dump(engine)
+    with pytest.raises(InvalidInput) as refused:
+        imported.create_claim(new_claim("paraphrase", "Most compute will serve models."),
+                              "ann")
+    assert str(refused.value) == (
+        "the quote is not in the stored copy of source 'report' (whitespace ignored): copy "
+        "it verbatim from the source")
+    assert refused.value.field == "quote"
+    assert dump(engine) == before
+
+
+def test_a_verbatim_quote_is_accepted_whatever_its_line_breaks(
+        imported: Ledger, queries: Queries) -> None:
+    imported.create_claim(new_claim("versions", "Models get a major version\n every 1-2 "
+                                                "years."), "ann")
+    imported.create_claim(new_claim("unquoted", ""), "ann")
+    assert queries.claim_detail("versions").definition.source == "report"
+    assert queries.claim_detail("unquoted").definition.quote == ""
+
+
+def test_a_source_without_a_stored_copy_takes_any_quote(ledger: Ledger,
+                                                        queries: Queries) -> None:
+    ledger.upsert_source(SourceInfo(key="report", title="A report"))
+    ledger.create_claim(new_claim("loose", "Words nobody can check here."), "ann")
+    assert queries.claim_detail("loose").definition.quote == "Words nobody can check here."
+
+
+def test_an_edit_is_checked_only_when_it_changes_the_quote(
+        tmp_path: Path, ledger: Ledger, queries: Queries) -> None:
+    """A claim recorded before its source's copy was kept may quote loosely; editing its
+    title must not be blocked by that, a new quote must be verbatim."""
+    ledger.upsert_source(SourceInfo(key="report", title="A report"))
+    ledger.create_claim(new_claim("older", "A loose rendering."), "ann")
+    import_paths(ledger, [claim_folder(tmp_path / "in")], reviewer="importer")
+    current = queries.claim_detail("older").definition
+    ledger.edit_claim("older", replace(current, title="Renamed"), "ann")
+    with pytest.raises(InvalidInput, match="not in the stored copy of source 'report'"):
+        ledger.edit_claim("older", replace(current, quote="Another loose rendering."), "ann")
+    ledger.edit_claim("older", replace(current, title="Renamed", quote=QUOTE), "ann")
+    assert queries.claim_detail("older").definition.quote == QUOTE
+
+
+def test_the_kept_copy_follows_the_source_files_copy(
+        tmp_path: Path, imported: Ledger, queries: Queries) -> None:
+    info = SourceInfo(key="report", title="Renamed", copy_path="report.txt",
+                      copy_sha256=DIGEST)
+    imported.upsert_source(info)  # the same copy, its text not read again: kept
+    assert queries.stored_copy("report") == COPY
+    imported.upsert_source(replace(info, copy_sha256="0" * 64))  # another copy, unread
+    assert queries.stored_copy("report") is None
+    imported.upsert_source(info, copy_text=COPY)
+    imported.upsert_source(replace(info, copy_path="", copy_sha256=""))  # no copy any more
+    assert queries.stored_copy("report") is None
+
+
+def test_a_changed_copy_that_does_not_match_its_sha_is_not_kept(
+        tmp_path: Path, ledger: Ledger, queries: Queries) -> None:
+    """`import` refuses such a file; reading the copy for keeping checks the sha too."""
+    from tracker.claimfiles.reader import read_path
+    from tracker.claimfiles.rules import stored_copy_text
+
+    path = claim_folder(tmp_path / "in", copy=COPY + "tampered\n")
+    read = read_path(path)
+    assert read.content is not None and read.content.source is not None
+    assert stored_copy_text(read.content.source, read.directory) is None
+    claim_folder(tmp_path / "in")
+    assert stored_copy_text(read.content.source, read.directory) == COPY
+
+
+def test_export_writes_the_copy_so_the_folder_checks_and_imports_alone(
+        tmp_path: Path, imported: Ledger, database_url: str) -> None:
+    imported.create_claim(new_claim("versions", "Models get a major version every 1-2 "
+                                                "years."), "ann")
+    report = export_claims(imported, tmp_path / "out")
+    copy = tmp_path / "out" / "report.txt"
+    assert report.copies == (copy,)
+    assert copy.read_bytes() == COPY.encode()
+    assert not [note for note in report.notes if "stored copy" in note]
+    assert check_paths(claim_file_paths([tmp_path / "out"])).problems == ()
+    other = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    try:
+        upgrade(other)
+        import_paths(Ledger(other), claim_file_paths([tmp_path / "out"]), reviewer="x")
+        assert Queries(other).stored_copy("report") == COPY
+    finally:
+        other.dispose()
+    again = export_claims(imported, tmp_path / "out")
+    assert again.copies == (), "a copy already there is left as it is"
+
+
+def test_export_without_the_copys_text_says_where_to_put_it(
+        tmp_path: Path, ledger: Ledger) -> None:
+    """A database migrated from before copies were kept holds the name and sha only."""
+    ledger.upsert_source(SourceInfo(key="report", title="A report", copy_path="report.txt",
+                                    copy_sha256=DIGEST))
+    report = export_claims(ledger, tmp_path / "out")
+    assert report.copies == ()
+    assert not (tmp_path / "out" / "report.txt").exists()
+    assert report.notes == (
+        f"{tmp_path / 'out' / 'report.toml'}: the stored copy 'report.txt' of source 'report' "
+        f"is not in {tmp_path / 'out'}: put it there so `tracker check` can verify the "
+        "quotes",)
+
+
+def test_tracker_add_refuses_a_quote_not_in_the_copy(
+        tmp_path: Path, imported: Ledger, engine: Engine,
+        run_cli: Callable[..., CliOutcome]) -> None:
+    before = dump(engine)
+    args = ["--as", "ann", "add", "--slug", "typed", "--title", "Typed", "--statement",
+            "Typed in.", "--criteria", "Yes if so.", "--source", "report"]
+    outcome = run_cli(*args, "--quote", "80% of compute will serve models")
+    assert outcome.exit_code == 1
+    assert "the quote is not in the stored copy of source 'report'" in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+    assert dump(engine) == before
+    assert run_cli(*args, "--quote", QUOTE).exit_code == 0
