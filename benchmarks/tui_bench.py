@@ -155,6 +155,7 @@ class Frames:
     def __init__(self, app: App[Any]) -> None:
         self.ready: Callable[[], bool] = lambda: False
         self.painted: float | None = None
+        self._painted = asyncio.Event()
         display = app._display
 
         def display_and_time(screen: Any, renderable: Any) -> None:
@@ -162,16 +163,21 @@ class Frames:
             if (self.painted is None and renderable is not None and not app._batch_count
                     and self.ready()):
                 self.painted = time.perf_counter()
+                self._painted.set()
 
         app._display = display_and_time  # type: ignore[method-assign]
 
     def expect(self, ready: Callable[[], bool]) -> None:
         """Time the first frame from now on that is painted while `ready()` holds."""
         self.painted = None
+        self._painted.clear()
         self.ready = ready
 
-    async def painted_at(self) -> float:
-        await _until(lambda: self.painted is not None)
+    async def painted_at(self, timeout: float = 60.0) -> float:
+        try:
+            await asyncio.wait_for(self._painted.wait(), timeout)
+        except TimeoutError:
+            raise TimeoutError("the app did not get there in time") from None
         assert self.painted is not None
         return self.painted
 
