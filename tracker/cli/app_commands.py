@@ -6,7 +6,7 @@ import os
 
 import click
 
-from tracker.cli.context import AppContext, pass_app
+from tracker.cli.context import AppContext, named_reviewer, pass_app
 
 BLIND_ENV = "TRACKER_BLIND"
 _SWITCH_WORDS = {"1": True, "true": True, "yes": True, "on": True,
@@ -28,7 +28,7 @@ def default_blind() -> bool:
 @click.option("--blind/--no-blind", default=None,
               help="Hide the team's forecasts on a claim until you have made yours in the "
               f"session (default: on, unless {BLIND_ENV}=0). ctrl+b switches it in the app.")
-@click.option("--as", "reviewer", metavar="REVIEWER",
+@click.option("--as", "reviewer", metavar="REVIEWER", callback=named_reviewer,
               help="Who reviews (the same as `tracker --as REVIEWER review`).")
 @pass_app
 def review(app: AppContext, blind: bool | None, reviewer: str | None) -> None:

@@ -35,6 +35,17 @@ def default_reviewer() -> str:
         return ""
 
 
+def named_reviewer(_ctx: click.Context, _param: click.Parameter, value: str | None
+                   ) -> str | None:
+    """--as given a blank name is a mistake (an unset shell variable, say), not a request
+    for the default reviewer."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("the name is empty: give the reviewer's name, or leave --as "
+                                 "out to use TRACKER_REVIEWER (else git's user.name, else the "
+                                 "OS user)")
+    return value
+
+
 @dataclass
 class AppContext:
     db_option: str | None

@@ -9,7 +9,7 @@ import click
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tracker import __version__
-from tracker.cli.context import AppContext
+from tracker.cli.context import AppContext, named_reviewer
 from tracker.db import database_url
 from tracker.errors import InvalidInput, TrackerError
 
@@ -32,7 +32,7 @@ def _checked_url(_context: click.Context, _option: click.Parameter, url: str | N
     "that `tracker db path` prints).",
 )
 @click.option(
-    "--as", "reviewer", metavar="REVIEWER",
+    "--as", "reviewer", metavar="REVIEWER", callback=named_reviewer,
     help="Who records entries (default: TRACKER_REVIEWER, else git's user.name, else the OS user).",
 )
 @click.version_option(__version__, prog_name="tracker")
