@@ -114,6 +114,9 @@ def test_good_file_has_no_problems(tmp_path: Path) -> None:
      "has no reviewer", "by"),
     ("deadline = 2026-06-29", "deadline = 2026-06-29\ndeadline_end = 2026-07-01",
      "not both", "deadline"),
+    ('by = "ann"\nrecorded_at = 2024-01-03', 'by = "ann\\nevil"\nrecorded_at = 2024-01-03',
+     "by holds a line break or another control character", "by"),
+    ('title = "Alpha"', 'title = "Al\\u0000pha"', "title holds a NUL character", "title"),
 ])
 def test_each_problem_is_found_at_its_line(tmp_path: Path, old: str, new: str,
                                            expected: str, key: str) -> None:
@@ -347,3 +350,20 @@ def test_a_partial_resolution_of_zero_or_one_is_refused(tmp_path: Path) -> None:
         assert line == line_of(text, "value = ")
         assert message == (f"a partial value of {float(value):g} is a full '{full}': resolve "
                            f"it as {full}, or give a value between 0 and 1")
+
+
+@pytest.mark.parametrize(("copy", "expected"), [
+    ("Café prices rise.".encode("latin-1"), "is not UTF-8 text (byte 3 is not)"),
+    (b"Alpha\x00 happens.", "holds a NUL character: store the source as plain text"),
+])
+def test_a_stored_copy_must_be_plain_utf8_text(tmp_path: Path, copy: bytes,
+                                               expected: str) -> None:
+    """Quotes are matched, and the copy kept in the database, as text (PostgreSQL cannot
+    store NUL)."""
+    (tmp_path / "copy.txt").write_bytes(copy)
+    digest = hashlib.sha256(copy).hexdigest()
+    text = GOOD.replace('title = "A source"',
+                        f'title = "A source"\ncopy = "copy.txt"\ncopy_sha256 = "{digest}"')
+    line, message = one(tmp_path, text)
+    assert line == line_of(text, "copy = ")
+    assert message.startswith(f"the stored copy 'copy.txt' {expected}")

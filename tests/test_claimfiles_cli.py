@@ -139,8 +139,9 @@ def test_export_writes_files_and_then_leaves_them(run_cli: Run, tmp_path: Path) 
     out = tmp_path / "out"
     result = run_cli("export", str(out))
     assert result.exit_code == 0
-    assert result.stdout == f"wrote {out / 'src.toml'} (2 claims)\n1 file in {out}, 1 written\n"
+    assert result.stdout == (f"wrote {out / 'src.toml'} (2 claims)\n"
+                             f"1 claim file in {out}, 1 written\n")
     result = run_cli("export", str(out))
     assert result.stdout == (f"unchanged {out / 'src.toml'} (2 claims)\n"
-                             f"1 file in {out}, 0 written\n")
+                             f"1 claim file in {out}, 0 written\n")
     assert run_cli("check", str(out)).stdout == "1 file, 2 claims OK\n"

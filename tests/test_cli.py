@@ -172,6 +172,14 @@ def test_show_as_of(run_cli: Run) -> None:
          "Invalid value for '--as': the name is empty: give the reviewer's name"),
         (("--as", "", "forecast", "serving-shift", "0.5"), 2, "the name is empty"),
         (("review", "--as", ""), 2, "Invalid value for '--as': the name is empty"),
+        (("--as", "bob\nevil", "forecast", "serving-shift", "0.5"), 2,
+         "holds a line break or another control character: give the name on one line"),
+        (("--as", "x" * 300, "forecast", "serving-shift", "0.5"), 2,
+         "reviewer name is 300 characters long"),
+        (("score", "--as-of", "2099-01-01"), 2,
+         "scores as of 2099-01-01 would be about the future"),
+        (("status", "serving-shift", "developing", "--note", "x", "--expect-version", "5"), 1,
+         "claim 'serving-shift' has no version 5: it is at version 1"),
         (("retract", "no-such-id", "--note", "x"), 1, "no evidence entry"),
         (("frobnicate",), 2, "No such command"),
     ],
@@ -422,3 +430,24 @@ def test_db_upgrade_makes_the_default_database_folder_on_first_use(
     result = invoke_main(["db", "upgrade"])
     assert result.exit_code == 0, result.stderr
     assert default.exists()
+
+
+def test_an_empty_reviewer_variable_is_refused_not_replaced(
+        run_cli: Run, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exported but empty TRACKER_REVIEWER is a mistake, as an empty --as is: entries
+    are not recorded under git's or the OS user's name instead."""
+    add_claim(run_cli)
+    before = dump(engine)
+    for blank in ("", "  "):
+        monkeypatch.setenv("TRACKER_REVIEWER", blank)
+        result = run_cli("forecast", "serving-shift", "0.5")
+        assert result.exit_code == 2
+        assert "TRACKER_REVIEWER is set but empty: set it to your name, or unset it" in (
+            result.stderr)
+    assert dump(engine) == before
+
+
+def test_a_reviewer_name_is_recorded_and_echoed_trimmed(run_cli: Run) -> None:
+    add_claim(run_cli)
+    result = run_cli("--as", " bob ", "forecast", "serving-shift", "0.5")
+    assert result.exit_code == 0 and result.stdout.rstrip().endswith(" by bob")

@@ -115,6 +115,12 @@ REFUSALS = [
      InvalidInput),
     ("over-long title", lambda L, s: L.add_evidence(s, title="t" * 301, stance="supports",
                                                      reviewer="ann"), InvalidInput),
+    ("NUL in a title", lambda L, s: L.add_evidence(s, title="a\x00b", stance="supports",
+                                                    reviewer="ann"), InvalidInput),
+    ("line break in a reviewer name", lambda L, s: L.forecast(s, 0.5, reviewer="ann\nevil"),
+     InvalidInput),
+    ("version never reached", lambda L, s: L.change_status(
+        s, "developing", reviewer="ann", expected_version=7), InvalidInput),
     ("bad stance", lambda L, s: L.add_evidence(s, title="t", stance="maybe", reviewer="ann"),
      InvalidInput),
     ("bad url", lambda L, s: L.add_evidence(s, title="t", stance="context", url="ftp://x",

@@ -1185,3 +1185,15 @@ def test_calibration_sums_are_exact_with_yes_no_and_partial_outcomes_in_one_bin(
         assert accumulator._counts[k] == len(in_bin)
         assert accumulator._units[k] == [int(total) for total in exact]
         assert all(total.denominator == 1 for total in exact)
+
+
+def test_accumulated_variances_do_not_print_as_negative_zero() -> None:
+    """A variance from sums of squares can come out a hair below zero (here -1.85e-17 for
+    three forecasts on one partial outcome): `tracker score` printed "uncertainty -0.0000"."""
+    accumulator = scoring.CalibrationAccumulator()
+    for p in (0.3, 0.6, 0.45):
+        accumulator.add(p, 0.4)
+    decomposition = accumulator.decomposition()
+    assert decomposition is not None
+    assert f"{decomposition.uncertainty:.4f} {decomposition.within_bin_variance:.4f}" == (
+        "0.0000 0.0000")

@@ -193,3 +193,85 @@ def test_tracker_add_refuses_a_quote_not_in_the_copy(
     assert "Traceback" not in outcome.stderr
     assert dump(engine) == before
     assert run_cli(*args, "--quote", QUOTE).exit_code == 0
+
+
+def test_export_writes_a_copy_named_in_a_folder_beside_its_file(
+        tmp_path: Path, ledger: Ledger) -> None:
+    folder = tmp_path / "in"
+    path = claim_folder(folder)
+    (folder / "sub").mkdir()
+    (folder / "report.txt").rename(folder / "sub" / "report.txt")
+    path.write_text(FILE.replace('copy = "report.txt"', 'copy = "sub/report.txt"'),
+                    encoding="utf-8")
+    import_paths(ledger, [path], reviewer="importer")
+    report = export_claims(ledger, tmp_path / "out")
+    assert report.copies == (tmp_path / "out" / "sub" / "report.txt",)
+    assert check_paths(claim_file_paths([tmp_path / "out"])).problems == ()
+
+
+def test_export_names_a_file_in_the_place_of_a_copy(tmp_path: Path, imported: Ledger) -> None:
+    """Another file under the copy's name (here another source's copy, written first) is
+    left as it is, and the export says `tracker check` will report it."""
+    imported.upsert_source(SourceInfo(key="another", title="Another", copy_path="report.txt",
+                                      copy_sha256=hashlib.sha256(b"Other words.").hexdigest()),
+                           copy_text="Other words.")
+    report = export_claims(imported, tmp_path / "out")
+    assert report.copies == (tmp_path / "out" / "report.txt",)
+    assert (tmp_path / "out" / "report.txt").read_text(encoding="utf-8") == "Other words."
+    assert report.notes == (
+        f"{tmp_path / 'out' / 'report.toml'}: {tmp_path / 'out' / 'report.txt'} is not the "
+        "stored copy of source 'report' (its sha256 is not the file's copy_sha256; another "
+        "source's copy may have the same name), so `tracker check` will report it: move that "
+        "file away, or name each source's copy apart, and export again",)
+
+
+def test_import_says_when_a_file_drops_the_sources_copy(
+        tmp_path: Path, imported: Ledger, queries: Queries) -> None:
+    restated = tmp_path / "again" / "report.toml"
+    restated.parent.mkdir()
+    restated.write_text(FILE.replace(f'copy = "report.txt"\ncopy_sha256 = "{DIGEST}"\n', ""),
+                        encoding="utf-8")
+    report = import_paths(imported, [restated], reviewer="importer")
+    assert [str(note) for note in report.notes] == [
+        f"copy {restated}:3: source 'report' names no stored copy here, so the database's "
+        "copy 'report.txt' is dropped and its claims' quotes are no longer checked: name the "
+        "copy in this file (copy, copy_sha256) to keep it"]
+    assert queries.stored_copy("report") is None
+
+
+def test_import_of_a_new_copy_names_the_quotes_it_lacks(
+        tmp_path: Path, ledger: Ledger, queries: Queries) -> None:
+    """Claims recorded before (here: before the database kept copies) are not in the file,
+    so nothing checked their quotes against the new copy: the import lists them."""
+    ledger.upsert_source(SourceInfo(key="report", title="A report"))
+    ledger.create_claim(new_claim("loose", "A loose rendering."), "ann")
+    ledger.create_claim(new_claim("exact", "Models get a major version every 1-2 years."),
+                        "ann")
+    path = claim_folder(tmp_path / "in")
+    report = import_paths(ledger, [path], reviewer="importer")
+    line = FILE.split("\n").index('copy = "report.txt"') + 1
+    assert [str(note) for note in report.notes] == [
+        f"copy {path}:{line}: the quote of 'loose' is not in this stored copy (whitespace "
+        "ignored): `tracker check` of an export will report it; fix it with `tracker edit "
+        "loose --quote \"...\"`"]
+    again = import_paths(ledger, [path], reviewer="importer")
+    assert again.notes == (), "the same copy again: said once is enough"
+
+
+def test_tracker_edit_quote_is_checked_against_the_copy(
+        imported: Ledger, queries: Queries, run_cli: Callable[..., CliOutcome]) -> None:
+    refused = run_cli("--as", "ann", "edit", "serving", "--quote", "Compute moves.")
+    assert refused.exit_code == 1
+    assert "the quote is not in the stored copy of source 'report'" in refused.stderr
+    done = run_cli("--as", "ann", "edit", "serving", "--quote", "80% 的算力将用于推理")
+    assert (done.exit_code, done.stderr) == (0, "")
+    assert queries.claim_detail("serving").definition.quote == "80% 的算力将用于推理"
+
+
+def test_export_counts_the_copies_it_wrote(
+        tmp_path: Path, imported: Ledger, run_cli: Callable[..., CliOutcome]) -> None:
+    out = tmp_path / "out"
+    outcome = run_cli("export", str(out))
+    assert outcome.stdout.splitlines()[-2:] == [
+        f"wrote {out / 'report.txt'} (a source's stored copy, from the database)",
+        f"1 claim file in {out}, 1 written; 1 stored copy written"]

@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -103,6 +104,8 @@ def check_text(value: str, what: str, limit: int, *, required: bool = False) -> 
         raise InvalidInput(
             f"{what} is {len(value)} characters long; the limit is {limit}: shorten it"
         )
+    if "\x00" in value:  # PostgreSQL cannot store it; SQLite would, so refuse it on both
+        raise InvalidInput(f"{what} holds a NUL character: remove it")
     return value
 
 
@@ -127,7 +130,15 @@ def check_reviewer(name: str) -> str:
         raise InvalidInput(
             "no reviewer name: pass --as NAME or set TRACKER_REVIEWER (or git's user.name)"
         )
+    if has_control_characters(cleaned):
+        raise InvalidInput(f"reviewer name {cleaned!r} holds a line break or another control "
+                           "character: give the name on one line")
     return check_text(cleaned, "reviewer name", NAME_MAX)
+
+
+def has_control_characters(text: str) -> bool:
+    """Line breaks, tabs, NUL...: a name holding one breaks every table it is shown in."""
+    return any(unicodedata.category(char) == "Cc" for char in text)
 
 
 def check_probability(value: float, what: str = "probability") -> float:
@@ -156,6 +167,15 @@ def after_recording(day: date, recorded_at: datetime) -> bool:
     """Whether `day` is more than a day after the day something was recorded (the day's
     grace: east of UTC, the local date is already the next day when UTC's is not)."""
     return (day - _day_of(recorded_at)).days > 1
+
+
+def check_as_of(as_of: datetime, now: datetime, what: str) -> None:
+    """An as-of moment is today or earlier: a later one would count deadlines as passed and
+    claims as undecided that nothing has decided yet (a day's grace, as for every date)."""
+    if after_recording(as_utc(as_of).date(), now):
+        raise InvalidInput(
+            f"{what} as of {as_utc(as_of).date().isoformat()} would be about the future "
+            f"(today is {as_utc(now).date().isoformat()}): give today or an earlier date")
 
 
 def check_recorded_at(recorded_at: datetime, now: datetime) -> None:

@@ -464,6 +464,9 @@ class LedgerTransaction:
         """Load the claim and fail early if it moved on since the caller loaded it: the
         caller's view is stale, so judging the transition against it would mislead."""
         claim = self.claim(slug)
+        if expected_version is not None and not 1 <= expected_version <= claim.version:
+            raise InvalidInput(f"claim '{slug}' has no version {expected_version}: it is at "
+                               f"version {claim.version} (`tracker history {slug}` lists them)")
         if expected_version is not None and claim.version != expected_version:
             raise self._conflict(claim.id, claim.slug, expected_version)
         return claim

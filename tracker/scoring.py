@@ -1140,7 +1140,9 @@ class CalibrationAccumulator:
             brier=math.fsum(brier) / n,
             reliability=math.fsum(rel) / n,
             resolution=math.fsum(res) / n,
-            uncertainty=(math.fsum(s_oo) - n * o_mean * o_mean) / n,
-            within_bin_variance=math.fsum(wbv) / n,
+            # Variances: from sums of squares they can come out a hair below zero, which
+            # would print as -0.0000.
+            uncertainty=max(0.0, (math.fsum(s_oo) - n * o_mean * o_mean) / n),
+            within_bin_variance=max(0.0, math.fsum(wbv) / n),
             within_bin_covariance=math.fsum(wbc) / n,
         )

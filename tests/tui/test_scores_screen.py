@@ -125,6 +125,22 @@ async def test_a_mistyped_as_of_date_shows_its_whole_hint(
         assert app.screen.query_one("#scores-body").region.y >= hint.region.bottom
 
 
+async def test_scores_as_of_a_later_day_than_today_are_refused_as_tracker_score_does(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_scores(pilot)
+        await pilot.press("a")
+        await type_text(pilot, "2099-01-01")
+        await settle(pilot)
+        refusal = "scores as of 2099-01-01 would be about the future"
+        assert refusal in str(app.screen.query_one("#as-of-hint", Static).render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.as_of is None  # type: ignore[attr-defined]
+
+
 def test_calibration_numbers_go_under_their_bin_when_the_line_has_no_room(
     seeded: Ledger, engine: Engine
 ) -> None:

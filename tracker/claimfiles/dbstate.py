@@ -7,13 +7,36 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.models import Claim, Evidence, EvidenceRetraction, Forecast, Resolution, StatusChange
+from tracker.models import (
+    Claim,
+    Evidence,
+    EvidenceRetraction,
+    Forecast,
+    Resolution,
+    Source,
+    StatusChange,
+)
 
 _CHUNK = 500
 
 
 def claim_slugs(session: Session) -> set[str]:
     return set(session.scalars(select(Claim.slug)))
+
+
+def kept_copy(session: Session, key: str) -> tuple[str, str | None] | None:
+    """The name and kept text of source `key`'s stored copy; None for a new source."""
+    row = session.execute(select(Source.copy_path, Source.copy_text)
+                          .where(Source.key == key)).one_or_none()
+    return None if row is None else (row.copy_path, row.copy_text)
+
+
+def quotes_of(session: Session, key: str) -> list[tuple[str, str]]:
+    """(slug, quote) of every claim of source `key` that quotes it."""
+    rows = session.execute(
+        select(Claim.slug, Claim.quote).join(Source, Source.id == Claim.source_id)
+        .where(Source.key == key, Claim.quote != "").order_by(Claim.slug))
+    return [(row.slug, row.quote) for row in rows]
 
 
 def claim_count(session: Session) -> int:

@@ -12,6 +12,7 @@ import hashlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from tracker.claimfiles.convert import claim_entry, file_hash, source_entry
 from tracker.claimfiles.entries import ClaimFile, SourceEntry
@@ -61,11 +62,16 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
         changed = write_if_changed(path, render(ClaimFile(source=source, claims=entries)))
         written.append(ExportedFile(path, len(entries), changed))
         copy = _copy_beside(queries, source, path)
-        if copy is not None and copy.written:
+        if copy is not None and copy.state == "written":
             copies.append(copy.path)
-        elif copy is not None and not copy.present:
+        elif copy is not None and copy.state == "missing":
             notes.append(f"{path}: the stored copy '{copy.name}' of source '{key}' is not in "
                          f"{directory}: put it there so `tracker check` can verify the quotes")
+        elif copy is not None and copy.state == "other":
+            notes.append(f"{path}: {copy.path} is not the stored copy of source '{key}' (its "
+                         "sha256 is not the file's copy_sha256; another source's copy may "
+                         "have the same name), so `tracker check` will report it: move that "
+                         "file away, or name each source's copy apart, and export again")
         for entry in entries:
             notes += [f"{path}: '{entry.slug}': {message}; the entry was recorded before "
                       "tracker refused such entries and stays in the log, but `tracker check` "
@@ -85,30 +91,46 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
     return ExportReport(tuple(written), tuple(notes), tuple(copies))
 
 
+CopyState = Literal["missing", "present", "other", "written"]
+
+
 @dataclass(frozen=True)
 class _Copy:
     name: str
     path: Path
-    present: bool
-    written: bool = False
+    state: CopyState
 
 
 def _copy_beside(queries: Queries, source: SourceEntry | None, claim_file: Path
                  ) -> _Copy | None:
-    """The source's stored copy beside its exported file: already there, or written from the
-    text the database keeps when that text is the very copy copy_sha256 names."""
+    """The source's stored copy beside its exported file: already there, another file in
+    its place, or written from the text the database keeps when that text is the very copy
+    copy_sha256 names."""
     if source is None or not source.copy:
         return None
     path = beside(source.copy, claim_file.parent)
     if path is None:  # the database holds a name leading elsewhere: not written there
-        return _Copy(source.copy, claim_file.parent / source.copy, present=False)
+        return _Copy(source.copy, claim_file.parent / source.copy, "missing")
     if path.exists():
-        return _Copy(source.copy, path, present=path.is_file())
+        return _Copy(source.copy, path, "present" if _holds(path, source.copy_sha256)
+                     else "other")
     text = queries.stored_copy(source.key)
-    if text is None or hashlib.sha256(text.encode()).hexdigest() != source.copy_sha256.lower():
-        return _Copy(source.copy, path, present=False)
+    if text is None or _sha256(text.encode()) != source.copy_sha256.lower():
+        return _Copy(source.copy, path, "missing")
+    make_folder(path.parent)  # a copy may be named in a folder beside its file
     write_if_changed(path, text)
-    return _Copy(source.copy, path, present=True, written=True)
+    return _Copy(source.copy, path, "written")
+
+
+def _holds(path: Path, sha256: str) -> bool:
+    try:
+        return path.is_file() and _sha256(path.read_bytes()) == sha256.lower()
+    except OSError:
+        return False
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _file_name(key: str | None) -> str:

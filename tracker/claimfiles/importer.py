@@ -16,13 +16,20 @@ from sqlalchemy.orm import Session
 
 from tracker.claimfiles.check import check_files
 from tracker.claimfiles.convert import source_info
-from tracker.claimfiles.dbstate import claim_count, claim_slugs, entry_owners
-from tracker.claimfiles.entries import ClaimEntry
+from tracker.claimfiles.dbstate import (
+    claim_count,
+    claim_slugs,
+    entry_owners,
+    kept_copy,
+    quotes_of,
+)
+from tracker.claimfiles.entries import ClaimEntry, SourceEntry
 from tracker.claimfiles.merge import Action, ClaimPlan, Note, Prefer, plan_claim
 from tracker.claimfiles.problems import Problem, ProblemsFound, count
 from tracker.claimfiles.reader import ReadFile, read_path
 from tracker.claimfiles.rules import stored_copy_text
 from tracker.claimfiles.writer import ordered_claims
+from tracker.definitions import quote_in_copy
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.queries import Queries
 from tracker.vocabulary import Outcome, with_article
@@ -103,17 +110,44 @@ def _import(ledger: Ledger, files: Sequence[ReadFile], reviewer: str, prefer: Pr
                        if claim.slug in existing else None, prefer=prefer, reviewer=reviewer)
             for path, source, claim in placed
         ]
-        sources = {read.content.source.key: (read.content.source, read.directory)
+        sources = {read.content.source.key: (read.content.source, read)
                    for read in files
                    if read.content is not None and read.content.source is not None}
+        copy_notes: list[Note] = []
+        new_copies: list[tuple[SourceEntry, str, str]] = []
         for key in sorted(sources):
-            source, directory = sources[key]
-            tx.upsert_source(source_info(source), stored_copy_text(source, directory))
+            source, read = sources[key]
+            text = stored_copy_text(source, read.directory)
+            kept = kept_copy(tx.session, key)
+            if kept is not None and kept[0] and not source.copy:
+                copy_notes.append(_copy_dropped(source, read.path, kept[0]))
+            if text is not None and (kept is None or kept[1] != text):
+                new_copies.append((source, read.path, text))
+            tx.upsert_source(source_info(source), text)
         for name in sorted(_reviewers(plans, reviewer)):
             tx.reviewer_id(name)  # a fixed order: same ids whatever the order of the files
         for plan in plans:
             _apply(tx, plan, reviewer)
-    return _report(files, plans)
+        for source, path, text in new_copies:
+            copy_notes += _quotes_outside(tx.session, source, path, text)
+    return _report(files, plans, copy_notes)
+
+
+def _copy_dropped(source: SourceEntry, path: str, kept_name: str) -> Note:
+    return Note("copy", path, source.where.line,
+                f"source '{source.key}' names no stored copy here, so the database's copy "
+                f"'{kept_name}' is dropped and its claims' quotes are no longer checked: name "
+                "the copy in this file (copy, copy_sha256) to keep it")
+
+
+def _quotes_outside(session: Session, source: SourceEntry, path: str, text: str) -> list[Note]:
+    """Claims the database already held whose quotes a newly kept copy lacks (the files'
+    own claims were checked against it before anything was written)."""
+    return [Note("copy", path, source.where.of("copy"),
+                 f"the quote of '{slug}' is not in this stored copy (whitespace ignored): "
+                 f"`tracker check` of an export will report it; fix it with `tracker edit "
+                 f"{slug} --quote \"...\"`")
+            for slug, quote in quotes_of(session, source.key) if not quote_in_copy(quote, text)]
 
 
 def _placed_claims(files: Sequence[ReadFile]) -> list[tuple[str, str | None, ClaimEntry]]:
@@ -212,9 +246,10 @@ def _apply(tx: LedgerTransaction, plan: ClaimPlan, reviewer: str) -> None:
                     allow_closed=True)
 
 
-def _report(files: Sequence[ReadFile], plans: Sequence[ClaimPlan]) -> ImportReport:
+def _report(files: Sequence[ReadFile], plans: Sequence[ClaimPlan], copy_notes: list[Note]
+            ) -> ImportReport:
     summaries = {read.path: FileSummary(read.path) for read in files}
-    notes: list[Note] = []
+    notes: list[Note] = list(copy_notes)
     for plan in plans:
         summary = summaries[plan.path]
         if plan.action is Action.CREATE:

@@ -49,7 +49,7 @@ class Action(StrEnum):
 class Note:
     """Something an import reports: a conflict, a choice made by --prefer, an entry skipped."""
 
-    kind: str  # "CONFLICT", "resolved", "skipped", "differs"
+    kind: str  # "CONFLICT", "resolved", "skipped", "differs", "copy"
     path: str
     line: int
     message: str

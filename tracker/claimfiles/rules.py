@@ -33,6 +33,7 @@ from tracker.definitions import (
     check_observed,
     check_partial_value,
     check_recorded_at,
+    has_control_characters,
     quote_in_copy,
     validate_definition,
 )
@@ -79,6 +80,8 @@ def _text(value: str, key: str, where: Where, report: Report, limit: int, *,
     elif len(value) > limit:
         report(where.of(key), f"{key} is {len(value)} characters long; the limit is {limit}: "
                "shorten it")
+    elif "\x00" in value:
+        report(where.of(key), f"{key} holds a NUL character (\\u0000): remove it")
 
 
 def _url(value: str, key: str, where: Where, report: Report) -> None:
@@ -131,6 +134,9 @@ def _reviewer(value: str, where: Where, report: Report) -> None:
         report(where.of("by"), "the entry has no reviewer: add by = \"NAME\"")
     elif len(value.strip()) > NAME_MAX:
         report(where.of("by"), f"by is longer than {NAME_MAX} characters: shorten it")
+    elif has_control_characters(value):
+        report(where.of("by"), "by holds a line break or another control character: give "
+               "the name on one line")
 
 
 def _check_source(source: SourceEntry, report: Report) -> None:
@@ -175,7 +181,23 @@ def _check_copy(source: SourceEntry, directory: Path | None, report: Report) -> 
         report(where.of("copy_sha256"), f"the stored copy '{source.copy}' does not match "
                f"copy_sha256: its sha256 is {digest}; restore the original copy, or update "
                "copy_sha256 if the new copy is right")
-    return raw.decode("utf-8", errors="replace")
+    if problem := _not_text(raw):
+        report(where.of("copy"), f"the stored copy '{source.copy}' {problem}")
+        return None
+    return raw.decode("utf-8")
+
+
+def _not_text(raw: bytes) -> str:
+    """Why a stored copy is not plain UTF-8 text ('' when it is): quotes are matched, and
+    the copy kept in the database, as text."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return (f"is not UTF-8 text (byte {error.start} is not): save it as UTF-8 and update "
+                "copy_sha256")
+    if "\x00" in text:
+        return "holds a NUL character: store the source as plain text"
+    return ""
 
 
 def beside(name: str, directory: Path) -> Path | None:
@@ -196,9 +218,9 @@ def stored_copy_text(source: SourceEntry, directory: Path | None) -> str | None:
         raw = path.read_bytes()
     except OSError:
         return None
-    if hashlib.sha256(raw).hexdigest() != source.copy_sha256.lower():
+    if hashlib.sha256(raw).hexdigest() != source.copy_sha256.lower() or _not_text(raw):
         return None
-    return raw.decode("utf-8", errors="replace")
+    return raw.decode("utf-8")
 
 
 def _check_claim(claim: ClaimEntry, source: str | None, report: Report) -> None:

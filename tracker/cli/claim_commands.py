@@ -71,6 +71,8 @@ def add(app: AppContext, slug: str, title: str, statement: str, criteria: str,
 @click.option("--title")
 @click.option("--statement")
 @click.option("--criteria")
+@click.option("--quote", help="The claim verbatim, as the source words it (checked against "
+              "the source's stored copy, when the database keeps one).")
 @click.option("--deadline", help="New deadline or horizon (relative to the made-on date).")
 @click.option("--made-on", type=DAY, help="New made-on date; a deadline given as a horizon "
               "('2 years') moves with it.")
@@ -81,15 +83,16 @@ def add(app: AppContext, slug: str, title: str, statement: str, criteria: str,
 @click.option("--expect-version", type=int, help="Fail if the claim is no longer at this version.")
 @pass_app
 def edit(app: AppContext, slug: str, title: str | None, statement: str | None,
-         criteria: str | None, deadline: str | None, made_on: date | None, kind: str | None,
+         criteria: str | None, quote: str | None, deadline: str | None,
+         made_on: date | None, kind: str | None,
          tags: tuple[str, ...], review_cadence: str | None, note: str,
          expect_version: int | None) -> None:
     """Change a claim's definition; the old one stays as an earlier revision."""
     current = app.queries().claim_detail(slug)
     changes: dict[str, Any] = {
         name: value for name, value in {
-            "title": title, "statement": statement, "criteria": criteria, "made_on": made_on,
-            "kind": kind, "review_cadence": review_cadence,
+            "title": title, "statement": statement, "criteria": criteria, "quote": quote,
+            "made_on": made_on, "kind": kind, "review_cadence": review_cadence,
         }.items() if value is not None
     }
     if tags:

@@ -11,6 +11,8 @@ import click
 from sqlalchemy import Engine
 
 from tracker.db import DatabaseChoice, choose_database, open_database
+from tracker.definitions import check_reviewer
+from tracker.errors import InvalidInput
 from tracker.ledger import Ledger
 from tracker.queries import Queries
 
@@ -19,8 +21,11 @@ REVIEWER_ENV = "TRACKER_REVIEWER"
 
 def default_reviewer() -> str:
     """--as, else TRACKER_REVIEWER, else git's user.name, else the OS user."""
-    if name := os.environ.get(REVIEWER_ENV, "").strip():
-        return name
+    if (name := os.environ.get(REVIEWER_ENV)) is not None:
+        if not name.strip():  # an unset shell variable exported, not a wish for the default
+            raise click.UsageError(f"{REVIEWER_ENV} is set but empty: set it to your name, or "
+                                   "unset it to use git's user.name (else the OS user)")
+        return name.strip()
     try:
         git = subprocess.run(
             ["git", "config", "user.name"], capture_output=True, text=True, timeout=5, check=False
@@ -39,11 +44,16 @@ def named_reviewer(_ctx: click.Context, _param: click.Parameter, value: str | No
                    ) -> str | None:
     """--as given a blank name is a mistake (an unset shell variable, say), not a request
     for the default reviewer."""
-    if value is not None and not value.strip():
+    if value is None:
+        return None
+    if not value.strip():
         raise click.BadParameter("the name is empty: give the reviewer's name, or leave --as "
                                  "out to use TRACKER_REVIEWER (else git's user.name, else the "
                                  "OS user)")
-    return value
+    try:
+        return check_reviewer(value)
+    except InvalidInput as error:
+        raise click.BadParameter(str(error)) from None
 
 
 @dataclass

@@ -110,7 +110,11 @@ def export(app: AppContext, directory: Path | None) -> None:
     for copy in report.copies:
         click.echo(f"wrote {copy} (a source's stored copy, from the database)")
     written = sum(1 for exported in report.files if exported.changed)
-    click.echo(f"{count(len(report.files), 'file')} in {target}, {written} written")
+    copies = len(report.copies)
+    copies_written = "" if not copies else (
+        "; 1 stored copy written" if copies == 1 else f"; {copies} stored copies written")
+    click.echo(f"{count(len(report.files), 'claim file')} in {target}, {written} written"
+               f"{copies_written}")
 
 
 COMMANDS = [check, import_claims, export]

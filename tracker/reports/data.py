@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from tracker import scoring
-from tracker.definitions import ClaimDefinition, after_recording
+from tracker.definitions import ClaimDefinition, check_as_of
 from tracker.errors import InvalidInput
 from tracker.horizons import as_utc, start_of_day
 from tracker.models import (
@@ -383,12 +383,8 @@ def build_snapshot(engine: Engine, as_of: datetime) -> Snapshot:
 
 
 def check_report_date(as_of: datetime, now: datetime) -> None:
-    """A report is as of today or earlier: one dated later would count deadlines as passed
-    and claims as undecided that nothing has decided yet (a day's grace, as for every date)."""
-    if after_recording(as_utc(as_of).date(), now):
-        raise InvalidInput(
-            f"a report as of {as_utc(as_of).date().isoformat()} would be about the future "
-            f"(today is {as_utc(now).date().isoformat()}): give today or an earlier date")
+    """A report is as of today or earlier (`check_as_of`)."""
+    check_as_of(as_of, now, "a report")
 
 
 def build_report(

@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
-from tracker.definitions import check_observed
+from tracker.definitions import check_as_of, check_observed
 from tracker.errors import InvalidInput
 from tracker.horizons import DateError, parse_day, parse_instant
 from tracker.probability import parse_probability
@@ -74,12 +74,20 @@ def read_day(field: str, text: str, today: date) -> date | None:
         raise FieldError(field, str(error)) from None
 
 
-def read_as_of(text: str, now: datetime) -> datetime | None:
+def read_as_of(text: str, now: datetime, what: str = "") -> datetime | None:
     """'' or 'now' means now (None); anything else is read by dateutil, a date meaning its
-    end (UTC), as the CLI's --as-of reads it ("yesterday" counts from `now`). Raises
-    DateError."""
+    end (UTC), as the CLI's --as-of reads it ("yesterday" counts from `now`). With `what`
+    (what is shown as of then), a later day than today is refused too. Raises DateError."""
     cleaned = text.strip()
-    return None if not cleaned or cleaned.lower() == "now" else parse_instant(cleaned, now)
+    if not cleaned or cleaned.lower() == "now":
+        return None
+    moment = parse_instant(cleaned, now)
+    if what:
+        try:
+            check_as_of(moment, now, what)
+        except InvalidInput as error:
+            raise DateError(str(error)) from None
+    return moment
 
 
 def read_instant(field: str, text: str, now: datetime) -> datetime | None:
@@ -100,10 +108,12 @@ def set_hint(hint: Static, text: str | Text, *, error: bool) -> None:
     hint.set_class(error, "-error")
 
 
-def explain_as_of(hint: Static, text: str, now: datetime, empty: str = "now") -> None:
+def explain_as_of(hint: Static, text: str, now: datetime, empty: str = "now",
+                  what: str = "") -> None:
     """Show in `hint` how an as-of field's `text` reads (`read_as_of`), or why it does not."""
     try:
-        set_hint(hint, describe_instant(read_as_of(text, now), empty=empty), error=False)
+        set_hint(hint, describe_instant(read_as_of(text, now, what), empty=empty),
+                 error=False)
     except DateError as error:
         set_hint(hint, str(error), error=True)
 

@@ -177,12 +177,12 @@ class ScoresScreen(TrackerScreen):
     @on(Input.Changed, "#as-of")
     def _as_of_typed(self, event: Input.Changed) -> None:
         explain_as_of(self.query_one("#as-of-hint", Static), event.value, self.tracker.now(),
-                      empty="as of now")
+                      empty="as of now", what="scores")
 
     @on(Input.Submitted, "#as-of")
     def _as_of_submitted(self, event: Input.Submitted) -> None:
         try:
-            self.as_of = read_as_of(event.value, self.tracker.now())
+            self.as_of = read_as_of(event.value, self.tracker.now(), "scores")
         except DateError as error:
             self.notify(str(error), severity="error")
             return
