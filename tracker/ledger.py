@@ -33,7 +33,7 @@ from tracker.definitions import (
     validate_definition,
 )
 from tracker.errors import Conflict, IllegalTransition, InvalidInput, NotFound, SlugTaken
-from tracker.horizons import utc_now
+from tracker.horizons import as_utc, utc_now
 from tracker.models import (
     TEXT_MAX,
     TITLE_MAX,
@@ -279,17 +279,20 @@ class LedgerTransaction:
         self, evidence_uuid: str, *, reason: str, reviewer: str, stamp: EntryStamp = NEW
     ) -> str:
         check_text(reason, "reason", TEXT_MAX, required=True)
-        if self.session.get(Evidence, evidence_uuid) is None:
+        evidence = self.session.get(Evidence, evidence_uuid)
+        if evidence is None:
             raise NotFound(
                 f"no evidence entry {evidence_uuid}: copy its id from `tracker history SLUG`"
             )
-        already = self.session.scalar(
-            select(EvidenceRetraction.uuid).where(
-                EvidenceRetraction.evidence_uuid == evidence_uuid
-            )
-        )
-        if already is not None and stamp.uuid != already:
-            raise IllegalTransition(f"evidence {evidence_uuid} is already retracted")
+        already = self.session.execute(
+            select(EvidenceRetraction.uuid, EvidenceRetraction.recorded_at, Reviewer.name)
+            .join(Reviewer, Reviewer.id == EvidenceRetraction.reviewer_id)
+            .where(EvidenceRetraction.evidence_uuid == evidence_uuid)
+        ).one_or_none()
+        if already is not None and stamp.uuid != already.uuid:
+            raise IllegalTransition(
+                f"evidence '{evidence.title}' ({evidence_uuid[:8]}) was already retracted by "
+                f"{already.name} at {as_utc(already.recorded_at):%Y-%m-%d %H:%M} UTC")
         reviewer_id = self.reviewer_id(reviewer)
         uuid, now = self._stamp(stamp)
         self.session.add(

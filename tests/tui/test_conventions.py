@@ -113,14 +113,16 @@ async def test_at_80_columns_help_is_in_the_footer_and_the_palette_key_is_not(
         keys = list(app.screen.query_one(Footer).query(FooterKey))
         assert not [key for key in keys if key.has_class("-command-palette")]
         assert help_key_at_right_edge(app, 80)
+        # Too many keys: the screen's FOOTER_DROPS_FIRST go first, so Review and Scores stay.
+        assert footer_keys_hidden(app) == ["w", "F", "q"]
         await pilot.press("ctrl+p")  # the palette still opens
         assert isinstance(app.screen, CommandPalette)
         await pilot.press("escape")
         await pilot.press("r")  # more keys than fit: the last are hidden whole, help is not
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)
-        assert footer_keys_hidden(app) == ["escape", "q"]
-        assert footer_keys_cut_off(app) == []  # not "e" of "esc End session"
+        assert footer_keys_hidden(app) == ["q"]  # quit goes first: "esc End session" stays
+        assert footer_keys_cut_off(app) == []
         assert help_key_at_right_edge(app, 80)
         await pilot.resize_terminal(120, 40)  # room again: every key is back
         await settle(pilot)
@@ -440,3 +442,32 @@ async def test_terminal_yellow_is_readable_on_light_themes(
             yellow = RichColor.parse("yellow").get_truecolor(app.ansi_theme)
             surface = Color.parse(app.theme_variables["surface"])
             assert _contrast(Color(*yellow), surface) >= 3.5, name
+
+
+async def test_the_filters_own_keys_are_in_the_footer_while_it_is_typed_in(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """In the filter "/" is typed, not a key: the footer offers the way back instead (esc:
+    back to the list, or clearing what was typed)."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "focus_filter" in footer_actions(app)
+        assert not {"clear_filter", "leave_filter"} & footer_actions(app)
+        await pilot.press("slash")
+        await settle(pilot)
+        assert {"leave_filter"} <= footer_actions(app) and "focus_filter" not in footer_actions(
+            app)
+        await type_text(pilot, "ev")
+        await settle(pilot)
+        assert "clear_filter" in footer_actions(app)
+        assert "leave_filter" not in footer_actions(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ClaimsScreen)
+        assert screen.query_one("#filter", Input).value == "" and screen.listing.is_tree
+        assert app.focused is screen.table
+        await pilot.press("slash", "escape")  # nothing typed: back to the list
+        await settle(pilot)
+        assert app.focused is screen.table

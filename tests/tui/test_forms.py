@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy.exc import OperationalError
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import SIZE, fill, pane_text, settle, type_text
@@ -22,6 +22,7 @@ from tracker.tui.dialogs.conflict import ConflictDialog
 from tracker.tui.dialogs.evidence import EvidenceDialog
 from tracker.tui.dialogs.forecast import ForecastDialog
 from tracker.tui.dialogs.reopen import ReopenDialog
+from tracker.tui.dialogs.retract import RetractDialog
 from tracker.tui.dialogs.status import StatusDialog
 from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.widgets.claim_detail import ClaimDetailView
@@ -294,6 +295,39 @@ async def test_retracting_the_entry_chosen_from_several(
     assert retracted == {"Sales up 30%": None, "Sales flat": "duplicate", "Subsidy cut": None}
 
 
+async def test_an_entry_retracted_meanwhile_is_named_and_no_other_is_chosen_for_retry(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """Bob retracts the entry alice chose: her form comes back saying so, by title and
+    name, with no entry chosen, so saving again cannot retract another one with her
+    reason (it chose the first remaining entry, and a second ctrl+s retracted it)."""
+    for title in ("Sales flat", "Subsidy cut"):
+        seeded.add_evidence("ev-share", title=title, stance="refutes", reviewer="bob")
+    first = queries.claim_detail("ev-share").evidence[0]
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        seeded.retract_evidence(first.uuid, reason="dup", reviewer="bob")
+        await pilot.press("tab")
+        await type_text(pilot, "misread")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, RetractDialog)
+        banner = str(app.screen.query_one("#form-error", Static).render())
+        assert f"evidence '{first.title}' ({first.uuid[:8]}) was already retracted by bob" in (
+            banner)
+        assert app.screen.query_one("#entry", OptionList).highlighted is None
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, RetractDialog)
+        assert hint(app, "entry") == ("choose the entry to retract", True)
+    retracted = {item.title: item.retraction and item.retraction.reviewer
+                 for item in queries.claim_detail("ev-share").evidence}
+    assert retracted == {first.title: "bob", "Sales flat": None, "Subsidy cut": None}
+
+
 async def save_status_developing(pilot: Pilot[None], note: str) -> None:
     """In the status form of the claim on screen: developing, with `note`, saved."""
     await pilot.press("c", "enter", "down", "enter", "tab")
@@ -357,6 +391,9 @@ async def test_conflict_shows_the_claim_as_it_is_now_and_discard_writes_nothing(
         assert isinstance(app.screen, ClaimsScreen)
         assert any(notice.message == "Discarded: ev-share is now developing"
                    for notice in app._notifications)
+        # The row agrees with the pane: the list is read again, not left at "open".
+        assert [row.status for row in app.screen.rows if row.slug == "ev-share"] == ["stalled"]
+        assert app.screen.table.current_slug == "ev-share"
     detail = queries.claim_detail("ev-share")
     assert (detail.version, detail.status, detail.changed_by) == (2, "stalled", "bob")
 

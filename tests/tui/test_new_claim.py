@@ -219,5 +219,9 @@ async def test_a_quote_not_in_the_sources_stored_copy_is_shown_under_its_field(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, NewClaimDialog)
+        pane = pane_text(app.screen.query_one(ClaimDetailView))
+        # The form asks no quote language: "Quote", not "Quote (?)".
+        assert [line.split("  ")[0] for line in pane.splitlines() if "Quote" in line] == [
+            "Quote"]
     assert queries.claim_detail("ev-half").definition.quote == (
         "Electric cars reach half of new car sales by 2030.")

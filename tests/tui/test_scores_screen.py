@@ -103,6 +103,14 @@ async def test_without_forecasts_the_screen_points_to_the_source_scores(
         assert screen_rows(app, ["iea-2023"]) == cli_rows(engine, "source")
 
 
+async def type_as_of(pilot: Pilot[None], text: str) -> None:
+    """On a scores screen opened now, type `text` into its as-of field (not entered)."""
+    await open_scores(pilot)
+    await pilot.press("a")
+    await type_text(pilot, text)
+    await settle(pilot)
+
+
 @pytest.mark.parametrize("size", [SIZE, (80, 24)])
 async def test_a_mistyped_as_of_date_shows_its_whole_hint(
     seeded: Ledger, tui: Callable[..., TrackerApp], size: tuple[int, int]
@@ -112,10 +120,7 @@ async def test_a_mistyped_as_of_date_shows_its_whole_hint(
     the screen's width, and the scores follow it."""
     app = tui()
     async with app.run_test(size=size) as pilot:
-        await open_scores(pilot)
-        await pilot.press("a")
-        await type_text(pilot, "garbage")
-        await settle(pilot)
+        await type_as_of(pilot, "garbage")
         hint = app.screen.query_one("#as-of-hint", Static)
         text = str(hint.render())
         assert "cannot read 'garbage'" in text and "'2025'" in text
@@ -130,15 +135,33 @@ async def test_scores_as_of_a_later_day_than_today_are_refused_as_tracker_score_
 ) -> None:
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await open_scores(pilot)
-        await pilot.press("a")
-        await type_text(pilot, "2099-01-01")
-        await settle(pilot)
+        await type_as_of(pilot, "2099-01-01")
         refusal = "scores as of 2099-01-01 would be about the future"
         assert refusal in str(app.screen.query_one("#as-of-hint", Static).render())
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.as_of is None  # type: ignore[attr-defined]
+
+
+async def test_a_typed_date_says_enter_shows_it_and_escape_leaves_the_field_first(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_as_of(pilot, "2024-01-01")
+        hint = app.screen.query_one("#as-of-hint", Static)
+        assert str(hint.render()).endswith(" · enter shows the scores then")
+        await pilot.press("escape")  # out of the field, still on the scores
+        await settle(pilot)
+        assert isinstance(app.screen, ScoresScreen)
+        assert app.focused is app.screen.query_one("#scores-body")
+        await pilot.press("a", "enter")
+        await settle(pilot)
+        assert app.screen.as_of is not None  # type: ignore[attr-defined]
+        assert "enter" not in str(hint.render())
+        await pilot.press("escape")  # from the scores: back to the claims
+        await settle(pilot)
+        assert not isinstance(app.screen, ScoresScreen)
 
 
 def test_calibration_numbers_go_under_their_bin_when_the_line_has_no_room(

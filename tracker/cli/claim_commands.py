@@ -193,7 +193,7 @@ def _print_detail(detail: ClaimDetail) -> None:
         echo(f"confidence {d.implied_confidence:.0%} implied by: {d.confidence_words or '-'}")
     echo(f"\n{d.statement}")
     if d.quote:
-        echo(f"\nquote ({d.quote_lang or '?'}): {d.quote}")
+        echo(f"\nquote{f' ({d.quote_lang})' if d.quote_lang else ''}: {d.quote}")
     if d.criteria:
         echo(f"\ncriteria: {d.criteria}")
     if detail.children:

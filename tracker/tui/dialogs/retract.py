@@ -36,9 +36,13 @@ class RetractDialog(FormDialog[Retraction]):
     def on_mount(self) -> None:
         uuids = [item.uuid for item in self.evidence]
         chosen = self.initial_value("evidence_uuid", None)
-        self.query_one("#entry", OptionList).highlighted = (
-            uuids.index(chosen) if chosen in uuids else 0
-        )
+        if chosen is None:
+            highlighted: int | None = 0
+        elif chosen in uuids:
+            highlighted = uuids.index(chosen)
+        else:  # retracted meanwhile: none is chosen, so saving again cannot retract
+            highlighted = None  # another entry with the reason given for this one
+        self.query_one("#entry", OptionList).highlighted = highlighted
 
     @on(OptionList.OptionSelected, "#entry")
     def _entry_chosen(self) -> None:

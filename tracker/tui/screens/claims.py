@@ -73,13 +73,18 @@ class ClaimsScreen(ClaimEditingScreen):
         "latest evidence (its observed date, else the day it was recorded), Review when your "
         "next review is due. Moving past the last row loads the next page."
     )
-    GATED_ACTIONS = ClaimEditingScreen.GATED_ACTIONS | {"clear_filter", "show_as_of"}
+    GATED_ACTIONS = ClaimEditingScreen.GATED_ACTIONS | {"clear_filter", "leave_filter",
+                                                         "show_as_of"}
     AUTO_FOCUS = "#claims"
     """The table has the focus from the start (not the filter first, then the table)."""
+    FOOTER_DROPS_FIRST = ("quit", "retract", "reopen", "pick_facets", "clear_filter")
+    """Keys a narrow footer leaves out first: at 80 columns "r Review" and "l Scores" stay
+    (the facets line above the table opens the facets on a click)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Filter", id="claims.filter"),
         Binding("F", "pick_facets", "Facets", id="claims.facets"),
-        Binding("escape", "clear_filter", "Clear filter", id="claims.clear", show=False),
+        Binding("escape", "clear_filter", "Clear filter", id="claims.clear"),
+        Binding("escape", "leave_filter", "Back to list", id="claims.leave"),
         Binding("s", "next_sort", "Sort", id="claims.sort", show=False),
         Binding("S", "reverse_sort", "Reverse", id="claims.reverse", show=False),
         Binding("ctrl+r", "reload", "Reload", id="claims.reload", show=False),
@@ -256,6 +261,12 @@ class ClaimsScreen(ClaimEditingScreen):
         self.detail = detail
         self.query_one(ClaimDetailView).show(detail)
         self.refresh_keys()
+        if self._shows_older_version(detail):  # changed by someone else: its row says so too
+            self.show_listing(self.listing, cursor=detail.slug)
+
+    def _shows_older_version(self, detail: ClaimDetail) -> bool:
+        rows = [*self.rows, *(row for children in self.expanded.values() for row in children)]
+        return any(row.slug == detail.slug and row.version < detail.version for row in rows)
 
     @on(FacetsLoaded)
     def _facets_loaded(self, message: FacetsLoaded) -> None:
@@ -321,8 +332,13 @@ class ClaimsScreen(ClaimEditingScreen):
             self.load_children(slug)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "clear_filter":  # or, with nothing to clear, leave the filter field
-            return not self.listing.is_tree or self.query_one("#filter", Input).has_focus
+        typing = self.query_one("#filter", Input).has_focus
+        if action == "clear_filter":
+            return not self.listing.is_tree
+        if action == "leave_filter":  # nothing to clear
+            return self.listing.is_tree and typing
+        if action == "focus_filter":  # "/" is typed into it then
+            return not typing
         if action == "show_as_of":
             return self.detail is not None
         return super().check_action(action, parameters)
@@ -338,9 +354,11 @@ class ClaimsScreen(ClaimEditingScreen):
         self.query_one("#filter", Input).focus()
 
     def action_clear_filter(self) -> None:
-        if not self.listing.is_tree:
-            self.query_one("#filter", Input).value = ""
-            self.show_listing(Listing(sort=self.listing.sort, descending=self.listing.descending))
+        self.query_one("#filter", Input).value = ""
+        self.show_listing(Listing(sort=self.listing.sort, descending=self.listing.descending))
+        self.table.focus()
+
+    def action_leave_filter(self) -> None:
         self.table.focus()
 
     def action_next_sort(self) -> None:

@@ -91,8 +91,10 @@ class ReviewScreen(ClaimEditingScreen):
         "turns it off). {finish} ends the session with a summary."
     )
     GATED_ACTIONS = ClaimEditingScreen.GATED_ACTIONS | {"done", "skip"}
+    FOOTER_DROPS_FIRST = ("quit", "retract", "reopen")
+    """Keys a narrow footer leaves out first: at 80 columns "esc End session" stays."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "done", "Done, next", id="review.done"),
+        Binding("enter", "done", "Done", id="review.done"),
         Binding("n", "skip", "Skip", id="review.skip"),
         Binding("escape", "finish", "End session", id="review.finish"),
     ]

@@ -112,6 +112,7 @@ class ScoresScreen(TrackerScreen):
         "the scores as they stood then."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave_as_of", "Back to scores", id="scores.leave"),
         Binding("escape", "app.show_claims", "Claims", id="scores.back"),
         Binding("g", "next_grouping", "Group by", id="scores.grouping"),
         Binding("a", "focus_as_of", "As of", id="scores.as_of"),
@@ -174,10 +175,18 @@ class ScoresScreen(TrackerScreen):
     def action_focus_as_of(self) -> None:
         self.query_one("#as-of", Input).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_as_of":  # esc in the date field leaves the field, not the screen
+            return self.query_one("#as-of", Input).has_focus
+        return super().check_action(action, parameters)
+
+    def action_leave_as_of(self) -> None:
+        self.query_one("#scores-body").focus()
+
     @on(Input.Changed, "#as-of")
     def _as_of_typed(self, event: Input.Changed) -> None:
         explain_as_of(self.query_one("#as-of-hint", Static), event.value, self.tracker.now(),
-                      empty="as of now", what="scores")
+                      empty="as of now", what="scores", then=" · enter shows the scores then")
 
     @on(Input.Submitted, "#as-of")
     def _as_of_submitted(self, event: Input.Submitted) -> None:
@@ -186,5 +195,7 @@ class ScoresScreen(TrackerScreen):
         except DateError as error:
             self.notify(str(error), severity="error")
             return
+        explain_as_of(self.query_one("#as-of-hint", Static), event.value, self.tracker.now(),
+                      empty="as of now", what="scores")  # shown now: no "enter" any more
         self.load_scores(self.by, self.as_of)
         self.query_one("#scores-body").focus()

@@ -68,8 +68,8 @@ def _source(detail: ClaimDetail) -> list[RenderableType]:
     d = detail.definition
     if not d.quote and detail.source is None:
         return []
-    parts: list[RenderableType] = [_heading(f"Quote ({d.quote_lang or '?'})" if d.quote
-                                            else "Source")]
+    language = f" ({d.quote_lang})" if d.quote_lang else ""  # the app's form asks none
+    parts: list[RenderableType] = [_heading(f"Quote{language}" if d.quote else "Source")]
     if d.quote:
         parts.append(Text(f"“{d.quote}”", style="italic"))
     if detail.source is not None:

@@ -14,6 +14,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey
 
@@ -80,12 +81,30 @@ class Footer(TextualFooter):
             self.call_after_refresh(self._hide_keys_cut_off)
 
     def _hide_keys_cut_off(self) -> None:
-        """Hide the keys the line cannot hold whole, from the first that does not fit: a key
-        cut mid-word ("e" of "esc End") reads as another key. ? lists them all."""
+        """Hide the keys the line cannot hold whole: first those of the screen's
+        FOOTER_DROPS_FIRST actions, then from the first key that does not fit (a key cut
+        mid-word, "e" of "esc End", reads as another key). ? lists them all."""
+        if not self.is_attached:  # its screen closed before this refresh came round
+            return
         docked = [widget for widget in self.children if widget.styles.dock != "none"]
         room = self.size.width - sum(widget.outer_size.width for widget in docked)
-        cut = False
-        for widget in self.children:
-            if widget not in docked:
-                cut = cut or widget.virtual_region.right > room
+        keys = [widget for widget in self.children if widget not in docked]
+        for action in getattr(self.screen, "FOOTER_DROPS_FIRST", ()):
+            if _line_width(keys) <= room:
+                break
+            for widget in keys:
+                if isinstance(widget, FooterKey) and widget.action == action:
+                    widget.display = False
+        right, cut = 0, False
+        for widget in keys:
+            if widget.display:
+                cut = cut or right + widget.outer_size.width > room
+                right += widget.outer_size.width + widget.styles.margin.right
                 widget.display = not cut
+
+
+def _line_width(keys: list[Widget]) -> int:
+    """Columns the shown keys take, up to the last one's edge (its margin is not needed)."""
+    shown = [widget for widget in keys if widget.display]
+    return sum(widget.outer_size.width + widget.styles.margin.right for widget in shown) - (
+        shown[-1].styles.margin.right if shown else 0)
