@@ -360,37 +360,14 @@ class Queries:
         the creation, evidence, forecasts, retractions, then the claim's later versions
         (status changes, resolutions, new definitions) by version."""
         detail = self.claim_detail(slug, as_of)
-        entries: list[TimelineEntry] = []
-        versions: list[tuple[int, TimelineEntry]] = []
-        for revision in detail.revisions:
-            what = "created" if revision.version == 1 else f"definition v{revision.version}"
-            text = what + (f": {revision.note}" if revision.note else "")
-            entry = TimelineEntry(revision.uuid, "revision", revision.recorded_at,
-                                  revision.reviewer, text)
-            if revision.version == 1:
-                entries.append(entry)
-            else:
-                versions.append((revision.version, entry))
+        entries: list[TimelineEntry] = [
+            TimelineEntry(revision.uuid, "revision", revision.recorded_at, revision.reviewer,
+                          "created" + (f": {revision.note}" if revision.note else ""))
+            for revision in detail.revisions if revision.version == 1]
         for item in detail.evidence:
             text = f"[{item.stance}] {item.title}" + (f" <{item.url}>" if item.url else "")
             entries.append(TimelineEntry(item.uuid, "evidence", item.recorded_at, item.reviewer,
                                          text, item.observed_on))
-        for change in detail.status_changes:
-            verb = "reopened" if change.is_reopen else "status"
-            text = f"{verb} {change.from_status} -> {change.to_status}"
-            if change.note:
-                text += f": {change.note}"
-            versions.append((change.version, TimelineEntry(
-                change.uuid, "status", change.recorded_at, change.reviewer, text,
-                change.observed_on)))
-        for resolution in detail.resolutions:
-            outcome = resolution.outcome
-            if resolution.outcome == "partial":
-                outcome = f"partial:{resolution.value:g}"
-            text = f"resolved {outcome}" + (f": {resolution.note}" if resolution.note else "")
-            versions.append((resolution.version, TimelineEntry(
-                resolution.uuid, "resolution", resolution.recorded_at, resolution.reviewer, text,
-                resolution.observed_on)))
         for forecast in detail.forecasts:
             text = f"forecast {forecast.probability:.0%}"
             if forecast.rationale:
@@ -398,7 +375,7 @@ class Queries:
             entries.append(TimelineEntry(forecast.uuid, "forecast", forecast.recorded_at,
                                          forecast.reviewer, text, forecast.made_at))
         entries.extend(_retraction_entries(detail))
-        entries += [entry for _, entry in sorted(versions, key=lambda pair: pair[0])]
+        entries += changes_since(detail, 1)
         entries.sort(key=lambda entry: entry.recorded_at)  # stable: ties keep the order above
         return entries
 
@@ -569,6 +546,37 @@ def _evidence_from_others(reviewer: str) -> Any:
         .group_by(Evidence.claim_id)
         .subquery()
     )
+
+
+def changes_since(detail: ClaimDetail, version: int) -> list[TimelineEntry]:
+    """The changes that made the claim's versions after `version` (status changes,
+    resolutions, new definitions), in version order: what another reviewer changed since
+    a reviewer loaded that version."""
+    versions: list[tuple[int, TimelineEntry]] = []
+    for revision in detail.revisions:
+        if revision.version > version:
+            text = f"definition v{revision.version}" + (
+                f": {revision.note}" if revision.note else "")
+            versions.append((revision.version, TimelineEntry(
+                revision.uuid, "revision", revision.recorded_at, revision.reviewer, text)))
+    for change in detail.status_changes:
+        if change.version > version:
+            verb = "reopened" if change.is_reopen else "status"
+            text = f"{verb} {change.from_status} -> {change.to_status}" + (
+                f": {change.note}" if change.note else "")
+            versions.append((change.version, TimelineEntry(
+                change.uuid, "status", change.recorded_at, change.reviewer, text,
+                change.observed_on)))
+    for resolution in detail.resolutions:
+        if resolution.version > version:
+            outcome = resolution.outcome
+            if resolution.outcome == "partial":
+                outcome = f"partial:{resolution.value:g}"
+            text = f"resolved {outcome}" + (f": {resolution.note}" if resolution.note else "")
+            versions.append((resolution.version, TimelineEntry(
+                resolution.uuid, "resolution", resolution.recorded_at, resolution.reviewer,
+                text, resolution.observed_on)))
+    return [entry for _, entry in sorted(versions, key=lambda pair: pair[0])]
 
 
 def _retraction_entries(detail: ClaimDetail) -> Iterator[TimelineEntry]:

@@ -384,6 +384,8 @@ async def test_conflict_shows_the_claim_as_it_is_now_and_discard_writes_nothing(
         assert isinstance(app.screen, ConflictDialog)
         fresh = pane_text(app.screen.query_one("#conflict-fresh", ClaimDetailView))
         assert "[stalled]" in fresh and "v2, changed by bob" in fresh
+        changes = str(app.screen.query_one("#conflict-changes", Static).render())
+        assert changes == "bob: status open -> stalled: supply issues"  # what, not only who
         behind = pane_text(app.claims_screen.query_one("#detail", ClaimDetailView))
         assert "[stalled]" in behind  # the screen behind shows the fresh claim too
         await pilot.press("escape")

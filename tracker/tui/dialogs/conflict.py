@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tracker.errors import Conflict
-from tracker.queries import ClaimDetail
+from tracker.queries import ClaimDetail, changes_since
 from tracker.tui.keymap import labelled_with_key
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.footer import Footer
@@ -52,6 +52,10 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
         with Vertical(classes="form -conflict"):
             yield Label("Changed by someone else", classes="form-title")
             yield Static(Text(f"{self.error.what_happened}."), id="conflict-reason")
+            changes = changes_since(self.fresh, self.error.seen_version)
+            if changes:  # what was changed, not only by whom (at 80x24 the claim shows little)
+                lines = [f"{change.reviewer}: {change.text}" for change in changes]
+                yield Static(Text("\n".join(lines)), id="conflict-changes")
             yield Static(Text.assemble(("Your change, kept: " if self.can_edit
                                         else "Your change: ", "bold"),
                                        self.write.describe()), id="conflict-mine")
