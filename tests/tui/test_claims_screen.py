@@ -127,6 +127,15 @@ async def test_at_80_columns_every_line_fits_and_the_header_matches_the_cells(
             assert line.text.index(f" {status}") == header.index(" Status")
         filter_input = app.screen.query_one("#filter", Input)  # its hint whole: "/ filter by"
         assert filter_input.content_size.width > cell_len(filter_input.placeholder)
+        await pilot.press("s", "s", "s", "S")  # by deadline, latest first: a longer line
+        await settle(pilot)
+        status = app.screen.query_one("#listing-status", Static)
+        text = str(status.render())
+        assert text.endswith("top-level claims · sorted by deadline ↓")  # not "· sorted by"
+        assert cell_len(text) <= status.content_size.width
+        await pilot.resize_terminal(120, 40)  # room again: the hint is back
+        await settle(pilot)
+        assert "(space shows derived questions) · sorted by deadline ↓" in str(status.render())
 
 
 async def test_an_empty_database_says_how_to_add_claims_and_a_filter_says_none_match(

@@ -104,12 +104,16 @@ class Listing:
             limit=PAGE_SIZE, offset=self.offset, reviewer=reviewer,
         )
 
-    def describe(self, total: int | None, shown: int) -> str:
+    def describe(self, total: int | None, shown: int, *, hint: bool = True) -> str:
+        """"1–50 of 1,234 claims · sorted by slug ↑"; `hint` adds, for the tree, which key
+        shows a parent's derived questions (left out where the line has no room for it)."""
         span = {0: "0", 1: f"{self.offset + 1:,}"}.get(
             shown, f"{self.offset + 1:,}–{self.offset + shown:,}")
         of = "…" if total is None else f"{total:,}"
         claims = "claim" if total == 1 else "claims"
-        what = f"top-level {claims} (space shows derived questions)" if self.is_tree else claims
+        what = claims
+        if self.is_tree:
+            what = f"top-level {claims}" + (" (space shows derived questions)" if hint else "")
         column = COLUMN_BY_KEY[self.sort]
         arrow = "↓" if self.descending else "↑"
         return f"{span} of {of} {what} · sorted by {column.label.lower()} {arrow}"

@@ -60,7 +60,7 @@ class AsOfDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="form -as-of"):
             yield Label(f"{self.detail.definition.slug} as of a date", classes="form-title")
-            yield Input(id="as-of-date", placeholder="a date like 2024-06-30 (its end, UTC) or "
+            yield Input(id="as-of-date", placeholder="2024-06-30 (its end, UTC) or "
                                                      "2024-06-30T12:00Z, then enter")
             yield Static("now", id="as-of-date-hint", classes="field-hint")
             yield ClaimDetailView(id="as-of-detail")

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from functools import partial
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -222,10 +223,16 @@ class ClaimsScreen(ClaimEditingScreen):
             self._describe()
 
     def _describe(self) -> None:
-        text = self.listing.describe(self.total, len(self.rows))
-        if not self.listing.sort_in_sql and (self.total is None or self.total > len(self.rows)):
-            text += " (sorted within this page)"
+        within = not self.listing.sort_in_sql and (self.total is None
+                                                   or self.total > len(self.rows))
+        texts = [self.listing.describe(self.total, len(self.rows), hint=hint)
+                 + (" (sorted within this page)" if within else "") for hint in (True, False)]
+        room = self.app.size.width - 2  # the status line's padding
+        text = next((text for text in texts if cell_len(text) <= room), texts[-1])
         self.query_one("#listing-status", Static).update(text, layout=False)
+
+    def on_resize(self) -> None:
+        self._describe()  # the hint comes and goes with the room
 
     @on(ChildrenLoaded)
     def _children_loaded(self, message: ChildrenLoaded) -> None:
