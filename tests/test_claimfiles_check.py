@@ -117,6 +117,10 @@ def test_good_file_has_no_problems(tmp_path: Path) -> None:
     ('by = "ann"\nrecorded_at = 2024-01-03', 'by = "ann\\nevil"\nrecorded_at = 2024-01-03',
      "by holds a line break or another control character", "by"),
     ('title = "Alpha"', 'title = "Al\\u0000pha"', "title holds a NUL character", "title"),
+    ('title = "A source"', 'title = "A source"\nnotes = "see \\u0000 here"',
+     "notes holds a NUL character", "notes"),
+    ('title = "A source"', 'title = "A source"\nauthors = ["Ann\\u0000"]',
+     "authors holds a NUL character", "authors"),
 ])
 def test_each_problem_is_found_at_its_line(tmp_path: Path, old: str, new: str,
                                            expected: str, key: str) -> None:

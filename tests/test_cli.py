@@ -444,6 +444,10 @@ def test_an_empty_reviewer_variable_is_refused_not_replaced(
         assert result.exit_code == 2
         assert "TRACKER_REVIEWER is set but empty: set it to your name, or unset it" in (
             result.stderr)
+    monkeypatch.setenv("TRACKER_REVIEWER", "bo\tb")
+    result = run_cli("forecast", "serving-shift", "0.5")
+    assert result.exit_code == 2
+    assert "TRACKER_REVIEWER: reviewer name 'bo\\tb' holds a line break" in result.stderr
     assert dump(engine) == before
 
 

@@ -139,3 +139,28 @@ def test_a_log_recorded_in_one_instant_reads_in_the_order_it_can_happen(
     assert [entry.kind for entry in entries] == [
         "revision", "evidence", "forecast", "status", "resolution", "status", "resolution"]
     assert entries[-1].text == "resolved no" and entries[-2].text.startswith("reopened")
+
+
+def test_changes_since_a_version_say_what_each_change_did(ledger: Ledger,
+                                                          queries: Queries) -> None:
+    """What the conflict dialog lists: every version after the one seen, by whom and what
+    (an edit names the fields it changed; several make one deadline)."""
+    from dataclasses import replace
+
+    from tracker.horizons import parse_deadline
+    from tracker.queries import changes_since
+
+    ledger.create_claim(definition(), "ann")
+    ledger.change_status("serving-shift", "developing", reviewer="bob", note="pilots")
+    current = queries.claim_detail("serving-shift").definition
+    ledger.edit_claim("serving-shift", replace(current, title="Serving wins").with_deadline(
+        parse_deadline("2030-01-01", current.made_on)), "bob")
+    ledger.edit_claim("serving-shift", replace(current, tags=("ai",)), "ann", note="tagged")
+    detail = queries.claim_detail("serving-shift")
+    assert [(change.reviewer, change.text) for change in changes_since(detail, 1)] == [
+        ("bob", "status open -> developing: pilots"),
+        ("bob", "definition v3 (title, deadline)"),
+        ("ann", "definition v4 (title, deadline, tags): tagged"),
+    ]
+    assert [change.text for change in changes_since(detail, 3)] == [
+        "definition v4 (title, deadline, tags): tagged"]

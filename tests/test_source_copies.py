@@ -275,3 +275,38 @@ def test_export_counts_the_copies_it_wrote(
     assert outcome.stdout.splitlines()[-2:] == [
         f"wrote {out / 'report.txt'} (a source's stored copy, from the database)",
         f"1 claim file in {out}, 1 written; 1 stored copy written"]
+
+
+def test_the_ledger_refuses_source_texts_it_cannot_store_and_a_copy_not_named(
+        ledger: Ledger, engine: Engine) -> None:
+    before = dump(engine)
+    with pytest.raises(InvalidInput, match="source notes holds a NUL character"):
+        ledger.upsert_source(SourceInfo(key="report", title="A report", notes="a\x00b"))
+    with pytest.raises(InvalidInput, match="author holds a NUL character"):
+        ledger.upsert_source(SourceInfo(key="report", title="A report", authors=("Ann\x00",)))
+    with pytest.raises(InvalidInput, match="is not the copy copy_sha256 names"):
+        ledger.upsert_source(SourceInfo(key="report", title="A report", copy_path="report.txt",
+                                        copy_sha256=DIGEST), copy_text=COPY + "changed")
+    assert dump(engine) == before
+
+
+def test_a_copy_that_cannot_be_written_is_named_and_the_export_goes_on(
+        tmp_path: Path, imported: Ledger) -> None:
+    """A file where the copy's folder must go: the claim files are all written, the note
+    says which copy was not."""
+    imported.create_claim(ClaimDefinition(slug="loose", title="Loose", statement="Loose.",
+                                          kind="opinion"), "ann")
+    imported.upsert_source(SourceInfo(key="report", title="A report",
+                                      copy_path="sub/report.txt", copy_sha256=DIGEST),
+                           copy_text=COPY)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "sub").write_text("a file, not a folder", encoding="utf-8")
+    report = export_claims(imported, out)
+    assert sorted(file.path.name for file in report.files) == ["report.toml", "unsourced.toml"]
+    assert all(file.path.is_file() for file in report.files)
+    assert report.copies == ()
+    [note] = report.notes
+    assert note.startswith(f"{out / 'report.toml'}: the stored copy of source 'report' was "
+                           f"not written (cannot make the folder {out / 'sub'}")
+    assert note.endswith("so `tracker check` will report it missing")

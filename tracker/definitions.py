@@ -109,6 +109,26 @@ def check_text(value: str, what: str, limit: int, *, required: bool = False) -> 
     return value
 
 
+FIELD_NAMES = {"deadline_start": "deadline", "deadline_end": "deadline",
+               "deadline_rule": "deadline", "horizon": "deadline",
+               "review_cadence": "review cadence", "implied_confidence": "confidence",
+               "confidence_words": "confidence", "quote_lang": "quote language",
+               "made_on": "made-on date"}
+"""How a definition's fields are named to people (several fields make one deadline)."""
+
+
+def changed_fields(before: ClaimDefinition, after: ClaimDefinition) -> list[str]:
+    """The names of what an edit changed, in the definition's order, each once."""
+    names = [FIELD_NAMES.get(name, name) for name in asdict(before)
+             if getattr(before, name) != getattr(after, name)]
+    return list(dict.fromkeys(names))
+
+
+def copy_matches(data: bytes, sha256: str) -> bool:
+    """Whether `data` is the stored copy a source's copy_sha256 names."""
+    return bool(sha256) and hashlib.sha256(data).hexdigest() == sha256.lower()
+
+
 def quote_in_copy(quote: str, copy: str) -> bool:
     """Whether `quote` is in `copy`, whitespace ignored: a page and a claim file break lines
     in different places."""

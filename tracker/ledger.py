@@ -30,11 +30,15 @@ from tracker.definitions import (
     check_recorded_at,
     check_reviewer,
     check_text,
+    copy_matches,
     validate_definition,
 )
 from tracker.errors import Conflict, IllegalTransition, InvalidInput, NotFound, SlugTaken
 from tracker.horizons import as_utc, utc_now
 from tracker.models import (
+    COPY_PATH_MAX,
+    LANGUAGE_MAX,
+    NAME_MAX,
     TEXT_MAX,
     TITLE_MAX,
     URL_MAX,
@@ -121,7 +125,7 @@ class LedgerTransaction:
         """Sources are reference data, not log: the latest file or call wins. `copy_text` is
         the stored copy as read (matching copy_sha256); without it, the text held is kept
         only while copy_sha256 still names the same copy."""
-        check_text(info.title, "source title", TITLE_MAX, required=True)
+        _check_source(info, copy_text)
         source = self.session.scalar(select(Source).where(Source.key == info.key))
         values: dict[str, Any] = {
             "title": info.title, "publisher": info.publisher, "authors": list(info.authors),
@@ -502,6 +506,23 @@ class LedgerTransaction:
             .where(Claim.id == claim_id)
         ).one()
         return Conflict(slug, row.name, row.changed_at, seen, row.version)
+
+
+def _check_source(info: SourceInfo, copy_text: str | None) -> None:
+    """What a claim file's [source] is checked for, and a copy's text is the copy named."""
+    check_text(info.title, "source title", TITLE_MAX, required=True)
+    for value, what, limit in ((info.publisher, "publisher", TITLE_MAX),
+                               (info.url, "source URL", URL_MAX),
+                               (info.language, "language", LANGUAGE_MAX),
+                               (info.notes, "source notes", TEXT_MAX),
+                               (info.copy_path, "copy", COPY_PATH_MAX),
+                               *((author, "author", NAME_MAX) for author in info.authors)):
+        check_text(value, what, limit)
+    if copy_text is not None and not copy_matches(copy_text.encode(), info.copy_sha256):
+        raise InvalidInput(f"the stored copy's text for source '{info.key}' is not the copy "
+                           "copy_sha256 names: nothing was written")
+    if copy_text is not None:
+        check_text(copy_text, "stored copy", len(copy_text))  # NUL: PostgreSQL cannot store it
 
 
 def _cached_columns(definition: ClaimDefinition) -> dict[str, Any]:

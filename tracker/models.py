@@ -47,6 +47,8 @@ TITLE_MAX = 300
 URL_MAX = 2000
 TEXT_MAX = 20000
 NAME_MAX = 120
+LANGUAGE_MAX = 16
+COPY_PATH_MAX = 500
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -96,14 +98,15 @@ class Source(Base):
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
     published_on: Mapped[date | None]
     url: Mapped[str] = mapped_column(String(URL_MAX), default="")
-    language: Mapped[str] = mapped_column(String(16), default="")
+    language: Mapped[str] = mapped_column(String(LANGUAGE_MAX), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
-    copy_path: Mapped[str] = mapped_column(String(500), default="")
+    copy_path: Mapped[str] = mapped_column(String(COPY_PATH_MAX), default="")
     copy_sha256: Mapped[str] = mapped_column(String(64), default="")
     copy_text: Mapped[str | None] = mapped_column(Text, deferred=True)
     """The stored copy's text, kept at import: quotes typed later are checked against it and
-    an export writes the copy back. None when no matching copy was read. Deferred: only
-    those two read it."""
+    an export writes the copy back. None while no copy matching copy_sha256 has been read
+    (an import that does not read it keeps the text only for the same copy_sha256).
+    Deferred: only those two read it."""
     created_at: Mapped[datetime]
 
 
@@ -131,7 +134,7 @@ class Claim(Base):
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     statement: Mapped[str] = mapped_column(Text)
     quote: Mapped[str] = mapped_column(Text, default="")
-    quote_lang: Mapped[str] = mapped_column(String(16), default="")
+    quote_lang: Mapped[str] = mapped_column(String(LANGUAGE_MAX), default="")
     claimant: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
     kind: Mapped[str] = mapped_column(String(16), default="prediction")
     made_on: Mapped[date | None]

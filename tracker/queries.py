@@ -7,6 +7,7 @@ entries recorded by T, so any past state can be rebuilt exactly.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,7 +37,12 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from tracker.definitions import ClaimDefinition, SourceInfo, definition_from_json
+from tracker.definitions import (
+    ClaimDefinition,
+    SourceInfo,
+    changed_fields,
+    definition_from_json,
+)
 from tracker.errors import NotFound
 from tracker.horizons import as_utc, next_review
 from tracker.models import (
@@ -553,9 +559,10 @@ def changes_since(detail: ClaimDetail, version: int) -> list[TimelineEntry]:
     resolutions, new definitions), in version order: what another reviewer changed since
     a reviewer loaded that version."""
     versions: list[tuple[int, TimelineEntry]] = []
-    for revision in detail.revisions:
+    for before, revision in itertools.pairwise(detail.revisions):
         if revision.version > version:
-            text = f"definition v{revision.version}" + (
+            changed = ", ".join(changed_fields(before.definition, revision.definition))
+            text = f"definition v{revision.version}" + (f" ({changed})" if changed else "") + (
                 f": {revision.note}" if revision.note else "")
             versions.append((revision.version, TimelineEntry(
                 revision.uuid, "revision", revision.recorded_at, revision.reviewer, text)))

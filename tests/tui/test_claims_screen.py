@@ -19,7 +19,7 @@ from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.facets import FacetDialog
 from tracker.tui.listing import COLUMNS, PAGE_SIZE, Listing
 from tracker.tui.screens import claims
-from tracker.tui.screens.claims import COUNT_DELAY
+from tracker.tui.screens.claims import COUNT_DELAY, ClaimsScreen
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.claims_table import ClaimsHeader, ClaimsTable, column_widths
 from tracker.tui.widgets.facets import FacetBar
@@ -48,6 +48,33 @@ async def test_tree_shows_top_level_claims_and_derived_questions_on_demand(
         await pilot.press("space")
         await settle(pilot)
         assert "ev-share-cn" not in slugs(app)
+
+
+async def test_a_derived_question_changed_by_another_reviewer_is_read_again_once(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """Its detail is newer than its row under the expanded parent: the parent's questions are
+    read again, once (a page reload kept the old child rows, and reloaded for ever)."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space")  # ev-share's derived questions
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ClaimsScreen)
+        reads: list[str] = []
+        load_children, show_listing = screen.load_children, screen.show_listing
+        screen.load_children = lambda parent: (reads.append(parent),  # type: ignore[method-assign]
+                                               load_children(parent))[1]
+        screen.show_listing = lambda *a, **k: (reads.append("page"),  # type: ignore[method-assign]
+                                               show_listing(*a, **k))[1]
+        seeded.change_status("ev-share-cn", "stalled", reviewer="bob", note="subsidies cut")
+        await pilot.press("down")  # onto ev-share-cn
+        for _ in range(5):
+            await settle(pilot)
+        assert reads == ["ev-share"]
+        row = next(row for row in screen.expanded["ev-share"] if row.slug == "ev-share-cn")
+        assert row.status == "stalled"
 
 
 async def test_filter_as_you_type_searches_every_claim_and_escape_clears_it(

@@ -85,6 +85,19 @@ def test_a_key_taken_from_another_binding_in_the_same_place_is_a_clash() -> None
     assert clashes(places, {"claim.forecast": "f,f"}) == []
 
 
+def test_bindings_that_share_a_key_by_default_keep_sharing_it_without_a_clash() -> None:
+    """esc leaves the scores' date field, else the screen; the claims filter's field, else
+    clears the filter: remapping one of a pair and keeping esc is no clash. Giving esc to a
+    binding that did not have it is."""
+    places = _binding_places()
+    assert clashes(places, {"scores.back": "escape,b"}) == []
+    assert clashes(places, {"claims.clear": "escape,ctrl+u"}) == []
+    assert clashes(places, {"claims.leave": "escape,ctrl+l"}) == []
+    assert clashes(places, {"scores.grouping": "escape"}) == [
+        "key 'escape' is now both scores.leave and scores.back and scores.grouping (on the "
+        "scores screen): only one of them works there"]
+
+
 def test_the_apps_places_leave_the_apps_keys_out_of_dialogs() -> None:
     """A dialog is modal: the app's keys (q quits) do not act in it, so q is free there."""
     assert clashes(_binding_places(), {"conflict.edit": "q"}) == []

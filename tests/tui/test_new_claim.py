@@ -3,6 +3,7 @@ written, a taken slug refused with the input kept."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from datetime import date
@@ -201,8 +202,11 @@ async def test_a_quote_not_in_the_sources_stored_copy_is_shown_under_its_field(
 ) -> None:
     """The ledger checks a quote against the copy of its source kept at import, as
     `tracker check` checks a claim file's: the form shows the refusal at the quote."""
-    seeded.upsert_source(SourceInfo(key="iea-2023", title="World Energy Outlook"),
-                         copy_text="Electric cars reach half of new car sales by 2030.")
+    copy = "Electric cars reach half of new car sales by 2030."
+    seeded.upsert_source(SourceInfo(key="iea-2023", title="World Energy Outlook",
+                                    copy_path="weo.txt",
+                                    copy_sha256=hashlib.sha256(copy.encode()).hexdigest()),
+                         copy_text=copy)
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await open_new_claim(pilot, "ev-half", "EVs at half of sales", "EVs reach half.")

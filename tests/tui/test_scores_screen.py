@@ -159,6 +159,10 @@ async def test_a_typed_date_says_enter_shows_it_and_escape_leaves_the_field_firs
         await settle(pilot)
         assert app.screen.as_of is not None  # type: ignore[attr-defined]
         assert "enter" not in str(hint.render())
+        await pilot.press("a", "ctrl+u")  # cleared, not entered: still the scores then
+        await settle(pilot)
+        assert str(hint.render()) == "as of now · enter shows the scores then"
+        await pilot.press("escape")
         await pilot.press("escape")  # from the scores: back to the claims
         await settle(pilot)
         assert not isinstance(app.screen, ScoresScreen)

@@ -8,7 +8,6 @@ exported claim's `synced_hash` is set, so the next import knows which side chang
 
 from __future__ import annotations
 
-import hashlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,8 @@ from tracker.claimfiles.entries import ClaimFile, SourceEntry
 from tracker.claimfiles.lifecycle import replay
 from tracker.claimfiles.rules import beside, log_problems
 from tracker.claimfiles.writer import render
+from tracker.definitions import copy_matches
+from tracker.errors import CannotWrite
 from tracker.ledger import Ledger
 from tracker.queries import ClaimDetail, Queries
 from tracker.textfiles import make_folder, write_if_changed
@@ -67,6 +68,9 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
         elif copy is not None and copy.state == "missing":
             notes.append(f"{path}: the stored copy '{copy.name}' of source '{key}' is not in "
                          f"{directory}: put it there so `tracker check` can verify the quotes")
+        elif copy is not None and copy.state == "unwritable":
+            notes.append(f"{path}: the stored copy of source '{key}' was not written "
+                         f"({copy.reason}), so `tracker check` will report it missing")
         elif copy is not None and copy.state == "other":
             notes.append(f"{path}: {copy.path} is not the stored copy of source '{key}' (its "
                          "sha256 is not the file's copy_sha256; another source's copy may "
@@ -91,7 +95,7 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
     return ExportReport(tuple(written), tuple(notes), tuple(copies))
 
 
-CopyState = Literal["missing", "present", "other", "written"]
+CopyState = Literal["missing", "present", "other", "written", "unwritable"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ class _Copy:
     name: str
     path: Path
     state: CopyState
+    reason: str = ""
 
 
 def _copy_beside(queries: Queries, source: SourceEntry | None, claim_file: Path
@@ -115,22 +120,21 @@ def _copy_beside(queries: Queries, source: SourceEntry | None, claim_file: Path
         return _Copy(source.copy, path, "present" if _holds(path, source.copy_sha256)
                      else "other")
     text = queries.stored_copy(source.key)
-    if text is None or _sha256(text.encode()) != source.copy_sha256.lower():
+    if text is None or not copy_matches(text.encode(), source.copy_sha256):
         return _Copy(source.copy, path, "missing")
-    make_folder(path.parent)  # a copy may be named in a folder beside its file
-    write_if_changed(path, text)
+    try:
+        make_folder(path.parent)  # a copy may be named in a folder beside its file
+        write_if_changed(path, text)
+    except CannotWrite as error:  # the claim files are written all the same
+        return _Copy(source.copy, path, "unwritable", str(error))
     return _Copy(source.copy, path, "written")
 
 
 def _holds(path: Path, sha256: str) -> bool:
     try:
-        return path.is_file() and _sha256(path.read_bytes()) == sha256.lower()
+        return path.is_file() and copy_matches(path.read_bytes(), sha256)
     except OSError:
         return False
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _file_name(key: str | None) -> str:

@@ -33,18 +33,25 @@ from tracker.definitions import (
     check_observed,
     check_partial_value,
     check_recorded_at,
+    copy_matches,
     has_control_characters,
     quote_in_copy,
     validate_definition,
 )
 from tracker.errors import InvalidInput
 from tracker.horizons import DateError, parse_cadence
-from tracker.models import NAME_MAX, SLUG_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
+from tracker.models import (
+    COPY_PATH_MAX,
+    LANGUAGE_MAX,
+    NAME_MAX,
+    SLUG_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    URL_MAX,
+)
 from tracker.vocabulary import OPEN_STATUSES, Kind, Outcome, Stance, Status
 
-LANGUAGE_MAX = 16
 CADENCE_MAX = 200
-COPY_PATH_MAX = 500
 
 Report = Callable[[int, str], None]
 
@@ -151,6 +158,9 @@ def _check_source(source: SourceEntry, report: Report) -> None:
     _url(source.url, "url", where, report)
     _text(source.language, "language", where, report, LANGUAGE_MAX)
     _text(source.copy, "copy", where, report, COPY_PATH_MAX)
+    _text(source.notes, "notes", where, report, TEXT_MAX)
+    for author in source.authors:
+        _text(author, "authors", where, report, NAME_MAX, required=True, what="an author")
 
 
 def _check_copy(source: SourceEntry, directory: Path | None, report: Report) -> str | None:
@@ -212,13 +222,13 @@ def stored_copy_text(source: SourceEntry, directory: Path | None) -> str | None:
     """The text of the source's stored copy when it is beside the file and matches
     copy_sha256 (what `import` keeps, so quotes typed later are checked too); else None."""
     path = beside(source.copy, directory) if source.copy and directory else None
-    if path is None or not source.copy_sha256:
+    if path is None:
         return None
     try:
         raw = path.read_bytes()
     except OSError:
         return None
-    if hashlib.sha256(raw).hexdigest() != source.copy_sha256.lower() or _not_text(raw):
+    if not copy_matches(raw, source.copy_sha256) or _not_text(raw):
         return None
     return raw.decode("utf-8")
 

@@ -20,12 +20,16 @@ REVIEWER_ENV = "TRACKER_REVIEWER"
 
 
 def default_reviewer() -> str:
-    """--as, else TRACKER_REVIEWER, else git's user.name, else the OS user."""
+    """The reviewer when --as is not given: TRACKER_REVIEWER, else git's user.name, else
+    the OS user. A bad TRACKER_REVIEWER is a usage error (exit 2), as a bad --as is."""
     if (name := os.environ.get(REVIEWER_ENV)) is not None:
         if not name.strip():  # an unset shell variable exported, not a wish for the default
             raise click.UsageError(f"{REVIEWER_ENV} is set but empty: set it to your name, or "
                                    "unset it to use git's user.name (else the OS user)")
-        return name.strip()
+        try:
+            return check_reviewer(name)
+        except InvalidInput as error:
+            raise click.UsageError(f"{REVIEWER_ENV}: {error}") from None
     try:
         git = subprocess.run(
             ["git", "config", "user.name"], capture_output=True, text=True, timeout=5, check=False

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from tracker.definitions import check_as_of
+from tracker.errors import InvalidInput
 from tracker.horizons import DateError, parse_day, parse_instant, utc_now
 from tracker.probability import parse_probability
 
@@ -54,3 +56,12 @@ class InstantType(click.ParamType):  # type: ignore[type-arg]
 PROBABILITY = ProbabilityType()
 DAY = DayType()
 INSTANT = InstantType()
+
+
+def refuse_future(moment: datetime | None, option: str, what: str) -> None:
+    """An as-of option names today or an earlier day (`check_as_of`): a usage error else."""
+    if moment is not None:
+        try:
+            check_as_of(moment, utc_now(), what)
+        except InvalidInput as error:
+            raise click.BadParameter(str(error), param_hint=f"'{option}'") from None

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from tracker.cli.context import AppContext, pass_app
-from tracker.cli.params import INSTANT
-from tracker.errors import InvalidInput
+from tracker.cli.params import INSTANT, refuse_future
 from tracker.horizons import DateError, parse_day, parse_instant, utc_now
 
 if TYPE_CHECKING:
@@ -69,7 +68,7 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
     for name, value in (("--until", until), ("--out-dir", out_dir)):
         if value is not None:
             raise click.UsageError(f"{name} goes with --every (a series of reports)")
-    _not_in_the_future(as_of, "--as-of")
+    refuse_future(as_of, "--as-of", "a report")
     moment = as_of or utc_now()
     since = None if since_text is None else _since(since_text, as_day=False)
     if isinstance(since, datetime) and since >= moment:
@@ -102,7 +101,7 @@ def _series(app: AppContext, every: str, since_text: str | None, until: datetime
     if as_of is not None or output is not None:
         raise click.UsageError("--every writes one report per period end: use --until and "
                                "--out-dir instead of --as-of and -o")
-    _not_in_the_future(until, "--until")
+    refuse_future(until, "--until", "a report")
     since = _since(since_text, as_day=True)
     assert isinstance(since, date)
     result = write_series(app.engine(), every.strip(), since, until or utc_now(), out_dir,
@@ -113,16 +112,6 @@ def _series(app: AppContext, every: str, since_text: str | None, until: datetime
         click.echo(f"unchanged {path}")
     click.echo(f"{len(result.entries)} reports: {len(result.written)} files written, "
                f"{len(result.unchanged)} unchanged")
-
-
-def _not_in_the_future(moment: datetime | None, option: str) -> None:
-    from tracker.reports import check_report_date
-
-    if moment is not None:
-        try:
-            check_report_date(moment, utc_now())
-        except InvalidInput as error:
-            raise click.BadParameter(str(error), param_hint=option) from None
 
 
 COMMANDS = [report]

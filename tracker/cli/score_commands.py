@@ -7,10 +7,7 @@ from datetime import datetime
 import click
 
 from tracker.cli.context import AppContext, pass_app
-from tracker.cli.params import INSTANT
-from tracker.definitions import check_as_of
-from tracker.errors import InvalidInput
-from tracker.horizons import utc_now
+from tracker.cli.params import INSTANT, refuse_future
 from tracker.reports.text import (
     calibration_title,
     leaderboard_heading,
@@ -67,11 +64,7 @@ def render_leaderboard(board: Leaderboard, sources_scored: bool = False) -> str:
 @pass_app
 def score(app: AppContext, as_of: datetime | None, by: Grouping, as_json: bool) -> None:
     """Who was right: Brier (final and time-averaged), log, baseline and peer scores."""
-    if as_of is not None:
-        try:
-            check_as_of(as_of, utc_now(), "scores")
-        except InvalidInput as error:
-            raise click.BadParameter(str(error), param_hint="'--as-of'") from None
+    refuse_future(as_of, "--as-of", "scores")
     board = leaderboard(app.engine(), by, as_of)
     if as_json:
         click.echo(dumps(list(board.rows)))

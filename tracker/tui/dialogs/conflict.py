@@ -24,6 +24,8 @@ from tracker.tui.widgets.footer import Footer
 from tracker.tui.writes import PendingWrite
 
 ConflictChoice = Literal["apply", "edit"]
+CHANGES_SHOWN = 4
+"""Lines of changes the dialog lists at most (the claim itself keeps the room below)."""
 
 
 class ConflictDialog(ModalScreen[ConflictChoice | None]):
@@ -55,6 +57,11 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
             changes = changes_since(self.fresh, self.error.seen_version)
             if changes:  # what was changed, not only by whom (at 80x24 the claim shows little)
                 lines = [f"{change.reviewer}: {change.text}" for change in changes]
+                if len(lines) > CHANGES_SHOWN:  # the latest, which made the claim as it is
+                    earlier = len(lines) - CHANGES_SHOWN + 1
+                    lines = [f"… {earlier} earlier changes: `tracker history "
+                             f"{self.fresh.slug}` lists them",
+                             *lines[-(CHANGES_SHOWN - 1):]]
                 yield Static(Text("\n".join(lines)), id="conflict-changes")
             yield Static(Text.assemble(("Your change, kept: " if self.can_edit
                                         else "Your change: ", "bold"),

@@ -111,10 +111,9 @@ def set_hint(hint: Static, text: str | Text, *, error: bool) -> None:
 def explain_as_of(hint: Static, text: str, now: datetime, empty: str = "now",
                   what: str = "", then: str = "") -> None:
     """Show in `hint` how an as-of field's `text` reads (`read_as_of`), or why it does not;
-    `then` follows a date that reads (what the reviewer may do with it)."""
+    `then` follows text that reads (what the reviewer may do with it)."""
     try:
-        moment = read_as_of(text, now, what)
-        set_hint(hint, describe_instant(moment, empty=empty) + (then if moment else ""),
+        set_hint(hint, describe_instant(read_as_of(text, now, what), empty=empty) + then,
                  error=False)
     except DateError as error:
         set_hint(hint, str(error), error=True)

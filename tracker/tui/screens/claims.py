@@ -105,6 +105,7 @@ class ClaimsScreen(ClaimEditingScreen):
         self._cursor_target: str | int | None = None
         self._jump_to: str | None = None
         self._count_timer: Timer | None = None
+        self._reloaded_for: tuple[str, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -268,12 +269,23 @@ class ClaimsScreen(ClaimEditingScreen):
         self.detail = detail
         self.query_one(ClaimDetailView).show(detail)
         self.refresh_keys()
-        if self._shows_older_version(detail):  # changed by someone else: its row says so too
-            self.show_listing(self.listing, cursor=detail.slug)
+        self._refresh_row(detail)
 
-    def _shows_older_version(self, detail: ClaimDetail) -> bool:
-        rows = [*self.rows, *(row for children in self.expanded.values() for row in children)]
-        return any(row.slug == detail.slug and row.version < detail.version for row in rows)
+    def _refresh_row(self, detail: ClaimDetail) -> None:
+        """Changed by someone else: its row is read again too (a derived question's with its
+        parent's other questions), once per version, so a row that still reads older cannot
+        start a loop of reloads."""
+        if self._reloaded_for == (detail.slug, detail.version):
+            return
+        if any(row.slug == detail.slug and row.version < detail.version for row in self.rows):
+            self._reloaded_for = (detail.slug, detail.version)
+            self.show_listing(self.listing, cursor=detail.slug)
+            return
+        for parent, children in self.expanded.items():
+            if any(row.slug == detail.slug and row.version < detail.version
+                   for row in children):
+                self._reloaded_for = (detail.slug, detail.version)
+                self.load_children(parent)
 
     @on(FacetsLoaded)
     def _facets_loaded(self, message: FacetsLoaded) -> None:

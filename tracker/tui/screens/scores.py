@@ -185,8 +185,17 @@ class ScoresScreen(TrackerScreen):
 
     @on(Input.Changed, "#as-of")
     def _as_of_typed(self, event: Input.Changed) -> None:
-        explain_as_of(self.query_one("#as-of-hint", Static), event.value, self.tracker.now(),
-                      empty="as of now", what="scores", then=" · enter shows the scores then")
+        self._explain_as_of(event.value)
+
+    def _explain_as_of(self, text: str) -> None:
+        """How the date field reads, and whether enter is still needed to show it."""
+        now = self.tracker.now()
+        try:
+            shown = read_as_of(text, now, "scores") == self.as_of
+        except DateError:
+            shown = True  # nothing to show: the hint says why
+        explain_as_of(self.query_one("#as-of-hint", Static), text, now, empty="as of now",
+                      what="scores", then="" if shown else " · enter shows the scores then")
 
     @on(Input.Submitted, "#as-of")
     def _as_of_submitted(self, event: Input.Submitted) -> None:
@@ -195,7 +204,6 @@ class ScoresScreen(TrackerScreen):
         except DateError as error:
             self.notify(str(error), severity="error")
             return
-        explain_as_of(self.query_one("#as-of-hint", Static), event.value, self.tracker.now(),
-                      empty="as of now", what="scores")  # shown now: no "enter" any more
+        self._explain_as_of(event.value)  # shown now: no "enter" any more
         self.load_scores(self.by, self.as_of)
         self.query_one("#scores-body").focus()
