@@ -400,24 +400,29 @@ async def test_conflict_shows_the_claim_as_it_is_now_and_discard_writes_nothing(
     assert (detail.version, detail.status, detail.changed_by) == (2, "stalled", "bob")
 
 
-async def test_a_conflict_after_many_changes_lists_the_latest_ones(
-    seeded: Ledger, tui: Callable[..., TrackerApp]
+@pytest.mark.parametrize(("size", "expected"), [
+    ((80, 24), ["… 5 earlier changes (tracker history)", "bob: status stalled -> open"]),
+    (SIZE, ["… 3 earlier changes (tracker history)", "bob: status stalled -> developing",
+            "bob: status developing -> stalled", "bob: status stalled -> open"]),
+])
+async def test_a_conflict_after_many_changes_lists_the_latest_that_fit(
+    seeded: Ledger, tui: Callable[..., TrackerApp], size: tuple[int, int],
+    expected: list[str]
 ) -> None:
+    """The latest changes made the claim as it is; at 80x24 the dialog still fits whole
+    (with six changes listed its title scrolled away)."""
     app = tui()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for status in ("stalled", "developing", "stalled", "developing", "stalled", "open"):
             seeded.change_status("ev-share", status, reviewer="bob")
         await save_status_developing(pilot, "pilots")
         assert isinstance(app.screen, ConflictDialog)
-        changes = str(app.screen.query_one("#conflict-changes", Static).render())
-        assert changes.splitlines() == [
-            "… 3 earlier changes: `tracker history ev-share` lists them",
-            "bob: status stalled -> developing",
-            "bob: status developing -> stalled",
-            "bob: status stalled -> open"]
+        changes = app.screen.query_one("#conflict-changes", Static)
+        assert str(changes.render()).splitlines() == expected
         form = app.screen.query_one(".form")
-        assert form.can_view_entire(app.screen.query_one("#discard"))
+        for part in (".form-title", "#conflict-reason", "#conflict-changes", "#discard"):
+            assert form.can_view_entire(app.screen.query_one(part)), part
 
 
 async def test_conflict_with_a_resolution_offers_no_apply_and_fits_80_columns(

@@ -98,22 +98,17 @@ def load_keymap(path: Path, known_ids: Iterable[str]) -> LoadedKeymap:
 def clashes(places: Mapping[str, Iterable[tuple[str, str]]], remapped: Mapping[str, str]
             ) -> list[str]:
     """Keys the keymap gives a binding while another binding in the same place (a screen
-    with the app's keys) has it too: only one of them would work there. Bindings that have
-    a key by default share it on purpose (each applies in its own state, as esc leaving a
-    field or the screen): keeping it is no clash.
+    with the app's keys) has it too: only one of them would work there.
 
     `places` maps a place's name to its (binding id, default keys) pairs."""
     places_by_clash: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     for place, bindings in places.items():
         owners: dict[str, list[str]] = {}
-        defaults: dict[str, set[str]] = {}
         for binding_id, default in bindings:
-            defaults[binding_id] = {_canonical(key) for key in default.split(",")}
             for key in {_canonical(key) for key in remapped.get(binding_id, default).split(",")}:
                 owners.setdefault(key, []).append(binding_id)
         for key, ids in owners.items():
-            if len(ids) > 1 and any(binding_id in remapped and key not in defaults[binding_id]
-                                    for binding_id in ids):
+            if len(ids) > 1 and any(binding_id in remapped for binding_id in ids):
                 places_by_clash.setdefault((key, tuple(ids)), []).append(place)
     return [f"key '{key}' is now both {' and '.join(ids)} (on {', '.join(where)}): "
             "only one of them works there"

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tracker.errors import Conflict
-from tracker.queries import ClaimDetail, changes_since
+from tracker.queries import ClaimDetail, TimelineEntry, changes_since
 from tracker.tui.keymap import labelled_with_key
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.footer import Footer
@@ -25,7 +25,9 @@ from tracker.tui.writes import PendingWrite
 
 ConflictChoice = Literal["apply", "edit"]
 CHANGES_SHOWN = 4
-"""Lines of changes the dialog lists at most (the claim itself keeps the room below)."""
+"""Lines of changes the dialog lists at most (the claim itself keeps the room below)..."""
+ROOMY_HEIGHT = 30
+"""...on a terminal this tall; a shorter one (80x24) has room for two."""
 
 
 class ConflictDialog(ModalScreen[ConflictChoice | None]):
@@ -56,13 +58,7 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
             yield Static(Text(f"{self.error.what_happened}."), id="conflict-reason")
             changes = changes_since(self.fresh, self.error.seen_version)
             if changes:  # what was changed, not only by whom (at 80x24 the claim shows little)
-                lines = [f"{change.reviewer}: {change.text}" for change in changes]
-                if len(lines) > CHANGES_SHOWN:  # the latest, which made the claim as it is
-                    earlier = len(lines) - CHANGES_SHOWN + 1
-                    lines = [f"… {earlier} earlier changes: `tracker history "
-                             f"{self.fresh.slug}` lists them",
-                             *lines[-(CHANGES_SHOWN - 1):]]
-                yield Static(Text("\n".join(lines)), id="conflict-changes")
+                yield Static(self._changes_text(changes), id="conflict-changes")
             yield Static(Text.assemble(("Your change, kept: " if self.can_edit
                                         else "Your change: ", "bold"),
                                        self.write.describe()), id="conflict-mine")
@@ -78,6 +74,16 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
                     yield Button("Edit again", id="edit")  # + keys, as remapped: on_mount
                 yield Button("Discard", variant="error", id="discard")
         yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply
+
+    def _changes_text(self, changes: list[TimelineEntry]) -> Text:
+        """The latest changes (they made the claim as it is), one line each, as many as the
+        terminal has room for: at 80x24 the dialog must fit whole."""
+        room = CHANGES_SHOWN if self.app.size.height >= ROOMY_HEIGHT else 2
+        lines = [f"{change.reviewer}: {change.text}" for change in changes]
+        if len(lines) > room:
+            lines = [f"… {len(lines) - room + 1} earlier changes (tracker history)",
+                     *lines[len(lines) - room + 1:]]
+        return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
 
     def on_mount(self) -> None:
         self.query_one(ClaimDetailView).show(self.fresh, hide_team_from=self.hide_team_from)
