@@ -211,6 +211,22 @@ def test_timelines_deadlines_and_scores(engine: Engine, dataset: Ledger) -> None
     assert [r.key for r in sources.rows] == ["acme-outlook"]
 
 
+def test_a_claim_due_at_the_report_date_is_due_not_left_out(
+        engine: Engine, dataset: Ledger, clock: Clock) -> None:
+    """A date means the end of that day for a deadline and for --as-of alike: a claim due on
+    the report's day is due with 0 days left (it was in neither list), overdue the day
+    after. Quarter-end deadlines always meet a quarterly series' dates."""
+    clock.now = at(2024, 6, 1)
+    dataset.create_claim(definition("due-today", title="Due on the report's day",
+                                    made_on=date(2024, 1, 1), deadline_end=AS_OF), "ann")
+    data = build_report(engine, AS_OF)
+    due = [item for item in data.deadlines.upcoming if item.slug == "due-today"]
+    assert [item.days for item in due] == [0]
+    assert "due-today" not in [item.slug for item in data.deadlines.overdue]
+    day_after = build_report(engine, end_of_day(date(2024, 7, 1)))
+    assert "due-today" in [item.slug for item in day_after.deadlines.overdue]
+
+
 def test_without_a_previous_period_changes_cover_everything(engine: Engine,
                                                             dataset: Ledger) -> None:
     data = build_report(engine, AS_OF)

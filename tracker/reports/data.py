@@ -489,7 +489,7 @@ def _census(session: Session, as_of: datetime, present: bool = False) -> _Census
     status = func.coalesce(state.c.status, literal(Status.OPEN.value))
     unedited_open = and_(status.in_(_OPEN), Claim.id.not_in(_edited_after(as_of)))
     overdue = case((and_(unedited_open, Claim.deadline_end < as_of), 1), else_=0)
-    upcoming = case((and_(unedited_open, Claim.deadline_end > as_of,
+    upcoming = case((and_(unedited_open, Claim.deadline_end >= as_of,
                           Claim.deadline_end <= horizon), 1), else_=0)
     counts: dict[str, int] = dict.fromkeys(STATUS_ORDER, 0)
     overdue_total = upcoming_total = 0
@@ -519,7 +519,7 @@ def _census(session: Session, as_of: datetime, present: bool = False) -> _Census
         edited.append((claim_id, open_edited[claim_id], deadline))
         if deadline < as_of:
             overdue_total += 1
-        elif as_of < deadline <= horizon:
+        elif deadline <= horizon:  # due at the report's moment: due, not yet overdue
             upcoming_total += 1
     status_counts = StatusCounts(
         as_of=as_of, total=sum(counts.values()),
@@ -944,8 +944,7 @@ def _deadlines(session: Session, census: _Census) -> Deadlines:
                                       order_by=(Claim.deadline_end, Claim.slug)).label("rank"))
         .outerjoin(state, state.c.claim_id == Claim.id)
         .where(Claim.created_at <= as_of, status.in_(_OPEN),
-               Claim.id.not_in(_edited_after(as_of)), Claim.deadline_end <= horizon,
-               Claim.deadline_end != as_of)
+               Claim.id.not_in(_edited_after(as_of)), Claim.deadline_end <= horizon)
         .subquery()
     )
     upcoming: list[tuple[datetime, int, str]] = []
@@ -956,10 +955,10 @@ def _deadlines(session: Session, census: _Census) -> Deadlines:
     ):
         (overdue if is_late else upcoming).append((as_utc(end), claim_id, name))
     for claim_id, name, deadline in census.edited:
-        if as_of < deadline <= horizon:
-            upcoming.append((deadline, claim_id, name))
-        elif deadline < as_of:
+        if deadline < as_of:
             overdue.append((deadline, claim_id, name))
+        elif deadline <= horizon:  # due at the report's moment: due, not yet overdue
+            upcoming.append((deadline, claim_id, name))
     ids = [claim_id for _, claim_id, _ in upcoming + overdue]
     definitions = definitions_as_of(session, ids, as_of)
     slugs = _slugs(session, ids)
@@ -1033,8 +1032,9 @@ def conventions(as_of: datetime, since: datetime | None) -> tuple[Convention, ..
     return (
         Convention("Point in time",
                    f"Only entries recorded by {_instant(as_of)} are used (each entry's "
-                   "recorded-at time, not when the event happened), so this report is the "
-                   "same whenever it is produced. A claim's status is replayed from its log "
+                   "recorded-at time, not when the event happened), so once that moment "
+                   "has passed this report is the same whenever it is produced. A claim's "
+                   "status is replayed from its log "
                    "and its definition is the latest revision recorded by then."),
         Convention("Period", period),
         Convention("Statuses",
@@ -1074,14 +1074,14 @@ def conventions(as_of: datetime, since: datetime | None) -> tuple[Convention, ..
                    "- resolution + uncertainty + within-bin variance - 2 x within-bin "
                    "covariance, exactly (Stephenson, Coelho and Jolliffe, 2008)."),
         Convention("What is listed",
-                   f"Timelines for at most {TIMELINE_LIMIT} claims: those with entries recorded "
-                   "in the period (latest activity first), then those closed by the report "
-                   f"date. The latest {CHANGE_LIMIT} changes of each kind are listed; counts "
+                   f"Timelines, by slug, for at most {TIMELINE_LIMIT} claims: those with "
+                   "entries recorded in the period (those with the latest activity when there "
+                   "are more), then those closed by the report date. "
+                   f"The latest {CHANGE_LIMIT} changes of each kind are listed; counts "
                    f"cover everything. Deadlines: open claims due within "
                    f"{DEADLINE_HORIZON_DAYS} days, and overdue ones (at most {DEADLINE_LIMIT} "
                    "each)."),
         Convention("Score groupings",
-                   "Score tables group by the claims' current tags and source (those are "
-                   "reference data); the forecasts, outcomes and dates are as of the report "
-                   "date."),
+                   "Score tables group by the claims' tags and source as their definitions "
+                   "stood at the report date, like the forecasts, outcomes and dates."),
     )
