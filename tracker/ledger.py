@@ -90,6 +90,9 @@ class LedgerTransaction:
         self.session = session
         self._clock = clock
         self._reviewer_ids: dict[str, int] = {}
+        self._copy_texts: dict[int, str | None] = {}
+        """Per source id, its stored copy's text, read once: an import checks every claim's
+        quote against it."""
 
     # --- lookups -------------------------------------------------------------------
     def reviewer_id(self, name: str) -> int:
@@ -143,6 +146,7 @@ class LedgerTransaction:
             for name, value in values.items():
                 setattr(source, name, value)
         self.session.flush()
+        self._copy_texts.pop(source.id, None)
         return source.id
 
     def _references(self, definition: ClaimDefinition) -> tuple[int | None, int | None]:
@@ -165,8 +169,10 @@ class LedgerTransaction:
 
     def _check_quote(self, definition: ClaimDefinition, source_id: int | None) -> None:
         if source_id is not None and definition.quote.strip():
-            copy = self.session.scalar(select(Source.copy_text).where(Source.id == source_id))
-            check_quote(definition.quote, definition.source or "", copy)
+            if source_id not in self._copy_texts:
+                self._copy_texts[source_id] = self.session.scalar(
+                    select(Source.copy_text).where(Source.id == source_id))
+            check_quote(definition.quote, definition.source or "", self._copy_texts[source_id])
 
     def create_claim(
         self, definition: ClaimDefinition, reviewer: str, note: str = "", stamp: EntryStamp = NEW

@@ -65,17 +65,8 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
         copy = _copy_beside(queries, source, path)
         if copy is not None and copy.state == "written":
             copies.append(copy.path)
-        elif copy is not None and copy.state == "missing":
-            notes.append(f"{path}: the stored copy '{copy.name}' of source '{key}' is not in "
-                         f"{directory}: put it there so `tracker check` can verify the quotes")
-        elif copy is not None and copy.state == "unwritable":
-            notes.append(f"{path}: the stored copy of source '{key}' was not written "
-                         f"({copy.reason}), so `tracker check` will report it missing")
-        elif copy is not None and copy.state == "other":
-            notes.append(f"{path}: {copy.path} is not the stored copy of source '{key}' (its "
-                         "sha256 is not the file's copy_sha256; another source's copy may "
-                         "have the same name), so `tracker check` will report it: move that "
-                         "file away, or name each source's copy apart, and export again")
+        elif copy is not None and (note := _copy_note(copy, path, key, directory)):
+            notes.append(note)
         for entry in entries:
             notes += [f"{path}: '{entry.slug}': {message}; the entry was recorded before "
                       "tracker refused such entries and stays in the log, but `tracker check` "
@@ -128,6 +119,22 @@ def _copy_beside(queries: Queries, source: SourceEntry | None, claim_file: Path
     except CannotWrite as error:  # the claim files are written all the same
         return _Copy(source.copy, path, "unwritable", str(error))
     return _Copy(source.copy, path, "written")
+
+
+def _copy_note(copy: _Copy, claim_file: Path, key: str | None, directory: Path) -> str:
+    """What the export says about a copy it did not write ('' for one already there)."""
+    if copy.state == "missing":
+        return (f"{claim_file}: the stored copy '{copy.name}' of source '{key}' is not in "
+                f"{directory}: put it there so `tracker check` can verify the quotes")
+    if copy.state == "unwritable":
+        return (f"{claim_file}: the stored copy of source '{key}' was not written "
+                f"({copy.reason}), so `tracker check` will report it missing")
+    if copy.state == "other":
+        return (f"{claim_file}: {copy.path} is not the stored copy of source '{key}' (its "
+                "sha256 is not the file's copy_sha256; another source's copy may have the "
+                "same name), so `tracker check` will report it: move that file away, or name "
+                "each source's copy apart, and export again")
+    return ""
 
 
 def _holds(path: Path, sha256: str) -> bool:

@@ -33,7 +33,6 @@ from tracker.definitions import (
     check_observed,
     check_partial_value,
     check_recorded_at,
-    copy_matches,
     has_control_characters,
     quote_in_copy,
     validate_definition,
@@ -219,18 +218,12 @@ def beside(name: str, directory: Path) -> Path | None:
 
 
 def stored_copy_text(source: SourceEntry, directory: Path | None) -> str | None:
-    """The text of the source's stored copy when it is beside the file and matches
-    copy_sha256 (what `import` keeps, so quotes typed later are checked too); else None."""
-    path = beside(source.copy, directory) if source.copy and directory else None
-    if path is None:
-        return None
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    if not copy_matches(raw, source.copy_sha256) or _not_text(raw):
-        return None
-    return raw.decode("utf-8")
+    """The text of the source's stored copy when `check` finds nothing wrong with it (beside
+    the file, matching copy_sha256, plain text): what `import` keeps, so quotes typed later
+    are checked too; else None."""
+    problems: list[str] = []
+    text = _check_copy(source, directory, lambda _line, message: problems.append(message))
+    return None if problems else text
 
 
 def _check_claim(claim: ClaimEntry, source: str | None, report: Report) -> None:

@@ -277,13 +277,16 @@ class ClaimsScreen(ClaimEditingScreen):
         start a loop of reloads."""
         if self._reloaded_for == (detail.slug, detail.version):
             return
-        if any(row.slug == detail.slug and row.version < detail.version for row in self.rows):
+
+        def older(rows: list[ClaimRow]) -> bool:
+            return any(row.slug == detail.slug and row.version < detail.version for row in rows)
+
+        if older(self.rows):
             self._reloaded_for = (detail.slug, detail.version)
             self.show_listing(self.listing, cursor=detail.slug)
             return
         for parent, children in self.expanded.items():
-            if any(row.slug == detail.slug and row.version < detail.version
-                   for row in children):
+            if older(children):
                 self._reloaded_for = (detail.slug, detail.version)
                 self.load_children(parent)
 

@@ -28,7 +28,7 @@ from tracker.reports.text import (
 )
 from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard, only_sources_scored
 from tracker.scoring import CalibrationBin
-from tracker.tui.dialogs.form import explain_as_of, read_as_of
+from tracker.tui.dialogs.form import describe_instant, read_as_of, set_hint
 from tracker.tui.messages import ScoresLoaded
 from tracker.tui.screens.base import TrackerScreen
 from tracker.tui.widgets.footer import Footer
@@ -189,13 +189,14 @@ class ScoresScreen(TrackerScreen):
 
     def _explain_as_of(self, text: str) -> None:
         """How the date field reads, and whether enter is still needed to show it."""
-        now = self.tracker.now()
+        hint = self.query_one("#as-of-hint", Static)
         try:
-            shown = read_as_of(text, now, "scores") == self.as_of
-        except DateError:
-            shown = True  # nothing to show: the hint says why
-        explain_as_of(self.query_one("#as-of-hint", Static), text, now, empty="as of now",
-                      what="scores", then="" if shown else " · enter shows the scores then")
+            typed = read_as_of(text, self.tracker.now(), "scores")
+        except DateError as error:
+            set_hint(hint, str(error), error=True)
+            return
+        then = "" if typed == self.as_of else " · enter shows the scores then"
+        set_hint(hint, describe_instant(typed, empty="as of now") + then, error=False)
 
     @on(Input.Submitted, "#as-of")
     def _as_of_submitted(self, event: Input.Submitted) -> None:
