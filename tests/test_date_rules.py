@@ -10,6 +10,7 @@ import pytest
 
 from tracker.definitions import (
     ClaimDefinition,
+    check_as_of,
     check_made_at,
     check_observed,
     check_recorded_at,
@@ -26,6 +27,14 @@ def test_an_observation_may_be_dated_up_to_the_next_day() -> None:
     with pytest.raises(InvalidInput, match=r"^observed on 2026-12-01 is more than a day after "
                                            r"it is recorded \(2026-11-29\)"):
         check_observed(date(2026, 12, 1), RECORDED)
+
+
+def test_an_as_of_date_may_be_the_next_day_and_the_refusal_says_so() -> None:
+    check_as_of(datetime(2026, 11, 30, 23, 59, tzinfo=UTC), RECORDED, "scores")
+    with pytest.raises(InvalidInput, match=r"^scores as of 2026-12-01 would be about the future "
+                                           r"\(today is 2026-11-29 in UTC, 2026-11-30 ahead of "
+                                           r"it\): give 2026-11-30 or an earlier date$"):
+        check_as_of(datetime(2026, 12, 1, tzinfo=UTC), RECORDED, "scores")
 
 
 def test_the_last_representable_day_is_compared_without_overflow() -> None:

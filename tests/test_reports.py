@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 from sqlalchemy import Engine
 
 from tests.conftest import CliOutcome, Clock
@@ -334,6 +335,35 @@ def test_html_escapes_every_user_string(engine: Engine, ledger: Ledger, clock: C
     assert 'href="https://example.org/?q=&lt;script&gt;&amp;x=&quot;y&quot;"' in text
     markdown = render(build_report(engine, end_of_day(date(2024, 6, 30))), "md")
     assert "<script>" not in markdown and r"\<script\>alert(1)\</script\>" in markdown
+
+
+def test_markdown_shows_every_user_string_as_typed(engine: Engine, ledger: Ledger,
+                                                  clock: Clock) -> None:
+    """Rendered by a CommonMark renderer (rich's own dependency), a title with what reads as
+    a character reference or a tag shows as typed, not as "&" or as markup."""
+    hostile_dataset(ledger, clock)
+    ledger.create_claim(definition(
+        "entities", title="Chips R&amp;D &copy; [x](y) & co", statement="x",
+        made_on=date(2024, 1, 1), deadline_end=end_of_day(date(2024, 3, 1))), "ann")
+    markdown = render(build_report(engine, end_of_day(date(2024, 6, 30))), "md")
+    html = MarkdownIt("commonmark").enable("table").render(markdown)
+    assert "Chips R&amp;amp;D &amp;copy; [x](y) &amp; co" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script" not in html and "<b>" not in html and "<a href=\"y\"" not in html
+
+
+def test_a_claim_without_a_source_grades_its_implied_confidence_as_such(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    clock.now = at(2024, 1, 1)
+    ledger.create_claim(definition(
+        "no-source", made_on=date(2024, 1, 1), deadline_end=end_of_day(date(2024, 3, 1)),
+        implied_confidence=0.8), "ann")
+    clock.now = at(2024, 2, 1)
+    ledger.resolve("no-source", "yes", reviewer="ann")
+    data = build_report(engine, end_of_day(date(2024, 6, 30)))
+    assert "| implied confidence (no source) | 1 | 80% | 0.040 |" in render(data, "md")
+    assert "<tr><td>implied confidence (no source)</td>" in render(data, "html")
+    assert "(no source) (source)" not in render(data, "md") + render(data, "html")
 
 
 def test_html_is_self_contained(engine: Engine, dataset: Ledger) -> None:

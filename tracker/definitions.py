@@ -12,7 +12,7 @@ import math
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from tracker.errors import InvalidInput
@@ -193,9 +193,12 @@ def check_as_of(as_of: datetime, now: datetime, what: str) -> None:
     """An as-of moment is today or earlier: a later one would count deadlines as passed and
     claims as undecided that nothing has decided yet (a day's grace, as for every date)."""
     if after_recording(as_utc(as_of).date(), now):
+        today = as_utc(now).date()
+        latest = (today + timedelta(days=1)).isoformat()
         raise InvalidInput(
             f"{what} as of {as_utc(as_of).date().isoformat()} would be about the future "
-            f"(today is {as_utc(now).date().isoformat()}): give today or an earlier date")
+            f"(today is {today.isoformat()} in UTC, {latest} ahead of it): give {latest} or "
+            "an earlier date")
 
 
 def check_recorded_at(recorded_at: datetime, now: datetime) -> None:

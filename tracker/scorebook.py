@@ -239,7 +239,7 @@ def _claim_keys(by: Grouping, claim: ResolvedClaim) -> tuple[str, ...]:
         return claim.tags
     if by == "period":
         return (claim.period,)
-    return (claim.source or "(no source)",)
+    return (claim.source or NO_SOURCE,)
 
 
 def leaderboard(engine: Engine, by: Grouping = "reviewer", as_of: datetime | None = None
@@ -262,6 +262,8 @@ def only_sources_scored(engine: Engine, board: Leaderboard) -> bool:
 # (the work is CPU-bound Python); below it, starting a process costs more than it saves. The
 # split is by claim id and the sums are exact, so results are the same bit for bit however the
 # work is split.
+NO_SOURCE = "(no source)"
+"""The source row of claims that name none."""
 PARALLEL_THRESHOLD = 20_000
 SMALLEST_CHUNK = 1 / 64
 """Both processes take chunks of the claim id range until none is left, the largest first: so
@@ -512,7 +514,7 @@ def _grade_sources(claims: dict[int, ResolvedClaim], groups: scoring.ScoreAccumu
     for claim in claims.values():
         if claim.implied_confidence is None or claim.made_on is None:
             continue
-        key = claim.source or "(no source)"
+        key = claim.source or NO_SOURCE
         score = scoring.score_source_claim(
             key, scoring.SourceClaim(claim.slug, claim.made_on, claim.implied_confidence,
                                      claim.outcome),

@@ -52,7 +52,14 @@ from tracker.queries import (
     latest_forecasts,
     state_events_as_of,
 )
-from tracker.scorebook import Grouping, Leaderboard, ScoreRow, ScoringRun, leaderboards
+from tracker.scorebook import (
+    NO_SOURCE,
+    Grouping,
+    Leaderboard,
+    ScoreRow,
+    ScoringRun,
+    leaderboards,
+)
 from tracker.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, Outcome, Status
 
 __all__ = [
@@ -922,7 +929,7 @@ def _claim_scores(
     ]
     if confidence is not None and made_on is not None:
         graded = scoring.score_source_claim(
-            source or "(no source)", scoring.SourceClaim(slug, made_on, confidence, value))
+            source or NO_SOURCE, scoring.SourceClaim(slug, made_on, confidence, value))
         if graded is not None:
             scores.append(ClaimScore(graded.forecaster, True, 1, graded.final_probability,
                                      graded.brier, graded.brier_time_averaged, 1.0))

@@ -32,6 +32,7 @@ from tracker.reports.text import (
     day,
     drop_empty_columns,
     empty_scores,
+    forecaster_label,
     instant,
     number,
     percent,
@@ -420,7 +421,7 @@ def _claim(timeline: ClaimTimeline) -> list[str]:
     if log:
         lines += ['<ul class="log">', *log, "</ul>"]
     if timeline.scores:
-        rows = [[e(score.forecaster) + (" (source)" if score.is_source else ""),
+        rows = [[e(forecaster_label(score)),
                  str(score.n_forecasts), percent(score.final_probability), number(score.brier),
                  number(score.brier_time_averaged), percent(score.coverage)]
                 for score in timeline.scores]

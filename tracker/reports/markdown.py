@@ -27,6 +27,7 @@ from tracker.reports.text import (
     day,
     drop_empty_columns,
     empty_scores,
+    forecaster_label,
     instant,
     number,
     percent,
@@ -38,13 +39,17 @@ from tracker.scoring import BrierDecomposition, CalibrationBin
 __all__ = ["md_escape", "render_markdown"]
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+"""An ampersand that would start a character reference ("&amp;", "&#60;"): escaped, so the
+text shows as typed; any other "&" is left as it is, readable in the raw file."""
 _URL_UNSAFE = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "|": "%7C",
                '"': "%22", "\\": "%5C", "`": "%60"}
 
 
 def md_escape(text: str) -> str:
-    """Backslash-escape Markdown punctuation; newlines become spaces (one cell, one line)."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Backslash-escape Markdown punctuation and character references; newlines become
+    spaces (one cell, one line)."""
+    return _ENTITY.sub(r"\\&", _SPECIAL.sub(r"\\\1", " ".join(text.split())))
 
 
 def _link(title: str, url: str) -> str:
@@ -257,7 +262,7 @@ def _claim(timeline: ClaimTimeline) -> list[str]:
     if reviewers or timeline.evidence or timeline.events:
         lines.append("")
     if timeline.scores:
-        rows = [[md_escape(score.forecaster) + (" (source)" if score.is_source else ""),
+        rows = [[md_escape(forecaster_label(score)),
                  str(score.n_forecasts), percent(score.final_probability), number(score.brier),
                  number(score.brier_time_averaged), percent(score.coverage)]
                 for score in timeline.scores]

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from typing import Final
 
 from tracker.horizons import END_OF_DAY, as_utc
-from tracker.reports.data import Change, ChangeCounts, ReportData, StatusCounts
-from tracker.scorebook import Leaderboard
+from tracker.reports.data import Change, ChangeCounts, ClaimScore, ReportData, StatusCounts
+from tracker.scorebook import NO_SOURCE, Leaderboard
 
 __all__ = [
     "CHANGE_COLUMNS",
@@ -124,6 +124,15 @@ def nothing_to_score(board: Leaderboard, sources_scored: bool) -> str:
         text += ("; the sources are graded on the confidence their wording implied: see the "
                  "scores by source")
     return text
+
+
+def forecaster_label(score: ClaimScore) -> str:
+    """A reviewer's name, or which source's implied confidence a score grades."""
+    if not score.is_source:
+        return score.forecaster
+    if score.forecaster == NO_SOURCE:
+        return "implied confidence (no source)"
+    return f"{score.forecaster} (source)"
 
 
 def instant(moment: datetime) -> str:
