@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,10 +12,17 @@ from sqlalchemy import Engine
 
 from tests.conftest import CliOutcome, Clock
 from tests.helpers import definition, dump
+from tracker.db import make_engine, upgrade
 from tracker.ledger import Ledger
 from tracker.queries import Queries
 from tracker.scorebook import leaderboard
-from tracker.trackrecords import TrackRecordError, import_track_record, read_track_record
+from tracker.trackrecords import (
+    TrackRecordError,
+    export_rows,
+    import_track_record,
+    read_track_record,
+    write_track_record,
+)
 
 Run = Callable[..., CliOutcome]
 
@@ -180,6 +187,31 @@ def test_export_then_import_round_trips(run_cli: Run, csv_file: Path, tmp_path: 
     assert invoke_main(["--db", fresh, "export-forecasts"]).stdout == exported.stdout
     as_json = json.loads(run_cli("export-forecasts", "--format", "json").stdout)
     assert {row["question_id"] for row in as_json} == {"q1", "q2", "q3", "q4", "q5"}
+
+
+def test_a_resolution_without_an_observed_day_keeps_its_moment_through_a_round_trip(
+    engine: Engine, ledger: Ledger, clock: Clock, tmp_path: Path
+) -> None:
+    """Exported as a day, it came back as observed that day, from midnight: a forecast
+    made that morning, before the resolution, lost its score."""
+    clock.now = datetime(2024, 3, 1, 10, tzinfo=UTC)
+    ledger.create_claim(definition("same-day", made_on=date(2024, 1, 1)), "ann")
+    ledger.forecast("same-day", 0.8, reviewer="ann")
+    clock.now = datetime(2024, 3, 1, 15, tzinfo=UTC)
+    ledger.resolve("same-day", "yes", reviewer="bob")
+    scores = leaderboard(engine).rows
+    assert [(row.key, row.n) for row in scores] == [("ann", 1)]
+    path = tmp_path / "record.csv"
+    write_track_record(export_rows(engine), path, "csv")
+    assert ",yes,2024-03-01T15:00:01+00:00," in path.read_text()
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    upgrade(fresh)
+    import_track_record(Ledger(fresh, clock=Clock(datetime(2024, 6, 1, tzinfo=UTC))), path)
+    assert leaderboard(fresh).rows == scores
+    again = tmp_path / "again.csv"
+    write_track_record(export_rows(fresh), again, "csv")
+    assert again.read_text() == path.read_text()
+    fresh.dispose()
 
 
 def test_forecasts_made_in_the_tracker_are_not_added_again_from_its_export(

@@ -2,8 +2,10 @@
 
 Columns: question_id, title, forecaster, probability, forecast_at, outcome, resolved_at,
 and optionally tags (separated by ';'), url, created_at. `outcome` is yes, no, a number in
-[0, 1], annulled, or empty while the question is open. A row with empty forecaster and
-probability describes a question without forecasts.
+[0, 1], annulled, or empty while the question is open. `resolved_at` is the day the outcome
+was observed, or the moment it was resolved (an ISO timestamp: the export writes one for a
+resolution recorded without an observed day, as scoring then counts forecasts up to that
+moment). A row with empty forecaster and probability describes a question without forecasts.
 
 Rows are grouped by question_id into claims. Entry ids are derived from the row content
 (UUID v5), so importing the same file twice adds nothing. Every row is validated first; one bad
@@ -65,6 +67,9 @@ class Row:
     outcome: str
     value: float | None
     resolved_at: datetime | None
+    resolved_at_is_instant: bool
+    """True when resolved_at gave a time: the moment it was resolved, not the day it was
+    observed."""
     tags: tuple[str, ...]
     url: str
     created_at: datetime | None
@@ -131,9 +136,14 @@ def _json_records(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         yield line, record
 
 
+def _has_time(text: str) -> bool:
+    """Whether a date cell gives a moment ("2024-03-01T15:00Z"), not only a day."""
+    return "T" in text or ":" in text
+
+
 def _instant(text: str, column: str) -> datetime:
     try:
-        if "T" in text or ":" in text:
+        if _has_time(text):
             return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
         return as_utc(datetime.combine(parse_day(text), datetime.min.time()))
     except DateError as error:  # says why: "could be 6 July or June 7: write ..."
@@ -166,7 +176,7 @@ def _row(line: int, record: dict[str, Any]) -> Row:
     created_at = _instant(get("created_at"), "created_at") if get("created_at") else None
     tags = tuple(sorted({tag.strip() for tag in get("tags").split(";") if tag.strip()}))
     return Row(line, question_id, get("title"), forecaster, probability, forecast_at, outcome,
-               value, resolved_at, tags, get("url"), created_at)
+               value, resolved_at, _has_time(get("resolved_at")), tags, get("url"), created_at)
 
 
 def _outcome(text: str) -> tuple[str, float | None]:
@@ -362,12 +372,16 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str)
     if closed:
         tx.reopen(question.slug, reviewer=reviewer,
                   reason="the imported track record gives a different outcome")
+    # A day is the day it was observed; a moment (as exported for a resolution recorded
+    # without one) is when it was recorded, so forecasts made earlier that day still count.
+    exact = resolved.resolved_at_is_instant
     tx.resolve(question.slug, resolved.outcome, value=resolved.value, reviewer=reviewer,
-               observed_on=resolved.resolved_at.date(),
+               observed_on=None if exact else resolved.resolved_at.date(),
                note="imported track record",
                stamp=EntryStamp(_entry_id("resolution", question.question_id, resolved.outcome,
                                           repr(resolved.value), resolved.resolved_at.isoformat(),
-                                          str(claim.version))))
+                                          str(claim.version)),
+                                recorded_at=resolved.resolved_at if exact else None))
     return 1
 
 
@@ -409,7 +423,7 @@ def export_rows(engine: Engine) -> list[dict[str, str]]:
         common = {
             "question_id": slug, "title": title,
             "outcome": _outcome_text(outcome, value),
-            "resolved_at": _day(observed or as_utc(recorded).date()) if outcome else "",
+            "resolved_at": _resolved_at(observed, recorded) if outcome else "",
             "tags": ";".join(tags.get(claim_id, [])), "url": url,
             "created_at": _day(made_on) if made_on else "",
         }
@@ -423,6 +437,12 @@ def export_rows(engine: Engine) -> list[dict[str, str]]:
 
 def _day(day: date) -> str:
     return day.isoformat()
+
+
+def _resolved_at(observed: date | None, recorded: datetime) -> str:
+    """The day it was observed, else the moment it was recorded (which scoring uses then):
+    a day would move the resolution to that day's start on the way back in."""
+    return _day(observed) if observed else as_utc(recorded).isoformat()
 
 
 def write_track_record(rows: list[dict[str, str]], target: Path | None, fmt: str) -> str:

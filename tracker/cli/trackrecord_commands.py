@@ -17,8 +17,9 @@ def import_forecasts(app: AppContext, file: Path) -> None:
     """Import a track record: CSV, or a JSON array of objects, with the columns
     question_id, title, forecaster, probability, forecast_at, outcome, resolved_at and
     optionally tags (';'-separated), url, created_at. Outcome: yes, no, a number in [0, 1],
-    annulled, or empty while open. Bad rows are listed by line and nothing is imported;
-    re-importing the same file adds nothing."""
+    annulled, or empty while open; resolved_at: the day the outcome was observed, or the ISO
+    moment it was resolved (forecasts count until then). Bad rows are listed by line and
+    nothing is imported; re-importing the same file adds nothing."""
     summary = import_track_record(app.ledger(), file)
     click.echo(
         f"{file}: {summary.questions_added} questions added, {summary.questions_updated} "
