@@ -16,7 +16,7 @@ from tests.conftest import CliOutcome, Clock
 from tests.helpers import definition
 from tracker import scoring
 from tracker.definitions import SourceInfo
-from tracker.ledger import Ledger
+from tracker.ledger import EntryStamp, Ledger
 from tracker.scorebook import Leaderboard, leaderboard
 
 MADE = date(2024, 1, 1)
@@ -160,6 +160,22 @@ def test_a_resolution_dated_before_every_forecast_leaves_nothing_to_score(
     ledger.resolve("a", "yes", reviewer="ann", observed_on=MADE)
     assert run_cli("score").stdout.endswith(
         "nothing to score yet: no resolved claim has a forecast made before its outcome\n")
+
+
+def test_of_two_forecasts_made_at_one_moment_the_later_recorded_counts(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """Scores followed the order rows were inserted in: two databases holding the same log
+    (imported in different orders) scored the same reviewer 0.81 and 0.01."""
+    clock.now = datetime(2024, 3, 1, tzinfo=UTC)
+    ledger.create_claim(definition("a", made_on=MADE), "ann")
+    moment = datetime(2024, 2, 1, tzinfo=UTC)
+    ledger.forecast("a", 0.1, reviewer="ann", made_at=moment,
+                    stamp=EntryStamp(recorded_at=datetime(2024, 2, 1, 2, tzinfo=UTC)))
+    ledger.forecast("a", 0.9, reviewer="ann", made_at=moment,
+                    stamp=EntryStamp(recorded_at=datetime(2024, 2, 1, 1, tzinfo=UTC)))
+    ledger.resolve("a", "no", reviewer="bob", observed_on=date(2024, 3, 1))
+    (row,) = leaderboard(engine).rows
+    assert row.brier == pytest.approx(0.01)
 
 
 def test_groupings_use_the_definition_as_it_stood_then(engine: Engine, scored: Ledger,

@@ -214,6 +214,32 @@ def test_a_resolution_without_an_observed_day_keeps_its_moment_through_a_round_t
     fresh.dispose()
 
 
+def test_a_row_about_a_claim_made_here_changes_only_what_it_carries(
+    engine: Engine, ledger: Ledger, queries: Queries, clock: Clock, tmp_path: Path
+) -> None:
+    """A forecast row without the optional columns replaced the claim's definition with a
+    bare question's: criteria, deadline, source and tags gone, its source and tag scores
+    changed."""
+    clock.now = datetime(2024, 1, 1, tzinfo=UTC)
+    ledger.create_claim(definition("made-here", made_on=date(2023, 6, 29),
+                                   deadline_end=datetime(2025, 1, 1, tzinfo=UTC)), "ann")
+    before = queries.claim_detail("made-here").definition
+    clock.now = datetime(2024, 6, 1, 12, tzinfo=UTC)
+    path = tmp_path / "one.csv"
+    path.write_text("question_id,title,forecaster,probability,forecast_at,outcome,resolved_at\n"
+                    f"made-here,{before.title},frank,0.5,2024-01-02,,\n")
+    summary = import_track_record(ledger, path)
+    assert (summary.questions_updated, summary.forecasts_added) == (0, 1)
+    assert queries.claim_detail("made-here").definition == before
+    path.write_text("question_id,title,forecaster,probability,forecast_at,outcome,resolved_at\n"
+                    "made-here,A new title,frank,0.5,2024-01-02,,\n")
+    assert import_track_record(ledger, path).questions_updated == 1
+    after = queries.claim_detail("made-here").definition
+    assert after.title == "A new title"
+    assert (after.criteria, after.deadline_end, after.tags, after.made_on, after.statement) == (
+        before.criteria, before.deadline_end, before.tags, before.made_on, before.statement)
+
+
 def test_forecasts_made_in_the_tracker_are_not_added_again_from_its_export(
     run_cli: Run, ledger: Ledger, queries: Queries, tmp_path: Path
 ) -> None:

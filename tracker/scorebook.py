@@ -202,7 +202,8 @@ def scored_claims(
     query = select(Forecast.claim_id, Forecast.reviewer_id, Forecast.probability,
                    _as_read(Forecast.made_at))
     if as_of is None or not replay:
-        # IN, not JOIN: SQLite then walks the forecasts' claim index in order, with no sort.
+        # IN, not JOIN: SQLite then walks the forecasts' claim index in order, sorting
+        # only forecasts made at the same moment.
         query = query.where(Forecast.claim_id.in_(select(Claim.id).where(*_closed_claims(ids))))
     else:
         resolution = scoring_resolutions(as_of, ids=ids).subquery()
@@ -211,7 +212,10 @@ def scored_claims(
         query = query.where(Forecast.recorded_at <= as_of)
     if ids is not None:
         query = query.where(Forecast.claim_id.between(*ids))
-    query = query.order_by(Forecast.claim_id).execution_options(stream_results=True)
+    # Two forecasts of one reviewer made at the same moment: the one recorded later is the
+    # last one made, in every database (row order alone differs between them).
+    query = query.order_by(Forecast.claim_id, Forecast.made_at, Forecast.recorded_at,
+                           Forecast.uuid).execution_options(stream_results=True)
     rows_by_claim = session.connection().execute(query)  # Core rows: no ORM overhead
     for claim_id, rows in groupby(rows_by_claim, key=_claim_of):
         claim = claims.get(claim_id)

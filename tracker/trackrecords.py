@@ -7,7 +7,9 @@ was observed, or the moment it was resolved (an ISO timestamp: the export writes
 resolution recorded without an observed day, as scoring then counts forecasts up to that
 moment). A row with empty forecaster and probability describes a question without forecasts.
 
-Rows are grouped by question_id into claims. Entry ids are derived from the row content
+Rows are grouped by question_id into claims. For a claim already in the database, rows
+change only its title and, where their cells give them, its url, tags and made-on day (the
+criteria, deadline and source stay the claim's own). Entry ids are derived from the row content
 (UUID v5), so importing the same file twice adds nothing. Every row is validated first; one bad
 row means nothing is imported.
 """
@@ -21,7 +23,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,11 +31,16 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tracker.definitions import ClaimDefinition, after_recording, validate_definition
+from tracker.definitions import (
+    ClaimDefinition,
+    after_recording,
+    definition_from_json,
+    validate_definition,
+)
 from tracker.errors import InvalidInput, TrackerError
 from tracker.horizons import DateError, as_utc, parse_day
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
-from tracker.models import Claim, ClaimTag, Forecast, Resolution, Reviewer
+from tracker.models import Claim, ClaimRevision, ClaimTag, Forecast, Resolution, Reviewer
 from tracker.probability import parse_probability
 from tracker.scorebook import scoring_resolutions
 from tracker.textfiles import make_folder, write_if_changed
@@ -283,10 +290,13 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                 tx.create_claim(definition, reviewer, note=f"imported from {path.name}",
                                 stamp=EntryStamp(_entry_id("claim", question.question_id)))
                 added += 1
-            elif _changed(tx, existing, definition):
-                tx.edit_claim(question.slug, definition, reviewer,
-                              note=f"re-imported from {path.name}")
-                updated += 1
+            else:
+                current = _current_definition(tx, existing)
+                carried = _carried(question, current)
+                if carried != current:
+                    tx.edit_claim(question.slug, carried, reviewer,
+                                  note=f"re-imported from {path.name}")
+                    updated += 1
             recorded = _forecasts_on(tx, existing)
             for row in question.rows:
                 if row.forecaster and row.probability is not None and row.forecast_at:
@@ -345,11 +355,23 @@ def _at_line(path: Path, line: int) -> Iterator[None]:
         raise TrackRecordError(str(path), [f"{line}: {error}"]) from None
 
 
-def _changed(tx: LedgerTransaction, claim: Claim, definition: ClaimDefinition) -> bool:
-    tags = tuple(tx.session.scalars(
-        select(ClaimTag.tag).where(ClaimTag.claim_id == claim.id).order_by(ClaimTag.tag)))
-    return (claim.title, claim.url, claim.made_on, tags) != (
-        definition.title, definition.url, definition.made_on, definition.tags)
+def _current_definition(tx: LedgerTransaction, claim: Claim) -> ClaimDefinition:
+    return definition_from_json(tx.session.execute(
+        select(ClaimRevision.definition).where(ClaimRevision.claim_id == claim.id)
+        .order_by(ClaimRevision.version.desc()).limit(1)).scalar_one())
+
+
+def _carried(question: QuestionRows, current: ClaimDefinition) -> ClaimDefinition:
+    """`current` with what the file carries: a title, and a url, tags and made-on day where
+    its cells give them. The rest (criteria, deadline, source...) is the claim's own: a row
+    about a claim made here replaced all of it with a bare question's."""
+    given = _definition(question)
+    title = given.title if any(row.title for row in question.rows) else current.title
+    statement = title if current.statement == current.title else current.statement
+    return replace(
+        current, title=title, statement=statement, url=given.url or current.url,
+        tags=given.tags or current.tags, made_on=given.made_on or current.made_on,
+    )
 
 
 def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str) -> int:

@@ -18,8 +18,10 @@ def import_forecasts(app: AppContext, file: Path) -> None:
     question_id, title, forecaster, probability, forecast_at, outcome, resolved_at and
     optionally tags (';'-separated), url, created_at. Outcome: yes, no, a number in [0, 1],
     annulled, or empty while open; resolved_at: the day the outcome was observed, or the ISO
-    moment it was resolved (forecasts count until then). Bad rows are listed by line and
-    nothing is imported; re-importing the same file adds nothing."""
+    moment it was resolved (forecasts count until then). A claim already here keeps its
+    criteria, deadline and source; rows change its title, and url, tags and made-on day
+    where given. Bad rows are listed by line and nothing is imported; re-importing the same
+    file adds nothing."""
     summary = import_track_record(app.ledger(), file)
     click.echo(
         f"{file}: {summary.questions_added} questions added, {summary.questions_updated} "
