@@ -27,7 +27,7 @@ from tracker.ledger import Ledger
 from tracker.reports import build_report, render
 from tracker.reports.data import ReportData
 from tracker.reports.render import FORMATS, Format
-from tracker.reports.text import number
+from tracker.reports.text import number, scores_intro
 
 GOLDEN = Path(__file__).parent / "golden"
 AS_OF = end_of_day(date(2024, 6, 30))
@@ -364,6 +364,11 @@ def test_a_claim_without_a_source_grades_its_implied_confidence_as_such(
     assert "| implied confidence (no source) | 1 | 80% | 0.040 |" in render(data, "md")
     assert "<tr><td>implied confidence (no source)</td>" in render(data, "html")
     assert "(no source) (source)" not in render(data, "md") + render(data, "html")
+
+
+def test_one_resolved_claim_is_one_claim() -> None:
+    assert scores_intro(1, end_of_day(date(2024, 6, 30))).startswith(
+        "1 resolved claim as of 2024-06-30, each scored where it has a forecast")
 
 
 def test_html_is_self_contained(engine: Engine, dataset: Ledger) -> None:

@@ -1040,7 +1040,9 @@ def conventions(as_of: datetime, since: datetime | None) -> tuple[Convention, ..
         Convention("Point in time",
                    f"Only entries recorded by {_instant(as_of)} are used (each entry's "
                    "recorded-at time, not when the event happened), so once that moment "
-                   "has passed this report is the same whenever it is produced. A claim's "
+                   "has passed this report is the same whenever it is produced, unless "
+                   "entries dated earlier are imported from files later (they keep the "
+                   "recorded-at time the file gives). A claim's "
                    "status is replayed from its log "
                    "and its definition is the latest revision recorded by then."),
         Convention("Period", period),
@@ -1062,15 +1064,19 @@ def conventions(as_of: datetime, since: datetime | None) -> tuple[Convention, ..
                    f"{eps} when wrong, never minus infinity (Brier uses p unclipped). Baseline "
                    "is 100 log2 of twice the probability given to what happened (0 for 50%); "
                    "peer is 100 times the log score minus the mean of the other forecasters' "
-                   "at each instant. Both are time-averaged."),
+                   "at each instant. Both are averaged over the time the forecaster had a "
+                   "forecast in force (Metaculus averages over the whole question, counting "
+                   "time without a forecast as 0: that is coverage times these)."),
         Convention("Relative Brier",
                    "A forecaster's final Brier minus the median of the other forecasters' on "
                    "the same claim, averaged over the claims shared; negative is better."),
         Convention("Annulled claims", "Never scored, by any score, table or chart."),
         Convention("Resolution time",
                    "A claim is open from its made-on date (start of day UTC; else when it was "
-                   "recorded) to its resolution's observed-on date (else when the resolution "
-                   "was recorded). Forecasts made at or after resolution do not count."),
+                   "recorded) to its resolution's observed-on date (the start of that day UTC, "
+                   "so forecasts made on that day do not count; else when the resolution was "
+                   "recorded). Forecasts made at or after resolution do not count; those made "
+                   "after the deadline but before resolution do, like any other."),
         Convention("Sources",
                    "A source is graded like a forecaster: its implied confidence (from its "
                    "wording) is one forecast made on the claim's made-on date."),

@@ -38,6 +38,7 @@ from tracker.reports.text import (
     percent,
     period_text,
     score_delta,
+    scores_intro,
 )
 from tracker.scoring import BrierDecomposition, CalibrationBin
 
@@ -254,9 +255,8 @@ def _changes(data: ReportData, linked: set[str]) -> list[str]:
 def _scores(data: ReportData) -> list[str]:
     resolved = data.scores[0].resolved_claims if data.scores else 0
     lines = ['<section id="scores">', "<h2>Scores</h2>",
-             f"<p>{resolved} resolved claims are scored as of {e(instant(data.as_of))}; annulled "
-             "claims never count. Brier runs from 0 (perfect) to 1; lower is better. "
-             "The conventions are at the end of the report.</p>"]
+             f"<p>{e(scores_intro(resolved, data.as_of))} Brier runs from 0 (perfect) to 1; "
+             "lower is better. The conventions are at the end of the report.</p>"]
     for table in data.scores:
         lines.append(f"<h3>{e(GROUPING_TITLES.get(table.by, table.by))}</h3>")
         lines += _score_table(table)

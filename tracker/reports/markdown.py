@@ -33,6 +33,7 @@ from tracker.reports.text import (
     percent,
     period_text,
     score_delta,
+    scores_intro,
 )
 from tracker.scoring import BrierDecomposition, CalibrationBin
 
@@ -129,8 +130,7 @@ def _changes(data: ReportData) -> list[str]:
 def _scores(data: ReportData) -> list[str]:
     resolved = data.scores[0].resolved_claims if data.scores else 0
     lines = ["## Scores", "",
-             f"{resolved} resolved claims scored as of {instant(data.as_of)}; annulled "
-             "claims never count. Brier: lower is better.", ""]
+             f"{scores_intro(resolved, data.as_of)} Brier: lower is better.", ""]
     for table in data.scores:
         lines += [f"### {GROUPING_TITLES.get(table.by, table.by)}", ""]
         lines += _score_rows(table)

@@ -106,8 +106,15 @@ def _scored_on(by: str) -> str:
 def leaderboard_heading(board: Leaderboard) -> str:
     """'by reviewer, as of 2024-06-30 (...)': the heading `tracker score` and the app share."""
     when = instant(board.as_of) if board.as_of else "now"
-    return (f"by {board.by}, as of {when} ({board.resolved_claims} resolved claims, each "
-            f"scored where it has {_scored_on(board.by)}; annulled ones never count)")
+    return (f"by {board.by}, as of {when} ({plural(board.resolved_claims, 'resolved claim')}, "
+            f"each scored where it has {_scored_on(board.by)}; annulled ones never count)")
+
+
+def scores_intro(resolved: int, as_of: datetime) -> str:
+    """The first line of a report's scores: how many claims, and which of them score."""
+    return (f"{plural(resolved, 'resolved claim')} as of {instant(as_of)}, each scored where "
+            "it has a forecast made before its outcome (a source: an implied confidence); "
+            "annulled claims never count.")
 
 
 def calibration_title(board: Leaderboard) -> str:
