@@ -22,6 +22,7 @@ from tracker.claimfiles import (
 from tracker.claimfiles.paths import claim_file_paths
 from tracker.db import make_engine, shipped_claims_dir, upgrade
 from tracker.definitions import ClaimDefinition
+from tracker.errors import InvalidInput
 from tracker.ledger import EntryStamp, Ledger
 from tracker.models import Evidence
 from tracker.queries import Queries
@@ -239,6 +240,33 @@ def test_an_id_used_by_another_claim_in_the_database_imports_nothing(
     assert "already belongs to an evidence entry of claim 'loose'" in str(
         raised.value.problems[0])
     assert dump(engine) == before
+
+
+def test_a_file_cannot_close_a_parent_loop_through_the_database(
+        tmp_path: Path, ledger: Ledger, engine: Engine) -> None:
+    """cx's file named cy as its parent while the database had cy under cx: both dropped out
+    of every tree, and the export no longer checked."""
+    ledger.create_claim(_definition("cx"), "eve")
+    ledger.create_claim(replace(_definition("cy"), parent="cx"), "eve")
+    path = write(tmp_path, "c.toml", 'format = 1\n\n[[claims]]\nslug = "cx"\ntitle = "Loose"\n'
+                 'statement = "A loose claim."\nkind = "opinion"\nparent = "cy"\n')
+    before = dump(engine)
+    with pytest.raises(ProblemsFound) as raised:
+        import_paths(ledger, [path], reviewer="importer")
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{path}:8: parent cycle: cx -> cy -> cx: a claim cannot be its own ancestor"]
+    assert dump(engine) == before
+
+
+def test_the_ledger_refuses_a_parent_that_descends_from_the_claim(ledger: Ledger) -> None:
+    """The CLI's `edit --parent` and the app's form write through the ledger too."""
+    ledger.create_claim(_definition("cx"), "eve")
+    ledger.create_claim(replace(_definition("cy"), parent="cx"), "eve")
+    ledger.create_claim(replace(_definition("cz"), parent="cy"), "eve")
+    with pytest.raises(InvalidInput, match=r"^parent cycle: cx -> cz -> cy -> cx: a claim "
+                                           r"cannot be its own ancestor$"):
+        ledger.edit_claim("cx", replace(_definition("cx"), parent="cz"), "eve")
+    ledger.edit_claim("cz", replace(_definition("cz"), parent="cx"), "eve")  # no loop: fine
 
 
 def _stamp(uuid: str) -> EntryStamp:

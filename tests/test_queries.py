@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import Session
 
 from tests.conftest import Clock
 from tests.helpers import definition
 from tracker.ledger import Ledger
-from tracker.queries import ClaimFilter, Queries
+from tracker.queries import ClaimFilter, Queries, ReviewerNames
 
 
 def test_text_filter_ignores_case_and_takes_wildcards_literally(
@@ -164,3 +165,21 @@ def test_changes_since_a_version_say_what_each_change_did(ledger: Ledger,
     ]
     assert [change.text for change in changes_since(detail, 3)] == [
         "definition v4 (title, deadline, tags): tagged"]
+
+
+def test_a_reviewer_created_after_the_names_were_read_is_found(engine: Engine,
+                                                               ledger: Ledger) -> None:
+    """On PostgreSQL each statement reads its own snapshot: `tracker show` failed with
+    KeyError while someone recorded a forecast under a new name."""
+    ledger.create_claim(definition("a"), "ann")
+    with Session(engine) as session:
+        names = ReviewerNames(session)
+        session.commit()  # the next read sees what was written since, as on PostgreSQL
+        ledger.forecast("a", 0.5, reviewer="newcomer")
+        (newcomer,) = [item for item in Queries(engine).claim_detail("a").forecasts]
+        assert newcomer.reviewer == "newcomer"
+        ids = {row.name: row.id for row in session.execute(
+            text("SELECT id, name FROM reviewers"))}
+        assert names[ids["newcomer"]] == "newcomer"
+        with pytest.raises(KeyError):
+            names[max(ids.values()) + 1]

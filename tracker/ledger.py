@@ -167,6 +167,20 @@ class LedgerTransaction:
                                field="source")
         return parent_id, source_id
 
+    def _check_ancestry(self, claim: Claim, parent_id: int | None) -> None:
+        """A claim cannot become its own ancestor: the claims in the loop would drop out of
+        every tree (a list shows top-level claims and their children)."""
+        chain, current, seen = [claim.slug], parent_id, set()
+        while current is not None and current not in seen:  # a loop elsewhere: not this one
+            seen.add(current)
+            row = self.session.execute(
+                select(Claim.slug, Claim.parent_id).where(Claim.id == current)).one()
+            chain.append(row.slug)
+            if current == claim.id:
+                raise InvalidInput(f"parent cycle: {' -> '.join(chain)}: a claim cannot be its "
+                                   "own ancestor", field="parent")
+            current = row.parent_id
+
     def _check_quote(self, definition: ClaimDefinition, source_id: int | None) -> None:
         if source_id is not None and definition.quote.strip():
             if source_id not in self._copy_texts:
@@ -220,6 +234,7 @@ class LedgerTransaction:
         claim = self._claim_at(slug, expected_version)
         reviewer_id = self.reviewer_id(reviewer)
         parent_id, source_id = self._references(definition)
+        self._check_ancestry(claim, parent_id)
         if definition.quote != claim.quote or source_id != claim.source_id:
             self._check_quote(definition, source_id)  # an older quote may predate the copy
         uuid, now = self._stamp(stamp)

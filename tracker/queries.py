@@ -736,6 +736,27 @@ def _before(column: Any, as_of: datetime | None) -> Any:
     return literal(True) if as_of is None else column <= as_of
 
 
+class ReviewerNames(dict[int, str]):
+    """Reviewer names by id, read again for an id not seen yet: on PostgreSQL each statement
+    reads its own snapshot, so an entry read after the names can be by a reviewer created
+    since (reviewers are never deleted, so a second read has it)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self._session = session
+        self._read()
+
+    def _read(self) -> None:
+        self.update((row.id, row.name)
+                    for row in self._session.execute(select(Reviewer.id, Reviewer.name)))
+
+    def __missing__(self, reviewer_id: int) -> str:
+        self._read()
+        if reviewer_id not in self:
+            raise KeyError(reviewer_id)
+        return self[reviewer_id]
+
+
 def _load_detail(session: Session, slug: str, as_of: datetime | None) -> ClaimDetail:
     claim = session.scalar(select(Claim).where(Claim.slug == slug))
     if claim is None:
@@ -743,9 +764,7 @@ def _load_detail(session: Session, slug: str, as_of: datetime | None) -> ClaimDe
     if as_of is not None and as_utc(claim.created_at) > as_of:
         raise NotFound(f"claim '{slug}' was not in the tracker yet as of {as_of:%Y-%m-%d %H:%M} "
                        f"UTC: it was recorded on {as_utc(claim.created_at):%Y-%m-%d %H:%M} UTC")
-    names: dict[int, str] = {
-        row.id: row.name for row in session.execute(select(Reviewer.id, Reviewer.name))
-    }
+    names = ReviewerNames(session)
 
     revisions = tuple(
         RevisionItem(row.uuid, row.version, row.note, names[row.reviewer_id],

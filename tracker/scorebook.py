@@ -39,11 +39,10 @@ from tracker.models import (
     ClaimTag,
     Forecast,
     Resolution,
-    Reviewer,
     Source,
     StatusChange,
 )
-from tracker.queries import definitions_as_of, state_events_as_of
+from tracker.queries import ReviewerNames, definitions_as_of, state_events_as_of
 from tracker.vocabulary import CLOSED_STATUSES, Outcome, Status
 
 Grouping = Literal["reviewer", "source", "tag", "period"]
@@ -198,7 +197,7 @@ def scored_claims(
     claim at a time; with `ids=(first, last)` only the claims with ids in that range.
     `replay=False` when the current state is the state as of `as_of` (see
     `nothing_recorded_after`). Forecasts stay plain rows: no object per forecast."""
-    names = dict(session.execute(select(Reviewer.id, Reviewer.name)).all())
+    names = ReviewerNames(session)
     query = select(Forecast.claim_id, Forecast.reviewer_id, Forecast.probability,
                    _as_read(Forecast.made_at))
     if as_of is None or not replay:

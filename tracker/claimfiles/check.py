@@ -6,7 +6,7 @@ duplicate slugs, source keys and entry ids, parents that do not exist, parent cy
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,7 +42,10 @@ def check_paths(paths: Sequence[Path], known_slugs: Collection[str] = (),
 
 
 def check_files(files: Sequence[ReadFile], known_slugs: Collection[str] = (),
-                now: datetime | None = None) -> CheckResult:
+                now: datetime | None = None,
+                known_parents: Mapping[str, str] | None = None) -> CheckResult:
+    """`known_parents`: the parent of each claim elsewhere that has one (the database's, on
+    import), so a file cannot close a loop through claims it does not hold."""
     problems: list[Problem] = []
     for read in files:
         problems.extend(read.problems)
@@ -52,14 +55,15 @@ def check_files(files: Sequence[ReadFile], known_slugs: Collection[str] = (),
                 problems += [Problem(read.path, line, message)
                              for claim in read.content.claims
                              for line, message in recorded_later(claim, now)]
-    problems.extend(_across_files(files, known_slugs))
+    problems.extend(_across_files(files, known_slugs, known_parents or {}))
     order = {read.path: index for index, read in enumerate(files)}
     problems.sort(key=lambda problem: (order.get(problem.path, len(order)), problem.line,
                                        problem.message))
     return CheckResult(tuple(files), tuple(dict.fromkeys(problems)))
 
 
-def _across_files(files: Sequence[ReadFile], known_slugs: Collection[str]) -> list[Problem]:
+def _across_files(files: Sequence[ReadFile], known_slugs: Collection[str],
+                  known_parents: Mapping[str, str]) -> list[Problem]:
     problems: list[Problem] = []
     slugs: dict[str, tuple[str, int]] = {}
     sources: dict[str, tuple[str, int]] = {}
@@ -91,7 +95,9 @@ def _across_files(files: Sequence[ReadFile], known_slugs: Collection[str]) -> li
                 slugs[claim.slug] = (read.path, line)
             problems.extend(_duplicate_ids(read.path, claim, entry_ids))
     every_slug = set(slugs) | set(known_slugs)
-    parents = {claim.slug: claim.parent for _path, claim in claims if claim.parent}
+    in_files = {claim.slug for _path, claim in claims}
+    parents = {slug: parent for slug, parent in known_parents.items() if slug not in in_files}
+    parents |= {claim.slug: claim.parent for _path, claim in claims if claim.parent}
     for path, claim in claims:
         if not claim.parent or claim.parent == claim.slug:
             continue

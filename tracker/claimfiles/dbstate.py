@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from tracker.models import (
     Claim,
@@ -22,6 +22,13 @@ _CHUNK = 500
 
 def claim_slugs(session: Session) -> set[str]:
     return set(session.scalars(select(Claim.slug)))
+
+
+def claim_parents(session: Session) -> dict[str, str]:
+    """The parent slug of every claim that has one."""
+    parent = aliased(Claim)
+    return {row.slug: row.parent for row in session.execute(
+        select(Claim.slug, parent.slug.label("parent")).join(parent, parent.id == Claim.parent_id))}
 
 
 def kept_copy(session: Session, key: str) -> tuple[str, str | None] | None:

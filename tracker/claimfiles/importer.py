@@ -18,6 +18,7 @@ from tracker.claimfiles.check import check_files
 from tracker.claimfiles.convert import source_info
 from tracker.claimfiles.dbstate import (
     claim_count,
+    claim_parents,
     claim_slugs,
     entry_owners,
     kept_copy,
@@ -99,7 +100,8 @@ def _import(ledger: Ledger, files: Sequence[ReadFile], reviewer: str, prefer: Pr
             return None
         existing = claim_slugs(tx.session)
         # The import's clock: an entry recorded after it is refused with its line.
-        result = check_files(files, known_slugs=existing, now=ledger.clock())
+        result = check_files(files, known_slugs=existing, now=ledger.clock(),
+                             known_parents=claim_parents(tx.session))
         problems = list(result.problems) or _ownership_problems(files, tx.session)
         if problems:
             raise ProblemsFound(problems)
