@@ -95,6 +95,23 @@ def test_changed_outcome_reopens_and_re_resolves(ledger: Ledger, queries: Querie
     assert [r.outcome for r in q1.resolutions] == ["yes", "no"], "history stays in the log"
 
 
+def test_an_older_file_listing_a_question_as_open_does_not_reopen_it(
+    run_cli: Run, csv_file: Path, tmp_path: Path
+) -> None:
+    """A file exported before carol resolved the claim reopened it on import, silently (the
+    summary said nothing changed)."""
+    assert run_cli("import-forecasts", str(csv_file)).exit_code == 0
+    older = tmp_path / "older.csv"
+    older.write_text(run_cli("export-forecasts").stdout)
+    assert run_cli("--as", "carol", "resolve", "q3", "yes", "--note", "it happened").exit_code == 0
+    result = run_cli("import-forecasts", str(older))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1] == (
+        "kept resolved, though open in the file (reopen with `tracker reopen SLUG --note "
+        "REASON` if the file is right): q3")
+    assert "status     confirmed (version 2, changed by carol" in run_cli("show", "q3").stdout
+
+
 def test_bad_rows_are_listed_by_line_and_nothing_is_imported(
     engine: Engine, ledger: Ledger, tmp_path: Path
 ) -> None:

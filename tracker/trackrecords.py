@@ -96,6 +96,8 @@ class ImportSummary:
     forecasts_added: int
     resolutions_added: int
     unchanged_forecasts: int
+    kept_resolved: tuple[str, ...] = ()
+    """Claims resolved here that the file lists as open: left resolved (an older file)."""
 
 
 def slug_for(question_id: str) -> str:
@@ -282,6 +284,7 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
     questions = read_track_record(path)
     _check_dates(path, questions, ledger.clock())
     added = updated = forecasts = resolutions = unchanged = 0
+    kept: list[str] = []
     with ledger.transaction() as tx:
         for question in questions:
             definition = _definition(question)
@@ -313,8 +316,11 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                     forecasts += 1
             with _at_line(path, next((row.line for row in question.rows if row.outcome),
                                      question.rows[0].line)):
-                resolutions += _apply_outcome(tx, question, reviewer)
-    return ImportSummary(added, updated, forecasts, resolutions, unchanged)
+                outcome = _apply_outcome(tx, question, reviewer)
+            resolutions += outcome == RESOLVED
+            if outcome == KEPT_RESOLVED:
+                kept.append(question.slug)
+    return ImportSummary(added, updated, forecasts, resolutions, unchanged, tuple(kept))
 
 
 def _forecasts_on(tx: LedgerTransaction, claim: Claim | None
@@ -374,7 +380,13 @@ def _carried(question: QuestionRows, current: ClaimDefinition) -> ClaimDefinitio
     )
 
 
-def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str) -> int:
+RESOLVED, KEPT_RESOLVED, UNCHANGED = "resolved", "kept resolved", "unchanged"
+
+
+def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str) -> str:
+    """Resolve as the file says. A question the file lists as open does not reopen a claim
+    resolved here: the file may predate the resolution (a track record carries no version
+    to tell), and an outcome is taken back only with a reason (`tracker reopen`)."""
     resolved = next((row for row in question.rows if row.outcome), None)
     claim = tx.claim(question.slug)
     current = tx.session.scalar(
@@ -383,14 +395,11 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str)
     )
     closed = Status(claim.status).is_closed
     if resolved is None or resolved.resolved_at is None:
-        if closed:
-            tx.reopen(question.slug, reviewer=reviewer,
-                      reason="the imported track record lists this question as open")
-        return 0
+        return KEPT_RESOLVED if closed else UNCHANGED
     if closed and current is not None and (current.outcome, current.value) == (
         resolved.outcome, outcome_value(Outcome(resolved.outcome), resolved.value)
     ):
-        return 0
+        return UNCHANGED
     if closed:
         tx.reopen(question.slug, reviewer=reviewer,
                   reason="the imported track record gives a different outcome")
@@ -404,7 +413,7 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str)
                                           repr(resolved.value), resolved.resolved_at.isoformat(),
                                           str(claim.version)),
                                 recorded_at=resolved.resolved_at if exact else None))
-    return 1
+    return RESOLVED
 
 
 # --- exporting -------------------------------------------------------------------------

@@ -20,8 +20,8 @@ def import_forecasts(app: AppContext, file: Path) -> None:
     annulled, or empty while open; resolved_at: the day the outcome was observed, or the ISO
     moment it was resolved (forecasts count until then). A claim already here keeps its
     criteria, deadline and source; rows change its title, and url, tags and made-on day
-    where given. Bad rows are listed by line and nothing is imported; re-importing the same
-    file adds nothing."""
+    where given; a question listed as open does not reopen a claim resolved here. Bad rows
+    are listed by line and nothing is imported; re-importing the same file adds nothing."""
     summary = import_track_record(app.ledger(), file)
     click.echo(
         f"{file}: {summary.questions_added} questions added, {summary.questions_updated} "
@@ -29,6 +29,9 @@ def import_forecasts(app: AppContext, file: Path) -> None:
         f"({summary.unchanged_forecasts} already there), "
         f"{summary.resolutions_added} resolutions added"
     )
+    if summary.kept_resolved:
+        click.echo(f"kept resolved, though open in the file (reopen with `tracker reopen SLUG "
+                   f"--note REASON` if the file is right): {', '.join(summary.kept_resolved)}")
 
 
 @click.command(name="export-forecasts")
