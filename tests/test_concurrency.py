@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from tests.helpers import definition
-from tracker.errors import Conflict
-from tracker.ledger import Ledger
+from tracker.definitions import SourceInfo
+from tracker.errors import Conflict, IllegalTransition
+from tracker.ledger import Ledger, LedgerTransaction
+from tracker.models import EvidenceRetraction, Source
 from tracker.queries import Queries
 
 
@@ -77,3 +81,91 @@ def test_simultaneous_writers_exactly_one_wins_and_appends_never_conflict(
     assert detail.version == 2
     assert len(detail.status_changes) == 1
     assert len(detail.forecasts) == writers, "every append is kept"
+
+
+def test_a_second_retraction_waits_for_the_first_and_is_refused(engine: Engine) -> None:
+    """On PostgreSQL six parallel `tracker retract` of one entry wrote three retractions;
+    later retracts of it failed with MultipleResultsFound."""
+    ledger, reader = Ledger(engine), Queries(engine)
+    slug = ledger.create_claim(definition(), "ann")
+    entry = ledger.add_evidence(slug, title="A page", stance="supports", reviewer="ann")
+    outcome: list[BaseException | None] = []
+
+    def retract_too() -> None:
+        try:
+            Ledger(engine).retract_evidence(entry, reason="bob's reason", reviewer="bob")
+            outcome.append(None)
+        except IllegalTransition as error:
+            outcome.append(error)
+
+    with ledger.transaction() as tx:
+        tx.retract_evidence(entry, reason="ann's reason", reviewer="ann")
+        second = threading.Thread(target=retract_too)
+        second.start()
+        second.join(0.5)
+        assert second.is_alive(), "the second retraction waits for the first to commit"
+    second.join()
+    assert len(outcome) == 1 and "already retracted by ann" in str(outcome[0])
+    (item,) = reader.claim_detail(slug).evidence
+    assert item.retraction is not None and item.retraction.reviewer == "ann"
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(EvidenceRetraction)) == 1
+
+
+def _in_a_thread_while_open(engine: Engine, start: Callable[[LedgerTransaction], object],
+                            then: Callable[[Ledger], object]) -> list[BaseException | None]:
+    """Run `then` in a thread while a transaction that ran `start` is still open; the
+    thread must wait for it, then finish after it commits. Its outcome: None or the error."""
+    outcome: list[BaseException | None] = []
+
+    def second() -> None:
+        try:
+            then(Ledger(engine))
+            outcome.append(None)
+        except Exception as error:  # reported to the test, which names it
+            outcome.append(error)
+
+    with Ledger(engine).transaction() as tx:
+        start(tx)
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive(), "the second writer waits for the first to commit"
+    thread.join()
+    return outcome
+
+
+def test_two_writers_naming_the_same_new_reviewer_both_succeed(engine: Engine) -> None:
+    """On PostgreSQL one of eight parallel `tracker --as samenew forecast` failed with
+    "duplicate key value violates unique constraint uq_reviewers_name"."""
+    ledger = Ledger(engine)
+    slug = ledger.create_claim(definition(), "ann")
+    outcome = _in_a_thread_while_open(
+        engine, lambda tx: tx.forecast(slug, 0.4, reviewer="samenew"),
+        lambda second: second.forecast(slug, 0.6, reviewer="samenew"))
+    assert outcome == [None]
+    assert [item.reviewer for item in Queries(engine).claim_detail(slug).forecasts] == [
+        "samenew", "samenew"]
+
+
+def test_two_imports_of_the_same_new_source_both_succeed(engine: Engine) -> None:
+    info = SourceInfo(key="report", title="A report")
+    outcome = _in_a_thread_while_open(
+        engine, lambda tx: tx.upsert_source(info),
+        lambda second: second.upsert_source(replace(info, title="A report, retitled")))
+    assert outcome == [None]
+    with engine.connect() as connection:
+        assert connection.execute(select(Source.key, Source.title)).all() == [
+            ("report", "A report, retitled")]
+
+
+def test_an_import_waits_for_another_to_finish(engine: Engine) -> None:
+    """Its plan is read first: a second import planning meanwhile would write over it."""
+    outcome = _in_a_thread_while_open(engine, LedgerTransaction.hold_import_lock,
+                                      _take_the_import_lock)
+    assert outcome == [None]
+
+
+def _take_the_import_lock(ledger: Ledger) -> None:
+    with ledger.transaction() as tx:
+        tx.hold_import_lock()

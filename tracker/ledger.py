@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -74,6 +74,8 @@ class EntryStamp:
 
 
 NEW = EntryStamp()
+IMPORT_LOCK_KEY = 0x747261636B  # "track"
+"""The PostgreSQL advisory lock imports take (`hold_import_lock`)."""
 
 
 def _choice(enum: Any, text: str, what: str) -> Any:
@@ -102,11 +104,24 @@ class LedgerTransaction:
         found = self.session.scalar(select(Reviewer.id).where(Reviewer.name == name))
         if found is None:
             reviewer = Reviewer(name=name, created_at=self._clock())
-            self.session.add(reviewer)
-            self.session.flush()
-            found = reviewer.id
+            try:
+                with self.session.begin_nested():
+                    self.session.add(reviewer)
+                found = reviewer.id
+            except IntegrityError:  # the same new name, written meanwhile (PostgreSQL)
+                found = self.session.execute(
+                    select(Reviewer.id).where(Reviewer.name == name)).scalar_one()
         self._reviewer_ids[name] = found
         return found
+
+    def hold_import_lock(self) -> None:
+        """One import at a time, so nothing changes under its plan: on PostgreSQL a
+        transaction-scoped advisory lock; on SQLite the write lock, which the transaction's
+        BEGIN IMMEDIATE takes once it has a connection."""
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": IMPORT_LOCK_KEY})
 
     def claim(self, slug: str) -> Claim:
         claim = self.session.scalar(select(Claim).where(Claim.slug == slug))
@@ -141,10 +156,14 @@ class LedgerTransaction:
             values["copy_text"] = copy_text
         if source is None:
             source = Source(key=info.key, created_at=self._clock(), **values)
-            self.session.add(source)
-        else:
-            for name, value in values.items():
-                setattr(source, name, value)
+            try:
+                with self.session.begin_nested():
+                    self.session.add(source)
+            except IntegrityError:  # the same new key, written meanwhile (PostgreSQL)
+                source = self.session.execute(
+                    select(Source).where(Source.key == info.key)).scalar_one()
+        for name, value in values.items():
+            setattr(source, name, value)
         self.session.flush()
         self._copy_texts.pop(source.id, None)
         return source.id
@@ -304,7 +323,11 @@ class LedgerTransaction:
         self, evidence_uuid: str, *, reason: str, reviewer: str, stamp: EntryStamp = NEW
     ) -> str:
         check_text(reason, "reason", TEXT_MAX, required=True)
-        evidence = self.session.get(Evidence, evidence_uuid)
+        # The row lock makes a second retraction of the entry wait for the first and then
+        # see it: on PostgreSQL two could both find none and both be written (SQLite
+        # serialises writers already).
+        evidence = self.session.scalar(
+            select(Evidence).where(Evidence.uuid == evidence_uuid).with_for_update())
         if evidence is None:
             raise NotFound(
                 f"no evidence entry {evidence_uuid}: copy its id from `tracker history SLUG`"
@@ -313,6 +336,7 @@ class LedgerTransaction:
             select(EvidenceRetraction.uuid, EvidenceRetraction.recorded_at, Reviewer.name)
             .join(Reviewer, Reviewer.id == EvidenceRetraction.reviewer_id)
             .where(EvidenceRetraction.evidence_uuid == evidence_uuid)
+            .order_by(EvidenceRetraction.recorded_at, EvidenceRetraction.uuid).limit(1)
         ).one_or_none()
         if already is not None and stamp.uuid != already.uuid:
             raise IllegalTransition(

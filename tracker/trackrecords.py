@@ -286,6 +286,7 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
     added = updated = forecasts = resolutions = unchanged = 0
     kept: list[str] = []
     with ledger.transaction() as tx:
+        tx.hold_import_lock()
         for question in questions:
             definition = _definition(question)
             existing = tx.session.scalar(select(Claim).where(Claim.slug == question.slug))

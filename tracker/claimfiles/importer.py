@@ -95,7 +95,7 @@ def import_if_empty(ledger: Ledger, paths: Sequence[Path], *,
 def _import(ledger: Ledger, files: Sequence[ReadFile], reviewer: str, prefer: Prefer | None,
             only_if_empty: bool) -> ImportReport | None:
     with ledger.transaction() as tx:
-        # The first statement takes SQLite's write lock: nothing changes under the import.
+        tx.hold_import_lock()  # nothing changes under the import
         if claim_count(tx.session) and only_if_empty:
             return None
         existing = claim_slugs(tx.session)
