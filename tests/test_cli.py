@@ -242,6 +242,9 @@ def test_bad_database_url_is_a_usage_error() -> None:
     result = invoke_main(["--db", "not a url", "list"])
     assert result.exit_code == 2
     assert "Invalid value for '--db': cannot read database URL" in result.stderr
+    bad_port = invoke_main(["--db", "postgresql://u:s3cret@h:abc/db", "list"])
+    assert bad_port.exit_code == 2 and "(a port must be a number)" in bad_port.stderr
+    assert "s3cret" not in bad_port.stderr and "bug" not in bad_port.stderr
 
 
 def test_db_current_does_not_make_the_database_it_reports_on(tmp_path: Path) -> None:

@@ -138,6 +138,24 @@ def test_server_database_is_never_migrated_implicitly(database_url: str) -> None
     engine.dispose()
 
 
+def test_a_database_from_a_newer_tracker_is_refused_by_name(database_url: str) -> None:
+    """It was "out of date" with `tracker db upgrade` as the fix, which then failed with
+    alembic's "Can't locate revision" reported as a bug (on SQLite at once)."""
+    from tests.conftest import invoke_main
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    engine.dispose()
+    expected = (f"has schema 0099, which this tracker does not know (it knows up to "
+                f"{SCHEMA_HEAD}): a newer tracker made it")
+    for args in (["list"], ["db", "current"], ["db", "upgrade"]):
+        result = invoke_main(["--db", database_url, *args])
+        assert (result.exit_code, expected in result.stderr) == (1, True), (args, result)
+        assert "Traceback" not in result.stderr and "bug" not in result.stderr
+
+
 def test_checkout_finds_migrations_through_the_package() -> None:
     assert migrations_dir() == ROOT / "migrations"
 

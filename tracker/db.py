@@ -107,6 +107,10 @@ def database_url(url: str) -> URL:
         raise InvalidInput(
             f"cannot read database URL '{url}': give an SQLAlchemy URL such as {URL_EXAMPLES}"
         ) from error
+    except ValueError as error:  # a port that is not a number; the URL may hold a password
+        raise InvalidInput(
+            f"cannot read the database URL: {error} (a port must be a number): give an "
+            f"SQLAlchemy URL such as {URL_EXAMPLES}") from error
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     shown = parsed.render_as_string(hide_password=True)
@@ -238,10 +242,22 @@ def connect(choice: DatabaseChoice) -> Engine:
     return make_engine(choice.url)
 
 
+def refuse_newer_schema(engine: Engine, revision: str | None) -> None:
+    """A database a later tracker has migrated cannot be used (or migrated) by this one."""
+    if revision is not None and not (revision.isdigit() and int(revision) <= int(SCHEMA_HEAD)):
+        shown = engine.url.render_as_string(hide_password=True)
+        engine.dispose()
+        raise SchemaOutOfDate(
+            f"the database {shown} has schema {revision}, which this tracker does not know "
+            f"(it knows up to {SCHEMA_HEAD}): a newer tracker made it; install that version "
+            "(git pull, then pip install -e .)")
+
+
 def open_database(choice: DatabaseChoice) -> Engine:
     """Connect and make sure the schema is current (SQLite) or refuse (server databases)."""
     engine = connect(choice)
     current, head = current_revision(engine), SCHEMA_HEAD
+    refuse_newer_schema(engine, current)
     if current != head:
         if choice.is_sqlite:
             upgrade(engine)

@@ -11,6 +11,7 @@ from tracker.db import (
     default_database_path,
     head_revision,
     history_lines,
+    refuse_newer_schema,
     upgrade,
 )
 from tracker.errors import NotFound
@@ -41,6 +42,7 @@ def upgrade_command(app: AppContext) -> None:
     engine = connect(app.choice)
     try:
         before = current_revision(engine)
+        refuse_newer_schema(engine, before)
         upgrade(engine)
         after = current_revision(engine)
     finally:
@@ -61,6 +63,7 @@ def current(app: AppContext) -> None:
     engine = connect(app.choice)
     try:
         revision = current_revision(engine)
+        refuse_newer_schema(engine, revision)
     finally:
         engine.dispose()
     head = head_revision()
