@@ -145,3 +145,55 @@ def test_export_writes_files_and_then_leaves_them(run_cli: Run, tmp_path: Path) 
     assert result.stdout == (f"unchanged {out / 'src.toml'} (2 claims)\n"
                              f"1 claim file in {out}, 0 written\n")
     assert run_cli("check", str(out)).stdout == "1 file, 2 claims OK\n"
+
+
+def test_export_does_not_write_over_changes_never_imported(run_cli: Run, tmp_path: Path,
+                                                           engine: Any) -> None:
+    """A teammate's forecast added to the file, or a definition edited in it, was silently
+    replaced by the database's version (and the next import saw no conflict)."""
+    directory = claims_dir(tmp_path)
+    assert run_cli("import", str(directory)).exit_code == 0
+    assert run_cli("edit", "alpha", "--title", "Alpha (database)").exit_code == 0
+    path = directory / "src.toml"
+    edited = FILE.replace('title = "Beta"', 'title = "Beta (file)"') + (
+        '\n[[claims.forecasts]]\nid = "00000000-0000-4000-8000-000000000009"\n'
+        'p = 0.4\nmade_at = 2024-03-01T00:00:00Z\nby = "bob"\n'
+        'recorded_at = 2024-03-01T00:00:00Z\n\n[[claims]]\nslug = "gamma"\n'
+        'title = "Gamma"\nstatement = "Gamma is so."\nkind = "fact"\n')
+    path.write_text(edited, encoding="utf-8")
+    before = dump(engine)
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{path}:23: the definition of 'beta' was changed in this file since it was last "
+        "imported or exported",
+        f"{path}:29: entry 00000000-0000-4000-8000-000000000009 of 'beta' is not in the "
+        "database",
+        f"{path}:36: claim 'gamma' is not in the database"]
+    assert result.stderr == ("3 problems in 1 file; nothing was written: import these changes "
+                             "first (tracker import DIRECTORY), or export with --force to "
+                             "write over them\n")
+    assert path.read_text(encoding="utf-8") == edited and dump(engine) == before
+    # Imported, they are the database's: the export writes the file, the title edit in it.
+    assert run_cli("import", str(directory)).exit_code == 0
+    assert run_cli("export", str(directory)).exit_code == 0
+    assert 'title = "Alpha (database)"' in path.read_text(encoding="utf-8")
+    assert 'slug = "gamma"' in path.read_text(encoding="utf-8")
+
+
+def test_export_force_writes_over_them_and_an_unreadable_file_is_kept(
+        run_cli: Run, tmp_path: Path) -> None:
+    directory = claims_dir(tmp_path)
+    assert run_cli("import", str(directory)).exit_code == 0
+    path = directory / "src.toml"
+    path.write_text(FILE.replace('title = "Beta"', 'title = "Beta (file)"'), encoding="utf-8")
+    assert run_cli("export", "--force", str(directory)).exit_code == 0
+    assert 'title = "Beta"\n' in path.read_text(encoding="utf-8")
+    (directory / "unsourced.toml").write_text("[[claims]\nslug = 'half-typed'\n")
+    assert run_cli("add", "--slug", "loose", "--title", "Loose", "--statement", "Loose.",
+                   "--kind", "opinion").exit_code == 0
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{directory / 'unsourced.toml'}:1: not a claim file this "
+                                    "export can read (")
+    assert (directory / "unsourced.toml").read_text() == "[[claims]\nslug = 'half-typed'\n"

@@ -9,17 +9,20 @@ exported claim's `synced_hash` is set, so the next import knows which side chang
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from tracker.claimfiles.convert import claim_entry, file_hash, source_entry
-from tracker.claimfiles.entries import ClaimFile, SourceEntry
+from tracker.claimfiles.convert import claim_entry, definition_of, file_hash, source_entry
+from tracker.claimfiles.entries import ClaimEntry, ClaimFile, SourceEntry
 from tracker.claimfiles.lifecycle import replay
+from tracker.claimfiles.problems import Problem, ProblemsFound
+from tracker.claimfiles.reader import read_path
 from tracker.claimfiles.rules import beside, log_problems
 from tracker.claimfiles.writer import render
-from tracker.definitions import copy_matches
-from tracker.errors import CannotWrite
+from tracker.definitions import copy_matches, validate_definition
+from tracker.errors import CannotWrite, InvalidInput
 from tracker.ledger import Ledger
 from tracker.queries import ClaimDetail, Queries
 from tracker.textfiles import make_folder, write_if_changed
@@ -43,8 +46,14 @@ class ExportReport:
     keeps), so the directory can be checked and imported on its own."""
 
 
-def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
-    """Write every source and claim of the database into `directory`."""
+OVERWRITE_REFUSED = ("nothing was written: import these changes first (tracker import "
+                     "DIRECTORY), or export with --force to write over them")
+
+
+def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> ExportReport:
+    """Write every source and claim of the database into `directory`. A file holding what
+    the database lacks (a claim, a log entry, a definition edited since the last sync: work
+    not imported yet) is not written over unless `force`: nothing is written then."""
     queries = Queries(ledger.engine)
     details = [queries.claim_detail(slug) for slug in queries.slugs()]
     sources = {source.key: source for source in queries.sources()}
@@ -53,13 +62,22 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
         groups.setdefault(detail.source.key if detail.source else None, []).append(detail)
     make_folder(directory)
     existing, notes = _existing_files(directory)
+    keys = sorted(groups, key=lambda name: (name is None, name or ""))
+    targets = {key: existing.pop(key) if key in existing else directory / _file_name(key)
+               for key in keys}
+    if not force:
+        by_slug = {detail.slug: detail for detail in details}
+        unimported = [problem for path in targets.values() if path.exists()
+                      for problem in unimported_changes(path, by_slug)]
+        if unimported:
+            raise ProblemsFound(unimported, OVERWRITE_REFUSED)
     written: list[ExportedFile] = []
     copies: list[Path] = []
     now = ledger.clock()
-    for key in sorted(groups, key=lambda name: (name is None, name or "")):
+    for key in keys:
         source = source_entry(sources[key]) if key is not None else None
         entries = tuple(claim_entry(detail) for detail in groups[key])
-        path = existing.pop(key, None) or directory / _file_name(key)
+        path = targets[key]
         changed = write_if_changed(path, render(ClaimFile(source=source, claims=entries)))
         written.append(ExportedFile(path, len(entries), changed))
         copy = _copy_beside(queries, source, path)
@@ -84,6 +102,42 @@ def export_claims(ledger: Ledger, directory: Path) -> ExportReport:
             if detail.synced_hash != synced:
                 tx.set_synced_hash(detail.slug, synced)
     return ExportReport(tuple(written), tuple(notes), tuple(copies))
+
+
+def unimported_changes(path: Path, details: Mapping[str, ClaimDetail]) -> list[Problem]:
+    """What the claim file at `path` holds that the database lacks, by line: writing the
+    database over it would lose it."""
+    read = read_path(path)
+    if read.content is None:
+        first = read.problems[0] if read.problems else Problem(str(path), 1, "unreadable")
+        return [Problem(str(path), first.line, f"not a claim file this export can read "
+                        f"({first.message}), and the export would write over it")]
+    source = read.content.source.key if read.content.source else None
+    problems: list[Problem] = []
+    for claim in read.content.claims:
+        detail = details.get(claim.slug)
+        if detail is None:
+            problems.append(Problem(str(path), claim.where.of("slug"),
+                                    f"claim '{claim.slug}' is not in the database"))
+            continue
+        known = {entry.id for entry in claim_entry(detail).log}
+        problems += [Problem(str(path), entry.where.of("id"), f"entry {entry.id} of "
+                             f"'{claim.slug}' is not in the database")
+                     for entry in claim.log if entry.id not in known]
+        if _definition_hash(claim, source) not in (file_hash(detail.definition),
+                                                   detail.synced_hash):
+            problems.append(Problem(str(path), claim.where.of("slug"), f"the definition of "
+                                    f"'{claim.slug}' was changed in this file since it was "
+                                    "last imported or exported"))
+    return sorted(problems)
+
+
+def _definition_hash(claim: ClaimEntry, source: str | None) -> str | None:
+    """The hash an import compares (None: a definition no import would take)."""
+    try:
+        return validate_definition(definition_of(claim, source)).content_hash()
+    except InvalidInput:
+        return None
 
 
 CopyState = Literal["missing", "present", "other", "written", "unwritable"]

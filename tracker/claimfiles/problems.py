@@ -20,14 +20,16 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-class ProblemsFound(TrackerError):
-    """Claim files had problems, so nothing was imported."""
+IMPORT_REFUSED = "nothing was imported: fix them and run the command again"
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+
+class ProblemsFound(TrackerError):
+    """Claim files had problems, so nothing was imported (or, for `outcome`, written)."""
+
+    def __init__(self, problems: Iterable[Problem], outcome: str = IMPORT_REFUSED) -> None:
         self.problems = tuple(problems)
-        super().__init__(
-            f"{summary(self.problems)}; nothing was imported: fix them and run the command again"
-        )
+        self.outcome = outcome
+        super().__init__(f"{summary(self.problems)}; {outcome}")
 
 
 def summary(problems: Sequence[Problem]) -> str:

@@ -93,15 +93,24 @@ def _print_report(report: ImportReport) -> None:
 
 @click.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True,
+              help="Write over changes in the files that were never imported.")
 @pass_app
-def export(app: AppContext, directory: Path | None) -> None:
+def export(app: AppContext, directory: Path | None, force: bool) -> None:
     """Write the database as claim files into DIRECTORY (default: ./claims), one per source.
 
     Files keep their names, are rewritten only when their content changes, and import back
     to the same database (current definitions only: older revisions stay in the database).
+    A file holding what the database lacks (a claim, a log entry, a definition edited since
+    the last import or export) is not written over: nothing is written, and the command
+    names each change and exits 1, unless --force.
     """
     target = directory or LOCAL_CLAIMS_DIR
-    report = export_claims(app.ledger(), target)
+    try:
+        report = export_claims(app.ledger(), target, force=force)
+    except ProblemsFound as error:
+        _print_problems(error.problems, f"; {error.outcome}")
+        raise click.exceptions.Exit(1) from None
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     for exported in report.files:
