@@ -121,6 +121,10 @@ def test_good_file_has_no_problems(tmp_path: Path) -> None:
      "notes holds a NUL character", "notes"),
     ('title = "A source"', 'title = "A source"\nauthors = ["Ann\\u0000"]',
      "authors holds a NUL character", "authors"),
+    ('title = "Alpha"', 'title = "Al\\u001b]0;pwned\\u0007pha"',
+     "title holds the control character \\u001b: remove it", "title"),
+    ('title = "Alpha"', 'title = "Al\\npha"', "title holds a line break: give it on one line",
+     "title"),
 ])
 def test_each_problem_is_found_at_its_line(tmp_path: Path, old: str, new: str,
                                            expected: str, key: str) -> None:

@@ -119,6 +119,12 @@ REFUSALS = [
                                                     reviewer="ann"), InvalidInput),
     ("line break in a reviewer name", lambda L, s: L.forecast(s, 0.5, reviewer="ann\nevil"),
      InvalidInput),
+    ("escape sequence in an evidence title", lambda L, s: L.add_evidence(
+        s, title="\x1b]0;pwned\x07", stance="context", reviewer="ann"), InvalidInput),
+    ("line break in an evidence title", lambda L, s: L.add_evidence(
+        s, title="line1\nline2", stance="context", reviewer="ann"), InvalidInput),
+    ("escape sequence in a note", lambda L, s: L.forecast(
+        s, 0.5, reviewer="ann", rationale="red \x1b[31m"), InvalidInput),
     ("version never reached", lambda L, s: L.change_status(
         s, "developing", reviewer="ann", expected_version=7), InvalidInput),
     ("bad stance", lambda L, s: L.add_evidence(s, title="t", stance="maybe", reviewer="ann"),
@@ -264,3 +270,16 @@ def test_as_of_uses_only_entries_recorded_by_then(
     assert (now.status, now.version, now.definition.title) == ("refuted", 4, "Renamed")
     with pytest.raises(NotFound):
         queries.claim_detail(claim, as_of=clock.now.replace(year=2000))
+
+
+def test_long_texts_keep_their_line_breaks_and_tabs(ledger: Ledger, queries: Queries,
+                                                    claim: str) -> None:
+    ledger.add_evidence(claim, title="One line", summary="First.\nSecond,\tindented.",
+                        stance="context", reviewer="ann")
+    assert queries.claim_detail(claim).evidence[0].summary == "First.\nSecond,\tindented."
+    with pytest.raises(InvalidInput, match=r"^title holds a line break: give it on one line$"):
+        ledger.edit_claim(claim, definition(claim, title="Two\nlines"), "ann")
+    with pytest.raises(InvalidInput, match=r"^summary holds the control character \\u001b: "
+                                           r"remove it$"):
+        ledger.add_evidence(claim, title="t", summary="\x1b[2J", stance="context",
+                            reviewer="ann")

@@ -97,7 +97,8 @@ class SourceInfo:
 
 
 
-def check_text(value: str, what: str, limit: int, *, required: bool = False) -> str:
+def check_text(value: str, what: str, limit: int, *, required: bool = False,
+               one_line: bool = False) -> str:
     if required and not value.strip():
         raise InvalidInput(f"{what} is empty: give {with_article(what)}")
     if len(value) > limit:
@@ -106,7 +107,23 @@ def check_text(value: str, what: str, limit: int, *, required: bool = False) -> 
         )
     if "\x00" in value:  # PostgreSQL cannot store it; SQLite would, so refuse it on both
         raise InvalidInput(f"{what} holds a NUL character: remove it")
+    if problem := control_character_problem(value, one_line=one_line):
+        raise InvalidInput(f"{what} {problem}")
     return value
+
+
+def control_character_problem(text: str, *, one_line: bool = False) -> str:
+    """Why `text` cannot be stored ('' if it can): a control character other than a line
+    break or tab (an escape sequence in a shared title would drive every reader's terminal),
+    or, in a one-line text such as a title, a line break (it splits the tables it is in)."""
+    allowed = "" if one_line else "\n\r\t"
+    char = next((char for char in text
+                 if char not in allowed and unicodedata.category(char) == "Cc"), None)
+    if char is None:
+        return ""
+    if char in "\n\r":
+        return "holds a line break: give it on one line"
+    return f"holds the control character \\u{ord(char):04x}: remove it"
 
 
 FIELD_NAMES = {"deadline_start": "deadline", "deadline_end": "deadline",
@@ -267,7 +284,7 @@ def validate_definition(definition: ClaimDefinition) -> ClaimDefinition:
             f"slug '{definition.slug}' is not valid: use lowercase letters, digits and "
             f"hyphens, starting with a letter or digit, at most {SLUG_MAX} characters"
         )
-    check_text(definition.title, "title", TITLE_MAX, required=True)
+    check_text(definition.title, "title", TITLE_MAX, required=True, one_line=True)
     check_text(definition.statement, "statement", TEXT_MAX, required=True)
     for name in ("quote", "criteria", "notes"):
         check_text(getattr(definition, name), name, TEXT_MAX)

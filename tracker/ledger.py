@@ -300,7 +300,7 @@ class LedgerTransaction:
         stamp: EntryStamp = NEW,
     ) -> str:
         stance_value = _choice(Stance, stance, "stance")
-        check_text(title, "evidence title", TITLE_MAX, required=True)
+        check_text(title, "evidence title", TITLE_MAX, required=True, one_line=True)
         check_text(url, "URL", URL_MAX)
         if url and not url.startswith(("http://", "https://")):
             raise InvalidInput(f"URL '{url}' must start with http:// or https://")
@@ -555,7 +555,7 @@ class LedgerTransaction:
 
 def _check_source(info: SourceInfo, copy_text: str | None) -> None:
     """What a claim file's [source] is checked for, and a copy's text is the copy named."""
-    check_text(info.title, "source title", TITLE_MAX, required=True)
+    check_text(info.title, "source title", TITLE_MAX, required=True, one_line=True)
     for value, what, limit in ((info.publisher, "publisher", TITLE_MAX),
                                (info.url, "source URL", URL_MAX),
                                (info.language, "language", LANGUAGE_MAX),
@@ -566,8 +566,9 @@ def _check_source(info: SourceInfo, copy_text: str | None) -> None:
     if copy_text is not None and not copy_matches(copy_text.encode(), info.copy_sha256):
         raise InvalidInput(f"the stored copy's text for source '{info.key}' is not the copy "
                            "copy_sha256 names: nothing was written")
-    if copy_text is not None:
-        check_text(copy_text, "stored copy", len(copy_text))  # NUL: PostgreSQL cannot store it
+    if copy_text is not None and "\x00" in copy_text:  # PostgreSQL cannot store it
+        raise InvalidInput(f"the stored copy of source '{info.key}' holds a NUL character: "
+                           "store the source as plain text")
 
 
 def _cached_columns(definition: ClaimDefinition) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from tracker.definitions import (
     check_observed,
     check_partial_value,
     check_recorded_at,
+    control_character_problem,
     has_control_characters,
     quote_in_copy,
     validate_definition,
@@ -80,7 +81,7 @@ def file_problems(content: ClaimFile, label: str, directory: Path | None) -> lis
 
 
 def _text(value: str, key: str, where: Where, report: Report, limit: int, *,
-          required: bool = False, what: str = "") -> None:
+          required: bool = False, what: str = "", one_line: bool = False) -> None:
     if required and not value.strip():
         report(where.of(key), f"{what or key} is missing or empty: give a {key}")
     elif len(value) > limit:
@@ -88,6 +89,8 @@ def _text(value: str, key: str, where: Where, report: Report, limit: int, *,
                "shorten it")
     elif "\x00" in value:
         report(where.of(key), f"{key} holds a NUL character (\\u0000): remove it")
+    elif problem := control_character_problem(value, one_line=one_line):
+        report(where.of(key), f"{key} {problem}")
 
 
 def _url(value: str, key: str, where: Where, report: Report) -> None:
@@ -152,7 +155,8 @@ def _check_source(source: SourceEntry, report: Report) -> None:
     elif not SLUG_PATTERN.match(source.key) or len(source.key) > SLUG_MAX:
         report(where.of("key"), f"source key '{source.key}' is not valid: use lowercase "
                f"letters, digits and hyphens, at most {SLUG_MAX} characters")
-    _text(source.title, "title", where, report, TITLE_MAX, required=True, what="source title")
+    _text(source.title, "title", where, report, TITLE_MAX, required=True, what="source title",
+          one_line=True)
     _text(source.publisher, "publisher", where, report, TITLE_MAX)
     _url(source.url, "url", where, report)
     _text(source.language, "language", where, report, LANGUAGE_MAX)
@@ -236,7 +240,7 @@ def _check_claim(claim: ClaimEntry, source: str | None, report: Report) -> None:
         count(where.of("slug"), f"slug '{claim.slug}' is not valid: use lowercase letters, "
               f"digits and hyphens, starting with a letter or digit, at most {SLUG_MAX} "
               "characters")
-    _text(claim.title, "title", where, count, TITLE_MAX, required=True)
+    _text(claim.title, "title", where, count, TITLE_MAX, required=True, one_line=True)
     _text(claim.statement, "statement", where, count, TEXT_MAX, required=True)
     for key in ("quote", "criteria", "notes"):
         _text(getattr(claim, key), key, where, count, TEXT_MAX)
@@ -339,7 +343,7 @@ def _check_evidence(item: EvidenceEntry, report: Report) -> None:
     where = item.where
     _entry_id(item.id, where, report)
     _text(item.title, "title", where, report, TITLE_MAX, required=True,
-          what="the evidence title")
+          what="the evidence title", one_line=True)
     _url(item.url, "url", where, report)
     _text(item.summary, "summary", where, report, TEXT_MAX)
     _choice(item.stance, "stance", tuple(Stance), where, report, "stance")
