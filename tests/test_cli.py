@@ -311,8 +311,37 @@ def test_a_database_path_in_a_missing_folder_is_refused_not_created(tmp_path: Pa
 def test_unreachable_server_is_a_clear_error() -> None:
     result = invoke_main(["--db", "postgresql+psycopg://nobody@127.0.0.1:1/x", "list"])
     assert result.exit_code == 1
-    assert "database could not be used" in result.stderr
+    assert result.stderr.startswith(
+        "error: cannot open the database postgresql+psycopg://nobody@127.0.0.1:1/x (")
     assert "Traceback" not in result.stderr
+
+
+def test_an_unusable_data_folder_or_database_file_is_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """They were "a bug" (NotADirectoryError), or "unable to open database file" naming no
+    file."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    (tmp_path / "data").write_text("a file where the data folder goes")
+    monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
+    result = invoke_main(["list"])
+    assert result.exit_code == 1 and result.stderr.startswith(
+        f"error: cannot make the data folder {tmp_path / 'data' / 'tracker'} (")
+    assert "--db URL or TRACKER_DATABASE_URL" in result.stderr and "bug" not in result.stderr
+    folder = tmp_path / "a-folder.db"
+    folder.mkdir()  # a folder where the database file goes: SQLite cannot open it
+    result = invoke_main(["--db", f"sqlite:///{folder}", "list"])
+    assert result.exit_code == 1 and result.stderr.startswith(
+        f"error: cannot open the database sqlite:///{folder} (unable to open database file): "
+        "check that the file and its folder can be read and written")
+
+
+def test_a_bad_url_from_the_environment_names_the_variable(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", "nonsense")
+    result = invoke_main(["list"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: TRACKER_DATABASE_URL: cannot read database URL "
+                                    "'nonsense'")
 
 
 def test_console_script_runs_outside_the_checkout(tmp_path: Path) -> None:

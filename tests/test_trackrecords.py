@@ -184,6 +184,24 @@ def test_json_input_reports_lines(tmp_path: Path) -> None:
                                     "to 1"]
 
 
+@pytest.mark.parametrize(("name", "content", "problem"), [
+    ("object.json", b'{"a": 1}', "1: a JSON track record is an array of objects, one per row"),
+    ("empty.json", b"", "1: a JSON track record is an array of objects, one per row"),
+    ("open.json", b'[\n{"question_id": "a", "title": "A"}', "2: the JSON array is not closed"),
+    ("latin1.csv", b"question_id,title\nQ1,Caf\xe9\n", "2: the file is not valid UTF-8 "
+                                                        "(byte 24): save it as UTF-8"),
+])
+def test_a_file_that_is_not_a_track_record_says_why(tmp_path: Path, name: str, content: bytes,
+                                                    problem: str) -> None:
+    """They said "substring not found" or showed Python's codec error."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert error.value.problems[0].startswith(problem)
+    assert str(error.value).startswith("1 problem, nothing was imported:")
+
+
 def test_export_then_import_round_trips(run_cli: Run, csv_file: Path, tmp_path: Path,
                                         database_url: str) -> None:
     assert run_cli("import-forecasts", str(csv_file)).exit_code == 0

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 from platformdirs import user_data_path
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from tracker.errors import InvalidInput, SchemaOutOfDate
+from tracker.errors import CannotWrite, DatabaseUnavailable, InvalidInput, SchemaOutOfDate
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -238,8 +238,20 @@ def history_lines() -> list[str]:
 def connect(choice: DatabaseChoice) -> Engine:
     """An engine for `choice`; the default database's folder is made on first use."""
     if choice.is_default:
-        default_database_path().parent.mkdir(parents=True, exist_ok=True)
-    return make_engine(choice.url)
+        folder = default_database_path().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CannotWrite(
+                f"cannot make the data folder {folder} ({error.strerror or error}): make it "
+                f"writable, or use a database elsewhere with --db URL or {DATABASE_URL_ENV}"
+            ) from None
+    try:
+        return make_engine(choice.url)
+    except InvalidInput as error:
+        if choice.origin == "environment":  # say where the URL came from
+            raise InvalidInput(f"{DATABASE_URL_ENV}: {error}") from None
+        raise
 
 
 def refuse_newer_schema(engine: Engine, revision: str | None) -> None:
@@ -256,7 +268,16 @@ def refuse_newer_schema(engine: Engine, revision: str | None) -> None:
 def open_database(choice: DatabaseChoice) -> Engine:
     """Connect and make sure the schema is current (SQLite) or refuse (server databases)."""
     engine = connect(choice)
-    current, head = current_revision(engine), SCHEMA_HEAD
+    try:
+        current = current_revision(engine)
+    except OperationalError as error:  # the first connection: name the database
+        shown = engine.url.render_as_string(hide_password=True)
+        engine.dispose()
+        hint = (": check that the file and its folder can be read and written (SQLite keeps "
+                "its -wal and -shm files beside it)" if choice.is_sqlite else "")
+        raise DatabaseUnavailable(
+            f"cannot open the database {shown} ({database_problem(error)}){hint}") from None
+    head = SCHEMA_HEAD
     refuse_newer_schema(engine, current)
     if current != head:
         if choice.is_sqlite:

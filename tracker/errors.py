@@ -68,5 +68,9 @@ class Conflict(TrackerError):
         super().__init__(f"{self.what_happened}; reload it, check the change, and try again")
 
 
+class DatabaseUnavailable(TrackerError):
+    """The database cannot be opened (a server down, no permission, a read-only folder)."""
+
+
 class SchemaOutOfDate(TrackerError):
     """A shared database needs `tracker db upgrade`, which is never run implicitly."""

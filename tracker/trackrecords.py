@@ -60,7 +60,8 @@ class TrackRecordError(TrackerError):
     def __init__(self, path: str, problems: list[str]) -> None:
         self.problems = problems
         listed = "\n".join(f"{path}:{problem}" for problem in problems)
-        super().__init__(f"{len(problems)} problem(s), nothing was imported:\n{listed}")
+        counted = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+        super().__init__(f"{counted}, nothing was imported:\n{listed}")
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,14 @@ def _entry_id(*parts: str) -> str:
 
 def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line, record) pairs from a CSV file or a JSON array of objects."""
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() == ".json" or text.lstrip().startswith("["):
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise TrackRecordError(str(path), [f"{line}: the file is not valid UTF-8 (byte "
+                                           f"{error.start}): save it as UTF-8"]) from None
+    if path.suffix.lower() == ".json" or text.lstrip().startswith(("[", "{")):
         yield from _json_records(text)
         return
     reader = csv.DictReader(io.StringIO(text))
@@ -129,11 +136,17 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def _json_records(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     decoder = json.JSONDecoder()
-    position = text.index("[") + 1
+    start = len(text) - len(text.lstrip())
+    if not text[start:start + 1] == "[":
+        raise ValueError(f"{text.count(chr(10), 0, start) + 1}: a JSON track record is an "
+                         "array of objects, one per row: [{\"question_id\": ...}, ...]")
+    position = start + 1
     while True:
         while position < len(text) and text[position] in " \t\r\n,":
             position += 1
-        if position >= len(text) or text[position] == "]":
+        if position >= len(text):
+            raise ValueError(f"{text.count(chr(10)) + 1}: the JSON array is not closed with ]")
+        if text[position] == "]":
             return
         line = text.count("\n", 0, position) + 1
         try:

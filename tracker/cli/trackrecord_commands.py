@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from tracker.claimfiles.problems import count
 from tracker.cli.context import AppContext, pass_app
 from tracker.trackrecords import export_rows, import_track_record, write_track_record
 
@@ -24,10 +25,10 @@ def import_forecasts(app: AppContext, file: Path) -> None:
     are listed by line and nothing is imported; re-importing the same file adds nothing."""
     summary = import_track_record(app.ledger(), file)
     click.echo(
-        f"{file}: {summary.questions_added} questions added, {summary.questions_updated} "
-        f"updated, {summary.forecasts_added} forecasts added "
-        f"({summary.unchanged_forecasts} already there), "
-        f"{summary.resolutions_added} resolutions added"
+        f"{file}: {count(summary.questions_added, 'question')} added, "
+        f"{summary.questions_updated} updated, {count(summary.forecasts_added, 'forecast')} "
+        f"added ({summary.unchanged_forecasts} already there), "
+        f"{count(summary.resolutions_added, 'resolution')} added"
     )
     if summary.kept_resolved:
         click.echo(f"kept resolved, though open in the file (reopen with `tracker reopen SLUG "
