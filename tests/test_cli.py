@@ -130,6 +130,8 @@ def test_show_as_of(run_cli: Run) -> None:
     add_claim(run_cli)
     past = json.loads(run_cli("show", "serving-shift", "--as-of", "2099-01-01", "--json").stdout)
     assert past["status"] == "open"
+    assert "\nas of      2099-01-01 23:59:59 UTC\n" in run_cli(
+        "show", "serving-shift", "--as-of", "2099-01-01").stdout
     missing = run_cli("show", "serving-shift", "--as-of", "2001-01-01")
     assert missing.exit_code == 1 and (
         "claim 'serving-shift' was not in the tracker yet as of 2001-01-01 23:59 UTC: it was "

@@ -11,7 +11,7 @@ import click
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import DAY, INSTANT, PROBABILITY
 from tracker.definitions import ClaimDefinition, deadline_moved_to
-from tracker.horizons import DateError, NeedsMadeOn, parse_deadline, utc_now
+from tracker.horizons import DateError, NeedsMadeOn, as_utc, parse_deadline, utc_now
 from tracker.probability import parse_probability
 from tracker.queries import ClaimDetail, ClaimFilter, ClaimRow
 from tracker.serialize import dumps
@@ -176,7 +176,7 @@ def _print_detail(detail: ClaimDetail) -> None:
     echo(f"status     {detail.status} (version {detail.version}, changed by "
          f"{detail.changed_by} at {detail.changed_at:%Y-%m-%d %H:%M} UTC)")
     if detail.as_of is not None:
-        echo(f"as of      {detail.as_of.isoformat()}")
+        echo(f"as of      {as_utc(detail.as_of):%Y-%m-%d %H:%M:%S} UTC")
     echo(f"kind       {d.kind}" + (f", by {d.claimant}" if d.claimant else ""))
     if detail.source:
         echo(f"source     {detail.source.title} ({detail.source.key})")
