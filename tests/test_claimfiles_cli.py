@@ -197,3 +197,17 @@ def test_export_force_writes_over_them_and_an_unreadable_file_is_kept(
     assert result.stdout.startswith(f"{directory / 'unsourced.toml'}:1: not a claim file this "
                                     "export can read (")
     assert (directory / "unsourced.toml").read_text() == "[[claims]\nslug = 'half-typed'\n"
+
+
+def test_import_says_what_a_file_changes_in_a_claim(run_cli: Run, tmp_path: Path) -> None:
+    """A file reusing a slug by mistake rewrote a resolved claim with "1 updated" alone."""
+    directory = claims_dir(tmp_path)
+    assert run_cli("import", str(directory)).exit_code == 0
+    assert run_cli("resolve", "beta", "yes").exit_code == 0
+    claims_dir(tmp_path, FILE.replace('title = "Beta"', 'title = "Not beta"')
+               .replace('statement = "Beta is so."', 'statement = "Something else."'))
+    result = run_cli("import", str(directory))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == (
+        f"updated {directory / 'src.toml'}:23: 'beta' takes the file's title, statement "
+        "(a closed claim: its scores may change)")

@@ -24,7 +24,7 @@ from tracker.claimfiles.entries import (
     HistoryEntry,
 )
 from tracker.claimfiles.lifecycle import LifecycleError, apply, in_order
-from tracker.definitions import ClaimDefinition, validate_definition
+from tracker.definitions import ClaimDefinition, changed_fields, validate_definition
 from tracker.queries import ClaimDetail
 from tracker.vocabulary import Outcome, Status
 
@@ -49,7 +49,7 @@ class Action(StrEnum):
 class Note:
     """Something an import reports: a conflict, a choice made by --prefer, an entry skipped."""
 
-    kind: str  # "CONFLICT", "resolved", "skipped", "differs", "copy"
+    kind: str  # "CONFLICT", "resolved", "updated", "skipped", "differs", "copy"
     path: str
     line: int
     message: str
@@ -93,6 +93,12 @@ def plan_claim(path: str, claim: ClaimEntry, source: str | None, detail: ClaimDe
         return _plan_new(path, claim, definition, new_hash, reviewer)
     notes: list[Note] = []
     action, set_synced = _definition_action(path, claim, new_hash, detail, prefer, notes)
+    if action is Action.EDIT:  # said, so a file that reuses a slug by mistake is noticed
+        fields = ", ".join(changed_fields(detail.definition, definition)) or "formatting"
+        closed = " (a closed claim: its scores may change)" if Status(
+            detail.status).is_closed else ""
+        notes.append(Note("updated", path, claim.where.of("slug"),
+                          f"'{claim.slug}' takes the file's {fields}{closed}"))
     known = claim_entry(detail)
     evidence_ids = {item.id for item in known.evidence}
     retracted = {item.id: item.retracted for item in known.evidence}

@@ -86,7 +86,7 @@ def import_claims(app: AppContext, paths: tuple[Path, ...], prefer: str | None) 
 
 def _print_report(report: ImportReport) -> None:
     for note in report.notes:
-        click.echo(str(note), err=note.kind != "resolved")
+        click.echo(str(note), err=note.kind not in ("resolved", "updated"))
     for done in report.files:
         click.echo(done.describe())
 
