@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.probability import parse_probability
+from tracker.probability import parse_probability, percent_text
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -28,3 +28,12 @@ def test_decimals_percentages_and_odds(text: str, value: float) -> None:
 def test_what_does_not_read_says_why(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_probability(text)
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (0.0, "0%"), (0.0004, "<0.1%"), (0.005, "0.5%"), (0.01, "1%"), (0.7, "70%"),
+    (0.994, "99.4%"), (0.9995, ">99.9%"), (1.0, "100%"),
+])
+def test_a_percentage_is_never_rounded_to_a_certainty(value: float, shown: str) -> None:
+    """0.005 showed as "0%" in `tracker forecast`, `show` and `history`."""
+    assert percent_text(value) == shown

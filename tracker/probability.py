@@ -1,4 +1,4 @@
-"""Reading a probability the ways people write one: 0.7, 70% or 7:3 odds."""
+"""Reading a probability the ways people write one (0.7, 70% or 7:3 odds), and showing one."""
 
 from __future__ import annotations
 
@@ -25,3 +25,16 @@ def parse_probability(text: str) -> float:
     if value != value or not 0.0 <= value <= 1.0:
         raise ValueError(f"probability {text} is outside [0, 1]: write a value from 0 to 1")
     return value
+
+
+def percent_text(value: float) -> str:
+    """A probability as a whole percentage, except near the ends, where rounding would show
+    0% or 100% for a forecast that is neither: 0.5%, <0.1%, 99.5%, >99.9%."""
+    percent = value * 100
+    if 0 < percent < 0.1:
+        return "<0.1%"
+    if 99.9 < percent < 100:
+        return ">99.9%"
+    if 0 < percent < 1 or 99 < percent < 100:
+        return f"{percent:.1f}%"
+    return f"{percent:.0f}%"

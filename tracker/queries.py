@@ -58,6 +58,7 @@ from tracker.models import (
     Source,
     StatusChange,
 )
+from tracker.probability import percent_text
 from tracker.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, Outcome, Status
 
 AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
@@ -375,7 +376,7 @@ class Queries:
             entries.append(TimelineEntry(item.uuid, "evidence", item.recorded_at, item.reviewer,
                                          text, item.observed_on))
         for forecast in detail.forecasts:
-            text = f"forecast {forecast.probability:.0%}"
+            text = f"forecast {percent_text(forecast.probability)}"
             if forecast.rationale:
                 text += f": {forecast.rationale}"
             entries.append(TimelineEntry(forecast.uuid, "forecast", forecast.recorded_at,

@@ -12,7 +12,7 @@ from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import DAY, INSTANT, PROBABILITY
 from tracker.definitions import ClaimDefinition, deadline_moved_to
 from tracker.horizons import DateError, NeedsMadeOn, as_utc, parse_deadline, utc_now
-from tracker.probability import parse_probability
+from tracker.probability import parse_probability, percent_text
 from tracker.queries import ClaimDetail, ClaimFilter, ClaimRow
 from tracker.serialize import dumps
 from tracker.vocabulary import Kind, Outcome, Stance, Status
@@ -190,7 +190,8 @@ def _print_detail(detail: ClaimDetail) -> None:
     if d.review_cadence:
         echo(f"reviewed   {d.review_cadence}")
     if d.implied_confidence is not None:
-        echo(f"confidence {d.implied_confidence:.0%} implied by: {d.confidence_words or '-'}")
+        echo(f"confidence {percent_text(d.implied_confidence)} implied by: "
+             f"{d.confidence_words or '-'}")
     echo(f"\n{d.statement}")
     if d.quote:
         echo(f"\nquote{f' ({d.quote_lang})' if d.quote_lang else ''}: {d.quote}")
@@ -305,7 +306,7 @@ def forecast(app: AppContext, slug: str, probability: str, note: str) -> None:
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="'PROBABILITY'") from None
     app.ledger().forecast(slug, value, rationale=note, reviewer=app.reviewer)
-    click.echo(f"forecast {value:.0%} on {slug} by {app.reviewer}")
+    click.echo(f"forecast {percent_text(value)} on {slug} by {app.reviewer}")
 
 
 def _read_outcome(text: str) -> tuple[str, float | None]:

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from html import escape
 from typing import Final
 
+from tracker.probability import percent_text
 from tracker.reports.data import ClaimTimeline, TimelineEvidence, TimelineForecast
 from tracker.scoring import CalibrationBin
 
@@ -278,7 +279,7 @@ def timeline_chart(timeline: ClaimTimeline, reviewers: Sequence[str]) -> str:
         parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" '
                      'stroke-width="2"/>')
         for at, p in steps:
-            tip = f"{reviewer}: {p * 100:.0f}% on {_day(at)}"
+            tip = f"{reviewer}: {percent_text(p)} on {_day(at)}"
             parts.append(f'<circle cx="{_n(x(at))}" cy="{_n(y(p))}" r="3" fill="{colour}">'
                          f"<title>{escape(tip)}</title></circle>")
     for event in timeline.events:
@@ -318,7 +319,7 @@ def timeline_chart(timeline: ClaimTimeline, reviewers: Sequence[str]) -> str:
 def _source_tip(timeline: ClaimTimeline) -> str:
     assert timeline.implied_confidence is not None
     who = timeline.source or "source"
-    return f"{who}: implied confidence {timeline.implied_confidence * 100:.0f}%"
+    return f"{who}: implied confidence {percent_text(timeline.implied_confidence)}"
 
 
 STATUS_COLOURS: Final = {

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Final
 
 from tracker.horizons import END_OF_DAY, as_utc
+from tracker.probability import percent_text
 from tracker.reports.data import Change, ChangeCounts, ClaimScore, ReportData, StatusCounts
 from tracker.scorebook import NO_SOURCE, Leaderboard
 
@@ -186,7 +187,7 @@ def number(value: float | None, digits: int = 3) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%"
+    return "-" if value is None else percent_text(value)
 
 
 def count_delta(now: int, before: int | None) -> str:

@@ -6,9 +6,11 @@ from datetime import date, datetime
 
 from rich.cells import cell_len, set_cell_size
 
+from tracker.probability import percent_text
+
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
+    return "–" if value is None else percent_text(value)
 
 
 def day(moment: datetime | date | None) -> str:

@@ -11,6 +11,7 @@ from datetime import date
 
 from tracker.definitions import ClaimDefinition
 from tracker.ledger import Ledger
+from tracker.probability import percent_text
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class PendingWrite:
         change = self.change
         match change:
             case NewForecast(probability=probability):
-                return f"forecast {probability:.0%} on {self.slug}"
+                return f"forecast {percent_text(probability)} on {self.slug}"
             case NewEvidence(title=title):
                 return f"evidence '{title}' on {self.slug}"
             case NewStatus(status=status):
