@@ -510,3 +510,13 @@ def test_a_score_that_rounds_to_zero_has_no_minus_sign_in_any_view() -> None:
 
     assert number(-0.04, 1) == "0.0" and number(-0.06, 1) == "-0.1" and number(None) == "-"
     assert score_commands.number is number and scores.number is number
+
+
+def test_cli_refuses_a_file_name_no_format_has(run_cli: Run, tmp_path: Path) -> None:
+    """`-o report.pdf` wrote Markdown into report.pdf."""
+    target = tmp_path / "report.pdf"
+    result = run_cli("report", "-o", str(target))
+    assert result.exit_code == 2 and "report.pdf: tracker writes md, html or json reports" in (
+        result.stderr)
+    assert not target.exists()
+    assert run_cli("report", "--format", "md", "-o", str(target)).exit_code == 0

@@ -61,6 +61,7 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
     """
     # Imported here: the report code is only needed by this command.
     from tracker.reports import build_report, format_for, render, write_report
+    from tracker.reports.files import SUFFIX_FORMATS
 
     if every is not None:
         _series(app, every, since_text, until, out_dir, as_of, output, format_)
@@ -81,6 +82,10 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
                       cast("Format", format_ or "md"))
         click.echo(text, nl=False)
         return
+    if format_ is None and output.suffix and output.suffix.lower() not in SUFFIX_FORMATS:
+        raise click.BadParameter(
+            f"{output.name}: tracker writes md, html or json reports: name the file .md, "
+            ".html or .json, or give --format", param_hint="-o")
     chosen = format_for(output, default=cast("Format", format_ or "md"))
     if format_ and chosen != format_:
         raise click.BadParameter(f"{output.name} names a {chosen} file but --format is "
