@@ -12,7 +12,7 @@ from tests.conftest import Clock
 from tests.helpers import definition, dump
 from tracker.errors import IllegalTransition, InvalidInput, NotFound, TrackerError
 from tracker.horizons import parse_deadline
-from tracker.ledger import Ledger
+from tracker.ledger import EntryStamp, Ledger
 from tracker.queries import Queries
 
 
@@ -283,3 +283,21 @@ def test_long_texts_keep_their_line_breaks_and_tabs(ledger: Ledger, queries: Que
                                            r"remove it$"):
         ledger.add_evidence(claim, title="t", summary="\x1b[2J", stance="context",
                             reviewer="ann")
+
+
+def test_an_entry_is_retracted_by_the_start_of_its_id(ledger: Ledger, queries: Queries,
+                                                      claim: str) -> None:
+    """Messages show an entry as its first 8 characters ("(2079e26c)"); `tracker retract`
+    took only the whole lower-case id."""
+    first = ledger.add_evidence(claim, title="One", stance="context", reviewer="ann",
+                                stamp=EntryStamp("2079e26c-0000-4000-8000-000000000001"))
+    ledger.add_evidence(claim, title="Two", stance="context", reviewer="ann",
+                        stamp=EntryStamp("2079e26c-1111-4000-8000-000000000002"))
+    with pytest.raises(InvalidInput, match="is the start of more than one entry"):
+        ledger.retract_evidence("2079e26c", reason="r", reviewer="ann")
+    with pytest.raises(NotFound, match="no evidence entry 2079e26d"):
+        ledger.retract_evidence("2079E26D", reason="r", reviewer="ann")
+    ledger.retract_evidence(first.upper()[:13], reason="misread", reviewer="ann")
+    retracted = {item.uuid: item.retraction for item in queries.claim_detail(claim).evidence}
+    assert retracted[first] is not None and retracted[first].reason == "misread"
+    assert retracted["2079e26c-1111-4000-8000-000000000002"] is None

@@ -319,10 +319,26 @@ class LedgerTransaction:
         self.session.flush()
         return uuid
 
+    def _evidence_id(self, given: str) -> str:
+        """An entry's whole id from the id or its start (8 characters or more, as messages
+        and `tracker history` show it), in either case."""
+        key = given.strip().lower()
+        if 8 <= len(key) < 36:
+            found = self.session.scalars(
+                select(Evidence.uuid).where(Evidence.uuid.startswith(key, autoescape=True))
+                .limit(2)).all()
+            if len(found) > 1:
+                raise InvalidInput(f"evidence id '{given}' is the start of more than one entry: "
+                                   "give more of it (`tracker history SLUG` shows them whole)")
+            if found:
+                return found[0]
+        return key
+
     def retract_evidence(
         self, evidence_uuid: str, *, reason: str, reviewer: str, stamp: EntryStamp = NEW
     ) -> str:
         check_text(reason, "reason", TEXT_MAX, required=True)
+        evidence_uuid = self._evidence_id(evidence_uuid)
         # The row lock makes a second retraction of the entry wait for the first and then
         # see it: on PostgreSQL two could both find none and both be written (SQLite
         # serialises writers already).
