@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from alembic import context
+from sqlalchemy import Connection
 
 from tracker.db import make_engine
 from tracker.models import Base
@@ -28,19 +29,43 @@ def run_migrations() -> None:
         engine = make_engine(os.environ["TRACKER_DATABASE_URL"])
     try:
         with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
             context.configure(
                 connection=connection,
                 target_metadata=target_metadata,
-                render_as_batch=connection.dialect.name == "sqlite",
+                render_as_batch=sqlite,
                 render_item=_render_item,
                 compare_type=True,
             )
-            with context.begin_transaction():
-                context.run_migrations()
-            connection.commit()
+            if sqlite:
+                _run_with_foreign_keys_deferred(connection)
+            else:
+                with context.begin_transaction():
+                    context.run_migrations()
+                connection.commit()
     finally:
         if owns_engine:
             engine.dispose()
+
+
+def _run_with_foreign_keys_deferred(connection: Connection) -> None:
+    """SQLite's batch mode rebuilds a table (copy, drop, rename): with foreign keys on, a
+    table other rows point at cannot be dropped, so on a database with data such a migration
+    failed. The check is switched off for the migration (only outside a transaction can it
+    be) and every reference checked before the commit."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left {len(broken)} rows pointing at "
+                                   f"nothing (first: {tuple(broken[0])}); nothing was changed")
+        connection.commit()
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 run_migrations()

@@ -59,6 +59,37 @@ def test_downgrade_to_base_and_up_again(database_url: str) -> None:
         engine.dispose()
 
 
+def test_migrations_that_rebuild_tables_keep_the_data(database_url: str) -> None:
+    """On SQLite a batch migration rebuilds a table; with foreign keys on, dropping a table
+    other rows point at failed (alembic downgrade 0001 on any database with claims)."""
+    from alembic import command
+
+    from tests.helpers import definition
+    from tracker.definitions import SourceInfo
+    from tracker.ledger import Ledger
+
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        ledger = Ledger(engine)
+        ledger.upsert_source(SourceInfo(key="src", title="A source"))
+        ledger.create_claim(definition("parent", source="src"), "ann")
+        ledger.create_claim(definition("child", parent="parent"), "ann")
+        entry = ledger.add_evidence("child", title="A page", stance="context", reviewer="ann")
+        ledger.retract_evidence(entry, reason="misread", reviewer="bob")
+        ledger.forecast("child", 0.7, reviewer="ann")
+        command.downgrade(alembic_config(engine), "0001")
+        upgrade(engine)
+        with engine.connect() as connection:
+            counts = [connection.scalar(text(f"SELECT count(*) FROM {table}")) for table in
+                      ("claims", "sources", "evidence", "evidence_retractions", "forecasts")]
+            assert counts == [2, 1, 1, 1, 1]
+            if connection.dialect.name == "sqlite":
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
 def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as connection:
