@@ -56,6 +56,9 @@ def _run_with_foreign_keys_deferred(connection: Connection) -> None:
     raw = connection.connection.driver_connection
     assert raw is not None
     raw.execute("PRAGMA foreign_keys=OFF")
+    # BEGIN IMMEDIATE: a second process upgrading the same file waits for this one (then
+    # finds nothing left to do) instead of failing with "database is locked".
+    connection.execution_options(tracker_write=True)
     try:
         with context.begin_transaction():
             context.run_migrations()

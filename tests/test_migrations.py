@@ -155,6 +155,29 @@ def test_out_of_date_sqlite_is_upgraded_on_open(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def test_processes_opening_an_old_sqlite_file_at_once_all_get_it_upgraded(
+        tmp_path: Path) -> None:
+    """Two to four of six `tracker list` run at once on a database at 0002 failed with
+    "database is locked": each upgrade began a plain transaction, and SQLite refuses, rather
+    than waits, when two such readers both want to write."""
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = make_engine(url)
+    command.upgrade(alembic_config(old), "0002")
+    old.dispose()
+
+    # Processes, not threads: Alembic's migration context is one per process.
+    script = ("import sys; from tracker.db import DatabaseChoice, current_revision, "
+              "open_database; engine = open_database(DatabaseChoice(sys.argv[1], 'option')); "
+              "print(current_revision(engine))")
+    runs = [subprocess.Popen([sys.executable, "-c", script, url], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(10)]
+    outcomes = [run.communicate(timeout=120) for run in runs]
+    assert [(out.strip(), err.splitlines()[-1:]) for out, err in outcomes] == [
+        (SCHEMA_HEAD, [])] * 10
+
+
 def test_server_database_is_never_migrated_implicitly(database_url: str) -> None:
     if database_url.startswith("sqlite"):
         pytest.skip("server databases only")
