@@ -45,6 +45,9 @@ NOW = datetime(2031, 1, 1, tzinfo=UTC)
 characters = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t\r\"\\'")
 texts = st.text(alphabet=characters, max_size=20)
 nonblank = texts.filter(lambda text: text.strip() != "")
+titles = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"))
+                 | st.sampled_from("\"\\'"), max_size=20).filter(lambda text: text.strip() != "")
+"""Titles are one line: no line break or tab (the other texts may hold them)."""
 names = st.sampled_from(["ann", "bob", "seed-review"])
 days = st.dates(date(2000, 1, 1), date(2030, 12, 31))
 made_days = st.dates(date(2000, 1, 1), date(2019, 12, 31))
@@ -82,7 +85,7 @@ def claim_files(draw: st.DrawFn) -> list[ClaimFile]:
     homes = [draw(st.sampled_from([*sources, None])) for _claim in claims]
     files = [
         ClaimFile(
-            source=SourceEntry(key=key, title=draw(nonblank), publisher=draw(texts),
+            source=SourceEntry(key=key, title=draw(titles), publisher=draw(texts),
                                authors=tuple(draw(st.lists(nonblank, max_size=2))),
                                published_on=draw(st.none() | days), url=draw(urls),
                                language=draw(st.sampled_from(["", "zh", "en"])),
@@ -110,7 +113,7 @@ def _claims(draw: st.DrawFn, slug: str, earlier: list[str], new_id: object) -> C
             start = first + timedelta(days=draw(st.integers(0, (end - first).days)))
     evidence = tuple(
         EvidenceEntry(
-            id=new_id(), title=draw(nonblank), stance=draw(st.sampled_from(
+            id=new_id(), title=draw(titles), stance=draw(st.sampled_from(
                 ["supports", "refutes", "context"])), by=draw(names), recorded_at=recorded,
             observed_on=draw(st.none() | days_until(recorded)), url=draw(urls),
             summary=draw(texts),
@@ -126,7 +129,7 @@ def _claims(draw: st.DrawFn, slug: str, earlier: list[str], new_id: object) -> C
         for recorded in draw(st.lists(moments, max_size=2))
     )
     return ClaimEntry(
-        slug=slug, title=draw(nonblank), statement=draw(nonblank), quote=draw(texts),
+        slug=slug, title=draw(titles), statement=draw(nonblank), quote=draw(texts),
         quote_lang=draw(st.sampled_from(["", "zh"])), url=draw(urls), claimant=draw(texts),
         kind=kind, made_on=made_on, horizon=draw(texts), deadline_start=start,
         deadline_end=end, deadline_rule=draw(texts),
