@@ -112,6 +112,45 @@ def test_an_older_file_listing_a_question_as_open_does_not_reopen_it(
     assert "status     confirmed (version 2, changed by carol" in run_cli("show", "q3").stdout
 
 
+def test_an_older_file_does_not_close_a_claim_reopened_since(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    """The import resolved it again with an entry dated before the reopening: the reopening
+    was undone, and the exported claim files failed `tracker check`."""
+    assert run_cli("add", "--slug", "q1", "--title", "Q1", "--statement", "s", "--criteria",
+                   "c", "--made-on", "2026-01-01", "--deadline", "2026-06-30").exit_code == 0
+    assert run_cli("--as", "bob", "forecast", "q1", "0.8").exit_code == 0
+    assert run_cli("--as", "carol", "resolve", "q1", "yes", "--note", "looked done").exit_code == 0
+    older = tmp_path / "older.csv"
+    assert run_cli("export-forecasts", "-o", str(older)).exit_code == 0
+    assert run_cli("--as", "carol", "reopen", "q1", "--note", "premature").exit_code == 0
+    result = run_cli("import-forecasts", str(older))
+    assert result.exit_code == 0, result.stderr
+    assert "0 resolutions added" in result.stdout
+    assert result.stdout.splitlines()[1].startswith("kept open, reopened here after the outcome")
+    assert "status     open" in run_cli("show", "q1").stdout
+    folder = tmp_path / "claims"
+    assert run_cli("export", str(folder)).exit_code == 0
+    assert run_cli("check", str(folder)).exit_code == 0
+
+
+def test_a_different_outcome_dated_before_the_claims_last_change_is_not_back_dated(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    assert run_cli("add", "--slug", "q2", "--title", "Q2", "--statement", "s", "--criteria",
+                   "c", "--made-on", "2026-01-01", "--deadline", "2026-06-30").exit_code == 0
+    assert run_cli("resolve", "q2", "yes").exit_code == 0
+    path = rows_file(tmp_path, "q2,Q2,bob,0.3,2026-01-05,no,2026-02-01T12:00:00+00:00,,,")
+    result = run_cli("import-forecasts", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "1 resolution added" in result.stdout
+    shown = run_cli("show", "q2").stdout
+    assert "status     refuted" in shown
+    folder = tmp_path / "claims"
+    assert run_cli("export", str(folder)).exit_code == 0
+    assert run_cli("check", str(folder)).exit_code == 0, "the log replays in recorded order"
+
+
 def test_bad_rows_are_listed_by_line_and_nothing_is_imported(
     engine: Engine, ledger: Ledger, tmp_path: Path
 ) -> None:

@@ -28,7 +28,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tracker.definitions import (
@@ -40,7 +40,15 @@ from tracker.definitions import (
 from tracker.errors import InvalidInput, TrackerError
 from tracker.horizons import DateError, as_utc, parse_day
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
-from tracker.models import Claim, ClaimRevision, ClaimTag, Forecast, Resolution, Reviewer
+from tracker.models import (
+    Claim,
+    ClaimRevision,
+    ClaimTag,
+    Forecast,
+    Resolution,
+    Reviewer,
+    StatusChange,
+)
 from tracker.probability import parse_probability
 from tracker.scorebook import scoring_resolutions
 from tracker.textfiles import make_folder, write_if_changed
@@ -99,6 +107,8 @@ class ImportSummary:
     unchanged_forecasts: int
     kept_resolved: tuple[str, ...] = ()
     """Claims resolved here that the file lists as open: left resolved (an older file)."""
+    kept_open: tuple[str, ...] = ()
+    """Claims reopened here after the outcome the file gives: left open (an older file)."""
 
 
 def slug_for(question_id: str) -> str:
@@ -297,7 +307,7 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
     questions = read_track_record(path)
     _check_dates(path, questions, ledger.clock())
     added = updated = forecasts = resolutions = unchanged = 0
-    kept: list[str] = []
+    kept: dict[str, list[str]] = {KEPT_RESOLVED: [], KEPT_OPEN: []}
     with ledger.transaction() as tx:
         tx.hold_import_lock()
         for question in questions:
@@ -332,9 +342,9 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                                      question.rows[0].line)):
                 outcome = _apply_outcome(tx, question, reviewer)
             resolutions += outcome == RESOLVED
-            if outcome == KEPT_RESOLVED:
-                kept.append(question.slug)
-    return ImportSummary(added, updated, forecasts, resolutions, unchanged, tuple(kept))
+            kept.get(outcome, []).append(question.slug)
+    return ImportSummary(added, updated, forecasts, resolutions, unchanged,
+                         tuple(kept[KEPT_RESOLVED]), tuple(kept[KEPT_OPEN]))
 
 
 def _forecasts_on(tx: LedgerTransaction, claim: Claim | None
@@ -394,13 +404,15 @@ def _carried(question: QuestionRows, current: ClaimDefinition) -> ClaimDefinitio
     )
 
 
-RESOLVED, KEPT_RESOLVED, UNCHANGED = "resolved", "kept resolved", "unchanged"
+RESOLVED, KEPT_RESOLVED, KEPT_OPEN, UNCHANGED = (
+    "resolved", "kept resolved", "kept open", "unchanged")
 
 
 def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str) -> str:
-    """Resolve as the file says. A question the file lists as open does not reopen a claim
-    resolved here: the file may predate the resolution (a track record carries no version
-    to tell), and an outcome is taken back only with a reason (`tracker reopen`)."""
+    """Resolve as the file says. A track record carries no version to tell an older file
+    from a newer one, so the file does not undo what was done here since: a question it
+    lists as open does not reopen a claim resolved here, and an outcome dated before the
+    claim was last reopened here does not close it again."""
     resolved = next((row for row in question.rows if row.outcome), None)
     claim = tx.claim(question.slug)
     current = tx.session.scalar(
@@ -414,12 +426,21 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str)
         resolved.outcome, outcome_value(Outcome(resolved.outcome), resolved.value)
     ):
         return UNCHANGED
+    reopened = tx.session.scalar(
+        select(func.max(StatusChange.recorded_at))
+        .where(StatusChange.claim_id == claim.id, StatusChange.is_reopen))
+    if not closed and reopened is not None and as_utc(reopened) >= resolved.resolved_at:
+        return KEPT_OPEN
     if closed:
         tx.reopen(question.slug, reviewer=reviewer,
                   reason="the imported track record gives a different outcome")
     # A day is the day it was observed; a moment (as exported for a resolution recorded
-    # without one) is when it was recorded, so forecasts made earlier that day still count.
-    exact = resolved.resolved_at_is_instant
+    # without one) is when it was recorded, so forecasts made earlier that day still count,
+    # unless it comes before the claim's latest change of state: a status history is not
+    # written into its past (the moment's day is then the observed day).
+    latest = _latest_state_change(tx, claim.id)
+    exact = resolved.resolved_at_is_instant and (latest is None
+                                                 or resolved.resolved_at >= latest)
     tx.resolve(question.slug, resolved.outcome, value=resolved.value, reviewer=reviewer,
                observed_on=None if exact else resolved.resolved_at.date(),
                note="imported track record",
@@ -428,6 +449,14 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str)
                                           str(claim.version)),
                                 recorded_at=resolved.resolved_at if exact else None))
     return RESOLVED
+
+
+def _latest_state_change(tx: LedgerTransaction, claim_id: int) -> datetime | None:
+    """When the claim's status last changed (a status entry, a reopening, a resolution)."""
+    moments = [tx.session.scalar(select(func.max(model.recorded_at))
+                                 .where(model.claim_id == claim_id))
+               for model in (StatusChange, Resolution)]
+    return max((as_utc(moment) for moment in moments if moment is not None), default=None)
 
 
 # --- exporting -------------------------------------------------------------------------

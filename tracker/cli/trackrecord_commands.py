@@ -21,8 +21,10 @@ def import_forecasts(app: AppContext, file: Path) -> None:
     annulled, or empty while open; resolved_at: the day the outcome was observed, or the ISO
     moment it was resolved (forecasts count until then). A claim already here keeps its
     criteria, deadline and source; rows change its title, and url, tags and made-on day
-    where given; a question listed as open does not reopen a claim resolved here. Bad rows
-    are listed by line and nothing is imported; re-importing the same file adds nothing."""
+    where given; the file does not undo what was done here since (a question listed
+    as open does not reopen a claim, an outcome dated before a reopening does not close
+    it). Bad rows are listed by line and nothing is imported; re-importing the same file
+    adds nothing."""
     summary = import_track_record(app.ledger(), file)
     click.echo(
         f"{file}: {count(summary.questions_added, 'question')} added, "
@@ -33,6 +35,9 @@ def import_forecasts(app: AppContext, file: Path) -> None:
     if summary.kept_resolved:
         click.echo(f"kept resolved, though open in the file (reopen with `tracker reopen SLUG "
                    f"--note REASON` if the file is right): {', '.join(summary.kept_resolved)}")
+    if summary.kept_open:
+        click.echo("kept open, reopened here after the outcome the file gives (resolve with "
+                   f"`tracker resolve` if the file is right): {', '.join(summary.kept_open)}")
 
 
 @click.command(name="export-forecasts")
