@@ -489,3 +489,13 @@ def test_a_reviewer_name_is_recorded_and_echoed_trimmed(run_cli: Run) -> None:
     add_claim(run_cli)
     result = run_cli("--as", " bob ", "forecast", "serving-shift", "0.5")
     assert result.exit_code == 0 and result.stdout.rstrip().endswith(" by bob")
+
+
+def test_show_never_rounds_a_forecast_to_a_certainty(run_cli: Run) -> None:
+    """`tracker forecast` said 0.5% and 99.6%; `tracker show` listed them as 0% and 100%."""
+    add_claim(run_cli)
+    assert run_cli("--as", "alice", "forecast", "serving-shift", "0.5%").exit_code == 0
+    assert run_cli("--as", "bob", "forecast", "serving-shift", "0.996").exit_code == 0
+    lines = run_cli("show", "serving-shift").stdout.splitlines()
+    assert [line.split()[1:] for line in lines if line.endswith(("alice", "bob"))] == [
+        ["0.5%", "alice"], ["99.6%", "bob"]]

@@ -8,7 +8,7 @@ from rich.style import Style
 from rich.terminal_theme import TerminalTheme
 from textual._ansi_theme import ALABASTER, MONOKAI
 
-from tracker.tui.format import fit
+from tracker.tui.format import fit, read_as_percent
 from tracker.tui.widgets.claim_detail import STATUS_STYLE
 
 
@@ -39,3 +39,11 @@ def test_each_coloured_status_has_its_own_colour_in_textuals_terminal_palettes(
         if color is not None:
             shown[status] = tuple(palette.ansi_colors[names.index(color.name)])
     assert len(shown) == 5 and len(set(shown.values())) == len(shown), shown
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (0.7, "70.0%"), (0.705, "70.5%"), (0.005, "0.5%"), (0.9996, ">99.9%"), (1.0, "100%"),
+])
+def test_a_form_reads_a_probability_back_without_rounding_it_to_a_certainty(
+        value: float, shown: str) -> None:
+    assert read_as_percent(value) == shown

@@ -211,7 +211,7 @@ def _print_detail(detail: ClaimDetail) -> None:
     if detail.forecasts:
         echo("\nforecasts:")
         for forecast in detail.forecasts:
-            echo(f"  {forecast.made_at:%Y-%m-%d}  {forecast.probability:>5.0%}  "
+            echo(f"  {forecast.made_at:%Y-%m-%d}  {percent_text(forecast.probability):>6}  "
                  f"{forecast.reviewer}" + (f": {forecast.rationale}" if forecast.rationale
                                             else ""))
     if detail.resolution:

@@ -13,6 +13,11 @@ def percent(value: float | None) -> str:
     return "–" if value is None else percent_text(value)
 
 
+def read_as_percent(value: float) -> str:
+    """How a form read a probability: one decimal (70.5%), never rounded to 0% or 100%."""
+    return percent_text(value) if value < 0.01 or value > 0.99 else f"{value:.1%}"
+
+
 def day(moment: datetime | date | None) -> str:
     if moment is None:
         return "–"

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input
 
 from tracker.tui.dialogs.form import FieldError, FormDialog, labelled, read_probability
+from tracker.tui.format import read_as_percent
 from tracker.tui.writes import NewForecast
 
 
@@ -28,7 +29,7 @@ class ForecastDialog(FormDialog[NewForecast]):
         if field != "probability" or not str(value).strip():
             return ""
         probability = read_probability(field, str(value))
-        return f"read as {probability:.1%}"
+        return f"read as {read_as_percent(probability)}"
 
     def read(self) -> NewForecast:
         text = self.query_one("#probability", Input).value

@@ -17,6 +17,7 @@ from tracker.definitions import SLUG_PATTERN, ClaimDefinition
 from tracker.models import SLUG_MAX
 from tracker.tui.dialogs.definition import DefinitionForm
 from tracker.tui.dialogs.form import FieldError, labelled, read_probability
+from tracker.tui.format import read_as_percent
 from tracker.tui.writes import NewClaim
 
 BLANK = ClaimDefinition(slug="", title="", statement="")
@@ -69,7 +70,7 @@ class NewClaimDialog(DefinitionForm[NewClaim]):
             read_slug(field, text)
             return "ok"
         if field == "confidence" and text.strip():
-            return f"read as {read_probability(field, text):.1%}"
+            return f"read as {read_as_percent(read_probability(field, text))}"
         return super().hint(field, value)
 
     def read(self) -> NewClaim:

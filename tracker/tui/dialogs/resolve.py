@@ -20,6 +20,7 @@ from tracker.tui.dialogs.form import (
     read_choice,
     read_probability,
 )
+from tracker.tui.format import read_as_percent
 from tracker.tui.writes import NewResolution
 from tracker.vocabulary import Outcome
 
@@ -72,7 +73,7 @@ class ResolveDialog(FormDialog[NewResolution]):
                          "(the outcome counts as known from its start)")
             return text
         if field == "value" and str(value).strip():
-            return f"read as {self._partial_value(str(value)):.1%}"
+            return f"read as {read_as_percent(self._partial_value(str(value)))}"
         return ""
 
     def _partial_value(self, text: str) -> float:
