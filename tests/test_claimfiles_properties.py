@@ -33,6 +33,7 @@ from tracker.claimfiles import (
     render,
 )
 from tracker.db import make_engine, upgrade
+from tracker.definitions import SPOOFING_CHARACTERS
 from tracker.ledger import Ledger
 from tracker.models import Base
 
@@ -42,10 +43,12 @@ SETTINGS = settings(
 )
 NOW = datetime(2031, 1, 1, tzinfo=UTC)
 
-characters = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t\r\"\\'")
+characters = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"),
+                           blacklist_characters=SPOOFING_CHARACTERS) | st.sampled_from("\n\t\"\\'")
 texts = st.text(alphabet=characters, max_size=20)
 nonblank = texts.filter(lambda text: text.strip() != "")
-titles = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"))
+titles = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"),
+                                       blacklist_characters=SPOOFING_CHARACTERS)
                  | st.sampled_from("\"\\'"), max_size=20).filter(lambda text: text.strip() != "")
 """Titles are one line: no line break or tab (the other texts may hold them)."""
 names = st.sampled_from(["ann", "bob", "seed-review"])

@@ -125,6 +125,12 @@ REFUSALS = [
         s, title="line1\nline2", stance="context", reviewer="ann"), InvalidInput),
     ("escape sequence in a note", lambda L, s: L.forecast(
         s, 0.5, reviewer="ann", rationale="red \x1b[31m"), InvalidInput),
+    ("carriage return in a note", lambda L, s: L.forecast(
+        s, 0.2, reviewer="eve", rationale="\r  2026-11-30    90%  bob: certain"), InvalidInput),
+    ("right-to-left override in a title", lambda L, s: L.add_evidence(
+        s, title="abc\u202edcba", stance="context", reviewer="ann"), InvalidInput),
+    ("line separator in a summary", lambda L, s: L.add_evidence(
+        s, title="t", summary="one\u2028two", stance="context", reviewer="ann"), InvalidInput),
     ("version never reached", lambda L, s: L.change_status(
         s, "developing", reviewer="ann", expected_version=7), InvalidInput),
     ("bad stance", lambda L, s: L.add_evidence(s, title="t", stance="maybe", reviewer="ann"),

@@ -112,16 +112,24 @@ def check_text(value: str, what: str, limit: int, *, required: bool = False,
     return value
 
 
+SPOOFING_CHARACTERS = frozenset("\u2028\u2029\u202a\u202b\u202c\u202d\u202e"
+                                "\u2066\u2067\u2068\u2069")
+"""Line and paragraph separators and the bidirectional overrides and isolates: printed,
+they break or reorder the lines around them."""
+
+
 def control_character_problem(text: str, *, one_line: bool = False) -> str:
     """Why `text` cannot be stored ('' if it can): a control character other than a line
-    break or tab (an escape sequence in a shared title would drive every reader's terminal),
-    or, in a one-line text such as a title, a line break (it splits the tables it is in)."""
-    allowed = "" if one_line else "\n\r\t"
-    char = next((char for char in text
-                 if char not in allowed and unicodedata.category(char) == "Cc"), None)
+    break or tab (an escape sequence in a shared title would drive every reader's terminal;
+    a carriage return would let a note print over the line of someone else's forecast), a
+    character that reorders or breaks lines, or, in a one-line text such as a title, a line
+    break (it splits the tables it is in)."""
+    allowed = "" if one_line else "\n\t"
+    char = next((char for char in text if char not in allowed and (
+        unicodedata.category(char) == "Cc" or char in SPOOFING_CHARACTERS)), None)
     if char is None:
         return ""
-    if char in "\n\r":
+    if char == "\n":
         return "holds a line break: give it on one line"
     return f"holds the control character \\u{ord(char):04x}: remove it"
 
