@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from tests.conftest import CliOutcome, Clock
 from tests.helpers import definition, dump
 from tracker.db import make_engine, upgrade
-from tracker.ledger import Ledger
+from tracker.ledger import EntryStamp, Ledger
 from tracker.queries import Queries
 from tracker.scorebook import leaderboard
 from tracker.trackrecords import (
@@ -312,6 +312,29 @@ def test_a_row_about_a_claim_made_here_changes_only_what_it_carries(
     assert after.title == "A new title"
     assert (after.criteria, after.deadline_end, after.tags, after.made_on, after.statement) == (
         before.criteria, before.deadline_end, before.tags, before.made_on, before.statement)
+
+
+def test_two_forecasts_made_at_one_moment_keep_their_order_through_a_round_trip(
+    engine: Engine, ledger: Ledger, clock: Clock, tmp_path: Path
+) -> None:
+    """The export listed them by id; the import recorded them in that order, so the one
+    recorded first became the one that counts (Brier 0.81 became 0.01)."""
+    clock.now = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    ledger.create_claim(definition("tie", made_on=date(2026, 1, 1)), "ann")
+    moment = datetime(2026, 11, 1, tzinfo=UTC)
+    ledger.forecast("tie", 0.9, reviewer="alice", made_at=moment,
+                    stamp=EntryStamp("ffffffff-0000-4000-8000-000000000000"))
+    ledger.forecast("tie", 0.1, reviewer="alice", made_at=moment,
+                    stamp=EntryStamp("00000000-0000-4000-8000-000000000000"))
+    ledger.resolve("tie", "yes", reviewer="bob")
+    assert [row.brier for row in leaderboard(engine).rows] == [pytest.approx(0.81)]
+    path = tmp_path / "record.csv"
+    write_track_record(export_rows(engine), path, "csv")
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    upgrade(fresh)
+    import_track_record(Ledger(fresh, clock=Clock(datetime(2026, 11, 20, tzinfo=UTC))), path)
+    assert [row.brier for row in leaderboard(fresh).rows] == [pytest.approx(0.81)]
+    fresh.dispose()
 
 
 def test_forecasts_made_in_the_tracker_are_not_added_again_from_its_export(

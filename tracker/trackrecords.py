@@ -489,7 +489,10 @@ def export_rows(engine: Engine) -> list[dict[str, str]]:
         for claim_id, name, probability, made_at in session.execute(
             select(Forecast.claim_id, Reviewer.name, Forecast.probability, Forecast.made_at)
             .join(Reviewer, Reviewer.id == Forecast.reviewer_id)
-            .order_by(Forecast.claim_id, Forecast.made_at, Reviewer.name, Forecast.uuid)
+            # Recorded order too: of two forecasts made at one moment the later recorded
+            # counts, and an import records rows in file order.
+            .order_by(Forecast.claim_id, Forecast.made_at, Forecast.recorded_at,
+                      Reviewer.name, Forecast.uuid)
         ):
             forecasts.setdefault(claim_id, []).append((name, probability, as_utc(made_at)))
     rows = []
