@@ -211,3 +211,42 @@ def test_import_says_what_a_file_changes_in_a_claim(run_cli: Run, tmp_path: Path
     assert result.stdout.splitlines()[0] == (
         f"updated {directory / 'src.toml'}:23: 'beta' takes the file's title, statement "
         "(a closed claim: its scores may change)")
+
+
+def test_a_source_edited_in_the_file_is_imported_with_a_word_and_not_exported_over(
+        run_cli: Run, tmp_path: Path) -> None:
+    """Export wrote the database's [source] over a teammate's edit; import took the edit with
+    "0 updated"."""
+    directory = claims_dir(tmp_path)
+    assert run_cli("import", str(directory)).exit_code == 0
+    path = directory / "src.toml"
+    path.write_text(FILE.replace('title = "A source"', 'title = "A source"\nnotes = "Edited."'),
+                    encoding="utf-8")
+    result = run_cli("export", str(directory))
+    assert (result.exit_code, result.stdout) == (1, f"{path}:4: the [source] table of 'src' was "
+                                                    "changed in this file since it was last "
+                                                    "imported or exported\n")
+    assert 'notes = "Edited."' in path.read_text(encoding="utf-8")
+    result = run_cli("import", str(directory))
+    assert result.stdout.splitlines()[0] == f"updated {path}:4: source 'src' takes the file's notes"
+    assert run_cli("export", str(directory)).exit_code == 0
+    assert 'notes = "Edited."' in path.read_text(encoding="utf-8")
+
+
+def test_export_refuses_to_leave_a_claim_in_two_files(run_cli: Run, tmp_path: Path) -> None:
+    """A claim moved to a file of its own was written back to its source's file, and the
+    folder then failed `check` (a duplicate slug and ids)."""
+    directory = claims_dir(tmp_path)
+    assert run_cli("import", str(directory)).exit_code == 0
+    beta = FILE[FILE.index('[[claims]]\nslug = "beta"'):]
+    (directory / "src.toml").write_text(FILE.replace(beta, ""), encoding="utf-8")
+    moved = directory / "moved.toml"
+    moved.write_text("format = 1\n\n" + beta, encoding="utf-8")
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 1
+    assert result.stdout == (f"{moved}:4: claim 'beta' is written to src.toml by this export "
+                             "(its source's file), so it would be in two files: move it there, "
+                             "or delete it here\n")
+    moved.unlink()
+    assert run_cli("export", str(directory)).exit_code == 0
+    assert run_cli("check", str(directory)).exit_code == 0

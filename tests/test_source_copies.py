@@ -235,7 +235,8 @@ def test_import_says_when_a_file_drops_the_sources_copy(
     assert [str(note) for note in report.notes] == [
         f"copy {restated}:3: source 'report' names no stored copy here, so the database's "
         "copy 'report.txt' is dropped and its claims' quotes are no longer checked: name the "
-        "copy in this file (copy, copy_sha256) to keep it"]
+        "copy in this file (copy, copy_sha256) to keep it",
+        f"updated {restated}:4: source 'report' takes the file's copy, copy_sha256"]
     assert queries.stored_copy("report") is None
 
 
@@ -251,6 +252,7 @@ def test_import_of_a_new_copy_names_the_quotes_it_lacks(
     report = import_paths(ledger, [path], reviewer="importer")
     line = FILE.split("\n").index('copy = "report.txt"') + 1
     assert [str(note) for note in report.notes] == [
+        f"updated {path}:4: source 'report' takes the file's copy, copy_sha256",
         f"copy {path}:{line}: the quote of 'loose' is not in this stored copy (whitespace "
         "ignored): `tracker check` of an export will report it; fix it with `tracker edit "
         "loose --quote \"...\"`"]

@@ -67,8 +67,11 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
                for key in keys}
     if not force:
         by_slug = {detail.slug: detail for detail in details}
+        known = {key: source_entry(source) for key, source in sources.items()}
         unimported = [problem for path in targets.values() if path.exists()
-                      for problem in unimported_changes(path, by_slug)]
+                      for problem in unimported_changes(path, by_slug, known)]
+        homes = {detail.slug: targets[key] for key in keys for detail in groups[key]}
+        unimported += _written_elsewhere(directory, set(targets.values()), homes)
         if unimported:
             raise ProblemsFound(unimported, OVERWRITE_REFUSED)
     written: list[ExportedFile] = []
@@ -104,16 +107,23 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
     return ExportReport(tuple(written), tuple(notes), tuple(copies))
 
 
-def unimported_changes(path: Path, details: Mapping[str, ClaimDetail]) -> list[Problem]:
+def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
+                       sources: Mapping[str, SourceEntry]) -> list[Problem]:
     """What the claim file at `path` holds that the database lacks, by line: writing the
-    database over it would lose it."""
+    database over it would lose it. (Sources change only by import, so a `[source]` table
+    unlike the database's was edited here.)"""
     read = read_path(path)
     if read.content is None:
         first = read.problems[0] if read.problems else Problem(str(path), 1, "unreadable")
         return [Problem(str(path), first.line, f"not a claim file this export can read "
                         f"({first.message}), and the export would write over it")]
-    source = read.content.source.key if read.content.source else None
+    entry = read.content.source
+    source = entry.key if entry else None
     problems: list[Problem] = []
+    if entry is not None and entry.key in sources and entry != sources[entry.key]:
+        problems.append(Problem(str(path), entry.where.of("key"), f"the [source] table of "
+                                f"'{entry.key}' was changed in this file since it was last "
+                                "imported or exported"))
     for claim in read.content.claims:
         detail = details.get(claim.slug)
         if detail is None:
@@ -130,6 +140,22 @@ def unimported_changes(path: Path, details: Mapping[str, ClaimDetail]) -> list[P
                                     f"'{claim.slug}' was changed in this file since it was "
                                     "last imported or exported"))
     return sorted(problems)
+
+
+def _written_elsewhere(directory: Path, targets: set[Path],
+                       homes: Mapping[str, Path]) -> list[Problem]:
+    """Claims in a file this export leaves alone that it writes into another file (a claim
+    moved, a source split over two files): both files would hold them, and fail `check`."""
+    problems: list[Problem] = []
+    for path in sorted(directory.glob("*.toml")):
+        if path in targets or (content := read_path(path).content) is None:
+            continue
+        problems += [Problem(str(path), claim.where.of("slug"), f"claim '{claim.slug}' is "
+                             f"written to {homes[claim.slug].name} by this export (its "
+                             "source's file), so it would be in two files: move it there, or "
+                             "delete it here")
+                     for claim in content.claims if claim.slug in homes]
+    return problems
 
 
 def _definition_hash(claim: ClaimEntry, source: str | None) -> str | None:

@@ -9,13 +9,13 @@ ledger with the file's ids and clocks, so importing the same files again changes
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from tracker.claimfiles.check import check_files
-from tracker.claimfiles.convert import source_info
+from tracker.claimfiles.convert import source_entry, source_info
 from tracker.claimfiles.dbstate import (
     claim_count,
     claim_parents,
@@ -115,14 +115,17 @@ def _import(ledger: Ledger, files: Sequence[ReadFile], reviewer: str, prefer: Pr
         sources = {read.content.source.key: (read.content.source, read)
                    for read in files
                    if read.content is not None and read.content.source is not None}
-        copy_notes: list[Note] = []
+        source_notes: list[Note] = []
         new_copies: list[tuple[SourceEntry, str, str]] = []
+        held = {info.key: source_entry(info) for info in queries.sources()}
         for key in sorted(sources):
             source, read = sources[key]
+            if key in held and held[key] != source:
+                source_notes.append(_source_updated(source, held[key], read.path))
             text = stored_copy_text(source, read.directory)
             kept = kept_copy(tx.session, key)
             if kept is not None and kept[0] and not source.copy:
-                copy_notes.append(_copy_dropped(source, read.path, kept[0]))
+                source_notes.append(_copy_dropped(source, read.path, kept[0]))
             if text is not None and (kept is None or kept[1] != text):
                 new_copies.append((source, read.path, text))
             tx.upsert_source(source_info(source), text)
@@ -131,8 +134,16 @@ def _import(ledger: Ledger, files: Sequence[ReadFile], reviewer: str, prefer: Pr
         for plan in plans:
             _apply(tx, plan, reviewer)
         for source, path, text in new_copies:
-            copy_notes += _quotes_outside(tx.session, source, path, text)
-    return _report(files, plans, copy_notes)
+            source_notes += _quotes_outside(tx.session, source, path, text)
+    return _report(files, plans, source_notes)
+
+
+def _source_updated(source: SourceEntry, held: SourceEntry, path: str) -> Note:
+    """Sources are reference data (the file wins), but what changed is said."""
+    names = [item.name for item in fields(SourceEntry)
+             if item.compare and getattr(source, item.name) != getattr(held, item.name)]
+    return Note("updated", path, source.where.of("key"),
+                f"source '{source.key}' takes the file's {', '.join(names)}")
 
 
 def _copy_dropped(source: SourceEntry, path: str, kept_name: str) -> Note:
@@ -248,10 +259,10 @@ def _apply(tx: LedgerTransaction, plan: ClaimPlan, reviewer: str) -> None:
                     allow_closed=True)
 
 
-def _report(files: Sequence[ReadFile], plans: Sequence[ClaimPlan], copy_notes: list[Note]
+def _report(files: Sequence[ReadFile], plans: Sequence[ClaimPlan], source_notes: list[Note]
             ) -> ImportReport:
     summaries = {read.path: FileSummary(read.path) for read in files}
-    notes: list[Note] = list(copy_notes)
+    notes: list[Note] = list(source_notes)
     for plan in plans:
         summary = summaries[plan.path]
         if plan.action is Action.CREATE:
