@@ -250,3 +250,17 @@ def test_export_refuses_to_leave_a_claim_in_two_files(run_cli: Run, tmp_path: Pa
     moved.unlink()
     assert run_cli("export", str(directory)).exit_code == 0
     assert run_cli("check", str(directory)).exit_code == 0
+
+
+def test_export_says_why_it_leaves_a_file_of_claims_without_a_source(
+        run_cli: Run, tmp_path: Path) -> None:
+    """It said "its source 'None' is not in the database"."""
+    directory = claims_dir(tmp_path)
+    assert run_cli("import", str(directory / "src.toml")).exit_code == 0
+    loose = directory / "unsourced.toml"
+    loose.write_text('format = 1\n\n[[claims]]\nslug = "loose"\ntitle = "Loose"\n'
+                     'statement = "Loose."\nkind = "opinion"\n', encoding="utf-8")
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 0
+    assert result.stderr == (f"note: {loose} was left as it is: the database has no claims "
+                             "without a source\n")

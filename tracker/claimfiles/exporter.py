@@ -97,8 +97,10 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
                              "entry was recorded with an earlier time than the change before "
                              "it), so `tracker check` will report it: fix the entry's "
                              "recorded_at in the file")
-    notes += [f"{path} was left as it is: its source '{key}' is not in the database"
-              for key, path in sorted(existing.items(), key=lambda item: str(item[1]))]
+    notes += [f"{path} was left as it is: " + (
+        f"its source '{key}' is not in the database" if key is not None
+        else "the database has no claims without a source")
+        for key, path in sorted(existing.items(), key=lambda item: str(item[1]))]
     with ledger.transaction() as tx:
         for detail in details:
             synced = file_hash(detail.definition)
