@@ -57,6 +57,9 @@ def test_full_claim_lifecycle(run_cli: Run) -> None:
     assert kinds == ["revision", "evidence", "forecast", "status", "resolution", "status",
                      "resolution"]
     assert "tester" in history[0], "reviewer comes from TRACKER_REVIEWER"
+    logged = json.loads(run_cli("history", "serving-shift", "--json").stdout)
+    assert [entry["extra"] for entry in logged if entry["kind"] == "forecast"] == [
+        {"probability": 0.7}], "the number, not only the text '70%'"
 
 
 def test_typed_dates_may_say_yesterday(run_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -259,8 +259,16 @@ def test_export_then_import_round_trips(run_cli: Run, csv_file: Path, tmp_path: 
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert invoke_main(["--db", fresh, "import-forecasts", str(again)]).exit_code == 0
     assert invoke_main(["--db", fresh, "export-forecasts"]).stdout == exported.stdout
-    as_json = json.loads(run_cli("export-forecasts", "--format", "json").stdout)
+    exported_json = run_cli("export-forecasts", "--format", "json").stdout
+    as_json = json.loads(exported_json)
     assert {row["question_id"] for row in as_json} == {"q1", "q2", "q3", "q4", "q5"}
+    assert {type(row["probability"]) for row in as_json} == {float, type(None)}
+    json_file = tmp_path / "again.json"
+    json_file.write_text(exported_json)
+    fresher = f"sqlite:///{tmp_path / 'fresher.db'}"
+    assert invoke_main(["--db", fresher, "import-forecasts", str(json_file)]).exit_code == 0
+    assert invoke_main(["--db", fresher, "export-forecasts", "--format", "json"]).stdout == (
+        exported_json)
 
 
 def test_a_resolution_without_an_observed_day_keeps_its_moment_through_a_round_trip(

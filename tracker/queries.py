@@ -380,7 +380,8 @@ class Queries:
             if forecast.rationale:
                 text += f": {forecast.rationale}"
             entries.append(TimelineEntry(forecast.uuid, "forecast", forecast.recorded_at,
-                                         forecast.reviewer, text, forecast.made_at))
+                                         forecast.reviewer, text, forecast.made_at,
+                                         {"probability": forecast.probability}))
         entries.extend(_retraction_entries(detail))
         entries += changes_since(detail, 1)
         entries.sort(key=lambda entry: entry.recorded_at)  # stable: ties keep the order above

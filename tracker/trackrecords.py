@@ -523,8 +523,10 @@ def _resolved_at(observed: date | None, recorded: datetime) -> str:
 
 
 def write_track_record(rows: list[dict[str, str]], target: Path | None, fmt: str) -> str:
-    if fmt == "json":
-        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "json":  # a probability is a number there (null without a forecast)
+        typed = [{**row, "probability": float(row["probability"]) if row["probability"]
+                  else None} for row in rows]
+        text = json.dumps(typed, ensure_ascii=False, indent=2) + "\n"
     else:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
