@@ -393,6 +393,7 @@ def opened_apps(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
     """The options each `tracker review` (or bare `tracker`) opened the app with; the app
     itself is not run."""
     import tracker.tui.app
+    from tracker.cli import app_commands
 
     opened: list[dict[str, object]] = []
 
@@ -405,7 +406,16 @@ def opened_apps(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
         return NotRun()
 
     monkeypatch.setattr(tracker.tui.app, "make_app", record)
+    monkeypatch.setattr(app_commands, "on_a_terminal", lambda: True)
     return opened
+
+
+def test_the_app_is_not_opened_without_a_terminal(run_cli: Run) -> None:
+    """`tracker > out` (or a script) started the app, which then waited for ever."""
+    result = run_cli("--as", "ann")  # the test runner's streams are not terminals
+    assert result.exit_code == 2
+    assert "the review app needs a terminal, and standard input or output is not one" in (
+        result.stderr)
 
 
 @pytest.mark.parametrize(("args", "env", "blind"), [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -24,6 +25,10 @@ def default_blind() -> bool:
     return _SWITCH_WORDS[text]
 
 
+def on_a_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 @click.command()
 @click.option("--blind/--no-blind", default=None,
               help="Hide the team's forecasts on a claim until you have made yours in the "
@@ -33,6 +38,10 @@ def default_blind() -> bool:
 @pass_app
 def review(app: AppContext, blind: bool | None, reviewer: str | None) -> None:
     """Open the review app on the configured database."""
+    if not on_a_terminal():  # `tracker > out` or a script: the app would wait for ever
+        raise click.UsageError("the review app needs a terminal, and standard input or "
+                               "output is not one: give a command instead (`tracker --help` "
+                               "lists them)")
     # Textual is imported here, not at module level: plain CLI commands stay fast.
     from tracker.tui.app import make_app
 
