@@ -512,3 +512,13 @@ def test_show_never_rounds_a_forecast_to_a_certainty(run_cli: Run) -> None:
     lines = run_cli("show", "serving-shift").stdout.splitlines()
     assert [line.split()[1:] for line in lines if line.endswith(("alice", "bob"))] == [
         ["0.5%", "alice"], ["99.6%", "bob"]]
+
+
+def test_a_prediction_added_without_a_deadline_is_pointed_out(run_cli: Run) -> None:
+    result = run_cli("add", "--slug", "open-ended", "--title", "T", "--statement", "S.",
+                     "--criteria", "C.")
+    assert (result.exit_code, result.stdout) == (0, "added open-ended\n")
+    assert result.stderr == ("note: open-ended has no deadline, so it is never due or overdue: "
+                             "give it one with `tracker edit open-ended --deadline ...`\n")
+    assert run_cli("add", "--slug", "a-fact", "--title", "T", "--statement", "S.",
+                   "--kind", "fact").stderr == ""

@@ -64,6 +64,9 @@ def add(app: AppContext, slug: str, title: str, statement: str, criteria: str,
     ).with_deadline(_deadline_for(deadline, made_on))
     created = app.ledger().create_claim(definition, app.reviewer)
     click.echo(f"added {created}")
+    if kind == Kind.PREDICTION and definition.deadline_end is None:
+        click.echo(f"note: {created} has no deadline, so it is never due or overdue: give it "
+                   f"one with `tracker edit {created} --deadline ...`", err=True)
 
 
 @click.command()
