@@ -52,7 +52,7 @@ from tracker.models import (
 from tracker.probability import parse_probability
 from tracker.scorebook import scoring_resolutions
 from tracker.textfiles import make_folder, write_if_changed
-from tracker.vocabulary import Outcome, Status, outcome_value
+from tracker.vocabulary import Outcome, Status, outcome_value, plural
 
 COLUMNS = ("question_id", "title", "forecaster", "probability", "forecast_at", "outcome",
            "resolved_at", "tags", "url", "created_at")
@@ -68,8 +68,7 @@ class TrackRecordError(TrackerError):
     def __init__(self, path: str, problems: list[str]) -> None:
         self.problems = problems
         listed = "\n".join(f"{path}:{problem}" for problem in problems)
-        counted = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
-        super().__init__(f"{counted}, nothing was imported:\n{listed}")
+        super().__init__(f"{plural(len(problems), 'problem')}, nothing was imported:\n{listed}")
 
 
 @dataclass(frozen=True)
@@ -319,7 +318,7 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                 added += 1
             else:
                 current = _current_definition(tx, existing)
-                carried = _carried(question, current)
+                carried = _carried(question, definition, current)
                 if carried != current:
                     tx.edit_claim(question.slug, carried, reviewer,
                                   note=f"re-imported from {path.name}")
@@ -342,7 +341,8 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                                      question.rows[0].line)):
                 outcome = _apply_outcome(tx, question, reviewer)
             resolutions += outcome == RESOLVED
-            kept.get(outcome, []).append(question.slug)
+            if outcome in kept:
+                kept[outcome].append(question.slug)
     return ImportSummary(added, updated, forecasts, resolutions, unchanged,
                          tuple(kept[KEPT_RESOLVED]), tuple(kept[KEPT_OPEN]))
 
@@ -391,11 +391,12 @@ def _current_definition(tx: LedgerTransaction, claim: Claim) -> ClaimDefinition:
         .order_by(ClaimRevision.version.desc()).limit(1)).scalar_one())
 
 
-def _carried(question: QuestionRows, current: ClaimDefinition) -> ClaimDefinition:
-    """`current` with what the file carries: a title, and a url, tags and made-on day where
-    its cells give them. The rest (criteria, deadline, source...) is the claim's own: a row
-    about a claim made here replaced all of it with a bare question's."""
-    given = _definition(question)
+def _carried(question: QuestionRows, given: ClaimDefinition, current: ClaimDefinition
+             ) -> ClaimDefinition:
+    """`current` with what the file carries (`given`, the question's definition): a title,
+    and a url, tags and made-on day where its cells give them. The rest (criteria, deadline,
+    source...) is the claim's own: a row about a claim made here replaced all of it with a
+    bare question's."""
     title = given.title if any(row.title for row in question.rows) else current.title
     statement = title if current.statement == current.title else current.statement
     return replace(

@@ -9,6 +9,11 @@ from enum import StrEnum
 from typing import TypeVar
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 claim', '2 claims'; `many` for irregular plurals ('entries')."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
 def with_article(noun: str) -> str:
     """`noun` after "a" or "an", for messages: "an evidence title", "a status entry"."""
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"

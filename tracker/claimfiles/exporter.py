@@ -65,11 +65,13 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
     keys = sorted(groups, key=lambda name: (name is None, name or ""))
     targets = {key: existing.pop(key) if key in existing else directory / _file_name(key)
                for key in keys}
+    entries_of = {detail.slug: claim_entry(detail) for detail in details}
+    source_entries = {key: source_entry(source) for key, source in sources.items()}
     if not force:
         by_slug = {detail.slug: detail for detail in details}
-        known = {key: source_entry(source) for key, source in sources.items()}
         unimported = [problem for path in targets.values() if path.exists()
-                      for problem in unimported_changes(path, by_slug, known)]
+                      for problem in unimported_changes(path, by_slug, entries_of,
+                                                        source_entries)]
         homes = {detail.slug: targets[key] for key in keys for detail in groups[key]}
         unimported += _written_elsewhere(directory, set(targets.values()), homes)
         if unimported:
@@ -78,8 +80,8 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
     copies: list[Path] = []
     now = ledger.clock()
     for key in keys:
-        source = source_entry(sources[key]) if key is not None else None
-        entries = tuple(claim_entry(detail) for detail in groups[key])
+        source = source_entries[key] if key is not None else None
+        entries = tuple(entries_of[detail.slug] for detail in groups[key])
         path = targets[key]
         changed = write_if_changed(path, render(ClaimFile(source=source, claims=entries)))
         written.append(ExportedFile(path, len(entries), changed))
@@ -110,6 +112,7 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
 
 
 def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
+                       entries_of: Mapping[str, ClaimEntry],
                        sources: Mapping[str, SourceEntry]) -> list[Problem]:
     """What the claim file at `path` holds that the database lacks, by line: writing the
     database over it would lose it. (Sources change only by import, so a `[source]` table
@@ -132,7 +135,7 @@ def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
             problems.append(Problem(str(path), claim.where.of("slug"),
                                     f"claim '{claim.slug}' is not in the database"))
             continue
-        known = {entry.id for entry in claim_entry(detail).log}
+        known = {entry.id for entry in entries_of[claim.slug].log}
         problems += [Problem(str(path), entry.where.of("id"), f"entry {entry.id} of "
                              f"'{claim.slug}' is not in the database")
                      for entry in claim.log if entry.id not in known]

@@ -26,14 +26,14 @@ from tracker.claimfiles.dbstate import (
 )
 from tracker.claimfiles.entries import ClaimEntry, SourceEntry
 from tracker.claimfiles.merge import Action, ClaimPlan, Note, Prefer, plan_claim
-from tracker.claimfiles.problems import Problem, ProblemsFound, count
+from tracker.claimfiles.problems import Problem, ProblemsFound
 from tracker.claimfiles.reader import ReadFile, read_path
 from tracker.claimfiles.rules import stored_copy_text
 from tracker.claimfiles.writer import ordered_claims
 from tracker.definitions import quote_in_copy
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.queries import Queries
-from tracker.vocabulary import Outcome, with_article
+from tracker.vocabulary import Outcome, plural, with_article
 
 
 @dataclass
@@ -51,7 +51,7 @@ class FileSummary:
     def describe(self) -> str:
         entries = "1 entry" if self.entries_added == 1 else f"{self.entries_added} entries"
         text = (f"{self.path}: {self.added} added, {self.updated} updated, "
-                f"{self.unchanged} unchanged, {count(self.conflicts, 'conflict')}; "
+                f"{self.unchanged} unchanged, {plural(self.conflicts, 'conflict')}; "
                 f"{entries} added")
         if self.entries_skipped:
             text += f", {self.entries_skipped} not merged"

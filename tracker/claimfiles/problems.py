@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tracker.errors import TrackerError
+from tracker.vocabulary import plural
 
 
 @dataclass(frozen=True, order=True)
@@ -35,9 +36,4 @@ class ProblemsFound(TrackerError):
 def summary(problems: Sequence[Problem]) -> str:
     """'3 problems in 2 files'."""
     files = len({problem.path for problem in problems})
-    return f"{count(len(problems), 'problem')} in {count(files, 'file')}"
-
-
-def count(number: int, noun: str) -> str:
-    """'1 problem', '3 problems'."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+    return f"{plural(len(problems), 'problem')} in {plural(files, 'file')}"

@@ -18,9 +18,10 @@ from tracker.claimfiles import (
     import_paths,
 )
 from tracker.claimfiles.paths import LOCAL_CLAIMS_DIR
-from tracker.claimfiles.problems import Problem, count, summary
+from tracker.claimfiles.problems import Problem, summary
 from tracker.cli.context import AppContext, pass_app
 from tracker.horizons import utc_now
+from tracker.vocabulary import plural
 
 PATHS = click.argument("paths", nargs=-1, metavar="[PATH]...",
                        type=click.Path(exists=True, path_type=Path))
@@ -54,7 +55,7 @@ def check(paths: tuple[Path, ...]) -> None:
     if not result.ok:
         _print_problems(result.problems, "")
         raise click.exceptions.Exit(1)
-    click.echo(f"{count(len(files), 'file')}, {count(result.claim_count, 'claim')} OK")
+    click.echo(f"{plural(len(files), 'file')}, {plural(result.claim_count, 'claim')} OK")
 
 
 @click.command(name="import")
@@ -79,7 +80,7 @@ def import_claims(app: AppContext, paths: tuple[Path, ...], prefer: str | None) 
         raise click.exceptions.Exit(1) from None
     _print_report(report)
     if report.conflicts:
-        click.echo(f"{count(report.conflicts, 'conflict')} left: everything else was imported; "
+        click.echo(f"{plural(report.conflicts, 'conflict')} left: everything else was imported; "
                    "settle them with --prefer file or --prefer db", err=True)
         raise click.exceptions.Exit(1)
 
@@ -115,14 +116,14 @@ def export(app: AppContext, directory: Path | None, force: bool) -> None:
         click.echo(f"note: {note}", err=True)
     for exported in report.files:
         state = "wrote" if exported.changed else "unchanged"
-        click.echo(f"{state} {exported.path} ({count(exported.claims, 'claim')})")
+        click.echo(f"{state} {exported.path} ({plural(exported.claims, 'claim')})")
     for copy in report.copies:
         click.echo(f"wrote {copy} (a source's stored copy, from the database)")
     written = sum(1 for exported in report.files if exported.changed)
     copies = len(report.copies)
-    copies_written = "" if not copies else (
-        "; 1 stored copy written" if copies == 1 else f"; {copies} stored copies written")
-    click.echo(f"{count(len(report.files), 'claim file')} in {target}, {written} written"
+    copies_written = (f"; {plural(copies, 'stored copy', 'stored copies')} written"
+                      if copies else "")
+    click.echo(f"{plural(len(report.files), 'claim file')} in {target}, {written} written"
                f"{copies_written}")
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from tracker.claimfiles.problems import count
 from tracker.cli.context import AppContext, pass_app
 from tracker.trackrecords import export_rows, import_track_record, write_track_record
+from tracker.vocabulary import plural
 
 
 @click.command(name="import-forecasts")
@@ -27,10 +27,10 @@ def import_forecasts(app: AppContext, file: Path) -> None:
     adds nothing."""
     summary = import_track_record(app.ledger(), file)
     click.echo(
-        f"{file}: {count(summary.questions_added, 'question')} added, "
-        f"{summary.questions_updated} updated, {count(summary.forecasts_added, 'forecast')} "
+        f"{file}: {plural(summary.questions_added, 'question')} added, "
+        f"{summary.questions_updated} updated, {plural(summary.forecasts_added, 'forecast')} "
         f"added ({summary.unchanged_forecasts} already there), "
-        f"{count(summary.resolutions_added, 'resolution')} added"
+        f"{plural(summary.resolutions_added, 'resolution')} added"
     )
     if summary.kept_resolved:
         click.echo(f"kept resolved, though open in the file (reopen with `tracker reopen SLUG "

@@ -33,8 +33,9 @@ from tracker.reports.files import report_name
 from tracker.reports.html import CSS
 from tracker.reports.markdown import md_escape
 from tracker.reports.render import EXTENSIONS, Format, render
-from tracker.reports.text import instant, plural, summary_line
+from tracker.reports.text import instant, summary_line
 from tracker.textfiles import make_folder, write_if_changed
+from tracker.vocabulary import plural
 
 __all__ = ["PRESETS", "SeriesEntry", "SeriesResult", "period_ends", "write_series"]
 

@@ -11,6 +11,7 @@ from tracker.horizons import END_OF_DAY, as_utc
 from tracker.probability import percent_text
 from tracker.reports.data import Change, ChangeCounts, ClaimScore, ReportData, StatusCounts
 from tracker.scorebook import NO_SOURCE, Leaderboard
+from tracker.vocabulary import plural
 
 __all__ = [
     "CHANGE_COLUMNS",
@@ -31,7 +32,6 @@ __all__ = [
     "number",
     "percent",
     "period_text",
-    "plural",
     "score_delta",
     "shorten",
     "stamp",
@@ -156,11 +156,6 @@ def instant(moment: datetime) -> str:
 def stamp(moment: datetime) -> str:
     """When an entry was recorded, to the minute: '2024-05-02 09:00'."""
     return as_utc(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """'1 claim', '2 claims'; `many` for irregular plurals ('entries')."""
-    return f"{count} {word if count == 1 else many or word + 's'}"
 
 
 def as_of_text(moment: datetime) -> str:
