@@ -179,6 +179,27 @@ def test_a_date_that_reads_either_way_round_is_refused_with_the_reason(
         "2: resolved_at: '06/07/2024' could be 6 July or June 7: write 2024-07-06 or 2024-06-07"]
 
 
+def test_forecasts_made_at_or_after_the_outcome_are_named_by_line(
+    engine: Engine, ledger: Ledger, run_cli: Run, tmp_path: Path
+) -> None:
+    """They are kept but never scored: a resolved_at typed a year early left every forecast
+    on the question out of the scores without a word."""
+    path = rows_file(tmp_path,
+                     "Q1,Early,ann,0.8,2024-01-01,yes,2024-03-01,,,",
+                     "Q1,Early,bob,0.6,2024-03-01T00:00:00Z,yes,2024-03-01,,,",  # at it
+                     "Q1,Early,cat,0.7,2024-04-01,yes,2024-03-01,,,",
+                     "Q2,Called off,ann,0.9,2024-05-01,annulled,2024-02-01,,,",  # never scored
+                     "Q3,Open,bob,0.4,2024-05-01,,,,,")
+    summary = import_track_record(ledger, path)
+    assert summary.after_outcome == (3, 4)
+    assert {row.key: row.n for row in leaderboard(engine).rows} == {"ann": 1}
+    result = run_cli("import-forecasts", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1] == (
+        "2 forecasts made at or after the question's outcome, kept but never scored (check "
+        f"forecast_at and resolved_at): {path} lines 3, 4")
+
+
 def test_dates_after_the_import_are_refused_by_line(
     engine: Engine, ledger: Ledger, tmp_path: Path
 ) -> None:

@@ -108,6 +108,8 @@ class ImportSummary:
     """Claims resolved here that the file lists as open: left resolved (an older file)."""
     kept_open: tuple[str, ...] = ()
     """Claims reopened here after the outcome the file gives: left open (an older file)."""
+    after_outcome: tuple[int, ...] = ()
+    """Lines of forecasts made at or after their question's outcome: kept, never scored."""
 
 
 def slug_for(question_id: str) -> str:
@@ -344,7 +346,22 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
             if outcome in kept:
                 kept[outcome].append(question.slug)
     return ImportSummary(added, updated, forecasts, resolutions, unchanged,
-                         tuple(kept[KEPT_RESOLVED]), tuple(kept[KEPT_OPEN]))
+                         tuple(kept[KEPT_RESOLVED]), tuple(kept[KEPT_OPEN]),
+                         forecasts_after_outcome(questions))
+
+
+def forecasts_after_outcome(questions: list[QuestionRows]) -> tuple[int, ...]:
+    """The lines of forecasts made at or after their question's outcome. Scoring counts a
+    forecast only if it was made before the outcome, so these never count: said, because a
+    date typed wrong would otherwise leave a forecast out of every score unseen."""
+    lines = []
+    for question in questions:
+        outcome = next((row for row in question.rows if row.outcome), None)
+        if outcome is None or outcome.resolved_at is None or outcome.outcome == "annulled":
+            continue
+        lines += [row.line for row in question.rows
+                  if row.forecast_at is not None and row.forecast_at >= outcome.resolved_at]
+    return tuple(sorted(lines))
 
 
 def _forecasts_on(tx: LedgerTransaction, claim: Claim | None

@@ -23,8 +23,9 @@ def import_forecasts(app: AppContext, file: Path) -> None:
     criteria, deadline and source; rows change its title, and url, tags and made-on day
     where given; the file does not undo what was done here since (a question listed
     as open does not reopen a claim, an outcome dated before a reopening does not close
-    it). Bad rows are listed by line and nothing is imported; re-importing the same file
-    adds nothing."""
+    it). Forecasts made at or after their question's outcome are kept but never scored: their
+    lines are named. Bad rows are listed by line and nothing is imported; re-importing the
+    same file adds nothing."""
     summary = import_track_record(app.ledger(), file)
     click.echo(
         f"{file}: {plural(summary.questions_added, 'question')} added, "
@@ -38,6 +39,12 @@ def import_forecasts(app: AppContext, file: Path) -> None:
     if summary.kept_open:
         click.echo("kept open, reopened here after the outcome the file gives (resolve with "
                    f"`tracker resolve` if the file is right): {', '.join(summary.kept_open)}")
+    if summary.after_outcome:
+        count = len(summary.after_outcome)
+        lines = ", ".join(str(line) for line in summary.after_outcome)
+        click.echo(f"{plural(count, 'forecast')} made at or after the question's outcome, kept "
+                   f"but never scored (check forecast_at and resolved_at): {file} "
+                   f"{'line' if count == 1 else 'lines'} {lines}")
 
 
 @click.command(name="export-forecasts")
