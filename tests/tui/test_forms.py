@@ -6,6 +6,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -275,6 +276,54 @@ async def test_retracting_evidence_and_reopening_ask_for_a_reason(
     detail = queries.claim_detail("gdp-growth")
     assert detail.status == "open"
     assert detail.status_changes[-1].is_reopen and detail.status_changes[-1].note == "revised"
+
+
+async def test_a_form_key_that_cannot_apply_says_why_instead_of_nothing(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """On a resolved claim f, c and x are left out of the footer; pressed anyway, they did
+    nothing at all. They say why now, and name the key that reopens (as remapped)."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_claim(pilot, "gdp-growth")
+        for key in ("f", "c", "x"):
+            app._notifications.clear()
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, ClaimsScreen), "no form opens"
+            assert [notice.message for notice in app._notifications] == [
+                "gdp-growth is confirmed, closed: press o to reopen it first"]
+        await open_claim(pilot, "ev-share")
+        app._notifications.clear()
+        await pilot.press("o")
+        await settle(pilot)
+        assert [notice.message for notice in app._notifications] == [
+            "ev-share is open: there is nothing to reopen"]
+        app._notifications.clear()
+        await pilot.press("f")  # a key that applies opens its form, without a notice
+        await settle(pilot)
+        assert isinstance(app.screen, ForecastDialog)
+        assert not app._notifications
+    assert queries.claim_detail("gdp-growth").status == "confirmed"
+
+
+async def test_a_remapped_form_key_says_why_by_its_new_keys(
+    seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path
+) -> None:
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('"claim.forecast" = "p"\n"claim.reopen" = "ctrl+o"\n', encoding="utf-8")
+    app = tui(keymap_file=keymap)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_claim(pilot, "gdp-growth")
+        await pilot.press("f")  # no longer the forecast key: nothing to say
+        await settle(pilot)
+        assert not app._notifications
+        await pilot.press("p")
+        await settle(pilot)
+        assert [notice.message for notice in app._notifications] == [
+            "gdp-growth is confirmed, closed: press ^o to reopen it first"]
 
 
 async def test_retracting_the_entry_chosen_from_several(

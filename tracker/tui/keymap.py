@@ -136,6 +136,15 @@ def key_for(screen: Screen[Any], action: str, *, enabled_only: bool = True) -> s
     return ""
 
 
+def bound_action(screen: Screen[Any], key: str) -> str | None:
+    """The action the screen's own bindings give `key` (as remapped), whether or not it can
+    run now: for saying why a key that does nothing here does nothing."""
+    bindings = screen._bindings.copy()
+    bindings.apply_keymap(screen.app._keymap)
+    found = bindings.key_to_bindings.get(key, ())
+    return found[0].action if found else None
+
+
 def labelled_with_key(label: str, screen: Screen[Any], action: str) -> str:
     """A button's label with the key that runs its action ("Save  ^s"), as remapped."""
     return f"{label}  {key_for(screen, action)}".rstrip()

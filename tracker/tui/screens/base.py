@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from sqlalchemy.exc import SQLAlchemyError
-from textual import on, work
+from textual import events, on, work
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -31,7 +31,7 @@ from tracker.tui.dialogs.resolve import ResolveDialog
 from tracker.tui.dialogs.retract import RetractDialog
 from tracker.tui.dialogs.status import StatusDialog
 from tracker.tui.format import percent
-from tracker.tui.keymap import key_for
+from tracker.tui.keymap import bound_action, key_for
 from tracker.tui.messages import WriteConflicted, WriteRefused, WriteSaved
 from tracker.tui.writes import (
     Change,
@@ -150,6 +150,25 @@ class ClaimEditingScreen(TrackerScreen):
         if action not in FORM_ACTIONS:
             return True
         return self.detail is not None and _action_applies(action, self.detail)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key hidden because its form cannot apply to this claim (a forecast on a
+        resolved one) says why when pressed, instead of doing nothing."""
+        action = bound_action(self, event.key)
+        detail = self.detail
+        if (action not in FORM_ACTIONS or detail is None or detail.slug != self.selected_slug()
+                or _action_applies(action, detail)):
+            return
+        event.stop()
+        if action == "reopen":
+            why = f"{detail.slug} is {detail.status}: there is nothing to reopen"
+        elif action == "retract":
+            why = f"{detail.slug} has no evidence left to retract"
+        else:
+            reopen = key_for(self, "reopen")
+            why = (f"{detail.slug} is {detail.status}, closed: press {reopen} to reopen it "
+                   "first" if reopen else f"{detail.slug} is {detail.status}, closed")
+        self.notify(why, severity="warning")
 
     def open_form(self, detail: ClaimDetail, kind: type[Change], initial: Change | None = None,
                   error: str = "", error_field: str = "") -> None:
