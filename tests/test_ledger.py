@@ -307,3 +307,31 @@ def test_an_entry_is_retracted_by_the_start_of_its_id(ledger: Ledger, queries: Q
     retracted = {item.uuid: item.retraction for item in queries.claim_detail(claim).evidence}
     assert retracted[first] is not None and retracted[first].reason == "misread"
     assert retracted["2079e26c-1111-4000-8000-000000000002"] is None
+
+
+def test_a_review_mark_is_refused_over_entries_recorded_since_the_reviewer_looked(
+    engine: Engine, ledger: Ledger, queries: Queries, clock: Clock, claim: str
+) -> None:
+    """The mark hides what came before it from the reviewer's queue: bob's evidence, added
+    while ann had the claim on screen, left her queue unread."""
+    seen = max(entry.recorded_at for entry in queries.timeline(claim))
+    clock.advance(minutes=1)
+    ledger.forecast(claim, 0.6, reviewer="ann")  # her own: she knows of it
+    ledger.mark_reviewed(claim, "ann", seen_through=seen)
+    clock.advance(minutes=1)
+    uuid = ledger.add_evidence(claim, title="News", stance="supports", reviewer="bob")
+    before = dump(engine)
+    with pytest.raises(TrackerError, match=(
+            f"^{claim} has 1 entry by bob recorded since it was shown to you: read it, then "
+            "mark the claim reviewed$")):
+        ledger.mark_reviewed(claim, "ann", seen_through=seen)
+    assert dump(engine) == before
+    seen = max(entry.recorded_at for entry in queries.timeline(claim))
+    clock.advance(minutes=1)
+    ledger.retract_evidence(uuid, reason="misread", reviewer="cat")
+    ledger.forecast(claim, 0.3, reviewer="bob")
+    with pytest.raises(TrackerError, match="has 2 entries by bob, cat recorded since"):
+        ledger.mark_reviewed(claim, "ann", seen_through=seen)
+    ledger.mark_reviewed(claim, "ann", seen_through=max(
+        entry.recorded_at for entry in queries.timeline(claim)))
+    assert queries.reviewer_trails("ann")[claim].last_reviewed_at is not None

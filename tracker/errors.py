@@ -68,6 +68,11 @@ class Conflict(TrackerError):
         super().__init__(f"{self.what_happened}; reload it, check the change, and try again")
 
 
+class UnseenEntries(TrackerError):
+    """Someone else recorded entries on the claim since the reviewer was shown it: marking it
+    reviewed now would hide them from the reviewer's queue."""
+
+
 class DatabaseUnavailable(TrackerError):
     """The database cannot be opened (a server down, no permission, a read-only folder)."""
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, text, update
+from sqlalchemy import Engine, delete, insert, select, text, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,14 @@ from tracker.definitions import (
     copy_matches,
     validate_definition,
 )
-from tracker.errors import Conflict, IllegalTransition, InvalidInput, NotFound, SlugTaken
+from tracker.errors import (
+    Conflict,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    SlugTaken,
+    UnseenEntries,
+)
 from tracker.horizons import as_utc, utc_now
 from tracker.models import (
     COPY_PATH_MAX,
@@ -62,6 +69,7 @@ from tracker.vocabulary import (
     Status,
     outcome_value,
     parse_choice,
+    plural,
 )
 
 
@@ -401,15 +409,43 @@ class LedgerTransaction:
         self.session.flush()
         return uuid
 
-    def mark_reviewed(self, slug: str, reviewer: str, action: str = "reviewed") -> None:
+    def mark_reviewed(self, slug: str, reviewer: str, action: str = "reviewed",
+                      seen_through: datetime | None = None) -> None:
+        """Record that `reviewer` looked at the claim. With `seen_through` (the latest entry
+        the reviewer was shown), refused if someone else has recorded an entry since: the
+        mark would hide it, as entries older than the mark no longer bring the claim back
+        into the reviewer's queue."""
         claim = self.claim(slug)
+        reviewer_id = self.reviewer_id(reviewer)
+        if seen_through is not None:
+            self._check_nothing_unseen(claim, reviewer_id, as_utc(seen_through))
         self.session.add(
             ReviewMark(
-                claim_id=claim.id, reviewer_id=self.reviewer_id(reviewer), action=action,
+                claim_id=claim.id, reviewer_id=reviewer_id, action=action,
                 recorded_at=self._clock(),
             )
         )
         self.session.flush()
+
+    def _check_nothing_unseen(self, claim: Claim, reviewer_id: int, seen_through: datetime
+                              ) -> None:
+        retractions = (select(EvidenceRetraction.recorded_at, EvidenceRetraction.reviewer_id)
+                       .join(Evidence, Evidence.uuid == EvidenceRetraction.evidence_uuid)
+                       .where(Evidence.claim_id == claim.id))
+        entries = union_all(retractions, *(
+            select(model.recorded_at, model.reviewer_id).where(model.claim_id == claim.id)
+            for model in (ClaimRevision, Evidence, StatusChange, Resolution, Forecast)
+        )).subquery()
+        names = self.session.scalars(
+            select(Reviewer.name).select_from(entries)
+            .join(Reviewer, Reviewer.id == entries.c.reviewer_id)
+            .where(entries.c.recorded_at > seen_through, entries.c.reviewer_id != reviewer_id)
+        ).all()
+        if names:
+            raise UnseenEntries(
+                f"{claim.slug} has {plural(len(names), 'entry', 'entries')} by "
+                f"{', '.join(sorted(set(names)))} recorded since it was shown to you: read "
+                f"{'it' if len(names) == 1 else 'them'}, then mark the claim reviewed")
 
     # --- state changes (versioned) ---------------------------------------------------
     def change_status(
@@ -652,9 +688,10 @@ class Ledger:
         with self.transaction() as tx:
             return tx.reopen(slug, **kwargs)
 
-    def mark_reviewed(self, slug: str, reviewer: str, action: str = "reviewed") -> None:
+    def mark_reviewed(self, slug: str, reviewer: str, action: str = "reviewed",
+                      seen_through: datetime | None = None) -> None:
         with self.transaction() as tx:
-            tx.mark_reviewed(slug, reviewer, action)
+            tx.mark_reviewed(slug, reviewer, action, seen_through)
 
     def upsert_source(self, info: SourceInfo, copy_text: str | None = None) -> None:
         with self.transaction() as tx:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
+import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Label, OptionList, Static
@@ -15,10 +17,12 @@ from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.conflict import ConflictDialog
 from tracker.tui.dialogs.summary import SummaryDialog
+from tracker.tui.screens import base
 from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.claims_table import ClaimsTable
+from tracker.tui.writes import PendingWrite, apply
 
 
 def shown(app: TrackerApp, selector: str) -> str:
@@ -352,3 +356,56 @@ async def test_at_80_columns_each_change_since_the_last_review_shows_its_text(
         console = Console(width=panel.content_region.width, record=True)
         console.print(panel.content)
         assert "revision   alice        created" in console.export_text()
+
+
+async def test_done_over_evidence_added_meanwhile_shows_it_before_marking(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """Bob's evidence, added while alice had the claim on screen, was hidden by her "Done":
+    the claim left her queue unread."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.selected_slug() == "rates-cut"
+        seeded.add_evidence("rates-cut", title="Bob's refutation", stance="refutes",
+                            reviewer="bob")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.selected_slug() == "rates-cut", "not marked, not moved on"
+        assert "Bob's refutation" in shown(app, "#since-last")
+        assert [notice.message for notice in app._notifications] == [
+            "reviewed rates-cut: rates-cut has 1 entry by bob recorded since it was shown "
+            "to you: read it, then mark the claim reviewed"]
+        assert "rates-cut" not in {slug for slug, trail in
+                                   queries.reviewer_trails("alice").items()
+                                   if trail.last_reviewed_at}
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.selected_slug() == "ev-share"
+    assert queries.reviewer_trails("alice")["rates-cut"].last_reviewed_at is not None
+
+
+async def test_enter_pressed_again_while_the_mark_is_saved_is_ignored(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second enter, pressed before the first mark was saved (a slow shared database),
+    marked the first claim again and then moved past the second one, never shown."""
+
+    def slow_apply(ledger: Ledger, reviewer: str, write: PendingWrite) -> None:
+        time.sleep(0.3)
+        apply(ledger, reviewer, write)
+
+    monkeypatch.setattr(base, "apply", slow_apply)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.selected_slug() == "rates-cut"
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert screen.selected_slug() == "ev-share"
+        assert screen.tally.reviewed == 1
+    trails = queries.reviewer_trails("alice")
+    assert "ev-share" not in trails or trails["ev-share"].last_reviewed_at is None

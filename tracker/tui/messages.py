@@ -7,6 +7,7 @@ their handlers, on the UI thread.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from textual.message import Message
@@ -88,6 +89,8 @@ class ReviewClaimLoaded(Message):
     item: ReviewItem
     detail: ClaimDetail
     changes: tuple[TimelineEntry, ...]
+    seen_through: datetime | None
+    """When the latest entry of the claim's log, as read, was recorded."""
 
 
 @dataclass

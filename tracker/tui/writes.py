@@ -7,7 +7,7 @@ form with exactly what the reviewer typed: nothing typed is ever lost.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, datetime
 
 from tracker.definitions import ClaimDefinition
 from tracker.ledger import Ledger
@@ -83,6 +83,10 @@ class NewClaim:
 class ReviewDone:
     """The reviewer finished looking at a claim in a review session."""
 
+    seen_through: datetime | None = None
+    """When the latest entry the reviewer was shown was recorded: entries by others recorded
+    since refuse the mark (see `LedgerTransaction.mark_reviewed`)."""
+
 
 Change = (NewForecast | NewEvidence | NewStatus | NewResolution | Reopening | Retraction
           | DefinitionEdit | NewClaim | ReviewDone)
@@ -151,4 +155,4 @@ def apply(ledger: Ledger, reviewer: str, write: PendingWrite) -> None:
         case NewClaim():
             ledger.create_claim(change.definition, reviewer)
         case ReviewDone():
-            ledger.mark_reviewed(slug, reviewer)
+            ledger.mark_reviewed(slug, reviewer, seen_through=change.seen_through)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -26,7 +27,7 @@ from tracker.queries import ClaimDetail, TimelineEntry
 from tracker.review_queue import ReviewItem, changes_since, load_queue
 from tracker.tui.dialogs.summary import SessionTally, SummaryDialog
 from tracker.tui.format import day, fit, stamp
-from tracker.tui.messages import QueueBuilt, ReviewClaimLoaded, WriteSaved
+from tracker.tui.messages import QueueBuilt, ReviewClaimLoaded, WriteRefused, WriteSaved
 from tracker.tui.screens.base import ClaimEditingScreen
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.footer import Footer
@@ -107,6 +108,10 @@ class ReviewScreen(ClaimEditingScreen):
         self.forecast_this_session: set[str] = set()
         self.item: ReviewItem | None = None
         self.changes: tuple[TimelineEntry, ...] = ()
+        self.seen_through: datetime | None = None
+        self.marking: str | None = None
+        """The claim whose review mark is being written: enter pressed again meanwhile
+        would mark it twice and move past the next claim unseen."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -154,15 +159,20 @@ class ReviewScreen(ClaimEditingScreen):
     @work(thread=True, exclusive=True, group="review-claim", exit_on_error=False)
     def load_item(self, item: ReviewItem) -> None:
         queries = self.tracker.queries
+        # The log first: an entry recorded between the two reads is then in the detail but
+        # after seen_through, so marking the claim reviewed is refused rather than hiding it.
+        timeline = queries.timeline(item.slug)
         detail = queries.claim_detail(item.slug)
-        changes = changes_since(queries.timeline(item.slug), item.last_reviewed_at)
+        seen_through = max((entry.recorded_at for entry in timeline), default=None)
+        changes = changes_since(timeline, item.last_reviewed_at)
         if not get_current_worker().is_cancelled:
-            self.post_message(ReviewClaimLoaded(item, detail, changes))
+            self.post_message(ReviewClaimLoaded(item, detail, changes, seen_through))
 
     @on(ReviewClaimLoaded)
     def _claim_loaded(self, message: ReviewClaimLoaded) -> None:
         if message.item == self.item:
             self.changes = message.changes
+            self.seen_through = message.seen_through
             self._show_claim(message.detail)
 
     @property
@@ -251,6 +261,7 @@ class ReviewScreen(ClaimEditingScreen):
         field = TALLY_FIELDS[type(change)]
         setattr(self.tally, field, getattr(self.tally, field) + 1)
         if isinstance(change, ReviewDone):
+            self.marking = None
             self.position += 1
             self.show_current()
             return
@@ -260,14 +271,22 @@ class ReviewScreen(ClaimEditingScreen):
         if self.item is not None and self.item.slug == message.write.slug:
             self.load_item(self.item)
 
+    @on(WriteRefused)
+    def _mark_refused(self, message: WriteRefused) -> None:
+        # The claim is shown again as it is now (ClaimEditingScreen), with what was missed.
+        if isinstance(message.write.change, ReviewDone):
+            self.marking = None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("done", "skip"):
             return self.detail is not None
         return super().check_action(action, parameters)
 
     def action_done(self) -> None:
-        if self.detail is not None and self.detail.slug == self.selected_slug():
-            self.save(PendingWrite(self.detail.slug, self.detail.version, ReviewDone()))
+        slug = self.selected_slug()
+        if self.detail is not None and self.detail.slug == slug and self.marking != slug:
+            self.marking = slug
+            self.save(PendingWrite(slug, self.detail.version, ReviewDone(self.seen_through)))
 
     def action_skip(self) -> None:
         self.tally.skipped += 1
