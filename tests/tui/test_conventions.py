@@ -18,6 +18,7 @@ from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import SIZE, pane_text, settle, type_text
 from tracker.ledger import Ledger
+from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.forecast import ForecastDialog
 from tracker.tui.dialogs.help import HelpDialog
@@ -322,6 +323,49 @@ async def test_palette_offers_only_commands_that_apply(
         prompts = palette_prompts(app)
         assert "Reopen" in prompts and "Start review session" in prompts
         assert "Resolve" not in prompts and "Retract evidence" not in prompts
+
+
+async def test_a_jump_clears_the_facets_that_would_hide_the_claim(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """Under "any open", a jump to a resolved claim showed "0 of 0 claims", nothing selected."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.claims_screen
+        screen.show_listing(screen.listing.filtered(status="any-open", tag="economy"))
+        await settle(pilot)
+        assert "gdp-growth" not in {row.slug for row in screen.rows}
+        app.jump_to_claim("gdp-growth")
+        await settle(pilot)
+        assert screen.table.current_slug == "gdp-growth"
+        assert (screen.listing.status, screen.listing.tag) == (None, None)
+        assert "status any" in str(screen.query_one("#facets", Static).render())
+
+
+async def test_a_form_is_not_thrown_away_by_the_palette(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """A jump from the palette closed a half-filled form, and the typing was gone."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await type_text(pilot, "65%")
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "view")
+        await pilot.pause(0.3)
+        assert not {"View scores", "View claims"} & palette_prompts(app)
+        await pilot.press("escape")
+        app.jump_to_claim("gdp-growth")  # what a claim found in the palette runs
+        await settle(pilot)
+        assert isinstance(app.screen, ForecastDialog)
+        assert app.screen.query_one("#probability", Input).value == "65%"
+        assert [notice.message for notice in app._notifications] == [
+            "Save or close the form first (it would be lost): then jump to gdp-growth"]
+        await pilot.press("enter")
+        await settle(pilot)
+    assert queries.claim_detail("ev-share").forecasts[-1].probability == 0.65
 
 
 async def test_a_failing_query_is_shown_and_the_app_goes_on(

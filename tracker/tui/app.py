@@ -131,6 +131,13 @@ class TrackerApp(App[None]):
         return next(screen for screen in reversed(self.screen_stack)
                     if not isinstance(screen, ModalScreen))
 
+    @property
+    def form_open(self) -> bool:
+        """Whether a form (or a conflict holding a change) is open: leaving the screen under
+        it would throw away what it holds."""
+        return any(isinstance(screen, (FormDialog, ConflictDialog))
+                   for screen in self.screen_stack)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "start_review":
             return isinstance(self.working_screen, ClaimsScreen)
@@ -230,6 +237,10 @@ class TrackerApp(App[None]):
             self.push_screen(ScoresScreen())
 
     def jump_to_claim(self, slug: str) -> None:
+        if self.form_open:  # the palette lists claims over a form too
+            self.notify(f"Save or close the form first (it would be lost): then jump to {slug}",
+                        severity="warning")
+            return
         self._back_to_claims(lambda: self.claims_screen.show_claim(slug))
 
     def action_help(self) -> None:

@@ -398,11 +398,14 @@ class ClaimsScreen(ClaimEditingScreen):
         self.show_listing(self.listing)
 
     def show_claim(self, slug: str) -> None:
-        """Jump to one claim: filter by its slug and put the cursor on it."""
+        """Jump to one claim: filter by its slug and put the cursor on it. The facets are
+        cleared: one could hide it (a jump to a resolved claim under "any open")."""
         filter_input = self.query_one("#filter", Input)
+        unfaceted = self.listing.filtered(status=None, tag=None, source=None, kind=None)
         if filter_input.value == slug:
-            self.show_listing(self.listing, cursor=slug)
+            self.show_listing(unfaceted, cursor=slug)
         else:
+            self.listing = unfaceted  # the filter's change starts from it
             self._jump_to = slug
             filter_input.value = slug
         self.table.focus()
