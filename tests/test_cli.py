@@ -131,10 +131,11 @@ def test_list_filters_and_json(run_cli: Run) -> None:
 
 def test_show_as_of(run_cli: Run) -> None:
     add_claim(run_cli)
-    past = json.loads(run_cli("show", "serving-shift", "--as-of", "2099-01-01", "--json").stdout)
+    today = datetime.now(UTC).date().isoformat()  # the CLI runs on the real clock
+    past = json.loads(run_cli("show", "serving-shift", "--as-of", today, "--json").stdout)
     assert past["status"] == "open"
-    assert "\nas of      2099-01-01 23:59:59 UTC\n" in run_cli(
-        "show", "serving-shift", "--as-of", "2099-01-01").stdout
+    assert f"\nas of      {today} 23:59:59 UTC\n" in run_cli(
+        "show", "serving-shift", "--as-of", today).stdout
     missing = run_cli("show", "serving-shift", "--as-of", "2001-01-01")
     assert missing.exit_code == 1 and (
         "claim 'serving-shift' was not in the tracker yet as of 2001-01-01 23:59 UTC: it was "
@@ -173,6 +174,10 @@ def test_show_as_of(run_cli: Run) -> None:
         (("show", "serving-shift", "--as-of", "soon"), 2, "cannot read"),
         (("show", "serving-shift", "--as-of", "2000-01-01"), 1,
          "claim 'serving-shift' was not in the tracker yet as of 2000-01-01"),
+        (("show", "serving-shift", "--as-of", "2099-01-01"), 2,
+         "the claim as of 2099-01-01 would be about the future"),
+        (("history", "serving-shift", "--as-of", "2099-01-01"), 2,
+         "the history as of 2099-01-01 would be about the future"),
         (("--as", " ", "forecast", "serving-shift", "0.5"), 2,
          "Invalid value for '--as': the name is empty: give the reviewer's name"),
         (("--as", "", "forecast", "serving-shift", "0.5"), 2, "the name is empty"),

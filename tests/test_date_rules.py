@@ -32,8 +32,9 @@ def test_an_observation_may_be_dated_up_to_the_next_day() -> None:
 def test_an_as_of_date_may_be_the_next_day_and_the_refusal_says_so() -> None:
     check_as_of(datetime(2026, 11, 30, 23, 59, tzinfo=UTC), RECORDED, "scores")
     with pytest.raises(InvalidInput, match=r"^scores as of 2026-12-01 would be about the future "
-                                           r"\(today is 2026-11-29 in UTC, 2026-11-30 ahead of "
-                                           r"it\): give 2026-11-30 or an earlier date$"):
+                                           r"\(today is 2026-11-29 in UTC; 2026-11-30 is "
+                                           r"allowed for time zones ahead of UTC\): give "
+                                           r"2026-11-30 or an earlier date$"):
         check_as_of(datetime(2026, 12, 1, tzinfo=UTC), RECORDED, "scores")
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -296,11 +294,3 @@ def open_database(choice: DatabaseChoice) -> Engine:
 def _redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
-
-@contextmanager
-def engine_for(choice: DatabaseChoice) -> Iterator[Engine]:
-    engine = open_database(choice)
-    try:
-        yield engine
-    finally:
-        engine.dispose()

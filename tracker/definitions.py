@@ -222,8 +222,8 @@ def check_as_of(as_of: datetime, now: datetime, what: str) -> None:
         latest = (today + timedelta(days=1)).isoformat()
         raise InvalidInput(
             f"{what} as of {as_utc(as_of).date().isoformat()} would be about the future "
-            f"(today is {today.isoformat()} in UTC, {latest} ahead of it): give {latest} or "
-            "an earlier date")
+            f"(today is {today.isoformat()} in UTC; {latest} is allowed for time zones ahead "
+            f"of UTC): give {latest} or an earlier date")
 
 
 def check_recorded_at(recorded_at: datetime, now: datetime) -> None:

@@ -64,11 +64,6 @@ class Deadline:
     start: datetime | None = None
     rule: str = ""
 
-    def describe(self) -> str:
-        if self.start is None:
-            return f"by {self.end.date().isoformat()}"
-        return f"between {self.start.date().isoformat()} and {self.end.date().isoformat()}"
-
 
 def utc_now() -> datetime:
     return datetime.now(UTC)

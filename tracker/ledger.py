@@ -409,8 +409,8 @@ class LedgerTransaction:
         self.session.flush()
         return uuid
 
-    def mark_reviewed(self, slug: str, reviewer: str, action: str = "reviewed",
-                      seen_through: datetime | None = None) -> None:
+    def mark_reviewed(self, slug: str, reviewer: str, seen_through: datetime | None = None
+                      ) -> None:
         """Record that `reviewer` looked at the claim. With `seen_through` (the latest entry
         the reviewer was shown), refused if someone else has recorded an entry since: the
         mark would hide it, as entries older than the mark no longer bring the claim back
@@ -421,8 +421,7 @@ class LedgerTransaction:
             self._check_nothing_unseen(claim, reviewer_id, as_utc(seen_through))
         self.session.add(
             ReviewMark(
-                claim_id=claim.id, reviewer_id=reviewer_id, action=action,
-                recorded_at=self._clock(),
+                claim_id=claim.id, reviewer_id=reviewer_id, recorded_at=self._clock(),
             )
         )
         self.session.flush()
@@ -688,10 +687,10 @@ class Ledger:
         with self.transaction() as tx:
             return tx.reopen(slug, **kwargs)
 
-    def mark_reviewed(self, slug: str, reviewer: str, action: str = "reviewed",
-                      seen_through: datetime | None = None) -> None:
+    def mark_reviewed(self, slug: str, reviewer: str, seen_through: datetime | None = None
+                      ) -> None:
         with self.transaction() as tx:
-            tx.mark_reviewed(slug, reviewer, action, seen_through)
+            tx.mark_reviewed(slug, reviewer, seen_through)
 
     def upsert_source(self, info: SourceInfo, copy_text: str | None = None) -> None:
         with self.transaction() as tx:

@@ -60,8 +60,9 @@ async def test_write_report_checks_each_field_then_writes_the_file(
 
         await fill(pilot, "as-of", "2099-01-01")
         assert hint(app, "as-of") == (
-            "a report as of 2099-01-01 would be about the future (today is 2024-07-10 in UTC, "
-            "2024-07-11 ahead of it): give 2024-07-11 or an earlier date", True)
+            "a report as of 2099-01-01 would be about the future (today is 2024-07-10 in UTC; "
+            "2024-07-11 is allowed for time zones ahead of UTC): give 2024-07-11 or an earlier "
+            "date", True)
         await fill(pilot, "as-of", "2024-06-30")
         assert hint(app, "as-of") == ("read as 2024-06-30 23:59 UTC", False)
         assert hint(app, "file") == (f"writes {folder / 'report-2024-06-30.html'}", False)

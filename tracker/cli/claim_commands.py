@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from tracker.cli.context import AppContext, pass_app
-from tracker.cli.params import DAY, INSTANT, PROBABILITY
+from tracker.cli.params import DAY, INSTANT, PROBABILITY, refuse_future
 from tracker.definitions import ClaimDefinition, deadline_moved_to
 from tracker.horizons import DateError, NeedsMadeOn, as_utc, parse_deadline, utc_now
 from tracker.probability import parse_probability, percent_text
@@ -71,15 +71,15 @@ def add(app: AppContext, slug: str, title: str, statement: str, criteria: str,
 
 @click.command()
 @click.argument("slug")
-@click.option("--title")
-@click.option("--statement")
-@click.option("--criteria")
+@click.option("--title", help="A new short title.")
+@click.option("--statement", help="What is claimed, in plain English.")
+@click.option("--criteria", help="How the claim will be resolved yes or no.")
 @click.option("--quote", help="The claim verbatim, as the source words it (checked against "
               "the source's stored copy, when the database keeps one).")
 @click.option("--deadline", help="New deadline or horizon (relative to the made-on date).")
 @click.option("--made-on", type=DAY, help="New made-on date; a deadline given as a horizon "
               "('2 years') moves with it.")
-@click.option("--kind", type=click.Choice([k.value for k in Kind]))
+@click.option("--kind", type=click.Choice([k.value for k in Kind]), help="A new kind.")
 @click.option("--tag", "tags", multiple=True, help="Replace the tags; repeat for several.")
 @click.option("--review", "review_cadence", help="Review cadence as an RRULE.")
 @click.option("--note", default="", help="Why the definition changed.")
@@ -227,11 +227,13 @@ def _print_detail(detail: ClaimDetail) -> None:
 
 @click.command()
 @click.argument("slug")
-@click.option("--as-of", type=INSTANT, help="Show the claim as it stood then (recorded by then).")
+@click.option("--as-of", type=INSTANT, help="Show the claim as it stood then: only what had "
+              "been recorded by then (a date means its end, UTC).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def show(app: AppContext, slug: str, as_of: datetime | None, as_json: bool) -> None:
     """Show one claim: definition, state, evidence, forecasts and resolution."""
+    refuse_future(as_of, "--as-of", "the claim")
     detail = app.queries().claim_detail(slug, as_of)
     if as_json:
         click.echo(dumps(detail))
@@ -241,11 +243,13 @@ def show(app: AppContext, slug: str, as_of: datetime | None, as_json: bool) -> N
 
 @click.command()
 @click.argument("slug")
-@click.option("--as-of", type=INSTANT, help="Only entries recorded by then.")
+@click.option("--as-of", type=INSTANT, help="Only the entries recorded by then (a date means "
+              "its end, UTC).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def history(app: AppContext, slug: str, as_of: datetime | None, as_json: bool) -> None:
     """Every log entry of a claim, in the order it was recorded, with entry ids."""
+    refuse_future(as_of, "--as-of", "the history")
     entries = app.queries().timeline(slug, as_of)
     if as_json:
         click.echo(dumps(entries))

@@ -67,9 +67,11 @@ def check(paths: tuple[Path, ...]) -> None:
 def import_claims(app: AppContext, paths: tuple[Path, ...], prefer: str | None) -> None:
     """Merge claim files into the database (one transaction; nothing if any file has a problem).
 
-    Log entries are united by id, so importing again changes nothing. A definition changed in
-    both the file and the database since the last sync is a conflict: it is reported and left
-    alone unless --prefer says which side wins. Exits 1 if a conflict is left.
+    PATH is a claim file or a folder of them (default: ./claims if it exists, else the
+    claims shipped with tracker). Log entries are united by id, so importing again changes
+    nothing. A definition changed in both the file and the database since the last sync is a
+    conflict: it is reported and left alone unless --prefer says which side wins. Exits 1 if
+    a conflict is left.
     """
     files = _files(paths)
     try:

@@ -54,7 +54,8 @@ def import_forecasts(app: AppContext, file: Path) -> None:
               help="Default: from the file's extension, else csv.")
 @pass_app
 def export_forecasts(app: AppContext, output: Path | None, fmt: str | None) -> None:
-    """Export every forecast with its question and outcome, in the import-forecasts format."""
+    """Export every forecast with its question and outcome (and each question without a
+    forecast, on a row of its own), in the import-forecasts format."""
     chosen = fmt or ("json" if output is not None and output.suffix.lower() == ".json"
                      else "csv")
     text = write_track_record(export_rows(app.engine()), output, chosen)

@@ -154,11 +154,6 @@ class ChangeCounts:
     reopenings: int
     resolutions: int
 
-    @property
-    def total(self) -> int:
-        return (self.new_claims + self.edits + self.evidence + self.retractions
-                + self.forecasts + self.status_changes + self.reopenings + self.resolutions)
-
 
 @dataclass(frozen=True)
 class Change:

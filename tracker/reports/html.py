@@ -303,9 +303,7 @@ def _calibration(data: ReportData) -> list[str]:
     tables: list[str] = []
     for by, title in (("reviewer", "Reviewers' final forecasts"),
                       ("source", "Sources' implied confidence")):
-        table = next((table for table in data.scores if table.by == by), None)
-        if table is None:
-            continue
+        table = data.score_table(by)
         lines.append(f"<figure><figcaption>{e(title)}</figcaption>")
         if any(cell.count for cell in table.calibration):
             lines.append(svg.calibration_chart(table.calibration, f"Calibration: {title}"))

@@ -161,9 +161,7 @@ def _calibration(data: ReportData) -> list[str]:
     lines = ["## Calibration", ""]
     for by, title in (("reviewer", "Reviewers' final forecasts"),
                       ("source", "Sources' implied confidence")):
-        table = next((table for table in data.scores if table.by == by), None)
-        if table is None:
-            continue
+        table = data.score_table(by)
         lines += [f"### {title}", ""]
         lines += _calibration_table(table.calibration, table.decomposition)
         lines.append("")

@@ -37,9 +37,8 @@ from tracker.reports.text import instant, summary_line
 from tracker.textfiles import make_folder, write_if_changed
 from tracker.vocabulary import plural
 
-__all__ = ["PRESETS", "SeriesEntry", "SeriesResult", "period_ends", "write_series"]
+__all__ = ["SeriesEntry", "SeriesResult", "period_ends", "write_series"]
 
-PRESETS: Final = ("month", "quarter", "year")
 MAX_PERIODS: Final = 1000
 
 

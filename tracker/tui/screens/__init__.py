@@ -1,1 +1,1 @@
-"""Full screens, one per view: claims, review session."""
+"""Full screens, one per view: claims, review session, scores."""
