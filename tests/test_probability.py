@@ -19,6 +19,8 @@ def test_decimals_percentages_and_odds(text: str, value: float) -> None:
     ("0:0", "odds '0:0' say nothing: one side must be above 0"),
     ("lots", "'lots' is not a probability: write 0.7, 70% or odds like 7:3"),
     ("3/10", "is not a probability"),
+    ("1_0%", "'1_0%' is not a probability"),  # float() reads it as 10%
+    ("0.7_5", "is not a probability"),
     ("", "is not a probability"),
     ("1.5", "outside \\[0, 1\\]"),
     ("150%", "outside \\[0, 1\\]"),

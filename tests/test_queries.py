@@ -50,6 +50,16 @@ def test_sorting_keeps_empty_deadlines_last(ledger: Ledger, queries: Queries) ->
         "none", "sooner"]
 
 
+def test_a_closed_claim_has_no_next_review(ledger: Ledger, queries: Queries) -> None:
+    """The claims table showed a review date for every resolved claim with a cadence, though
+    the review queue never brings a closed claim back."""
+    for slug in ("kept", "closed"):
+        ledger.create_claim(definition(slug, review_cadence="FREQ=MONTHLY"), "ann")
+    ledger.resolve("closed", "yes", reviewer="ann", note="done")
+    rows = {row.slug: row.next_review for row in queries.list_claims()}
+    assert rows["kept"] is not None and rows["closed"] is None
+
+
 def test_the_evidence_day_is_the_observed_date_else_the_utc_day_it_was_recorded(
     ledger: Ledger, queries: Queries, clock: Clock
 ) -> None:

@@ -10,6 +10,8 @@ _ODDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
 def parse_probability(text: str) -> float:
     """Read 0.7, 70% or 7:3 odds as a probability in [0, 1]; raise ValueError otherwise."""
     cleaned = text.strip()
+    if "_" in cleaned:  # float() reads "1_0" as 10: a typo, not a number anyone writes here
+        raise ValueError(f"'{text}' is not a probability: write 0.7, 70% or odds like 7:3")
     if match := _ODDS.match(cleaned):
         favour, against = float(match.group(1)), float(match.group(2))
         if favour + against == 0:

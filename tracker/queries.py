@@ -349,7 +349,7 @@ class Queries:
                 my_forecast=enrich.mine.get(row.id),
                 forecasters=enrich.forecasters.get(row.id, 0),
                 next_review=_next_review(
-                    row.review_cadence, _utc(row.created_at),
+                    row.status, row.review_cadence, _utc(row.created_at),
                     enrich.last_review.get(row.id),
                 ),
             )
@@ -447,7 +447,7 @@ class Queries:
                     version=row.version, children=0,
                     last_evidence_at=_utc(row.last_evidence_at),
                     next_review=_next_review(
-                        row.review_cadence, _utc(row.created_at),
+                        row.status, row.review_cadence, _utc(row.created_at),
                         trails.get(row.slug, ReviewerTrail()).last_reviewed_at,
                     ),
                 )
@@ -603,10 +603,11 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 def _next_review(
-    cadence: str, created_at: datetime | None, last_review: datetime | None
+    status: str, cadence: str, created_at: datetime | None, last_review: datetime | None
 ) -> datetime | None:
-    """The first review the cadence asks for after the last one (or after creation)."""
-    if not cadence or created_at is None:
+    """The first review the cadence asks for after the last one (or after creation); none
+    once the claim is closed (the review queue leaves closed claims out)."""
+    if not cadence or created_at is None or Status(status).is_closed:
         return None
     since = last_review or created_at
     return next_review(cadence, since, since)

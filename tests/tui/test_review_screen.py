@@ -254,7 +254,7 @@ async def test_session_summary_counts_and_review_marks(
         summary = [line.split() for line in console.export_text().splitlines()]
         assert ["reviewed", "1"] in summary and ["resolved", "1"] in summary
         assert ["skipped", "1"] in summary and ["forecasts", "0"] in summary
-        assert ["still", "in", "the", "queue", "0"] in summary
+        assert ["still", "to", "review", "1"] in summary, "the skipped claim comes back"
         review = app.screen_stack[-2]  # what shows behind the summary: the queue done
         assert isinstance(review, ReviewScreen)
         behind = "".join(str(review.query_one(selector, Static).render())
@@ -409,3 +409,21 @@ async def test_enter_pressed_again_while_the_mark_is_saved_is_ignored(
         assert screen.tally.reviewed == 1
     trails = queries.reviewer_trails("alice")
     assert "ev-share" not in trails or trails["ev-share"].last_reviewed_at is None
+
+
+async def test_quit_in_a_review_session_shows_its_summary_first(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """q ended the app at once, the session's tally unseen."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryDialog) and app.screen.tally.skipped == 1
+        assert app.return_code is None, "not quit yet"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.return_code == 0, "closing the summary quits"

@@ -166,6 +166,15 @@ class TrackerApp(App[None]):
             if isinstance(screen, ReviewScreen):
                 screen.toggle_blind()
 
+    async def action_quit(self) -> None:
+        """In a review session, the session's summary first: closing it quits."""
+        review = next((screen for screen in self.screen_stack
+                       if isinstance(screen, ReviewScreen)), None)
+        if review is None or self.form_open:
+            await super().action_quit()
+        elif not isinstance(self.screen, SummaryDialog):
+            review.finish(then=self.exit)
+
     def action_show_claims(self) -> None:
         self._back_to_claims(lambda: None)
 

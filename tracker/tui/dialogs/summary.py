@@ -47,7 +47,8 @@ class SummaryDialog(ModalScreen[None]):
         table.add_column(justify="right")
         for field in fields(self.tally):
             table.add_row(field.name.replace("_", " "), str(getattr(self.tally, field.name)))
-        table.add_row("still in the queue", str(self.remaining))
+        # A skipped claim still needs attention: it comes back in the next session.
+        table.add_row("still to review", str(self.remaining + self.tally.skipped))
         with Vertical(classes="form -summary"):
             nothing = self.remaining == 0 and not any(
                 getattr(self.tally, field.name) for field in fields(self.tally))

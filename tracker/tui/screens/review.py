@@ -42,7 +42,7 @@ from tracker.tui.writes import (
     Retraction,
     ReviewDone,
 )
-from tracker.vocabulary import Status
+from tracker.vocabulary import Status, plural
 
 QUEUE_SHOWN = 100
 """How many upcoming claims the queue list shows (the queue itself may be far longer)."""
@@ -245,7 +245,8 @@ class ReviewScreen(ClaimEditingScreen):
                          and entry.reviewer != self.tracker.reviewer)]
         # The count goes first, on one line at 80 columns: the panel's last lines are cut
         # when the screen is short (the detail pane below has the whole log).
-        count = f" · {len(shown)} new" if since is not None else f" · {len(shown)} entries"
+        count = (f" · {len(shown)} new" if since is not None
+                 else f" · {plural(len(shown), 'entry', 'entries')}")
         lines: list[RenderableType] = [Text.assemble((heading, "bold underline"),
                                                      (count, "dim"))]
         if hidden := len(self.changes) - len(shown):
