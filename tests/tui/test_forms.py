@@ -504,6 +504,23 @@ async def test_conflict_with_a_resolution_offers_no_apply_and_fits_80_columns(
     assert queries.claim_detail("ev-share").status == "refuted"
 
 
+async def test_a_conflict_taller_than_the_terminal_opens_at_its_heading(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """Focusing the claim in it scrolled the dialog past "Changed by someone else"."""
+    app = tui()
+    async with app.run_test(size=(80, 20)) as pilot:
+        await settle(pilot)
+        seeded.change_status("ev-share", "stalled", reviewer="bob", note="supply issues")
+        await save_status_developing(pilot, "pilots")
+        dialog = app.screen
+        assert isinstance(dialog, ConflictDialog)
+        form = dialog.query_one(".form")
+        assert form.max_scroll_y > 0, "taller than the terminal: it must scroll"
+        assert form.scroll_y == 0
+        assert form.can_view_entire(dialog.query_one(".form-title"))
+
+
 async def test_a_conflict_over_the_same_status_offers_to_edit_with_the_note_kept(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:

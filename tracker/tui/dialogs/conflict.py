@@ -87,6 +87,9 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
 
     def on_mount(self) -> None:
         self.query_one(ClaimDetailView).show(self.fresh, hide_team_from=self.hide_team_from)
+        # Focusing the claim scrolled a dialog taller than a small terminal past its heading.
+        form = self.query_one(".form")
+        self.call_after_refresh(form.scroll_home, animate=False)
         for button in self.query(Button):
             action = "discard" if button.id == "discard" else f"choose('{button.id}')"
             button.label = labelled_with_key(str(button.label), self, action)
