@@ -138,6 +138,14 @@ def test_a_narrow_table_narrows_the_slug_then_leaves_out_columns_not_the_title()
     assert layout(70)["evidence"] == 0 and layout(70)["title"] >= 16
 
 
+def test_a_wide_table_gives_the_slug_room_too() -> None:
+    """At 200 columns the title had 80 empty columns while every long slug was cut."""
+    for total, slug, title in ((140, 33, 48), (200, 48, 93), (300, 48, 193)):
+        widths = dict(zip([column.key for column in COLUMNS], column_widths(total), strict=True))
+        assert sum(width + 2 for width in widths.values()) == total
+        assert (widths["slug"], widths["title"]) == (slug, title)
+
+
 async def test_at_80_columns_every_line_fits_and_the_header_matches_the_cells(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:

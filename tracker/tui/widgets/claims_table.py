@@ -35,6 +35,11 @@ FLEXIBLE = "title"
 MIN_TITLE = 16
 """Below this the title is shortened no further: the slug narrows, then columns are hidden."""
 MIN_SLUG = 12
+ROOMY_TITLE = 40
+"""Beyond this width the title shares its room with the slug, half each, up to `WIDE_SLUG`:
+at 200 columns the title had 80 empty columns while every long slug was cut short."""
+WIDE_SLUG = 48
+"""A slug cell this wide shows most slugs whole (the shipped ones reach 43 characters)."""
 HIDDEN_FIRST = ("next_review", "evidence")
 """The columns a narrow table leaves out, in this order (their values are in the detail)."""
 
@@ -55,6 +60,10 @@ def column_widths(total: int) -> list[int]:
             break
         widths[key] = 0
     widths[FLEXIBLE] = max(8, title_room())
+    grow = min(max(0, widths[FLEXIBLE] - ROOMY_TITLE) // 2, WIDE_SLUG - widths["slug"])
+    if grow > 0:
+        widths["slug"] += grow
+        widths[FLEXIBLE] -= grow
     return [widths[column.key] for column in COLUMNS]
 
 
