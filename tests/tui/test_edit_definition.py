@@ -3,6 +3,7 @@ old one kept, and a concurrent edit shown as a conflict with nothing lost."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -13,6 +14,7 @@ from textual.widgets import Input, Select
 from tests.conftest import Clock
 from tests.tui.conftest import SIZE, definition, fill, pane_text, settle
 from tests.tui.test_forms import hint
+from tracker.definitions import SourceInfo
 from tracker.horizons import end_of_day
 from tracker.ledger import Ledger
 from tracker.queries import Queries
@@ -200,3 +202,31 @@ async def test_a_deadline_counted_from_made_on_moves_with_it(
     d = queries.claim_detail("aaa-relative").definition
     assert (d.made_on, d.deadline_end, d.horizon) == (
         date(2024, 1, 15), end_of_day(date(2025, 7, 15)), "18 months")
+
+
+async def test_the_quote_is_edited_and_checked_against_the_sources_copy(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """`tracker edit --quote` could change a quote; the app's edit form had no field for it."""
+    copy = "Electric cars reach half of new car sales by 2030."
+    seeded.upsert_source(SourceInfo(key="iea-2023", title="World Energy Outlook",
+                                    copy_path="weo.txt",
+                                    copy_sha256=hashlib.sha256(copy.encode()).hexdigest()),
+                         copy_text=copy)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_edit(pilot)
+        assert app.screen.query_one("#quote", Input).value == (
+            queries.claim_detail("ev-share").definition.quote)
+        await fill(pilot, "quote", "Half of new cars will be electric.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EditDialog)
+        assert hint(app, "quote") == (
+            "the quote is not in the stored copy of source 'iea-2023' (whitespace ignored): "
+            "copy it verbatim from the source", True)
+        await fill(pilot, "quote", copy)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditDialog)
+    assert queries.claim_detail("ev-share").definition.quote == copy

@@ -1,4 +1,5 @@
-"""The edit form: what `tracker edit` changes, with a note saying why.
+"""The edit form: what `tracker edit` changes (the definition's fields and the verbatim
+quote), with a note saying why.
 
 The form opens on the claim's definition; saving records a new revision through the ledger,
 checked against the version on screen, and the old definition stays in the history. An
@@ -22,7 +23,7 @@ def _comparable(definition: ClaimDefinition) -> ClaimDefinition:
     """What 'unchanged' means: the same text apart from surrounding blanks, the same tags."""
     return replace(definition, title=definition.title.strip(),
                    statement=definition.statement.strip(), criteria=definition.criteria.strip(),
-                   tags=tuple(sorted(set(definition.tags))))
+                   quote=definition.quote.strip(), tags=tuple(sorted(set(definition.tags))))
 
 
 class EditDialog(DefinitionForm[DefinitionEdit]):
@@ -40,12 +41,16 @@ class EditDialog(DefinitionForm[DefinitionEdit]):
 
     def fields(self) -> ComposeResult:
         yield from self.definition_fields()
+        yield from labelled("Quote", Input(
+            value=self.start.quote, id="quote",
+            placeholder="the claim verbatim, as the source words it (checked against the "
+                        "source's stored copy, when the database keeps one)"))
         yield from labelled("Note", Input(
             value=self.initial_value("note"), id="note",
             placeholder="why the definition changes (kept with the revision)"))
 
     def read(self) -> DefinitionEdit:
-        definition = self.read_definition(self.start)
+        definition = self.read_definition(replace(self.start, quote=self.text("quote").strip()))
         if _comparable(definition) == _comparable(self.current):
             raise FieldError("title", "nothing changed: edit a field, or esc to cancel")
         return DefinitionEdit(self.current, definition, self.text("note").strip())
