@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -43,6 +44,14 @@ def definition(slug: str, title: str, *, deadline: str = "2030", parent: str | N
 def add_claim(ledger: Ledger, slug: str, title: str, reviewer: str = "alice",
               **fields: Any) -> None:
     ledger.create_claim(definition(slug, title, **fields), reviewer)
+
+
+def keep_source_copy(ledger: Ledger, text: str) -> None:
+    """Store `text` as the seeded source's copy, which the ledger checks quotes against."""
+    ledger.upsert_source(SourceInfo(key="iea-2023", title="World Energy Outlook",
+                                    copy_path="weo.txt",
+                                    copy_sha256=hashlib.sha256(text.encode()).hexdigest()),
+                         copy_text=text)
 
 
 def seed(ledger: Ledger) -> None:

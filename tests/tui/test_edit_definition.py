@@ -3,7 +3,6 @@ old one kept, and a concurrent edit shown as a conflict with nothing lost."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -12,9 +11,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from tests.conftest import Clock
-from tests.tui.conftest import SIZE, definition, fill, pane_text, settle
+from tests.tui.conftest import SIZE, definition, fill, keep_source_copy, pane_text, settle
 from tests.tui.test_forms import hint
-from tracker.definitions import SourceInfo
 from tracker.horizons import end_of_day
 from tracker.ledger import Ledger
 from tracker.queries import Queries
@@ -209,10 +207,7 @@ async def test_the_quote_is_edited_and_checked_against_the_sources_copy(
 ) -> None:
     """`tracker edit --quote` could change a quote; the app's edit form had no field for it."""
     copy = "Electric cars reach half of new car sales by 2030."
-    seeded.upsert_source(SourceInfo(key="iea-2023", title="World Energy Outlook",
-                                    copy_path="weo.txt",
-                                    copy_sha256=hashlib.sha256(copy.encode()).hexdigest()),
-                         copy_text=copy)
+    keep_source_copy(seeded, copy)
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await open_edit(pilot)

@@ -3,7 +3,6 @@ written, a taken slug refused with the input kept."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from datetime import date
@@ -12,9 +11,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.conftest import Clock
-from tests.tui.conftest import SIZE, fill, pane_text, settle
+from tests.tui.conftest import SIZE, fill, keep_source_copy, pane_text, settle
 from tests.tui.test_forms import hint
-from tracker.definitions import SourceInfo
 from tracker.horizons import end_of_day, start_of_day
 from tracker.ledger import Ledger
 from tracker.queries import ClaimFilter, Queries
@@ -203,10 +201,7 @@ async def test_a_quote_not_in_the_sources_stored_copy_is_shown_under_its_field(
     """The ledger checks a quote against the copy of its source kept at import, as
     `tracker check` checks a claim file's: the form shows the refusal at the quote."""
     copy = "Electric cars reach half of new car sales by 2030."
-    seeded.upsert_source(SourceInfo(key="iea-2023", title="World Energy Outlook",
-                                    copy_path="weo.txt",
-                                    copy_sha256=hashlib.sha256(copy.encode()).hexdigest()),
-                         copy_text=copy)
+    keep_source_copy(seeded, copy)
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await open_new_claim(pilot, "ev-half", "EVs at half of sales", "EVs reach half.")
