@@ -135,10 +135,12 @@ def seeded(ledger: Ledger, database_url: str, templates: dict[str, Template],
 
 @pytest.fixture
 def tui(engine: Engine, clock: Clock, tmp_path: Path) -> Callable[..., TrackerApp]:
-    """Build the app for a reviewer on the test clock, cursors still, no user keymap."""
+    """Build the app for a reviewer on the test clock, cursors still, no user keymap or
+    remembered theme."""
 
     def build(reviewer: str = "alice", **options: object) -> TrackerApp:
         options.setdefault("keymap_file", tmp_path / "no-keymap.toml")
+        options.setdefault("settings_file", tmp_path / "no-settings" / "app.toml")
         return make_app(engine, reviewer, now=clock, cursor_blink=False,
                         **options)  # type: ignore[arg-type]
 

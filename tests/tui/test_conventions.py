@@ -515,3 +515,36 @@ async def test_the_filters_own_keys_are_in_the_footer_while_it_is_typed_in(
         await pilot.press("slash", "escape")  # nothing typed: back to the list
         await settle(pilot)
         assert app.focused is screen.table
+
+
+async def test_the_theme_picked_is_the_theme_of_the_next_start(
+    seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path
+) -> None:
+    """Each start was back on the default theme, whatever the reviewer had picked."""
+    settings = tmp_path / "state" / "app.toml"
+    app = tui(settings_file=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark" and not settings.exists()  # opening picks nothing
+        app.theme = "textual-light"  # as the palette's theme picker sets it
+        await settle(pilot)
+    assert settings.read_text(encoding="utf-8") == 'theme = "textual-light"\n'
+    again = tui(settings_file=settings)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.theme == "textual-light" and not again._notifications
+
+
+async def test_a_remembered_theme_that_is_gone_is_reported_not_fatal(
+    seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path
+) -> None:
+    settings = tmp_path / "app.toml"
+    for text, problem in (('theme = "retro-green"\n', "no theme called 'retro-green' here"),
+                          ("theme = \n", "cannot read the app's settings")):
+        settings.write_text(text, encoding="utf-8")
+        app = tui(settings_file=settings)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert app.theme == "textual-dark"
+            [notice] = app._notifications
+            assert problem in notice.message and "the default theme is used" in notice.message

@@ -6,6 +6,7 @@ import itertools
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,6 +18,7 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
+from textual.theme import Theme
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
@@ -38,6 +40,7 @@ from tracker.tui.screens.base import ClaimEditingScreen
 from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.scores import ScoresScreen
+from tracker.tui.settings import load_theme, save_theme, settings_path
 from tracker.tui.widgets.claims_table import ClaimsTable
 
 if TYPE_CHECKING:
@@ -87,6 +90,7 @@ class TrackerApp(App[None]):
         cursor_blink: bool = True,
         review_policy: ReviewPolicy | None = None,
         keymap_file: Path | None = None,
+        settings_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.ansi_theme_light = with_readable_yellow(self.ansi_theme_light)
@@ -98,6 +102,7 @@ class TrackerApp(App[None]):
         self.cursor_blink = cursor_blink
         self.review_policy = review_policy or ReviewPolicy()
         self.keymap_file = keymap_file or keymap_path()
+        self.settings_file = settings_file or settings_path()
 
     def get_default_screen(self) -> Screen[None]:
         return ClaimsScreen()
@@ -113,6 +118,17 @@ class TrackerApp(App[None]):
             problems += clashes(_binding_places(), loaded.keys)
         for problem in problems:
             self.notify(problem, title="Keymap", severity="warning", timeout=10)
+        remembered = load_theme(self.settings_file, set(self.available_themes))
+        if remembered.name is not None:
+            self.theme = remembered.name
+        if remembered.problem:
+            self.notify(remembered.problem, title="Theme", severity="warning", timeout=10)
+        # Subscribed after the theme is set: opening on it is not picking it again.
+        self.call_next(self.theme_changed_signal.subscribe, self, self._remember_theme)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        self.run_worker(partial(save_theme, self.settings_file, theme.name), thread=True,
+                        exit_on_error=False, group="settings")
 
     def steady_cursors(self, screen: Screen[Any]) -> None:
         """Stop text cursors blinking when asked (snapshot tests need a still picture)."""
@@ -300,10 +316,12 @@ def make_app(
     blind: bool = True,
     cursor_blink: bool = True,
     keymap_file: Path | None = None,
+    settings_file: Path | None = None,
 ) -> TrackerApp:
     """The app on `engine` for `reviewer`. `now` replaces the clock for tests and
     reproducible pictures: a callable, or a datetime to start a clock from that advances a
     microsecond per reading (so entries recorded in the app still come in order)."""
     clock = _clock_from(now) if isinstance(now, datetime) else now or utc_now
     return TrackerApp(Ledger(engine, clock=clock), Queries(engine), reviewer, clock=clock,
-                      blind=blind, cursor_blink=cursor_blink, keymap_file=keymap_file)
+                      blind=blind, cursor_blink=cursor_blink, keymap_file=keymap_file,
+                      settings_file=settings_file)
