@@ -200,6 +200,26 @@ def test_forecasts_made_at_or_after_the_outcome_are_named_by_line(
         f"forecast_at and resolved_at): {path} lines 3, 4")
 
 
+def test_the_lines_named_are_those_scoring_leaves_out_not_those_the_file_dates_late(
+    engine: Engine, ledger: Ledger, tmp_path: Path
+) -> None:
+    """The file's resolved_at is not always the outcome's moment here: a claim whose status
+    changed here takes the outcome's day (a forecast earlier that day went unscored and
+    unnamed), and a claim resolved here keeps its own resolution (forecasts the file dates
+    late were named, yet scored)."""
+    ledger.create_claim(definition("early", title="Early"), "ann")
+    ledger.create_claim(definition("here", title="Here"), "ann")
+    ledger.change_status("early", "developing", reviewer="ann")  # at the clock: 2024-06-01
+    ledger.resolve("here", "yes", reviewer="ann", note="seen", observed_on=date(2024, 5, 1))
+    path = rows_file(tmp_path,
+                     "early,Early,ann,0.7,2024-05-30T10:00:00Z,yes,2024-05-30T15:00:00Z,,,",
+                     "early,Early,bob,0.4,2024-05-29T10:00:00Z,yes,2024-05-30T15:00:00Z,,,",
+                     "here,Here,cat,0.6,2024-04-15,yes,2024-04-01,,,")
+    summary = import_track_record(ledger, path)
+    assert summary.after_outcome == (2,)
+    assert {row.key: row.n for row in leaderboard(engine).rows} == {"bob": 1, "cat": 1}
+
+
 def test_dates_after_the_import_are_refused_by_line(
     engine: Engine, ledger: Ledger, tmp_path: Path
 ) -> None:

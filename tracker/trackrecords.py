@@ -38,7 +38,7 @@ from tracker.definitions import (
     validate_definition,
 )
 from tracker.errors import InvalidInput, TrackerError
-from tracker.horizons import DateError, as_utc, parse_day
+from tracker.horizons import DateError, as_utc, parse_day, start_of_day
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.models import (
     Claim,
@@ -308,6 +308,7 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
     questions = read_track_record(path)
     _check_dates(path, questions, ledger.clock())
     added = updated = forecasts = resolutions = unchanged = 0
+    after_outcome: list[int] = []
     kept: dict[str, list[str]] = {KEPT_RESOLVED: [], KEPT_OPEN: []}
     with ledger.transaction() as tx:
         tx.hold_import_lock()
@@ -345,23 +346,30 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
             resolutions += outcome == RESOLVED
             if outcome in kept:
                 kept[outcome].append(question.slug)
+            after_outcome += _forecasts_after_outcome(tx, question)
     return ImportSummary(added, updated, forecasts, resolutions, unchanged,
                          tuple(kept[KEPT_RESOLVED]), tuple(kept[KEPT_OPEN]),
-                         forecasts_after_outcome(questions))
+                         tuple(sorted(after_outcome)))
 
 
-def forecasts_after_outcome(questions: list[QuestionRows]) -> tuple[int, ...]:
-    """The lines of forecasts made at or after their question's outcome. Scoring counts a
-    forecast only if it was made before the outcome, so these never count: said, because a
-    date typed wrong would otherwise leave a forecast out of every score unseen."""
-    lines = []
-    for question in questions:
-        outcome = next((row for row in question.rows if row.outcome), None)
-        if outcome is None or outcome.resolved_at is None or outcome.outcome == "annulled":
-            continue
-        lines += [row.line for row in question.rows
-                  if row.forecast_at is not None and row.forecast_at >= outcome.resolved_at]
-    return tuple(sorted(lines))
+def _forecasts_after_outcome(tx: LedgerTransaction, question: QuestionRows) -> list[int]:
+    """The lines of the question's forecasts made at or after the outcome the claim has
+    once imported, read as scoring reads it (an observed day from its start, else the
+    moment recorded), not as the file gives it: the import may keep a claim open, keep its
+    own resolution, or date a resolution by its day. Such forecasts are kept but never
+    scored, so a date typed wrong would otherwise leave them out of every score unseen."""
+    claim = tx.claim(question.slug)
+    if not Status(claim.status).is_closed:
+        return []
+    resolution = tx.session.scalars(
+        select(Resolution).where(Resolution.claim_id == claim.id)
+        .order_by(Resolution.version.desc()).limit(1)).one()
+    if resolution.outcome == Outcome.ANNULLED:  # never scored at all
+        return []
+    outcome_at = (start_of_day(resolution.observed_on) if resolution.observed_on
+                  else as_utc(resolution.recorded_at))
+    return [row.line for row in question.rows
+            if row.forecast_at is not None and row.forecast_at >= outcome_at]
 
 
 def _forecasts_on(tx: LedgerTransaction, claim: Claim | None
