@@ -411,10 +411,12 @@ class LedgerTransaction:
 
     def mark_reviewed(self, slug: str, reviewer: str, seen_through: datetime | None = None
                       ) -> None:
-        """Record that `reviewer` looked at the claim. With `seen_through` (the latest entry
-        the reviewer was shown), refused if someone else has recorded an entry since: the
-        mark would hide it, as entries older than the mark no longer bring the claim back
-        into the reviewer's queue."""
+        """Record that `reviewer` looked at the claim. With `seen_through` (when the latest
+        entry by someone else that the reviewer was shown was recorded), refused if someone
+        else has recorded evidence, a retraction, a status change, a resolution or a new
+        definition since: the mark would hide it, as entries older than the mark no longer
+        bring the claim back into the reviewer's queue. Others' forecasts do not count: they
+        are opinions, not news of the claim, and blind forecasting may keep them hidden."""
         claim = self.claim(slug)
         reviewer_id = self.reviewer_id(reviewer)
         if seen_through is not None:
@@ -433,7 +435,7 @@ class LedgerTransaction:
                        .where(Evidence.claim_id == claim.id))
         entries = union_all(retractions, *(
             select(model.recorded_at, model.reviewer_id).where(model.claim_id == claim.id)
-            for model in (ClaimRevision, Evidence, StatusChange, Resolution, Forecast)
+            for model in (ClaimRevision, Evidence, StatusChange, Resolution)
         )).subquery()
         names = self.session.scalars(
             select(Reviewer.name).select_from(entries)

@@ -326,6 +326,27 @@ async def test_a_remapped_form_key_says_why_by_its_new_keys(
             "gdp-growth is confirmed, closed: press ^o to reopen it first"]
 
 
+async def test_a_remapped_form_key_typed_in_the_filter_stays_the_fields_own(
+    seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path
+) -> None:
+    """With retract on ctrl+w, ctrl+w in the filter said "no evidence left to retract"
+    instead of deleting the word before the cursor, as the field does."""
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('"claim.retract" = "ctrl+w"\n', encoding="utf-8")
+    app = tui(keymap_file=keymap)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_claim(pilot, "rates-cut")  # open, no evidence: retract cannot apply
+        await pilot.press("slash")
+        field = app.claims_screen.query_one("#filter", Input)
+        field.value = ""  # it holds the slug jumped to
+        await type_text(pilot, "rates cut")
+        await pilot.press("ctrl+w")
+        await settle(pilot)
+        assert field.value == "rates "
+        assert not app._notifications
+
+
 async def test_retracting_the_entry_chosen_from_several(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:

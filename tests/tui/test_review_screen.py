@@ -386,29 +386,104 @@ async def test_done_over_evidence_added_meanwhile_shows_it_before_marking(
     assert queries.reviewer_trails("alice")["rates-cut"].last_reviewed_at is not None
 
 
-async def test_enter_pressed_again_while_the_mark_is_saved_is_ignored(
-    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp],
-    monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The second enter, pressed before the first mark was saved (a slow shared database),
-    marked the first claim again and then moved past the second one, never shown."""
+def slow_marks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writes take 0.3 s, as on a slow shared database."""
 
     def slow_apply(ledger: Ledger, reviewer: str, write: PendingWrite) -> None:
         time.sleep(0.3)
         apply(ledger, reviewer, write)
 
     monkeypatch.setattr(base, "apply", slow_apply)
+
+
+@pytest.mark.parametrize("second", ["enter", "n"])
+async def test_done_or_skip_pressed_while_the_mark_is_saved_is_ignored(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp],
+    monkeypatch: pytest.MonkeyPatch, second: str
+) -> None:
+    """The second key, pressed before the first mark was saved, marked the first claim
+    again (enter) or skipped (n), then moved past the second claim, never shown."""
+    slow_marks(monkeypatch)
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await start_review(pilot)
         screen = app.screen
         assert isinstance(screen, ReviewScreen) and screen.selected_slug() == "rates-cut"
-        await pilot.press("enter", "enter")
+        await pilot.press("enter", second)
         await settle(pilot)
         assert screen.selected_slug() == "ev-share"
-        assert screen.tally.reviewed == 1
+        assert (screen.tally.reviewed, screen.tally.skipped) == (1, 0)
     trails = queries.reviewer_trails("alice")
     assert "ev-share" not in trails or trails["ev-share"].last_reviewed_at is None
+
+
+async def test_a_form_key_pressed_while_the_last_mark_is_saved_waits(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the last claim, enter then f opened a form that the summary then covered, and
+    closing the summary threw away what was typed in it."""
+    slow_marks(monkeypatch)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await review_ev_share(pilot)  # the last claim of the queue
+        await pilot.press("enter", "f")
+        await settle(pilot)
+        assert [type(screen).__name__ for screen in app.screen_stack] == [
+            "ClaimsScreen", "ReviewScreen", "SummaryDialog"]
+
+
+async def test_a_mark_that_fails_unforeseen_leaves_done_working(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failures = [RuntimeError("disk on fire")]
+
+    def failing_once(ledger: Ledger, reviewer: str, write: PendingWrite) -> None:
+        if failures:
+            raise failures.pop()
+        apply(ledger, reviewer, write)
+
+    monkeypatch.setattr(base, "apply", failing_once)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.selected_slug() == "rates-cut"
+        assert any("disk on fire" in notice.message for notice in app._notifications)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.selected_slug() == "ev-share"
+
+
+async def test_only_others_entries_set_what_was_seen(
+    seeded: Ledger, clock: Clock, tui: Callable[..., TrackerApp]
+) -> None:
+    """Alice's clock ran ahead of bob's: her own forecast set the moment "seen through",
+    and bob's evidence, recorded after she looked but stamped earlier, was hidden by Done.
+    Bob's forecasts do not hold Done back: blind forecasting may hide them from her."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(pilot)
+        clock.advance(minutes=10)
+        await pilot.press("f")
+        await type_text(pilot, "40%")
+        await pilot.press("enter")
+        await settle(pilot)
+        clock.advance(minutes=-5)  # bob's clock is behind alice's
+        seeded.add_evidence("rates-cut", title="Bob's late news", stance="refutes",
+                            reviewer="bob")
+        seeded.forecast("rates-cut", 0.2, reviewer="bob")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.selected_slug() == "rates-cut"
+        assert any("1 entry by bob recorded since" in notice.message
+                   for notice in app._notifications)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.selected_slug() == "ev-share"
 
 
 async def test_quit_in_a_review_session_shows_its_summary_first(
@@ -423,6 +498,7 @@ async def test_quit_in_a_review_session_shows_its_summary_first(
         await pilot.press("q")
         await settle(pilot)
         assert isinstance(app.screen, SummaryDialog) and app.screen.tally.skipped == 1
+        assert "esc quits tracker" in str(app.screen.query_one(".field-hint", Static).render())
         assert app.return_code is None, "not quit yet"
         await pilot.press("escape")
         await pilot.pause()

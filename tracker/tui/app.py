@@ -189,7 +189,7 @@ class TrackerApp(App[None]):
         if review is None or self.form_open:
             await super().action_quit()
         elif not isinstance(self.screen, SummaryDialog):
-            review.finish(then=self.exit)
+            review.finish(then=self.exit, closing="quits tracker")
 
     def action_show_claims(self) -> None:
         self._back_to_claims(lambda: None)

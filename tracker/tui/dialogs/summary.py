@@ -36,10 +36,12 @@ class SummaryDialog(ModalScreen[None]):
         Binding("escape,enter,q", "close", "Close", id="summary.close"),
     ]
 
-    def __init__(self, tally: SessionTally, remaining: int) -> None:
+    def __init__(self, tally: SessionTally, remaining: int,
+                 closing: str = "returns to the claims") -> None:
         super().__init__()
         self.tally = tally
         self.remaining = remaining
+        self.closing = closing
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False)
@@ -55,7 +57,7 @@ class SummaryDialog(ModalScreen[None]):
             yield Label("Nothing needs your attention now" if nothing else "Review session done",
                         classes="form-title")
             yield Static(table, id="summary-table")
-            yield KeyHint("{close} returns to the claims", classes="field-hint")
+            yield KeyHint(f"{{close}} {self.closing}", classes="field-hint")
         yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply
 
     def action_close(self) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from tracker.db import database_problem
@@ -153,7 +154,10 @@ class ClaimEditingScreen(TrackerScreen):
 
     def on_key(self, event: events.Key) -> None:
         """A key hidden because its form cannot apply to this claim (a forecast on a
-        resolved one) says why when pressed, instead of doing nothing."""
+        resolved one) says why when pressed, instead of doing nothing. Not while typing: the
+        key (a remapped ctrl+w) is the field's own then (this runs before its bindings)."""
+        if isinstance(self.focused, Input):
+            return
         action = bound_action(self, event.key)
         detail = self.detail
         if (action not in FORM_ACTIONS or detail is None or detail.slug != self.selected_slug()

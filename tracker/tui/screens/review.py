@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tracker.queries import ClaimDetail, TimelineEntry
 from tracker.review_queue import ReviewItem, changes_since, load_queue
@@ -44,6 +44,8 @@ from tracker.tui.writes import (
 )
 from tracker.vocabulary import Status, plural
 
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+"""`seen_through` when no one else's entry was shown: any entry of theirs is unseen."""
 QUEUE_SHOWN = 100
 """How many upcoming claims the queue list shows (the queue itself may be far longer)."""
 QUEUE_WIDTH = 31
@@ -110,8 +112,9 @@ class ReviewScreen(ClaimEditingScreen):
         self.changes: tuple[TimelineEntry, ...] = ()
         self.seen_through: datetime | None = None
         self.marking: str | None = None
-        """The claim whose review mark is being written: enter pressed again meanwhile
-        would mark it twice and move past the next claim unseen."""
+        """The claim whose review mark is being written. Meanwhile done and skip would move
+        past the next claim unseen, and a form opened would be for the claim being left:
+        they wait."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -163,7 +166,9 @@ class ReviewScreen(ClaimEditingScreen):
         # after seen_through, so marking the claim reviewed is refused rather than hiding it.
         timeline = queries.timeline(item.slug)
         detail = queries.claim_detail(item.slug)
-        seen_through = max((entry.recorded_at for entry in timeline), default=None)
+        # Others' entries only: the reviewer's own clock (ahead of theirs) must not set it.
+        seen_through = max((entry.recorded_at for entry in timeline
+                            if entry.reviewer != self.tracker.reviewer), default=EARLIEST)
         changes = changes_since(timeline, item.last_reviewed_at)
         if not get_current_worker().is_cancelled:
             self.post_message(ReviewClaimLoaded(item, detail, changes, seen_through))
@@ -289,7 +294,19 @@ class ReviewScreen(ClaimEditingScreen):
             self.marking = slug
             self.save(PendingWrite(slug, self.detail.version, ReviewDone(self.seen_through)))
 
+    def _form_action(self, action: str) -> None:
+        if self.marking is None:
+            super()._form_action(action)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A mark that failed in an unforeseen way (TrackerScreen shows it) frees done."""
+        if event.worker.group == "write" and event.state in (WorkerState.ERROR,
+                                                             WorkerState.CANCELLED):
+            self.marking = None
+
     def action_skip(self) -> None:
+        if self.marking is not None:
+            return
         self.tally.skipped += 1
         self.position += 1
         self.show_current()
@@ -297,9 +314,11 @@ class ReviewScreen(ClaimEditingScreen):
     def action_finish(self) -> None:
         self.finish()
 
-    def finish(self, then: Callable[[], object] | None = None) -> None:
+    def finish(self, then: Callable[[], object] | None = None,
+               closing: str = "returns to the claims") -> None:
         """End the session with its summary; `then` runs once the reviewer has closed it
-        (leaving for another claim from the palette ends the session the same way)."""
+        (leaving for another claim from the palette ends the session the same way), and
+        `closing` says what closing it does."""
         remaining = max(0, len(self.queue) - self.position)
 
         def ended(_: object) -> None:
@@ -307,7 +326,7 @@ class ReviewScreen(ClaimEditingScreen):
             if then is not None:
                 then()
 
-        self.app.push_screen(SummaryDialog(self.tally, remaining), ended)
+        self.app.push_screen(SummaryDialog(self.tally, remaining, closing), ended)
 
     def toggle_blind(self) -> None:
         """Blind forecasting was switched on or off: show or hide the team's forecasts."""
