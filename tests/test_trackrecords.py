@@ -220,6 +220,26 @@ def test_the_lines_named_are_those_scoring_leaves_out_not_those_the_file_dates_l
     assert {row.key: row.n for row in leaderboard(engine).rows} == {"bob": 1, "cat": 1}
 
 
+def test_a_question_without_created_at_is_open_from_its_first_forecast(
+    engine: Engine, ledger: Ledger, queries: Queries, tmp_path: Path
+) -> None:
+    """It opened when imported, after every forecast: the open period was nil, so dave's
+    time-averaged Brier was his final one and erin, who forecast in the last month, had full
+    coverage. created_at, where given, still says when it was asked."""
+    path = rows_file(tmp_path,
+                     "Q1,Late,dave,0.8,2024-01-01,yes,2024-05-01,,,",
+                     "Q1,Late,dave,0.9,2024-03-01,yes,2024-05-01,,,",
+                     "Q1,Late,erin,0.3,2024-04-01,yes,2024-05-01,,,",
+                     "Q2,Asked,dave,0.5,2024-02-01,,,,,2023-12-01")
+    import_track_record(ledger, path)
+    assert queries.claim_detail("q1").definition.made_on == date(2024, 1, 1)
+    assert queries.claim_detail("q2").definition.made_on == date(2023, 12, 1)
+    rows = {row.key: row for row in leaderboard(engine).rows}
+    # dave: 60 days at 0.8 (0.04), then 61 days at 0.9 (0.01); erin: 30 of 121 days.
+    assert rows["dave"].brier_time_averaged == pytest.approx((60 * 0.04 + 61 * 0.01) / 121)
+    assert rows["erin"].coverage == pytest.approx(30 / 121)
+
+
 def test_dates_after_the_import_are_refused_by_line(
     engine: Engine, ledger: Ledger, tmp_path: Path
 ) -> None:

@@ -1,7 +1,9 @@
 """Track records kept elsewhere (a spreadsheet, another tool) in and out, as CSV or JSON.
 
 Columns: question_id, title, forecaster, probability, forecast_at, outcome, resolved_at,
-and optionally tags (separated by ';'), url, created_at. `outcome` is yes, no, a number in
+and optionally tags (separated by ';'), url, created_at (the day the question was asked;
+without it, the day of its first forecast: the question was open by then, and scoring
+needs the time it was open). `outcome` is yes, no, a number in
 [0, 1], annulled, or empty while the question is open. `resolved_at` is the day the outcome
 was observed, or the moment it was resolved (an ISO timestamp: the export writes one for a
 resolution recorded without an observed day, as scoring then counts forecasts up to that
@@ -293,10 +295,14 @@ def _definition(question: QuestionRows) -> ClaimDefinition:
     created = [row.created_at for row in rows if row.created_at]
     tags = sorted({tag for row in rows for tag in row.tags})
     url = next((row.url for row in rows if row.url), "")
+    forecast_days = [row.forecast_at.date() for row in rows if row.forecast_at]
+    # Without a day asked, the claim would open when imported, after every forecast: each
+    # time-averaged score would cover no time at all.
+    asked = created[0].date() if created else min(forecast_days, default=None)
     return ClaimDefinition(
         slug=question.slug, title=title, statement=title, criteria=QUESTION_CRITERIA,
-        made_on=created[0].date() if created else None,
-        tags=tuple(tags), url=url, claimant=f"imported question {question.question_id}",
+        made_on=asked, tags=tuple(tags), url=url,
+        claimant=f"imported question {question.question_id}",
     )
 
 
@@ -419,14 +425,16 @@ def _current_definition(tx: LedgerTransaction, claim: Claim) -> ClaimDefinition:
 def _carried(question: QuestionRows, given: ClaimDefinition, current: ClaimDefinition
              ) -> ClaimDefinition:
     """`current` with what the file carries (`given`, the question's definition): a title,
-    and a url, tags and made-on day where its cells give them. The rest (criteria, deadline,
-    source...) is the claim's own: a row about a claim made here replaced all of it with a
-    bare question's."""
+    and a url, tags and made-on day where its cells give them (a first forecast's day only
+    fills a made-on day the claim lacks). The rest (criteria, deadline, source...) is the
+    claim's own: a row about a claim made here replaced all of it with a bare question's."""
     title = given.title if any(row.title for row in question.rows) else current.title
     statement = title if current.statement == current.title else current.statement
+    asked = any(row.created_at for row in question.rows)  # else a first forecast's day
     return replace(
         current, title=title, statement=statement, url=given.url or current.url,
-        tags=given.tags or current.tags, made_on=given.made_on or current.made_on,
+        tags=given.tags or current.tags,
+        made_on=given.made_on if asked else current.made_on or given.made_on,
     )
 
 

@@ -17,7 +17,8 @@ from tracker.vocabulary import plural
 def import_forecasts(app: AppContext, file: Path) -> None:
     """Import a track record: CSV, or a JSON array of objects, with the columns
     question_id, title, forecaster, probability, forecast_at, outcome, resolved_at and
-    optionally tags (';'-separated), url, created_at. Outcome: yes, no, a number in [0, 1],
+    optionally tags (';'-separated), url, created_at (the day the question was asked;
+    default: the day of its first forecast). Outcome: yes, no, a number in [0, 1],
     annulled, or empty while open; resolved_at: the day the outcome was observed, or the ISO
     moment it was resolved (forecasts count until then). A claim already here keeps its
     criteria, deadline and source; rows change its title, and url, tags and made-on day
