@@ -352,6 +352,49 @@ def test_markdown_shows_every_user_string_as_typed(engine: Engine, ledger: Ledge
     assert "<script" not in html and "<b>" not in html and "<a href=\"y\"" not in html
 
 
+def test_a_claims_history_reads_in_one_order_in_markdown_and_html(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """The HTML sorted the changes of state by observed day: a resolution back-dated after a
+    reopening came before it ("resolved, resolved, reopened"), a sequence that cannot
+    happen, while the Markdown listed them as recorded."""
+    clock.now = at(2024, 1, 1)
+    ledger.create_claim(definition("twice", made_on=date(2024, 1, 1),
+                                   deadline_end=end_of_day(date(2024, 3, 1))), "ann")
+    clock.now = at(2024, 2, 1)
+    ledger.resolve("twice", "yes", reviewer="ann", note="looked done")
+    clock.now = at(2024, 3, 1)
+    ledger.reopen("twice", reason="premature", reviewer="bob")
+    clock.now = at(2024, 3, 5)
+    ledger.resolve("twice", "no", reviewer="bob", note="it was not",
+                   observed_on=date(2024, 1, 15))
+    data = build_report(engine, end_of_day(date(2024, 6, 30)))
+    markdown = [line.split()[1] for line in render(data, "md").splitlines()
+                if line.startswith(("- Resolved", "- Reopened"))]
+    html = re.findall(r"<li><strong>(Resolved|Reopened)", render(data, "html"))
+    assert markdown == html == ["Resolved", "Reopened", "Resolved"]
+
+
+def test_a_statement_starting_like_a_list_item_stays_text_in_markdown(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """"1) cheaper; 2) faster" rendered as a numbered list in the Markdown's quote."""
+    clock.now = at(2024, 1, 1)
+    for slug, statement in (("numbered", "1) cheaper; 2) faster"), ("dashed", "- no more")):
+        ledger.create_claim(definition(slug, statement=statement, made_on=date(2024, 1, 1),
+                                       deadline_end=end_of_day(date(2024, 3, 1))), "ann")
+    html = MarkdownIt("commonmark").render(
+        render(build_report(engine, end_of_day(date(2024, 6, 30))), "md"))
+    assert "<li>cheaper" not in html and "<li>no more" not in html
+    assert "<p>1) cheaper; 2) faster</p>" in html and "<p>- no more</p>" in html
+
+
+def test_the_html_period_sentence_keeps_utc_in_capitals(
+        engine: Engine, dataset: Ledger) -> None:
+    data = build_report(engine, end_of_day(date(2024, 6, 30)),
+                        since=datetime(2024, 3, 31, 23, tzinfo=UTC))
+    text = render(data, "html")
+    assert " UTC" in text and " utc" not in text
+
+
 def test_a_claim_without_a_source_grades_its_implied_confidence_as_such(
         engine: Engine, ledger: Ledger, clock: Clock) -> None:
     clock.now = at(2024, 1, 1)

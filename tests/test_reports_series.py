@@ -137,6 +137,10 @@ def test_cli_series(run_cli: Run, year: Ledger, tmp_path: Path) -> None:
     second = run_cli(*args)
     assert second.exit_code == 0 and "wrote " not in second.stdout
     assert "4 reports: 0 files written, 5 unchanged" in second.stdout
+    one = run_cli("report", "--every", "quarter", "--since", "2024-01-01", "--until",
+                  "2024-03-31", "--out-dir", str(tmp_path / "one"))
+    assert "1 report: 2 files written, 0 unchanged" in one.stdout  # not "1 reports"
+    assert "1 report, newest first" in (tmp_path / "one" / "index.html").read_text("utf-8")
     weekly = run_cli("report", "--every", "FREQ=WEEKLY;BYDAY=SU", "--since", "2024-06-01",
                      "--until", "2024-06-30", "--out-dir", str(tmp_path / "weekly"),
                      "--format", "md")

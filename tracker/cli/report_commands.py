@@ -11,6 +11,7 @@ import click
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import INSTANT, refuse_future
 from tracker.horizons import DateError, parse_day, parse_instant, utc_now
+from tracker.vocabulary import plural
 
 if TYPE_CHECKING:
     from tracker.reports.render import Format
@@ -115,8 +116,8 @@ def _series(app: AppContext, every: str, since_text: str | None, until: datetime
         click.echo(f"wrote {path}")
     for path in result.unchanged:
         click.echo(f"unchanged {path}")
-    click.echo(f"{len(result.entries)} reports: {len(result.written)} files written, "
-               f"{len(result.unchanged)} unchanged")
+    click.echo(f"{plural(len(result.entries), 'report')}: "
+               f"{plural(len(result.written), 'file')} written, {len(result.unchanged)} unchanged")
 
 
 COMMANDS = [report]

@@ -127,6 +127,12 @@ def _href(url: str) -> str | None:
     return e(url) if url.startswith(("http://", "https://")) else None
 
 
+def _sentence(text: str) -> str:
+    """`text` with a capital first letter, the rest as it is (str.capitalize made "UTC"
+    "utc")."""
+    return text[:1].upper() + text[1:]
+
+
 def _link(title: str, url: str) -> str:
     href = _href(url)
     if href is None:
@@ -223,7 +229,7 @@ def _claim_cell(slug: str, title: str, linked: set[str]) -> str:
 def _changes(data: ReportData, linked: set[str]) -> list[str]:
     counts = data.changes.counts
     lines = ['<section id="changes">', "<h2>What changed</h2>",
-             f"<p>{e(period_text(data).capitalize())}: {e(change_sentence(counts))}.</p>"]
+             f"<p>{e(_sentence(period_text(data)))}: {e(change_sentence(counts))}.</p>"]
     for kind in CHANGE_KINDS:
         changes = data.changes.of_kind(kind)
         if not changes:
@@ -451,31 +457,31 @@ def _legend(timeline: ClaimTimeline, reviewers: Sequence[str]) -> str:
 
 
 def _log(timeline: ClaimTimeline) -> list[str]:
-    """Forecast, evidence and state entries in time order, one line each."""
-    entries: list[tuple[str, int, str]] = []
+    """Forecasts by reviewer, the evidence, then the changes of state in the order they were
+    recorded, one line each, as the Markdown report lists them. (Sorted by observed day, a
+    back-dated resolution came before the reopening it followed: "resolved, resolved,
+    reopened, reopened".)"""
+    entries: list[str] = []
     by_reviewer: dict[str, list[str]] = {}
     for item in timeline.forecasts:
         by_reviewer.setdefault(item.reviewer, []).append(
             f"{percent(item.probability)} ({day(item.made_at)})")
     for reviewer in sorted(by_reviewer):
-        entries.append(("", 0, f"<li>Forecasts by {e(reviewer)}: "
-                        f"{e(' → '.join(by_reviewer[reviewer]))}</li>"))
+        entries.append(f"<li>Forecasts by {e(reviewer)}: "
+                       f"{e(' → '.join(by_reviewer[reviewer]))}</li>")
     for evidence in timeline.evidence:
         when = (day(evidence.observed_on) if evidence.observed_on
                 else f"recorded {day(evidence.recorded_at)}")
         css = ' class="retracted"' if evidence.retracted else ""
         retracted = " (retracted)" if evidence.retracted else ""
-        entries.append((day(evidence.at), 1,
-                        f"<li{css}>{svg.evidence_swatch(evidence.stance, evidence.retracted)}"
-                        f"{e(when)} "
-                        f"<em>{e(evidence.stance)}{retracted}</em>: "
-                        f"{_link(evidence.title, evidence.url)}</li>"))
+        entries.append(f"<li{css}>{svg.evidence_swatch(evidence.stance, evidence.retracted)}"
+                       f"{e(when)} <em>{e(evidence.stance)}{retracted}</em>: "
+                       f"{_link(evidence.title, evidence.url)}</li>")
     for event in timeline.events:
         note = f": {e(event.note)}" if event.note else ""
-        entries.append((day(event.at), 2, f"<li><strong>{e(event.kind.capitalize())} "
-                        f"{e(event.detail)}</strong> on {e(day(event.at))} by "
-                        f"{e(event.reviewer)}{note}</li>"))
-    return [text for _, _, text in sorted(entries, key=lambda entry: (entry[0], entry[1]))]
+        entries.append(f"<li><strong>{e(event.kind.capitalize())} {e(event.detail)}</strong> "
+                       f"on {e(day(event.at))} by {e(event.reviewer)}{note}</li>")
+    return entries
 
 
 def _conventions(data: ReportData) -> list[str]:

@@ -43,14 +43,18 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 """An ampersand that would start a character reference ("&amp;", "&#60;"): escaped, so the
 text shows as typed; any other "&" is left as it is, readable in the raw file."""
+_LIST_START = re.compile(r"^(\d{0,9})([-+.)])(?=\s|$)")
+"""What would open a list item at the start of a line: "-", "+", "1." or "1)" and a space."""
 _URL_UNSAFE = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "|": "%7C",
                '"': "%22", "\\": "%5C", "`": "%60"}
 
 
 def md_escape(text: str) -> str:
-    """Backslash-escape Markdown punctuation and character references; newlines become
-    spaces (one cell, one line)."""
-    return _ENTITY.sub(r"\\&", _SPECIAL.sub(r"\\\1", " ".join(text.split())))
+    """Backslash-escape Markdown punctuation, character references and a list marker at
+    the start ("1) cheaper" in a quote became a numbered list); newlines become spaces (one
+    cell, one line)."""
+    escaped = _ENTITY.sub(r"\\&", _SPECIAL.sub(r"\\\1", " ".join(text.split())))
+    return _LIST_START.sub(r"\1\\\2", escaped)
 
 
 def _link(title: str, url: str) -> str:

@@ -168,8 +168,8 @@ def _index(every: str, since: date, entries: tuple[SeriesEntry, ...], format: Fo
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
         f"<h1>{escape(title)}</h1>",
-        f'<p class="lead">{len(entries)} reports, newest first. Each uses only what had been '
-        "recorded by its period end and compares itself with the one before.</p>",
+        f'<p class="lead">{plural(len(entries), "report")}, newest first. Each uses only what '
+        "had been recorded by its period end and compares itself with the one before.</p>",
         "<table><thead><tr><th>Period end</th><th>Claims</th><th>In the period</th></tr>"
         "</thead><tbody>", rows, "</tbody></table>", "</body>", "</html>", "",
     ])
