@@ -395,6 +395,22 @@ def test_the_html_period_sentence_keeps_utc_in_capitals(
     assert " UTC" in text and " utc" not in text
 
 
+def test_a_report_written_before_its_period_ends_says_it_can_change(
+        engine: Engine, dataset: Ledger) -> None:
+    """A report as of today's end read as final, yet changed when later entries of the day
+    were recorded."""
+    as_of = end_of_day(date(2024, 6, 30))
+    early = build_report(engine, as_of, written_at=at(2024, 6, 30, 10))
+    note = ("Written at 2024-06-30 10:00 UTC, before the end of this period: entries recorded "
+            "until 2024-06-30 can still change it.")
+    assert note in render(early, "md") and note in render(early, "html")
+    assert json.loads(render(early, "json"))["unfinished_at"] == "2024-06-30T10:00:00Z"
+    late = build_report(engine, as_of, written_at=at(2024, 7, 1))
+    assert "can still change it" not in render(late, "md") + render(late, "html")
+    assert json.loads(render(late, "json"))["unfinished_at"] is None
+    assert render(late, "md") == render(build_report(engine, as_of), "md")  # written now
+
+
 def test_a_claim_without_a_source_grades_its_implied_confidence_as_such(
         engine: Engine, ledger: Ledger, clock: Clock) -> None:
     clock.now = at(2024, 1, 1)

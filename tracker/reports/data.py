@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from tracker import scoring
 from tracker.definitions import ClaimDefinition, check_as_of
 from tracker.errors import InvalidInput
-from tracker.horizons import as_utc, start_of_day
+from tracker.horizons import as_utc, start_of_day, utc_now
 from tracker.models import (
     Claim,
     ClaimRevision,
@@ -354,6 +354,9 @@ class ReportData:
     """Claims that qualified for a timeline before the `TIMELINE_LIMIT` cap."""
     deadlines: Deadlines
     conventions: tuple[Convention, ...]
+    unfinished_at: datetime | None = None
+    """When the report was written, if before its as-of moment (today's or tomorrow's end):
+    entries recorded from then until that moment can still change it."""
 
     def score_table(self, by: str) -> ScoreTable:
         for table in self.scores:
@@ -394,13 +397,16 @@ def build_report(
     as_of: datetime,
     since: datetime | None = None,
     previous: Snapshot | None = None,
+    written_at: datetime | None = None,
 ) -> ReportData:
     """The report as of `as_of`, with changes recorded after `since` (the previous period's end).
 
     `previous` is the snapshot at `since` if the caller already has it (a series passes the
-    previous report's); otherwise it is computed when `since` is given.
+    previous report's); otherwise it is computed when `since` is given. `written_at` (now, by
+    default) tells a period that has not ended yet.
     """
     as_of = as_utc(as_of)
+    written_at = as_utc(written_at) if written_at is not None else utc_now()
     since = None if since is None else as_utc(since)
     if since is not None and since >= as_of:
         raise InvalidInput(
@@ -428,6 +434,7 @@ def build_report(
         previous_status=None if previous is None else previous.status,
         changes=changes, scores=scores, timelines=timelines, timeline_candidates=candidates,
         deadlines=deadlines, conventions=conventions(as_of, since),
+        unfinished_at=written_at if written_at < as_of else None,
     )
 
 

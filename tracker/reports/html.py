@@ -39,6 +39,7 @@ from tracker.reports.text import (
     period_text,
     score_delta,
     scores_intro,
+    unfinished_text,
 )
 from tracker.scoring import BrierDecomposition, CalibrationBin
 
@@ -150,7 +151,8 @@ def render_html(data: ReportData) -> str:
     body = [
         "<header>", "<h1>Claims report</h1>",
         f'<p class="lead">As of <strong>{e(as_of_text(data.as_of))}</strong>, using only what had '
-        f"been recorded by then · changes: {e(period_text(data))}</p>",
+        f"been recorded by then · changes: {e(period_text(data))}"
+        f"{' · ' + e(unfinished_text(data)) if data.unfinished_at else ''}</p>",
         '<nav><a href="#status">Status</a><a href="#changes">What changed</a>'
         '<a href="#scores">Scores</a><a href="#calibration">Calibration</a>'
         '<a href="#deadlines">Deadlines</a><a href="#claims">Claims</a>'

@@ -34,6 +34,7 @@ from tracker.reports.text import (
     period_text,
     score_delta,
     scores_intro,
+    unfinished_text,
 )
 from tracker.scoring import BrierDecomposition, CalibrationBin
 
@@ -75,7 +76,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> 
 def render_markdown(data: ReportData) -> str:
     lines = [f"# Claims report as of {instant(data.as_of)}", ""]
     lines.append(f"Uses only what had been recorded by {as_of_text(data.as_of)}. "
-                 f"Changes: {period_text(data)}.")
+                 f"Changes: {period_text(data)}. {unfinished_text(data)}".rstrip())
     lines.append("")
     lines += _status(data)
     lines += _changes(data)

@@ -36,6 +36,7 @@ __all__ = [
     "shorten",
     "stamp",
     "summary_line",
+    "unfinished_text",
 ]
 
 STATUS_ROWS: Final = (
@@ -198,6 +199,14 @@ def score_delta(now: float, before: float | None, digits: int = 3) -> str:
         return "new"
     text = number(now - before, digits)
     return text if text.startswith("-") else f"+{text}"
+
+
+def unfinished_text(data: ReportData) -> str:
+    """For a period not over when the report was written: that it can still change."""
+    if data.unfinished_at is None:
+        return ""
+    return (f"Written at {instant(data.unfinished_at)}, before the end of this period: "
+            f"entries recorded until {instant(data.as_of)} can still change it.")
 
 
 def period_text(data: ReportData) -> str:
