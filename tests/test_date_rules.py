@@ -38,6 +38,12 @@ def test_an_as_of_date_may_be_the_next_day_and_the_refusal_says_so() -> None:
         check_as_of(datetime(2026, 12, 1, tzinfo=UTC), RECORDED, "scores")
 
 
+def test_an_as_of_moment_refused_is_named_in_utc() -> None:
+    """"2026-12-01T23:30-05:00" was refused as "as of 2026-12-02", a day not typed."""
+    with pytest.raises(InvalidInput, match=r"^the claim as of 2026-12-02 04:30 UTC would be "):
+        check_as_of(datetime.fromisoformat("2026-12-01T23:30-05:00"), RECORDED, "the claim")
+
+
 def test_the_last_representable_day_is_compared_without_overflow() -> None:
     last = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
     check_observed(date(9999, 12, 31), last)

@@ -12,7 +12,7 @@ import math
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from tracker.errors import InvalidInput
@@ -217,11 +217,15 @@ def after_recording(day: date, recorded_at: datetime) -> bool:
 def check_as_of(as_of: datetime, now: datetime, what: str) -> None:
     """An as-of moment is today or earlier: a later one would count deadlines as passed and
     claims as undecided that nothing has decided yet (a day's grace, as for every date)."""
-    if after_recording(as_utc(as_of).date(), now):
+    moment = as_utc(as_of)
+    if after_recording(moment.date(), now):
         today = as_utc(now).date()
         latest = (today + timedelta(days=1)).isoformat()
+        # A moment typed with a time zone may fall on the next UTC day: say it in UTC.
+        shown = (moment.date().isoformat() if moment.time() in (time.min, time.max)
+                 else f"{moment:%Y-%m-%d %H:%M} UTC")
         raise InvalidInput(
-            f"{what} as of {as_utc(as_of).date().isoformat()} would be about the future "
+            f"{what} as of {shown} would be about the future "
             f"(today is {today.isoformat()} in UTC; {latest} is allowed for time zones ahead "
             f"of UTC): give {latest} or an earlier date")
 

@@ -224,13 +224,15 @@ def summary_line(status: StatusCounts) -> str:
 
 
 def change_sentence(counts: ChangeCounts) -> str:
-    """'1 new claim, 3 resolutions, ... and 2 forecasts by 2 reviewers on 2 claims'."""
+    """'1 new claim, 3 resolutions, ... and 2 forecasts by 2 reviewers on 2 claims'. The
+    retractions are their own count: the entries they withdraw may be from any period ("0
+    evidence entries (1 retracted)" read as a part of none)."""
     return (
         f"{plural(counts.new_claims, 'new claim')}, {plural(counts.resolutions, 'resolution')}, "
         f"{plural(counts.reopenings, 'reopening')}, "
         f"{plural(counts.status_changes, 'status change')}, "
         f"{plural(counts.edits, 'definition edit')}, "
-        f"{plural(counts.evidence, 'evidence entry', 'evidence entries')} "
-        f"({counts.retractions} retracted) and {plural(counts.forecasts, 'forecast')} by "
+        f"{plural(counts.evidence, 'evidence entry', 'evidence entries')}, "
+        f"{plural(counts.retractions, 'retraction')} and {plural(counts.forecasts, 'forecast')} by "
         f"{plural(counts.forecasters, 'reviewer')} on {plural(counts.forecast_claims, 'claim')}"
     )
