@@ -140,6 +140,14 @@ def scoring_resolutions(as_of: datetime | None, *, include_annulled: bool = Fals
     return query.where(Resolution.outcome != Outcome.ANNULLED.value)
 
 
+def outcome_moment(observed_on: date | None, recorded_at: datetime,
+                   midnight: time = time(0, tzinfo=UTC)) -> datetime:
+    """When a claim's outcome counts as known, for scoring: the observed day from its start,
+    else the moment the resolution was recorded. Forecasts made from then on do not count.
+    (`midnight` naive for the naive datetimes SQLite rows are read as.)"""
+    return datetime.combine(observed_on, midnight) if observed_on else recorded_at
+
+
 def resolved_claims(session: Session, as_of: datetime | None,
                     ids: tuple[int, int] | None = None) -> dict[int, ResolvedClaim]:
     """Every claim that scores as of `as_of` (with `ids=(first, last)`: among the claims with
@@ -179,7 +187,7 @@ def resolved_claims(session: Session, as_of: datetime | None,
             made_on, confidence = old.made_on, old.implied_confidence
         if not naive:
             created_at, recorded = as_utc(created_at), as_utc(recorded)
-        resolved_at = datetime.combine(observed, midnight) if observed else recorded
+        resolved_at = outcome_moment(observed, recorded, midnight)
         opened_at = datetime.combine(made_on, midnight) if made_on else created_at
         claims[claim_id] = ResolvedClaim(
             claim_id=claim_id, slug=slug, source=source, tags=claim_tags,

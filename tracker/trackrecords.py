@@ -40,7 +40,7 @@ from tracker.definitions import (
     validate_definition,
 )
 from tracker.errors import InvalidInput, TrackerError
-from tracker.horizons import DateError, as_utc, parse_day, start_of_day
+from tracker.horizons import DateError, as_utc, parse_day
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.models import (
     Claim,
@@ -52,7 +52,7 @@ from tracker.models import (
     StatusChange,
 )
 from tracker.probability import parse_probability
-from tracker.scorebook import scoring_resolutions
+from tracker.scorebook import outcome_moment, scoring_resolutions
 from tracker.textfiles import make_folder, write_if_changed
 from tracker.vocabulary import Outcome, Status, outcome_value, plural
 
@@ -365,15 +365,11 @@ def _forecasts_after_outcome(tx: LedgerTransaction, question: QuestionRows) -> l
     own resolution, or date a resolution by its day. Such forecasts are kept but never
     scored, so a date typed wrong would otherwise leave them out of every score unseen."""
     claim = tx.claim(question.slug)
-    if not Status(claim.status).is_closed:
+    resolution = tx.session.scalars(  # the one scoring uses: none if open or annulled
+        scoring_resolutions(None, ids=(claim.id, claim.id))).one_or_none()
+    if resolution is None:
         return []
-    resolution = tx.session.scalars(
-        select(Resolution).where(Resolution.claim_id == claim.id)
-        .order_by(Resolution.version.desc()).limit(1)).one()
-    if resolution.outcome == Outcome.ANNULLED:  # never scored at all
-        return []
-    outcome_at = (start_of_day(resolution.observed_on) if resolution.observed_on
-                  else as_utc(resolution.recorded_at))
+    outcome_at = outcome_moment(resolution.observed_on, as_utc(resolution.recorded_at))
     return [row.line for row in question.rows
             if row.forecast_at is not None and row.forecast_at >= outcome_at]
 

@@ -47,6 +47,13 @@ def add_claim(ledger: Ledger, slug: str, title: str, reviewer: str = "alice",
     ledger.create_claim(definition(slug, title, **fields), reviewer)
 
 
+def write_keymap(tmp_path: Path, text: str) -> Path:
+    """A keymap file holding `text`, for `tui(keymap_file=...)`."""
+    path = tmp_path / "keymap.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def keep_source_copy(ledger: Ledger, text: str) -> None:
     """Store `text` as the seeded source's copy, which the ledger checks quotes against."""
     ledger.upsert_source(SourceInfo(key="iea-2023", title="World Energy Outlook",

@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 
-from tests.tui.conftest import SIZE, pane_text, settle, type_text
+from tests.tui.conftest import SIZE, pane_text, settle, type_text, write_keymap
 from tracker.ledger import Ledger
 from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
@@ -214,9 +214,8 @@ async def test_keymap_file_remaps_bindings_by_id(
     seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    keymap = tmp_path / "keymap.toml"
-    keymap.write_text('"claim.forecast" = "p"\n"no.such.binding" = "z"\n'
-                      '"form.save" = "f2"\n"claims.filter" = "ctrl+f"\n', encoding="utf-8")
+    keymap = write_keymap(tmp_path, '"claim.forecast" = "p"\n"no.such.binding" = "z"\n'
+                                    '"form.save" = "f2"\n"claims.filter" = "ctrl+f"\n')
     monkeypatch.setenv(KEYMAP_ENV, str(keymap))
     app = tui(keymap_file=None)
     async with app.run_test(size=SIZE) as pilot:
@@ -267,9 +266,7 @@ async def test_help_texts_name_every_key_they_speak_of(
 async def test_a_remap_onto_another_bindings_key_is_reported(
     seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path
 ) -> None:
-    keymap = tmp_path / "keymap.toml"
-    keymap.write_text('"claim.forecast" = "p,F"\n', encoding="utf-8")  # F is Facets
-    app = tui(keymap_file=keymap)
+    app = tui(keymap_file=write_keymap(tmp_path, '"claim.forecast" = "p,F"\n'))  # F: Facets
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert [notice.message for notice in app._notifications] == [
@@ -280,9 +277,7 @@ async def test_a_remap_onto_another_bindings_key_is_reported(
 async def test_a_broken_keymap_file_is_reported_not_fatal(
     seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path
 ) -> None:
-    keymap = tmp_path / "keymap.toml"
-    keymap.write_text("this is = not toml =", encoding="utf-8")
-    app = tui(keymap_file=keymap)
+    app = tui(keymap_file=write_keymap(tmp_path, "this is = not toml ="))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert any("cannot read the keymap" in notice.message for notice in app._notifications)

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets._footer import FooterKey
 
-from tests.tui.conftest import SIZE, fill, pane_text, settle, type_text
+from tests.tui.conftest import SIZE, fill, pane_text, settle, type_text, write_keymap
 from tracker.errors import InvalidInput
 from tracker.ledger import Ledger
 from tracker.queries import Queries
@@ -311,9 +311,8 @@ async def test_a_form_key_that_cannot_apply_says_why_instead_of_nothing(
 async def test_a_remapped_form_key_says_why_by_its_new_keys(
     seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path
 ) -> None:
-    keymap = tmp_path / "keymap.toml"
-    keymap.write_text('"claim.forecast" = "p"\n"claim.reopen" = "ctrl+o"\n', encoding="utf-8")
-    app = tui(keymap_file=keymap)
+    app = tui(keymap_file=write_keymap(tmp_path,
+                                       '"claim.forecast" = "p"\n"claim.reopen" = "ctrl+o"\n'))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_claim(pilot, "gdp-growth")
@@ -331,9 +330,7 @@ async def test_a_remapped_form_key_typed_in_the_filter_stays_the_fields_own(
 ) -> None:
     """With retract on ctrl+w, ctrl+w in the filter said "no evidence left to retract"
     instead of deleting the word before the cursor, as the field does."""
-    keymap = tmp_path / "keymap.toml"
-    keymap.write_text('"claim.retract" = "ctrl+w"\n', encoding="utf-8")
-    app = tui(keymap_file=keymap)
+    app = tui(keymap_file=write_keymap(tmp_path, '"claim.retract" = "ctrl+w"\n'))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_claim(pilot, "rates-cut")  # open, no evidence: retract cannot apply

@@ -49,10 +49,9 @@ class FileSummary:
     entries_skipped: int = 0
 
     def describe(self) -> str:
-        entries = "1 entry" if self.entries_added == 1 else f"{self.entries_added} entries"
         text = (f"{self.path}: {self.added} added, {self.updated} updated, "
                 f"{self.unchanged} unchanged, {plural(self.conflicts, 'conflict')}; "
-                f"{entries} added")
+                f"{plural(self.entries_added, 'entry', 'entries')} added")
         if self.entries_skipped:
             text += f", {self.entries_skipped} not merged"
         return text

@@ -51,6 +51,8 @@ Clock = Callable[[], datetime]
 REMAPPABLE = (ClaimEditingScreen, ClaimsScreen, ReviewScreen, ScoresScreen, ClaimsTable, FormDialog,
               ConflictDialog, FacetDialog, HelpDialog, SummaryDialog)
 """Classes whose bindings carry ids a keymap file may remap (the app's own too)."""
+LEAVING_ACTIONS = frozenset({"start_review", "show_claims", "show_scores"})
+"""App actions that leave the screen the reviewer works on."""
 ANSI_YELLOW = 3
 READABLE_YELLOW = ColorTriplet(0x87, 0x5F, 0x00)
 """xterm's "orange4": terminal yellow on light themes ("stalled", the blind label). Textual's
@@ -154,7 +156,14 @@ class TrackerApp(App[None]):
         return any(isinstance(screen, (FormDialog, ConflictDialog))
                    for screen in self.screen_stack)
 
+    @property
+    def review_session(self) -> ReviewScreen | None:
+        return next((screen for screen in self.screen_stack
+                     if isinstance(screen, ReviewScreen)), None)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in LEAVING_ACTIONS and self.form_open:
+            return False  # not even from the palette: it would throw the form away
         if action == "start_review":
             return isinstance(self.working_screen, ClaimsScreen)
         if action == "show_claims":
@@ -184,8 +193,7 @@ class TrackerApp(App[None]):
 
     async def action_quit(self) -> None:
         """In a review session, the session's summary first: closing it quits."""
-        review = next((screen for screen in self.screen_stack
-                       if isinstance(screen, ReviewScreen)), None)
+        review = self.review_session
         if review is None or self.form_open:
             await super().action_quit()
         elif not isinstance(self.screen, SummaryDialog):
@@ -197,8 +205,7 @@ class TrackerApp(App[None]):
     def _back_to_claims(self, then: Callable[[], object]) -> None:
         """Close the screens over the claims screen, then run `then`. A review session is
         ended with its summary first, so the reviewer sees the tally and nothing is lost."""
-        review = next((screen for screen in self.screen_stack
-                       if isinstance(screen, ReviewScreen)), None)
+        review = self.review_session
         if review is not None:
             if isinstance(self.screen, SummaryDialog):  # ending already: show it once
                 self.pop_screen()

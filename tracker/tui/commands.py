@@ -32,17 +32,14 @@ class PaletteCommand:
     action: str
     on_app: bool = False
     """True for app actions; else the action runs on the screen the palette was opened from."""
-    leaves: bool = False
-    """Leaves the working screen: not offered over a form, which it would throw away."""
 
 
 COMMANDS = (
     PaletteCommand("Start review session", "go through the claims that need your attention",
-                   "start_review", on_app=True, leaves=True),
-    PaletteCommand("View claims", "back to the list of claims", "show_claims", on_app=True,
-                   leaves=True),
+                   "start_review", on_app=True),
+    PaletteCommand("View claims", "back to the list of claims", "show_claims", on_app=True),
     PaletteCommand("View scores", "the leaderboard and calibration, as of any date",
-                   "show_scores", on_app=True, leaves=True),
+                   "show_scores", on_app=True),
     PaletteCommand("Write report", "statuses, changes, scores and timelines as of a date, "
                    "to a Markdown, HTML or JSON file", "write_report", on_app=True),
     PaletteCommand("Toggle blind forecasting", "hide or show the team's forecasts in reviews",
@@ -71,8 +68,6 @@ class TrackerCommands(Provider):
         available: list[tuple[PaletteCommand, Callable[[], object]]] = []
         for command in COMMANDS:
             target = self.app if command.on_app else self.screen
-            if command.leaves and self.tracker.form_open:
-                continue
             if (hasattr(target, f"action_{command.action}")  # not every screen has every one
                     and target.check_action(command.action, ()) is True):
                 available.append((command, partial(target.run_action, command.action)))

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_config_path
+from textual.binding import BindingsMap
+from textual.dom import DOMNode
 from textual.keys import REPLACED_KEYS, Keys, _character_to_key, key_to_character
 from textual.screen import Screen
 
@@ -125,24 +127,26 @@ def key_for(screen: Screen[Any], action: str, *, enabled_only: bool = True) -> s
             return screen.app.get_key_display(active.binding)
     if enabled_only:
         return ""
-    app = screen.app
-    for node in (screen, *screen.query("*"), app):
-        bindings = node._bindings.copy()
-        bindings.apply_keymap(app._keymap)
-        for found in bindings.key_to_bindings.values():
+    for node in (screen, *screen.query("*"), screen.app):
+        for found in _remapped(node).key_to_bindings.values():
             for binding in found:
                 if binding.action == action:
-                    return app.get_key_display(binding)
+                    return screen.app.get_key_display(binding)
     return ""
 
 
-def bound_action(screen: Screen[Any], key: str) -> str | None:
-    """The action the screen's own bindings give `key` (as remapped), whether or not it can
-    run now: for saying why a key that does nothing here does nothing."""
-    bindings = screen._bindings.copy()
-    bindings.apply_keymap(screen.app._keymap)
-    found = bindings.key_to_bindings.get(key, ())
-    return found[0].action if found else None
+def bound_actions(screen: Screen[Any]) -> dict[str, str]:
+    """Each key of the screen's own bindings (as remapped) and its action, whether or not it
+    can run now: for saying why a key that does nothing here does nothing."""
+    return {key: found[0].action
+            for key, found in _remapped(screen).key_to_bindings.items() if found}
+
+
+def _remapped(node: DOMNode) -> BindingsMap:
+    """`node`'s bindings with the app's keymap applied (Textual keeps both private)."""
+    bindings = node._bindings.copy()
+    bindings.apply_keymap(node.app._keymap)
+    return bindings
 
 
 def labelled_with_key(label: str, screen: Screen[Any], action: str) -> str:

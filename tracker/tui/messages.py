@@ -89,8 +89,8 @@ class ReviewClaimLoaded(Message):
     item: ReviewItem
     detail: ClaimDetail
     changes: tuple[TimelineEntry, ...]
-    seen_through: datetime | None
-    """When the latest entry of the claim's log, as read, was recorded."""
+    seen_through: datetime
+    """When the latest entry by someone else in the claim's log, as read, was recorded."""
 
 
 @dataclass

@@ -84,8 +84,8 @@ class ReviewDone:
     """The reviewer finished looking at a claim in a review session."""
 
     seen_through: datetime | None = None
-    """When the latest entry the reviewer was shown was recorded: entries by others recorded
-    since refuse the mark (see `LedgerTransaction.mark_reviewed`)."""
+    """When the latest entry by someone else that the reviewer was shown was recorded: such
+    entries recorded since refuse the mark (see `LedgerTransaction.mark_reviewed`)."""
 
 
 Change = (NewForecast | NewEvidence | NewStatus | NewResolution | Reopening | Retraction

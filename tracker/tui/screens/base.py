@@ -32,7 +32,7 @@ from tracker.tui.dialogs.resolve import ResolveDialog
 from tracker.tui.dialogs.retract import RetractDialog
 from tracker.tui.dialogs.status import StatusDialog
 from tracker.tui.format import percent
-from tracker.tui.keymap import bound_action, key_for
+from tracker.tui.keymap import bound_actions, key_for
 from tracker.tui.messages import WriteConflicted, WriteRefused, WriteSaved
 from tracker.tui.writes import (
     Change,
@@ -136,6 +136,8 @@ class ClaimEditingScreen(TrackerScreen):
     """The claim the keys act on, as last loaded."""
 
     _enabled_actions: frozenset[str] | None = None
+    _form_keys: dict[str, str] | None = None
+    """Each key of a form action, as remapped (see `on_key`)."""
 
     def refresh_keys(self) -> None:
         """Refresh the footer when the keys that apply change (and only then: redrawing
@@ -158,9 +160,12 @@ class ClaimEditingScreen(TrackerScreen):
         key (a remapped ctrl+w) is the field's own then (this runs before its bindings)."""
         if isinstance(self.focused, Input):
             return
-        action = bound_action(self, event.key)
+        if self._form_keys is None:  # the keymap is set before any key: read it once
+            self._form_keys = {key: action for key, action in bound_actions(self).items()
+                               if action in FORM_ACTIONS}
+        action = self._form_keys.get(event.key)
         detail = self.detail
-        if (action not in FORM_ACTIONS or detail is None or detail.slug != self.selected_slug()
+        if (action is None or detail is None or detail.slug != self.selected_slug()
                 or _action_applies(action, detail)):
             return
         event.stop()

@@ -21,13 +21,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from tracker.queries import ClaimDetail, TimelineEntry
 from tracker.review_queue import ReviewItem, changes_since, load_queue
 from tracker.tui.dialogs.summary import SessionTally, SummaryDialog
 from tracker.tui.format import day, fit, stamp
-from tracker.tui.messages import QueueBuilt, ReviewClaimLoaded, WriteRefused, WriteSaved
+from tracker.tui.messages import QueueBuilt, ReviewClaimLoaded, WriteSaved
 from tracker.tui.screens.base import ClaimEditingScreen
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.footer import Footer
@@ -111,10 +111,10 @@ class ReviewScreen(ClaimEditingScreen):
         self.item: ReviewItem | None = None
         self.changes: tuple[TimelineEntry, ...] = ()
         self.seen_through: datetime | None = None
-        self.marking: str | None = None
-        """The claim whose review mark is being written. Meanwhile done and skip would move
-        past the next claim unseen, and a form opened would be for the claim being left:
-        they wait."""
+        self.marking: Worker[None] | None = None
+        """The write of a review mark, until it ends. Meanwhile done and skip would move past
+        the next claim unseen, and a form opened would be for the claim being left: they
+        wait."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -267,7 +267,6 @@ class ReviewScreen(ClaimEditingScreen):
         field = TALLY_FIELDS[type(change)]
         setattr(self.tally, field, getattr(self.tally, field) + 1)
         if isinstance(change, ReviewDone):
-            self.marking = None
             self.position += 1
             self.show_current()
             return
@@ -277,31 +276,25 @@ class ReviewScreen(ClaimEditingScreen):
         if self.item is not None and self.item.slug == message.write.slug:
             self.load_item(self.item)
 
-    @on(WriteRefused)
-    def _mark_refused(self, message: WriteRefused) -> None:
-        # The claim is shown again as it is now (ClaimEditingScreen), with what was missed.
-        if isinstance(message.write.change, ReviewDone):
-            self.marking = None
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("done", "skip"):
             return self.detail is not None
         return super().check_action(action, parameters)
 
     def action_done(self) -> None:
-        slug = self.selected_slug()
-        if self.detail is not None and self.detail.slug == slug and self.marking != slug:
-            self.marking = slug
-            self.save(PendingWrite(slug, self.detail.version, ReviewDone(self.seen_through)))
+        detail = self.detail
+        if detail is not None and detail.slug == self.selected_slug() and self.marking is None:
+            self.marking = self.save(
+                PendingWrite(detail.slug, detail.version, ReviewDone(self.seen_through)))
 
     def _form_action(self, action: str) -> None:
         if self.marking is None:
             super()._form_action(action)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A mark that failed in an unforeseen way (TrackerScreen shows it) frees done."""
-        if event.worker.group == "write" and event.state in (WorkerState.ERROR,
-                                                             WorkerState.CANCELLED):
+        """The mark's write ended: saved (its message, handled first, moved on), refused
+        (the claim is shown again) or failed (TrackerScreen shows why)."""
+        if event.worker is self.marking and event.worker.is_finished:
             self.marking = None
 
     def action_skip(self) -> None:
