@@ -36,6 +36,11 @@ def run_migrations() -> None:
                 render_as_batch=sqlite,
                 render_item=_render_item,
                 compare_type=True,
+                # One transaction for the whole upgrade, on SQLite too (Alembic assumes its
+                # DDL cannot be rolled back and commits after each step): a second process
+                # waiting to upgrade the same file got in between two steps, found the
+                # version half-way and ran a step again ("duplicate column name").
+                transactional_ddl=True,
             )
             if sqlite:
                 _run_with_foreign_keys_deferred(connection)
