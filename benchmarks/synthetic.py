@@ -68,7 +68,7 @@ def build(path: Path, claims: int, forecasts: int, reviewers: int, evidence: int
                     slug=slug, title=f"Synthetic claim {i}", statement="A synthetic statement.",
                     made_on=made.date(), deadline_end=deadline,
                 ).to_json(),
-                "reviewer_id": 1, "recorded_at": made,
+                "reviewer_id": 1, "recorded_at": made, "entered_at": made,
             })
             tag_rows.append({"claim_id": i, "tag": rng.choice(TAGS)})
             if resolved:
@@ -77,6 +77,7 @@ def build(path: Path, claims: int, forecasts: int, reviewers: int, evidence: int
                     "uuid": str(uuid.UUID(int=rng.getrandbits(128))), "claim_id": i,
                     "version": 2, "outcome": outcome, "value": value,
                     "observed_on": deadline.date(), "reviewer_id": 1, "recorded_at": deadline,
+                    "entered_at": deadline,
                 })
         for table, rows in ((Claim, claim_rows), (ClaimRevision, revision_rows),
                             (ClaimTag, tag_rows), (Resolution, resolution_rows)):
@@ -90,7 +91,7 @@ def build(path: Path, claims: int, forecasts: int, reviewers: int, evidence: int
             batch.append({
                 "uuid": str(uuid.UUID(int=rng.getrandbits(128))), "claim_id": claim_id,
                 "probability": round(rng.random(), 3), "made_at": at,
-                "reviewer_id": rng.randrange(1, reviewers + 1), "recorded_at": at,
+                "reviewer_id": rng.randrange(1, reviewers + 1), "recorded_at": at, "entered_at": at,
             })
             if len(batch) == 50000:
                 connection.execute(insert(Forecast), batch)
@@ -104,7 +105,7 @@ def build(path: Path, claims: int, forecasts: int, reviewers: int, evidence: int
             batch.append({
                 "uuid": str(uuid.UUID(int=rng.getrandbits(128))), "claim_id": claim_id,
                 "title": "Synthetic evidence", "stance": rng.choice(("supports", "refutes")),
-                "observed_on": at.date(), "reviewer_id": 1, "recorded_at": at,
+                "observed_on": at.date(), "reviewer_id": 1, "recorded_at": at, "entered_at": at,
                 "url": "", "summary": "",
             })
             if len(batch) == 50000:

@@ -106,7 +106,7 @@ def build_database(path: Path, claims: int, seed: int = 7) -> Engine:
                                          statement="A statement.")
             yield {"uuid": f"10000000-0000-4000-8000-{number:012d}", "claim_id": number,
                    "version": 1, "definition": definition.to_json(), "note": "",
-                   "reviewer_id": 1, "recorded_at": created}
+                   "reviewer_id": 1, "recorded_at": created, "entered_at": created}
 
     def tag_rows() -> Iterator[dict[str, Any]]:
         for number in range(1, claims + 1):
@@ -119,7 +119,7 @@ def build_database(path: Path, claims: int, seed: int = 7) -> Engine:
             moment = created + timedelta(days=rng.randint(1, 390))
             yield {"uuid": f"20000000-0000-4000-8000-{number:012d}", "claim_id": claim_id,
                    "probability": round(rng.random(), 2), "rationale": "", "made_at": moment,
-                   "reviewer_id": rng.randint(1, 3), "recorded_at": moment}
+                   "reviewer_id": rng.randint(1, 3), "recorded_at": moment, "entered_at": moment}
 
     def evidence_rows() -> Iterator[dict[str, Any]]:
         for number in range(claims // 2):
@@ -127,7 +127,8 @@ def build_database(path: Path, claims: int, seed: int = 7) -> Engine:
             yield {"uuid": f"30000000-0000-4000-8000-{number:012d}",
                    "claim_id": rng.randint(1, claims), "url": "", "title": "A report",
                    "summary": "", "stance": rng.choice(("supports", "refutes", "context")),
-                   "observed_on": None, "reviewer_id": 2, "recorded_at": moment}
+                   "observed_on": None, "reviewer_id": 2, "recorded_at": moment,
+                   "entered_at": moment}
 
     with engine.begin() as connection:
         connection.execute(insert(Reviewer), [

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -309,12 +309,39 @@ def test_an_entry_is_retracted_by_the_start_of_its_id(ledger: Ledger, queries: Q
     assert retracted["2079e26c-1111-4000-8000-000000000002"] is None
 
 
+def test_an_imported_entry_keeps_its_recorded_time_and_enters_now(
+    ledger: Ledger, queries: Queries, clock: Clock, claim: str
+) -> None:
+    recorded = clock.now - timedelta(days=30)
+    write_began = clock.now
+    ledger.add_evidence(claim, title="Old news", stance="context", reviewer="bob",
+                        stamp=EntryStamp(recorded_at=recorded))
+    [entry] = [entry for entry in queries.timeline(claim) if entry.kind == "evidence"]
+    assert entry.recorded_at == recorded
+    assert write_began < entry.entered_at <= clock.now  # the ledger's clock at the write
+
+
+def test_a_review_mark_is_refused_over_an_entry_imported_since_the_reviewer_looked(
+    engine: Engine, ledger: Ledger, queries: Queries, clock: Clock, claim: str
+) -> None:
+    """Imported from a claim file while ann had the claim on screen: recorded long before
+    what she saw, it still reached this database after it."""
+    seen = max(entry.entered_at for entry in queries.timeline(claim))
+    clock.advance(minutes=1)
+    ledger.add_evidence(claim, title="Old news", stance="context", reviewer="bob",
+                        stamp=EntryStamp(recorded_at=seen - timedelta(days=30)))
+    before = dump(engine)
+    with pytest.raises(TrackerError, match=f"^{claim} has 1 entry by bob new since"):
+        ledger.mark_reviewed(claim, "ann", seen_through=seen)
+    assert dump(engine) == before
+
+
 def test_a_review_mark_is_refused_over_entries_recorded_since_the_reviewer_looked(
     engine: Engine, ledger: Ledger, queries: Queries, clock: Clock, claim: str
 ) -> None:
     """The mark hides what came before it from the reviewer's queue: bob's evidence, added
     while ann had the claim on screen, left her queue unread."""
-    seen = max(entry.recorded_at for entry in queries.timeline(claim))
+    seen = max(entry.entered_at for entry in queries.timeline(claim))
     clock.advance(minutes=1)
     ledger.forecast(claim, 0.6, reviewer="ann")  # her own: she knows of it
     ledger.mark_reviewed(claim, "ann", seen_through=seen)
@@ -322,16 +349,16 @@ def test_a_review_mark_is_refused_over_entries_recorded_since_the_reviewer_looke
     uuid = ledger.add_evidence(claim, title="News", stance="supports", reviewer="bob")
     before = dump(engine)
     with pytest.raises(TrackerError, match=(
-            f"^{claim} has 1 entry by bob recorded since it was shown to you: read it, then "
+            f"^{claim} has 1 entry by bob new since it was shown to you: read it, then "
             "mark the claim reviewed$")):
         ledger.mark_reviewed(claim, "ann", seen_through=seen)
     assert dump(engine) == before
-    seen = max(entry.recorded_at for entry in queries.timeline(claim))
+    seen = max(entry.entered_at for entry in queries.timeline(claim))
     clock.advance(minutes=1)
     ledger.retract_evidence(uuid, reason="misread", reviewer="cat")
     ledger.change_status(claim, "developing", reviewer="bob")
     ledger.forecast(claim, 0.3, reviewer="bob")  # an opinion, maybe hidden: not counted
-    with pytest.raises(TrackerError, match="has 2 entries by bob, cat recorded since"):
+    with pytest.raises(TrackerError, match="has 2 entries by bob, cat new since"):
         ledger.mark_reviewed(claim, "ann", seen_through=seen)
     ledger.mark_reviewed(claim, "ann", seen_through=max(
         entry.recorded_at for entry in queries.timeline(claim)))

@@ -6,13 +6,14 @@ import subprocess
 import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.pool import NullPool, QueuePool
 
 from tracker.db import (
@@ -178,6 +179,24 @@ def test_processes_opening_an_old_sqlite_file_at_once_all_get_it_upgraded(
         (SCHEMA_HEAD, [])] * 10
 
 
+def test_an_upgrade_over_several_steps_is_one_transaction(database_url: str) -> None:
+    """Alembic commits after each step where it takes DDL as not transactional (SQLite): a
+    process waiting to upgrade the same file then got in between two steps, read the version
+    half-way and ran a step again ("duplicate column name", 1 in 4 runs of the test above)."""
+    from alembic import command
+
+    engine = make_engine(database_url)
+    try:
+        command.upgrade(alembic_config(engine), "0002")
+        commits: list[str] = []
+        event.listen(engine, "commit", lambda connection: commits.append("commit"))
+        upgrade(engine)
+        assert commits == ["commit"]
+        assert current_revision(engine) == SCHEMA_HEAD
+    finally:
+        engine.dispose()
+
+
 def test_server_database_is_never_migrated_implicitly(database_url: str) -> None:
     if database_url.startswith("sqlite"):
         pytest.skip("server databases only")
@@ -260,5 +279,30 @@ def test_claims_recorded_before_0002_get_an_empty_url(database_url: str) -> None
         with engine.connect() as connection:
             assert connection.execute(text("SELECT url FROM claims WHERE slug = 'old'")
                                       ).scalar() == ""
+    finally:
+        engine.dispose()
+
+
+def test_entries_recorded_before_0007_entered_when_they_were_recorded(
+        database_url: str) -> None:
+    """Their import moment was not kept: the one clock they have stands for both."""
+    from alembic import command
+
+    from tests.helpers import definition
+    from tracker.ledger import EntryStamp, Ledger
+
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        ledger = Ledger(engine)
+        ledger.create_claim(definition("claim"), "ann")
+        ledger.add_evidence("claim", title="A page", stance="context", reviewer="bob",
+                            stamp=EntryStamp(recorded_at=datetime(2024, 1, 2, tzinfo=UTC)))
+        command.downgrade(alembic_config(engine), "0006")
+        upgrade(engine)
+        with engine.connect() as connection:
+            for table in ("claim_revisions", "evidence"):
+                rows = connection.execute(text(f"SELECT recorded_at, entered_at FROM {table}"))
+                assert [entered == recorded for recorded, entered in rows] == [True]
     finally:
         engine.dispose()

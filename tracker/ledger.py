@@ -137,11 +137,13 @@ class LedgerTransaction:
             raise NotFound(f"no claim '{slug}': check the slug with `tracker list`")
         return claim
 
-    def _stamp(self, stamp: EntryStamp) -> tuple[str, datetime]:
+    def _stamp(self, stamp: EntryStamp) -> tuple[str, datetime, datetime]:
+        """The entry's uuid, its recorded_at (the file's, if imported) and its entered_at
+        (now: when it reaches this database)."""
         now = self._clock()
         if stamp.recorded_at is not None:
             check_recorded_at(stamp.recorded_at, now)
-        return stamp.uuid or new_uuid(), stamp.recorded_at or now
+        return stamp.uuid or new_uuid(), stamp.recorded_at or now, now
 
     def has_entry(self, model: Any, uuid: str) -> bool:
         return self.session.get(model, uuid) is not None
@@ -226,7 +228,7 @@ class LedgerTransaction:
             )
         parent_id, source_id = self._references(definition)
         self._check_quote(definition, source_id)
-        uuid, now = self._stamp(stamp)
+        uuid, now, entered = self._stamp(stamp)
         check_made_on(definition.made_on, now)
         claim = Claim(
             slug=definition.slug, created_at=now, changed_at=now, changed_by_id=reviewer_id,
@@ -239,7 +241,7 @@ class LedgerTransaction:
         self.session.add(
             ClaimRevision(
                 uuid=uuid, claim_id=claim.id, version=1, definition=definition.to_json(),
-                note=note, reviewer_id=reviewer_id, recorded_at=now,
+                note=note, reviewer_id=reviewer_id, recorded_at=now, entered_at=entered,
             )
         )
         self.session.flush()
@@ -264,7 +266,7 @@ class LedgerTransaction:
         self._check_ancestry(claim, parent_id)
         if definition.quote != claim.quote or source_id != claim.source_id:
             self._check_quote(definition, source_id)  # an older quote may predate the copy
-        uuid, now = self._stamp(stamp)
+        uuid, now, entered = self._stamp(stamp)
         check_made_on(definition.made_on, now)
         version = self._advance(
             claim, expected_version, reviewer_id, now,
@@ -276,7 +278,7 @@ class LedgerTransaction:
             ClaimRevision(
                 uuid=uuid, claim_id=claim.id, version=version, definition=definition.to_json(),
                 note=check_text(note, "note", TEXT_MAX), reviewer_id=reviewer_id,
-                recorded_at=now,
+                recorded_at=now, entered_at=entered,
             )
         )
         self.session.flush()
@@ -314,14 +316,14 @@ class LedgerTransaction:
             raise InvalidInput(f"URL '{url}' must start with http:// or https://")
         check_text(summary, "summary", TEXT_MAX)
         claim = self.claim(slug)
-        uuid, now = self._stamp(stamp)
+        uuid, now, entered = self._stamp(stamp)
         check_observed(observed_on, now)
         reviewer_id = self.reviewer_id(reviewer)
         self.session.add(
             Evidence(
                 uuid=uuid, claim_id=claim.id, url=url, title=title, summary=summary,
                 stance=stance_value.value, observed_on=observed_on, reviewer_id=reviewer_id,
-                recorded_at=now,
+                recorded_at=now, entered_at=entered,
             )
         )
         self.session.flush()
@@ -367,11 +369,11 @@ class LedgerTransaction:
                 f"evidence '{evidence.title}' ({evidence_uuid[:8]}) was already retracted by "
                 f"{already.name} at {as_utc(already.recorded_at):%Y-%m-%d %H:%M} UTC")
         reviewer_id = self.reviewer_id(reviewer)
-        uuid, now = self._stamp(stamp)
+        uuid, now, entered = self._stamp(stamp)
         self.session.add(
             EvidenceRetraction(
                 uuid=uuid, evidence_uuid=evidence_uuid, reason=reason,
-                reviewer_id=reviewer_id, recorded_at=now,
+                reviewer_id=reviewer_id, recorded_at=now, entered_at=entered,
             )
         )
         self.session.flush()
@@ -397,13 +399,14 @@ class LedgerTransaction:
                 f"claim '{slug}' is {claim.status}: forecasts on a resolved claim would not be "
                 f"scored; reopen it first with `tracker reopen {slug} --note REASON`"
             )
-        uuid, now = self._stamp(stamp)
+        uuid, now, entered = self._stamp(stamp)
         check_made_at(made_at, now)
         reviewer_id = self.reviewer_id(reviewer)
         self.session.add(
             Forecast(
                 uuid=uuid, claim_id=claim.id, probability=probability, rationale=rationale,
                 made_at=made_at or now, reviewer_id=reviewer_id, recorded_at=now,
+                entered_at=entered,
             )
         )
         self.session.flush()
@@ -412,10 +415,11 @@ class LedgerTransaction:
     def mark_reviewed(self, slug: str, reviewer: str, seen_through: datetime | None = None
                       ) -> None:
         """Record that `reviewer` looked at the claim. With `seen_through` (when the latest
-        entry by someone else that the reviewer was shown was recorded), refused if someone
-        else has recorded evidence, a retraction, a status change, a resolution or a new
-        definition since: the mark would hide it, as entries older than the mark no longer
-        bring the claim back into the reviewer's queue. Others' forecasts do not count: they
+        entry by someone else that the reviewer was shown entered this database), refused if
+        evidence, a retraction, a status change, a resolution or a new definition by someone
+        else has entered it since (recorded here or imported): the mark would hide it, as
+        entries that entered before the mark no longer bring the claim back into the
+        reviewer's queue. Others' forecasts do not count: they
         are opinions, not news of the claim, and blind forecasting may keep them hidden."""
         claim = self.claim(slug)
         reviewer_id = self.reviewer_id(reviewer)
@@ -430,22 +434,22 @@ class LedgerTransaction:
 
     def _check_nothing_unseen(self, claim: Claim, reviewer_id: int, seen_through: datetime
                               ) -> None:
-        retractions = (select(EvidenceRetraction.recorded_at, EvidenceRetraction.reviewer_id)
+        retractions = (select(EvidenceRetraction.entered_at, EvidenceRetraction.reviewer_id)
                        .join(Evidence, Evidence.uuid == EvidenceRetraction.evidence_uuid)
                        .where(Evidence.claim_id == claim.id))
         entries = union_all(retractions, *(
-            select(model.recorded_at, model.reviewer_id).where(model.claim_id == claim.id)
+            select(model.entered_at, model.reviewer_id).where(model.claim_id == claim.id)
             for model in (ClaimRevision, Evidence, StatusChange, Resolution)
         )).subquery()
         names = self.session.scalars(
             select(Reviewer.name).select_from(entries)
             .join(Reviewer, Reviewer.id == entries.c.reviewer_id)
-            .where(entries.c.recorded_at > seen_through, entries.c.reviewer_id != reviewer_id)
+            .where(entries.c.entered_at > seen_through, entries.c.reviewer_id != reviewer_id)
         ).all()
         if names:
             raise UnseenEntries(
                 f"{claim.slug} has {plural(len(names), 'entry', 'entries')} by "
-                f"{', '.join(sorted(set(names)))} recorded since it was shown to you: read "
+                f"{', '.join(sorted(set(names)))} new since it was shown to you: read "
                 f"{'it' if len(names) == 1 else 'them'}, then mark the claim reviewed")
 
     # --- state changes (versioned) ---------------------------------------------------
@@ -476,7 +480,7 @@ class LedgerTransaction:
             )
         if target == current:
             raise IllegalTransition(f"claim '{slug}' is already {current}")
-        uuid, now = self._stamp(stamp)
+        uuid, now, entered = self._stamp(stamp)
         check_observed(observed_on, now)
         reviewer_id = self.reviewer_id(reviewer)
         version = self._advance(claim, expected_version, reviewer_id, now, status=target.value)
@@ -484,7 +488,7 @@ class LedgerTransaction:
             StatusChange(
                 uuid=uuid, claim_id=claim.id, version=version, from_status=current.value,
                 to_status=target.value, note=note, observed_on=observed_on,
-                reviewer_id=reviewer_id, recorded_at=now,
+                reviewer_id=reviewer_id, recorded_at=now, entered_at=entered,
             )
         )
         self.session.flush()
@@ -517,7 +521,7 @@ class LedgerTransaction:
                 f"claim '{slug}' is already {current}: to change the outcome, reopen it first "
                 f"with `tracker reopen {slug} --note REASON`"
             )
-        uuid, now = self._stamp(stamp)
+        uuid, now, entered = self._stamp(stamp)
         check_observed(observed_on, now)
         reviewer_id = self.reviewer_id(reviewer)
         version = self._advance(
@@ -527,7 +531,7 @@ class LedgerTransaction:
             Resolution(
                 uuid=uuid, claim_id=claim.id, version=version, outcome=chosen.value,
                 value=outcome_value(chosen, value), note=note, observed_on=observed_on,
-                reviewer_id=reviewer_id, recorded_at=now,
+                reviewer_id=reviewer_id, recorded_at=now, entered_at=entered,
             )
         )
         self.session.flush()
@@ -553,13 +557,13 @@ class LedgerTransaction:
         if not current.is_closed:
             raise IllegalTransition(f"claim '{slug}' is {current}, not closed: nothing to reopen")
         reviewer_id = self.reviewer_id(reviewer)
-        uuid, now = self._stamp(stamp)
+        uuid, now, entered = self._stamp(stamp)
         version = self._advance(claim, expected_version, reviewer_id, now, status=target.value)
         self.session.add(
             StatusChange(
                 uuid=uuid, claim_id=claim.id, version=version, from_status=current.value,
                 to_status=target.value, is_reopen=True, note=reason, reviewer_id=reviewer_id,
-                recorded_at=now, observed_on=None,
+                recorded_at=now, entered_at=entered, observed_on=None,
             )
         )
         self.session.flush()

@@ -3,9 +3,12 @@
 History is append-only: evidence, retractions, status changes, resolutions, forecasts and
 definition revisions are inserted and never updated or deleted. The `claims` row caches the
 current definition, status and version so lists stay cheap; it can always be rebuilt from the
-log. Every log entry carries a UUID (stable across databases and claim files) and two clocks:
-`recorded_at` (when it entered the tracker, UTC) and, where it applies, `observed_on` (when
-it happened in the world).
+log. Every log entry carries a UUID (stable across databases and claim files) and three
+clocks: `recorded_at` (when it was first recorded, in whichever database, UTC; claim files
+keep it), `entered_at` (when it reached this database: later than `recorded_at` for an entry
+imported from a claim file or a track record) and, where it applies, `observed_on` (when it
+happened in the world). Scoring and reports go by `recorded_at`; what a reviewer has not seen
+yet goes by `entered_at`.
 """
 
 from __future__ import annotations
@@ -185,6 +188,7 @@ class ClaimRevision(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
     recorded_at: Mapped[datetime]
+    entered_at: Mapped[datetime]
 
 
 class Evidence(Base):
@@ -203,6 +207,7 @@ class Evidence(Base):
     observed_on: Mapped[date | None]
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
     recorded_at: Mapped[datetime]
+    entered_at: Mapped[datetime]
 
 
 class EvidenceRetraction(Base):
@@ -215,6 +220,7 @@ class EvidenceRetraction(Base):
     reason: Mapped[str] = mapped_column(Text)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
     recorded_at: Mapped[datetime]
+    entered_at: Mapped[datetime]
 
 
 class StatusChange(Base):
@@ -233,6 +239,7 @@ class StatusChange(Base):
     observed_on: Mapped[date | None]
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
     recorded_at: Mapped[datetime]
+    entered_at: Mapped[datetime]
 
 
 class Resolution(Base):
@@ -253,6 +260,7 @@ class Resolution(Base):
     observed_on: Mapped[date | None]
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
     recorded_at: Mapped[datetime]
+    entered_at: Mapped[datetime]
 
 
 class Forecast(Base):
@@ -274,6 +282,7 @@ class Forecast(Base):
     made_at: Mapped[datetime]
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
     recorded_at: Mapped[datetime]
+    entered_at: Mapped[datetime]
 
 
 class ReviewMark(Base):

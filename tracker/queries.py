@@ -96,7 +96,7 @@ class ClaimRow:
     children: int
     tags: tuple[str, ...] = ()
     last_evidence_at: datetime | None = None
-    """When evidence last entered the tracker (what a reviewer has not seen yet)."""
+    """When evidence last entered this database (what a reviewer has not seen yet)."""
     last_evidence_on: date | None = None
     """The latest day evidence speaks of: its observed date, else the day it was recorded."""
     team_forecast: float | None = None
@@ -111,6 +111,7 @@ class RetractionItem:
     reason: str
     reviewer: str
     recorded_at: datetime
+    entered_at: datetime
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class EvidenceItem:
     observed_on: date | None
     reviewer: str
     recorded_at: datetime
+    entered_at: datetime
     retraction: RetractionItem | None = None
 
     @property
@@ -147,6 +149,7 @@ class StatusItem:
     observed_on: date | None
     reviewer: str
     recorded_at: datetime
+    entered_at: datetime
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,7 @@ class ResolutionItem:
     observed_on: date | None
     reviewer: str
     recorded_at: datetime
+    entered_at: datetime
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,7 @@ class ForecastItem:
     made_at: datetime
     reviewer: str
     recorded_at: datetime
+    entered_at: datetime
 
 
 @dataclass(frozen=True)
@@ -178,6 +183,7 @@ class RevisionItem:
     note: str
     reviewer: str
     recorded_at: datetime
+    entered_at: datetime
     definition: ClaimDefinition
 
 
@@ -239,6 +245,8 @@ class TimelineEntry:
     uuid: str
     kind: str
     recorded_at: datetime
+    entered_at: datetime
+    """When it reached this database (`models`): what review compares with its marks."""
     reviewer: str
     text: str
     occurred: datetime | date | None = None
@@ -368,19 +376,21 @@ class Queries:
         (status changes, resolutions, new definitions) by version."""
         detail = self.claim_detail(slug, as_of)
         entries: list[TimelineEntry] = [
-            TimelineEntry(revision.uuid, "revision", revision.recorded_at, revision.reviewer,
+            TimelineEntry(revision.uuid, "revision", revision.recorded_at, revision.entered_at,
+                          revision.reviewer,
                           "created" + (f": {revision.note}" if revision.note else ""))
             for revision in detail.revisions if revision.version == 1]
         for item in detail.evidence:
             text = f"[{item.stance}] {item.title}" + (f" <{item.url}>" if item.url else "")
-            entries.append(TimelineEntry(item.uuid, "evidence", item.recorded_at, item.reviewer,
-                                         text, item.observed_on))
+            entries.append(TimelineEntry(item.uuid, "evidence", item.recorded_at,
+                                         item.entered_at, item.reviewer, text, item.observed_on))
         for forecast in detail.forecasts:
             text = f"forecast {percent_text(forecast.probability)}"
             if forecast.rationale:
                 text += f": {forecast.rationale}"
             entries.append(TimelineEntry(forecast.uuid, "forecast", forecast.recorded_at,
-                                         forecast.reviewer, text, forecast.made_at,
+                                         forecast.entered_at, forecast.reviewer, text,
+                                         forecast.made_at,
                                          {"probability": forecast.probability}))
         entries.extend(_retraction_entries(detail))
         entries += changes_since(detail, 1)
@@ -545,10 +555,10 @@ def _evidence_days() -> Any:
 
 
 def _evidence_from_others(reviewer: str) -> Any:
-    """When each claim last got evidence from anyone but `reviewer` (a subquery keyed by
-    claim_id): what reviewers record themselves is not news to them."""
+    """When evidence from anyone but `reviewer` last entered this database, per claim (a
+    subquery keyed by claim_id): what reviewers record themselves is not news to them."""
     return (
-        select(Evidence.claim_id, func.max(Evidence.recorded_at).label("at"))
+        select(Evidence.claim_id, func.max(Evidence.entered_at).label("at"))
         .join(Reviewer, Reviewer.id == Evidence.reviewer_id)
         .where(Reviewer.name != reviewer)
         .group_by(Evidence.claim_id)
@@ -567,14 +577,16 @@ def changes_since(detail: ClaimDetail, version: int) -> list[TimelineEntry]:
             text = f"definition v{revision.version}" + (f" ({changed})" if changed else "") + (
                 f": {revision.note}" if revision.note else "")
             versions.append((revision.version, TimelineEntry(
-                revision.uuid, "revision", revision.recorded_at, revision.reviewer, text)))
+                revision.uuid, "revision", revision.recorded_at, revision.entered_at,
+                revision.reviewer, text)))
     for change in detail.status_changes:
         if change.version > version:
             verb = "reopened" if change.is_reopen else "status"
             text = f"{verb} {change.from_status} -> {change.to_status}" + (
                 f": {change.note}" if change.note else "")
             versions.append((change.version, TimelineEntry(
-                change.uuid, "status", change.recorded_at, change.reviewer, text,
+                change.uuid, "status", change.recorded_at, change.entered_at, change.reviewer,
+                text,
                 change.observed_on)))
     for resolution in detail.resolutions:
         if resolution.version > version:
@@ -583,7 +595,8 @@ def changes_since(detail: ClaimDetail, version: int) -> list[TimelineEntry]:
                 outcome = f"partial:{resolution.value:g}"
             text = f"resolved {outcome}" + (f": {resolution.note}" if resolution.note else "")
             versions.append((resolution.version, TimelineEntry(
-                resolution.uuid, "resolution", resolution.recorded_at, resolution.reviewer,
+                resolution.uuid, "resolution", resolution.recorded_at, resolution.entered_at,
+                resolution.reviewer,
                 text, resolution.observed_on)))
     return [entry for _, entry in sorted(versions, key=lambda pair: pair[0])]
 
@@ -593,7 +606,8 @@ def _retraction_entries(detail: ClaimDetail) -> Iterator[TimelineEntry]:
         if item.retraction is not None:
             retraction = item.retraction
             yield TimelineEntry(
-                retraction.uuid, "retraction", retraction.recorded_at, retraction.reviewer,
+                retraction.uuid, "retraction", retraction.recorded_at, retraction.entered_at,
+                retraction.reviewer,
                 f"retracted evidence '{item.title}' ({item.uuid}): {retraction.reason}",
             )
 
@@ -634,7 +648,7 @@ def _enrichment_statements() -> _EnrichmentStatements:
         tags=select(ClaimTag.claim_id, ClaimTag.tag)
         .where(ClaimTag.claim_id.in_(ids)).order_by(ClaimTag.tag),
         evidence=select(
-            Evidence.claim_id, func.max(Evidence.recorded_at),
+            Evidence.claim_id, func.max(Evidence.entered_at),
             type_coerce(func.max(case((_standing_evidence(), _evidence_day()))), Date()),
         ).where(Evidence.claim_id.in_(ids)).group_by(Evidence.claim_id),
         latest=select(latest.c.claim_id, latest.c.reviewer, latest.c.probability),
@@ -771,7 +785,8 @@ def _load_detail(session: Session, slug: str, as_of: datetime | None) -> ClaimDe
 
     revisions = tuple(
         RevisionItem(row.uuid, row.version, row.note, names[row.reviewer_id],
-                     as_utc(row.recorded_at), definition_from_json(row.definition))
+                     as_utc(row.recorded_at), as_utc(row.entered_at),
+                     definition_from_json(row.definition))
         for row in session.scalars(
             select(ClaimRevision)
             .where(ClaimRevision.claim_id == claim.id,
@@ -781,7 +796,8 @@ def _load_detail(session: Session, slug: str, as_of: datetime | None) -> ClaimDe
     )
     retractions = {
         row.evidence_uuid: RetractionItem(
-            row.uuid, row.reason, names[row.reviewer_id], as_utc(row.recorded_at)
+            row.uuid, row.reason, names[row.reviewer_id], as_utc(row.recorded_at),
+            as_utc(row.entered_at),
         )
         for row in session.scalars(
             select(EvidenceRetraction)
@@ -793,7 +809,8 @@ def _load_detail(session: Session, slug: str, as_of: datetime | None) -> ClaimDe
     evidence = tuple(
         EvidenceItem(
             row.uuid, row.title, row.url, row.summary, row.stance, row.observed_on,
-            names[row.reviewer_id], as_utc(row.recorded_at), retractions.get(row.uuid),
+            names[row.reviewer_id], as_utc(row.recorded_at), as_utc(row.entered_at),
+            retractions.get(row.uuid),
         )
         for row in session.scalars(
             select(Evidence)
@@ -803,7 +820,8 @@ def _load_detail(session: Session, slug: str, as_of: datetime | None) -> ClaimDe
     )
     status_changes = tuple(
         StatusItem(row.uuid, row.version, row.from_status, row.to_status, row.is_reopen,
-                   row.note, row.observed_on, names[row.reviewer_id], as_utc(row.recorded_at))
+                   row.note, row.observed_on, names[row.reviewer_id], as_utc(row.recorded_at),
+                   as_utc(row.entered_at))
         for row in session.scalars(
             select(StatusChange)
             .where(StatusChange.claim_id == claim.id, _before(StatusChange.recorded_at, as_of))
@@ -812,7 +830,8 @@ def _load_detail(session: Session, slug: str, as_of: datetime | None) -> ClaimDe
     )
     resolutions = tuple(
         ResolutionItem(row.uuid, row.version, row.outcome, row.value, row.note,
-                       row.observed_on, names[row.reviewer_id], as_utc(row.recorded_at))
+                       row.observed_on, names[row.reviewer_id], as_utc(row.recorded_at),
+                       as_utc(row.entered_at))
         for row in session.scalars(
             select(Resolution)
             .where(Resolution.claim_id == claim.id, _before(Resolution.recorded_at, as_of))
@@ -821,7 +840,7 @@ def _load_detail(session: Session, slug: str, as_of: datetime | None) -> ClaimDe
     )
     forecasts = tuple(
         ForecastItem(row.uuid, row.probability, row.rationale, as_utc(row.made_at),
-                     names[row.reviewer_id], as_utc(row.recorded_at))
+                     names[row.reviewer_id], as_utc(row.recorded_at), as_utc(row.entered_at))
         for row in session.scalars(
             select(Forecast)
             .where(Forecast.claim_id == claim.id, _before(Forecast.recorded_at, as_of))

@@ -98,8 +98,10 @@ def build_queue(
 def changes_since(
     entries: Sequence[TimelineEntry], since: datetime | None
 ) -> tuple[TimelineEntry, ...]:
-    """The log entries recorded after the reviewer's last review (all of them if never)."""
-    return tuple(entry for entry in entries if since is None or entry.recorded_at > since)
+    """The log entries that entered this database after the reviewer's last review (all of
+    them if never): entries imported from a claim file since are news too, however long ago
+    they were first recorded."""
+    return tuple(entry for entry in entries if since is None or entry.entered_at > since)
 
 
 def load_queue(

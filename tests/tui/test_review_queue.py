@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.conftest import Clock
 from tests.tui.conftest import add_claim
-from tracker.ledger import Ledger
+from tracker.ledger import EntryStamp, Ledger
 from tracker.queries import ClaimRow, Queries
 from tracker.review_queue import (
     Reason,
@@ -75,7 +75,7 @@ def test_changes_since_keeps_entries_after_the_last_review(
     seeded: Ledger, queries: Queries
 ) -> None:
     entries = queries.timeline("ev-share")
-    cut = entries[2].recorded_at
+    cut = entries[2].entered_at
     assert changes_since(entries, cut) == tuple(entries[3:])
     assert changes_since(entries, None) == tuple(entries)
 
@@ -105,6 +105,26 @@ def test_evidence_a_reviewer_records_is_not_news_to_them(
     assert "fusion-grid" not in [item.slug for item in load_queue(queries, "alice", now)]
     queued = {item.slug: item for item in load_queue(queries, "bob", now)}
     assert queued["fusion-grid"].reasons == (Reason.NEW_EVIDENCE,)
+
+
+def test_evidence_imported_after_a_review_is_news_however_old_it_is(
+    seeded: Ledger, queries: Queries, clock: Clock
+) -> None:
+    """A claim file merged from a teammate brings entries recorded before alice's last
+    review: they reach this database after it, so they are news to her all the same."""
+    now = datetime(2024, 3, 1, tzinfo=UTC)
+    seeded.mark_reviewed("fusion-grid", "alice")
+    recorded = clock.now - timedelta(days=2)  # bob wrote it in his database before that
+    clock.advance(days=1)
+    seeded.add_evidence("fusion-grid", title="A pilot plant", stance="supports",
+                        reviewer="bob", stamp=EntryStamp(recorded_at=recorded))
+    queued = {item.slug: item for item in load_queue(queries, "alice", now)}
+    assert queued["fusion-grid"].reasons == (Reason.NEW_EVIDENCE,)
+    last_review = queued["fusion-grid"].last_reviewed_at
+    news = changes_since(queries.timeline("fusion-grid"), last_review)
+    assert [(entry.kind, entry.recorded_at) for entry in news] == [("evidence", recorded)]
+    seeded.mark_reviewed("fusion-grid", "alice")
+    assert "fusion-grid" not in [item.slug for item in load_queue(queries, "alice", now)]
 
 
 def test_the_queue_module_does_not_import_textual() -> None:

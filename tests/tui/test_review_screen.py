@@ -12,7 +12,7 @@ from textual.widgets import Label, OptionList, Static
 
 from tests.conftest import Clock
 from tests.tui.conftest import SIZE, add_claim, settle, type_text
-from tracker.ledger import Ledger
+from tracker.ledger import EntryStamp, Ledger
 from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.conflict import ConflictDialog
@@ -155,6 +155,25 @@ async def test_changes_since_the_last_review_come_first(
         since = shown(app, "#since-last")
         assert "Since your last review (2024-01-01) · 1 new" in since
         assert "Tariffs announced" in since and "Sales up 30%" not in since
+
+
+async def test_evidence_imported_since_the_last_review_is_listed_as_imported(
+    seeded: Ledger, clock: Clock, tui: Callable[..., TrackerApp]
+) -> None:
+    """Recorded by bob in his database before alice's last review, merged in after it."""
+    recorded = clock.now
+    clock.advance(days=1)
+    seeded.mark_reviewed("ev-share", "alice")
+    clock.advance(days=3)
+    seeded.add_evidence("ev-share", title="Tariffs announced", stance="refutes", reviewer="bob",
+                        stamp=EntryStamp(recorded_at=recorded))
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await review_ev_share(pilot)
+        since = shown(app, "#since-last")
+        assert "Since your last review (2024-01-02) · 1 new" in since
+        assert "(imported 2024-01-05) [refutes] Tariffs announced" in since
+        assert "Sales up 30%" not in since
 
 
 async def test_the_newest_changes_are_listed_first_and_the_rest_counted(
@@ -375,7 +394,7 @@ async def test_done_over_evidence_added_meanwhile_shows_it_before_marking(
         assert screen.selected_slug() == "rates-cut", "not marked, not moved on"
         assert "Bob's refutation" in shown(app, "#since-last")
         assert [notice.message for notice in app._notifications] == [
-            "reviewed rates-cut: rates-cut has 1 entry by bob recorded since it was shown "
+            "reviewed rates-cut: rates-cut has 1 entry by bob new since it was shown "
             "to you: read it, then mark the claim reviewed"]
         assert "rates-cut" not in {slug for slug, trail in
                                    queries.reviewer_trails("alice").items()
@@ -479,7 +498,7 @@ async def test_only_others_entries_set_what_was_seen(
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ReviewScreen) and screen.selected_slug() == "rates-cut"
-        assert any("1 entry by bob recorded since" in notice.message
+        assert any("1 entry by bob new since" in notice.message
                    for notice in app._notifications)
         await pilot.press("enter")
         await settle(pilot)

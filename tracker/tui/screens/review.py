@@ -76,11 +76,15 @@ class ChangeLine:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         entry = self.entry
         head = f"  {stamp(entry.recorded_at)}  {entry.kind:<10} {fit(entry.reviewer, 12)} "
+        text = entry.text
+        if entry.entered_at.date() != entry.recorded_at.date():
+            # Recorded elsewhere before the last review, it is new here: say why it is listed.
+            text = f"(imported {day(entry.entered_at)}) {text}"
         if options.max_width - len(head) >= CHANGE_TEXT_MIN:
-            yield Text(head + entry.text, no_wrap=True, overflow="ellipsis")
+            yield Text(head + text, no_wrap=True, overflow="ellipsis")
         else:
             yield Text(head.rstrip(), no_wrap=True, overflow="ellipsis")
-            yield Text(f"    {entry.text}", no_wrap=True, overflow="ellipsis")
+            yield Text(f"    {text}", no_wrap=True, overflow="ellipsis")
 
 
 class ReviewScreen(ClaimEditingScreen):
@@ -167,7 +171,7 @@ class ReviewScreen(ClaimEditingScreen):
         timeline = queries.timeline(item.slug)
         detail = queries.claim_detail(item.slug)
         # Others' entries only: the reviewer's own clock (ahead of theirs) must not set it.
-        seen_through = max((entry.recorded_at for entry in timeline
+        seen_through = max((entry.entered_at for entry in timeline
                             if entry.reviewer != self.tracker.reviewer), default=EARLIEST)
         changes = changes_since(timeline, item.last_reviewed_at)
         if not get_current_worker().is_cancelled:
