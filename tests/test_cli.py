@@ -165,6 +165,13 @@ def test_show_as_of(run_cli: Run) -> None:
         (("report", "--every", "month", "--since", "2024-01-01", "--until", "2099-01-01",
           "--out-dir", "out"), 2, "a report as of 2099-01-01 would be about the future"),
         (("report", "--until", "2099-01-01"), 2, "--until goes with --every"),
+        (("report", "--every", "monthly", "--since", "2024-01-01", "--out-dir", "out"), 2,
+         "Invalid value for '--every': period 'monthly' is not an RRULE: write 'FREQ=MONTHLY'; "
+         "or use month, quarter or year"),
+        (("report", "--every", "FREQ=HOURLY", "--since", "2024-01-01", "--out-dir", "out"), 2,
+         "Invalid value for '--every': 'FREQ=HOURLY' repeats within a day"),
+        (("report", "--every", "month", "--since", "2024-06-01", "--until", "2024-01-01",
+          "--out-dir", "out"), 2, "--until 2024-01-01 is before --since 2024-06-01"),
         (("add", "--slug", "x", "--title", "t", "--statement", "s", "--deadline", "2 years"),
          2, "counts from the claim's made-on date, so give that date too with --made-on"),
         (("add", "--slug", "Bad Slug", "--title", "t", "--statement", "s"), 1, "not valid"),

@@ -282,29 +282,31 @@ _PHASE_YEARS = 8
 _TIME_OF_DAY = re.compile(r"BY(HOUR|MINUTE|SECOND)\s*=", re.IGNORECASE)
 
 
-def parse_cadence(text: str, start: datetime | None = None) -> rrule.rrule:
+def parse_cadence(text: str, start: datetime | None = None, what: str = "review cadence"
+                  ) -> rrule.rrule:
     """Read an RFC 5545 RRULE cadence such as 'FREQ=MONTHLY;INTERVAL=3' (`check_cadence`
-    adds the checks for one being written)."""
+    adds the checks for one being written); `what` names it in errors (a report series'
+    period is read the same way)."""
     cleaned = text.strip()
     if cleaned.upper().startswith("RRULE:"):
         cleaned = cleaned[6:]
     if rule := CADENCE_WORDS.get(cleaned.lower()):
-        raise DateError(f"review cadence '{text}' is not an RRULE: write '{rule}'")
+        raise DateError(f"{what} '{text}' is not an RRULE: write '{rule}'")
     if "=" not in cleaned:  # dateutil's own message would be about unpacking a tuple
-        raise DateError(f"cannot read review cadence '{text}': give an RFC 5545 RRULE such "
+        raise DateError(f"cannot read {what} '{text}': give an RFC 5545 RRULE such "
                         "as 'FREQ=MONTHLY;INTERVAL=3'")
     try:
         parsed = rrule.rrulestr(cleaned, dtstart=start or datetime(2000, 1, 1, tzinfo=UTC))
     except Exception as error:  # dateutil raises ValueError, TypeError, IndexError, ...
         raise DateError(
-            f"cannot read review cadence '{text}': give an RFC 5545 RRULE such as "
+            f"cannot read {what} '{text}': give an RFC 5545 RRULE such as "
             f"'FREQ=MONTHLY;INTERVAL=3' ({error})"
         ) from error
     if not isinstance(parsed, rrule.rrule):
-        raise DateError(f"review cadence '{text}' must be a single RRULE")
+        raise DateError(f"{what} '{text}' must be a single RRULE")
     interval = _INTERVAL.search(cleaned)
     if interval and int(interval.group(1)) < 1:  # dateutil takes 0, then never finds a date
-        raise DateError(f"review cadence '{text}' has INTERVAL below 1: use 1 or more")
+        raise DateError(f"{what} '{text}' has INTERVAL below 1: use 1 or more")
     return parsed
 
 

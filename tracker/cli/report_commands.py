@@ -10,6 +10,7 @@ import click
 
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import INSTANT, refuse_future
+from tracker.errors import InvalidInput
 from tracker.horizons import DateError, parse_day, parse_instant, utc_now
 from tracker.vocabulary import plural
 
@@ -98,7 +99,7 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
 def _series(app: AppContext, every: str, since_text: str | None, until: datetime | None,
             out_dir: Path | None, as_of: datetime | None, output: Path | None,
             format_: str | None) -> None:
-    from tracker.reports import write_series
+    from tracker.reports import check_period, write_series
 
     if since_text is None:
         raise click.UsageError("--every needs --since DATE: the first day of the series")
@@ -107,9 +108,16 @@ def _series(app: AppContext, every: str, since_text: str | None, until: datetime
     if as_of is not None or output is not None:
         raise click.UsageError("--every writes one report per period end: use --until and "
                                "--out-dir instead of --as-of and -o")
+    try:
+        check_period(every.strip())
+    except InvalidInput as error:
+        raise click.BadParameter(str(error), param_hint="'--every'") from None
     refuse_future(until, "--until", "a report")
     since = _since(since_text, as_day=True)
     assert isinstance(since, date)
+    if until is not None and until.date() < since:
+        raise click.UsageError(f"--until {until.date()} is before --since {since}: the series "
+                               "runs from --since to --until")
     result = write_series(app.engine(), every.strip(), since, until or utc_now(), out_dir,
                           cast("Format", format_ or "html"))
     for path in result.written:

@@ -21,7 +21,7 @@ from tracker.reports.data import (
 )
 from tracker.reports.files import format_for, report_name, write_report
 from tracker.reports.render import FORMATS, Format, render
-from tracker.reports.series import SeriesResult, period_ends, write_series
+from tracker.reports.series import SeriesResult, check_period, period_ends, write_series
 
 __all__ = [
     "CHANGE_LIMIT",
@@ -35,6 +35,7 @@ __all__ = [
     "Snapshot",
     "build_report",
     "build_snapshot",
+    "check_period",
     "check_report_date",
     "format_for",
     "period_ends",

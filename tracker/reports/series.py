@@ -59,6 +59,11 @@ class SeriesResult:
     unchanged: tuple[Path, ...]
 
 
+def check_period(every: str) -> None:
+    """Refuse a period that cannot be read, before any report is written (InvalidInput)."""
+    _rule(every, date(2000, 1, 1))
+
+
 def _rule(every: str, since: date) -> Iterator[datetime]:
     start = start_of_day(since)
     if every == "month":
@@ -72,7 +77,7 @@ def _rule(every: str, since: date) -> Iterator[datetime]:
         raise InvalidInput(f"'{every}' repeats within a day: reports are per day at the finest; "
                            "use FREQ=DAILY or coarser")
     try:
-        return iter(parse_cadence(every, start=start))
+        return iter(parse_cadence(every, start=start, what="period"))
     except DateError as error:
         raise InvalidInput(f"{error}; or use month, quarter or year") from None
 
