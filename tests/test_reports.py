@@ -512,13 +512,16 @@ def test_cli_refuses_a_file_name_naming_another_format(run_cli: Run, tmp_path: P
     assert result.exit_code == 0 and (tmp_path / "notes.txt").exists()  # not a report suffix
 
 
-def test_cli_refusals_exit_1(run_cli: Run, tmp_path: Path) -> None:
+def test_cli_refusals(run_cli: Run, tmp_path: Path) -> None:
+    """A period that cannot be read is a bad option value (exit 2, as other bad values); a
+    series with no period end in its range is a refusal (exit 1)."""
     result = run_cli("report", "--every", "FREQ=HOURLY", "--since", "2024-01-01",
                      "--out-dir", str(tmp_path / "s"))
-    assert result.exit_code == 1 and "repeats within a day" in result.stderr
+    assert result.exit_code == 2 and "repeats within a day" in result.stderr
     result = run_cli("report", "--every", "not a rule", "--since", "2024-01-01",
                      "--out-dir", str(tmp_path / "s"))
-    assert result.exit_code == 1 and "RRULE" in result.stderr
+    assert result.exit_code == 2 and "RRULE" in result.stderr
+    assert "Invalid value for '--every': cannot read period 'not a rule'" in result.stderr
     result = run_cli("report", "--every", "year", "--since", "2024-01-01", "--until",
                      "2024-06-30", "--out-dir", str(tmp_path / "s"))
     assert result.exit_code == 1 and "no year period ends" in result.stderr
