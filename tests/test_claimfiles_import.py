@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from helpers import dump
 from sqlalchemy import Engine, update
 
-from tests.conftest import Clock
+from tests.conftest import Clock, invoke_main
 from tracker.claimfiles import (
     Prefer,
     ProblemsFound,
@@ -373,10 +374,13 @@ recorded_at = 2024-02-02T12:00:00Z
     assert report.notes[0].kind == "skipped"
     assert "before the database's latest status change" in report.notes[0].message
     assert queries.claim_detail("alpha").status == "stalled"
+    # Declined, the entry is remembered; changed in the file, it is tried again.
     late = early.replace("2024-02-02T12:00:00Z", "2024-03-01T12:00:00Z")
     report = import_paths(ledger, [write(tmp_path, "a.toml", late)], reviewer="importer")
-    assert report.files[0].entries_added == 1
+    assert report.files[0].entries_added == 1 and report.notes == ()
     assert queries.claim_detail("alpha").status == "confirmed"
+    export_claims(ledger, tmp_path / "out")  # once, from the log: no longer as declined
+    assert (tmp_path / "out" / "src.toml").read_text(encoding="utf-8").count(E4) == 1
 
 
 def test_retraction_from_a_file_is_added_to_existing_evidence(
@@ -435,6 +439,79 @@ def test_seed_if_empty_imports_the_shipped_claims_once(engine: Engine, queries: 
     assert count == sum(summary.added for summary in report.files)
     assert seed_if_empty(engine) is None
     assert queries.count_claims() == count
+
+
+@pytest.fixture
+def two_databases(tmp_path: Path, engine: Engine) -> Iterator[tuple[Ledger, Ledger]]:
+    """ann's and bob's databases, each holding FILE: a team sharing claim files in git."""
+    bob_engine = _fresh_engine(tmp_path, "")
+    try:
+        ann = Ledger(engine, clock=Clock(datetime(2024, 3, 2, tzinfo=UTC)))
+        bob = Ledger(bob_engine, clock=Clock(datetime(2024, 3, 3, tzinfo=UTC)))
+        for ledger in (ann, bob):
+            import_paths(ledger, [write(tmp_path / "start", "a.toml", FILE)], reviewer="x")
+        yield ann, bob
+    finally:
+        bob_engine.dispose()
+
+
+def _sync(ledger: Ledger, directory: Path) -> tuple[list[str], bytes]:
+    """Import the directory's files, export over them: what a pull then a push does."""
+    report = import_paths(ledger, claim_file_paths([directory]), reviewer="x")
+    export_claims(ledger, directory)
+    return [str(note) for note in report.notes], (directory / "src.toml").read_bytes()
+
+
+def test_a_status_change_made_while_another_closed_the_claim_stays_in_the_files(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger], engine: Engine) -> None:
+    """ann stalls alpha while bob resolves it. bob's database cannot take ann's change (it
+    came before his resolution): it used to say so on every import and refuse every export
+    ("entry ... is not in the database") until --force dropped ann's entry from the file,
+    which ann's next export wrote back. Declined once, it is remembered and kept in files."""
+    ann, bob = two_databases
+    ann.change_status("alpha", "stalled", reviewer="ann", note="no news")
+    ann_entry = Queries(ann.engine).claim_detail("alpha").status_changes[-1]
+    bob.resolve("alpha", "yes", reviewer="bob", note="it happened")
+    bob_entry = Queries(bob.engine).claim_detail("alpha").resolutions[-1]
+    shared = tmp_path / "shared"
+    export_claims(ann, shared)  # ann pushes first
+    notes, merged = _sync(bob, shared)
+    assert len(notes) == 1 and "was not merged" in notes[0] and "remembers the entry" in notes[0]
+    assert merged.count(b"[[claims.history]]") == 3  # FILE's, ann's and bob's
+    assert _sync(bob, shared) == ([], merged)  # said once; nothing left to import
+    shown = invoke_main(["--db", str(bob.engine.url), "history", "alpha"])
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.stdout.splitlines()[-2:] == [
+        "not merged here (entries from claim files that this history leaves no room for; "
+        "exports keep them in the files):",
+        f"  {ann_entry.recorded_at:%Y-%m-%d %H:%M:%S}  history     ann               status "
+        f"stalled: no news: it was recorded at {ann_entry.recorded_at:%Y-%m-%d %H:%M:%S}Z, "
+        f"before the database's latest status change "
+        f"({bob_entry.recorded_at:%Y-%m-%d %H:%M:%S}Z), and history cannot be inserted into "
+        "the past  "
+        f"[{ann_entry.uuid}]"]
+    notes, after_ann = _sync(ann, shared)  # ann takes bob's resolution after her change
+    assert notes == [] and after_ann == merged
+    assert Queries(ann.engine).claim_detail("alpha").status == "confirmed"
+    assert Queries(bob.engine).claim_detail("alpha").status == "confirmed"
+    before = dump(engine)
+    assert _sync(ann, shared) == ([], merged) and dump(engine) == before
+
+
+def test_two_retractions_of_one_entry_settle_on_the_earlier_in_every_file(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    ann, bob = two_databases
+    bob.retract_evidence(E1, reason="bob's reason", reviewer="bob")
+    ann.retract_evidence(E1, reason="ann's reason", reviewer="ann")  # earlier: ann's clock
+    shared = tmp_path / "shared"
+    export_claims(bob, shared)  # bob pushes first
+    notes, after_ann = _sync(ann, shared)
+    assert len(notes) == 1 and "already retracted here" in notes[0]
+    assert b"ann's reason" in after_ann and b"bob's reason" not in after_ann
+    notes, after_bob = _sync(bob, shared)
+    assert len(notes) == 1 and "already retracted here" in notes[0]
+    assert after_bob == after_ann
+    assert _sync(ann, shared) == ([], after_ann) and _sync(bob, shared) == ([], after_ann)
 
 
 def test_export_keeps_the_name_of_the_file_holding_a_source(tmp_path: Path,

@@ -52,6 +52,7 @@ from tracker.models import (
     Claim,
     ClaimRevision,
     ClaimTag,
+    DeclinedEntry,
     Evidence,
     EvidenceRetraction,
     Forecast,
@@ -295,6 +296,17 @@ class LedgerTransaction:
         self.session.execute(
             update(Claim).where(Claim.slug == slug).values(synced_hash=content_hash)
         )
+
+    def remember_declined(self, slug: str, uuid: str, kind: str, entry: dict[str, Any],
+                          reason: str) -> None:
+        """Claim-file sync bookkeeping, like `set_synced_hash`: a file's entry this database
+        did not merge (see `DeclinedEntry`). An entry declined again as the file now gives
+        it replaces what was remembered of it."""
+        claim = self.claim(slug)
+        self.session.execute(delete(DeclinedEntry).where(DeclinedEntry.uuid == uuid))
+        self.session.add(DeclinedEntry(uuid=uuid, claim_id=claim.id, kind=kind, entry=entry,
+                                       reason=reason, declined_at=self._clock()))
+        self.session.flush()
 
     # --- appends ---------------------------------------------------------------------
     def add_evidence(

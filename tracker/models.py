@@ -297,3 +297,22 @@ class ReviewMark(Base):
     recorded_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_review_marks_reviewer_claim", "reviewer_id", "claim_id"),)
+
+
+class DeclinedEntry(Base):
+    """A log entry from a claim file that this database did not merge: a status change or a
+    retraction recorded elsewhere at the same time as one here, which the history here
+    leaves no room for. Remembered, so that importing the file again does not report it
+    again and an export keeps it in the file (the database that recorded it reads it there).
+    Not part of this database's log: nothing here replays or scores it."""
+
+    __tablename__ = "declined_entries"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """"history" or "retraction"."""
+    entry: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The entry as the file gave it (its keys, dates as ISO text), to write it back."""
+    reason: Mapped[str] = mapped_column(Text)
+    declined_at: Mapped[datetime]

@@ -49,6 +49,7 @@ from tracker.models import (
     Claim,
     ClaimRevision,
     ClaimTag,
+    DeclinedEntry,
     Evidence,
     EvidenceRetraction,
     Forecast,
@@ -230,6 +231,17 @@ class ClaimDetail:
         if Status(self.status) not in CLOSED_STATUSES or not self.resolutions:
             return None
         return self.resolutions[-1]
+
+
+@dataclass(frozen=True)
+class DeclinedItem:
+    """A claim-file entry this database did not merge (see `models.DeclinedEntry`)."""
+
+    uuid: str
+    kind: str
+    entry: dict[str, Any]
+    reason: str
+    declined_at: datetime
 
 
 @dataclass(frozen=True)
@@ -472,6 +484,21 @@ class Queries:
         with self.session() as session:
             return [_source_item(source) for source in
                     session.scalars(select(Source).order_by(Source.key))]
+
+    def declined_entries(self, slug: str | None = None) -> dict[str, tuple[DeclinedItem, ...]]:
+        """Per claim slug (all claims, or `slug`'s), the claim-file entries this database did
+        not merge (`models.DeclinedEntry`), in the order they were declined."""
+        declined: dict[str, list[DeclinedItem]] = {}
+        query = (select(Claim.slug, DeclinedEntry)
+                 .join(Claim, Claim.id == DeclinedEntry.claim_id)
+                 .order_by(DeclinedEntry.declined_at, DeclinedEntry.uuid))
+        if slug is not None:
+            query = query.where(Claim.slug == slug)
+        with self.session() as session:
+            for claim_slug, row in session.execute(query):
+                declined.setdefault(claim_slug, []).append(DeclinedItem(
+                    row.uuid, row.kind, dict(row.entry), row.reason, as_utc(row.declined_at)))
+        return {slug: tuple(items) for slug, items in declined.items()}
 
     def stored_copy(self, key: str) -> str | None:
         """The text of source `key`'s stored copy, if the database holds it."""

@@ -7,7 +7,10 @@ database definition first passes it through the file form, so a detail the file 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import fields, replace
+from datetime import date, datetime
+from typing import Any
 
 from tracker.claimfiles.entries import (
     ClaimEntry,
@@ -20,7 +23,7 @@ from tracker.claimfiles.entries import (
 from tracker.definitions import ClaimDefinition, SourceInfo, validate_definition
 from tracker.errors import InvalidInput
 from tracker.horizons import as_utc, end_of_day, start_of_day
-from tracker.queries import ClaimDetail
+from tracker.queries import ClaimDetail, DeclinedItem
 from tracker.vocabulary import Outcome
 
 
@@ -132,3 +135,54 @@ def claim_entry(detail: ClaimDetail) -> ClaimEntry:
     )
     return replace(entry_of(detail.definition), evidence=evidence, history=history,
                    forecasts=forecasts)
+
+
+def declined_json(entry: HistoryEntry | RetractionEntry, evidence_id: str = "") -> dict[str, Any]:
+    """A file entry as the database remembers one it did not merge (`DeclinedEntry.entry`):
+    its fields, dates as ISO text; a retraction names its evidence entry."""
+    values: dict[str, Any] = {item.name: getattr(entry, item.name) for item in fields(entry)
+                              if item.compare}
+    if evidence_id:
+        values["evidence"] = evidence_id
+    return {key: value.isoformat() if isinstance(value, date) else value
+            for key, value in values.items()}
+
+
+def _history_from(values: dict[str, Any]) -> HistoryEntry:
+    observed = values.get("observed_on")
+    return HistoryEntry(
+        id=values["id"], action=values["action"], by=values["by"],
+        recorded_at=datetime.fromisoformat(values["recorded_at"]), to=values.get("to", ""),
+        outcome=values.get("outcome", ""), value=values.get("value"),
+        note=values.get("note", ""), observed_on=date.fromisoformat(observed) if observed else None,
+    )
+
+
+def _retraction_from(values: dict[str, Any]) -> RetractionEntry:
+    return RetractionEntry(id=values["id"], reason=values["reason"], by=values["by"],
+                           recorded_at=datetime.fromisoformat(values["recorded_at"]))
+
+
+def with_declined(entry: ClaimEntry, declined: Sequence[DeclinedItem]) -> ClaimEntry:
+    """The claim as an export writes it: the database's log plus the file entries it did not
+    merge, so the file keeps them for the database that recorded them. A claim's history
+    takes them all (the writer orders it by recorded_at); an evidence entry holds one
+    retraction, the earliest recorded of the database's and the declined ones, so every
+    database exports the same one."""
+    logged = {logged.id for logged in entry.log}  # declined once, merged since
+    declined = [item for item in declined if item.uuid not in logged]
+    history = entry.history + tuple(_history_from(item.entry) for item in declined
+                                    if item.kind == "history")
+    retractions: dict[str, list[RetractionEntry]] = {}
+    for item in declined:
+        if item.kind == "retraction":
+            retractions.setdefault(item.entry["evidence"], []).append(
+                _retraction_from(item.entry))
+    evidence = tuple(
+        replace(evidence, retracted=min(
+            [*retractions[evidence.id], *([evidence.retracted] if evidence.retracted else [])],
+            key=lambda retraction: (retraction.recorded_at, retraction.id)))
+        if evidence.id in retractions else evidence
+        for evidence in entry.evidence
+    )
+    return replace(entry, evidence=evidence, history=history)

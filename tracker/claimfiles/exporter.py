@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from tracker.claimfiles.convert import claim_entry, definition_of, file_hash, source_entry
+from tracker.claimfiles.convert import (
+    claim_entry,
+    definition_of,
+    file_hash,
+    source_entry,
+    with_declined,
+)
 from tracker.claimfiles.entries import ClaimEntry, ClaimFile, SourceEntry
 from tracker.claimfiles.lifecycle import replay
 from tracker.claimfiles.problems import Problem, ProblemsFound
@@ -65,13 +71,16 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
     keys = sorted(groups, key=lambda name: (name is None, name or ""))
     targets = {key: existing.pop(key) if key in existing else directory / _file_name(key)
                for key in keys}
-    entries_of = {detail.slug: claim_entry(detail) for detail in details}
+    declined = queries.declined_entries()
+    entries_of = {detail.slug: with_declined(claim_entry(detail), declined.get(detail.slug, ()))
+                  for detail in details}
     source_entries = {key: source_entry(source) for key, source in sources.items()}
     if not force:
         by_slug = {detail.slug: detail for detail in details}
+        declined_ids = {slug: {item.uuid for item in items} for slug, items in declined.items()}
         unimported = [problem for path in targets.values() if path.exists()
                       for problem in unimported_changes(path, by_slug, entries_of,
-                                                        source_entries)]
+                                                        source_entries, declined_ids)]
         homes = {detail.slug: targets[key] for key in keys for detail in groups[key]}
         unimported += _written_elsewhere(directory, set(targets.values()), homes)
         if unimported:
@@ -113,10 +122,12 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
 
 def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
                        entries_of: Mapping[str, ClaimEntry],
-                       sources: Mapping[str, SourceEntry]) -> list[Problem]:
+                       sources: Mapping[str, SourceEntry],
+                       declined: Mapping[str, set[str]]) -> list[Problem]:
     """What the claim file at `path` holds that the database lacks, by line: writing the
     database over it would lose it. (Sources change only by import, so a `[source]` table
-    unlike the database's was edited here.)"""
+    unlike the database's was edited here.) Entries an import declined (`declined`, by
+    slug) are not missing: the database remembers them."""
     read = read_path(path)
     if read.content is None:
         first = read.problems[0] if read.problems else Problem(str(path), 1, "unreadable")
@@ -136,6 +147,7 @@ def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
                                     f"claim '{claim.slug}' is not in the database"))
             continue
         known = {entry.id for entry in entries_of[claim.slug].log}
+        known |= declined.get(claim.slug, set())
         problems += [Problem(str(path), entry.where.of("id"), f"entry {entry.id} of "
                              f"'{claim.slug}' is not in the database")
                      for entry in claim.log if entry.id not in known]

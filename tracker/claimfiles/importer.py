@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from tracker.claimfiles.check import check_files
-from tracker.claimfiles.convert import source_entry, source_info
+from tracker.claimfiles.convert import declined_json, source_entry, source_info
 from tracker.claimfiles.dbstate import (
     claim_count,
     claim_parents,
@@ -106,9 +106,11 @@ def _import(ledger: Ledger, files: Sequence[ReadFile], reviewer: str, prefer: Pr
             raise ProblemsFound(problems)
         placed = _placed_claims(files)
         queries = Queries(ledger.engine)
+        declined = queries.declined_entries()
         plans = [
             plan_claim(path, claim, source, queries.claim_detail(claim.slug)
-                       if claim.slug in existing else None, prefer=prefer, reviewer=reviewer)
+                       if claim.slug in existing else None, prefer=prefer, reviewer=reviewer,
+                       declined={item.uuid: item.entry for item in declined.get(claim.slug, ())})
             for path, source, claim in placed
         ]
         sources = {read.content.source.key: (read.content.source, read)
@@ -256,6 +258,9 @@ def _apply(tx: LedgerTransaction, plan: ClaimPlan, reviewer: str) -> None:
         tx.forecast(slug, forecast.p, reviewer=forecast.by, rationale=forecast.note,
                     made_at=forecast.made_at, stamp=EntryStamp(forecast.id, forecast.recorded_at),
                     allow_closed=True)
+    for declined in plan.declined:
+        tx.remember_declined(slug, declined.entry.id, declined.kind,
+                             declined_json(declined.entry, declined.evidence_id), declined.reason)
 
 
 def _report(files: Sequence[ReadFile], plans: Sequence[ClaimPlan], source_notes: list[Note]

@@ -5,23 +5,28 @@ only the file changed -> take the file's; only the database changed -> keep it; 
 -> a conflict (unless the caller prefers a side). Log entries are a union by id: entries the
 database lacks are added, entries only in the database are kept. History entries can only be
 appended after the database's latest status change, in recorded_at order, and only where the
-status lifecycle allows: an entry that would have to go into the past is reported, not merged.
+status lifecycle allows: an entry that would have to go into the past is reported, not merged,
+and so is a second retraction of an evidence entry. Such an entry is declined: the database
+remembers it (`models.DeclinedEntry`), so a later import passes over it in silence and an
+export writes it back into the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import TypeVar
 
-from tracker.claimfiles.convert import claim_entry, definition_of, file_hash
+from tracker.claimfiles.convert import claim_entry, declined_json, definition_of, file_hash
 from tracker.claimfiles.entries import (
     ClaimEntry,
     EvidenceEntry,
     ForecastEntry,
     HistoryEntry,
+    RetractionEntry,
 )
 from tracker.claimfiles.lifecycle import LifecycleError, apply, in_order
 from tracker.definitions import ClaimDefinition, changed_fields, validate_definition
@@ -59,6 +64,16 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Declined:
+    """A file entry this import does not merge, for the database to remember."""
+
+    kind: str  # "history" or "retraction"
+    entry: HistoryEntry | RetractionEntry
+    reason: str
+    evidence_id: str = ""
+
+
+@dataclass(frozen=True)
 class ClaimPlan:
     """What importing one claim will write."""
 
@@ -76,6 +91,7 @@ class ClaimPlan:
     history: tuple[HistoryEntry, ...] = ()
     forecasts: tuple[ForecastEntry, ...] = ()
     skipped: int = 0
+    declined: tuple[Declined, ...] = ()
     notes: tuple[Note, ...] = field(default_factory=tuple)
 
     @property
@@ -85,8 +101,11 @@ class ClaimPlan:
 
 
 def plan_claim(path: str, claim: ClaimEntry, source: str | None, detail: ClaimDetail | None,
-               *, prefer: Prefer | None = None, reviewer: str = "") -> ClaimPlan:
-    """Plan the import of `claim` (already checked) given its database state, if any."""
+               *, prefer: Prefer | None = None, reviewer: str = "",
+               declined: Mapping[str, object] = MappingProxyType({})) -> ClaimPlan:
+    """Plan the import of `claim` (already checked) given its database state, if any, and
+    the entries the database declined before, by id, as it remembers them: an entry the file
+    still gives the same way is passed over; changed, it is tried again."""
     definition = validate_definition(definition_of(claim, source))
     new_hash = definition.content_hash()
     if detail is None:
@@ -104,18 +123,22 @@ def plan_claim(path: str, claim: ClaimEntry, source: str | None, detail: ClaimDe
     retracted = {item.id: item.retracted for item in known.evidence}
     evidence = tuple(item for item in _by_time(claim.evidence) if item.id not in evidence_ids)
     retractions: list[EvidenceEntry] = []
+    declines: list[Declined] = []
     for item in _by_time(claim.evidence):
-        if item.retracted is None:
+        if item.retracted is None or _declined_before(item.retracted, declined, item.id):
             continue
         existing = retracted.get(item.id)
         if existing is None:
             retractions.append(item)
         elif existing.id != item.retracted.id:
+            reason = (f"evidence {item.id} was already retracted here (entry {existing.id} by "
+                      f"{existing.by})")
             notes.append(Note("skipped", path, item.retracted.where.of("id"),
-                              f"evidence {item.id} of '{claim.slug}' is already retracted in the "
-                              f"database (entry {existing.id} by {existing.by}); this retraction "
-                              "was not merged"))
-    history, skipped = _new_history(path, claim, detail, known, notes)
+                              f"{reason}; this retraction of it in '{claim.slug}' was not "
+                              "merged: the database keeps its own and remembers this one, and "
+                              "an export writes the earlier of the two"))
+            declines.append(Declined("retraction", item.retracted, reason, item.id))
+    history, skipped = _new_history(path, claim, detail, known, notes, declined, declines)
     forecast_ids = {item.id for item in known.forecasts}
     forecasts = tuple(item for item in _by_time(claim.forecasts) if item.id not in forecast_ids)
     notes.extend(_differences(path, claim, known))
@@ -123,7 +146,7 @@ def plan_claim(path: str, claim: ClaimEntry, source: str | None, detail: ClaimDe
         path=path, slug=claim.slug, definition=definition, file_hash=new_hash, action=action,
         set_synced=set_synced, expected_version=detail.version, evidence=evidence,
         retractions=tuple(retractions), history=history, forecasts=forecasts,
-        skipped=skipped, notes=tuple(notes),
+        skipped=skipped, declined=tuple(declines), notes=tuple(notes),
     )
 
 
@@ -165,11 +188,19 @@ def _definition_action(path: str, claim: ClaimEntry, new_hash: str, detail: Clai
     return Action.CONFLICT, False
 
 
+def _declined_before(entry: HistoryEntry | RetractionEntry, declined: Mapping[str, object],
+                     evidence_id: str = "") -> bool:
+    return declined.get(entry.id) == declined_json(entry, evidence_id)
+
+
 def _new_history(path: str, claim: ClaimEntry, detail: ClaimDetail, known: ClaimEntry,
-                 notes: list[Note]) -> tuple[tuple[HistoryEntry, ...], int]:
-    """The file's history entries that the database lacks and that can be appended."""
+                 notes: list[Note], declined: Mapping[str, object], declines: list[Declined]
+                 ) -> tuple[tuple[HistoryEntry, ...], int]:
+    """The file's history entries that the database lacks and that can be appended; those
+    that cannot go to `declines` (and are said in `notes`)."""
     known_ids = {entry.id for entry in known.history}
-    new = [entry for entry in in_order(claim.history) if entry.id not in known_ids]
+    new = [entry for entry in in_order(claim.history)
+           if entry.id not in known_ids and not _declined_before(entry, declined)]
     latest = max((entry.recorded_at for entry in known.history), default=None)
     status = Status(detail.status)
     for index, entry in enumerate(new):
@@ -188,7 +219,12 @@ def _new_history(path: str, claim: ClaimEntry, detail: ClaimDetail, known: Claim
         rest = f" (nor the {later} after it)" if later else ""
         notes.append(Note("skipped", path, entry.where.of("id"),
                           f"history entry {entry.id} of '{claim.slug}' was not merged{rest}: "
-                          f"{reason}; check the claim's status and record the one you agree on"))
+                          f"{reason}; the database keeps its own history and remembers the "
+                          "entry, so an export keeps it in the file: check the claim's status "
+                          "and record the one you agree on"))
+        declines.append(Declined("history", entry, reason))
+        declines += [Declined("history", after, f"it follows entry {entry.id}, which was not "
+                              "merged") for after in new[index + 1:]]
         return tuple(new[:index]), len(new) - index
     return tuple(new), 0
 

@@ -257,6 +257,23 @@ def history(app: AppContext, slug: str, as_of: datetime | None, as_json: bool) -
     for entry in entries:
         click.echo(f"{entry.recorded_at:%Y-%m-%d %H:%M:%S}  {entry.kind:<10}  "
                    f"{entry.reviewer:<16}  {entry.text}  [{entry.uuid}]")
+    declined = app.queries().declined_entries(slug).get(slug, ())
+    if declined and as_of is None:
+        click.echo("not merged here (entries from claim files that this history leaves no room "
+                   "for; exports keep them in the files):")
+        for item in declined:
+            values = item.entry
+            click.echo(f"  {values['recorded_at'][:19].replace('T', ' ')}  {item.kind:<10}  "
+                       f"{values['by']:<16}  {_declined_text(values)}: {item.reason}  "
+                       f"[{item.uuid}]")
+
+
+def _declined_text(values: dict[str, Any]) -> str:
+    if "evidence" in values:
+        return f"retracted evidence {values['evidence']}: {values['reason']}"
+    what = values["action"]
+    outcome = values.get("outcome") or values.get("to") or ""
+    return f"{what} {outcome}".strip() + (f": {values['note']}" if values.get("note") else "")
 
 
 @click.command()
