@@ -151,12 +151,13 @@ def main() -> None:
                      options.evidence)
     url = f"sqlite:///{path}"
     # A real file, written over on each run: a report is never written into a device.
-    report = Path(tempfile.mkdtemp(prefix="score-bench-")) / "report.json"
-    floor_seconds, groups, results = measure_in_turn(path, {
-        "score --by reviewer": [tracker, "--db", url, "score", "--by", "reviewer", "--json"],
-        "report --format json": [tracker, "--db", url, "report", "--format", "json",
-                                 "-o", str(report)],
-    }, options.runs)
+    with tempfile.TemporaryDirectory(prefix="score-bench-") as folder:
+        report = Path(folder) / "report.json"
+        floor_seconds, groups, results = measure_in_turn(path, {
+            "score --by reviewer": [tracker, "--db", url, "score", "--by", "reviewer", "--json"],
+            "report --format json": [tracker, "--db", url, "report", "--format", "json",
+                                     "-o", str(report)],
+        }, options.runs)
     print(f"database: {options.claims} claims, {options.forecasts} forecasts, "
           f"{options.reviewers} reviewers, {options.evidence} evidence entries")
     print(f"floor (sqlite3, one query, {groups} reviewers): {floor_seconds:8.2f} s "

@@ -60,6 +60,10 @@ def test_full_claim_lifecycle(run_cli: Run) -> None:
     logged = json.loads(run_cli("history", "serving-shift", "--json").stdout)
     assert [entry["extra"] for entry in logged if entry["kind"] == "forecast"] == [
         {"probability": 0.7}], "the number, not only the text '70%'"
+    # When entries reached this database is its own: JSON is the same from every database.
+    assert "entered_at" not in json.dumps([logged, shown])
+    assert set(logged[0]) == {"uuid", "kind", "recorded_at", "reviewer", "text", "occurred",
+                              "extra"}
 
 
 def test_typed_dates_may_say_yesterday(run_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from tests.helpers import definition
 from tracker.definitions import SourceInfo
-from tracker.errors import Conflict, IllegalTransition
-from tracker.ledger import Ledger, LedgerTransaction
+from tracker.errors import Conflict, IllegalTransition, UnseenEntries
+from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.models import EvidenceRetraction, Source
 from tracker.queries import Queries
 
@@ -169,3 +170,21 @@ def test_an_import_waits_for_another_to_finish(engine: Engine) -> None:
 def _take_the_import_lock(ledger: Ledger) -> None:
     with ledger.transaction() as tx:
         tx.hold_import_lock()
+
+
+def test_a_review_mark_waits_for_an_import_and_then_sees_what_it_wrote(engine: Engine) -> None:
+    """On PostgreSQL a mark made while an import was writing passed its check (the rows were
+    not visible yet) and then hid them: the claim never came back into the queue."""
+    ledger = Ledger(engine)
+    slug = ledger.create_claim(definition(), "ann")
+    seen = max(entry.entered_at for entry in Queries(engine).timeline(slug))
+
+    def import_evidence(tx: LedgerTransaction) -> None:
+        tx.hold_import_lock()
+        tx.add_evidence(slug, title="Old news", stance="context", reviewer="bob",
+                        stamp=EntryStamp(recorded_at=seen - timedelta(days=3)))
+
+    outcome = _in_a_thread_while_open(
+        engine, import_evidence,
+        lambda second: second.mark_reviewed(slug, "alice", seen_through=seen))
+    assert len(outcome) == 1 and isinstance(outcome[0], UnseenEntries)

@@ -433,6 +433,13 @@ class LedgerTransaction:
         entries that entered before the mark no longer bring the claim back into the
         reviewer's queue. Others' forecasts do not count: they
         are opinions, not news of the claim, and blind forecasting may keep them hidden."""
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            # Imports hold this lock alone: wait for one under way, so that the entries it
+            # is writing are checked below instead of hidden by a mark made meanwhile (on
+            # SQLite, taking the write lock waits for it already).
+            connection.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"),
+                               {"key": IMPORT_LOCK_KEY})
         claim = self.claim(slug)
         reviewer_id = self.reviewer_id(reviewer)
         if seen_through is not None:

@@ -60,6 +60,7 @@ from tracker.models import (
     StatusChange,
 )
 from tracker.probability import percent_text
+from tracker.serialize import NOT_IN_JSON
 from tracker.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, Outcome, Status
 
 AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
@@ -97,7 +98,10 @@ class ClaimRow:
     children: int
     tags: tuple[str, ...] = ()
     last_evidence_at: datetime | None = None
-    """When evidence last entered this database (what a reviewer has not seen yet)."""
+    """When evidence was last recorded (`list_claims`)."""
+    evidence_news_at: datetime | None = None
+    """When evidence by anyone but the reviewer last reached this database
+    (`review_candidates`): what the reviewer may not have seen yet."""
     last_evidence_on: date | None = None
     """The latest day evidence speaks of: its observed date, else the day it was recorded."""
     team_forecast: float | None = None
@@ -112,7 +116,7 @@ class RetractionItem:
     reason: str
     reviewer: str
     recorded_at: datetime
-    entered_at: datetime
+    entered_at: datetime = field(metadata=NOT_IN_JSON)
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ class EvidenceItem:
     observed_on: date | None
     reviewer: str
     recorded_at: datetime
-    entered_at: datetime
+    entered_at: datetime = field(metadata=NOT_IN_JSON)
     retraction: RetractionItem | None = None
 
     @property
@@ -150,7 +154,7 @@ class StatusItem:
     observed_on: date | None
     reviewer: str
     recorded_at: datetime
-    entered_at: datetime
+    entered_at: datetime = field(metadata=NOT_IN_JSON)
 
 
 @dataclass(frozen=True)
@@ -163,7 +167,7 @@ class ResolutionItem:
     observed_on: date | None
     reviewer: str
     recorded_at: datetime
-    entered_at: datetime
+    entered_at: datetime = field(metadata=NOT_IN_JSON)
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,7 @@ class ForecastItem:
     made_at: datetime
     reviewer: str
     recorded_at: datetime
-    entered_at: datetime
+    entered_at: datetime = field(metadata=NOT_IN_JSON)
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,7 @@ class RevisionItem:
     note: str
     reviewer: str
     recorded_at: datetime
-    entered_at: datetime
+    entered_at: datetime = field(metadata=NOT_IN_JSON)
     definition: ClaimDefinition
 
 
@@ -257,7 +261,7 @@ class TimelineEntry:
     uuid: str
     kind: str
     recorded_at: datetime
-    entered_at: datetime
+    entered_at: datetime = field(metadata=NOT_IN_JSON)
     """When it reached this database (`models`): what review compares with its marks."""
     reviewer: str
     text: str
@@ -446,7 +450,7 @@ class Queries:
             select(Claim.slug, Claim.title, Claim.status, Claim.kind, Claim.made_on,
                    Claim.deadline_start, Claim.deadline_end, Claim.version,
                    Claim.review_cadence, Claim.created_at,
-                   last_evidence.c.at.label("last_evidence_at"))
+                   last_evidence.c.at.label("evidence_news_at"))
             .outerjoin(last_evidence, last_evidence.c.claim_id == Claim.id)
             .where(
                 Claim.status.in_([status.value for status in OPEN_STATUSES]),
@@ -467,7 +471,7 @@ class Queries:
                     made_on=row.made_on, deadline_start=_utc(row.deadline_start),
                     deadline_end=_utc(row.deadline_end), source=None, parent=None,
                     version=row.version, children=0,
-                    last_evidence_at=_utc(row.last_evidence_at),
+                    evidence_news_at=_utc(row.evidence_news_at),
                     next_review=_next_review(
                         row.status, row.review_cadence, _utc(row.created_at),
                         trails.get(row.slug, ReviewerTrail()).last_reviewed_at,
@@ -675,7 +679,7 @@ def _enrichment_statements() -> _EnrichmentStatements:
         tags=select(ClaimTag.claim_id, ClaimTag.tag)
         .where(ClaimTag.claim_id.in_(ids)).order_by(ClaimTag.tag),
         evidence=select(
-            Evidence.claim_id, func.max(Evidence.entered_at),
+            Evidence.claim_id, func.max(Evidence.recorded_at),
             type_coerce(func.max(case((_standing_evidence(), _evidence_day()))), Date()),
         ).where(Evidence.claim_id.in_(ids)).group_by(Evidence.claim_id),
         latest=select(latest.c.claim_id, latest.c.reviewer, latest.c.probability),

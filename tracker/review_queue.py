@@ -61,8 +61,9 @@ def reasons_for(
     if row.deadline_end is not None and row.deadline_end < now:
         reasons[Reason.OVERDUE] = row.deadline_end
     seen = trail.last_reviewed_at
-    if row.last_evidence_at is not None and (seen is None or row.last_evidence_at > seen):
-        reasons[Reason.NEW_EVIDENCE] = row.last_evidence_at
+    news = row.evidence_news_at
+    if news is not None and (seen is None or news > seen):
+        reasons[Reason.NEW_EVIDENCE] = news
     if row.next_review is not None and row.next_review <= now:
         reasons[Reason.DUE] = row.next_review
     forecast_at = trail.last_forecast_at

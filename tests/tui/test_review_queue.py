@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from tests.conftest import Clock
 from tests.tui.conftest import add_claim
 from tracker.ledger import EntryStamp, Ledger
-from tracker.queries import ClaimRow, Queries
+from tracker.queries import ClaimFilter, ClaimRow, Queries
 from tracker.review_queue import (
     Reason,
     ReviewerTrail,
@@ -35,7 +35,7 @@ def row(slug: str, **fields: object) -> ClaimRow:
 
 def test_each_reason_and_its_moment() -> None:
     claim = row("a", deadline_end=NOW - timedelta(days=3),
-                last_evidence_at=NOW - timedelta(days=1), next_review=NOW - timedelta(days=2))
+                evidence_news_at=NOW - timedelta(days=1), next_review=NOW - timedelta(days=2))
     trail = ReviewerTrail(last_reviewed_at=NOW - timedelta(days=10),
                           last_forecast_at=NOW - timedelta(days=100))
     reasons = reasons_for(claim, trail, NOW, ReviewPolicy(stale_after=timedelta(days=90)))
@@ -49,7 +49,7 @@ def test_each_reason_and_its_moment() -> None:
 
 def test_closed_claims_and_seen_evidence_are_not_queued() -> None:
     closed = row("closed", status="confirmed", deadline_end=NOW - timedelta(days=3))
-    seen = row("seen", last_evidence_at=NOW - timedelta(days=5))
+    seen = row("seen", evidence_news_at=NOW - timedelta(days=5))
     trails = {"seen": ReviewerTrail(last_reviewed_at=NOW - timedelta(days=1))}
     assert build_queue([closed, seen], trails, NOW) == []
 
@@ -58,10 +58,10 @@ def test_order_is_urgency_then_waiting_time_then_slug() -> None:
     rows = [
         row("stale", ),
         row("due", next_review=NOW - timedelta(days=1)),
-        row("evidence-new", last_evidence_at=NOW - timedelta(days=1)),
+        row("evidence-new", evidence_news_at=NOW - timedelta(days=1)),
         row("overdue-recent", deadline_end=NOW - timedelta(days=1)),
         row("overdue-old", deadline_end=NOW - timedelta(days=30)),
-        row("evidence-old", last_evidence_at=NOW - timedelta(days=9)),
+        row("evidence-old", evidence_news_at=NOW - timedelta(days=9)),
     ]
     trails = {"stale": ReviewerTrail(last_forecast_at=NOW - timedelta(days=400))}
     queue = build_queue(rows, trails, NOW)
@@ -120,6 +120,9 @@ def test_evidence_imported_after_a_review_is_news_however_old_it_is(
                         reviewer="bob", stamp=EntryStamp(recorded_at=recorded))
     queued = {item.slug: item for item in load_queue(queries, "alice", now)}
     assert queued["fusion-grid"].reasons == (Reason.NEW_EVIDENCE,)
+    # The claims list still says when it was recorded, in every database alike.
+    [listed] = queries.list_claims(ClaimFilter(text="fusion-grid"))
+    assert listed.last_evidence_at == recorded
     last_review = queued["fusion-grid"].last_reviewed_at
     news = changes_since(queries.timeline("fusion-grid"), last_review)
     assert [(entry.kind, entry.recorded_at) for entry in news] == [("evidence", recorded)]

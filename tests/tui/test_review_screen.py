@@ -17,6 +17,7 @@ from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.conflict import ConflictDialog
 from tracker.tui.dialogs.summary import SummaryDialog
+from tracker.tui.format import stamp
 from tracker.tui.screens import base
 from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.screens.review import ReviewScreen
@@ -160,20 +161,27 @@ async def test_changes_since_the_last_review_come_first(
 async def test_evidence_imported_since_the_last_review_is_listed_as_imported(
     seeded: Ledger, clock: Clock, tui: Callable[..., TrackerApp]
 ) -> None:
-    """Recorded by bob in his database before alice's last review, merged in after it."""
+    """Recorded by bob in his database before alice's last review, merged in after ten
+    entries of carl's: listed first, where the newest news goes, and said to be imported."""
     recorded = clock.now
-    clock.advance(days=1)
+    clock.advance(hours=1)
     seeded.mark_reviewed("ev-share", "alice")
+    for number in range(1, 11):
+        clock.advance(hours=1)
+        seeded.add_evidence("ev-share", title=f"Report {number}", stance="context",
+                            reviewer="carl")
     clock.advance(days=3)
     seeded.add_evidence("ev-share", title="Tariffs announced", stance="refutes", reviewer="bob",
                         stamp=EntryStamp(recorded_at=recorded))
+    imported = stamp(clock.now)
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await review_ev_share(pilot)
-        since = shown(app, "#since-last")
-        assert "Since your last review (2024-01-02) · 1 new" in since
-        assert "(imported 2024-01-05) [refutes] Tariffs announced" in since
-        assert "Sales up 30%" not in since
+        since = shown(app, "#since-last").splitlines()
+        assert "· 11 new" in since[0]
+        assert f"(imported {imported}) [refutes] Tariffs announced" in since[1]
+        assert "[context] Report 10" in since[2] and "(imported" not in since[2]
+        assert not any("Sales up 30%" in line for line in since)
 
 
 async def test_the_newest_changes_are_listed_first_and_the_rest_counted(

@@ -72,14 +72,16 @@ class ChangeLine:
     reviewer alone fill the pane)."""
 
     entry: TimelineEntry
+    since: datetime | None
+    """The reviewer's last review."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         entry = self.entry
         head = f"  {stamp(entry.recorded_at)}  {entry.kind:<10} {fit(entry.reviewer, 12)} "
         text = entry.text
-        if entry.entered_at.date() != entry.recorded_at.date():
-            # Recorded elsewhere before the last review, it is new here: say why it is listed.
-            text = f"(imported {day(entry.entered_at)}) {text}"
+        if self.since is not None and entry.recorded_at <= self.since:
+            # Recorded elsewhere before the last review, it reached this database after it.
+            text = f"(imported {stamp(entry.entered_at)}) {text}"
         if options.max_width - len(head) >= CHANGE_TEXT_MIN:
             yield Text(head + text, no_wrap=True, overflow="ellipsis")
         else:
@@ -249,9 +251,12 @@ class ReviewScreen(ClaimEditingScreen):
         since = self.item.last_reviewed_at
         heading = (f"Since your last review ({day(since)})" if since is not None
                    else "First review: the whole log")
-        shown = [entry for entry in self.changes
-                 if not (self.team_hidden and entry.kind == "forecast"
-                         and entry.reviewer != self.tracker.reviewer)]
+        # In the order they reached this database: an entry imported late is news although
+        # it was recorded long ago, and must not be the one left out below.
+        shown = sorted((entry for entry in self.changes
+                        if not (self.team_hidden and entry.kind == "forecast"
+                                and entry.reviewer != self.tracker.reviewer)),
+                       key=lambda entry: (entry.entered_at, entry.recorded_at))
         # The count goes first, on one line at 80 columns: the panel's last lines are cut
         # when the screen is short (the detail pane below has the whole log).
         count = (f" · {len(shown)} new" if since is not None
@@ -260,7 +265,7 @@ class ReviewScreen(ClaimEditingScreen):
                                                      (count, "dim"))]
         if hidden := len(self.changes) - len(shown):
             lines.append(Text(f"  {hidden} team forecast(s) hidden (blind)", style="italic dim"))
-        lines += [ChangeLine(entry) for entry in reversed(shown[-SINCE_LAST_SHOWN:])]
+        lines += [ChangeLine(entry, since) for entry in reversed(shown[-SINCE_LAST_SHOWN:])]
         if not self.changes:
             lines.append(Text("  nothing new", style="dim"))
         return Group(*lines)
