@@ -217,6 +217,22 @@ def test_malformed_toml_reports_the_parsers_line_and_column(tmp_path: Path) -> N
     assert message.startswith("malformed TOML: ") and "(column " in message
 
 
+def test_a_merge_left_unfinished_is_named_as_such(tmp_path: Path) -> None:
+    """What a git merge leaves: markers around both sides, or, once they are deleted, two
+    entries run together (tomllib's own words were "Invalid statement", "Cannot overwrite
+    a value")."""
+    markers = GOOD.replace("[[claims.forecasts]]", "<<<<<<< HEAD\n[[claims.forecasts]]", 1)
+    markers = markers.rstrip("\n") + "\n=======\n>>>>>>> bob\n"
+    line, message = one(tmp_path, markers)
+    assert line == line_of(markers, "<<<<<<< HEAD")
+    assert message.startswith("git merge conflict markers") and "delete the marker" in message
+    run_together = GOOD.replace("[[claims.forecasts]]", "", 1)
+    line, message = one(tmp_path, run_together)
+    assert message.endswith("'id' is given twice in one table; after a merge, two entries may "
+                            "have lost the [[...]] header between them (each entry needs its "
+                            "own)")
+
+
 def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
     text = (GOOD.replace('kind = "prediction"', 'kind = "guess"')
             .replace("confidence = 0.75", "confidence = 7")

@@ -238,8 +238,10 @@ def test_an_id_used_by_another_claim_in_the_database_imports_nothing(
     before = dump(engine)
     with pytest.raises(ProblemsFound) as raised:
         import_paths(ledger, [write(tmp_path, "a.toml", FILE)], reviewer="importer")
-    assert "already belongs to an evidence entry of claim 'loose'" in str(
-        raised.value.problems[0])
+    assert str(raised.value.problems[0]).endswith(
+        "already belongs to an evidence entry of claim 'loose' in the database: entries do "
+        "not move between claims: if it is that entry, delete it here (it stays with "
+        "'loose'); if it is another, give this entry a new id")
     assert dump(engine) == before
 
 

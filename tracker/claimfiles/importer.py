@@ -197,9 +197,13 @@ def _ownership_problems(files: Sequence[ReadFile], session: Session) -> list[Pro
     for entry_id, owner in sorted(entry_owners(session, wanted).items()):
         kind, slug, path, line = wanted[entry_id]
         if owner != (kind, slug):
+            advice = "give this entry a new id"
+            if owner[1] != slug:  # a claim renamed, or an entry copied, in the file
+                advice = (f"entries do not move between claims: if it is that entry, delete "
+                          f"it here (it stays with '{owner[1]}'); if it is another, {advice}")
             problems.append(Problem(path, line, f"entry id {entry_id} already belongs to "
                                     f"{with_article(owner[0])} entry of claim '{owner[1]}' in "
-                                    "the database: give this entry a new id"))
+                                    f"the database: {advice}"))
     return sorted(problems)
 
 

@@ -39,6 +39,8 @@ from tracker.claimfiles.problems import Problem
 from tracker.horizons import as_utc
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
+"""A line git writes around the two sides of a merge conflict."""
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
 _DATE_EXAMPLE = "a TOML date such as 2024-01-08 (no quotes)"
@@ -87,6 +89,12 @@ def read_text(text: str, label: str) -> ReadFile:
 
 
 def _malformed(label: str, text: str, error: tomllib.TOMLDecodeError) -> Problem:
+    if marker := _CONFLICT_MARKER.search(text):  # git left a merge unfinished
+        line = text.count("\n", 0, marker.start()) + 1
+        return Problem(label, line, "git merge conflict markers (<<<<<<<, =======, >>>>>>>) "
+                       "are still in the file: keep both sides' entries, each under its own "
+                       "[[claims.evidence]], [[claims.history]] or [[claims.forecasts]] "
+                       "header, delete the marker lines, then run `tracker check` again")
     message = str(error)
     line, column = 1, 0
     if match := _TOML_POSITION.search(message):
@@ -96,7 +104,13 @@ def _malformed(label: str, text: str, error: tomllib.TOMLDecodeError) -> Problem
         line = text.count("\n") + 1
         message = message[: match.start()] + " at the end of the file"
     where = f" (column {column})" if column else ""
-    return Problem(label, line, f"malformed TOML: {message}{where}")
+    hint = ""
+    if message.startswith("Cannot overwrite a value"):
+        lines = text.splitlines()
+        key = lines[line - 1].split("=", 1)[0].strip() if 0 < line <= len(lines) else ""
+        hint = (f": '{key}' is given twice in one table; after a merge, two entries may have "
+                "lost the [[...]] header between them (each entry needs its own)")
+    return Problem(label, line, f"malformed TOML: {message}{where}{hint}")
 
 
 class _Reader:
