@@ -182,6 +182,46 @@ def test_entries_recorded_after_the_import_are_refused_at_their_lines(
     assert dump(engine) == before
 
 
+def test_who_created_a_claim_and_when_travels_with_it_where_its_log_cannot_tell(
+        tmp_path: Path, engine: Engine, database_url: str) -> None:
+    """bob's new claim without a log, imported by ann, read "ann created" at ann's import
+    time: reports' new claims and review dates differed between databases. The file says
+    so when the earliest log entry would not (alpha's creation is its first evidence's)."""
+    bob = Ledger(engine, clock=lambda: datetime(2024, 3, 1, 9, tzinfo=UTC))
+    import_paths(bob, [write(tmp_path / "in", "a.toml", FILE)], reviewer="bob")
+    bob.create_claim(_definition("loose"), "bob")
+    export_claims(bob, tmp_path / "shared")
+    text = (tmp_path / "shared" / "unsourced.toml").read_text(encoding="utf-8")
+    assert 'created_at = 2024-03-01T09:00:00Z\ncreated_by = "bob"\n' in text
+    shared = (tmp_path / "shared" / "src.toml").read_text(encoding="utf-8")
+    assert shared.count("created_at") == 1  # alpha-child's (no log); not alpha's
+    other = _fresh_engine(tmp_path, database_url)
+    try:
+        ann = Ledger(other, clock=lambda: datetime(2024, 3, 5, tzinfo=UTC))
+        import_paths(ann, claim_file_paths([tmp_path / "shared"]), reviewer="ann")
+        created = Queries(other).claim_detail("loose").revisions[0]
+        assert (created.reviewer, created.recorded_at) == (
+            "bob", datetime(2024, 3, 1, 9, tzinfo=UTC))
+        export_claims(ann, tmp_path / "again")
+    finally:
+        other.dispose()
+    for name in ("src.toml", "unsourced.toml"):
+        assert ((tmp_path / "again" / name).read_bytes()
+                == (tmp_path / "shared" / name).read_bytes())
+
+
+def test_a_creation_in_the_future_is_refused_at_its_line(tmp_path: Path, ledger: Ledger
+                                                         ) -> None:
+    text = FILE.replace('kind = "fact"\n', 'kind = "fact"\ncreated_at = 2099-01-01T00:00:00Z\n')
+    path = write(tmp_path, "a.toml", text)
+    with pytest.raises(ProblemsFound) as raised:
+        import_paths(ledger, [path], reviewer="importer")
+    line = text.split("\n").index("created_at = 2099-01-01T00:00:00Z") + 1
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{path}:{line}: created_at 2099-01-01 is in the future (today is 2024-03-01): give "
+        "when the claim was created"]
+
+
 def test_export_then_import_into_a_fresh_database(tmp_path: Path, ledger: Ledger,
                                                   database_url: str) -> None:
     import_paths(ledger, [write(tmp_path / "in", "a.toml", FILE)], reviewer="importer")
@@ -414,18 +454,24 @@ def test_an_entry_changed_in_the_file_is_reported_and_not_rewritten(
     assert queries.claim_detail("alpha").evidence[0].title == "A page"
 
 
-def test_order_of_files_does_not_matter(tmp_path: Path, ledger: Ledger, database_url: str,
+def test_order_of_files_does_not_matter(tmp_path: Path, database_url: str,
                                         engine: Engine) -> None:
+    """(Both at one moment: alpha-child has no log, so each export writes when it was
+    created, at its import.)"""
+    def moment() -> datetime:
+        return datetime(2024, 3, 1, 12, tzinfo=UTC)
+
     parent = write(tmp_path / "in", "b-parent.toml", FILE.replace(
         FILE[FILE.index('[[claims]]\nslug = "alpha-child"'):], ""))
     child = write(tmp_path / "in", "a-child.toml", 'format = 1\n\n' + FILE[FILE.index(
         '[[claims]]\nslug = "alpha-child"'):])
+    ledger = Ledger(engine, clock=moment)
     import_paths(ledger, [child, parent], reviewer="importer")  # the child's file first
     export_claims(ledger, tmp_path / "one")
     other = _fresh_engine(tmp_path, database_url)
     try:
-        import_paths(Ledger(other), [parent, child], reviewer="importer")
-        export_claims(Ledger(other), tmp_path / "two")
+        import_paths(Ledger(other, clock=moment), [parent, child], reviewer="importer")
+        export_claims(Ledger(other, clock=moment), tmp_path / "two")
     finally:
         other.dispose()
     for name in ("src.toml", "unsourced.toml"):
@@ -450,8 +496,10 @@ def two_databases(tmp_path: Path, engine: Engine) -> Iterator[tuple[Ledger, Ledg
     try:
         ann = Ledger(engine, clock=Clock(datetime(2024, 3, 2, tzinfo=UTC)))
         bob = Ledger(bob_engine, clock=Clock(datetime(2024, 3, 3, tzinfo=UTC)))
-        for ledger in (ann, bob):
-            import_paths(ledger, [write(tmp_path / "start", "a.toml", FILE)], reviewer="x")
+        start = tmp_path / "start"
+        import_paths(ann, [write(start, "a.toml", FILE)], reviewer="x")
+        export_claims(ann, start)  # the file the team starts from: as ann's database has it
+        import_paths(bob, claim_file_paths([start]), reviewer="x")
         yield ann, bob
     finally:
         bob_engine.dispose()

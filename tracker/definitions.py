@@ -230,12 +230,14 @@ def check_as_of(as_of: datetime, now: datetime, what: str) -> None:
             f"of UTC): give {latest} or an earlier date")
 
 
-def check_recorded_at(recorded_at: datetime, now: datetime) -> None:
-    """An entry read from a file was recorded in the past (with the day's grace)."""
+def check_recorded_at(recorded_at: datetime, now: datetime, key: str = "recorded_at",
+                      what: str = "the entry was recorded") -> None:
+    """An entry read from a file was recorded (or its claim created) in the past (with the
+    day's grace)."""
     if after_recording(_day_of(recorded_at), now):
         raise InvalidInput(
-            f"recorded_at {_day_of(recorded_at).isoformat()} is in the future (today is "
-            f"{_day_of(now).isoformat()}): give when the entry was recorded"
+            f"{key} {_day_of(recorded_at).isoformat()} is in the future (today is "
+            f"{_day_of(now).isoformat()}): give when {what}"
         )
 
 

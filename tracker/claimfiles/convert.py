@@ -133,8 +133,13 @@ def claim_entry(detail: ClaimDetail) -> ClaimEntry:
         )
         for item in detail.forecasts
     )
-    return replace(entry_of(detail.definition), evidence=evidence, history=history,
-                   forecasts=forecasts)
+    entry = replace(entry_of(detail.definition), evidence=evidence, history=history,
+                    forecasts=forecasts)
+    if detail.revisions:  # written where an import could not tell it from the log
+        created = detail.revisions[0]
+        if entry.created_of("") != (created.recorded_at, created.reviewer):
+            entry = replace(entry, created_at=created.recorded_at, created_by=created.reviewer)
+    return entry
 
 
 def declined_json(entry: HistoryEntry | RetractionEntry, evidence_id: str = "") -> dict[str, Any]:

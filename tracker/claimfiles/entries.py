@@ -126,10 +126,21 @@ class ClaimEntry:
     confidence_words: str = ""
     parent: str | None = None
     notes: str = ""
+    created_at: datetime | None = None
+    """When the claim was created, where an import could not tell it from the log (see
+    `created_of`); written only then."""
+    created_by: str = ""
     evidence: tuple[EvidenceEntry, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
     forecasts: tuple[ForecastEntry, ...] = ()
     where: Where = field(default=NOWHERE, compare=False, repr=False)
+
+    def created_of(self, importer: str) -> tuple[datetime | None, str]:
+        """When and by whom an import creates the claim: as the file says, else at its
+        earliest log entry, by that entry's author (else at the import, by `importer`)."""
+        stamped = [(entry.recorded_at, entry.by) for entry in self.log]
+        at, by = min(stamped) if stamped else (None, importer)
+        return self.created_at or at, self.created_by or by
 
     @property
     def log(self) -> tuple[EvidenceEntry | RetractionEntry | HistoryEntry | ForecastEntry, ...]:
@@ -161,8 +172,8 @@ SOURCE_KEYS = (
 CLAIM_KEYS = (
     "slug", "title", "statement", "quote", "quote_lang", "url", "claimant", "kind", "made_on",
     "horizon", "deadline", "deadline_start", "deadline_end", "deadline_rule", "criteria", "tags",
-    "review", "confidence", "confidence_words", "parent", "notes", "evidence", "history",
-    "forecasts",
+    "review", "confidence", "confidence_words", "parent", "notes", "created_at", "created_by",
+    "evidence", "history", "forecasts",
 )
 EVIDENCE_KEYS = (
     "id", "observed_on", "url", "title", "summary", "stance", "by", "recorded_at", "retracted",

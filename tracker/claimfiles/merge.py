@@ -152,8 +152,7 @@ def plan_claim(path: str, claim: ClaimEntry, source: str | None, detail: ClaimDe
 
 def _plan_new(path: str, claim: ClaimEntry, definition: ClaimDefinition, new_hash: str,
               reviewer: str) -> ClaimPlan:
-    stamped = [(entry.recorded_at, entry.by) for entry in claim.log]
-    created_at, creator = min(stamped) if stamped else (None, reviewer)
+    created_at, creator = claim.created_of(reviewer)
     return ClaimPlan(
         path=path, slug=claim.slug, definition=definition, file_hash=new_hash,
         action=Action.CREATE, set_synced=True, creator=creator, created_at=created_at,

@@ -176,7 +176,8 @@ class _Reader:
             deadline_rule=table.text("deadline_rule"), criteria=table.text("criteria"),
             tags=table.texts("tags"), review=table.text("review"), confidence=confidence,
             confidence_words=table.text("confidence_words"), parent=parent,
-            notes=table.text("notes"),
+            notes=table.text("notes"), created_at=table.moment("created_at"),
+            created_by=table.text("created_by"),
             evidence=tuple(
                 evidence for index, sub in enumerate(table.subtables("evidence"))
                 if (evidence := self.evidence(sub, (*path, "evidence", index))) is not None

@@ -284,9 +284,10 @@ def _check_claim(claim: ClaimEntry, source: str | None, report: Report) -> None:
 
 
 def _check_made_on(claim: ClaimEntry, report: Report, now: datetime | None = None) -> None:
-    """The claim is not made after an import records it: at its earliest log entry (see
-    merge), or, without a log, at `now` (when there is a clock to compare with)."""
-    created = min((entry.recorded_at for entry in claim.log), default=now)
+    """The claim is not made after an import records it: at its created_at or earliest log
+    entry (`ClaimEntry.created_of`), or else at `now` (when there is a clock to compare
+    with)."""
+    created = claim.created_of("")[0] or now
     if created is not None:
         _ledger_rule(check_made_on, claim.made_on, created, key="made_on", where=claim.where,
                      report=report)
@@ -312,15 +313,20 @@ def log_problems(claim: ClaimEntry, now: datetime) -> list[str]:
 
 
 def recorded_later(claim: ClaimEntry, now: datetime) -> list[tuple[int, str]]:
-    """The claim made (if it has no log), or its log entries recorded, after `now` (the
-    ledger's rules, with their day of grace), each as (line, message)."""
+    """The claim made (if nothing says when it was created) or created, or its log entries
+    recorded, after `now` (the ledger's rules, with their day of grace), each as (line,
+    message)."""
     found: list[tuple[int, str]] = []
 
     def report(line: int, message: str) -> None:
         found.append((line, message))
 
-    if not claim.log:  # else its earliest entry is the time to compare with: _check_claim
+    if claim.created_of("")[0] is None:  # else that is the time to compare: _check_claim
         _check_made_on(claim, report, now)
+    if claim.created_at is not None:
+        _ledger_rule(check_recorded_at, claim.created_at, now, "created_at",
+                     "the claim was created", key="created_at", where=claim.where,
+                     report=report)
     for entry in claim.log:
         _ledger_rule(check_recorded_at, entry.recorded_at, now, key="recorded_at",
                      where=entry.where, report=report)

@@ -144,7 +144,7 @@ def _claim_values(claim: ClaimEntry) -> dict[str, Any]:
         "deadline_rule": claim.deadline_rule, "criteria": claim.criteria,
         "tags": claim.tags, "review": claim.review, "confidence": claim.confidence,
         "confidence_words": claim.confidence_words, "parent": claim.parent,
-        "notes": claim.notes,
+        "notes": claim.notes, "created_at": claim.created_at, "created_by": claim.created_by,
     }
     if claim.deadline_start is not None and claim.deadline_end is not None:
         values["deadline_start"] = claim.deadline_start
