@@ -532,8 +532,7 @@ def test_a_status_change_made_while_another_closed_the_claim_stays_in_the_files(
     shown = invoke_main(["--db", str(bob.engine.url), "history", "alpha"])
     assert shown.exit_code == 0, shown.stderr
     assert shown.stdout.splitlines()[-2:] == [
-        "not merged here (entries from claim files that this history leaves no room for; "
-        "exports keep them in the files):",
+        "not merged here (entries from claim files that this history leaves no room for):",
         f"  {ann_entry.recorded_at:%Y-%m-%d %H:%M:%S}  history     ann               status "
         f"stalled: no news: it was recorded at {ann_entry.recorded_at:%Y-%m-%d %H:%M:%S}Z, "
         f"before the database's latest status change "
@@ -546,6 +545,59 @@ def test_a_status_change_made_while_another_closed_the_claim_stays_in_the_files(
     assert Queries(bob.engine).claim_detail("alpha").status == "confirmed"
     before = dump(engine)
     assert _sync(ann, shared) == ([], merged) and dump(engine) == before
+
+
+def _checks(directory: Path) -> list[str]:
+    return [str(problem) for problem in check_paths(claim_file_paths([directory])).problems]
+
+
+def test_two_resolutions_of_one_claim_leave_files_that_check_and_agree(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    """ann resolves alpha yes while bob resolves it no. Writing both into the file made a
+    history `check` refused ("already confirmed at this point"): nobody could import the
+    folder any more. The file keeps the earlier (ann's); each database keeps its own until
+    someone records the outcome agreed on, which then reaches both."""
+    ann, bob = two_databases
+    ann.resolve("alpha", "yes", reviewer="ann")
+    bob.resolve("alpha", "no", reviewer="bob")
+    shared = tmp_path / "shared"
+    export_claims(bob, shared)  # bob pushes first
+    notes, after_ann = _sync(ann, shared)
+    assert len(notes) == 1 and "already refuted" not in notes[0] and "not merged" in notes[0]
+    assert _checks(shared) == []
+    notes, after_bob = _sync(bob, shared)
+    assert len(notes) == 1 and _checks(shared) == [] and after_bob == after_ann
+    assert b'outcome = "yes"' in after_bob and b'outcome = "no"' not in after_bob
+    assert [Queries(ledger.engine).claim_detail("alpha").status for ledger in (ann, bob)] == [
+        "confirmed", "refuted"]
+    bob.reopen("alpha", reason="ann was right", reviewer="bob")
+    bob.resolve("alpha", "yes", reviewer="bob", note="agreed")
+    for ledger in (bob, ann, bob):
+        notes, text = _sync(ledger, shared)
+        assert notes == [] and _checks(shared) == []
+    assert [Queries(ledger.engine).claim_detail("alpha").status for ledger in (ann, bob)] == [
+        "confirmed", "confirmed"]
+    assert _sync(ann, shared)[1] == text
+
+
+def test_a_change_after_a_declined_one_is_still_merged(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    """bob's database declined ann's 'stalled' (his 'developing' came first there); ann's
+    later resolution fits bob's history and used to be declined with it ("it follows an
+    entry which was not merged"): the claim was never resolved in bob's database."""
+    ann, bob = two_databases
+    ann.change_status("alpha", "stalled", reviewer="ann")
+    bob.change_status("alpha", "stalled", reviewer="bob", note="bob's")
+    assert isinstance(ann.clock, Clock)
+    ann.clock.advance(days=2)
+    ann.resolve("alpha", "yes", reviewer="ann")
+    shared = tmp_path / "shared"
+    export_claims(ann, shared)  # both of ann's entries reach bob in one import
+    notes, text = _sync(bob, shared)
+    assert len(notes) == 1 and "not merged" in notes[0]
+    assert _checks(shared) == []
+    assert Queries(bob.engine).claim_detail("alpha").status == "confirmed"
+    assert _sync(ann, shared) == ([], text)
 
 
 def test_two_retractions_of_one_entry_settle_on_the_earlier_in_every_file(

@@ -61,7 +61,8 @@ def test_full_claim_lifecycle(run_cli: Run) -> None:
     assert [entry["extra"] for entry in logged if entry["kind"] == "forecast"] == [
         {"probability": 0.7}], "the number, not only the text '70%'"
     # When entries reached this database is its own: JSON is the same from every database.
-    assert "entered_at" not in json.dumps([logged, shown])
+    listed = run_cli("list", "--json").stdout
+    assert "entered_at" not in json.dumps([logged, shown]) and "news_at" not in listed
     assert set(logged[0]) == {"uuid", "kind", "recorded_at", "reviewer", "text", "occurred",
                               "extra"}
 

@@ -99,7 +99,7 @@ class ClaimRow:
     tags: tuple[str, ...] = ()
     last_evidence_at: datetime | None = None
     """When evidence was last recorded (`list_claims`)."""
-    evidence_news_at: datetime | None = None
+    evidence_news_at: datetime | None = field(default=None, metadata=NOT_IN_JSON)
     """When evidence by anyone but the reviewer last reached this database
     (`review_candidates`): what the reviewer may not have seen yet."""
     last_evidence_on: date | None = None

@@ -20,6 +20,7 @@ from tracker.claimfiles.entries import (
     RetractionEntry,
     SourceEntry,
 )
+from tracker.claimfiles.lifecycle import replay
 from tracker.definitions import ClaimDefinition, SourceInfo, validate_definition
 from tracker.errors import InvalidInput
 from tracker.horizons import as_utc, end_of_day, start_of_day
@@ -170,14 +171,18 @@ def _retraction_from(values: dict[str, Any]) -> RetractionEntry:
 
 def with_declined(entry: ClaimEntry, declined: Sequence[DeclinedItem]) -> ClaimEntry:
     """The claim as an export writes it: the database's log plus the file entries it did not
-    merge, so the file keeps them for the database that recorded them. A claim's history
-    takes them all (the writer orders it by recorded_at); an evidence entry holds one
-    retraction, the earliest recorded of the database's and the declined ones, so every
-    database exports the same one."""
+    merge, so the file keeps them for the database that recorded them. The history is the
+    union replayed in recorded_at order, without the entries the lifecycle refuses at their
+    point (two resolutions, the same status twice: the earlier stays), so the file passes
+    `check` and every database that knows the same entries writes the same history. An
+    evidence entry holds one retraction, the earliest of the database's and the declined."""
     logged = {logged.id for logged in entry.log}  # declined once, merged since
     declined = [item for item in declined if item.uuid not in logged]
     history = entry.history + tuple(_history_from(item.entry) for item in declined
                                     if item.kind == "history")
+    if len(history) > len(entry.history):
+        refused = {broken.id for broken, _reason in replay(history)[1]}
+        history = tuple(item for item in history if item.id not in refused)
     retractions: dict[str, list[RetractionEntry]] = {}
     for item in declined:
         if item.kind == "retraction":

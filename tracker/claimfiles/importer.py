@@ -282,7 +282,7 @@ def _report(files: Sequence[ReadFile], plans: Sequence[ClaimPlan], source_notes:
         else:
             summary.unchanged += 1
         summary.entries_added += plan.entries_added
-        summary.entries_skipped += plan.skipped
+        summary.entries_skipped += len(plan.declined)
         notes.extend(plan.notes)
     order = {read.path: index for index, read in enumerate(files)}
     notes.sort(key=lambda note: (order[note.path], note.line))

@@ -90,8 +90,8 @@ class ClaimPlan:
     retractions: tuple[EvidenceEntry, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
     forecasts: tuple[ForecastEntry, ...] = ()
-    skipped: int = 0
     declined: tuple[Declined, ...] = ()
+    """Entries not merged (history, retractions), for the database to remember."""
     notes: tuple[Note, ...] = field(default_factory=tuple)
 
     @property
@@ -138,7 +138,7 @@ def plan_claim(path: str, claim: ClaimEntry, source: str | None, detail: ClaimDe
                               "merged: the database keeps its own and remembers this one, and "
                               "an export writes the earlier of the two"))
             declines.append(Declined("retraction", item.retracted, reason, item.id))
-    history, skipped = _new_history(path, claim, detail, known, notes, declined, declines)
+    history = _new_history(path, claim, detail, known, notes, declined, declines)
     forecast_ids = {item.id for item in known.forecasts}
     forecasts = tuple(item for item in _by_time(claim.forecasts) if item.id not in forecast_ids)
     notes.extend(_differences(path, claim, known))
@@ -146,7 +146,7 @@ def plan_claim(path: str, claim: ClaimEntry, source: str | None, detail: ClaimDe
         path=path, slug=claim.slug, definition=definition, file_hash=new_hash, action=action,
         set_synced=set_synced, expected_version=detail.version, evidence=evidence,
         retractions=tuple(retractions), history=history, forecasts=forecasts,
-        skipped=skipped, declined=tuple(declines), notes=tuple(notes),
+        declined=tuple(declines), notes=tuple(notes),
     )
 
 
@@ -194,7 +194,7 @@ def _declined_before(entry: HistoryEntry | RetractionEntry, declined: Mapping[st
 
 def _new_history(path: str, claim: ClaimEntry, detail: ClaimDetail, known: ClaimEntry,
                  notes: list[Note], declined: Mapping[str, object], declines: list[Declined]
-                 ) -> tuple[tuple[HistoryEntry, ...], int]:
+                 ) -> tuple[HistoryEntry, ...]:
     """The file's history entries that the database lacks and that can be appended; those
     that cannot go to `declines` (and are said in `notes`)."""
     known_ids = {entry.id for entry in known.history}
@@ -202,8 +202,8 @@ def _new_history(path: str, claim: ClaimEntry, detail: ClaimDetail, known: Claim
            if entry.id not in known_ids and not _declined_before(entry, declined)]
     latest = max((entry.recorded_at for entry in known.history), default=None)
     status = Status(detail.status)
-    for index, entry in enumerate(new):
-        reason = ""
+    kept: list[HistoryEntry] = []
+    for entry in new:  # each on its own: one declined does not take the later ones with it
         if latest is not None and entry.recorded_at < latest:
             reason = (f"it was recorded at {entry.recorded_at:%Y-%m-%d %H:%M:%S}Z, before the "
                       f"database's latest status change ({latest:%Y-%m-%d %H:%M:%S}Z), and "
@@ -211,21 +211,17 @@ def _new_history(path: str, claim: ClaimEntry, detail: ClaimDetail, known: Claim
         else:
             try:
                 status = apply(status, entry)
+                kept.append(entry)
                 continue
             except LifecycleError as error:
                 reason = f"after the database's history, {error}"
-        later = len(new) - index - 1
-        rest = f" (nor the {later} after it)" if later else ""
         notes.append(Note("skipped", path, entry.where.of("id"),
-                          f"history entry {entry.id} of '{claim.slug}' was not merged{rest}: "
+                          f"history entry {entry.id} of '{claim.slug}' was not merged: "
                           f"{reason}; the database keeps its own history and remembers the "
-                          "entry, so an export keeps it in the file: check the claim's status "
-                          "and record the one you agree on"))
+                          "entry (exports keep it in the file where the history allows): check "
+                          "the claim's status and record the one you agree on"))
         declines.append(Declined("history", entry, reason))
-        declines += [Declined("history", after, f"it follows entry {entry.id}, which was not "
-                              "merged") for after in new[index + 1:]]
-        return tuple(new[:index]), len(new) - index
-    return tuple(new), 0
+    return tuple(kept)
 
 
 def _by_time(items: Iterable[Timed]) -> tuple[Timed, ...]:

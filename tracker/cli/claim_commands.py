@@ -257,10 +257,12 @@ def history(app: AppContext, slug: str, as_of: datetime | None, as_json: bool) -
     for entry in entries:
         click.echo(f"{entry.recorded_at:%Y-%m-%d %H:%M:%S}  {entry.kind:<10}  "
                    f"{entry.reviewer:<16}  {entry.text}  [{entry.uuid}]")
-    declined = app.queries().declined_entries(slug).get(slug, ())
+    logged = {entry.uuid for entry in entries}  # declined once, merged since
+    declined = [item for item in app.queries().declined_entries(slug).get(slug, ())
+                if item.uuid not in logged]
     if declined and as_of is None:
         click.echo("not merged here (entries from claim files that this history leaves no room "
-                   "for; exports keep them in the files):")
+                   "for):")
         for item in declined:
             values = item.entry
             click.echo(f"  {values['recorded_at'][:19].replace('T', ' ')}  {item.kind:<10}  "
