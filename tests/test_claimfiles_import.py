@@ -568,6 +568,9 @@ def test_two_resolutions_of_one_claim_leave_files_that_check_and_agree(
     notes, after_bob = _sync(bob, shared)
     assert len(notes) == 1 and _checks(shared) == [] and after_bob == after_ann
     assert b'outcome = "yes"' in after_bob and b'outcome = "no"' not in after_bob
+    [said] = [note for note in export_claims(bob, shared).notes if "'alpha'" in note]
+    assert "this database's resolve no by bob" in said and "is not in the file" in said
+    assert "the file says confirmed, this database refuted" in said
     assert [Queries(ledger.engine).claim_detail("alpha").status for ledger in (ann, bob)] == [
         "confirmed", "refuted"]
     bob.reopen("alpha", reason="ann was right", reviewer="bob")

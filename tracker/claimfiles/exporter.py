@@ -72,8 +72,9 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
     targets = {key: existing.pop(key) if key in existing else directory / _file_name(key)
                for key in keys}
     declined = queries.declined_entries()
-    entries_of = {detail.slug: with_declined(claim_entry(detail), declined.get(detail.slug, ()))
-                  for detail in details}
+    own_of = {detail.slug: claim_entry(detail) for detail in details}
+    entries_of = {slug: with_declined(entry, declined.get(slug, ()))
+                  for slug, entry in own_of.items()}
     source_entries = {key: source_entry(source) for key, source in sources.items()}
     if not force:
         by_slug = {detail.slug: detail for detail in details}
@@ -103,6 +104,7 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
             notes += [f"{path}: '{entry.slug}': {message}; the entry was recorded before "
                       "tracker refused such entries and stays in the log, but `tracker check` "
                       "will report it" for message in log_problems(entry, now)]
+            notes += _own_history_left_out(path, own_of[entry.slug], entry)
             if replay(entry.history)[1]:
                 notes.append(f"{path}: the history of '{entry.slug}' is not in clock order (an "
                              "entry was recorded with an earlier time than the change before "
@@ -118,6 +120,22 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
             if detail.synced_hash != synced:
                 tx.set_synced_hash(detail.slug, synced)
     return ExportReport(tuple(written), tuple(notes), tuple(copies))
+
+
+def _own_history_left_out(path: Path, own: ClaimEntry, written: ClaimEntry) -> list[str]:
+    """Said when the file's history leaves out this database's own entries (another
+    database's earlier entry took their place: `with_declined`): the file and the
+    database then disagree on the claim until the outcome agreed on is recorded."""
+    kept = {entry.id for entry in written.history}
+    left_out = [entry for entry in own.history if entry.id not in kept]
+    if not left_out:
+        return []
+    entries = ", ".join(f"{entry.action} {entry.outcome or entry.to} by {entry.by} "
+                        f"({entry.id[:8]})" for entry in left_out)
+    return [f"{path}: '{own.slug}': this database's {entries} is not in the file, whose "
+            f"history has another database's earlier entry in its place: the file says "
+            f"{replay(written.history)[0]}, this database {replay(own.history)[0]}; record "
+            "the status you agree on"]
 
 
 def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
