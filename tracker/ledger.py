@@ -8,7 +8,7 @@ Validation happens before anything is written, so a refused operation leaves no 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -307,6 +307,11 @@ class LedgerTransaction:
         self.session.add(DeclinedEntry(uuid=uuid, claim_id=claim.id, kind=kind, entry=entry,
                                        reason=reason, declined_at=self._clock()))
         self.session.flush()
+
+    def forget_declined(self, uuids: Collection[str]) -> None:
+        """Declined entries merged since (a file changed them and they fitted)."""
+        if uuids:
+            self.session.execute(delete(DeclinedEntry).where(DeclinedEntry.uuid.in_(uuids)))
 
     # --- appends ---------------------------------------------------------------------
     def add_evidence(

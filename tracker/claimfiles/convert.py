@@ -8,7 +8,7 @@ database definition first passes it through the file form, so a detail the file 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from tracker.definitions import ClaimDefinition, SourceInfo, validate_definition
 from tracker.errors import InvalidInput
 from tracker.horizons import as_utc, end_of_day, start_of_day
 from tracker.queries import ClaimDetail, DeclinedItem
+from tracker.serialize import jsonable
 from tracker.vocabulary import Outcome
 
 
@@ -146,12 +147,11 @@ def claim_entry(detail: ClaimDetail) -> ClaimEntry:
 def declined_json(entry: HistoryEntry | RetractionEntry, evidence_id: str = "") -> dict[str, Any]:
     """A file entry as the database remembers one it did not merge (`DeclinedEntry.entry`):
     its fields, dates as ISO text; a retraction names its evidence entry."""
-    values: dict[str, Any] = {item.name: getattr(entry, item.name) for item in fields(entry)
-                              if item.compare}
+    values: dict[str, Any] = {name: value for name, value in jsonable(entry).items()
+                              if name != "where"}
     if evidence_id:
         values["evidence"] = evidence_id
-    return {key: value.isoformat() if isinstance(value, date) else value
-            for key, value in values.items()}
+    return values
 
 
 def _history_from(values: dict[str, Any]) -> HistoryEntry:
@@ -176,8 +176,6 @@ def with_declined(entry: ClaimEntry, declined: Sequence[DeclinedItem]) -> ClaimE
     point (two resolutions, the same status twice: the earlier stays), so the file passes
     `check` and every database that knows the same entries writes the same history. An
     evidence entry holds one retraction, the earliest of the database's and the declined."""
-    logged = {logged.id for logged in entry.log}  # declined once, merged since
-    declined = [item for item in declined if item.uuid not in logged]
     history = entry.history + tuple(_history_from(item.entry) for item in declined
                                     if item.kind == "history")
     if len(history) > len(entry.history):

@@ -134,6 +134,8 @@ def _import(ledger: Ledger, files: Sequence[ReadFile], reviewer: str, prefer: Pr
             tx.reviewer_id(name)  # a fixed order: same ids whatever the order of the files
         for plan in plans:
             _apply(tx, plan, reviewer)
+        remembered = {item.uuid for items in declined.values() for item in items}
+        tx.forget_declined(remembered & {entry.id for plan in plans for entry in plan.merged})
         for source, path, text in new_copies:
             source_notes += _quotes_outside(tx.session, source, path, text)
     return _report(files, plans, source_notes)

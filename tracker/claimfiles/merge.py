@@ -95,6 +95,11 @@ class ClaimPlan:
     notes: tuple[Note, ...] = field(default_factory=tuple)
 
     @property
+    def merged(self) -> tuple[HistoryEntry | RetractionEntry, ...]:
+        """The history entries and retractions this import writes."""
+        return (*self.history, *(item.retracted for item in self.retractions if item.retracted))
+
+    @property
     def entries_added(self) -> int:
         return len(self.evidence) + len(self.retractions) + len(self.history) + len(
             self.forecasts)

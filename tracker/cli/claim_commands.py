@@ -257,10 +257,8 @@ def history(app: AppContext, slug: str, as_of: datetime | None, as_json: bool) -
     for entry in entries:
         click.echo(f"{entry.recorded_at:%Y-%m-%d %H:%M:%S}  {entry.kind:<10}  "
                    f"{entry.reviewer:<16}  {entry.text}  [{entry.uuid}]")
-    logged = {entry.uuid for entry in entries}  # declined once, merged since
-    declined = [item for item in app.queries().declined_entries(slug).get(slug, ())
-                if item.uuid not in logged]
-    if declined and as_of is None:
+    declined = () if as_of is not None else app.queries().declined_entries(slug).get(slug, ())
+    if declined:
         click.echo("not merged here (entries from claim files that this history leaves no room "
                    "for):")
         for item in declined:
