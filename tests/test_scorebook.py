@@ -82,6 +82,19 @@ def test_groupings(engine: Engine, scored: Ledger) -> None:
     assert source.brier == pytest.approx(((0.9 - 1) ** 2 + 0.7 ** 2) / 2)
 
 
+def test_only_reviewer_rows_compare_forecasters(engine: Engine, scored: Ledger) -> None:
+    # ann and bob on the same claims: their relative Briers cancel, so a tag or period row
+    # pooling them would always read 0.
+    ann, bob = leaderboard(engine, "reviewer").rows
+    assert ann.peer is not None and bob.peer is not None and ann.peer > 0 > bob.peer
+    assert ann.relative_brier == pytest.approx(0.065 - 0.585)
+    assert bob.relative_brier == pytest.approx(-ann.relative_brier)
+    for by in ("tag", "period", "source"):
+        rows = leaderboard(engine, by).rows
+        assert rows
+        assert all(row.peer is None and row.relative_brier is None for row in rows), by
+
+
 def test_annulled_claims_are_never_scored(engine: Engine, scored: Ledger) -> None:
     scored.create_claim(definition("c", made_on=MADE), "ann")
     scored.forecast("c", 0.99, reviewer="ann")

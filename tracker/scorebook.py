@@ -47,6 +47,11 @@ from tracker.vocabulary import CLOSED_STATUSES, Outcome, Status
 
 Grouping = Literal["reviewer", "source", "tag", "period"]
 GROUPINGS: tuple[Grouping, ...] = ("reviewer", "source", "tag", "period")
+COMPARED_GROUPINGS: frozenset[Grouping] = frozenset({"reviewer"})
+"""The groupings whose rows get peer and relative Brier scores. A tag or period row pools
+every forecaster of its claims, whose peer scores sum to zero at each instant and whose
+relative Briers cancel (exactly, with two of them): its mean would read as a finding where
+there is none. A source is graded alone, with nobody to compare it with."""
 
 
 @dataclass(slots=True)
@@ -83,8 +88,10 @@ class ScoreRow:
     brier_time_averaged: float
     log: float
     baseline: float
-    peer: float
+    peer: float | None
     relative_brier: float | None
+    """Peer and relative Brier compare a forecaster with the others on the same claim: `None`
+    on rows that are not one forecaster's (see `COMPARED_GROUPINGS`)."""
     coverage: float
     calibration: tuple[scoring.CalibrationBin, ...]
 
@@ -377,7 +384,7 @@ class ScoringRun:
         for by in self.groupings:
             overall = tallies.overall(by)
             boards[by] = Leaderboard(
-                by=by, as_of=self.as_of, rows=_rows(tallies.groups[by]),
+                by=by, as_of=self.as_of, rows=_rows(tallies.groups[by], by in COMPARED_GROUPINGS),
                 calibration=overall.table(), decomposition=overall.decomposition(),
                 resolved_claims=claims,
             )
@@ -511,12 +518,12 @@ def _score_forecasts(session: Session, claims: dict[int, ResolvedClaim],
                     tallies.groups[by].add_columns_as(key, columns)
 
 
-def _rows(groups: scoring.ScoreAccumulator) -> tuple[ScoreRow, ...]:
+def _rows(groups: scoring.ScoreAccumulator, compared: bool) -> tuple[ScoreRow, ...]:
     rows = []
     for key in groups.forecasters():
         summary = groups.summary(key)
         if summary is not None:
-            rows.append(_row(summary, groups.calibration(key).table()))
+            rows.append(_row(summary, groups.calibration(key).table(), compared))
     return tuple(rows)
 
 
@@ -536,11 +543,12 @@ def _grade_sources(claims: dict[int, ResolvedClaim], groups: scoring.ScoreAccumu
         overall.add(score.final_probability, score.outcome)
 
 
-def _row(summary: scoring.ForecasterSummary, calibration: tuple[scoring.CalibrationBin, ...]
-         ) -> ScoreRow:
+def _row(summary: scoring.ForecasterSummary, calibration: tuple[scoring.CalibrationBin, ...],
+         compared: bool) -> ScoreRow:
     return ScoreRow(
         key=summary.forecaster, n=summary.n, brier=summary.brier,
         brier_time_averaged=summary.brier_time_averaged, log=summary.log,
-        baseline=summary.baseline, peer=summary.peer, relative_brier=summary.relative_brier,
+        baseline=summary.baseline, peer=summary.peer if compared else None,
+        relative_brier=summary.relative_brier if compared else None,
         coverage=summary.coverage, calibration=calibration,
     )

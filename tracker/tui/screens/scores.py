@@ -106,8 +106,9 @@ class ScoresScreen(TrackerScreen):
         "Who was right: the leaderboard by reviewer, source (graded on the confidence its "
         "wording implied), tag or period, with exactly the numbers `tracker score` prints. "
         "brier: final forecast (lower is better); b.time: time-averaged Brier; log, "
-        "baseline and peer: higher is better; rel.b: Brier minus the others' median; cover: "
-        "share of the open period forecast. The chart shows each bin's mean forecast (▲), "
+        "baseline and peer: higher is better; rel.b: Brier minus the others' median (peer and "
+        "rel.b compare reviewers, so other rows show '-'); cover: share of the open period "
+        "forecast. The chart shows each bin's mean forecast (▲), "
         "observed frequency (●) and 95% Wilson interval (─). Type a date in 'as of' to see "
         "the scores as they stood then."
     )
