@@ -25,7 +25,7 @@ from tracker.definitions import SourceInfo
 from tracker.horizons import end_of_day
 from tracker.ledger import Ledger
 from tracker.reports import build_report, render
-from tracker.reports.data import ReportData
+from tracker.reports.data import ReportData, conventions
 from tracker.reports.render import FORMATS, Format
 from tracker.reports.text import number, scores_intro
 
@@ -423,6 +423,14 @@ def test_a_claim_without_a_source_grades_its_implied_confidence_as_such(
     assert "| implied confidence (no source) | 1 | 80% | 0.040 |" in render(data, "md")
     assert "<tr><td>implied confidence (no source)</td>" in render(data, "html")
     assert "(no source) (source)" not in render(data, "md") + render(data, "html")
+
+
+def test_conventions_name_a_day_as_the_heading_does_and_an_instant_exactly() -> None:
+    by_title = {convention.name: convention.text for convention in conventions(
+        datetime(2024, 6, 30, 12, 0, 5, tzinfo=UTC), end_of_day(date(2024, 3, 31)))}
+    assert by_title["Period"] == ("Changes are the entries recorded after 2024-03-31 (end of "
+                                  "day UTC) and up to 2024-06-30T12:00:05Z.")
+    assert "recorded by 2024-06-30T12:00:05Z are used" in by_title["Point in time"]
 
 
 def test_one_resolved_claim_is_one_claim() -> None:
