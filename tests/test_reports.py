@@ -26,6 +26,7 @@ from tracker.horizons import end_of_day
 from tracker.ledger import Ledger
 from tracker.reports import build_report, render
 from tracker.reports.data import ReportData, conventions
+from tracker.reports.markdown import md_escape
 from tracker.reports.render import FORMATS, Format
 from tracker.reports.text import number, scores_intro
 
@@ -431,6 +432,26 @@ def test_conventions_name_a_day_as_the_heading_does_and_an_instant_exactly() -> 
     assert by_title["Period"] == ("Changes are the entries recorded after 2024-03-31 (end of "
                                   "day UTC) and up to 2024-06-30T12:00:05Z.")
     assert "recorded by 2024-06-30T12:00:05Z are used" in by_title["Point in time"]
+
+
+def test_a_score_row_gone_since_the_previous_period_is_named_with_its_numbers_then(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    clock.now = at(2024, 1, 1)
+    ledger.create_claim(definition("lone", made_on=date(2024, 1, 1), tags=("space",),
+                                   deadline_end=end_of_day(date(2024, 12, 31))), "ann")
+    ledger.forecast("lone", 0.8, reviewer="dan<1>")
+    clock.now = at(2024, 2, 1)
+    ledger.resolve("lone", "yes", reviewer="ann")
+    clock.now = at(2024, 5, 1)
+    ledger.reopen("lone", reviewer="ann", reason="The launch slipped.")
+    report = build_report(engine, AS_OF, since=SINCE)
+    [reviewers] = [table for table in report.scores if table.by == "reviewer"]
+    assert reviewers.rows == ()
+    assert [(row.key, row.n) for row in reviewers.dropped()] == [("dan<1>", 1)]
+    said = ("No longer scored (a claim reopened or annulled, or its tags or source edited), as "
+            "at the previous period's end: {} (n 1, Brier 0.040).")
+    assert said.format(md_escape("dan<1>")) in render(report, "md")
+    assert said.format("dan&lt;1&gt;") in render(report, "html")
 
 
 def test_one_resolved_claim_is_one_claim() -> None:

@@ -221,6 +221,11 @@ class ScoreTable:
                 return row
         return None
 
+    def dropped(self) -> tuple[PreviousScore, ...]:
+        """Rows scored at the previous period's end that are not now: said, as new ones are."""
+        keys = {row.key for row in self.rows}
+        return tuple(row for row in self.previous or () if row.key not in keys)
+
 
 @dataclass(frozen=True)
 class TimelineForecast:

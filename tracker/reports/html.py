@@ -31,6 +31,7 @@ from tracker.reports.text import (
     count_delta,
     day,
     drop_empty_columns,
+    dropped_rows,
     empty_scores,
     forecaster_label,
     instant,
@@ -268,6 +269,8 @@ def _scores(data: ReportData) -> list[str]:
     for table in data.scores:
         lines.append(f"<h3>{e(GROUPING_TITLES.get(table.by, table.by))}</h3>")
         lines += _score_table(table)
+        if dropped := dropped_rows(table, e):
+            lines.append(f'<p class="muted">{dropped}</p>')
     lines.append("</section>")
     return lines
 

@@ -26,6 +26,7 @@ from tracker.reports.text import (
     count_delta,
     day,
     drop_empty_columns,
+    dropped_rows,
     empty_scores,
     forecaster_label,
     instant,
@@ -140,6 +141,8 @@ def _scores(data: ReportData) -> list[str]:
         lines += [f"### {GROUPING_TITLES.get(table.by, table.by)}", ""]
         lines += _score_rows(table)
         lines.append("")
+        if dropped := dropped_rows(table, md_escape):
+            lines += [dropped, ""]
     return lines
 
 

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Final
 
 from tracker.horizons import END_OF_DAY, as_utc
 from tracker.probability import percent_text
-from tracker.reports.data import Change, ChangeCounts, ClaimScore, ReportData, StatusCounts
+from tracker.reports.data import (
+    Change,
+    ChangeCounts,
+    ClaimScore,
+    ReportData,
+    ScoreTable,
+    StatusCounts,
+)
 from tracker.scorebook import NO_SOURCE, Leaderboard
 from tracker.vocabulary import plural
 
@@ -25,6 +32,7 @@ __all__ = [
     "count_delta",
     "day",
     "drop_empty_columns",
+    "dropped_rows",
     "empty_scores",
     "instant",
     "leaderboard_heading",
@@ -90,6 +98,17 @@ def drop_empty_columns(header: Sequence[str], rows: Sequence[dict[str, str]],
     """The columns of `header` that have a value in some row (and those in `keep`)."""
     return tuple(name for name in header
                  if name in keep or any(row.get(name) for row in rows))
+
+
+def dropped_rows(table: ScoreTable, escape: Callable[[str], str]) -> str:
+    """The rows scored at the previous period's end and not now, with their numbers then."""
+    dropped = table.dropped()
+    if not dropped:
+        return ""
+    rows = "; ".join(f"{escape(row.key)} (n {row.n}, Brier {number(row.brier)})"
+                     for row in dropped)
+    return (f"No longer scored (a claim reopened or annulled, or its tags or source edited), "
+            f"as at the previous period's end: {rows}.")
 
 
 def empty_scores(by: str) -> str:
