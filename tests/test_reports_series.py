@@ -101,7 +101,9 @@ def test_series_in_markdown_and_json(engine: Engine, year: Ledger, tmp_path: Pat
     assert names(markdown.written) == ["index.md", "report-2024-03-31.md",
                                        "report-2024-06-30.md"]
     index = (tmp_path / "index.md").read_text(encoding="utf-8")
-    assert "[2024-06-30](report-2024-06-30.md)" in index
+    assert ("| [2024-06-30](report-2024-06-30.md) | 6 claims: 1 partly, 1 refuted, 1 annulled, "
+            "3 open, 1 overdue | 1 new, 3 resolved, 1 reopened, 1 status change, 1 edit, 2 "
+            "evidence entries, 1 retraction, 2 forecasts |") in index
     write_series(engine, "quarter", date(2024, 1, 1), until, tmp_path, "json")
     document = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
     assert [entry["file"] for entry in document["reports"]] == [

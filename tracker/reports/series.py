@@ -140,8 +140,10 @@ def write_series(
 
 def _changes_line(counts: ChangeCounts) -> str:
     return (f"{counts.new_claims} new, {counts.resolutions} resolved, {counts.reopenings} "
-            f"reopened, {plural(counts.evidence, 'evidence entry', 'evidence entries')}, "
-            f"{plural(counts.forecasts, 'forecast')}")
+            f"reopened, {plural(counts.status_changes, 'status change')}, "
+            f"{plural(counts.edits, 'edit')}, "
+            f"{plural(counts.evidence, 'evidence entry', 'evidence entries')}, "
+            f"{plural(counts.retractions, 'retraction')}, {plural(counts.forecasts, 'forecast')}")
 
 
 def _index(every: str, since: date, entries: tuple[SeriesEntry, ...], format: Format) -> str:
