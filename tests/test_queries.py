@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import Clock
 from tests.helpers import definition
+from tracker.errors import NotFound
 from tracker.ledger import Ledger
 from tracker.queries import ClaimFilter, Queries, ReviewerNames
 
@@ -34,6 +35,19 @@ def test_text_filter_ignores_case_and_takes_wildcards_literally(
     assert slugs("gpus robots") == []
     [parent] = queries.list_claims(ClaimFilter(top_level_only=True, text="share"))
     assert parent.children == 1
+
+
+def test_as_of_before_a_claim_existed_says_both_moments_to_the_second(
+        ledger: Ledger, queries: Queries, clock: Clock) -> None:
+    clock.now = datetime(2024, 1, 1, 9, 0, 30, tzinfo=UTC)
+    ledger.create_claim(definition("late"), "ann")  # a few seconds later: the clock ticks
+    created = clock.now
+    assert created.minute == 0 and created.second > 30
+    with pytest.raises(NotFound) as refused:
+        queries.claim_detail("late", as_of=datetime(2024, 1, 1, 9, 0, 10, tzinfo=UTC))
+    assert str(refused.value) == (
+        "claim 'late' was not in the tracker yet as of 2024-01-01 09:00:10 UTC: it was recorded "
+        f"on 2024-01-01 09:00:{created.second} UTC")
 
 
 def test_sorting_keeps_empty_deadlines_last(ledger: Ledger, queries: Queries) -> None:

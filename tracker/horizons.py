@@ -84,6 +84,17 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
+def instant_text(moment: datetime) -> str:
+    """'2024-06-30' for the end of a day (how `--as-of DATE` is read), else minutes in UTC,
+    or seconds when it has them (where two moments a few seconds apart are compared)."""
+    moment = as_utc(moment)
+    if moment.time() == END_OF_DAY:
+        return moment.date().isoformat()
+    if moment.second or moment.microsecond:
+        return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _end_of_month(year: int, month: int) -> date:
     return date(year, month, 1) + relativedelta(months=1, days=-1)
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Final
 
+from tracker.horizons import instant_text
 from tracker.reports import svg
 from tracker.reports.data import (
     CHANGE_KINDS,
@@ -34,7 +35,6 @@ from tracker.reports.text import (
     dropped_rows,
     empty_scores,
     forecaster_label,
-    instant,
     number,
     percent,
     period_text,
@@ -147,7 +147,7 @@ def _anchor(slug: str) -> str:
 
 
 def render_html(data: ReportData) -> str:
-    title = f"Claims report as of {instant(data.as_of)}"
+    title = f"Claims report as of {instant_text(data.as_of)}"
     linked = {timeline.slug for timeline in data.timelines}
     body = [
         "<header>", "<h1>Claims report</h1>",
@@ -162,7 +162,7 @@ def render_html(data: ReportData) -> str:
         *_status(data), *_changes(data, linked), *_scores(data), *_calibration(data),
         *_deadlines(data, linked), *_claims(data), *_conventions(data),
         f"<footer>Produced by tracker from the entries recorded by "
-        f"{e(instant(data.as_of))}. Charts and tables are drawn from the data in this file "
+        f"{e(instant_text(data.as_of))}. Charts and tables are drawn from the data in this file "
         "alone; nothing is loaded from the network.</footer>",
     ]
     return "\n".join([
@@ -210,7 +210,7 @@ def _status(data: ReportData) -> list[str]:
         delta_html = f'<span class="delta">{e(delta)}</span>' if delta else ""
         cards.append(f'<div class="card" style="--c: {colour}"><span class="n">{value}'
                      f'{delta_html}</span><span class="label">{e(label)}</span></div>')
-    since = (f" Changes are counted since {e(instant(before.as_of))}." if before else "")
+    since = (f" Changes are counted since {e(instant_text(before.as_of))}." if before else "")
     return [
         '<section id="status">', "<h2>Status</h2>",
         f"<p>{status.total} claims recorded by the report date: {status.closed} closed, "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from tracker.horizons import instant_text
 from tracker.reports.data import (
     CHANGE_KINDS,
     ClaimTimeline,
@@ -29,7 +30,6 @@ from tracker.reports.text import (
     dropped_rows,
     empty_scores,
     forecaster_label,
-    instant,
     number,
     percent,
     period_text,
@@ -75,7 +75,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> 
 
 
 def render_markdown(data: ReportData) -> str:
-    lines = [f"# Claims report as of {instant(data.as_of)}", ""]
+    lines = [f"# Claims report as of {instant_text(data.as_of)}", ""]
     lines.append(f"Uses only what had been recorded by {as_of_text(data.as_of)}. "
                  f"Changes: {period_text(data)}. {unfinished_text(data)}".rstrip())
     lines.append("")
@@ -105,7 +105,7 @@ def _status(data: ReportData) -> list[str]:
     if before is None:
         return ["## Status", "", *_table(["Status", "Claims"], [row[:2] for row in rows], "lr"),
                 ""]
-    header = ["Status", "Claims", f"Since {instant(before.as_of)}"]
+    header = ["Status", "Claims", f"Since {instant_text(before.as_of)}"]
     return ["## Status", "", *_table(header, rows, "lrr"), ""]
 
 

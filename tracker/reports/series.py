@@ -25,6 +25,7 @@ from tracker.horizons import (
     DateError,
     as_utc,
     end_of_day,
+    instant_text,
     parse_cadence,
     start_of_day,
 )
@@ -33,7 +34,7 @@ from tracker.reports.files import report_name
 from tracker.reports.html import CSS
 from tracker.reports.markdown import md_escape
 from tracker.reports.render import EXTENSIONS, Format, render
-from tracker.reports.text import instant, summary_line
+from tracker.reports.text import summary_line
 from tracker.textfiles import make_folder, write_if_changed
 from tracker.vocabulary import plural
 
@@ -114,7 +115,7 @@ def write_series(
     ends = period_ends(every, since, until)
     if not ends:
         raise InvalidInput(
-            f"no {every} period ends between {since} and {instant(as_utc(until))}: give an "
+            f"no {every} period ends between {since} and {instant_text(as_utc(until))}: give an "
             "earlier --since or a later --until"
         )
     make_folder(out_dir)
@@ -161,11 +162,11 @@ def _index(every: str, since: date, entries: tuple[SeriesEntry, ...], format: Fo
     if format == "md":
         lines = [f"# {md_escape(title)}", "", "| Period end | Claims | In the period |",
                  "| --- | --- | --- |"]
-        lines += [f"| [{instant(entry.as_of)}]({entry.file}) | {summary_line(entry.status)} | "
+        lines += [f"| [{instant_text(entry.as_of)}]({entry.file}) | {summary_line(entry.status)} | "
                   f"{_changes_line(entry.changes)} |" for entry in newest_first]
         return "\n".join([*lines, ""])
     rows = "\n".join(
-        f'<tr><td><a href="{escape(entry.file)}">{escape(instant(entry.as_of))}</a></td>'
+        f'<tr><td><a href="{escape(entry.file)}">{escape(instant_text(entry.as_of))}</a></td>'
         f"<td>{escape(summary_line(entry.status))}</td>"
         f"<td>{escape(_changes_line(entry.changes))}</td></tr>"
         for entry in newest_first

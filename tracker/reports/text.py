@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Final
 
-from tracker.horizons import END_OF_DAY, as_utc
+from tracker.horizons import END_OF_DAY, as_utc, instant_text
 from tracker.probability import percent_text
 from tracker.reports.data import (
     Change,
@@ -34,7 +34,6 @@ __all__ = [
     "drop_empty_columns",
     "dropped_rows",
     "empty_scores",
-    "instant",
     "leaderboard_heading",
     "nothing_to_score",
     "number",
@@ -126,14 +125,14 @@ def _scored_on(by: str) -> str:
 
 def leaderboard_heading(board: Leaderboard) -> str:
     """'by reviewer, as of 2024-06-30 (...)': the heading `tracker score` and the app share."""
-    when = instant(board.as_of) if board.as_of else "now"
+    when = instant_text(board.as_of) if board.as_of else "now"
     return (f"by {board.by}, as of {when} ({plural(board.resolved_claims, 'resolved claim')}, "
             f"each scored where it has {_scored_on(board.by)}; annulled ones never count)")
 
 
 def scores_intro(resolved: int, as_of: datetime) -> str:
     """The first line of a report's scores: how many claims, and which of them score."""
-    return (f"{plural(resolved, 'resolved claim')} as of {instant(as_of)}, each scored where "
+    return (f"{plural(resolved, 'resolved claim')} as of {instant_text(as_of)}, each scored where "
             "it has a forecast made before its outcome (a source: an implied confidence); "
             "annulled claims never count.")
 
@@ -163,16 +162,6 @@ def forecaster_label(score: ClaimScore) -> str:
     return f"{score.forecaster} (source)"
 
 
-def instant(moment: datetime) -> str:
-    """'2024-06-30' for the end of a day (how `--as-of DATE` is read), else minutes in UTC."""
-    moment = as_utc(moment)
-    if moment.time() == END_OF_DAY:
-        return moment.date().isoformat()
-    if moment.second or moment.microsecond:
-        return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
 def stamp(moment: datetime) -> str:
     """When an entry was recorded, to the minute: '2024-05-02 09:00'."""
     return as_utc(moment).strftime("%Y-%m-%d %H:%M")
@@ -180,7 +169,7 @@ def stamp(moment: datetime) -> str:
 
 def as_of_text(moment: datetime) -> str:
     """The report date for a heading: '2024-06-30 (end of day UTC)'."""
-    text = instant(moment)
+    text = instant_text(moment)
     return f"{text} (end of day UTC)" if as_utc(moment).time() == END_OF_DAY else text
 
 
@@ -224,14 +213,14 @@ def unfinished_text(data: ReportData) -> str:
     """For a period not over when the report was written: that it can still change."""
     if data.unfinished_at is None:
         return ""
-    return (f"Written at {instant(data.unfinished_at)}, before the end of this period: "
-            f"entries recorded until {instant(data.as_of)} can still change it.")
+    return (f"Written at {instant_text(data.unfinished_at)}, before the end of this period: "
+            f"entries recorded until {instant_text(data.as_of)} can still change it.")
 
 
 def period_text(data: ReportData) -> str:
     if data.since is None:
         return "everything recorded up to the report date"
-    return f"entries recorded after {instant(data.since)}"
+    return f"entries recorded after {instant_text(data.since)}"
 
 
 def summary_line(status: StatusCounts) -> str:
