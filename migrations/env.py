@@ -46,11 +46,18 @@ def run_migrations() -> None:
                 _run_with_foreign_keys_deferred(connection)
             else:
                 with context.begin_transaction():
+                    _note_starting_revision()
                     context.run_migrations()
                 connection.commit()
     finally:
         if owns_engine:
             engine.dispose()
+
+
+def _note_starting_revision() -> None:
+    """The revision found once this upgrade holds the database (a second process waiting for
+    the first finds it already done): what `tracker db upgrade` says it upgraded from."""
+    config.attributes["starting_revision"] = context.get_context().get_current_revision()
 
 
 def _run_with_foreign_keys_deferred(connection: Connection) -> None:
@@ -66,6 +73,7 @@ def _run_with_foreign_keys_deferred(connection: Connection) -> None:
     connection.execution_options(tracker_write=True)
     try:
         with context.begin_transaction():
+            _note_starting_revision()
             context.run_migrations()
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             if broken:

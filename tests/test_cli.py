@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from tests.conftest import CliOutcome, invoke_main
 from tests.helpers import dump
 from tracker.cli import params
+from tracker.db import head_revision
 
 Run = Callable[..., CliOutcome]
 
@@ -258,6 +259,20 @@ def test_environment_selects_the_database(tmp_path: Path, monkeypatch: pytest.Mo
     assert invoke_main(["db", "path"]).stdout.strip() == url
     assert invoke_main(["db", "upgrade"]).exit_code == 0
     assert "already at" in invoke_main(["db", "upgrade"]).stdout
+
+
+def test_upgrade_says_already_done_when_another_process_upgraded_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'team.db'}"
+    assert invoke_main(["--db", url, "db", "upgrade"]).stdout.startswith(
+        "upgraded from an empty database to ")
+    # As a second process sees it: the revision read before waiting for the first one's lock
+    # is the old one, and the first has upgraded by the time the lock is free.
+    from tracker.cli import db_commands
+    seen = iter(["0006", head_revision()])
+    monkeypatch.setattr(db_commands, "current_revision", lambda engine: next(seen))
+    result = invoke_main(["--db", url, "db", "upgrade"])
+    assert result.stdout == f"already at {head_revision()}\n", result.stderr
 
 
 def test_bad_database_url_is_a_usage_error() -> None:

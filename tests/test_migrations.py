@@ -179,6 +179,25 @@ def test_processes_opening_an_old_sqlite_file_at_once_all_get_it_upgraded(
         (SCHEMA_HEAD, [])] * 10
 
 
+def test_of_processes_upgrading_an_old_sqlite_file_at_once_one_says_it_upgraded(
+        tmp_path: Path) -> None:
+    """Each read the revision before waiting for the first one's lock, and every one said
+    "upgraded from 0002"; the others now say there was nothing left to do."""
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = make_engine(url)
+    command.upgrade(alembic_config(old), "0002")
+    old.dispose()
+    script = "import sys; from tracker.cli.main import main; main(sys.argv[1:])"
+    runs = [subprocess.Popen([sys.executable, "-c", script, "--db", url, "db", "upgrade"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(6)]
+    outcomes = sorted(run.communicate(timeout=120) for run in runs)
+    assert outcomes == [(f"already at {SCHEMA_HEAD}\n", "")] * 5 + [
+        (f"upgraded from 0002 to {SCHEMA_HEAD}\n", "")]
+
+
 def test_an_upgrade_over_several_steps_is_one_transaction(database_url: str) -> None:
     """Alembic commits after each step where it takes DDL as not transactional (SQLite): a
     process waiting to upgrade the same file then got in between two steps, read the version

@@ -217,10 +217,15 @@ def current_revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head") -> str | None:
+    """Migrate to `revision`; returns the revision the migration started from, read under
+    its lock (None for an empty database)."""
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    config = alembic_config(engine)
+    command.upgrade(config, revision)
+    starting: str | None = config.attributes.get("starting_revision")
+    return starting
 
 
 def history_lines() -> list[str]:

@@ -41,9 +41,9 @@ def upgrade_command(app: AppContext) -> None:
     """Migrate the database schema to the version this tracker needs."""
     engine = connect(app.choice)
     try:
-        before = current_revision(engine)
-        refuse_newer_schema(engine, before)
-        upgrade(engine)
+        refuse_newer_schema(engine, current_revision(engine))
+        # Read under the migration's lock: another process may have upgraded meanwhile.
+        before = upgrade(engine)
         after = current_revision(engine)
     finally:
         engine.dispose()
