@@ -92,6 +92,18 @@ def test_show_lists_evidence_by_the_day_it_speaks_of(run_cli: Run) -> None:
                       "  -           supports  Undated note"]  # by the day it was recorded
 
 
+def test_retract_by_the_start_of_an_id_names_the_whole_entry(run_cli: Run) -> None:
+    add_claim(run_cli)
+    assert run_cli("evidence", "serving-shift", "--title", "Misread figure",
+                   "--stance", "supports").exit_code == 0
+    [entry] = json.loads(run_cli("show", "serving-shift", "--json").stdout)["evidence"]
+    result = run_cli("retract", entry["uuid"][:8].upper(), "--note", "It was for 2026.")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"retracted evidence 'Misread figure' ({entry['uuid']})\n"
+    [entry] = json.loads(run_cli("show", "serving-shift", "--json").stdout)["evidence"]
+    assert entry["retraction"]["reason"] == "It was for 2026."
+
+
 def test_list_names_the_parent_of_a_derived_question(run_cli: Run) -> None:
     """The list is in the order asked for, so a derived question does not follow its parent:
     it was indented under whichever claim it sorted after."""

@@ -83,6 +83,15 @@ class EntryStamp:
 
 
 NEW = EntryStamp()
+
+
+@dataclass(frozen=True)
+class RetractedEvidence:
+    """What a retraction withdrew, for saying so: its id may have been given by its start."""
+
+    evidence_uuid: str
+    title: str
+
 IMPORT_LOCK_KEY = 0x747261636B  # "track"
 """The PostgreSQL advisory lock imports take (`hold_import_lock`)."""
 
@@ -363,7 +372,7 @@ class LedgerTransaction:
 
     def retract_evidence(
         self, evidence_uuid: str, *, reason: str, reviewer: str, stamp: EntryStamp = NEW
-    ) -> str:
+    ) -> RetractedEvidence:
         check_text(reason, "reason", TEXT_MAX, required=True)
         evidence_uuid = self._evidence_id(evidence_uuid)
         # The row lock makes a second retraction of the entry wait for the first and then
@@ -394,7 +403,7 @@ class LedgerTransaction:
             )
         )
         self.session.flush()
-        return uuid
+        return RetractedEvidence(evidence_uuid, evidence.title)
 
     def forecast(
         self,
@@ -697,7 +706,7 @@ class Ledger:
         with self.transaction() as tx:
             return tx.add_evidence(slug, **kwargs)
 
-    def retract_evidence(self, evidence_uuid: str, **kwargs: Any) -> str:
+    def retract_evidence(self, evidence_uuid: str, **kwargs: Any) -> RetractedEvidence:
         with self.transaction() as tx:
             return tx.retract_evidence(evidence_uuid, **kwargs)
 

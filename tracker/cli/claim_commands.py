@@ -299,8 +299,8 @@ def evidence(app: AppContext, slug: str, url: str, title: str, summary: str, sta
 def retract(app: AppContext, evidence_id: str, reason: str) -> None:
     """Withdraw an evidence entry (it stays in the log, marked retracted). EVIDENCE_ID is
     the entry's id, or its first 8 or more characters, as `tracker history` shows it."""
-    app.ledger().retract_evidence(evidence_id, reason=reason, reviewer=app.reviewer)
-    click.echo(f"retracted evidence {evidence_id}")
+    done = app.ledger().retract_evidence(evidence_id, reason=reason, reviewer=app.reviewer)
+    click.echo(f"retracted evidence '{done.title}' ({done.evidence_uuid})")
 
 
 @click.command()
