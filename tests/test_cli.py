@@ -104,6 +104,25 @@ def test_retract_by_the_start_of_an_id_names_the_whole_entry(run_cli: Run) -> No
     assert entry["retraction"]["reason"] == "It was for 2026."
 
 
+def test_resolve_observed_says_which_forecasts_will_not_be_scored(run_cli: Run) -> None:
+    today = datetime.now(UTC).date()  # read first: the forecasts are made then or later
+    add_claim(run_cli)
+    add_claim(run_cli, "other-claim")
+    assert run_cli("forecast", "serving-shift", "0.7").exit_code == 0
+    assert run_cli("forecast", "other-claim", "0.7").exit_code == 0
+    result = run_cli("resolve", "serving-shift", "yes", "--observed", today.isoformat())
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == [
+        f"note: 1 forecast made on or after {today} will not be scored: the outcome counts as "
+        "known from that day's start"]
+    # Without --observed the outcome counts from now: every forecast so far is scored.
+    plain = run_cli("resolve", "other-claim", "no")
+    assert plain.exit_code == 0 and "note:" not in plain.stdout
+    assert run_cli("reopen", "other-claim", "--note", "Misread.").exit_code == 0
+    annulled = run_cli("resolve", "other-claim", "annulled", "--observed", "2024-01-01")
+    assert annulled.exit_code == 0 and "note:" not in annulled.stdout  # never scored anyway
+
+
 def test_list_names_the_parent_of_a_derived_question(run_cli: Run) -> None:
     """The list is in the order asked for, so a derived question does not follow its parent:
     it was indented under whichever claim it sorted after."""

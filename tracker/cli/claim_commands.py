@@ -11,11 +11,18 @@ import click
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import DAY, INSTANT, PROBABILITY, refuse_future
 from tracker.definitions import ClaimDefinition, deadline_moved_to
-from tracker.horizons import DateError, NeedsMadeOn, as_utc, parse_deadline, utc_now
+from tracker.horizons import (
+    DateError,
+    NeedsMadeOn,
+    as_utc,
+    parse_deadline,
+    start_of_day,
+    utc_now,
+)
 from tracker.probability import parse_probability, percent_text
 from tracker.queries import ClaimDetail, ClaimFilter, ClaimRow
 from tracker.serialize import dumps
-from tracker.vocabulary import Kind, Outcome, Stance, Status
+from tracker.vocabulary import Kind, Outcome, Stance, Status, plural
 
 STATUS_CHOICE = click.Choice([status.value for status in Status], case_sensitive=False)
 
@@ -368,6 +375,13 @@ def resolve(app: AppContext, slug: str, outcome: str, note: str, observed: date 
     version = app.ledger().resolve(slug, name, value=value, note=note, observed_on=observed,
                                    reviewer=app.reviewer, expected_version=expect_version)
     click.echo(f"resolved {slug} {outcome.lower()} (version {version})")
+    if observed is not None and name != Outcome.ANNULLED.value:
+        known = start_of_day(observed)
+        later = sum(1 for forecast in app.queries().claim_detail(slug).forecasts
+                    if as_utc(forecast.made_at) >= known)
+        if later:  # as the app's resolve form says before it is saved
+            click.echo(f"note: {plural(later, 'forecast')} made on or after {observed} will not "
+                       "be scored: the outcome counts as known from that day's start")
 
 
 @click.command()
