@@ -95,6 +95,16 @@ def test_only_reviewer_rows_compare_forecasters(engine: Engine, scored: Ledger) 
         assert all(row.peer is None and row.relative_brier is None for row in rows), by
 
 
+def test_a_reviewer_alone_on_every_claim_has_no_peer_score(engine: Engine, scored: Ledger
+                                                            ) -> None:
+    scored.create_claim(definition("solo", made_on=MADE), "ann")
+    scored.forecast("solo", 0.7, reviewer="cy")
+    scored.resolve("solo", "yes", reviewer="ann")
+    rows = {row.key: row for row in leaderboard(engine, "reviewer").rows}
+    assert (rows["cy"].peer, rows["cy"].relative_brier) == (None, None)  # not 0.0: no one to beat
+    assert rows["ann"].peer is not None
+
+
 def test_annulled_claims_are_never_scored(engine: Engine, scored: Ledger) -> None:
     scored.create_claim(definition("c", made_on=MADE), "ann")
     scored.forecast("c", 0.99, reviewer="ann")

@@ -91,7 +91,8 @@ class ScoreRow:
     peer: float | None
     relative_brier: float | None
     """Peer and relative Brier compare a forecaster with the others on the same claim: `None`
-    on rows that are not one forecaster's (see `COMPARED_GROUPINGS`)."""
+    on rows that are not one forecaster's (see `COMPARED_GROUPINGS`), and for a forecaster
+    nobody else forecast beside."""
     coverage: float
     calibration: tuple[scoring.CalibrationBin, ...]
 
@@ -548,7 +549,8 @@ def _row(summary: scoring.ForecasterSummary, calibration: tuple[scoring.Calibrat
     return ScoreRow(
         key=summary.forecaster, n=summary.n, brier=summary.brier,
         brier_time_averaged=summary.brier_time_averaged, log=summary.log,
-        baseline=summary.baseline, peer=summary.peer if compared else None,
+        # Alone on every claim (no relative Brier anywhere), the peer score is 0 by definition.
+        baseline=summary.baseline, peer=summary.peer if compared and summary.n_relative else None,
         relative_brier=summary.relative_brier if compared else None,
         coverage=summary.coverage, calibration=calibration,
     )

@@ -1082,9 +1082,10 @@ def conventions(as_of: datetime, since: datetime | None) -> tuple[Convention, ..
                    "A forecaster's final Brier minus the median of the other forecasters' on "
                    "the same claim, averaged over the claims shared; negative is better. "
                    "Peer and relative Brier compare reviewers with each other, so only the "
-                   "reviewer table has them ('-' elsewhere): a tag or period row pools every "
-                   "reviewer of its claims, whose comparisons cancel out (peer scores sum to "
-                   "zero at each instant), and a source is graded alone."),
+                   "reviewer table has them ('-' elsewhere, and for a reviewer nobody else "
+                   "forecast beside): a tag or period row pools every reviewer of its claims, "
+                   "whose comparisons cancel out (peer scores sum to zero at each instant), and "
+                   "a source is graded alone."),
         Convention("Annulled claims", "Never scored, by any score, table or chart."),
         Convention("Resolution time",
                    "A claim is open from its made-on date (start of day UTC; else when it was "

@@ -107,8 +107,8 @@ class ScoresScreen(TrackerScreen):
         "wording implied), tag or period, with exactly the numbers `tracker score` prints. "
         "brier: final forecast (lower is better); b.time: time-averaged Brier; log, "
         "baseline and peer: higher is better; rel.b: Brier minus the others' median (peer and "
-        "rel.b compare reviewers, so other rows show '-'); cover: share of the open period "
-        "forecast. The chart shows each bin's mean forecast (▲), "
+        "rel.b compare reviewers: '-' on other rows and for a reviewer alone); cover: share of "
+        "the open period forecast. The chart shows each bin's mean forecast (▲), "
         "observed frequency (●) and 95% Wilson interval (─). Type a date in 'as of' to see "
         "the scores as they stood then."
     )
