@@ -171,12 +171,12 @@ def test_show_as_of(run_cli: Run) -> None:
     today = datetime.now(UTC).date().isoformat()  # the CLI runs on the real clock
     past = json.loads(run_cli("show", "serving-shift", "--as-of", today, "--json").stdout)
     assert past["status"] == "open"
-    assert f"\nas of      {today} 23:59:59 UTC\n" in run_cli(
+    assert f"\nas of      {today} (end of day UTC)\n" in run_cli(
         "show", "serving-shift", "--as-of", today).stdout
     missing = run_cli("show", "serving-shift", "--as-of", "2001-01-01")
     assert missing.exit_code == 1 and (
-        "claim 'serving-shift' was not in the tracker yet as of 2001-01-01: it was recorded "
-        "on ") in missing.stderr
+        "claim 'serving-shift' was not in the tracker yet as of 2001-01-01 (end of day UTC): "
+        "it was recorded on ") in missing.stderr
 
 
 @pytest.mark.parametrize(

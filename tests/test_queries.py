@@ -50,6 +50,19 @@ def test_as_of_before_a_claim_existed_says_both_moments_to_the_second(
         f"on 2024-01-01 09:00:{created.second} UTC")
 
 
+def test_as_of_within_the_second_a_claim_was_recorded_says_both_to_the_microsecond(
+        ledger: Ledger, queries: Queries, clock: Clock) -> None:
+    clock.now = datetime(2024, 1, 1, 9, 0, 30, 500000, tzinfo=UTC)
+    ledger.create_claim(definition("late"), "ann")
+    created = clock.now
+    as_of = created.replace(microsecond=0)  # the same second, half a second earlier
+    with pytest.raises(NotFound) as refused:
+        queries.claim_detail("late", as_of=as_of)
+    assert str(refused.value).endswith(
+        f"as of 2024-01-01 09:00:{as_of.second}.000000 UTC: it was recorded on "
+        f"2024-01-01 09:00:{created.second}.500000 UTC")
+
+
 def test_sorting_keeps_empty_deadlines_last(ledger: Ledger, queries: Queries) -> None:
     from tracker.horizons import parse_deadline
 

@@ -95,6 +95,12 @@ def instant_text(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def as_of_text(moment: datetime) -> str:
+    """An as-of moment for a heading: '2024-06-30 (end of day UTC)' for a date's end."""
+    text = instant_text(moment)
+    return f"{text} (end of day UTC)" if as_utc(moment).time() == END_OF_DAY else text
+
+
 def _end_of_month(year: int, month: int) -> date:
     return date(year, month, 1) + relativedelta(months=1, days=-1)
 

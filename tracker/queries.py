@@ -44,7 +44,7 @@ from tracker.definitions import (
     definition_from_json,
 )
 from tracker.errors import NotFound
-from tracker.horizons import as_utc, instant_text, next_review
+from tracker.horizons import as_of_text, as_utc, instant_text, next_review
 from tracker.models import (
     Claim,
     ClaimRevision,
@@ -810,8 +810,12 @@ def _load_detail(session: Session, slug: str, as_of: datetime | None) -> ClaimDe
     if claim is None:
         raise NotFound(f"no claim '{slug}': check the slug with `tracker list`")
     if as_of is not None and as_utc(claim.created_at) > as_of:
-        raise NotFound(f"claim '{slug}' was not in the tracker yet as of {instant_text(as_of)}: "
-                       f"it was recorded on {instant_text(claim.created_at)}")
+        shown, created = as_of_text(as_of), instant_text(claim.created_at)
+        if instant_text(as_of) == created:  # apart by less than the second shown
+            shown, created = (f"{as_utc(moment):%Y-%m-%d %H:%M:%S.%f} UTC"
+                              for moment in (as_of, claim.created_at))
+        raise NotFound(f"claim '{slug}' was not in the tracker yet as of {shown}: it was "
+                       f"recorded on {created}")
     names = ReviewerNames(session)
 
     revisions = tuple(

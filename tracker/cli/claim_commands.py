@@ -14,6 +14,7 @@ from tracker.definitions import ClaimDefinition, deadline_moved_to
 from tracker.horizons import (
     DateError,
     NeedsMadeOn,
+    as_of_text,
     as_utc,
     parse_deadline,
     start_of_day,
@@ -186,7 +187,7 @@ def _print_detail(detail: ClaimDetail) -> None:
     echo(f"status     {detail.status} (version {detail.version}, changed by "
          f"{detail.changed_by} at {detail.changed_at:%Y-%m-%d %H:%M} UTC)")
     if detail.as_of is not None:
-        echo(f"as of      {as_utc(detail.as_of):%Y-%m-%d %H:%M:%S} UTC")
+        echo(f"as of      {as_of_text(detail.as_of)}")
     echo(f"kind       {d.kind}" + (f", by {d.claimant}" if d.claimant else ""))
     if detail.source:
         echo(f"source     {detail.source.title} ({detail.source.key})")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Final
 
-from tracker.horizons import instant_text
+from tracker.horizons import as_of_text, instant_text
 from tracker.reports import svg
 from tracker.reports.data import (
     CHANGE_KINDS,
@@ -26,7 +26,6 @@ from tracker.reports.text import (
     CHANGE_TITLES,
     GROUPING_TITLES,
     STATUS_ROWS,
-    as_of_text,
     change_cells,
     change_sentence,
     count_delta,

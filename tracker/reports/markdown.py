@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from tracker.horizons import instant_text
+from tracker.horizons import as_of_text, instant_text
 from tracker.reports.data import (
     CHANGE_KINDS,
     ClaimTimeline,
@@ -21,7 +21,6 @@ from tracker.reports.text import (
     CHANGE_TITLES,
     GROUPING_TITLES,
     STATUS_ROWS,
-    as_of_text,
     change_cells,
     change_sentence,
     count_delta,

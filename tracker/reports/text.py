@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Final
 
-from tracker.horizons import END_OF_DAY, as_utc, instant_text
+from tracker.horizons import as_utc, instant_text
 from tracker.probability import percent_text
 from tracker.reports.data import (
     Change,
@@ -26,7 +26,6 @@ __all__ = [
     "GROUPING_TITLES",
     "NOTE_LIMIT",
     "STATUS_ROWS",
-    "as_of_text",
     "change_cells",
     "change_sentence",
     "count_delta",
@@ -165,12 +164,6 @@ def forecaster_label(score: ClaimScore) -> str:
 def stamp(moment: datetime) -> str:
     """When an entry was recorded, to the minute: '2024-05-02 09:00'."""
     return as_utc(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def as_of_text(moment: datetime) -> str:
-    """The report date for a heading: '2024-06-30 (end of day UTC)'."""
-    text = instant_text(moment)
-    return f"{text} (end of day UTC)" if as_utc(moment).time() == END_OF_DAY else text
 
 
 def day(moment: datetime | date | None) -> str:
