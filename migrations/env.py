@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from tracker.db import make_engine
 from tracker.models import Base
 
+MIGRATION_LOCK_KEY = 0x7472616D67  # "tramg": not the key imports take
 config = context.config
 target_metadata = Base.metadata
 
@@ -46,6 +47,10 @@ def run_migrations() -> None:
                 _run_with_foreign_keys_deferred(connection)
             else:
                 with context.begin_transaction():
+                    # A second process upgrading the same database waits here for the first
+                    # (then finds nothing left to do) instead of failing half-way through.
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                       {"key": MIGRATION_LOCK_KEY})
                     _note_starting_revision()
                     context.run_migrations()
                 connection.commit()
