@@ -12,6 +12,8 @@ frame painted once it is there, see `Frames`):
 - filter latency: from one keystroke in the filter to the frame showing the rows for it
   (median and 95th percentile over many keystrokes).
 Targets: first screen within 1.5x of the floor; filter median under 50 ms at 100k.
+For the analysis, it also prints how much of the floor and of the first screen was the
+interpreter's garbage collector (collections started before the frame).
 The floor and the first screen are started in turn, from a collected heap, and their medians
 compared.
 
@@ -31,7 +33,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -321,20 +324,67 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:7.1f} ms"
 
 
-async def first_screens(engine: Engine, runs: int) -> tuple[float, float, float]:
+class Collections:
+    """The time the cyclic garbage collector runs, by when each collection started: part of
+    every start-up figure, and more of an app that allocates more objects before its first
+    frame (Textual's strips and caches), not work of the app's own code."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[float, float]] = []
+        self._started = 0.0
+
+    def _note(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.runs.append((self._started, time.perf_counter() - self._started))
+
+    def __enter__(self) -> Collections:
+        gc.callbacks.append(self._note)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self._note)
+
+    def before(self, moment: float) -> float:
+        return sum(length for started, length in self.runs if started < moment)
+
+
+@dataclass(frozen=True)
+class Startups:
+    """Medians over the rounds, in seconds: each start-up, and the garbage collection in it."""
+
+    floor: float
+    widgets: float
+    first: float
+    floor_collecting: float
+    first_collecting: float
+
+
+async def _timed(start: Callable[[], Awaitable[float]]) -> tuple[float, float]:
+    """A start-up's time to its first frame, and the collector's time within it."""
+    gc.collect()  # from a collected heap: garbage left by the runs before is not this one's
+    with Collections() as collections:
+        began = time.perf_counter()
+        elapsed = await start()
+    return elapsed, collections.before(began + elapsed)
+
+
+async def first_screens(engine: Engine, runs: int) -> Startups:
     """Medians of the floor, of the widgets alone and of the first claims screen over `runs`
-    rounds, each round one of each in turn (so a busy neighbour slows all alike). Each run
-    starts from a collected heap: garbage left by the runs before is this script's, not the
-    app's."""
+    rounds, each round one of each in turn (so a busy neighbour slows all alike)."""
     floors, widgets, firsts = [], [], []
     for _ in range(runs):
-        gc.collect()
-        floors.append(await floor_startup())
-        gc.collect()
-        widgets.append(await widgets_only_startup())
-        gc.collect()
-        firsts.append(await first_screen(engine))
-    return statistics.median(floors), statistics.median(widgets), statistics.median(firsts)
+        floors.append(await _timed(floor_startup))
+        widgets.append(await _timed(widgets_only_startup))
+        firsts.append(await _timed(partial(first_screen, engine)))
+    return Startups(
+        statistics.median(time for time, _ in floors),
+        statistics.median(time for time, _ in widgets),
+        statistics.median(time for time, _ in firsts),
+        statistics.median(collecting for _, collecting in floors),
+        statistics.median(collecting for _, collecting in firsts),
+    )
 
 
 async def main(sizes: list[int], runs: int) -> None:
@@ -346,13 +396,16 @@ async def main(sizes: list[int], runs: int) -> None:
             engine = build_database(Path(folder) / f"bench-{size}.db", size)
             print(f"\n{size:,} claims (database written in {time.perf_counter() - built:.1f} s)")
             await first_screen(engine)  # warms the app's own imports and its SQL statements
-            floor, widgets, first = await first_screens(engine, runs)
+            startups = await first_screens(engine, runs)
+            floor, widgets, first = startups.floor, startups.widgets, startups.first
             print(f"  floor: bare Textual app with an empty DataTable  {_ms(floor)}"
                   f"  (median of {runs}, in turn with the next two)")
             print(f"  the claims screen's widgets alone, no work  {_ms(widgets)}"
                   f"  = {widgets / floor:.2f}x the floor  (reference)")
             print(f"  first usable claims screen   {_ms(first)}  = {first / floor:.2f}x the floor"
                   f"  (target 1.5x: {'ok' if first <= 1.5 * floor else 'MISSED'})")
+            print(f"  of which garbage collection: floor {_ms(startups.floor_collecting)}, "
+                  f"first screen {_ms(startups.first_collecting)}  (medians)")
             latencies = sorted(await filter_latencies(engine))
             median = statistics.median(latencies)
             p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
