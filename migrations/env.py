@@ -8,10 +8,9 @@ import os
 from alembic import context
 from sqlalchemy import Connection, text
 
-from tracker.db import make_engine
+from tracker.db import MIGRATION_LOCK_KEY, make_engine
 from tracker.models import Base
 
-MIGRATION_LOCK_KEY = 0x7472616D67  # "tramg": not the key imports take
 config = context.config
 target_metadata = Base.metadata
 
@@ -46,11 +45,15 @@ def run_migrations() -> None:
             if sqlite:
                 _run_with_foreign_keys_deferred(connection)
             else:
+                # A second process upgrading the same schema waits here for the first, then
+                # finds nothing left to do instead of failing half-way through. Read committed
+                # whatever the database's default: under repeatable read the snapshot would
+                # be taken before the wait, and the revision read after it would be stale.
+                connection.execution_options(isolation_level="READ COMMITTED")
                 with context.begin_transaction():
-                    # A second process upgrading the same database waits here for the first
-                    # (then finds nothing left to do) instead of failing half-way through.
-                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                       {"key": MIGRATION_LOCK_KEY})
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
+                        {"key": MIGRATION_LOCK_KEY})
                     _note_starting_revision()
                     context.run_migrations()
                 connection.commit()

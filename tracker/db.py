@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 SCHEMA_HEAD = "0008"
 
 DATABASE_URL_ENV = "TRACKER_DATABASE_URL"
+MIGRATION_LOCK_KEY = 0x74726D67  # "trmg"
+"""With the schema's hashtext: the PostgreSQL advisory lock an upgrade of that schema holds."""
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
