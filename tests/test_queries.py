@@ -62,6 +62,13 @@ def test_as_of_within_the_second_a_claim_was_recorded_says_both_to_the_microseco
         f"as of 2024-01-01 09:00:{as_of.second}.000000 UTC: it was recorded on "
         f"2024-01-01 09:00:{created.second}.500000 UTC")
 
+    clock.now = datetime(2024, 1, 1, 9, 0, 59, 500000, tzinfo=UTC)  # read at the next tick
+    ledger.create_claim(definition("later"), "ann")  # at 09:01:00.5, on a whole minute
+    with pytest.raises(NotFound) as refused:
+        queries.claim_detail("later", as_of=datetime(2024, 1, 1, 9, 1, tzinfo=UTC))
+    assert str(refused.value).endswith("as of 2024-01-01 09:01:00.000000 UTC: it was recorded "
+                                       "on 2024-01-01 09:01:00.500000 UTC")
+
 
 def test_sorting_keeps_empty_deadlines_last(ledger: Ledger, queries: Queries) -> None:
     from tracker.horizons import parse_deadline

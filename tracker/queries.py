@@ -811,7 +811,8 @@ def _load_detail(session: Session, slug: str, as_of: datetime | None) -> ClaimDe
         raise NotFound(f"no claim '{slug}': check the slug with `tracker list`")
     if as_of is not None and as_utc(claim.created_at) > as_of:
         shown, created = as_of_text(as_of), instant_text(claim.created_at)
-        if instant_text(as_of) == created:  # apart by less than the second shown
+        if as_utc(as_of).replace(microsecond=0) == as_utc(claim.created_at).replace(
+                microsecond=0):  # within one second: the texts would read the same
             shown, created = (f"{as_utc(moment):%Y-%m-%d %H:%M:%S.%f} UTC"
                               for moment in (as_of, claim.created_at))
         raise NotFound(f"claim '{slug}' was not in the tracker yet as of {shown}: it was "

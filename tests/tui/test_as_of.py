@@ -38,12 +38,12 @@ async def test_a_claim_as_of_a_date_shows_only_what_was_recorded_by_then(
         await fill(pilot, "as-of-date", "someday")
         assert hint(app, "as-of-date")[1]
         await fill(pilot, "as-of-date", seeded_on.date().isoformat())
-        assert hint(app, "as-of-date") == (f"read as {seeded_on:%Y-%m-%d} 23:59 UTC", False)
+        assert hint(app, "as-of-date") == (f"read as {seeded_on:%Y-%m-%d} (end of day UTC)", False)
         await pilot.press("enter")
         await settle(pilot)
         assert "Late report" not in detail_text(app) and "Sales up 30%" in detail_text(app)
         assert hint(app, "as-of-date") == (
-            f"showing the claim as of {seeded_on:%Y-%m-%d} 23:59 UTC", False)
+            f"showing the claim as of {seeded_on:%Y-%m-%d} (end of day UTC)", False)
 
         await fill(pilot, "as-of-date", "2020-01-01")
         await pilot.press("enter")

@@ -64,15 +64,15 @@ async def test_write_report_checks_each_field_then_writes_the_file(
             "2024-07-11 is allowed for time zones ahead of UTC): give 2024-07-11 or an earlier "
             "date", True)
         await fill(pilot, "as-of", "2024-06-30")
-        assert hint(app, "as-of") == ("read as 2024-06-30 23:59 UTC", False)
+        assert hint(app, "as-of") == ("read as 2024-06-30 (end of day UTC)", False)
         assert hint(app, "file") == (f"writes {folder / 'report-2024-06-30.html'}", False)
         await fill(pilot, "since", "someday")
         assert hint(app, "since")[1]
         await fill(pilot, "since", "2024-07-15")
-        assert hint(app, "since") == ("give a date before the report's, 2024-06-30 23:59 UTC: "
-                                      "the end of the previous period", True)
+        assert hint(app, "since") == ("give a date before the report's, 2024-06-30 (end of day "
+                                      "UTC): the end of the previous period", True)
         await fill(pilot, "since", "2024-03-31")
-        assert hint(app, "since") == ("read as 2024-03-31 23:59 UTC", False)
+        assert hint(app, "since") == ("read as 2024-03-31 (end of day UTC)", False)
         await fill(pilot, "file", "q2.md")
         assert hint(app, "file") == ("q2.md names a Markdown file but the format is HTML: "
                                      "change one of them", True)
@@ -170,7 +170,7 @@ async def test_the_file_field_reads_folders_names_and_suffixes(
         assert app.screen.query_one("#file", Input).value == "notes.txt/deeper/q2.html"
 
         await fill(pilot, "since", "2024-05-31")
-        assert hint(app, "since") == ("read as 2024-05-31 23:59 UTC", False)
+        assert hint(app, "since") == ("read as 2024-05-31 (end of day UTC)", False)
         await fill(pilot, "as-of", "2024-04-30")  # now the since date is after it
         assert hint(app, "since")[1]
         await fill(pilot, "as-of", "not a date")  # its own error; the others still read

@@ -71,7 +71,7 @@ async def test_scores_match_the_cli_and_go_back_in_time(
         assert screen_rows(app, list(expected)) == expected
         await pilot.press("a")
         await type_text(pilot, "2023-12-01")
-        assert "read as 2023-12-01 23:59 UTC" in str(
+        assert "read as 2023-12-01 (end of day UTC)" in str(
             app.screen.query_one("#as-of-hint", Static).render())
         await pilot.press("enter")
         await settle(pilot)

@@ -22,10 +22,9 @@ from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tracker.errors import NotFound
-from tracker.horizons import DateError
+from tracker.horizons import DateError, as_of_text
 from tracker.queries import ClaimDetail
 from tracker.tui.dialogs.form import explain_as_of, read_as_of, set_hint
-from tracker.tui.format import stamp
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.footer import Footer
 from tracker.tui.widgets.key_hint import KeyHint
@@ -102,7 +101,7 @@ class AsOfDialog(ModalScreen[None]):
     @on(PastClaimLoaded)
     def _loaded(self, message: PastClaimLoaded) -> None:
         as_of = message.detail.as_of
-        when = "now" if as_of is None else f"{stamp(as_of)} UTC"
+        when = "now" if as_of is None else as_of_text(as_of)
         self._set_hint(f"showing the claim as of {when}", error=False)
         self.query_one(ClaimDetailView).show(message.detail)
 

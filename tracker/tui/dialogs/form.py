@@ -24,9 +24,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from tracker.definitions import check_as_of, check_observed
 from tracker.errors import InvalidInput
-from tracker.horizons import DateError, parse_day, parse_instant
+from tracker.horizons import DateError, as_of_text, parse_day, parse_instant
 from tracker.probability import parse_probability
-from tracker.tui.format import stamp
 from tracker.tui.keymap import labelled_with_key
 from tracker.tui.widgets.footer import Footer
 
@@ -99,7 +98,8 @@ def read_instant(field: str, text: str, now: datetime) -> datetime | None:
 
 
 def describe_instant(value: datetime | None, empty: str = "now") -> str:
-    return empty if value is None else f"read as {stamp(value)} UTC"
+    """How an as-of field was read, as `tracker show --as-of` and reports write it."""
+    return empty if value is None else f"read as {as_of_text(value)}"
 
 
 def set_hint(hint: Static, text: str | Text, *, error: bool) -> None:

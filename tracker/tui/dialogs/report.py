@@ -16,6 +16,7 @@ from typing import Any, cast
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
+from tracker.horizons import as_of_text
 from tracker.reports import Format, check_report_date, format_for, report_name
 from tracker.reports.files import SUFFIX_FORMATS
 from tracker.reports.render import EXTENSIONS
@@ -27,7 +28,6 @@ from tracker.tui.dialogs.form import (
     ledger_rule,
     read_instant,
 )
-from tracker.tui.format import stamp
 
 FORMAT_CHOICES: tuple[tuple[str, Format], ...] = (
     ("HTML: one self-contained file", "html"), ("Markdown", "md"), ("JSON", "json"),
@@ -76,8 +76,9 @@ class ReportDialog(FormDialog[ReportRequest]):
             return None
         since = read_instant("since", text, self.now)
         if since is None or since >= report_date:
-            raise FieldError("since", f"give a date before the report's, {stamp(report_date)} "
-                                      "UTC: the end of the previous period")
+            raise FieldError("since", f"give a date before the report's, "
+                                      f"{as_of_text(report_date)}: the end of the previous "
+                                      "period")
         return since
 
     def _as_of(self, text: str) -> datetime | None:
