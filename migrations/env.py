@@ -46,10 +46,8 @@ def run_migrations() -> None:
                 _run_with_foreign_keys_deferred(connection)
             else:
                 # A second process upgrading the same schema waits here for the first, then
-                # finds nothing left to do instead of failing half-way through. Read committed
-                # whatever the database's default: under repeatable read the snapshot would
-                # be taken before the wait, and the revision read after it would be stale.
-                connection.execution_options(isolation_level="READ COMMITTED")
+                # finds nothing left to do instead of failing half-way through (the engine
+                # runs read committed: the revision read after the wait is the latest).
                 with context.begin_transaction():
                     connection.execute(
                         text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),

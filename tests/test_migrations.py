@@ -181,6 +181,29 @@ def test_processes_opening_an_old_sqlite_file_at_once_all_get_it_upgraded(
         (SCHEMA_HEAD, [])] * 10
 
 
+def _repeatable_read_by_default(postgres_url: str) -> str:
+    """`postgres_url` with sessions defaulting to repeatable read."""
+    url = make_url(postgres_url)
+    options = f"{url.query['options']} -cdefault_transaction_isolation=repeatable\\ read"
+    return url.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
+
+def test_tracker_connections_read_committed_whatever_the_database_default(
+        database_url: str) -> None:
+    """Every lock the tracker takes is its transaction's first statement: under repeatable
+    read the rows read after waiting for it would be the ones from before the wait."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("server databases only")
+    engine = make_engine(_repeatable_read_by_default(database_url))
+    try:
+        with engine.connect() as connection:
+            assert connection.scalar(text("SHOW transaction_isolation")) == "read committed"
+            assert connection.scalar(text("SHOW default_transaction_isolation")) == (
+                "repeatable read")  # the database's default, which the engine overrides
+    finally:
+        engine.dispose()
+
+
 def test_of_processes_upgrading_an_old_database_at_once_one_says_it_upgraded(
         database_url: str) -> None:
     """Each read the revision before waiting for the first one's lock, and every one said
@@ -192,10 +215,7 @@ def test_of_processes_upgrading_an_old_database_at_once_one_says_it_upgraded(
 
     postgres = database_url.startswith("postgresql")
     if postgres:  # as a team may set it for its database: the migration must not mind
-        url = make_url(database_url)
-        options = f"{url.query['options']} -cdefault_transaction_isolation=repeatable\\ read"
-        database_url = url.update_query_dict({"options": options}).render_as_string(
-            hide_password=False)
+        database_url = _repeatable_read_by_default(database_url)
     old = make_engine(database_url)
     command.upgrade(alembic_config(old), "0002")
     holder = old.connect().execution_options(tracker_write=True)  # SQLite: BEGIN IMMEDIATE

@@ -162,7 +162,8 @@ def sqlite_file(url: URL) -> Path | None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite connections get WAL, foreign keys and a busy timeout.
+    """Create an engine; SQLite connections get WAL, foreign keys and a busy timeout;
+    PostgreSQL ones run read committed.
     A database file may be new, its folder may not: a mistyped path is an error, not a new
     tree of folders (the default location is made by `connect`)."""
     parsed = database_url(url)
@@ -183,6 +184,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _disable_pysqlite_begin)
         event.listen(engine, "begin", _emit_begin)
         return engine
+    # Every lock the tracker takes (imports, review marks, upgrades) is taken as its
+    # transaction's first statement and must see what was committed while it waited: read
+    # committed, PostgreSQL's own default, whatever default a team set for its database.
+    kwargs.setdefault("isolation_level", "READ COMMITTED")
     return create_engine(parsed, **kwargs)
 
 
