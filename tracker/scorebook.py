@@ -11,7 +11,7 @@ import gc
 import multiprocessing
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -154,6 +154,13 @@ def outcome_moment(observed_on: date | None, recorded_at: datetime,
     else the moment the resolution was recorded. Forecasts made from then on do not count.
     (`midnight` naive for the naive datetimes SQLite rows are read as.)"""
     return datetime.combine(observed_on, midnight) if observed_on else recorded_at
+
+
+def unscored_after(observed_on: date, made: Iterable[datetime]) -> int:
+    """How many of the forecasts made at `made` an outcome observed on `observed_on` leaves
+    unscored (`outcome_moment`: made from that day's start on). Said before it is recorded."""
+    known = datetime.combine(observed_on, time(0, tzinfo=UTC))
+    return sum(1 for moment in made if as_utc(moment) >= known)
 
 
 def resolved_claims(session: Session, as_of: datetime | None,

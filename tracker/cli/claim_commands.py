@@ -15,13 +15,12 @@ from tracker.horizons import (
     DateError,
     NeedsMadeOn,
     as_of_text,
-    as_utc,
     parse_deadline,
-    start_of_day,
     utc_now,
 )
 from tracker.probability import parse_probability, percent_text
 from tracker.queries import ClaimDetail, ClaimFilter, ClaimRow
+from tracker.scorebook import unscored_after
 from tracker.serialize import dumps
 from tracker.vocabulary import Kind, Outcome, Stance, Status, plural
 
@@ -377,9 +376,8 @@ def resolve(app: AppContext, slug: str, outcome: str, note: str, observed: date 
                                    reviewer=app.reviewer, expected_version=expect_version)
     click.echo(f"resolved {slug} {outcome.lower()} (version {version})")
     if observed is not None and name != Outcome.ANNULLED.value:
-        known = start_of_day(observed)
-        later = sum(1 for forecast in app.queries().claim_detail(slug).forecasts
-                    if as_utc(forecast.made_at) >= known)
+        forecasts = app.queries().claim_detail(slug).forecasts
+        later = unscored_after(observed, (forecast.made_at for forecast in forecasts))
         if later:  # as the app's resolve form says before it is saved
             click.echo(f"note: {plural(later, 'forecast')} made on or after {observed} will not "
                        "be scored: the outcome counts as known from that day's start")

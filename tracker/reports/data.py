@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from tracker import scoring
 from tracker.definitions import ClaimDefinition, check_as_of
 from tracker.errors import InvalidInput
-from tracker.horizons import END_OF_DAY, as_utc, start_of_day, utc_now
+from tracker.horizons import END_OF_DAY, as_of_text, as_utc, start_of_day, utc_now
 from tracker.models import (
     Claim,
     ClaimRevision,
@@ -1034,7 +1034,7 @@ def _instant(moment: datetime) -> str:
     """An exact instant, but a day's end as the heading says it (how `--as-of DATE` reads)."""
     moment = as_utc(moment)
     if moment.time() == END_OF_DAY:
-        return f"{moment.date().isoformat()} (end of day UTC)"
+        return as_of_text(moment)
     return moment.isoformat().replace("+00:00", "Z")
 
 

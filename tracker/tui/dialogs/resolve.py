@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from tracker.definitions import check_partial_value
-from tracker.horizons import as_utc, start_of_day
+from tracker.horizons import as_utc
+from tracker.scorebook import unscored_after
 from tracker.tui.dialogs.form import (
     FieldError,
     FormDialog,
@@ -66,8 +67,7 @@ class ResolveDialog(FormDialog[NewResolution]):
         if field == "observed" and str(value).strip():
             day = self.read_observed(str(value))
             text = describe_day(day)
-            later = 0 if day is None else sum(
-                1 for made in self.forecast_times if made >= start_of_day(day))
+            later = 0 if day is None else unscored_after(day, self.forecast_times)
             if later:
                 text += (f" · {later} forecast(s) made on or after that day will not be scored "
                          "(the outcome counts as known from its start)")
