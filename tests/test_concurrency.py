@@ -188,3 +188,26 @@ def test_a_review_mark_waits_for_an_import_and_then_sees_what_it_wrote(engine: E
         engine, import_evidence,
         lambda second: second.mark_reviewed(slug, "alice", seen_through=seen))
     assert len(outcome) == 1 and isinstance(outcome[0], UnseenEntries)
+
+
+@pytest.mark.parametrize("write", ["evidence", "retraction", "status"])
+def test_a_review_mark_waits_for_a_write_to_the_claim_and_then_sees_it(
+        engine: Engine, write: str) -> None:
+    """On PostgreSQL a mark made while another reviewer's write to the claim was under way
+    passed its check (the row was not visible yet) and was stamped after the entry it had
+    not seen: the claim never came back into the reviewer's queue for it."""
+    ledger = Ledger(engine)
+    slug = ledger.create_claim(definition(), "ann")
+    entry = ledger.add_evidence(slug, title="A page", stance="supports", reviewer="ann")
+    seen = max(item.entered_at for item in Queries(engine).timeline(slug))
+    writes: dict[str, Callable[[LedgerTransaction], object]] = {
+        "evidence": lambda tx: tx.add_evidence(slug, title="News", stance="context",
+                                               reviewer="bob"),
+        "retraction": lambda tx: tx.retract_evidence(entry, reason="a misquote",
+                                                     reviewer="bob"),
+        "status": lambda tx: tx.change_status(slug, "developing", reviewer="bob"),
+    }
+    outcome = _in_a_thread_while_open(
+        engine, writes[write],
+        lambda second: second.mark_reviewed(slug, "alice", seen_through=seen))
+    assert len(outcome) == 1 and isinstance(outcome[0], UnseenEntries)

@@ -142,7 +142,12 @@ class LedgerTransaction:
                                {"key": IMPORT_LOCK_KEY})
 
     def claim(self, slug: str) -> Claim:
-        claim = self.session.scalar(select(Claim).where(Claim.slug == slug))
+        """The claim, locked until the transaction ends. Every write to a claim and every
+        review mark take this lock first: on PostgreSQL a mark made while another reviewer's
+        write was under way passed its check and was then stamped after an entry it had not
+        seen (SQLite lets one writer in at a time already)."""
+        claim = self.session.scalar(
+            select(Claim).where(Claim.slug == slug).with_for_update(key_share=True))
         if claim is None:
             raise NotFound(f"no claim '{slug}': check the slug with `tracker list`")
         return claim
@@ -375,6 +380,10 @@ class LedgerTransaction:
     ) -> RetractedEvidence:
         check_text(reason, "reason", TEXT_MAX, required=True)
         evidence_uuid = self._evidence_id(evidence_uuid)
+        slug = self.session.scalar(select(Claim.slug).join(Evidence).where(
+            Evidence.uuid == evidence_uuid))
+        if slug is not None:
+            self.claim(slug)  # its lock first, as every write to the claim takes it
         # The row lock makes a second retraction of the entry wait for the first and then
         # see it: on PostgreSQL two could both find none and both be written (SQLite
         # serialises writers already).
