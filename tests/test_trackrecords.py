@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -89,10 +90,70 @@ def test_changed_outcome_reopens_and_re_resolves(ledger: Ledger, queries: Querie
                                                  csv_file: Path) -> None:
     import_track_record(ledger, csv_file)
     csv_file.write_text(CSV.replace("yes,2024-03-01", "no,2024-03-01"))
-    assert import_track_record(ledger, csv_file).resolutions_added == 1
+    summary = import_track_record(ledger, csv_file)
+    assert summary.resolutions_added == 1
+    assert summary.changed_outcome == (("q1", "confirmed", "refuted"),), "said by slug"
     q1 = queries.claim_detail("q1")
     assert q1.status == "refuted"
     assert [r.outcome for r in q1.resolutions] == ["yes", "no"], "history stays in the log"
+
+
+def test_an_older_file_does_not_replace_an_outcome_resolved_here_since(
+    engine: Engine, ledger: Ledger, queries: Queries, csv_file: Path
+) -> None:
+    """Re-importing a file exported before carol reopened and resolved a claim again put the
+    file's outcome back (and said "0 updated"): her resolution was undone."""
+    import_track_record(ledger, csv_file)
+    ledger.reopen("q1", reviewer="carol", reason="new information")
+    ledger.resolve("q1", "no", reviewer="carol", note="it did not ship after all")
+    before = dump(engine)
+    summary = import_track_record(ledger, csv_file)
+    assert summary.kept_outcome == ("q1",) and summary.resolutions_added == 0
+    assert summary.changed_outcome == ()
+    assert dump(engine) == before
+    assert queries.claim_detail("q1").status == "refuted"
+
+
+def test_the_summary_names_what_an_older_file_left_and_what_a_newer_one_changed(
+    run_cli: Run, csv_file: Path, tmp_path: Path
+) -> None:
+    assert run_cli("import-forecasts", str(csv_file)).exit_code == 0
+    assert run_cli("--as", "carol", "reopen", "q1", "--note", "new information").exit_code == 0
+    assert run_cli("--as", "carol", "resolve", "q1", "no").exit_code == 0
+    assert run_cli("--as", "carol", "edit", "q2", "--title", "Will Y happen soon?").exit_code == 0
+    result = run_cli("import-forecasts", str(csv_file))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == [
+        "kept as resolved here, after the other outcome the file gives (reopen and resolve "
+        "with `tracker reopen` and `tracker resolve` if the file is right): q1",
+        "kept as edited here, where the file gives what the claim had before (change them "
+        "with `tracker edit` if the file is right): q2 (title)",
+    ]
+    newer = tmp_path / "newer.csv"
+    newer.write_text(CSV.replace("0.5,2024-04-01", "no,2024-04-01"))
+    result = run_cli("import-forecasts", str(newer))
+    assert result.stdout.splitlines()[-1] == (
+        "outcomes changed to the file's: q2 (partly -> refuted)")
+
+
+def test_an_older_file_does_not_undo_an_edit_made_here_since(
+    ledger: Ledger, queries: Queries, csv_file: Path
+) -> None:
+    """Re-importing a file exported before a title was clarified here put the old title
+    back; a title the claim never had is still taken from the file."""
+    import_track_record(ledger, csv_file)
+    current = queries.claim_detail("q1").definition
+    clarified = replace(current, title="Will X ship by March?",
+                        statement="Will X ship by March?", tags=("ai",))
+    ledger.edit_claim("q1", clarified, "carol", expected_version=2)
+    summary = import_track_record(ledger, csv_file)
+    assert summary.kept_fields == (("q1", ("title", "tags")),)
+    assert summary.questions_updated == 0
+    assert queries.claim_detail("q1").definition == clarified
+    csv_file.write_text(CSV.replace("Will X ship?", "Will X ship in 2024?"))
+    summary = import_track_record(ledger, csv_file)
+    assert summary.questions_updated == 1 and summary.kept_fields == (("q1", ("tags",)),)
+    assert queries.claim_detail("q1").definition.title == "Will X ship in 2024?"
 
 
 def test_an_older_file_listing_a_question_as_open_does_not_reopen_it(
@@ -139,7 +200,7 @@ def test_a_different_outcome_dated_before_the_claims_last_change_is_not_back_dat
 ) -> None:
     assert run_cli("add", "--slug", "q2", "--title", "Q2", "--statement", "s", "--criteria",
                    "c", "--made-on", "2026-01-01", "--deadline", "2026-06-30").exit_code == 0
-    assert run_cli("resolve", "q2", "yes").exit_code == 0
+    assert run_cli("status", "q2", "developing").exit_code == 0
     path = rows_file(tmp_path, "q2,Q2,bob,0.3,2026-01-05,no,2026-02-01T12:00:00+00:00,,,")
     result = run_cli("import-forecasts", str(path))
     assert result.exit_code == 0, result.stderr

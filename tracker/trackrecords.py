@@ -110,6 +110,14 @@ class ImportSummary:
     """Claims resolved here that the file lists as open: left resolved (an older file)."""
     kept_open: tuple[str, ...] = ()
     """Claims reopened here after the outcome the file gives: left open (an older file)."""
+    kept_outcome: tuple[str, ...] = ()
+    """Claims resolved or reopened here after the file's different outcome: left as they are
+    (an older file)."""
+    changed_outcome: tuple[tuple[str, str, str], ...] = ()
+    """Claims whose outcome the file changed: (slug, status before, status after)."""
+    kept_fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Claims whose title, url, tags or made-on day the file gives as they were before an edit
+    here: (slug, the fields kept as edited)."""
     after_outcome: tuple[int, ...] = ()
     """Lines of forecasts made at or after their question's outcome: kept, never scored."""
 
@@ -315,7 +323,9 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
     _check_dates(path, questions, ledger.clock())
     added = updated = forecasts = resolutions = unchanged = 0
     after_outcome: list[int] = []
-    kept: dict[str, list[str]] = {KEPT_RESOLVED: [], KEPT_OPEN: []}
+    kept: dict[str, list[str]] = {KEPT_RESOLVED: [], KEPT_OPEN: [], KEPT_OUTCOME: []}
+    changed: list[tuple[str, str, str]] = []
+    kept_fields: list[tuple[str, tuple[str, ...]]] = []
     with ledger.transaction() as tx:
         tx.hold_import_lock()
         for question in questions:
@@ -326,8 +336,12 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                                 stamp=EntryStamp(_entry_id("claim", question.question_id)))
                 added += 1
             else:
-                current = _current_definition(tx, existing)
-                carried = _carried(question, definition, current)
+                revisions = _definitions(tx, existing)
+                current = revisions[-1]
+                carried, behind = _unless_behind(
+                    _carried(question, definition, current), current, revisions[:-1])
+                if behind:
+                    kept_fields.append((question.slug, behind))
                 if carried != current:
                     tx.edit_claim(question.slug, carried, reviewer,
                                   note=f"re-imported from {path.name}")
@@ -346,15 +360,19 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                                     made_at=row.forecast_at, stamp=EntryStamp(entry),
                                     allow_closed=True)
                     forecasts += 1
+            status_before = tx.claim(question.slug).status
             with _at_line(path, next((row.line for row in question.rows if row.outcome),
                                      question.rows[0].line)):
                 outcome = _apply_outcome(tx, question, reviewer)
             resolutions += outcome == RESOLVED
             if outcome in kept:
                 kept[outcome].append(question.slug)
+            if outcome == RESOLVED and Status(status_before).is_closed:
+                changed.append((question.slug, status_before, tx.claim(question.slug).status))
             after_outcome += _forecasts_after_outcome(tx, question)
     return ImportSummary(added, updated, forecasts, resolutions, unchanged,
                          tuple(kept[KEPT_RESOLVED]), tuple(kept[KEPT_OPEN]),
+                         tuple(kept[KEPT_OUTCOME]), tuple(changed), tuple(kept_fields),
                          tuple(sorted(after_outcome)))
 
 
@@ -412,10 +430,31 @@ def _at_line(path: Path, line: int) -> Iterator[None]:
         raise TrackRecordError(str(path), [f"{line}: {error}"]) from None
 
 
-def _current_definition(tx: LedgerTransaction, claim: Claim) -> ClaimDefinition:
-    return definition_from_json(tx.session.execute(
+def _definitions(tx: LedgerTransaction, claim: Claim) -> list[ClaimDefinition]:
+    """Every definition the claim has had, oldest first (the last is the current one)."""
+    return [definition_from_json(stored) for stored in tx.session.scalars(
         select(ClaimRevision.definition).where(ClaimRevision.claim_id == claim.id)
-        .order_by(ClaimRevision.version.desc()).limit(1)).scalar_one())
+        .order_by(ClaimRevision.version))]
+
+
+CARRIED_FIELDS = ("title", "url", "tags", "made_on")
+"""What a track record's rows can change in a claim's definition (see `_carried`)."""
+
+
+def _unless_behind(carried: ClaimDefinition, current: ClaimDefinition,
+                   earlier: list[ClaimDefinition]) -> tuple[ClaimDefinition, tuple[str, ...]]:
+    """`carried` less the fields whose value the claim had before and was changed from here:
+    a track record carries no date for them, and a file written before that edit would undo
+    it. Returns the definition to keep and the fields kept as they are."""
+    behind = tuple(name for name in CARRIED_FIELDS
+                   if getattr(carried, name) != getattr(current, name)
+                   and any(getattr(old, name) == getattr(carried, name) for old in earlier))
+    if not behind:
+        return carried, ()
+    kept = {name: getattr(current, name) for name in behind}
+    if "title" in behind:
+        kept["statement"] = current.statement
+    return replace(carried, **kept), behind
 
 
 def _carried(question: QuestionRows, given: ClaimDefinition, current: ClaimDefinition
@@ -434,15 +473,17 @@ def _carried(question: QuestionRows, given: ClaimDefinition, current: ClaimDefin
     )
 
 
-RESOLVED, KEPT_RESOLVED, KEPT_OPEN, UNCHANGED = (
-    "resolved", "kept resolved", "kept open", "unchanged")
+RESOLVED, KEPT_RESOLVED, KEPT_OPEN, KEPT_OUTCOME, UNCHANGED = (
+    "resolved", "kept resolved", "kept open", "kept outcome", "unchanged")
 
 
 def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str) -> str:
     """Resolve as the file says. A track record carries no version to tell an older file
     from a newer one, so the file does not undo what was done here since: a question it
-    lists as open does not reopen a claim resolved here, and an outcome dated before the
-    claim was last reopened here does not close it again."""
+    lists as open does not reopen a claim resolved here, an outcome dated before the claim
+    was last reopened here does not close it again, and a different outcome dated before
+    the claim was last resolved or reopened here (by anyone but the importer) does not
+    replace it."""
     resolved = next((row for row in question.rows if row.outcome), None)
     claim = tx.claim(question.slug)
     current = tx.session.scalar(
@@ -462,6 +503,9 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str)
     if not closed and reopened is not None and as_utc(reopened) >= resolved.resolved_at:
         return KEPT_OPEN
     if closed:
+        changed_here = _latest_state_change(tx, claim.id, except_by=reviewer)
+        if changed_here is not None and changed_here >= resolved.resolved_at:
+            return KEPT_OUTCOME
         tx.reopen(question.slug, reviewer=reviewer,
                   reason="the imported track record gives a different outcome")
     # A day is the day it was observed; a moment (as exported for a resolution recorded
@@ -481,11 +525,17 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str)
     return RESOLVED
 
 
-def _latest_state_change(tx: LedgerTransaction, claim_id: int) -> datetime | None:
-    """When the claim's status last changed (a status entry, a reopening, a resolution)."""
-    moments = [tx.session.scalar(select(func.max(model.recorded_at))
-                                 .where(model.claim_id == claim_id))
-               for model in (StatusChange, Resolution)]
+def _latest_state_change(tx: LedgerTransaction, claim_id: int, *,
+                         except_by: str | None = None) -> datetime | None:
+    """When the claim's status last changed (a status entry, a reopening, a resolution),
+    leaving out the changes `except_by` made (the importer's own, from earlier files)."""
+    moments = []
+    for model in (StatusChange, Resolution):
+        query = select(func.max(model.recorded_at)).where(model.claim_id == claim_id)
+        if except_by is not None:
+            query = query.join(Reviewer, Reviewer.id == model.reviewer_id).where(
+                Reviewer.name != except_by)
+        moments.append(tx.session.scalar(query))
     return max((as_utc(moment) for moment in moments if moment is not None), default=None)
 
 

@@ -23,10 +23,12 @@ def import_forecasts(app: AppContext, file: Path) -> None:
     moment it was resolved (forecasts count until then). A claim already here keeps its
     criteria, deadline and source; rows change its title, and url, tags and made-on day
     where given; the file does not undo what was done here since (a question listed
-    as open does not reopen a claim, an outcome dated before a reopening does not close
-    it). Forecasts made at or after their question's outcome are kept but never scored: their
-    lines are named. Bad rows are listed by line and nothing is imported; re-importing the
-    same file adds nothing."""
+    as open does not reopen a claim, an outcome dated before the claim was last reopened or
+    resolved here does not close it or replace its outcome, a title, url, tags or made-on
+    day the claim had before an edit here does not undo the edit). Forecasts made at or
+    after their question's outcome are kept but never scored: their lines are named. Bad
+    rows are listed by line and nothing is imported; re-importing the same file adds
+    nothing."""
     summary = import_track_record(app.ledger(), file)
     click.echo(
         f"{file}: {plural(summary.questions_added, 'question')} added, "
@@ -40,6 +42,18 @@ def import_forecasts(app: AppContext, file: Path) -> None:
     if summary.kept_open:
         click.echo("kept open, reopened here after the outcome the file gives (resolve with "
                    f"`tracker resolve` if the file is right): {', '.join(summary.kept_open)}")
+    if summary.kept_outcome:
+        click.echo("kept as resolved here, after the other outcome the file gives (reopen and "
+                   "resolve with `tracker reopen` and `tracker resolve` if the file is right): "
+                   f"{', '.join(summary.kept_outcome)}")
+    if summary.kept_fields:
+        kept = ", ".join(f"{slug} ({', '.join(fields)})" for slug, fields in summary.kept_fields)
+        click.echo("kept as edited here, where the file gives what the claim had before (change "
+                   f"them with `tracker edit` if the file is right): {kept}")
+    if summary.changed_outcome:
+        changed = ", ".join(f"{slug} ({before} -> {after})"
+                            for slug, before, after in summary.changed_outcome)
+        click.echo(f"outcomes changed to the file's: {changed}")
     if summary.after_outcome:
         count = len(summary.after_outcome)
         lines = ", ".join(str(line) for line in summary.after_outcome)
