@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from textual.widgets._footer import FooterKey
 
@@ -50,6 +51,15 @@ async def test_a_claim_as_of_a_date_shows_only_what_was_recorded_by_then(
         await settle(pilot)
         assert hint(app, "as-of-date") == ("nothing recorded by then: ev-share entered the "
                                            f"tracker on {seeded_on:%Y-%m-%d}", True)
+        # A day after tomorrow is refused as `tracker show --as-of` refuses it: it showed
+        # today's claim under the later date's name.
+        later = (clock.now + timedelta(days=10)).date().isoformat()
+        await fill(pilot, "as-of-date", later)
+        message = f"the claim as of {later} would be about the future"
+        assert hint(app, "as-of-date")[1] and hint(app, "as-of-date")[0].startswith(message)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert hint(app, "as-of-date")[0].startswith(message)
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, ClaimsScreen)

@@ -38,6 +38,11 @@ class PastClaimLoaded(Message):
     detail: ClaimDetail
 
 
+SHOWN = "the claim"
+"""What the dialog shows as of a date: named where a day after today is refused, in the
+words of `tracker show --as-of`."""
+
+
 @dataclass
 class PastClaimMissing(Message):
     reason: str
@@ -76,12 +81,12 @@ class AsOfDialog(ModalScreen[None]):
     @on(Input.Changed, "#as-of-date")
     def _typed(self, event: Input.Changed) -> None:
         explain_as_of(self.query_one("#as-of-date-hint", Static), event.value,
-                      self.tracker.now())
+                      self.tracker.now(), SHOWN)
 
     @on(Input.Submitted, "#as-of-date")
     def _submitted(self, event: Input.Submitted) -> None:
         try:
-            as_of = read_as_of(event.value, self.tracker.now())
+            as_of = read_as_of(event.value, self.tracker.now(), SHOWN)
         except DateError as error:
             self._set_hint(str(error), error=True)
             return

@@ -108,10 +108,12 @@ def set_hint(hint: Static, text: str | Text, *, error: bool) -> None:
     hint.set_class(error, "-error")
 
 
-def explain_as_of(hint: Static, text: str, now: datetime, empty: str = "now") -> None:
-    """Show in `hint` how an as-of field's `text` reads (`read_as_of`), or why it does not."""
+def explain_as_of(hint: Static, text: str, now: datetime, what: str, empty: str = "now"
+                  ) -> None:
+    """Show in `hint` how an as-of field's `text` reads (`read_as_of`, refusing a day after
+    today for `what`), or why it does not."""
     try:
-        set_hint(hint, describe_instant(read_as_of(text, now), empty=empty), error=False)
+        set_hint(hint, describe_instant(read_as_of(text, now, what), empty=empty), error=False)
     except DateError as error:
         set_hint(hint, str(error), error=True)
 
