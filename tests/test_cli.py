@@ -123,6 +123,23 @@ def test_resolve_observed_says_which_forecasts_will_not_be_scored(run_cli: Run) 
     assert annulled.exit_code == 0 and "note:" not in annulled.stdout  # never scored anyway
 
 
+def test_show_and_history_give_the_day_an_outcome_was_observed(run_cli: Run) -> None:
+    """Scoring takes an outcome as known from its observed day, which only reports and JSON
+    showed: `show` printed the day it was recorded as if it were the outcome's."""
+    today = datetime.now(UTC).date()
+    add_claim(run_cli)
+    assert run_cli("status", "serving-shift", "developing", "--observed", "2024-03-01"
+                   ).exit_code == 0
+    assert run_cli("--as", "ann", "resolve", "serving-shift", "yes", "--observed", "2024-05-02",
+                   "--note", "shipped").exit_code == 0
+    shown = run_cli("show", "serving-shift").stdout.splitlines()
+    assert shown[-1] == (f"resolved yes by ann, recorded {today}, observed 2024-05-02: shipped")
+    history = run_cli("history", "serving-shift").stdout.splitlines()
+    assert [line.split("  [")[0].split("  ")[-1].strip() for line in history[1:]] == [
+        "status open -> developing (observed 2024-03-01)",
+        "resolved yes: shipped (observed 2024-05-02)"]
+
+
 def test_list_names_the_parent_of_a_derived_question(run_cli: Run) -> None:
     """The list is in the order asked for, so a derived question does not follow its parent:
     it was indented under whichever claim it sorted after."""

@@ -311,6 +311,8 @@ async def test_detail_pane_shows_the_whole_claim(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:
     seeded.reopen("gdp-growth", reason="IMF revised", reviewer="bob")
+    seeded.change_status("gdp-growth", "developing", reviewer="bob",
+                         observed_on=date(2023, 10, 2))
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -325,6 +327,7 @@ async def test_detail_pane_shows_the_whole_claim(
         await settle(pilot)
         text = detail_text(app)
         assert "Status history" in text and "reopened confirmed → open" in text
+        assert "status open → developing (bob), observed 2023-10-02" in text
         assert "Resolution" in text and "IMF figures" in text
 
 

@@ -226,9 +226,13 @@ def _print_detail(detail: ClaimDetail) -> None:
                                             else ""))
     if detail.resolution:
         resolution = detail.resolution
+        # The observed day, not the day recorded, is when scoring takes the outcome as known.
+        when = (f", recorded {resolution.recorded_at:%Y-%m-%d}, observed "
+                f"{resolution.observed_on.isoformat()}" if resolution.observed_on
+                else f" on {resolution.recorded_at:%Y-%m-%d}")
         echo(f"\nresolved {resolution.outcome}"
              + (f" ({resolution.value:g})" if resolution.outcome == "partial" else "")
-             + f" by {resolution.reviewer} on {resolution.recorded_at:%Y-%m-%d}"
+             + f" by {resolution.reviewer}{when}"
              + (f": {resolution.note}" if resolution.note else ""))
 
 
@@ -262,8 +266,12 @@ def history(app: AppContext, slug: str, as_of: datetime | None, as_json: bool) -
         click.echo(dumps(entries))
         return
     for entry in entries:
+        observed = entry.occurred if isinstance(entry.occurred, date) and not isinstance(
+            entry.occurred, datetime) else None
         click.echo(f"{entry.recorded_at:%Y-%m-%d %H:%M:%S}  {entry.kind:<10}  "
-                   f"{entry.reviewer:<16}  {entry.text}  [{entry.uuid}]")
+                   f"{entry.reviewer:<16}  {entry.text}"
+                   + (f" (observed {observed.isoformat()})" if observed else "")
+                   + f"  [{entry.uuid}]")
     declined = () if as_of is not None else app.queries().declined_entries(slug).get(slug, ())
     if declined:
         click.echo("not merged here (entries from claim files that this history leaves no room "

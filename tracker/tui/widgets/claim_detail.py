@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -85,6 +87,12 @@ def _source(detail: ClaimDetail) -> list[RenderableType]:
     return parts
 
 
+def _observed(day: date | None) -> str:
+    """The day a change was observed, where given: scoring counts the outcome known from it,
+    not from the moment it was recorded."""
+    return f", observed {day.isoformat()}" if day else ""
+
+
 def _history(detail: ClaimDetail) -> list[RenderableType]:
     parts: list[RenderableType] = []
     if detail.status_changes:
@@ -92,7 +100,7 @@ def _history(detail: ClaimDetail) -> list[RenderableType]:
         for change in detail.status_changes:
             verb = "reopened" if change.is_reopen else "status"
             line = Text(f"  {stamp(change.recorded_at)}  {verb} {change.from_status} → "
-                        f"{change.to_status} ({change.reviewer})")
+                        f"{change.to_status} ({change.reviewer}){_observed(change.observed_on)}")
             if change.note:
                 line.append(f": {change.note}", style="italic")
             parts.append(line)
@@ -103,7 +111,8 @@ def _history(detail: ClaimDetail) -> list[RenderableType]:
             if resolution.value is not None and outcome == "partial":
                 outcome = f"partial {resolution.value:g}"
             in_force = resolution is detail.resolution
-            line = Text(f"  {stamp(resolution.recorded_at)}  {outcome} ({resolution.reviewer})",
+            line = Text(f"  {stamp(resolution.recorded_at)}  {outcome} ({resolution.reviewer})"
+                        f"{_observed(resolution.observed_on)}",
                         style="bold" if in_force else "dim strike")
             if resolution.note:
                 line.append(f": {resolution.note}", style="italic")
