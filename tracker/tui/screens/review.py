@@ -114,6 +114,8 @@ class ReviewScreen(ClaimEditingScreen):
         self.position = 0
         self.tally = SessionTally()
         self.forecast_this_session: set[str] = set()
+        self.resolved_this_session: set[str] = set()
+        """Claims resolved (and not reopened) in this session: no longer to review."""
         self.item: ReviewItem | None = None
         self.changes: tuple[TimelineEntry, ...] = ()
         self.seen_through: datetime | None = None
@@ -281,6 +283,10 @@ class ReviewScreen(ClaimEditingScreen):
             return
         if isinstance(change, NewForecast):
             self.forecast_this_session.add(message.write.slug)
+        if isinstance(change, NewResolution):
+            self.resolved_this_session.add(message.write.slug)
+        if isinstance(change, Reopening):
+            self.resolved_this_session.discard(message.write.slug)
         self.notify(f"Saved: {message.write.describe()}")
         if self.item is not None and self.item.slug == message.write.slug:
             self.load_item(self.item)
@@ -321,7 +327,8 @@ class ReviewScreen(ClaimEditingScreen):
         """End the session with its summary; `then` runs once the reviewer has closed it
         (leaving for another claim from the palette ends the session the same way), and
         `closing` says what closing it does."""
-        remaining = max(0, len(self.queue) - self.position)
+        remaining = sum(item.slug not in self.resolved_this_session
+                        for item in self.queue[self.position:])
 
         def ended(_: object) -> None:
             self.tracker.end_review()
