@@ -252,6 +252,8 @@ def test_show_as_of(run_cli: Run) -> None:
         (("status", "serving-shift", "developing", "--note", "x", "--expect-version", "5"), 1,
          "claim 'serving-shift' has no version 5: it is at version 1"),
         (("retract", "no-such-id", "--note", "x"), 1, "no evidence entry"),
+        (("retract", "2732", "--note", "x"), 1,
+         "evidence id '2732' is too short: give at least its first 8 characters"),
         (("frobnicate",), 2, "No such command"),
     ],
 )
@@ -367,7 +369,8 @@ def test_a_missing_database_driver_is_named_with_its_install_command(
     result = invoke_main(["--db", "postgresql://nobody@127.0.0.1/x", "list"])
     assert result.exit_code == 2
     assert ("the driver for 'postgresql+psycopg' in 'postgresql+psycopg://nobody@127.0.0.1/x' "
-            "is not installed (pip install 'tracker[postgres]')") in result.stderr
+            "is not installed (in the tracker checkout: pip install -e '.[postgres]')"
+            ) in result.stderr
 
 
 def test_a_home_relative_sqlite_path_is_expanded(

@@ -361,3 +361,13 @@ def test_entries_recorded_before_0007_entered_when_they_were_recorded(
                 assert [entered == recorded for recorded, entered in rows] == [True]
     finally:
         engine.dispose()
+
+
+def test_the_upgrade_command_says_where_a_hidden_password_goes() -> None:
+    """The password is not printed, so the command printed could not be run as it was."""
+    with_password = DatabaseChoice("postgresql://ann:s3cret@db.example/team", "option")
+    assert with_password.upgrade_command() == (
+        "tracker --db 'postgresql://ann:***@db.example/team' db upgrade "
+        "(with the password in place of ***)")
+    without = DatabaseChoice("postgresql://ann@db.example/team", "option")
+    assert without.upgrade_command() == "tracker --db postgresql://ann@db.example/team db upgrade"

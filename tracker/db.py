@@ -80,8 +80,10 @@ class DatabaseChoice:
 
     def upgrade_command(self) -> str:
         if self.origin == "option":
-            shown = make_url(self.url).render_as_string(hide_password=True)
-            return f"tracker --db {shlex.quote(shown)} db upgrade"
+            url = make_url(self.url)
+            shown = url.render_as_string(hide_password=True)
+            masked = " (with the password in place of ***)" if url.password else ""
+            return f"tracker --db {shlex.quote(shown)} db upgrade{masked}"
         return "tracker db upgrade"
 
 
@@ -126,7 +128,7 @@ def database_url(url: str) -> URL:
     try:
         dialect.import_dbapi()
     except ImportError as error:
-        hint = (" (pip install 'tracker[postgres]')"
+        hint = (" (in the tracker checkout: pip install -e '.[postgres]')"
                 if parsed.drivername == "postgresql+psycopg" else "")
         raise InvalidInput(
             f"the driver for '{parsed.drivername}' in '{shown}' is not installed{hint}"

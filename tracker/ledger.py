@@ -364,7 +364,10 @@ class LedgerTransaction:
         """An entry's whole id from the id or its start (8 characters or more, as messages
         and `tracker history` show it), in either case."""
         key = given.strip().lower()
-        if 8 <= len(key) < 36:
+        if len(key) < 8:
+            raise InvalidInput(f"evidence id '{given}' is too short: give at least its first 8 "
+                               "characters (`tracker history SLUG` shows them)")
+        if len(key) < 36:
             found = self.session.scalars(
                 select(Evidence.uuid).where(Evidence.uuid.startswith(key, autoescape=True))
                 .limit(2)).all()
