@@ -541,6 +541,17 @@ def test_cli_refuses_a_file_name_naming_another_format(run_cli: Run, tmp_path: P
     assert result.exit_code == 0 and (tmp_path / "notes.txt").exists()  # not a report suffix
 
 
+def test_cli_writes_into_a_folder_named_with_o(run_cli: Run, tmp_path: Path) -> None:
+    """`-o some/dir/` wrote a Markdown file named `dir`, and an existing folder was refused;
+    the app's report form puts report-YYYY-MM-DD.EXT in a folder, and so does the CLI now."""
+    result = run_cli("report", "--as-of", "2024-06-30", "-o", f"{tmp_path / 'new'}/")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "new" / "report-2024-06-30.md").is_file()
+    result = run_cli("report", "--as-of", "2024-06-30", "--format", "html", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "report-2024-06-30.html").is_file()
+
+
 def test_cli_refusals(run_cli: Run, tmp_path: Path) -> None:
     """A period that cannot be read is a bad option value (exit 2, as other bad values); a
     series with no period end in its range is a refusal (exit 1)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -38,8 +39,9 @@ def _since(text: str, as_day: bool) -> datetime | date:
 @click.option("--format", "format_", type=click.Choice(FORMAT_CHOICES),
               help="md, html (one self-contained file) or json. Default: from the -o suffix, "
               "else md; html for a series (--every).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of printing it.")
+@click.option("-o", "--output", type=click.Path(path_type=str),
+              help="Write the report to this file instead of printing it (a folder, or a "
+              "path ending in /: report-YYYY-MM-DD.EXT in it, as the app's report form does).")
 @click.option("--every", metavar="PERIOD",
               help="Write a series: month, quarter, year or an RFC 5545 RRULE "
               "(e.g. 'FREQ=WEEKLY;BYDAY=SU'). Needs --since and --out-dir.")
@@ -49,7 +51,7 @@ def _since(text: str, as_day: bool) -> datetime | date:
               help="With --every: the folder for the reports and index.")
 @pass_app
 def report(app: AppContext, as_of: datetime | None, since_text: str | None,
-           format_: str | None, output: Path | None, every: str | None,
+           format_: str | None, output: str | None, every: str | None,
            until: datetime | None, out_dir: Path | None) -> None:
     """A report to circulate: statuses, what changed, scores, calibration, deadlines and
     each claim's timeline, as of any date. Only entries recorded by then are used, so a
@@ -63,7 +65,7 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
     """
     # Imported here: the report code is only needed by this command.
     from tracker.reports import build_report, format_for, render, write_report
-    from tracker.reports.files import SUFFIX_FORMATS
+    from tracker.reports.files import SUFFIX_FORMATS, report_name
 
     if every is not None:
         _series(app, every, since_text, until, out_dir, as_of, output, format_)
@@ -84,20 +86,23 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
                       cast("Format", format_ or "md"))
         click.echo(text, nl=False)
         return
-    if format_ is None and output.suffix and output.suffix.lower() not in SUFFIX_FORMATS:
+    path = Path(output)
+    if output.endswith(("/", os.sep)) or path.is_dir():
+        path = path / report_name(moment, cast("Format", format_ or "md"))
+    if format_ is None and path.suffix and path.suffix.lower() not in SUFFIX_FORMATS:
         raise click.BadParameter(
-            f"{output.name}: tracker writes md, html or json reports: name the file .md, "
+            f"{path.name}: tracker writes md, html or json reports: name the file .md, "
             ".html or .json, or give --format", param_hint="-o")
-    chosen = format_for(output, default=cast("Format", format_ or "md"))
+    chosen = format_for(path, default=cast("Format", format_ or "md"))
     if format_ and chosen != format_:
-        raise click.BadParameter(f"{output.name} names a {chosen} file but --format is "
+        raise click.BadParameter(f"{path.name} names a {chosen} file but --format is "
                                  f"{format_}: change one of them", param_hint="-o")
-    written = write_report(app.engine(), output, chosen, moment, since)
-    click.echo(f"wrote {output}" if written else f"unchanged {output} (same report)", err=True)
+    written = write_report(app.engine(), path, chosen, moment, since)
+    click.echo(f"wrote {path}" if written else f"unchanged {path} (same report)", err=True)
 
 
 def _series(app: AppContext, every: str, since_text: str | None, until: datetime | None,
-            out_dir: Path | None, as_of: datetime | None, output: Path | None,
+            out_dir: Path | None, as_of: datetime | None, output: str | None,
             format_: str | None) -> None:
     from tracker.reports import check_period, write_series
 
