@@ -232,6 +232,15 @@ async def test_facets_narrow_by_status_tag_source_and_kind(
             await settle(pilot)
             assert slugs(app) == expected, keys
         assert "status any closed" in str(app.screen.query_one(FacetBar).render())
+        # Escape in the filter field with nothing typed only leaves it: it cleared the
+        # facets too, which the help says it does not.
+        await pilot.press("slash", "escape")
+        await settle(pilot)
+        assert app.focused is app.claims_screen.table
+        assert slugs(app) == ["gdp-growth"]
+        await pilot.press("escape")  # from the list, escape clears them
+        await settle(pilot)
+        assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
 
 
 async def test_facet_choices_keep_to_one_line_each_in_a_small_terminal(

@@ -354,11 +354,14 @@ class ClaimsScreen(ClaimEditingScreen):
             self.load_children(slug)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        typing = self.query_one("#filter", Input).has_focus
+        field = self.query_one("#filter", Input)
+        typing = field.has_focus
+        # In the field with nothing typed, esc only leaves it: facets picked stay.
+        leaving = typing and not field.value.strip()
         if action == "clear_filter":
-            return not self.listing.is_tree
-        if action == "leave_filter":  # nothing to clear
-            return self.listing.is_tree and typing
+            return not self.listing.is_tree and not leaving
+        if action == "leave_filter":
+            return leaving
         if action == "focus_filter":  # "/" is typed into it then
             return not typing
         if action == "show_as_of":
