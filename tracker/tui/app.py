@@ -34,7 +34,13 @@ from tracker.tui.dialogs.facets import FacetDialog
 from tracker.tui.dialogs.form import FormDialog
 from tracker.tui.dialogs.help import HelpDialog
 from tracker.tui.dialogs.summary import SummaryDialog
-from tracker.tui.keymap import clashes, keymap_path, load_keymap, with_keys
+from tracker.tui.keymap import (
+    bindings_not_working_now,
+    clashes,
+    keymap_path,
+    load_keymap,
+    with_keys,
+)
 from tracker.tui.messages import ReportFailed, ReportWritten
 from tracker.tui.screens.base import ClaimEditingScreen
 from tracker.tui.screens.claims import ClaimsScreen
@@ -286,7 +292,8 @@ class TrackerApp(App[None]):
         rows = [(", ".join(shown), description, binding_id)
                 for binding_id, (shown, description) in keys.items()]
         about = with_keys(str(getattr(screen, "HELP", "") or ""), screen)
-        self.push_screen(HelpDialog(type(screen).__name__.removesuffix("Screen"), about, rows))
+        self.push_screen(HelpDialog(type(screen).__name__.removesuffix("Screen"), about, rows,
+                                    bindings_not_working_now(screen, keys)))
 
 
 def _identified(owner: type[Any]) -> list[tuple[str, str]]:

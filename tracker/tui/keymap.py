@@ -23,7 +23,7 @@ from platformdirs import user_config_path
 from textual.binding import BindingsMap
 from textual.dom import DOMNode
 from textual.keys import REPLACED_KEYS, Keys, _character_to_key, key_to_character
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 KEYMAP_ENV = "TRACKER_KEYMAP"
 
@@ -133,6 +133,28 @@ def key_for(screen: Screen[Any], action: str, *, enabled_only: bool = True) -> s
                 if binding.action == action:
                     return screen.app.get_key_display(binding)
     return ""
+
+
+def bindings_not_working_now(screen: Screen[Any], working: Iterable[str]
+                             ) -> list[tuple[str, str, str]]:
+    """(keys, description, id) of the bindings of the screen, its widgets and the app (not
+    the app's on a dialog, where Textual does not look for them) whose id is not among
+    `working`: help lists them apart, so every id to remap is there whatever is on screen."""
+    listed = set(working)
+    found: dict[str, tuple[list[str], str]] = {}
+    nodes = [screen, *screen.query("*")]
+    if not isinstance(screen, ModalScreen):
+        nodes.append(screen.app)
+    for node in nodes:
+        for bindings in _remapped(node).key_to_bindings.values():
+            for binding in bindings:
+                if binding.id and binding.id not in listed:
+                    keys, _ = found.setdefault(binding.id, ([], binding.description))
+                    shown = screen.app.get_key_display(binding)
+                    if shown not in keys:
+                        keys.append(shown)
+    return [(", ".join(keys), description, binding_id)
+            for binding_id, (keys, description) in found.items()]
 
 
 def bound_actions(screen: Screen[Any]) -> dict[str, str]:

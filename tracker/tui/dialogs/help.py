@@ -1,4 +1,4 @@
-"""`?`: what the current screen is for and the keys that work on it right now."""
+"""`?`: what the current screen is for, the keys that work on it now, and its other keys."""
 
 from __future__ import annotations
 
@@ -22,25 +22,36 @@ class HelpDialog(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
     ]
 
-    def __init__(self, title: str, about: str, keys: Sequence[tuple[str, str, str]]) -> None:
-        """`keys` holds (key, what it does, binding id) for the bindings active now."""
+    def __init__(self, title: str, about: str, keys: Sequence[tuple[str, str, str]],
+                 not_now: Sequence[tuple[str, str, str]] = ()) -> None:
+        """`keys` holds (key, what it does, binding id) for the bindings active now;
+        `not_now` the same for the screen's other bindings (a resolved claim cannot be
+        forecast), listed apart and dimmed."""
         super().__init__()
         self.heading = title
         self.about = about
         self.keys = keys
+        self.not_now = not_now
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=True, header_style="bold")
-        table.add_column("key", style="bold cyan", no_wrap=True)
-        table.add_column("does")
-        table.add_column("id (remap in keymap.toml)", style="dim")
-        for key, description, binding_id in self.keys:
-            table.add_row(key, description, binding_id)
         with Vertical(classes="form -help"):
             yield Label(f"Help: {self.heading}", classes="form-title")
             with VerticalScroll():
                 yield Static(Text(self.about))
-                yield Static(table)
+                yield Static(_key_table(self.keys, "key"))
+                if self.not_now:
+                    yield Static(_key_table(self.not_now, "not now", dim=True))
             yield KeyHint("{dismiss} closes · {command_palette} opens the command palette",
                           id="help-keys")
         yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply
+
+
+def _key_table(rows: Sequence[tuple[str, str, str]], heading: str, *, dim: bool = False
+               ) -> Table:
+    table = Table(box=None, show_header=True, header_style="bold", style="dim" if dim else "")
+    table.add_column(heading, style="dim" if dim else "bold cyan", no_wrap=True)
+    table.add_column("does")
+    table.add_column("id (remap in keymap.toml)", style="dim")
+    for key, description, binding_id in rows:
+        table.add_row(key, description, binding_id)
+    return table
