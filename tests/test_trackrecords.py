@@ -220,14 +220,33 @@ def test_bad_rows_are_listed_by_line_and_nothing_is_imported(
                      "Q2,Bad p,ann,1.4,2024-01-01,,,,,",
                      "Q3,Bad date,ann,0.5,someday,,,,,",
                      "Q4,Bad outcome,ann,0.5,2024-01-01,maybe,2024-02-01,,,",
-                     "Q5,No resolved_at,ann,0.5,2024-01-01,yes,,,,")
+                     "Q5,No resolved_at,ann,0.5,2024-01-01,yes,,,,",
+                     "Q6,No outcome,ann,0.7,2024-01-15,,2024-06-01,,,",
+                     "Q7,Q seven,ann,0.7,2024-01-15,,,,,",
+                     "Q7,Q seven (renamed),bob,0.2,2024-01-16,,,,,")
     before = dump(engine)
     with pytest.raises(TrackRecordError) as error:
         import_track_record(ledger, path)
     lines = [problem.split(":")[0] for problem in error.value.problems]
-    assert lines == ["3", "4", "5", "6"]
+    assert lines == ["3", "4", "5", "6", "7", "8"]
     assert "outside [0, 1]" in str(error.value) and "someday" in str(error.value)
+    # Taken silently before: an outcome's day without an outcome (the question stayed
+    # open), and two titles for one question (the first won).
+    assert "7: resolved_at is given but outcome is empty" in str(error.value)
+    assert ("8: question 'Q7' has different titles on different rows (line 8 'Q seven', "
+            "line 9 'Q seven (renamed)'); give one") in str(error.value)
     assert dump(engine) == before
+
+
+def test_a_file_separated_by_semicolons_is_told_so(ledger: Ledger, tmp_path: Path) -> None:
+    """A spreadsheet saved in a locale that separates with ';' was told that every column
+    was missing, naming the columns its header has."""
+    path = tmp_path / "record.csv"
+    path.write_text(CSV.replace(",", ";"))
+    with pytest.raises(TrackRecordError) as error:
+        import_track_record(ledger, path)
+    assert error.value.problems == [
+        "1: the columns are separated by ';': save the file as comma-separated CSV"]
 
 
 def test_a_date_that_reads_either_way_round_is_refused_with_the_reason(

@@ -148,6 +148,12 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         return
     reader = csv.DictReader(io.StringIO(text))
     missing = [name for name in REQUIRED if name not in (reader.fieldnames or [])]
+    header = reader.fieldnames or []
+    separator = next((mark for mark in ";\t" if len(header) == 1 and mark in header[0]), "")
+    if missing and separator:  # a spreadsheet's export in a locale that separates with ';'
+        shown = "';'" if separator == ";" else "tabs"
+        raise TrackRecordError(str(path), [f"1: the columns are separated by {shown}: save "
+                                           "the file as comma-separated CSV"])
     if missing:
         raise TrackRecordError(str(path), [f"1: missing column(s) {', '.join(missing)}; the "
                                            f"header must name {', '.join(REQUIRED)}"])
@@ -216,6 +222,9 @@ def _row(line: int, record: dict[str, Any]) -> Row:
     resolved_at = _instant(get("resolved_at"), "resolved_at") if get("resolved_at") else None
     if outcome and resolved_at is None:
         raise ValueError("resolved_at is empty but the question has an outcome")
+    if resolved_at is not None and not outcome:
+        raise ValueError("resolved_at is given but outcome is empty: give the outcome, or "
+                         "leave both empty while the question is open")
     created_at = _instant(get("created_at"), "created_at") if get("created_at") else None
     tags = tuple(sorted({tag.strip() for tag in get("tags").split(";") if tag.strip()}))
     return Row(line, question_id, get("title"), forecaster, probability, forecast_at, outcome,
@@ -286,6 +295,11 @@ def _question_problems(question: QuestionRows) -> list[str]:
     if not any(row.title for row in question.rows):
         problems.append(f"{question.rows[0].line}: question '{question.question_id}' has no "
                         "title on any row")
+    titles = {row.title: row.line for row in question.rows if row.title}
+    if len(titles) > 1:
+        lines = ", ".join(f"line {line} '{title}'" for title, line in titles.items())
+        problems.append(f"{question.rows[0].line}: question '{question.question_id}' has "
+                        f"different titles on different rows ({lines}); give one")
     try:
         validate_definition(_definition(question))
     except InvalidInput as error:
