@@ -166,6 +166,24 @@ def test_a_new_made_on_date_moves_a_deadline_that_counts_from_it(run_cli: Run) -
     assert shown["deadline_end"].startswith("2030-06-30")  # a date stays where it is
 
 
+def test_edit_can_empty_tags_cadence_and_deadline_and_says_when_nothing_changes(
+    run_cli: Run
+) -> None:
+    """`--tag ''` was refused, `--deadline ''` ignored, and an option giving what the claim
+    already had was told "give at least one option"; the app's form can empty them."""
+    add_claim(run_cli, "serving-shift", "--review", "FREQ=WEEKLY")
+    same = run_cli("edit", "serving-shift", "--title", "Serving shift")
+    assert same.exit_code == 2 and "nothing changes: 'serving-shift' already has what the " \
+        "options give" in same.stderr
+    assert run_cli("edit", "serving-shift", "--tag", "", "--review", "", "--deadline", ""
+                   ).exit_code == 0
+    shown = json.loads(run_cli("show", "serving-shift", "--json").stdout)["definition"]
+    assert (shown["tags"], shown["review_cadence"]) == ([], "")
+    assert (shown["deadline_start"], shown["deadline_end"], shown["horizon"]) == (None, None, "")
+    bare = run_cli("edit", "serving-shift")
+    assert bare.exit_code == 2 and "give at least one option to edit" in bare.stderr
+
+
 def test_list_filters_and_json(run_cli: Run) -> None:
     add_claim(run_cli, "a-claim")
     add_claim(run_cli, "b-claim", "--tag", "robots")

@@ -83,12 +83,14 @@ def add(app: AppContext, slug: str, title: str, statement: str, criteria: str,
 @click.option("--criteria", help="How the claim will be resolved yes or no.")
 @click.option("--quote", help="The claim verbatim, as the source words it (checked against "
               "the source's stored copy, when the database keeps one).")
-@click.option("--deadline", help="New deadline or horizon (relative to the made-on date).")
+@click.option("--deadline", help="New deadline or horizon (relative to the made-on date); "
+              "'' leaves the claim without one.")
 @click.option("--made-on", type=DAY, help="New made-on date; a deadline given as a horizon "
               "('2 years') moves with it.")
 @click.option("--kind", type=click.Choice([k.value for k in Kind]), help="A new kind.")
-@click.option("--tag", "tags", multiple=True, help="Replace the tags; repeat for several.")
-@click.option("--review", "review_cadence", help="Review cadence as an RRULE.")
+@click.option("--tag", "tags", multiple=True, help="Replace the tags; repeat for several; "
+              "--tag '' removes them all.")
+@click.option("--review", "review_cadence", help="Review cadence as an RRULE; '' removes it.")
 @click.option("--note", default="", help="Why the definition changed.")
 @click.option("--expect-version", type=int, help="Fail if the claim is no longer at this version.")
 @pass_app
@@ -106,15 +108,21 @@ def edit(app: AppContext, slug: str, title: str | None, statement: str | None,
         }.items() if value is not None
     }
     if tags:
-        changes["tags"] = tags
+        changes["tags"] = () if tags == ("",) else tags
     definition = replace(current.definition, **changes)
-    if not deadline and (moved := deadline_moved_to(current.definition, made_on)) is not None:
+    if deadline is None and (moved := deadline_moved_to(current.definition, made_on)
+                             ) is not None:
         definition = replace(definition, deadline_rule="").with_deadline(moved)
-    if deadline:
+    if deadline == "":
+        definition = replace(definition, horizon="").with_deadline(None)
+    elif deadline:
         definition = replace(definition, horizon=deadline, deadline_rule="").with_deadline(
             _deadline_for(deadline, definition.made_on)
         )
     if definition == current.definition:
+        if changes or deadline is not None:
+            raise click.UsageError(f"nothing changes: '{slug}' already has what the options "
+                                   "give (`tracker show` prints its definition)")
         raise click.UsageError("nothing to change: give at least one option to edit")
     version = app.ledger().edit_claim(
         slug, definition, app.reviewer,
