@@ -172,6 +172,10 @@ def test_cadences_dateutil_chokes_or_loops_on_are_date_errors(text: str) -> None
     ("FREQ=HOURLY", "repeats within a day: use FREQ=DAILY or coarser"),
     ("freq=secondly;interval=30", "repeats within a day"),
     ("FREQ=DAILY;BYHOUR=0,6,12,18", "without BYHOUR, BYMINUTE or BYSECOND"),
+    # dateutil took these and found no date ("asks for no further review"):
+    ("FREQ=YEARLY;BYMONTH=13", "BYMONTH=13 is out of range: months are 1 to 12$"),
+    ("FREQ=MONTHLY;BYMONTHDAY=0", "BYMONTHDAY=0 is out of range: days of the month are 1"),
+    ("FREQ=MONTHLY;BYMONTHDAY=1,x", "BYMONTHDAY=1,x is not a list of whole numbers$"),
 ])
 def test_cadences_a_reviewer_might_type_get_a_plain_answer(text: str, message: str) -> None:
     """Not dateutil's own words ('not enough values to unpack'), and no cadence finer
@@ -224,6 +228,17 @@ def test_a_cadence_that_may_not_come_round_is_refused_quickly(text: str) -> None
 ])
 def test_rare_and_bounded_cadences_pass_the_check(text: str) -> None:
     assert check_cadence(text) is not None
+
+
+def test_until_as_a_date_or_a_floating_time_reads_as_utc() -> None:
+    """RFC 5545 allows both; dateutil refused them with a start in UTC, and the message
+    ("UNTIL values must be specified in UTC when DTSTART is timezone-aware") reached the
+    reviewer."""
+    start = datetime(2029, 12, 30, tzinfo=UTC)
+    for until in ("20300101", "20300101T235959"):
+        rule = parse_cadence(f"FREQ=DAILY;UNTIL={until}", start)
+        assert list(rule) == list(parse_cadence("FREQ=DAILY;UNTIL=20300101T235959Z", start))
+        assert check_cadence(f"FREQ=WEEKLY;UNTIL={until}") is not None
 
 
 def test_a_stored_cadence_the_checks_now_refuse_still_lists() -> None:

@@ -312,6 +312,12 @@ def parse_cadence(text: str, start: datetime | None = None, what: str = "review 
     if "=" not in cleaned:  # dateutil's own message would be about unpacking a tuple
         raise DateError(f"cannot read {what} '{text}': give an RFC 5545 RRULE such "
                         "as 'FREQ=MONTHLY;INTERVAL=3'")
+    if problem := _out_of_range(cleaned):
+        raise DateError(f"{what} '{text}': {problem}")
+    # RFC 5545 allows UNTIL as a date or a floating time; dateutil wants UTC with a start in
+    # UTC: a date is read as its end, a time without Z as UTC.
+    cleaned = _UNTIL_DAY.sub(r"\1T235959Z", cleaned)
+    cleaned = _UNTIL_FLOATING.sub(r"\1Z", cleaned)
     try:
         parsed = rrule.rrulestr(cleaned, dtstart=start or datetime(2000, 1, 1, tzinfo=UTC))
     except Exception as error:  # dateutil raises ValueError, TypeError, IndexError, ...
@@ -325,6 +331,32 @@ def parse_cadence(text: str, start: datetime | None = None, what: str = "review 
     if interval and int(interval.group(1)) < 1:  # dateutil takes 0, then never finds a date
         raise DateError(f"{what} '{text}' has INTERVAL below 1: use 1 or more")
     return parsed
+
+
+_UNTIL_DAY = re.compile(r"(UNTIL\s*=\s*\d{8})(?=\s*(?:;|$))", re.IGNORECASE)
+_UNTIL_FLOATING = re.compile(r"(UNTIL\s*=\s*\d{8}T\d{6})(?=\s*(?:;|$))", re.IGNORECASE)
+_BY_PART = re.compile(r"(?:^|;)\s*(BYMONTH|BYMONTHDAY|BYYEARDAY|BYWEEKNO|BYSETPOS)\s*=\s*"
+                      r"([^;]*)", re.IGNORECASE)
+_BY_RANGES = {"BYMONTH": (1, 12, "months are 1 to 12"),
+              "BYMONTHDAY": (-31, 31, "days of the month are 1 to 31 (or -31 to -1)"),
+              "BYYEARDAY": (-366, 366, "days of the year are 1 to 366 (or -366 to -1)"),
+              "BYWEEKNO": (-53, 53, "weeks are 1 to 53 (or -53 to -1)"),
+              "BYSETPOS": (-366, 366, "positions are 1 to 366 (or -366 to -1)")}
+
+
+def _out_of_range(rule: str) -> str:
+    """What a BY... part gives that no calendar has (dateutil takes BYMONTH=13 and then finds
+    no date, which read as "no further review"); "" if nothing."""
+    for name, values in _BY_PART.findall(rule):
+        low, high, ranges = _BY_RANGES[name.upper()]
+        for value in values.split(","):
+            try:
+                number = int(value)
+            except ValueError:
+                return f"{name.upper()}={values.strip()} is not a list of whole numbers"
+            if number == 0 or not low <= number <= high:
+                return f"{name.upper()}={number} is out of range: {ranges}"
+    return ""
 
 
 def check_cadence(text: str) -> rrule.rrule:
