@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from tests.conftest import CliOutcome, Clock
 from tests.test_reports import build_dataset, record_later_entries
-from tracker.errors import InvalidInput
+from tracker.errors import CannotWrite, InvalidInput
 from tracker.horizons import end_of_day
 from tracker.ledger import Ledger
 from tracker.reports import build_report, period_ends, render, write_series
@@ -111,6 +111,20 @@ def test_series_in_markdown_and_json(engine: Engine, year: Ledger, tmp_path: Pat
     second = json.loads((tmp_path / "report-2024-06-30.json").read_text(encoding="utf-8"))
     assert second["since"] == "2024-03-31T23:59:59.999999Z"
     assert second["previous_status"]["as_of"] == "2024-03-31T23:59:59.999999Z"
+
+
+def test_a_folder_in_the_way_is_refused_before_any_report_is_written(
+    engine: Engine, year: Ledger, tmp_path: Path
+) -> None:
+    """The March report was written and then June's place was found to be a folder: the
+    series stopped half-way, with no index, and said only that June's could not be written."""
+    out = tmp_path / "reports"
+    (out / "report-2024-06-30.md").mkdir(parents=True)
+    with pytest.raises(CannotWrite) as refused:
+        write_series(engine, "quarter", date(2024, 1, 1), end_of_day(date(2024, 6, 30)),
+                     out, "md")
+    assert str(refused.value).endswith("it is a folder; nothing of the series was written")
+    assert sorted(path.name for path in out.iterdir()) == ["report-2024-06-30.md"]
 
 
 def test_the_first_report_covers_its_own_period(engine: Engine, year: Ledger,

@@ -19,7 +19,7 @@ from typing import Final
 from dateutil import rrule
 from sqlalchemy import Engine
 
-from tracker.errors import InvalidInput
+from tracker.errors import CannotWrite, InvalidInput
 from tracker.horizons import (
     SUB_DAILY,
     DateError,
@@ -119,21 +119,36 @@ def write_series(
             "earlier --since or a later --until"
         )
     make_folder(out_dir)
+    index = out_dir / f"index{EXTENSIONS[format]}"
+    _refuse_what_is_in_the_way([*(out_dir / report_name(end, format) for end in ends), index])
     previous_end = start_of_day(since) - timedelta(microseconds=1)
     snapshot = build_snapshot(engine, previous_end)
     entries: list[SeriesEntry] = []
     written: list[Path] = []
     unchanged: list[Path] = []
-    for end in ends:
-        data = build_report(engine, end, since=previous_end, previous=snapshot)
-        path = out_dir / report_name(end, format)
-        (written if write_if_changed(path, render(data, format)) else unchanged).append(path)
-        entries.append(SeriesEntry(end, path.name, data.status, data.changes.counts))
-        snapshot, previous_end = data.snapshot(), end
-    index = out_dir / f"index{EXTENSIONS[format]}"
-    text = _index(every, since, tuple(entries), format)
-    (written if write_if_changed(index, text) else unchanged).append(index)
+    try:
+        for end in ends:
+            data = build_report(engine, end, since=previous_end, previous=snapshot)
+            path = out_dir / report_name(end, format)
+            (written if write_if_changed(path, render(data, format)) else unchanged).append(path)
+            entries.append(SeriesEntry(end, path.name, data.status, data.changes.counts))
+            snapshot, previous_end = data.snapshot(), end
+        text = _index(every, since, tuple(entries), format)
+        (written if write_if_changed(index, text) else unchanged).append(index)
+    except CannotWrite as error:  # a disk or a permission failing half-way: say what is left
+        raise CannotWrite(f"{error}; {plural(len(written), 'report')} of the series written "
+                          f"before it, the index not") from None
     return SeriesResult(tuple(entries), tuple(written), tuple(unchanged))
+
+
+def _refuse_what_is_in_the_way(paths: list[Path]) -> None:
+    """A folder (or a device) where a report of the series goes is refused before any is
+    written: found half-way, it left the earlier reports written and no index."""
+    for path in paths:
+        if path.exists() and not path.is_file():
+            kind = "a folder" if path.is_dir() else "not a regular file"
+            raise CannotWrite(f"cannot write {path}: it is {kind}; nothing of the series was "
+                              "written")
 
 
 # --------------------------------------------------------------------------- the index
