@@ -252,6 +252,22 @@ def test_export_refuses_to_leave_a_claim_in_two_files(run_cli: Run, tmp_path: Pa
     assert run_cli("check", str(directory)).exit_code == 0
 
 
+def test_export_says_the_same_of_two_files_of_one_source_that_it_does(
+        run_cli: Run, tmp_path: Path) -> None:
+    """Two files of one source (an import refuses them) and an export: it said "only src.toml
+    was written", then that src.toml was left as it is, then "0 written"."""
+    directory = claims_dir(tmp_path)
+    twin = directory / "twin.toml"
+    twin.write_text(FILE, encoding="utf-8")
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"note: {twin} holds the same source as src.toml and was left as it is: an export "
+        "writes that source only to src.toml (merge the two files, or remove this one)",
+        f"note: {directory / 'src.toml'} was left as it is: its source 'src' is not in the "
+        "database"]
+
+
 def test_export_says_why_it_leaves_a_file_of_claims_without_a_source(
         run_cli: Run, tmp_path: Path) -> None:
     """It said "its source 'None' is not in the database"."""

@@ -280,8 +280,9 @@ def _existing_files(directory: Path) -> tuple[dict[str | None, Path], list[str]]
                                                and "format" not in data):
             continue  # not a claim file this export could have written
         if key in found:
-            notes.append(f"{path} holds the same source as {found[key]}; only "
-                         f"{found[key].name} was written")
+            notes.append(f"{path} holds the same source as {found[key].name} and was left as "
+                         f"it is: an export writes that source only to {found[key].name} "
+                         "(merge the two files, or remove this one)")
             continue
         found[key] = path
     return found, notes
