@@ -180,7 +180,7 @@ REFUSALS = [
      InvalidInput),
     ("unknown kind", lambda L, s: L.create_claim(definition("x", kind="rumour"), "ann"),
      InvalidInput),
-    ("retract unknown evidence", lambda L, s: L.retract_evidence("no-such", reason="r",
+    ("retract unknown evidence", lambda L, s: L.retract_evidence("no-such-entry", reason="r",
                                                                   reviewer="ann"), NotFound),
     ("retract without reason", lambda L, s: L.retract_evidence("no-such", reason=" ",
                                                                 reviewer="ann"), InvalidInput),
