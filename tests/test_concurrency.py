@@ -6,11 +6,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from tests.helpers import definition
+from tracker.claimfiles.exporter import export_claims
 from tracker.definitions import SourceInfo
 from tracker.errors import Conflict, IllegalTransition, UnseenEntries
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
@@ -211,3 +213,60 @@ def test_a_review_mark_waits_for_a_write_to_the_claim_and_then_sees_it(
         engine, writes[write],
         lambda second: second.mark_reviewed(slug, "alice", seen_through=seen))
     assert len(outcome) == 1 and isinstance(outcome[0], UnseenEntries)
+
+
+def test_a_forecast_under_way_does_not_hold_its_claim(engine: Engine) -> None:
+    """A track record's import adds forecasts to hundreds of claims in one transaction: with
+    each claim locked until it ended, every write to those claims waited for it (and an
+    export updating them in another order could deadlock with it on PostgreSQL)."""
+    ledger = Ledger(engine)
+    slug = ledger.create_claim(definition(), "ann")
+    outcome: list[BaseException | None] = []
+
+    def add_evidence() -> None:
+        try:
+            Ledger(engine).add_evidence(slug, title="News", stance="context", reviewer="bob")
+            outcome.append(None)
+        except Exception as error:  # reported to the test, which names it
+            outcome.append(error)
+
+    with ledger.transaction() as tx:
+        tx.forecast(slug, 0.4, reviewer="carol")
+        if engine.dialect.name == "sqlite":
+            return  # one writer at a time: nothing to show there
+        second = threading.Thread(target=add_evidence)
+        second.start()
+        second.join(5)
+        assert not second.is_alive() and outcome == [None], "the evidence did not wait"
+
+
+def test_an_export_waits_for_an_import_and_then_records_its_sync(
+        engine: Engine, tmp_path: Path) -> None:
+    """The export's bookkeeping (each claim's synced definition) updated claims in slug
+    order while an import wrote to them in its file's order: on PostgreSQL each waited for a
+    claim the other held, and the export failed with "deadlock detected"."""
+    ledger = Ledger(engine)
+    for slug in ("a1", "b1"):
+        ledger.create_claim(definition(slug), "ann")
+    outcome: list[BaseException | None] = []
+
+    def export() -> None:
+        try:
+            export_claims(Ledger(engine), tmp_path / "out")
+            outcome.append(None)
+        except Exception as error:  # reported to the test, which names it
+            outcome.append(error)
+
+    with ledger.transaction() as tx:
+        tx.hold_import_lock()
+        tx.add_evidence("b1", title="News", stance="context", reviewer="carol")
+        exporting = threading.Thread(target=export)
+        exporting.start()
+        exporting.join(0.5)
+        assert exporting.is_alive(), "the export waits for the import"
+        tx.edit_claim("a1", replace(Queries(engine).claim_detail("a1").definition,
+                                    title="A1, retitled"), "carol")
+    exporting.join()
+    assert outcome == [None]
+    assert {detail.slug: detail.synced_hash is not None for detail in (
+        Queries(engine).claim_detail(slug) for slug in ("a1", "b1"))} == {"a1": True, "b1": True}

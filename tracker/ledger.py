@@ -141,13 +141,15 @@ class LedgerTransaction:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                {"key": IMPORT_LOCK_KEY})
 
-    def claim(self, slug: str) -> Claim:
-        """The claim, locked until the transaction ends. Every write to a claim and every
-        review mark take this lock first: on PostgreSQL a mark made while another reviewer's
-        write was under way passed its check and was then stamped after an entry it had not
-        seen (SQLite lets one writer in at a time already)."""
-        claim = self.session.scalar(
-            select(Claim).where(Claim.slug == slug).with_for_update(key_share=True))
+    def claim(self, slug: str, *, lock: bool = True) -> Claim:
+        """The claim, locked until the transaction ends. Every write a review mark checks
+        for, and the mark itself, take this lock first: on PostgreSQL a mark made while
+        another reviewer's write was under way passed its check and was then stamped after
+        an entry it had not seen (SQLite lets one writer in at a time already). A forecast,
+        which the mark does not check for, does without (`lock=False`): an import of a track
+        record would hold every claim it adds forecasts to until it ends."""
+        query = select(Claim).where(Claim.slug == slug)
+        claim = self.session.scalar(query.with_for_update(key_share=True) if lock else query)
         if claim is None:
             raise NotFound(f"no claim '{slug}': check the slug with `tracker list`")
         return claim
@@ -431,7 +433,7 @@ class LedgerTransaction:
         """Record a probability. 0 and 1 are accepted; log scores clip them (see scoring)."""
         probability = check_probability(probability)
         check_text(rationale, "note", TEXT_MAX)
-        claim = self.claim(slug)
+        claim = self.claim(slug, lock=False)
         if Status(claim.status).is_closed and not allow_closed:
             raise IllegalTransition(
                 f"claim '{slug}' is {claim.status}: forecasts on a resolved claim would not be "

@@ -115,6 +115,9 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
         else "the database has no claims without a source")
         for key, path in sorted(existing.items(), key=lambda item: str(item[1]))]
     with ledger.transaction() as tx:
+        # Imports update claims in their files' order, this in slug order: one at a time, or
+        # on PostgreSQL each could wait for a claim the other holds (a deadlock).
+        tx.hold_import_lock()
         for detail in details:
             synced = file_hash(detail.definition)
             if detail.synced_hash != synced:
