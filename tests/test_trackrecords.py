@@ -114,6 +114,31 @@ def test_an_older_file_does_not_replace_an_outcome_resolved_here_since(
     assert queries.claim_detail("q1").status == "refuted"
 
 
+def test_what_earlier_files_set_a_later_file_may_change(
+    ledger: Ledger, queries: Queries, tmp_path: Path
+) -> None:
+    """Only a resolution, reopening or edit made here by someone keeps a file's older value
+    out: a status move here kept the importer's own outcome from being corrected ("kept as
+    resolved here"), and a title an earlier file set could never be set back ("kept as
+    edited here")."""
+    rows = "qa,Will A happen?,alice,0.7,2024-01-10,{outcome},{day},econ{tags},,2024-01-01"
+    import_track_record(ledger, rows_file(tmp_path, rows.format(outcome="", day="", tags="")))
+    ledger.change_status("qa", "developing", reviewer="bob")
+    for outcome, expected in (("yes", "confirmed"), ("no", "refuted")):
+        summary = import_track_record(ledger, rows_file(
+            tmp_path, rows.format(outcome=outcome, day="2024-03-01", tags="")))
+        assert summary.resolutions_added == 1 and summary.kept_outcome == ()
+        assert queries.claim_detail("qa").status == expected
+    renamed = rows.format(outcome="no", day="2024-03-01", tags=";us").replace(
+        "Will A happen?", "Will A happen by June?")
+    assert import_track_record(ledger, rows_file(tmp_path, renamed)).questions_updated == 1
+    summary = import_track_record(ledger, rows_file(
+        tmp_path, rows.format(outcome="no", day="2024-03-01", tags="")))
+    assert (summary.questions_updated, summary.kept_fields) == (1, ())
+    definition = queries.claim_detail("qa").definition
+    assert (definition.title, definition.tags) == ("Will A happen?", ("econ",))
+
+
 def test_the_summary_names_what_an_older_file_left_and_what_a_newer_one_changed(
     run_cli: Run, csv_file: Path, tmp_path: Path
 ) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import uuid
@@ -351,9 +352,9 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                 added += 1
             else:
                 revisions = _definitions(tx, existing)
-                current = revisions[-1]
+                current = revisions[-1][0]
                 carried, behind = _unless_behind(
-                    _carried(question, definition, current), current, revisions[:-1])
+                    _carried(question, definition, current), revisions, reviewer)
                 if behind:
                     kept_fields.append((question.slug, behind))
                 if carried != current:
@@ -444,25 +445,31 @@ def _at_line(path: Path, line: int) -> Iterator[None]:
         raise TrackRecordError(str(path), [f"{line}: {error}"]) from None
 
 
-def _definitions(tx: LedgerTransaction, claim: Claim) -> list[ClaimDefinition]:
-    """Every definition the claim has had, oldest first (the last is the current one)."""
-    return [definition_from_json(stored) for stored in tx.session.scalars(
-        select(ClaimRevision.definition).where(ClaimRevision.claim_id == claim.id)
-        .order_by(ClaimRevision.version))]
+def _definitions(tx: LedgerTransaction, claim: Claim) -> list[tuple[ClaimDefinition, str]]:
+    """Every definition the claim has had and who recorded it, oldest first (the last is
+    the current one)."""
+    return [(definition_from_json(stored), name) for stored, name in tx.session.execute(
+        select(ClaimRevision.definition, Reviewer.name)
+        .join(Reviewer, Reviewer.id == ClaimRevision.reviewer_id)
+        .where(ClaimRevision.claim_id == claim.id).order_by(ClaimRevision.version))]
 
 
 CARRIED_FIELDS = ("title", "url", "tags", "made_on")
 """What a track record's rows can change in a claim's definition (see `_carried`)."""
 
 
-def _unless_behind(carried: ClaimDefinition, current: ClaimDefinition,
-                   earlier: list[ClaimDefinition]) -> tuple[ClaimDefinition, tuple[str, ...]]:
-    """`carried` less the fields whose value the claim had before and was changed from here:
-    a track record carries no date for them, and a file written before that edit would undo
-    it. Returns the definition to keep and the fields kept as they are."""
+def _unless_behind(carried: ClaimDefinition, revisions: list[tuple[ClaimDefinition, str]],
+                   importer: str) -> tuple[ClaimDefinition, tuple[str, ...]]:
+    """`carried` less the fields whose value the claim had before and someone but the
+    importer changed here since: a track record carries no date for them, and a file written
+    before that edit would undo it (a value an earlier file set is the files' to change, as
+    their outcomes are). Returns the definition to keep and the fields kept as they are."""
+    current = revisions[-1][0]
     behind = tuple(name for name in CARRIED_FIELDS
                    if getattr(carried, name) != getattr(current, name)
-                   and any(getattr(old, name) == getattr(carried, name) for old in earlier))
+                   and _set_by(revisions, name) != importer
+                   and any(getattr(old, name) == getattr(carried, name)
+                           for old, _ in revisions[:-1]))
     if not behind:
         return carried, ()
     kept = {name: getattr(current, name) for name in behind}
@@ -491,6 +498,15 @@ RESOLVED, KEPT_RESOLVED, KEPT_OPEN, KEPT_OUTCOME, UNCHANGED = (
     "resolved", "kept resolved", "kept open", "kept outcome", "unchanged")
 
 
+def _set_by(revisions: list[tuple[ClaimDefinition, str]], name: str) -> str:
+    """Who recorded the revision that gave field `name` its current value."""
+    setter = revisions[0][1]
+    for (before, _), (after, by) in itertools.pairwise(revisions):
+        if getattr(before, name) != getattr(after, name):
+            setter = by
+    return setter
+
+
 def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str) -> str:
     """Resolve as the file says. A track record carries no version to tell an older file
     from a newer one, so the file does not undo what was done here since: a question it
@@ -517,8 +533,8 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str)
     if not closed and reopened is not None and as_utc(reopened) >= resolved.resolved_at:
         return KEPT_OPEN
     if closed:
-        changed_here = _latest_state_change(tx, claim.id, except_by=reviewer)
-        if changed_here is not None and changed_here >= resolved.resolved_at:
+        decided_here = _last_resolved_or_reopened(tx, claim.id, except_by=reviewer)
+        if decided_here is not None and decided_here >= resolved.resolved_at:
             return KEPT_OUTCOME
         tx.reopen(question.slug, reviewer=reviewer,
                   reason="the imported track record gives a different outcome")
@@ -539,17 +555,23 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str)
     return RESOLVED
 
 
-def _latest_state_change(tx: LedgerTransaction, claim_id: int, *,
-                         except_by: str | None = None) -> datetime | None:
-    """When the claim's status last changed (a status entry, a reopening, a resolution),
-    leaving out the changes `except_by` made (the importer's own, from earlier files)."""
-    moments = []
-    for model in (StatusChange, Resolution):
-        query = select(func.max(model.recorded_at)).where(model.claim_id == claim_id)
-        if except_by is not None:
-            query = query.join(Reviewer, Reviewer.id == model.reviewer_id).where(
-                Reviewer.name != except_by)
-        moments.append(tx.session.scalar(query))
+def _last_resolved_or_reopened(tx: LedgerTransaction, claim_id: int, *, except_by: str
+                               ) -> datetime | None:
+    """When someone but `except_by` (the importer, whose entries come from earlier files)
+    last resolved or reopened the claim here."""
+    moments = [tx.session.scalar(
+        select(func.max(model.recorded_at))
+        .join(Reviewer, Reviewer.id == model.reviewer_id)
+        .where(model.claim_id == claim_id, Reviewer.name != except_by, *where))
+        for model, where in ((Resolution, ()), (StatusChange, (StatusChange.is_reopen,)))]
+    return max((as_utc(moment) for moment in moments if moment is not None), default=None)
+
+
+def _latest_state_change(tx: LedgerTransaction, claim_id: int) -> datetime | None:
+    """When the claim's status last changed (a status entry, a reopening, a resolution)."""
+    moments = [tx.session.scalar(select(func.max(model.recorded_at))
+                                 .where(model.claim_id == claim_id))
+               for model in (StatusChange, Resolution)]
     return max((as_utc(moment) for moment in moments if moment is not None), default=None)
 
 

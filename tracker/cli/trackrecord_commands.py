@@ -22,13 +22,13 @@ def import_forecasts(app: AppContext, file: Path) -> None:
     annulled, or empty while open; resolved_at: the day the outcome was observed, or the ISO
     moment it was resolved (forecasts count until then). A claim already here keeps its
     criteria, deadline and source; rows change its title, and url, tags and made-on day
-    where given; the file does not undo what was done here since (a question listed
+    where given; the file does not undo what someone did here since (a question listed
     as open does not reopen a claim, an outcome dated before the claim was last reopened or
     resolved here does not close it or replace its outcome, a title, url, tags or made-on
-    day the claim had before an edit here does not undo the edit). Forecasts made at or
-    after their question's outcome are kept but never scored: their lines are named. Bad
-    rows are listed by line and nothing is imported; re-importing the same file adds
-    nothing."""
+    day the claim had before an edit here does not undo the edit; what earlier files set,
+    later ones may change). Forecasts made at or after their question's outcome are kept but
+    never scored: their lines are named. Bad rows are listed by line and nothing is
+    imported; re-importing the same file adds nothing."""
     summary = import_track_record(app.ledger(), file)
     click.echo(
         f"{file}: {plural(summary.questions_added, 'question')} added, "
