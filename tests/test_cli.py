@@ -16,6 +16,8 @@ from tests.conftest import CliOutcome, invoke_main
 from tests.helpers import dump
 from tracker.cli import params
 from tracker.db import head_revision
+from tracker.definitions import SourceInfo
+from tracker.ledger import Ledger
 
 Run = Callable[..., CliOutcome]
 
@@ -184,17 +186,22 @@ def test_edit_can_empty_tags_cadence_and_deadline_and_says_when_nothing_changes(
     assert bare.exit_code == 2 and "give at least one option to edit" in bare.stderr
 
 
-def test_add_says_a_confidence_without_a_made_on_day_is_not_graded(run_cli: Run) -> None:
+def test_add_says_a_confidence_without_a_made_on_day_is_not_graded(
+    run_cli: Run, ledger: Ledger
+) -> None:
     """The source's grade left such a claim out without a word."""
-    result = run_cli("add", "--slug", "no-day", "--title", "T", "--statement", "S",
-                     "--criteria", "C", "--deadline", "2030-01-01", "--confidence", "0.8")
+    ledger.upsert_source(SourceInfo(key="report", title="A report"))
+    claim = ("--title", "T", "--statement", "S", "--criteria", "C", "--deadline", "2030-01-01",
+             "--confidence", "0.8")
+    result = run_cli("add", "--slug", "no-day", *claim, "--source", "report")
     assert result.exit_code == 0
     assert ("note: no-day has an implied confidence but no made-on day, so its source is not "
             "graded on it") in result.stderr
-    dated = run_cli("add", "--slug", "a-day", "--title", "T", "--statement", "S", "--criteria",
-                    "C", "--deadline", "2030-01-01", "--confidence", "0.8", "--made-on",
+    dated = run_cli("add", "--slug", "a-day", *claim, "--source", "report", "--made-on",
                     "2024-01-01")
     assert dated.exit_code == 0 and "note:" not in dated.stderr
+    unsourced = run_cli("add", "--slug", "no-source", *claim)  # no source to grade
+    assert unsourced.exit_code == 0 and "note:" not in unsourced.stderr
 
 
 def test_list_filters_and_json(run_cli: Run) -> None:

@@ -550,6 +550,9 @@ def test_cli_writes_into_a_folder_named_with_o(run_cli: Run, tmp_path: Path) -> 
     result = run_cli("report", "--as-of", "2024-06-30", "--format", "html", "-o", str(tmp_path))
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "report-2024-06-30.html").is_file()
+    empty = run_cli("report", "-o", "")  # the working folder, read as a path: not meant
+    assert empty.exit_code == 2 and "give a file or a folder to write the report to" in (
+        empty.stderr)
 
 
 def test_cli_refusals(run_cli: Run, tmp_path: Path) -> None:

@@ -74,7 +74,7 @@ def add(app: AppContext, slug: str, title: str, statement: str, criteria: str,
     if kind == Kind.PREDICTION and definition.deadline_end is None:
         click.echo(f"note: {created} has no deadline, so it is never due or overdue: give it "
                    f"one with `tracker edit {created} --deadline ...`", err=True)
-    if confidence is not None and made_on is None:
+    if confidence is not None and made_on is None and source:
         click.echo(f"note: {created} has an implied confidence but no made-on day, so its "
                    "source is not graded on it (the confidence counts as a forecast made "
                    f"that day): give one with `tracker edit {created} --made-on ...`", err=True)

@@ -86,6 +86,9 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
                       cast("Format", format_ or "md"))
         click.echo(text, nl=False)
         return
+    if not output.strip():
+        raise click.BadParameter("give a file or a folder to write the report to",
+                                 param_hint="-o")
     path = Path(output)
     if output.endswith(("/", os.sep)) or path.is_dir():
         path = path / report_name(moment, cast("Format", format_ or "md"))
