@@ -176,6 +176,8 @@ def test_cadences_dateutil_chokes_or_loops_on_are_date_errors(text: str) -> None
     ("FREQ=YEARLY;BYMONTH=13", "BYMONTH=13 is out of range: months are 1 to 12$"),
     ("FREQ=MONTHLY;BYMONTHDAY=0", "BYMONTHDAY=0 is out of range: days of the month are 1"),
     ("FREQ=MONTHLY;BYMONTHDAY=1,x", "BYMONTHDAY=1,x is not a list of whole numbers$"),
+    ("FREQ=MONTHLY;BYMONTHDAY=1_5", "BYMONTHDAY=1_5 is not a list of whole numbers$"),
+    ("FREQ=WEEKLY;UNTIL=20301231;COUNT=3", "gives both UNTIL and COUNT: give one of them"),
 ])
 def test_cadences_a_reviewer_might_type_get_a_plain_answer(text: str, message: str) -> None:
     """Not dateutil's own words ('not enough values to unpack'), and no cadence finer
@@ -235,7 +237,7 @@ def test_until_as_a_date_or_a_floating_time_reads_as_utc() -> None:
     ("UNTIL values must be specified in UTC when DTSTART is timezone-aware") reached the
     reviewer."""
     start = datetime(2029, 12, 30, tzinfo=UTC)
-    for until in ("20300101", "20300101T235959"):
+    for until in ("20300101", "20300101T235959", "2030-01-01", "2030-01-01T23:59:59Z"):
         rule = parse_cadence(f"FREQ=DAILY;UNTIL={until}", start)
         assert list(rule) == list(parse_cadence("FREQ=DAILY;UNTIL=20300101T235959Z", start))
         assert check_cadence(f"FREQ=WEEKLY;UNTIL={until}") is not None

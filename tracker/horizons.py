@@ -316,6 +316,8 @@ def parse_cadence(text: str, start: datetime | None = None, what: str = "review 
         raise DateError(f"{what} '{text}': {problem}")
     # RFC 5545 allows UNTIL as a date or a floating time; dateutil wants UTC with a start in
     # UTC: a date is read as its end, a time without Z as UTC.
+    cleaned = _UNTIL_DASHED.sub(lambda match: match.group(0).replace("-", "").replace(
+        ":", ""), cleaned)
     cleaned = _UNTIL_DAY.sub(r"\1T235959Z", cleaned)
     cleaned = _UNTIL_FLOATING.sub(r"\1Z", cleaned)
     try:
@@ -333,6 +335,10 @@ def parse_cadence(text: str, start: datetime | None = None, what: str = "review 
     return parsed
 
 
+_UNTIL_DASHED = re.compile(r"(?<=UNTIL=)\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z?)?(?=\s*(?:;|$))",
+                           re.IGNORECASE)
+_UNTIL_PART = re.compile(r"(?:^|;)\s*UNTIL\s*=", re.IGNORECASE)
+_COUNT_PART = re.compile(r"(?:^|;)\s*COUNT\s*=", re.IGNORECASE)
 _UNTIL_DAY = re.compile(r"(UNTIL\s*=\s*\d{8})(?=\s*(?:;|$))", re.IGNORECASE)
 _UNTIL_FLOATING = re.compile(r"(UNTIL\s*=\s*\d{8}T\d{6})(?=\s*(?:;|$))", re.IGNORECASE)
 _BY_PART = re.compile(r"(?:^|;)\s*(BYMONTH|BYMONTHDAY|BYYEARDAY|BYWEEKNO|BYSETPOS)\s*=\s*"
@@ -350,10 +356,9 @@ def _out_of_range(rule: str) -> str:
     for name, values in _BY_PART.findall(rule):
         low, high, ranges = _BY_RANGES[name.upper()]
         for value in values.split(","):
-            try:
-                number = int(value)
-            except ValueError:
+            if not re.fullmatch(r"\s*[+-]?\d+\s*", value):  # int() also takes "1_5"
                 return f"{name.upper()}={values.strip()} is not a list of whole numbers"
+            number = int(value)
             if number == 0 or not low <= number <= high:
                 return f"{name.upper()}={number} is out of range: {ranges}"
     return ""
@@ -364,6 +369,9 @@ def check_cadence(text: str) -> rrule.rrule:
     reviewed by the hour), and refusing a rule that does not come round (see
     `_comes_round`): finding such a claim's next review searches to the year 9999, for
     seconds, each time the claim is listed."""
+    if _UNTIL_PART.search(text) and _COUNT_PART.search(text):  # before dateutil warns
+        raise DateError(f"review cadence '{text}' gives both UNTIL and COUNT: give one of "
+                        "them (RFC 5545 allows only one)")
     rule = parse_cadence(text)
     if SUB_DAILY.search(text) or _TIME_OF_DAY.search(text):
         raise DateError(f"review cadence '{text}' repeats within a day: use FREQ=DAILY or "
