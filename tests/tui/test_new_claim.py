@@ -70,6 +70,11 @@ async def test_a_new_claim_is_checked_then_recorded_and_shown(
         await fill(pilot, "quote", "Half of US new car sales will be electric.")
         await fill(pilot, "confidence", "7:3")
         assert hint(app, "confidence") == ("read as 70.0%", False)
+        await fill(pilot, "made-on", "")  # with a source, the day decides whether it is graded
+        assert hint(app, "confidence") == (
+            "read as 70.0%: without a made-on day its source is not graded on it", False)
+        await fill(pilot, "made-on", "2024-02-01")
+        assert hint(app, "confidence") == ("read as 70.0%", False)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, NewClaimDialog)

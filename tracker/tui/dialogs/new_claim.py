@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input
 
@@ -70,8 +71,16 @@ class NewClaimDialog(DefinitionForm[NewClaim]):
             read_slug(field, text)
             return "ok"
         if field == "confidence" and text.strip():
-            return f"read as {read_as_percent(read_probability(field, text))}"
+            read = f"read as {read_as_percent(read_probability(field, text))}"
+            if self.text("source").strip() and not self.text("made-on").strip():
+                read += ": without a made-on day its source is not graded on it"
+            return read
         return super().hint(field, value)
+
+    @on(Input.Changed, "#made-on, #source")
+    def _confidence_again(self) -> None:
+        """Whether the confidence is graded depends on these fields too."""
+        self._explain("confidence", self.text("confidence"))
 
     def read(self) -> NewClaim:
         slug = read_slug("slug", self.text("slug"))
