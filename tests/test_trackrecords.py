@@ -462,6 +462,21 @@ def test_a_resolution_without_an_observed_day_keeps_its_moment_through_a_round_t
     fresh.dispose()
 
 
+def test_a_question_imported_later_is_not_scored_as_of_before_it_was(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    """A resolution given as a moment is recorded at that moment, before the import records
+    its claim: `score --as-of` a day in between counted it while `show --as-of` and the
+    report's statuses said the claim was not in the tracker yet."""
+    path = rows_file(tmp_path, "k2,Will K happen?,alice,0.9,2025-09-01,yes,"
+                               "2025-09-30T18:00:00+00:00,,,2025-08-01")
+    assert run_cli("import-forecasts", str(path)).exit_code == 0
+    before = run_cli("score", "--as-of", "2025-10-01")
+    assert before.exit_code == 0 and "(0 resolved claims," in before.stdout
+    assert "k2" not in run_cli("report", "--as-of", "2025-10-01", "--format", "md").stdout
+    assert "(1 resolved claim," in run_cli("score").stdout
+
+
 def test_a_row_about_a_claim_made_here_changes_only_what_it_carries(
     engine: Engine, ledger: Ledger, queries: Queries, clock: Clock, tmp_path: Path
 ) -> None:

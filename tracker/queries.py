@@ -973,6 +973,9 @@ def state_events_as_of(as_of: datetime, ids: tuple[int, int] | None = None) -> S
         select(events.c.claim_id, events.c.version, events.c.status, events.c.recorded_at)
         .join(latest, and_(latest.c.claim_id == events.c.claim_id,
                            latest.c.version == events.c.version))
+        # A track record's resolution can be recorded as of its own moment, before the
+        # import recorded its claim: as of then the claim was not in the tracker.
+        .join(Claim, and_(Claim.id == events.c.claim_id, Claim.created_at <= as_of))
         .subquery()
     )
 

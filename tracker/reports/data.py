@@ -572,12 +572,15 @@ def _changes(session: Session, window: _Window, every_forecast_in_window: bool =
             query.where(*where).order_by(recorded.desc(), tie.desc()).limit(CHANGE_LIMIT)
         ).all()
 
+    # A track record's resolution can be recorded as of its own moment, before the import
+    # recorded its claim: not a change of the tracker's until the claim is in it.
+    present = select(Claim.id).where(Claim.created_at <= window.end)
     for claim_id, outcome, value, note, reviewer, recorded, observed in latest(
         "resolved",
         select(Resolution.claim_id, Resolution.outcome, Resolution.value, Resolution.note,
                Reviewer.name, Resolution.recorded_at, Resolution.observed_on)
         .join(Reviewer, Reviewer.id == Resolution.reviewer_id),
-        Resolution, Resolution.recorded_at, Resolution.uuid,
+        Resolution, Resolution.recorded_at, Resolution.uuid, Resolution.claim_id.in_(present),
     ):
         raw.append(("resolved", claim_id, _outcome_text(outcome, value), recorded, reviewer,
                     note, observed))
@@ -589,7 +592,7 @@ def _changes(session: Session, window: _Window, every_forecast_in_window: bool =
                    StatusChange.observed_on)
             .join(Reviewer, Reviewer.id == StatusChange.reviewer_id),
             StatusChange, StatusChange.recorded_at, StatusChange.uuid,
-            StatusChange.is_reopen.is_(reopen),
+            StatusChange.is_reopen.is_(reopen), StatusChange.claim_id.in_(present),
         ):
             raw.append((kind, claim_id, f"{before} → {after}", recorded, reviewer, note,
                         observed))
@@ -703,8 +706,10 @@ def _score_table(board: Leaderboard, previous: Snapshot | None) -> ScoreTable:
 
 def _activity(window: _Window) -> list[tuple[Select[int, datetime], Any, Any]]:
     """Per kind of entry: (claim id, recorded at) of those recorded in the window, with the
-    two columns to order by."""
+    two columns to order by. A status change or resolution of a claim recorded later (a
+    track record's, recorded as of its own moment) is not activity of the tracker's yet."""
     retraction_claim = Evidence.claim_id
+    present = select(Claim.id).where(Claim.created_at <= window.end)
     return [
         (select(ClaimRevision.claim_id, ClaimRevision.recorded_at)
          .where(window.holds(ClaimRevision.recorded_at)),
@@ -717,10 +722,10 @@ def _activity(window: _Window) -> list[tuple[Select[int, datetime], Any, Any]]:
          .where(window.holds(EvidenceRetraction.recorded_at)),
          retraction_claim, EvidenceRetraction.recorded_at),
         (select(StatusChange.claim_id, StatusChange.recorded_at)
-         .where(window.holds(StatusChange.recorded_at)),
+         .where(window.holds(StatusChange.recorded_at), StatusChange.claim_id.in_(present)),
          StatusChange.claim_id, StatusChange.recorded_at),
         (select(Resolution.claim_id, Resolution.recorded_at)
-         .where(window.holds(Resolution.recorded_at)),
+         .where(window.holds(Resolution.recorded_at), Resolution.claim_id.in_(present)),
          Resolution.claim_id, Resolution.recorded_at),
         (select(Forecast.claim_id, Forecast.recorded_at)
          .where(window.holds(Forecast.recorded_at)),
