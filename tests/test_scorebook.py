@@ -154,6 +154,10 @@ def test_score_command_json(run_cli: Callable[..., CliOutcome], scored: Ledger) 
         assert key in rows[0]
     text = run_cli("score", "--by", "tag").stdout
     assert "robots" in text and "calibration" in text and "reliability" in text
+    # The chart holds each reviewer's final forecast once: a claim with two tags is in two
+    # rows, an untagged one in none, so it is not "all rows" (the reviewer table's is).
+    assert "calibration of final forecasts (each reviewer's once, whatever its rows):" in text
+    assert "calibration of final forecasts (all rows):" in run_cli("score").stdout
     early = run_cli("score", "--as-of", "2023-01-01").stdout
     assert early.startswith("scores by reviewer, as of 2023-01-01 (0 resolved claims, each "
                             "scored where it has a forecast made before its outcome;")

@@ -1082,7 +1082,8 @@ def conventions(as_of: datetime, since: datetime | None) -> tuple[Convention, ..
                    "peer is 100 times the log score minus the mean of the other forecasters' "
                    "at each instant. Both are averaged over the time the forecaster had a "
                    "forecast in force (Metaculus averages over the whole question, counting "
-                   "time without a forecast as 0: that is coverage times these)."),
+                   "time without a forecast as 0: on one claim that is coverage times these; "
+                   "a row's columns are means over its claims, so their product is not)."),
         Convention("Relative Brier",
                    "A forecaster's final Brier minus the median of the other forecasters' on "
                    "the same claim, averaged over the claims shared; negative is better. "

@@ -137,8 +137,11 @@ def scores_intro(resolved: int, as_of: datetime) -> str:
 
 
 def calibration_title(board: Leaderboard) -> str:
-    """What the calibration chart is of: grouped by source, the implied confidences."""
+    """What the calibration chart is of: grouped by source, the implied confidences; by tag or
+    period, every reviewer's final forecasts once, not the rows' pairs."""
     what = "implied confidences" if board.by == "source" else "final forecasts"
+    if board.by in ("tag", "period"):  # a claim with two tags is in two rows, untagged in none
+        return f"calibration of {what} (each reviewer's once, whatever its rows)"
     return f"calibration of {what} (all rows)"
 
 
