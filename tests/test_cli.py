@@ -204,6 +204,20 @@ def test_add_says_a_confidence_without_a_made_on_day_is_not_graded(
     assert unsourced.exit_code == 0 and "note:" not in unsourced.stderr
 
 
+def test_a_derived_question_is_made_on_its_parents_day_unless_told(run_cli: Run) -> None:
+    """Without --made-on it had none, so it was scored from the moment it was recorded and an
+    export of forecasts read back differently (claims/README: children inherit it)."""
+    add_claim(run_cli, "parent-claim")  # made on 2023-06-29
+    result = run_cli("add", "--slug", "child", "--title", "C", "--statement", "S",
+                     "--criteria", "C", "--parent", "parent-claim", "--deadline", "18 months")
+    assert result.exit_code == 0, result.stderr
+    shown = json.loads(run_cli("show", "child", "--json").stdout)["definition"]
+    assert shown["made_on"] == "2023-06-29" and shown["deadline_end"].startswith("2024-12-29")
+    add_claim(run_cli, "own-day", "--parent", "parent-claim", "--made-on", "2024-01-01")
+    shown = json.loads(run_cli("show", "own-day", "--json").stdout)["definition"]
+    assert shown["made_on"] == "2024-01-01"
+
+
 def test_list_filters_and_json(run_cli: Run) -> None:
     add_claim(run_cli, "a-claim")
     add_claim(run_cli, "b-claim", "--tag", "robots")

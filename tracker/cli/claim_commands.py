@@ -45,7 +45,7 @@ def _deadline_for(text: str | None, made_on: date | None) -> Any:
               help="How the claim will be resolved yes or no (required for a prediction).")
 @click.option("--deadline", help="2025-06-30, 'June 2025', 2025-Q3, '18 months', '1-2 years'.")
 @click.option("--made-on", type=DAY, help="When the claim was made (relative deadlines count "
-              "from here).")
+              "from here). Default for a derived question: its parent's.")
 @click.option("--kind", type=click.Choice([k.value for k in Kind]), default=Kind.PREDICTION.value,
               show_default=True)
 @click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
@@ -63,6 +63,8 @@ def add(app: AppContext, slug: str, title: str, statement: str, criteria: str,
         parent: str | None, source: str | None, quote: str, claimant: str,
         review_cadence: str, confidence: float | None) -> None:
     """Record a new claim."""
+    if parent and made_on is None:  # a derived question is asked when its parent was made
+        made_on = app.queries().claim_detail(parent).definition.made_on
     definition = ClaimDefinition(
         slug=slug, title=title, statement=statement, criteria=criteria, made_on=made_on,
         kind=kind, tags=tags, parent=parent, source=source, quote=quote, claimant=claimant,
