@@ -316,6 +316,27 @@ async def test_moving_past_the_last_row_loads_the_next_page(
         assert table.current_slug == f"claim-{PAGE_SIZE - 1:03d}"
 
 
+async def test_clearing_the_filter_keeps_the_claim_chosen_in_sight(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """The cursor stayed on the claim found (row 32 of 43) with the table scrolled to the top:
+    the keys then acted on a claim nobody could see."""
+    for number in range(40):
+        add_claim(seeded, f"zz-claim-{number:02d}", f"Filler {number}")
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "zz-claim-35")
+        await settle(pilot)
+        await pilot.press("enter", "escape")
+        await settle(pilot)
+        table = app.claims_screen.table
+        assert table.current_slug == "zz-claim-35" and len(slugs(app)) > 40
+        top = int(table.scroll_offset.y)
+        assert top <= table.cursor_row < top + table.scrollable_content_region.height
+
+
 async def test_detail_pane_shows_the_whole_claim(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:

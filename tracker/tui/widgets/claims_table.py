@@ -236,6 +236,10 @@ class ClaimsTable(ScrollView, can_focus=True):
             index = 0
         self.cursor_row = -1
         self.move_cursor(index)
+        # Scrolled again once laid out: moving at once was held to the old rows' height (one
+        # row after a filter), and the cursor's row stayed out of sight when it was cleared.
+        self.call_after_refresh(self.scroll_to_region, Region(0, self.cursor_row, 1, 1),
+                                animate=False)
         self.refresh()
 
     @property
