@@ -281,6 +281,25 @@ async def test_a_claim_resolved_and_left_is_not_still_to_review(
         assert ["still", "to", "review", "1"] in summary, "ev-share only"
 
 
+async def test_a_claim_resolved_then_skipped_is_not_still_to_review(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """Skipped after it was resolved, it counted among the skipped ones still to review."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(pilot)
+        await pilot.press("x", "enter", "down", "down", "enter", "ctrl+s")  # rates-cut: no
+        await settle(pilot)
+        await pilot.press("n", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryDialog)
+        console = Console(width=80, record=True)
+        console.print(app.screen.query_one("#summary-table", Static).content)
+        summary = [line.split() for line in console.export_text().splitlines()]
+        assert ["skipped", "1"] in summary
+        assert ["still", "to", "review", "1"] in summary, "ev-share only"
+
+
 async def test_session_summary_counts_and_review_marks(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:

@@ -49,8 +49,7 @@ class SummaryDialog(ModalScreen[None]):
         table.add_column(justify="right")
         for field in fields(self.tally):
             table.add_row(field.name.replace("_", " "), str(getattr(self.tally, field.name)))
-        # A skipped claim still needs attention: it comes back in the next session.
-        table.add_row("still to review", str(self.remaining + self.tally.skipped))
+        table.add_row("still to review", str(self.remaining))  # skipped ones included
         with Vertical(classes="form -summary"):
             nothing = self.remaining == 0 and not any(
                 getattr(self.tally, field.name) for field in fields(self.tally))

@@ -116,6 +116,8 @@ class ReviewScreen(ClaimEditingScreen):
         self.forecast_this_session: set[str] = set()
         self.resolved_this_session: set[str] = set()
         """Claims resolved (and not reopened) in this session: no longer to review."""
+        self.skipped_this_session: set[str] = set()
+        """Claims skipped: still to review (next session), unless resolved first."""
         self.item: ReviewItem | None = None
         self.changes: tuple[TimelineEntry, ...] = ()
         self.seen_through: datetime | None = None
@@ -316,6 +318,8 @@ class ReviewScreen(ClaimEditingScreen):
         if self.marking is not None:
             return
         self.tally.skipped += 1
+        if self.item is not None:
+            self.skipped_this_session.add(self.item.slug)
         self.position += 1
         self.show_current()
 
@@ -327,8 +331,9 @@ class ReviewScreen(ClaimEditingScreen):
         """End the session with its summary; `then` runs once the reviewer has closed it
         (leaving for another claim from the palette ends the session the same way), and
         `closing` says what closing it does."""
-        remaining = sum(item.slug not in self.resolved_this_session
-                        for item in self.queue[self.position:])
+        # Still to review: the claims not reached and those skipped, less any resolved here.
+        ahead = {item.slug for item in self.queue[self.position:]}
+        remaining = len((ahead | self.skipped_this_session) - self.resolved_this_session)
 
         def ended(_: object) -> None:
             self.tracker.end_review()
