@@ -280,6 +280,21 @@ async def test_a_remap_onto_another_bindings_key_is_reported(
             "only one of them works there"]
 
 
+async def test_help_names_the_id_of_a_binding_a_keymap_left_without_a_key(
+    seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path
+) -> None:
+    """With "s" given to claim.evidence, the help text read "<next_sort: no key>" and its key
+    list left claims.sort out: nothing said which id to give a key back to."""
+    app = tui(keymap_file=write_keymap(tmp_path, '"claim.evidence" = "s"\n'))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpDialog)
+        assert "(no key: give claims.sort one in keymap.toml)" in app.screen.about
+        assert "no key>" not in app.screen.about
+        assert ("(none)", "Sort", "claims.sort") in app.screen.not_now
+
+
 async def test_a_broken_keymap_file_is_reported_not_fatal(
     seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path
 ) -> None:

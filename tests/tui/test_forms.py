@@ -112,7 +112,7 @@ async def test_evidence_errors_each_field_then_is_recorded_with_the_date_as_read
         assert "is not a web address" in hint(app, "url")[0]
         app.screen.query_one("#url", Input).value = "https://iea.org/q3"
         await pilot.press("ctrl+s")
-        assert hint(app, "stance") == ("choose a stance", True)
+        assert hint(app, "stance") == ("choose the stance", True)
         await pilot.press("enter", "down", "down", "enter", "tab")  # stance: refutes
         await type_text(pilot, "someday")
         assert "cannot read 'someday' as a date" in hint(app, "observed")[0]
@@ -144,7 +144,7 @@ async def test_status_change(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("c", "ctrl+s")
-        assert hint(app, "status") == ("choose a status", True)
+        assert hint(app, "status") == ("choose the status", True)
         await pilot.press("enter", "down", "enter", "tab")
         await type_text(pilot, "pilots")
         await pilot.press("tab")
@@ -213,7 +213,7 @@ async def test_resolve_partial_with_its_value_and_the_errors_before(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("x", "ctrl+s")
-        assert hint(app, "outcome") == ("choose a outcome", True)
+        assert hint(app, "outcome") == ("choose the outcome", True)
         await pilot.press("enter", "down", "enter", "tab", *"0.4", "ctrl+s")  # yes + value
         assert hint(app, "value") == ("only a partial outcome takes a value, not yes", True)
         await fill(pilot, "value", "100%")  # while typed too, under "yes"

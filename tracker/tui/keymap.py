@@ -153,8 +153,26 @@ def bindings_not_working_now(screen: Screen[Any], working: Iterable[str]
                     shown = screen.app.get_key_display(binding)
                     if shown not in keys:
                         keys.append(shown)
+        for bindings in node._bindings.key_to_bindings.values():  # a keymap took its key away
+            for binding in bindings:
+                if binding.id and binding.id not in listed:
+                    found.setdefault(binding.id, ([NO_KEY], binding.description))
     return [(", ".join(keys), description, binding_id)
             for binding_id, (keys, description) in found.items()]
+
+
+NO_KEY = "(none)"
+"""Shown for a binding left without a key (a keymap gave its key to another binding)."""
+
+
+def _binding_id(screen: Screen[Any], action: str) -> str:
+    """The id of the binding that runs `action` on `screen`, its widgets or the app."""
+    for node in (screen, *screen.query("*"), screen.app):
+        for bindings in node._bindings.key_to_bindings.values():
+            for binding in bindings:
+                if binding.action == action and binding.id:
+                    return str(binding.id)
+    return action
 
 
 def bound_actions(screen: Screen[Any]) -> dict[str, str]:
@@ -182,6 +200,7 @@ def with_keys(text: str, screen: Screen[Any]) -> str:
 
     class KeyNames(dict[str, str]):
         def __missing__(self, action: str) -> str:
-            return key_for(screen, action, enabled_only=False) or f"<{action}: no key>"
+            return key_for(screen, action, enabled_only=False) or (
+                f"(no key: give {_binding_id(screen, action)} one in keymap.toml)")
 
     return text.format_map(KeyNames())

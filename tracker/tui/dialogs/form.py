@@ -134,7 +134,7 @@ def describe_day(value: date | None) -> str:
 
 def read_choice(field: str, select: Select[str], what: str) -> str:
     if select.value is Select.NULL:
-        raise FieldError(field, f"choose a {what}")
+        raise FieldError(field, f"choose the {what}")
     return str(select.value)
 
 
