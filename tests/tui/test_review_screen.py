@@ -261,6 +261,13 @@ async def test_an_empty_queue_says_so_and_leaves_nothing_stale_behind(
         assert str(body.render()) == "", "not 'no claim selected'"
 
 
+def summary_rows(app: TrackerApp) -> list[list[str]]:
+    """The session summary's table, a row of words each."""
+    console = Console(width=80, record=True)
+    console.print(app.screen.query_one("#summary-table", Static).content)
+    return [line.split() for line in console.export_text().splitlines()]
+
+
 async def test_a_claim_resolved_and_left_is_not_still_to_review(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:
@@ -274,9 +281,7 @@ async def test_a_claim_resolved_and_left_is_not_still_to_review(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, SummaryDialog)
-        console = Console(width=80, record=True)
-        console.print(app.screen.query_one("#summary-table", Static).content)
-        summary = [line.split() for line in console.export_text().splitlines()]
+        summary = summary_rows(app)
         assert ["resolved", "1"] in summary
         assert ["still", "to", "review", "1"] in summary, "ev-share only"
 
@@ -293,9 +298,7 @@ async def test_a_claim_resolved_then_skipped_is_not_still_to_review(
         await pilot.press("n", "escape")
         await settle(pilot)
         assert isinstance(app.screen, SummaryDialog)
-        console = Console(width=80, record=True)
-        console.print(app.screen.query_one("#summary-table", Static).content)
-        summary = [line.split() for line in console.export_text().splitlines()]
+        summary = summary_rows(app)
         assert ["skipped", "1"] in summary
         assert ["still", "to", "review", "1"] in summary, "ev-share only"
 
@@ -315,9 +318,7 @@ async def test_session_summary_counts_and_review_marks(
         assert isinstance(app.screen, SummaryDialog)
         tally = app.screen.tally
         assert (tally.reviewed, tally.resolved, tally.skipped, tally.forecasts) == (1, 1, 1, 0)
-        console = Console(width=80, record=True)
-        console.print(app.screen.query_one("#summary-table", Static).content)
-        summary = [line.split() for line in console.export_text().splitlines()]
+        summary = summary_rows(app)
         assert ["reviewed", "1"] in summary and ["resolved", "1"] in summary
         assert ["skipped", "1"] in summary and ["forecasts", "0"] in summary
         assert ["still", "to", "review", "1"] in summary, "the skipped claim comes back"
