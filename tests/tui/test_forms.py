@@ -362,6 +362,27 @@ async def test_retracting_the_entry_chosen_from_several(
     assert retracted == {"Sales up 30%": None, "Sales flat": "duplicate", "Subsidy cut": None}
 
 
+async def test_the_entries_to_retract_come_in_the_detail_panes_order(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """The pane lists evidence by the day it speaks of, the form listed it as recorded: the
+    entry first in one was not first in the other."""
+    seeded.add_evidence("ev-share", title="Old census", stance="context", reviewer="bob",
+                        observed_on=date(2020, 1, 1))
+    pane = [item.title for item in queries.claim_detail("ev-share").evidence_by_day]
+    assert pane[0] == "Old census" != queries.claim_detail("ev-share").evidence[0].title
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        entries = app.screen.query_one("#entry", OptionList)
+        shown = [str(entries.get_option_at_index(index).prompt)
+                 for index in range(entries.option_count)]
+        assert [next(title for title in pane if title in line) for line in shown] == pane
+        await pilot.press("escape")
+
+
 async def test_an_entry_retracted_meanwhile_is_named_and_no_other_is_chosen_for_retry(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:

@@ -207,7 +207,8 @@ class ClaimEditingScreen(TrackerScreen):
         elif kind is DefinitionEdit:
             form = EditDialog(subject, detail.definition, **options)
         else:
-            form = RetractDialog(subject, detail.evidence, **options)
+            # The entries in the order the detail pane lists them.
+            form = RetractDialog(subject, detail.evidence_by_day, **options)
 
         def submitted(change: Change | None) -> None:
             if change is not None:
