@@ -39,15 +39,24 @@ def write_if_changed(path: Path, text: str) -> bool:
         raise _cannot_write(path, error) from None
 
 
-def _write_if_changed(path: Path, data: bytes) -> bool:
+def refuse_non_file(path: Path) -> os.stat_result | None:
+    """`path`'s status (of the file a link points at), None if there is nothing there yet;
+    CannotWrite if something other than a regular file is (see the module's docstring)."""
     try:
-        status = path.stat()  # of the file a link points at
+        status = path.stat()
     except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        kind = "a folder" if stat.S_ISDIR(status.st_mode) else "not a regular file"
+        raise CannotWrite(f"cannot write {path}: it is {kind}")
+    return status
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    status = refuse_non_file(path)
+    if status is None:
         mode = None
     else:
-        if not stat.S_ISREG(status.st_mode):
-            kind = "a folder" if stat.S_ISDIR(status.st_mode) else "not a regular file"
-            raise CannotWrite(f"cannot write {path}: it is {kind}")
         mode = stat.S_IMODE(status.st_mode)
         if status.st_size == len(data) and path.read_bytes() == data:
             return False

@@ -375,15 +375,15 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                                     made_at=row.forecast_at, stamp=EntryStamp(entry),
                                     allow_closed=True)
                     forecasts += 1
-            status_before = tx.claim(question.slug).status
             with _at_line(path, next((row.line for row in question.rows if row.outcome),
                                      question.rows[0].line)):
-                outcome = _apply_outcome(tx, question, reviewer)
+                outcome, status_before = _apply_outcome(tx, question, reviewer)
             resolutions += outcome == RESOLVED
             if outcome in kept:
                 kept[outcome].append(question.slug)
             if outcome == RESOLVED and Status(status_before).is_closed:
-                changed.append((question.slug, status_before, tx.claim(question.slug).status))
+                changed.append((question.slug, status_before,
+                                tx.claim(question.slug, lock=False).status))
             after_outcome += _forecasts_after_outcome(tx, question)
     return ImportSummary(added, updated, forecasts, resolutions, unchanged,
                          tuple(kept[KEPT_RESOLVED]), tuple(kept[KEPT_OPEN]),
@@ -397,7 +397,7 @@ def _forecasts_after_outcome(tx: LedgerTransaction, question: QuestionRows) -> l
     moment recorded), not as the file gives it: the import may keep a claim open, keep its
     own resolution, or date a resolution by its day. Such forecasts are kept but never
     scored, so a date typed wrong would otherwise leave them out of every score unseen."""
-    claim = tx.claim(question.slug)
+    claim = tx.claim(question.slug, lock=False)
     resolution = tx.session.scalars(  # the one scoring uses: none if open or annulled
         scoring_resolutions(None, ids=(claim.id, claim.id))).one_or_none()
     if resolution is None:
@@ -507,35 +507,40 @@ def _set_by(revisions: list[tuple[ClaimDefinition, str]], name: str) -> str:
     return setter
 
 
-def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str) -> str:
+def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str
+                   ) -> tuple[str, str]:
     """Resolve as the file says. A track record carries no version to tell an older file
     from a newer one, so the file does not undo what was done here since: a question it
     lists as open does not reopen a claim resolved here, an outcome dated before the claim
     was last reopened here does not close it again, and a different outcome dated before
     the claim was last resolved or reopened here (by anyone but the importer) does not
-    replace it."""
+    replace it. Returns what it did and the claim's status before.
+    The claim is locked only where the file gives an outcome, which may be written: a row
+    without one reads it, as the forecasts are added, without holding it."""
     resolved = next((row for row in question.rows if row.outcome), None)
-    claim = tx.claim(question.slug)
+    deciding = resolved is not None and resolved.resolved_at is not None
+    claim = tx.claim(question.slug, lock=deciding)
+    before = claim.status
+    closed = Status(before).is_closed
+    if resolved is None or resolved.resolved_at is None:
+        return (KEPT_RESOLVED if closed else UNCHANGED), before
     current = tx.session.scalar(
         select(Resolution).where(Resolution.claim_id == claim.id)
         .order_by(Resolution.version.desc()).limit(1)
     )
-    closed = Status(claim.status).is_closed
-    if resolved is None or resolved.resolved_at is None:
-        return KEPT_RESOLVED if closed else UNCHANGED
     if closed and current is not None and (current.outcome, current.value) == (
         resolved.outcome, outcome_value(Outcome(resolved.outcome), resolved.value)
     ):
-        return UNCHANGED
+        return UNCHANGED, before
     reopened = tx.session.scalar(
         select(func.max(StatusChange.recorded_at))
         .where(StatusChange.claim_id == claim.id, StatusChange.is_reopen))
     if not closed and reopened is not None and as_utc(reopened) >= resolved.resolved_at:
-        return KEPT_OPEN
+        return KEPT_OPEN, before
     if closed:
         decided_here = _last_resolved_or_reopened(tx, claim.id, except_by=reviewer)
         if decided_here is not None and decided_here >= resolved.resolved_at:
-            return KEPT_OUTCOME
+            return KEPT_OUTCOME, before
         tx.reopen(question.slug, reviewer=reviewer,
                   reason="the imported track record gives a different outcome")
     # A day is the day it was observed; a moment (as exported for a resolution recorded
@@ -552,7 +557,7 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str)
                                           repr(resolved.value), resolved.resolved_at.isoformat(),
                                           str(claim.version)),
                                 recorded_at=resolved.resolved_at if exact else None))
-    return RESOLVED
+    return RESOLVED, before
 
 
 def _last_resolved_or_reopened(tx: LedgerTransaction, claim_id: int, *, except_by: str

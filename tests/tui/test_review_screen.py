@@ -268,38 +268,25 @@ def summary_rows(app: TrackerApp) -> list[list[str]]:
     return [line.split() for line in console.export_text().splitlines()]
 
 
-async def test_a_claim_resolved_and_left_is_not_still_to_review(
-    seeded: Ledger, tui: Callable[..., TrackerApp]
+@pytest.mark.parametrize(("keys", "counted"), [
+    (("escape",), ["resolved", "1"]),  # the session ended on it
+    (("n", "escape"), ["skipped", "1"]),  # skipped after it was resolved
+])
+async def test_a_claim_resolved_in_the_session_is_not_still_to_review(
+    seeded: Ledger, tui: Callable[..., TrackerApp], keys: tuple[str, ...], counted: list[str]
 ) -> None:
-    """Ending the session on a claim just resolved counted it as still to review; the next
-    session's queue does not have it."""
+    """Ending the session on a claim just resolved, or skipping it then, counted it as still
+    to review; the next session's queue does not have it."""
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await start_review(pilot)
         await pilot.press("x", "enter", "down", "down", "enter", "ctrl+s")  # rates-cut: no
         await settle(pilot)
-        await pilot.press("escape")
+        await pilot.press(*keys)
         await settle(pilot)
         assert isinstance(app.screen, SummaryDialog)
         summary = summary_rows(app)
-        assert ["resolved", "1"] in summary
-        assert ["still", "to", "review", "1"] in summary, "ev-share only"
-
-
-async def test_a_claim_resolved_then_skipped_is_not_still_to_review(
-    seeded: Ledger, tui: Callable[..., TrackerApp]
-) -> None:
-    """Skipped after it was resolved, it counted among the skipped ones still to review."""
-    app = tui()
-    async with app.run_test(size=SIZE) as pilot:
-        await start_review(pilot)
-        await pilot.press("x", "enter", "down", "down", "enter", "ctrl+s")  # rates-cut: no
-        await settle(pilot)
-        await pilot.press("n", "escape")
-        await settle(pilot)
-        assert isinstance(app.screen, SummaryDialog)
-        summary = summary_rows(app)
-        assert ["skipped", "1"] in summary
+        assert counted in summary
         assert ["still", "to", "review", "1"] in summary, "ev-share only"
 
 

@@ -572,9 +572,7 @@ def _changes(session: Session, window: _Window, every_forecast_in_window: bool =
             query.where(*where).order_by(recorded.desc(), tie.desc()).limit(CHANGE_LIMIT)
         ).all()
 
-    # A track record's resolution can be recorded as of its own moment, before the import
-    # recorded its claim: not a change of the tracker's until the claim is in it.
-    present = select(Claim.id).where(Claim.created_at <= window.end)
+    present = _claims_recorded_by(window.end)
     for claim_id, outcome, value, note, reviewer, recorded, observed in latest(
         "resolved",
         select(Resolution.claim_id, Resolution.outcome, Resolution.value, Resolution.note,
@@ -704,12 +702,19 @@ def _score_table(board: Leaderboard, previous: Snapshot | None) -> ScoreTable:
 # --------------------------------------------------------------------------- timelines
 
 
+def _claims_recorded_by(moment: datetime) -> Select[int]:
+    """The claims in the tracker by `moment`: a track record's resolution can be recorded as
+    of its own moment, before the import recorded its claim, and is no change of the
+    tracker's until the claim is in it."""
+    return select(Claim.id).where(Claim.created_at <= moment)
+
+
 def _activity(window: _Window) -> list[tuple[Select[int, datetime], Any, Any]]:
     """Per kind of entry: (claim id, recorded at) of those recorded in the window, with the
-    two columns to order by. A status change or resolution of a claim recorded later (a
-    track record's, recorded as of its own moment) is not activity of the tracker's yet."""
+    two columns to order by (status changes and resolutions: of `_claims_recorded_by` its
+    end)."""
     retraction_claim = Evidence.claim_id
-    present = select(Claim.id).where(Claim.created_at <= window.end)
+    present = _claims_recorded_by(window.end)
     return [
         (select(ClaimRevision.claim_id, ClaimRevision.recorded_at)
          .where(window.holds(ClaimRevision.recorded_at)),

@@ -35,7 +35,7 @@ from tracker.reports.html import CSS
 from tracker.reports.markdown import md_escape
 from tracker.reports.render import EXTENSIONS, Format, render
 from tracker.reports.text import summary_line
-from tracker.textfiles import make_folder, write_if_changed
+from tracker.textfiles import make_folder, refuse_non_file, write_if_changed
 from tracker.vocabulary import plural
 
 __all__ = ["SeriesEntry", "SeriesResult", "period_ends", "write_series"]
@@ -145,10 +145,12 @@ def _refuse_what_is_in_the_way(paths: list[Path]) -> None:
     """A folder (or a device) where a report of the series goes is refused before any is
     written: found half-way, it left the earlier reports written and no index."""
     for path in paths:
-        if path.exists() and not path.is_file():
-            kind = "a folder" if path.is_dir() else "not a regular file"
-            raise CannotWrite(f"cannot write {path}: it is {kind}; nothing of the series was "
-                              "written")
+        try:
+            refuse_non_file(path)
+        except CannotWrite as error:
+            raise CannotWrite(f"{error}; nothing of the series was written") from None
+        except OSError:
+            pass  # a folder we may not look in: its write says why, if it cannot be written
 
 
 # --------------------------------------------------------------------------- the index

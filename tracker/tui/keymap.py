@@ -127,12 +127,17 @@ def key_for(screen: Screen[Any], action: str, *, enabled_only: bool = True) -> s
             return screen.app.get_key_display(active.binding)
     if enabled_only:
         return ""
-    for node in (screen, *screen.query("*"), screen.app):
+    for node in _binding_nodes(screen):
         for found in _remapped(node).key_to_bindings.values():
             for binding in found:
                 if binding.action == action:
                     return screen.app.get_key_display(binding)
     return ""
+
+
+def _binding_nodes(screen: Screen[Any], *, app: bool = True) -> list[DOMNode]:
+    """Where bindings that act on `screen` are declared: it, its widgets and the app."""
+    return [screen, *screen.query("*"), *([screen.app] if app else [])]
 
 
 def bindings_not_working_now(screen: Screen[Any], working: Iterable[str]
@@ -142,10 +147,7 @@ def bindings_not_working_now(screen: Screen[Any], working: Iterable[str]
     `working`: help lists them apart, so every id to remap is there whatever is on screen."""
     listed = set(working)
     found: dict[str, tuple[list[str], str]] = {}
-    nodes = [screen, *screen.query("*")]
-    if not isinstance(screen, ModalScreen):
-        nodes.append(screen.app)
-    for node in nodes:
+    for node in _binding_nodes(screen, app=not isinstance(screen, ModalScreen)):
         for bindings in _remapped(node).key_to_bindings.values():
             for binding in bindings:
                 if binding.id and binding.id not in listed:
@@ -167,7 +169,7 @@ NO_KEY = "(none)"
 
 def _binding_id(screen: Screen[Any], action: str) -> str:
     """The id of the binding that runs `action` on `screen`, its widgets or the app."""
-    for node in (screen, *screen.query("*"), screen.app):
+    for node in _binding_nodes(screen):
         for bindings in node._bindings.key_to_bindings.values():
             for binding in bindings:
                 if binding.action == action and binding.id:
