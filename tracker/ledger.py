@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -708,7 +708,14 @@ class Ledger:
                 ) from error
 
     def create_claim(self, definition: ClaimDefinition, reviewer: str, note: str = "") -> str:
+        """Record a new claim. A derived question given no made-on day takes its parent's: it
+        is asked when its parent was made (claims/README), and scored from then. (Imports
+        record a file's claims as the file has them.)"""
         with self.transaction() as tx:
+            if definition.parent and definition.made_on is None:
+                parents_day = tx.session.scalar(
+                    select(Claim.made_on).where(Claim.slug == definition.parent))
+                definition = replace(definition, made_on=parents_day)
             return tx.create_claim(definition, reviewer, note).slug
 
     def edit_claim(self, slug: str, definition: ClaimDefinition, reviewer: str,

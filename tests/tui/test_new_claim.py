@@ -65,7 +65,6 @@ async def test_a_new_claim_is_checked_then_recorded_and_shown(
         assert hint(app, "deadline") == ("read as 2025-08-01", False)
         await fill(pilot, "deadline", "2030-Q2")
         await fill(pilot, "tags", "us, energy")
-        await fill(pilot, "parent", "ev-share")
         await fill(pilot, "source", "iea-2023")
         await fill(pilot, "quote", "Half of US new car sales will be electric.")
         await fill(pilot, "confidence", "7:3")
@@ -75,6 +74,7 @@ async def test_a_new_claim_is_checked_then_recorded_and_shown(
             "read as 70.0%: without a made-on day its source is not graded on it", False)
         await fill(pilot, "made-on", "2024-02-01")
         assert hint(app, "confidence") == ("read as 70.0%", False)
+        await fill(pilot, "parent", "ev-share")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, NewClaimDialog)
@@ -229,3 +229,27 @@ async def test_a_quote_not_in_the_sources_stored_copy_is_shown_under_its_field(
             "Quote"]
     assert queries.claim_detail("ev-half").definition.quote == (
         "Electric cars reach half of new car sales by 2030.")
+
+
+async def test_a_derived_question_without_a_made_on_day_takes_its_parents(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """As `tracker add --parent` does: it is asked when its parent was made, and scored from
+    then (without a day it was scored from the moment it was recorded)."""
+    parents_day = queries.claim_detail("ev-share").definition.made_on
+    assert parents_day is not None
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_new_claim(pilot, "ev-share-jp", "Japan EV share over half",
+                             "EVs reach half of new car sales in Japan.")
+        await fill(pilot, "source", "iea-2023")
+        await fill(pilot, "confidence", "70%")
+        assert hint(app, "confidence") == (
+            "read as 70.0%: without a made-on day its source is not graded on it", False)
+        await fill(pilot, "parent", "ev-share")
+        assert hint(app, "made-on") == ("no date: a derived question takes its parent's", False)
+        assert hint(app, "confidence") == ("read as 70.0%", False)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, NewClaimDialog)
+    assert queries.claim_detail("ev-share-jp").definition.made_on == parents_day

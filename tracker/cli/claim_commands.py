@@ -63,7 +63,7 @@ def add(app: AppContext, slug: str, title: str, statement: str, criteria: str,
         parent: str | None, source: str | None, quote: str, claimant: str,
         review_cadence: str, confidence: float | None) -> None:
     """Record a new claim."""
-    if parent and made_on is None:  # a derived question is asked when its parent was made
+    if parent and made_on is None:  # as the ledger would: read here for a relative deadline
         made_on = app.queries().claim_detail(parent).definition.made_on
     definition = ClaimDefinition(
         slug=slug, title=title, statement=statement, criteria=criteria, made_on=made_on,

@@ -70,17 +70,24 @@ class NewClaimDialog(DefinitionForm[NewClaim]):
         if field == "slug" and text.strip():
             read_slug(field, text)
             return "ok"
+        derived = self.is_mounted and bool(self.text("parent").strip())
+        if field == "made-on" and derived and not text.strip():
+            super().hint(field, value)  # explains a relative deadline again
+            return "no date: a derived question takes its parent's"
         if field == "confidence" and text.strip():
             read = f"read as {read_as_percent(read_probability(field, text))}"
-            if self.text("source").strip() and not self.text("made-on").strip():
+            if self.text("source").strip() and not self.text("made-on").strip() and not derived:
                 read += ": without a made-on day its source is not graded on it"
             return read
         return super().hint(field, value)
 
-    @on(Input.Changed, "#made-on, #source")
-    def _confidence_again(self) -> None:
-        """Whether the confidence is graded depends on these fields too."""
+    @on(Input.Changed, "#made-on, #source, #parent")
+    def _explain_dependents(self, event: Input.Changed) -> None:
+        """Whether the confidence is graded depends on these fields too, and a parent gives
+        an empty made-on day its own."""
         self._explain("confidence", self.text("confidence"))
+        if event.input.id == "parent":
+            self._explain("made-on", self.text("made-on"))
 
     def read(self) -> NewClaim:
         slug = read_slug("slug", self.text("slug"))
