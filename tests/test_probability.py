@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.probability import parse_probability, percent_text
+from tracker.probability import parse_probability, percent_text, probability_input
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -39,3 +39,14 @@ def test_what_does_not_read_says_why(text: str, message: str) -> None:
 def test_a_percentage_is_never_rounded_to_a_certainty(value: float, shown: str) -> None:
     """0.005 showed as "0%" in `tracker forecast`, `show` and `history`."""
     assert percent_text(value) == shown
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (0.6, "60%"), (0.29, "29%"), (0.0, "0%"), (1.0, "100%"), (0.001, "0.1%"),
+    (1 / 3, "0.3333333333333333"), (0.123, "0.123"),  # 12.3% reads as 0.12300000000000001
+])
+def test_a_form_is_refilled_with_a_percentage_only_where_it_reads_back_exactly(
+        value: float, shown: str) -> None:
+    """A refused forecast typed as 60% came back as 0.6; 1:2 must still come back as 1/3."""
+    assert probability_input(value) == shown
+    assert parse_probability(shown) == value

@@ -29,6 +29,14 @@ def parse_probability(text: str) -> float:
     return value
 
 
+def probability_input(value: float) -> str:
+    """The text a form shows for a probability it is given back (a refused forecast): a
+    percentage, as forms suggest, where that reads back as exactly `value` ("60%"), else every
+    digit, so that saving it again records what was typed (1:2 stays 1/3)."""
+    shown = f"{value * 100:.15g}%"
+    return shown if parse_probability(shown) == value else repr(value)
+
+
 def percent_text(value: float) -> str:
     """A probability as a whole percentage, except near the ends, where rounding would show
     0% or 100% for a forecast that is neither: 0.5%, <0.1%, 99.5%, >99.9%."""

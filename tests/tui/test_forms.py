@@ -661,7 +661,7 @@ async def test_a_database_error_on_saving_reopens_the_form_with_the_input(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ForecastDialog)
-        assert app.screen.query_one("#probability", Input).value == "0.3"
+        assert app.screen.query_one("#probability", Input).value == "30%"  # as typed
         error = str(app.screen.query_one("#form-error", Static).render())
         assert error == "the database could not save this: disk I/O error"
     assert my_forecasts(queries, "ev-share") == [0.6]
@@ -678,7 +678,7 @@ async def test_a_refused_write_reopens_the_form_with_the_input_and_the_reason(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ForecastDialog)
-        assert app.screen.query_one("#probability", Input).value == "0.3"
+        assert app.screen.query_one("#probability", Input).value == "30%"  # as typed
         error = str(app.screen.query_one("#form-error", Static).render())
         assert "ev-share is refuted now (changed meanwhile)" in error
         assert "press o to reopen it first" in error and "tracker reopen" not in error

@@ -7,6 +7,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Input
 
+from tracker.probability import probability_input
 from tracker.tui.dialogs.form import FieldError, FormDialog, labelled, read_probability
 from tracker.tui.format import read_as_percent
 from tracker.tui.writes import NewForecast
@@ -19,8 +20,8 @@ class ForecastDialog(FormDialog[NewForecast]):
         probability = self.initial_value("probability", None)
         yield from labelled(
             "Probability it comes true (0.7, 70% or odds 7:3)",
-            Input(value="" if probability is None else repr(probability), id="probability",
-                  placeholder="70%"),
+            Input(value="" if probability is None else probability_input(probability),
+                  id="probability", placeholder="70%"),
         )
         yield from labelled("Rationale", Input(value=self.initial_value("rationale"),
                                                id="rationale", placeholder="why (optional)"))

@@ -16,6 +16,7 @@ from textual.widgets import Input
 
 from tracker.definitions import SLUG_PATTERN, ClaimDefinition
 from tracker.models import SLUG_MAX
+from tracker.probability import probability_input
 from tracker.tui.dialogs.definition import DefinitionForm
 from tracker.tui.dialogs.form import FieldError, labelled, read_probability
 from tracker.tui.format import read_as_percent
@@ -62,7 +63,7 @@ class NewClaimDialog(DefinitionForm[NewClaim]):
                                               placeholder="who made the claim (optional)"))
         confidence = start.implied_confidence
         yield from labelled("Implied confidence", Input(
-            value="" if confidence is None else repr(confidence), id="confidence",
+            value="" if confidence is None else probability_input(confidence), id="confidence",
             placeholder="what the wording implies: 0.7, 70% or 7:3 (optional)"))
 
     def hint(self, field: str, value: Any) -> str:
