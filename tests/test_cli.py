@@ -433,8 +433,14 @@ def test_a_home_relative_sqlite_path_is_expanded(
     assert (tmp_path / "mine.db").exists()
 
 
-def test_an_empty_db_option_means_the_default_like_an_empty_environment_variable() -> None:
+def test_an_empty_db_option_is_refused_but_an_empty_environment_variable_means_unset(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--db "$TEAM_DB"` with the variable unset used the personal default database."""
     result = invoke_main(["--db", "", "db", "path"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "Invalid value for '--db': it is empty: give a database URL" in result.stderr
+    monkeypatch.setenv("TRACKER_DATABASE_URL", "")
+    result = invoke_main(["db", "path"])
     assert result.exit_code == 0 and result.stdout.strip().endswith("tracker.db")
 
 

@@ -10,14 +10,19 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tracker import __version__
 from tracker.cli.context import AppContext, named_reviewer
-from tracker.db import database_url
+from tracker.db import URL_EXAMPLES, database_url
 from tracker.errors import InvalidInput, TrackerError
 
 
 def _checked_url(_context: click.Context, _option: click.Parameter, url: str | None
                  ) -> str | None:
-    """A --db value that cannot name a database is a usage error (exit 2)."""
-    if url:  # "" means unset, as for TRACKER_DATABASE_URL
+    """A --db value that cannot name a database is a usage error (exit 2). An empty one too:
+    `--db "$TEAM_DB"` with the variable unset must not quietly use the personal default (an
+    empty TRACKER_DATABASE_URL does mean unset, as environment variables go)."""
+    if url == "":
+        raise click.BadParameter("it is empty: give a database URL "
+                                 f"({URL_EXAMPLES}), or leave --db out for the default")
+    if url is not None:
         try:
             database_url(url)
         except InvalidInput as error:
