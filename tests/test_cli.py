@@ -186,6 +186,22 @@ def test_edit_can_empty_tags_cadence_and_deadline_and_says_when_nothing_changes(
     assert bare.exit_code == 2 and "give at least one option to edit" in bare.stderr
 
 
+def test_a_review_cadence_that_has_ended_is_accepted_with_a_note(run_cli: Run) -> None:
+    """A past UNTIL (a typo in its year, most likely) asked for no review without a word."""
+    ended = "FREQ=MONTHLY;UNTIL=20200101"
+    added = run_cli("add", "--slug", "ended", "--title", "T", "--statement", "S",
+                    "--criteria", "C", "--deadline", "2030-01-01", "--review", ended)
+    assert added.exit_code == 0
+    assert ("note: the review cadence of ended ended on 2020-01-01, so it is never due by "
+            "it: give a later UNTIL with `tracker edit ended --review ...`") in added.stderr
+    later = run_cli("edit", "ended", "--review", "FREQ=MONTHLY;UNTIL=20990101")
+    assert later.exit_code == 0 and "note:" not in later.stderr
+    again = run_cli("edit", "ended", "--review", ended)
+    assert again.exit_code == 0 and "ended on 2020-01-01" in again.stderr
+    title_only = run_cli("edit", "ended", "--title", "T2")  # the cadence is not being set
+    assert title_only.exit_code == 0 and "note:" not in title_only.stderr
+
+
 def test_add_says_a_confidence_without_a_made_on_day_is_not_graded(
     run_cli: Run, ledger: Ledger
 ) -> None:

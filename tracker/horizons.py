@@ -383,6 +383,14 @@ def check_cadence(text: str) -> rrule.rrule:
     return rule
 
 
+def cadence_ended(text: str, now: datetime) -> datetime | None:
+    """The UNTIL of a readable cadence that has passed at `now`: the claim is never due by
+    it again. Accepted (a claim file's cadence may have ended since it was written), but a
+    cadence being set is worth a note."""
+    until: datetime | None = getattr(parse_cadence(text), "_until", None)
+    return until.astimezone(UTC) if until is not None and until < now else None
+
+
 @lru_cache(maxsize=256)
 def _comes_round(text: str) -> bool:
     """Whether a readable rule comes round within CADENCE_SEARCH_YEARS from every start

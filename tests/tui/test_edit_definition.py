@@ -67,6 +67,9 @@ async def test_edit_checks_each_field_then_records_a_new_revision(
             "review cadence 'monthly' is not an RRULE: write 'FREQ=MONTHLY'", True)
         await fill(pilot, "cadence", "FREQ=YEARLY;COUNT=0")
         assert "asks for no further review" in hint(app, "cadence")[0]
+        await fill(pilot, "cadence", "FREQ=MONTHLY;UNTIL=20200101")  # a typo in its year
+        assert hint(app, "cadence") == (
+            "ok, but it ended on 2020-01-01: the claim is never due by it", False)
         await fill(pilot, "cadence", "FREQ=MONTHLY;INTERVAL=3")
         await fill(pilot, "tags", "transport, energy, transport")
         app.screen.query_one("#kind", Select).value = "fact"

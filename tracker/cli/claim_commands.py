@@ -15,6 +15,7 @@ from tracker.horizons import (
     DateError,
     NeedsMadeOn,
     as_of_text,
+    cadence_ended,
     parse_deadline,
     utc_now,
 )
@@ -80,6 +81,15 @@ def add(app: AppContext, slug: str, title: str, statement: str, criteria: str,
         click.echo(f"note: {created} has an implied confidence but no made-on day, so its "
                    "source is not graded on it (the confidence counts as a forecast made "
                    f"that day): give one with `tracker edit {created} --made-on ...`", err=True)
+    _note_ended_cadence(created, review_cadence)
+
+
+def _note_ended_cadence(slug: str, cadence: str | None) -> None:
+    """A cadence whose UNTIL has passed asks for no review: likely a typo in its year."""
+    if cadence and (ended := cadence_ended(cadence, utc_now())) is not None:
+        click.echo(f"note: the review cadence of {slug} ended on {ended.date()}, so it is "
+                   f"never due by it: give a later UNTIL with `tracker edit {slug} --review "
+                   "...`", err=True)
 
 
 @click.command()
@@ -135,6 +145,7 @@ def edit(app: AppContext, slug: str, title: str | None, statement: str | None,
         expect_version if expect_version is not None else current.version, note,
     )
     click.echo(f"edited {slug} (now version {version})")
+    _note_ended_cadence(slug, review_cadence)
 
 
 def _short_date(moment: datetime | date | None) -> str:

@@ -23,7 +23,7 @@ from tracker.definitions import (
     deadline_moved_to,
     lacks_criteria,
 )
-from tracker.horizons import DateError, Deadline, check_cadence, parse_deadline
+from tracker.horizons import DateError, Deadline, cadence_ended, check_cadence, parse_deadline
 from tracker.tui.dialogs.form import (
     FieldError,
     FormDialog,
@@ -151,7 +151,9 @@ class DefinitionForm(FormDialog[ResultT]):
                 check_cadence(text)
             except DateError as error:
                 raise FieldError(field, str(error)) from None
-            return "ok"
+            ended = cadence_ended(text, self.app.now())  # type: ignore[attr-defined]
+            return "ok" if ended is None else (
+                f"ok, but it ended on {ended.date()}: the claim is never due by it")
         return ""
 
     def read_definition(self, base: ClaimDefinition) -> ClaimDefinition:
