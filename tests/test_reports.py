@@ -426,6 +426,27 @@ def test_a_claim_without_a_source_grades_its_implied_confidence_as_such(
     assert "(no source) (source)" not in render(data, "md") + render(data, "html")
 
 
+def test_a_forecast_made_once_the_outcome_was_known_is_listed_as_not_scored(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """The history listed it like any other, beside a score table that leaves it out."""
+    clock.now = at(2024, 1, 1)
+    ledger.create_claim(definition(
+        "late-call", made_on=date(2024, 1, 1), deadline_end=end_of_day(date(2024, 6, 30))), "ann")
+    ledger.forecast("late-call", 0.4, reviewer="ann", made_at=at(2024, 1, 1, 12))
+    clock.now = at(2024, 3, 20)
+    ledger.forecast("late-call", 0.95, reviewer="ann")  # after the outcome was observed
+    ledger.resolve("late-call", "yes", reviewer="ann", observed_on=date(2024, 3, 15))
+    data = q2_report(engine)
+    timeline = next(t for t in data.timelines if t.slug == "late-call")
+    assert [item.after_outcome for item in timeline.forecasts] == [False, True]
+    assert [score.final_probability for score in timeline.scores] == [0.4]
+    steps = "40% (2024-01-01) → 95% (2024-03-20, after the outcome: not scored)"
+    assert f"- Forecasts by ann: {steps}" in render(data, "md")
+    assert f"<li>Forecasts by ann: {steps}</li>" in render(data, "html")
+    forecasts = json.loads(render(data, "json"))["timelines"][0]["forecasts"]
+    assert [item["after_outcome"] for item in forecasts] == [False, True]
+
+
 def test_conventions_name_a_day_as_the_heading_does_and_an_instant_exactly() -> None:
     by_title = {convention.name: convention.text for convention in conventions(
         datetime(2024, 6, 30, 12, 0, 5, tzinfo=UTC), end_of_day(date(2024, 3, 31)))}

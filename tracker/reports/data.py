@@ -13,7 +13,7 @@ timelines, deadlines) load rows claim by claim.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
@@ -233,6 +233,9 @@ class TimelineForecast:
     probability: float
     made_at: datetime
     recorded_at: datetime
+    after_outcome: bool = False
+    """Made once the claim's outcome was known (at or after the start of its observed day, else
+    when the resolution was recorded): scoring leaves it out, so the report says so."""
 
 
 @dataclass(frozen=True)
@@ -914,6 +917,9 @@ def _timeline(
     opened = min(opened, ends)
     confidence = definition.implied_confidence if definition else None
     value = outcome[1] if outcome is not None else None
+    if outcome is not None:
+        forecasts = tuple(replace(item, after_outcome=item.made_at >= ends)
+                          for item in forecasts)
     scores: tuple[ClaimScore, ...] = ()
     if outcome is not None and value is not None:
         scores = _claim_scores(slug, opened, ends, value, forecasts, made_on, confidence,

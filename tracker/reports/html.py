@@ -33,6 +33,7 @@ from tracker.reports.text import (
     drop_empty_columns,
     dropped_rows,
     empty_scores,
+    forecast_step,
     forecaster_label,
     number,
     percent,
@@ -468,8 +469,7 @@ def _log(timeline: ClaimTimeline) -> list[str]:
     entries: list[str] = []
     by_reviewer: dict[str, list[str]] = {}
     for item in timeline.forecasts:
-        by_reviewer.setdefault(item.reviewer, []).append(
-            f"{percent(item.probability)} ({day(item.made_at)})")
+        by_reviewer.setdefault(item.reviewer, []).append(forecast_step(item))
     for reviewer in sorted(by_reviewer):
         entries.append(f"<li>Forecasts by {e(reviewer)}: "
                        f"{e(' → '.join(by_reviewer[reviewer]))}</li>")

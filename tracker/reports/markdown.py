@@ -28,6 +28,7 @@ from tracker.reports.text import (
     drop_empty_columns,
     dropped_rows,
     empty_scores,
+    forecast_step,
     forecaster_label,
     number,
     percent,
@@ -253,7 +254,7 @@ def _claim(timeline: ClaimTimeline) -> list[str]:
         lines += [f"> {md_escape(timeline.statement)}", ""]
     reviewers = sorted({item.reviewer for item in timeline.forecasts})
     for reviewer in reviewers:
-        steps = " → ".join(f"{percent(item.probability)} ({day(item.made_at)})"
+        steps = " → ".join(forecast_step(item)
                            for item in timeline.forecasts if item.reviewer == reviewer)
         lines.append(f"- Forecasts by {md_escape(reviewer)}: {steps}")
     for item in timeline.evidence:

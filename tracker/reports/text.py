@@ -16,6 +16,7 @@ from tracker.reports.data import (
     ReportData,
     ScoreTable,
     StatusCounts,
+    TimelineForecast,
 )
 from tracker.scorebook import NO_SOURCE, Leaderboard
 from tracker.vocabulary import plural
@@ -33,6 +34,7 @@ __all__ = [
     "drop_empty_columns",
     "dropped_rows",
     "empty_scores",
+    "forecast_step",
     "leaderboard_heading",
     "nothing_to_score",
     "number",
@@ -184,6 +186,13 @@ def number(value: float | None, digits: int = 3) -> str:
         return "-"
     text = f"{value:.{digits}f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def forecast_step(item: TimelineForecast) -> str:
+    """A forecast in a claim's history: "60% (2024-03-01)", and said when scoring leaves it
+    out (made once the outcome was known), which the history otherwise does not show."""
+    late = ", after the outcome: not scored" if item.after_outcome else ""
+    return f"{percent(item.probability)} ({day(item.made_at)}{late})"
 
 
 def percent(value: float | None) -> str:
