@@ -352,13 +352,15 @@ def test_dates_after_the_import_are_refused_by_line(
                      "Q1,Fine,ann,0.8,2024-01-01,yes,2024-05-01,,,",
                      "Q2,Later,ann,0.5,2024-01-01,,,,,",
                      "Q2,Later,bob,0.6,2024-08-02,no,2024-07-01,,,",  # the clock: 2024-06-01
-                     "Q3,Tomorrow,bob,0.6,2024-06-02,,,,,")  # a day's grace for time zones
+                     "Q3,Tomorrow,bob,0.6,2024-06-02,,,,,",  # a day's grace for time zones
+                     "Q4,Opens later,bob,0.6,2024-01-01,,,,,2024-07-01T10:00Z")
     before = dump(engine)
     with pytest.raises(TrackRecordError) as error:
         import_track_record(ledger, path)
     assert error.value.problems == [
         "4: forecast_at 2024-08-02 is after today (2024-06-01)",
         "4: resolved_at 2024-07-01 is after today (2024-06-01)",
+        "6: created_at 2024-07-01 is after today (2024-06-01)",
     ]
     assert dump(engine) == before, "the whole file or nothing"
 
@@ -459,6 +461,36 @@ def test_a_resolution_without_an_observed_day_keeps_its_moment_through_a_round_t
     again = tmp_path / "again.csv"
     write_track_record(export_rows(fresh), again, "csv")
     assert again.read_text() == path.read_text()
+    fresh.dispose()
+
+
+def test_a_claim_without_a_made_on_day_keeps_its_start_through_a_round_trip(
+    engine: Engine, ledger: Ledger, clock: Clock, tmp_path: Path
+) -> None:
+    """Scored from the moment it was recorded, it was exported with no created_at and came
+    back opened at its first forecast's midnight: every coverage changed."""
+    clock.now = datetime(2024, 2, 10, 14, tzinfo=UTC)
+    ledger.create_claim(definition("no-day", made_on=None), "ann")
+    clock.now = datetime(2024, 2, 20, 9, tzinfo=UTC)
+    ledger.forecast("no-day", 0.7, reviewer="ann")
+    clock.now = datetime(2024, 3, 1, 9, tzinfo=UTC)
+    ledger.resolve("no-day", "yes", reviewer="bob", observed_on=date(2024, 3, 1))
+    scores = leaderboard(engine).rows
+    assert 0.4 < scores[0].coverage < 0.6  # from Feb 20 of the time since Feb 10, 14:00
+    path = tmp_path / "record.csv"
+    write_track_record(export_rows(engine), path, "csv")
+    assert path.read_text().rstrip().endswith(",2024-02-10T14:00:02+00:00")  # the clock ticks
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    upgrade(fresh)
+    import_track_record(Ledger(fresh, clock=Clock(datetime(2024, 6, 1, tzinfo=UTC))), path)
+    assert leaderboard(fresh).rows == scores
+    assert Queries(fresh).claim_detail("no-day").definition.made_on is None
+    again = tmp_path / "again.csv"
+    write_track_record(export_rows(fresh), again, "csv")
+    assert again.read_text() == path.read_text()
+    import_track_record(ledger, path)  # back into the database it came from: no change
+    assert leaderboard(engine).rows == scores
+    assert Queries(engine).claim_detail("no-day").version == 2  # created, resolved
     fresh.dispose()
 
 

@@ -3,11 +3,13 @@
 Columns: question_id, title, forecaster, probability, forecast_at, outcome, resolved_at,
 and optionally tags (separated by ';'), url, created_at (the day the question was asked;
 without it, the day of its first forecast: the question was open by then, and scoring
-needs the time it was open). `outcome` is yes, no, a number in
-[0, 1], annulled, or empty while the question is open. `resolved_at` is the day the outcome
-was observed, or the moment it was resolved (an ISO timestamp: the export writes one for a
-resolution recorded without an observed day, as scoring then counts forecasts up to that
-moment). A row with empty forecaster and probability describes a question without forecasts.
+needs the time it was open; as a moment, the moment a new question opened: the export
+writes one for a claim without a made-on day, which scoring opens when it was recorded).
+`outcome` is yes, no, a number in [0, 1], annulled, or empty while the question is open.
+`resolved_at` is the day the outcome was observed, or the moment it was resolved (an ISO
+timestamp: the export writes one for a resolution recorded without an observed day, as
+scoring then counts forecasts up to that moment). A row with empty forecaster and
+probability describes a question without forecasts.
 
 Rows are grouped by question_id into claims. For a claim already in the database, rows
 change only its title and, where their cells give them, its url, tags and made-on day (the
@@ -91,6 +93,8 @@ class Row:
     tags: tuple[str, ...]
     url: str
     created_at: datetime | None
+    created_at_is_instant: bool = False
+    """True when created_at gave a time: the moment the question opened, not a made-on day."""
 
 
 @dataclass
@@ -229,7 +233,8 @@ def _row(line: int, record: dict[str, Any]) -> Row:
     created_at = _instant(get("created_at"), "created_at") if get("created_at") else None
     tags = tuple(sorted({tag.strip() for tag in get("tags").split(";") if tag.strip()}))
     return Row(line, question_id, get("title"), forecaster, probability, forecast_at, outcome,
-               value, resolved_at, _has_time(get("resolved_at")), tags, get("url"), created_at)
+               value, resolved_at, _has_time(get("resolved_at")), tags, get("url"), created_at,
+               _has_time(get("created_at")))
 
 
 def _outcome(text: str) -> tuple[str, float | None]:
@@ -312,6 +317,13 @@ QUESTION_CRITERIA = "Resolves as the imported track record's outcome column says
 """A question from a track record is resolved where it was asked; here, by its outcome."""
 
 
+def _opened_at(question: QuestionRows) -> datetime | None:
+    """The moment the question opened, where its created_at gives one (a claim without a
+    made-on day opens when it is recorded: its claim is recorded at that moment)."""
+    first = next((row for row in question.rows if row.created_at), None)
+    return first.created_at if first is not None and first.created_at_is_instant else None
+
+
 def _definition(question: QuestionRows) -> ClaimDefinition:
     rows = question.rows
     title = next((row.title for row in rows if row.title), question.question_id)
@@ -320,8 +332,10 @@ def _definition(question: QuestionRows) -> ClaimDefinition:
     url = next((row.url for row in rows if row.url), "")
     forecast_days = [row.forecast_at.date() for row in rows if row.forecast_at]
     # Without a day asked, the claim would open when imported, after every forecast: each
-    # time-averaged score would cover no time at all.
+    # time-averaged score would cover no time at all. A moment opens it instead (_opened_at).
     asked = created[0].date() if created else min(forecast_days, default=None)
+    if _opened_at(question) is not None:
+        asked = None
     return ClaimDefinition(
         slug=question.slug, title=title, statement=title, criteria=QUESTION_CRITERIA,
         made_on=asked, tags=tuple(tags), url=url,
@@ -348,7 +362,8 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
             existing = tx.session.scalar(select(Claim).where(Claim.slug == question.slug))
             if existing is None:
                 tx.create_claim(definition, reviewer, note=f"imported from {path.name}",
-                                stamp=EntryStamp(_entry_id("claim", question.question_id)))
+                                stamp=EntryStamp(_entry_id("claim", question.question_id),
+                                                 recorded_at=_opened_at(question)))
                 added += 1
             else:
                 revisions = _definitions(tx, existing)
@@ -429,7 +444,8 @@ def _check_dates(path: Path, questions: list[QuestionRows], now: datetime) -> No
         f"{row.line}: {column} {moment.date().isoformat()} is after today "
         f"({today.isoformat()})"
         for question in questions for row in question.rows
-        for column, moment in (("forecast_at", row.forecast_at), ("resolved_at", row.resolved_at))
+        for column, moment in (("forecast_at", row.forecast_at), ("resolved_at", row.resolved_at),
+                               ("created_at", row.created_at))
         if moment is not None and after_recording(moment.date(), now)
     ]
     if problems:
@@ -487,10 +503,13 @@ def _carried(question: QuestionRows, given: ClaimDefinition, current: ClaimDefin
     title = given.title if any(row.title for row in question.rows) else current.title
     statement = title if current.statement == current.title else current.statement
     asked = any(row.created_at for row in question.rows)  # else a first forecast's day
+    if _opened_at(question) is not None:  # a moment, not a day: the claim keeps its start
+        made_on = current.made_on
+    else:
+        made_on = given.made_on if asked else current.made_on or given.made_on
     return replace(
         current, title=title, statement=statement, url=given.url or current.url,
-        tags=given.tags or current.tags,
-        made_on=given.made_on if asked else current.made_on or given.made_on,
+        tags=given.tags or current.tags, made_on=made_on,
     )
 
 
@@ -596,7 +615,7 @@ def export_rows(engine: Engine) -> list[dict[str, str]]:
     resolution = scoring_resolutions(None, include_annulled=True).subquery()
     with Session(engine) as session:
         claims = session.execute(
-            select(Claim.id, Claim.slug, Claim.title, Claim.url, Claim.made_on,
+            select(Claim.id, Claim.slug, Claim.title, Claim.url, Claim.made_on, Claim.created_at,
                    resolution.c.outcome, resolution.c.value, resolution.c.observed_on,
                    resolution.c.recorded_at)
             .outerjoin(resolution, resolution.c.claim_id == Claim.id)
@@ -617,13 +636,14 @@ def export_rows(engine: Engine) -> list[dict[str, str]]:
         ):
             forecasts.setdefault(claim_id, []).append((name, probability, as_utc(made_at)))
     rows = []
-    for claim_id, slug, title, url, made_on, outcome, value, observed, recorded in claims:
+    for claim_id, slug, title, url, made_on, created, outcome, value, observed, recorded in claims:
         common = {
             "question_id": slug, "title": title,
             "outcome": _outcome_text(outcome, value),
             "resolved_at": _resolved_at(observed, recorded) if outcome else "",
             "tags": ";".join(tags.get(claim_id, [])), "url": url,
-            "created_at": _day(made_on) if made_on else "",
+            # Without a made-on day a claim opens when it was recorded: that moment.
+            "created_at": _day(made_on) if made_on else as_utc(created).isoformat(),
         }
         entries = forecasts.get(claim_id) or [("", None, None)]
         for forecaster, chance, when in entries:
