@@ -186,6 +186,18 @@ def test_edit_can_empty_tags_cadence_and_deadline_and_says_when_nothing_changes(
     assert bare.exit_code == 2 and "give at least one option to edit" in bare.stderr
 
 
+def test_a_review_cadence_that_does_not_read_is_a_usage_error(run_cli: Run) -> None:
+    """It exited 1, as a refused operation, where a deadline that does not read exits 2."""
+    claim = ("--title", "T", "--statement", "S", "--criteria", "C", "--deadline", "2030-01-01")
+    added = run_cli("add", "--slug", "monthly", *claim, "--review", "monthly")
+    assert added.exit_code == 2
+    assert ("Invalid value for '--review': review cadence 'monthly' is not an RRULE: write "
+            "'FREQ=MONTHLY'") in added.stderr
+    assert run_cli("add", "--slug", "monthly", *claim).exit_code == 0
+    edited = run_cli("edit", "monthly", "--review", "FREQ=HOURLY")
+    assert edited.exit_code == 2 and "repeats within a day" in edited.stderr
+
+
 def test_a_review_cadence_that_has_ended_is_accepted_with_a_note(run_cli: Run) -> None:
     """A past UNTIL (a typo in its year, most likely) asked for no review without a word."""
     ended = "FREQ=MONTHLY;UNTIL=20200101"

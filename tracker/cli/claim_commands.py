@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from tracker.cli.context import AppContext, pass_app
-from tracker.cli.params import DAY, INSTANT, PROBABILITY, refuse_future
+from tracker.cli.params import DAY, INSTANT, PROBABILITY, checked_cadence, refuse_future
 from tracker.definitions import ClaimDefinition, deadline_moved_to
 from tracker.horizons import (
     DateError,
@@ -55,7 +55,7 @@ def _deadline_for(text: str | None, made_on: date | None) -> Any:
 @click.option("--quote", default="", help="The claim verbatim, as the source words it "
               "(checked against the source's stored copy, when the database keeps one).")
 @click.option("--claimant", default="", help="Who made the claim.")
-@click.option("--review", "review_cadence", default="",
+@click.option("--review", "review_cadence", default="", callback=checked_cadence,
               help="Review cadence as an RRULE, e.g. FREQ=MONTHLY;INTERVAL=3.")
 @click.option("--confidence", type=PROBABILITY, help="Confidence implied by the source's wording.")
 @pass_app
@@ -106,7 +106,8 @@ def _note_ended_cadence(slug: str, cadence: str | None) -> None:
 @click.option("--kind", type=click.Choice([k.value for k in Kind]), help="A new kind.")
 @click.option("--tag", "tags", multiple=True, help="Replace the tags; repeat for several; "
               "--tag '' removes them all.")
-@click.option("--review", "review_cadence", help="Review cadence as an RRULE; '' removes it.")
+@click.option("--review", "review_cadence", callback=checked_cadence,
+              help="Review cadence as an RRULE; '' removes it.")
 @click.option("--note", default="", help="Why the definition changed.")
 @click.option("--expect-version", type=int, help="Fail if the claim is no longer at this version.")
 @pass_app

@@ -9,7 +9,7 @@ import click
 
 from tracker.definitions import check_as_of
 from tracker.errors import InvalidInput
-from tracker.horizons import DateError, parse_day, parse_instant, utc_now
+from tracker.horizons import DateError, check_cadence, parse_day, parse_instant, utc_now
 from tracker.probability import parse_probability
 
 
@@ -56,6 +56,18 @@ class InstantType(click.ParamType):  # type: ignore[type-arg]
 PROBABILITY = ProbabilityType()
 DAY = DayType()
 INSTANT = InstantType()
+
+
+def checked_cadence(_context: click.Context, _option: click.Parameter, text: str | None
+                    ) -> str | None:
+    """A review cadence that does not read (or never comes round) is a usage error (exit 2),
+    as a deadline that does not read is; '' removes one."""
+    if text:
+        try:
+            check_cadence(text)
+        except DateError as error:
+            raise click.BadParameter(str(error)) from None
+    return text
 
 
 def refuse_future(moment: datetime | None, option: str, what: str) -> None:
