@@ -258,6 +258,25 @@ async def test_facet_choices_keep_to_one_line_each_in_a_small_terminal(
         await pilot.press("escape")
 
 
+async def test_the_facet_pickers_title_stays_in_view_in_a_small_terminal(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """At 80x24 the pickers do not fit: the whole form scrolled to the focused one, and its
+    title went out of view above."""
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("F")
+        await settle(pilot)
+        form = app.screen.query_one(".form")
+        for keys in ((), ("tab",) * 3):  # first and last picker focused
+            await pilot.press(*keys)
+            await settle(pilot)
+            title = app.screen.query_one(".form-title").region
+            assert title.height == 1 and form.content_region.contains_region(title), keys
+        await pilot.press("escape")
+
+
 async def test_sorting_by_header_and_keys(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:

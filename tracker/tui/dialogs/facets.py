@@ -8,7 +8,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
@@ -44,17 +44,19 @@ class FacetDialog(ModalScreen[Facets | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="form -facets"):
             yield Label("Facets", classes="form-title")
-            with Horizontal():
-                for name in FACET_NAMES:
-                    with Vertical(classes="facet"):
-                        yield Label(name, classes="field-label")
-                        yield OptionList(
-                            Option("any", id=ANY),
-                            *(Option(label, id=value) for label, value in self.choices[name]),
-                            id=f"pick-{name}",
-                        )
-            yield KeyHint("↑↓ choose · tab next facet · enter applies all · {clear}: any for "
-                          "all · {dismiss} cancels", classes="field-hint")
+            with VerticalScroll():  # a short terminal scrolls the pickers, not the title
+                with Horizontal():
+                    for name in FACET_NAMES:
+                        with Vertical(classes="facet"):
+                            yield Label(name, classes="field-label")
+                            yield OptionList(
+                                Option("any", id=ANY),
+                                *(Option(label, id=value)
+                                  for label, value in self.choices[name]),
+                                id=f"pick-{name}",
+                            )
+                yield KeyHint("↑↓ choose · tab next facet · enter applies all · {clear}: any "
+                              "for all · {dismiss} cancels", classes="field-hint")
         yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply
 
     def on_mount(self) -> None:
