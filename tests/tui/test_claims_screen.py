@@ -277,6 +277,24 @@ async def test_the_facet_pickers_title_stays_in_view_in_a_small_terminal(
         await pilot.press("escape")
 
 
+async def test_a_facet_set_at_80_columns_shortens_the_filters_placeholder_to_whole_words(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """The facets line grows with a facet set, and the filter field narrows: its placeholder
+    was cut to "/ filter: slug,"."""
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        filter_input = app.screen.query_one("#filter", Input)
+        assert filter_input.render_line(0).text.strip() == "/ filter: slug, title"
+        await pilot.press("F", "down", "down", "enter")  # status: any closed
+        await settle(pilot)
+        assert filter_input.render_line(0).text.strip() == "/ filter"
+        await pilot.press("escape")  # the facets cleared: room again
+        await settle(pilot)
+        assert filter_input.render_line(0).text.strip() == "/ filter: slug, title"
+
+
 async def test_sorting_by_header_and_keys(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:

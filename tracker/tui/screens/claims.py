@@ -39,6 +39,7 @@ from tracker.tui.screens.base import ClaimEditingScreen
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.claims_table import ClaimsHeader, ClaimsTable, column_widths
 from tracker.tui.widgets.facets import FacetBar, Facets
+from tracker.tui.widgets.filter_input import FilterInput
 from tracker.tui.widgets.footer import Footer
 from tracker.tui.writes import NewClaim
 
@@ -110,7 +111,7 @@ class ClaimsScreen(ClaimEditingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filter-bar"):
-            yield Input(id="filter")  # its placeholder names the key: on_mount
+            yield FilterInput(id="filter")  # its placeholder names the key: on_mount
             yield FacetBar(id="facets")
         yield ClaimsHeader(id="claims-header")
         yield ClaimsTable(id="claims")
@@ -120,8 +121,9 @@ class ClaimsScreen(ClaimEditingScreen):
 
     async def on_mount(self) -> None:
         self.tracker.steady_cursors(self)
-        self.query_one("#filter", Input).placeholder = (
-            f"{key_for(self, 'focus_filter')} filter: slug, title".lstrip())
+        key = key_for(self, "focus_filter")
+        self.query_one(FilterInput).offer_placeholders(f"{key} filter: slug, title".lstrip(),
+                                                       f"{key} filter".lstrip())
         worker = self.show_listing(self.listing)
         first_page = asyncio.ensure_future(worker.wait())
         # Only the wait is bounded: the worker goes on, and its outcome (rows or an error)
