@@ -243,6 +243,50 @@ async def test_a_long_slug_in_the_queue_is_cut_not_wrapped(
         assert since.outer_size.height <= 8 < screen.query_one("#review-detail").outer_size.height
 
 
+def lines_spelling(slug: str, lines: list[str], first: int) -> list[str]:
+    """The lines from `first` on that spell `slug` between them."""
+    taken: list[str] = []
+    while "".join(taken) != slug and first + len(taken) < len(lines):
+        taken.append(lines[first + len(taken)].strip())
+    return taken
+
+
+async def test_at_80x24_the_detail_pane_breaks_deadlines_and_slugs_between_their_parts(
+    seeded: Ledger, clock: Clock, tui: Callable[..., TrackerApp]
+) -> None:
+    """The pane's right column is 17 cells wide there: a window read "2024-01-01..2024" /
+    "-12-31", and a slug longer than the column was cut at its edge ("privacy-permissio" /
+    "n-embedding-minor" / "-versions")."""
+    parent, slug, child = ("privacy-permission-embedding-minor-versions",
+                           "embedding-multimodal-image-file-audio",
+                           "audio-and-image-embeddings-ship")
+    add_claim(seeded, parent, "Minor versions add privacy controls")
+    add_claim(seeded, slug, "One model embeds images, files and audio", parent=parent,
+              deadline="2024-01-01..2024-12-31", cadence="FREQ=DAILY")
+    add_claim(seeded, child, "Audio and image embeddings ship", parent=slug)
+    clock.advance(days=2)
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_review(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        while screen.item is not None and screen.item.slug != slug:
+            await pilot.press("n")
+            await settle(pilot)
+        body = screen.query_one("#review-detail #detail-body", Static)
+        console = Console(width=body.content_region.width, record=True)
+        console.print(body.content)
+        lines = console.export_text().splitlines()
+        column = next(line.index("deadline") for line in lines if "deadline" in line)
+        right = [line[column:].strip() for line in lines]  # deadline, tags, questions
+        deadline = right.index("deadline")
+        assert right[deadline + 1:deadline + 3] == ["2024-01-01 ..", "2024-12-31"]
+        for whole, above in ((parent, "derived from"), (child, "open")):
+            parts = lines_spelling(whole, right, right.index(above) + 1)
+            assert "".join(parts) == whole and len(parts) > 1
+            assert all(part.endswith("-") for part in parts[:-1]), parts
+
+
 async def test_an_empty_queue_says_so_and_leaves_nothing_stale_behind(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:

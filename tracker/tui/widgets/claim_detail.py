@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 
-from rich.console import Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tracker.queries import ClaimDetail, EvidenceItem
-from tracker.tui.format import day, deadline, percent, stamp
+from tracker.tui.format import day, percent, stamp
 from tracker.tui.widgets.forecast_chart import forecast_chart
 
 STANCE_STYLE = {"supports": "green", "refutes": "red", "context": "blue"}
@@ -23,6 +26,45 @@ STATUS_STYLE = {
 }
 """Terminal colours, which each theme maps to its own: partly is blue, not magenta, which
 Textual's dark themes show in the very red of refuted."""
+
+
+class HyphenBreaks:
+    """`text` as Rich wraps it, except that a word longer than the line (a slug in a narrow
+    column) breaks after one of its hyphens, not at the column's edge: "embedding-multimo" /
+    "dal-image-file-au" / "dio" reads "embedding-" / "multimodal-image-" / "file-audio"."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        cuts = [word.start() + cut for word in re.finditer(r"\S+", self.text.plain)
+                if cell_len(word.group()) > width
+                for cut in _hyphen_cuts(word.group(), width)]
+        yield from self.text.divide(cuts)  # each part from a new line
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.text)
+
+
+def _hyphen_cuts(word: str, width: int) -> list[int]:
+    """Where to break `word` so that each line fills up to `width` with whole hyphenated
+    parts; a part longer than that is left whole (Rich folds it)."""
+    cuts: list[int] = []
+    offset = line = 0
+    for part in re.findall(r"[^-]*-+|[^-]+", word):
+        if line and line + cell_len(part) > width:
+            cuts.append(offset)
+            line = 0
+        line += cell_len(part)
+        offset += len(part)
+    return cuts
+
+
+def _deadline(start: datetime | None, end: datetime | None) -> str:
+    """Spaced: a narrow column breaks a window between its days ("2024-01-01 .." /
+    "2024-12-31"), not inside one ("2024-01-01..2024" / "-12-31")."""
+    return day(end) if start is None else f"{day(start)} .. {day(end)}"
 
 
 def _heading(text: str) -> Text:
@@ -46,7 +88,7 @@ def _evidence_line(item: EvidenceItem) -> Text:
 
 def _facts(detail: ClaimDetail) -> list[RenderableType]:
     d = detail.definition
-    facts = Text(f"deadline {deadline(d.deadline_start, d.deadline_end)}")
+    facts = Text(f"deadline {_deadline(d.deadline_start, d.deadline_end)}")
     if d.deadline_rule:
         facts.append(f"\n  {d.deadline_rule}", style="dim")
     facts.append(f"\nmade on {day(d.made_on)} · {d.kind}")
@@ -58,7 +100,7 @@ def _facts(detail: ClaimDetail) -> list[RenderableType]:
         facts.append(f"\nreview cadence {d.review_cadence}")
     if d.parent:
         facts.append(f"\nderived from {d.parent}")
-    parts: list[RenderableType] = [facts]
+    parts: list[RenderableType] = [HyphenBreaks(facts)]  # the parent's slug
     if d.implied_confidence is not None:
         words = f" (“{d.confidence_words}”)" if d.confidence_words else ""
         parts.append(Text(f"implied confidence {percent(d.implied_confidence)}{words}",
@@ -145,14 +187,14 @@ def render_detail(detail: ClaimDetail, hide_team_from: str | None = None) -> Ren
         for child in detail.children:
             line = Text(f"{child.status:<10} ", style=STATUS_STYLE.get(child.status, ""))
             line.append(child.slug)
-            right.append(line)
+            right.append(HyphenBreaks(line))
     columns = Table.grid(expand=True, padding=(0, 2))
     # Fold, not ellipsis: a quote in Chinese or a URL has no space to wrap at, and a verbatim
     # quote cut short with "…" is no longer the quote.
     columns.add_column(ratio=3, overflow="fold")
     columns.add_column(ratio=2, overflow="fold")
     columns.add_row(Group(*left), Group(*right))
-    return Group(title, columns)
+    return Group(HyphenBreaks(title), columns)
 
 
 class ClaimDetailView(VerticalScroll):
