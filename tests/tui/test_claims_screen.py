@@ -173,6 +173,29 @@ async def test_at_80_columns_every_line_fits_and_the_header_matches_the_cells(
         assert "(space shows derived questions) · sorted by deadline ↓" in str(status.render())
 
 
+async def test_at_80_columns_slugs_that_begin_alike_are_cut_in_the_middle(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """Cut at the end, all three read "hallucina…"; the detail pane has the whole slug of
+    the claim under the cursor."""
+    slugs = ["hallucination-causes", "hallucination-remedies", "hallucination-scale-down"]
+    for slug in slugs:
+        add_claim(seeded, slug, "Hallucinations")
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        rows = [table.slugs.index(slug) for slug in slugs]
+        shown = [table.render_line(row).text.split()[0] for row in rows]  # not scrolled
+        assert len(set(shown)) == 3, shown
+        for cut, slug in zip(shown, slugs, strict=True):
+            start, end = cut.split("…")
+            assert slug.startswith(start) and slug.endswith(end), cut
+        table.move_cursor(rows[0])
+        await settle(pilot)
+        assert detail_text(app).startswith(slugs[0])
+
+
 async def test_an_empty_database_says_how_to_add_claims_and_a_filter_says_none_match(
     tui: Callable[..., TrackerApp]
 ) -> None:

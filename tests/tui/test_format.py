@@ -8,7 +8,7 @@ from rich.style import Style
 from rich.terminal_theme import TerminalTheme
 from textual._ansi_theme import ALABASTER, MONOKAI
 
-from tracker.tui.format import fit, read_as_percent
+from tracker.tui.format import fit, fit_slug, read_as_percent
 from tracker.tui.widgets.claim_detail import STATUS_STYLE
 
 
@@ -16,6 +16,14 @@ def test_fit_pads_short_text_and_cuts_long_text_with_an_ellipsis() -> None:
     assert fit("slug", 6) == "slug  "
     assert fit("a-long-slug", 6) == "a-lon…"
     assert fit("exact", 5) == "exact"
+
+
+def test_fit_slug_keeps_a_third_of_the_room_for_the_start_and_the_rest_for_the_end() -> None:
+    assert fit_slug("hallucination-causes", 10) == "hal…causes"
+    assert fit_slug("hallucination-scale-down", 12) == "hal…ale-down"
+    assert fit_slug("ev-share", 10) == "ev-share  "
+    for width in range(2, 30):
+        assert len(fit_slug("privacy-permission-embedding-minor-versions", width)) == width
 
 
 @pytest.mark.parametrize("text", ["長期來看小版本更新", "🚀 to orbit 🚀", "mixed 中文 text"])

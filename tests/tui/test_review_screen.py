@@ -230,9 +230,9 @@ async def test_a_long_slug_in_the_queue_is_cut_not_wrapped(
         prompt = next(str(queue.get_option_at_index(index).prompt)
                       for index in range(queue.option_count)
                       if queue.get_option_at_index(index).id == slug)
-        first_line = prompt.splitlines()[0]
-        assert first_line.endswith("…") and slug.startswith(first_line[:-1])
-        assert len(first_line) <= queue.scrollable_content_region.width
+        start, end = prompt.splitlines()[0].split("…")
+        assert slug.startswith(start) and slug.endswith(end)
+        assert len(start) + 1 + len(end) <= queue.scrollable_content_region.width
         # What changed since the last review leaves most of a small screen to the claim.
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
@@ -241,6 +241,29 @@ async def test_a_long_slug_in_the_queue_is_cut_not_wrapped(
             await settle(pilot)
         since = screen.query_one("#since-last")
         assert since.outer_size.height <= 8 < screen.query_one("#review-detail").outer_size.height
+
+
+async def test_long_slugs_that_differ_at_the_end_stay_apart_in_the_queue(
+    seeded: Ledger, clock: Clock, tui: Callable[..., TrackerApp]
+) -> None:
+    """Cut at the end, both read "cadence-anthropic-claude-two-m…"; the detail pane has the
+    whole slug of the claim under review."""
+    slugs = [f"cadence-anthropic-claude-two-majors-by-{year}" for year in (2026, 2027)]
+    for slug in slugs:
+        add_claim(seeded, slug, "Two major Claude versions", cadence="FREQ=DAILY")
+    clock.advance(days=2)
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_review(pilot)
+        queue = app.screen.query_one("#queue", OptionList)
+        first_lines = {str(queue.get_option(slug).prompt).splitlines()[0] for slug in slugs}
+        assert {line.rstrip()[-4:] for line in first_lines} == {"2026", "2027"}
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        while screen.item is not None and screen.item.slug != slugs[0]:
+            await pilot.press("n")
+            await settle(pilot)
+        assert shown(app, "#review-detail").startswith(slugs[0])
 
 
 def lines_spelling(slug: str, lines: list[str], first: int) -> list[str]:

@@ -47,3 +47,14 @@ def fit(text: str, width: int) -> str:
     if cell_len(text) > width:
         return set_cell_size(text, width - 1) + "…"
     return set_cell_size(text, width)
+
+
+def fit_slug(slug: str, width: int) -> str:
+    """`slug` in exactly `width` cells, cut in its middle: slugs that begin alike and differ
+    at the end ("hallucination-causes", "hallucination-remedies", "...-by-2026") all read
+    "hallucina…" when cut at the end. A third of the room keeps its start, the rest its end
+    ("hal…causes"). Slugs are ASCII: a character is a cell."""
+    if len(slug) <= width:
+        return slug.ljust(width)
+    start = (width - 1) // 3
+    return f"{slug[:start]}…{slug[len(slug) - (width - 1 - start):]}"

@@ -26,7 +26,7 @@ from textual.worker import Worker, get_current_worker
 from tracker.queries import ClaimDetail, TimelineEntry
 from tracker.review_queue import ReviewItem, changes_since, load_queue
 from tracker.tui.dialogs.summary import SessionTally, SummaryDialog
-from tracker.tui.format import day, fit, stamp
+from tracker.tui.format import day, fit, fit_slug, stamp
 from tracker.tui.messages import QueueBuilt, ReviewClaimLoaded, WriteSaved
 from tracker.tui.screens.base import ClaimEditingScreen
 from tracker.tui.widgets.claim_detail import ClaimDetailView
@@ -230,7 +230,7 @@ class ReviewScreen(ClaimEditingScreen):
         upcoming = self.queue[self.position:self.position + QUEUE_SHOWN]
         width = queue.scrollable_content_region.width or QUEUE_WIDTH
         queue.add_options(  # a line each, cut short: the detail pane has the whole slug
-            Option(Text.assemble((fit(item.slug, width), "bold"), "\n  ",
+            Option(Text.assemble((fit_slug(item.slug, width), "bold"), "\n  ",
                                  (fit(item.reason_text, width - 2), "dim")), id=item.slug)
             for item in upcoming
         )
