@@ -69,19 +69,21 @@ TALLY_FIELDS = {
 class ChangeLine:
     """One log entry under "since your last review", a line long where the pane has room
     for its text; else the text goes on a line of its own (at 80 columns the date, kind and
-    reviewer alone fill the pane)."""
+    reviewer alone fill the pane).
+
+    Its time is when it reached this database (`entered_at`), which decides what is new
+    since the last review and orders the list: shown by when it was first recorded, an
+    entry imported late sat, newest first, above ones recorded after it. Where the two
+    differ (it was imported), the day it was recorded is said too."""
 
     entry: TimelineEntry
-    since: datetime | None
-    """The reviewer's last review."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         entry = self.entry
-        head = f"  {stamp(entry.recorded_at)}  {entry.kind:<10} {fit(entry.reviewer, 12)} "
+        head = f"  {stamp(entry.entered_at)}  {entry.kind:<10} {fit(entry.reviewer, 12)} "
         text = entry.text
-        if self.since is not None and entry.recorded_at <= self.since:
-            # Recorded elsewhere before the last review, it reached this database after it.
-            text = f"(imported {stamp(entry.entered_at)}) {text}"
+        if entry.recorded_at != entry.entered_at:
+            text = f"(recorded {day(entry.recorded_at)}) {text}"
         if options.max_width - len(head) >= CHANGE_TEXT_MIN:
             yield Text(head + text, no_wrap=True, overflow="ellipsis")
         else:
@@ -269,7 +271,7 @@ class ReviewScreen(ClaimEditingScreen):
                                                      (count, "dim"))]
         if hidden := len(self.changes) - len(shown):
             lines.append(Text(f"  {hidden} team forecast(s) hidden (blind)", style="italic dim"))
-        lines += [ChangeLine(entry, since) for entry in reversed(shown[-SINCE_LAST_SHOWN:])]
+        lines += [ChangeLine(entry) for entry in reversed(shown[-SINCE_LAST_SHOWN:])]
         if not self.changes:
             lines.append(Text("  nothing new", style="dim"))
         return Group(*lines)
