@@ -204,8 +204,9 @@ def test_a_review_cadence_that_has_ended_is_accepted_with_a_note(run_cli: Run) -
     added = run_cli("add", "--slug", "ended", "--title", "T", "--statement", "S",
                     "--criteria", "C", "--deadline", "2030-01-01", "--review", ended)
     assert added.exit_code == 0
-    assert ("note: the review cadence of ended ended on 2020-01-01, so it is never due by "
-            "it: give a later UNTIL with `tracker edit ended --review ...`") in added.stderr
+    assert ("note: the review cadence of ended ended on 2020-01-01: it asks for no review "
+            "after that day; give a later UNTIL with `tracker edit ended --review ...`"
+            ) in added.stderr
     later = run_cli("edit", "ended", "--review", "FREQ=MONTHLY;UNTIL=20990101")
     assert later.exit_code == 0 and "note:" not in later.stderr
     again = run_cli("edit", "ended", "--review", ended)

@@ -13,9 +13,9 @@ probability describes a question without forecasts.
 
 Rows are grouped by question_id into claims. For a claim already in the database, rows
 change only its title and, where their cells give them, its url, tags and made-on day (the
-criteria, deadline and source stay the claim's own). Entry ids are derived from the row content
-(UUID v5), so importing the same file twice adds nothing. Every row is validated first; one bad
-row means nothing is imported.
+criteria, deadline, source and a start given as a moment stay the claim's own). Entry ids
+are derived from the row content (UUID v5), so importing the same file twice adds nothing.
+Every row is validated first; one bad row means nothing is imported.
 """
 
 from __future__ import annotations

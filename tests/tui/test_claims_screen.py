@@ -23,6 +23,7 @@ from tracker.tui.screens.claims import COUNT_DELAY, ClaimsScreen
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.claims_table import ClaimsHeader, ClaimsTable, column_widths
 from tracker.tui.widgets.facets import FacetBar
+from tracker.tui.widgets.filter_input import FilterInput
 
 
 def slugs(app: TrackerApp) -> list[str]:
@@ -316,6 +317,12 @@ async def test_a_facet_set_at_80_columns_shortens_the_filters_placeholder_to_who
         await pilot.press("escape")  # the facets cleared: room again
         await settle(pilot)
         assert filter_input.render_line(0).text.strip() == "/ filter: slug, title"
+        assert isinstance(filter_input, FilterInput)
+        room = filter_input.content_size.width  # a wording exactly as wide fits whole
+        filter_input.offer_placeholders("x" * room, "short")
+        assert filter_input.placeholder == "x" * room
+        await pilot.pause()
+        assert filter_input.render_line(0).text.strip() == "x" * room
 
 
 async def test_sorting_by_header_and_keys(

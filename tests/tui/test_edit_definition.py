@@ -69,7 +69,7 @@ async def test_edit_checks_each_field_then_records_a_new_revision(
         assert "asks for no further review" in hint(app, "cadence")[0]
         await fill(pilot, "cadence", "FREQ=MONTHLY;UNTIL=20200101")  # a typo in its year
         assert hint(app, "cadence") == (
-            "ok, but it ended on 2020-01-01: the claim is never due by it", False)
+            "ok, but it ended on 2020-01-01: no review is due after that day", False)
         await fill(pilot, "cadence", "FREQ=MONTHLY;INTERVAL=3")
         await fill(pilot, "tags", "transport, energy, transport")
         app.screen.query_one("#kind", Select).value = "fact"

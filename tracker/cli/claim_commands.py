@@ -87,9 +87,9 @@ def add(app: AppContext, slug: str, title: str, statement: str, criteria: str,
 def _note_ended_cadence(slug: str, cadence: str | None) -> None:
     """A cadence whose UNTIL has passed asks for no review: likely a typo in its year."""
     if cadence and (ended := cadence_ended(cadence, utc_now())) is not None:
-        click.echo(f"note: the review cadence of {slug} ended on {ended.date()}, so it is "
-                   f"never due by it: give a later UNTIL with `tracker edit {slug} --review "
-                   "...`", err=True)
+        click.echo(f"note: the review cadence of {slug} ended on {ended.date()}: it asks for "
+                   f"no review after that day; give a later UNTIL with `tracker edit {slug} "
+                   "--review ...`", err=True)
 
 
 @click.command()

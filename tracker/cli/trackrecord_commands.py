@@ -15,20 +15,21 @@ from tracker.vocabulary import plural
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @pass_app
 def import_forecasts(app: AppContext, file: Path) -> None:
-    """Import a track record: CSV, or a JSON array of objects, with the columns
-    question_id, title, forecaster, probability, forecast_at, outcome, resolved_at and
-    optionally tags (';'-separated), url, created_at (the day the question was asked;
-    default: the day of its first forecast). Outcome: yes, no, a number in [0, 1],
+    """Import a track record: CSV, or a JSON array of objects, with the columns question_id, title,
+    forecaster, probability, forecast_at, outcome, resolved_at and optionally tags
+    (';'-separated), url, created_at (the day the question was asked; default: the day of its
+    first forecast; an ISO moment instead opens a new question then, without a made-on day, as
+    export-forecasts writes for a claim that has none). Outcome: yes, no, a number in [0, 1],
     annulled, or empty while open; resolved_at: the day the outcome was observed, or the ISO
     moment it was resolved (forecasts count until then). A claim already here keeps its
-    criteria, deadline and source; rows change its title, and url, tags and made-on day
-    where given; the file does not undo what someone did here since (a question listed
-    as open does not reopen a claim, an outcome dated before the claim was last reopened or
-    resolved here does not close it or replace its outcome, a title, url, tags or made-on
-    day the claim had before an edit here does not undo the edit; what earlier files set,
-    later ones may change). Forecasts made at or after their question's outcome are kept but
-    never scored: their lines are named. Bad rows are listed by line and nothing is
-    imported; re-importing the same file adds nothing."""
+    criteria, deadline, source and start; rows change its title, and url, tags and made-on day
+    where given; the file does not undo what someone did here since (a question listed as open
+    does not reopen a claim, an outcome dated before the claim was last reopened or resolved
+    here does not close it or replace its outcome, a title, url, tags or made-on day the claim
+    had before an edit here does not undo the edit; what earlier files set, later ones may
+    change). Forecasts made at or after their question's outcome are kept but never scored:
+    their lines are named. Bad rows are listed by line and nothing is imported; re-importing the
+    same file adds nothing."""
     summary = import_track_record(app.ledger(), file)
     click.echo(
         f"{file}: {plural(summary.questions_added, 'question')} added, "

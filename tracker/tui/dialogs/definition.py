@@ -153,7 +153,7 @@ class DefinitionForm(FormDialog[ResultT]):
                 raise FieldError(field, str(error)) from None
             ended = cadence_ended(text, self.app.now())  # type: ignore[attr-defined]
             return "ok" if ended is None else (
-                f"ok, but it ended on {ended.date()}: the claim is never due by it")
+                f"ok, but it ended on {ended.date()}: no review is due after that day")
         return ""
 
     def read_definition(self, base: ClaimDefinition) -> ClaimDefinition:

@@ -23,6 +23,6 @@ class FilterInput(Input):
 
     def _fit_placeholder(self) -> None:
         if self.wordings:
-            room = self.content_size.width  # less one cell, where the cursor stands
-            self.placeholder = next((text for text in self.wordings if cell_len(text) < room),
+            room = self.content_size.width
+            self.placeholder = next((text for text in self.wordings if cell_len(text) <= room),
                                     self.wordings[-1])
