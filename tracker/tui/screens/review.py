@@ -69,21 +69,23 @@ TALLY_FIELDS = {
 class ChangeLine:
     """One log entry under "since your last review", a line long where the pane has room
     for its text; else the text goes on a line of its own (at 80 columns the date, kind and
-    reviewer alone fill the pane).
-
-    Its time is when it reached this database (`entered_at`), which decides what is new
-    since the last review and orders the list: shown by when it was first recorded, an
-    entry imported late sat, newest first, above ones recorded after it. Where the two
-    differ (it was imported), the day it was recorded is said too."""
+    reviewer alone fill the pane). Its time is when it was recorded; one recorded before the
+    last review reached this database since (it was imported) says when it came in."""
 
     entry: TimelineEntry
+    since: datetime | None
+    """The reviewer's last review."""
+
+    @property
+    def came_late(self) -> bool:
+        return self.since is not None and self.entry.recorded_at <= self.since
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         entry = self.entry
-        head = f"  {stamp(entry.entered_at)}  {entry.kind:<10} {fit(entry.reviewer, 12)} "
+        head = f"  {stamp(entry.recorded_at)}  {entry.kind:<10} {fit(entry.reviewer, 12)} "
         text = entry.text
-        if entry.recorded_at != entry.entered_at:
-            text = f"(recorded {day(entry.recorded_at)}) {text}"
+        if self.came_late:
+            text = f"(imported {stamp(entry.entered_at)}) {text}"
         if options.max_width - len(head) >= CHANGE_TEXT_MIN:
             yield Text(head + text, no_wrap=True, overflow="ellipsis")
         else:
@@ -257,8 +259,8 @@ class ReviewScreen(ClaimEditingScreen):
         since = self.item.last_reviewed_at
         heading = (f"Since your last review ({day(since)})" if since is not None
                    else "First review: the whole log")
-        # In the order they reached this database: an entry imported late is news although
-        # it was recorded long ago, and must not be the one left out below.
+        # Chosen in the order they reached this database: an entry imported late is news
+        # although it was recorded long ago, and must not be the one left out below.
         shown = sorted((entry for entry in self.changes
                         if not (self.team_hidden and entry.kind == "forecast"
                                 and entry.reviewer != self.tracker.reviewer)),
@@ -271,7 +273,12 @@ class ReviewScreen(ClaimEditingScreen):
                                                      (count, "dim"))]
         if hidden := len(self.changes) - len(shown):
             lines.append(Text(f"  {hidden} team forecast(s) hidden (blind)", style="italic dim"))
-        lines += [ChangeLine(entry) for entry in reversed(shown[-SINCE_LAST_SHOWN:])]
+        # Newest first by the time each line shows, those that came late (imported, recorded
+        # before the last review) at the top, where they are not missed.
+        newest = [ChangeLine(entry, since) for entry in shown[-SINCE_LAST_SHOWN:]]
+        newest.sort(reverse=True, key=lambda line: (
+            line.came_late, line.entry.recorded_at, line.entry.entered_at))
+        lines += newest
         if not self.changes:
             lines.append(Text("  nothing new", style="dim"))
         return Group(*lines)
