@@ -298,6 +298,10 @@ async def test_the_facet_pickers_title_stays_in_view_in_a_small_terminal(
             await settle(pilot)
             title = app.screen.query_one(".form-title").region
             assert title.height == 1 and form.content_region.contains_region(title), keys
+            keys_line = app.screen.query_one(".form > .field-hint").region  # its keys too,
+            assert keys_line.height == 1, keys  # over none of the pickers' rows
+            assert form.content_region.contains_region(keys_line), keys
+            assert not keys_line.overlaps(app.screen.query_one(".form VerticalScroll").region)
         await pilot.press("escape")
 
 

@@ -44,19 +44,18 @@ class FacetDialog(ModalScreen[Facets | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="form -facets"):
             yield Label("Facets", classes="form-title")
-            with VerticalScroll():  # a short terminal scrolls the pickers, not the title
-                with Horizontal():
-                    for name in FACET_NAMES:
-                        with Vertical(classes="facet"):
-                            yield Label(name, classes="field-label")
-                            yield OptionList(
-                                Option("any", id=ANY),
-                                *(Option(label, id=value)
-                                  for label, value in self.choices[name]),
-                                id=f"pick-{name}",
-                            )
-                yield KeyHint("↑↓ choose · tab next facet · enter applies all · {clear}: any "
-                              "for all · {dismiss} cancels", classes="field-hint")
+            # A short terminal scrolls the pickers, not the title or the key line.
+            with VerticalScroll(), Horizontal():
+                for name in FACET_NAMES:
+                    with Vertical(classes="facet"):
+                        yield Label(name, classes="field-label")
+                        yield OptionList(
+                            Option("any", id=ANY),
+                            *(Option(label, id=value) for label, value in self.choices[name]),
+                            id=f"pick-{name}",
+                        )
+            yield KeyHint("↑↓ choose · tab next · enter applies all · {clear}: any for all · "
+                          "{dismiss} cancels", classes="field-hint")  # one line at 80 columns
         yield Footer()  # its own keys: the screen's, dimmed behind it, do not apply
 
     def on_mount(self) -> None:
