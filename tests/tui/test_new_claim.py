@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 from tests.conftest import Clock
 from tests.tui.conftest import SIZE, fill, keep_source_copy, pane_text, settle
 from tests.tui.test_forms import hint
+from tracker.definitions import ClaimDefinition
 from tracker.horizons import end_of_day, start_of_day
 from tracker.ledger import Ledger
 from tracker.queries import ClaimFilter, Queries
@@ -247,9 +248,42 @@ async def test_a_derived_question_without_a_made_on_day_takes_its_parents(
         assert hint(app, "confidence") == (
             "read as 70.0%: without a made-on day its source is not graded on it", False)
         await fill(pilot, "parent", "ev-share")
-        assert hint(app, "made-on") == ("no date: a derived question takes its parent's", False)
+        await settle(pilot)  # the parent's day is read by a worker
+        assert hint(app, "made-on") == (f"no date: its parent's, {parents_day}", False)
         assert hint(app, "confidence") == ("read as 70.0%", False)
+        await fill(pilot, "deadline", "2 years")  # relative: from the parent's day
+        assert hint(app, "deadline") == (
+            f"read as {parents_day.replace(year=parents_day.year + 2)}", False)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, NewClaimDialog)
-    assert queries.claim_detail("ev-share-jp").definition.made_on == parents_day
+    d = queries.claim_detail("ev-share-jp").definition
+    assert d.made_on == parents_day
+    assert d.deadline_end == end_of_day(parents_day.replace(year=parents_day.year + 2))
+
+
+async def test_a_derived_question_of_a_parent_without_a_day_or_of_none_says_so(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    seeded.create_claim(ClaimDefinition(slug="undated", title="Undated", statement="S.",
+                                        criteria="C."), "bob")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_new_claim(pilot, "undated-child", "Child", "A child.")
+        await fill(pilot, "source", "iea-2023")
+        await fill(pilot, "confidence", "70%")
+        await fill(pilot, "parent", "undated")
+        await settle(pilot)
+        assert hint(app, "made-on") == ("no date (its parent has none)", False)
+        assert hint(app, "confidence") == (  # still not graded: no day to grade it from
+            "read as 70.0%: without a made-on day its source is not graded on it", False)
+        await fill(pilot, "parent", "no-such-claim")
+        await settle(pilot)
+        assert hint(app, "parent") == (
+            "no claim 'no-such-claim': add it first, or leave this empty", True)
+        assert hint(app, "made-on") == ("no date", False)
+        await fill(pilot, "parent", "undated")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, NewClaimDialog)
+    assert queries.claim_detail("undated-child").definition.made_on is None

@@ -8,19 +8,24 @@ implies. Saving records it through the ledger; a slug already taken reopens the 
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any, cast
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Input
 
 from tracker.definitions import SLUG_PATTERN, ClaimDefinition
+from tracker.errors import NotFound
 from tracker.models import SLUG_MAX
 from tracker.probability import probability_input
 from tracker.tui.dialogs.definition import DefinitionForm
 from tracker.tui.dialogs.form import FieldError, labelled, read_probability
 from tracker.tui.format import read_as_percent
 from tracker.tui.writes import NewClaim
+
+if TYPE_CHECKING:
+    from tracker.tui.app import TrackerApp
 
 BLANK = ClaimDefinition(slug="", title="", statement="")
 
@@ -44,6 +49,10 @@ class NewClaimDialog(DefinitionForm[NewClaim]):
                          initial=initial, error=error, error_field=error_field)
         self.start = initial.definition if initial is not None else BLANK
         self.kept_deadline = BLANK
+        self.parents_day: tuple[str, date | None] | None = None
+        """The parent typed and its made-on day, once a worker has read it."""
+        self.missing_parent: str | None = None
+        """A parent typed that the worker found no claim for."""
 
     def fields(self) -> ComposeResult:
         start = self.start
@@ -71,16 +80,68 @@ class NewClaimDialog(DefinitionForm[NewClaim]):
         if field == "slug" and text.strip():
             read_slug(field, text)
             return "ok"
-        derived = self.is_mounted and bool(self.text("parent").strip())
-        if field == "made-on" and derived and not text.strip():
+        if field == "parent" and text.strip() and self.missing_parent == text.strip():
+            raise FieldError(field, f"no claim '{text.strip()}': add it first, or leave this "
+                                    "empty")
+        if field == "made-on" and not text.strip() and self._parent_slug():
             super().hint(field, value)  # explains a relative deadline again
-            return "no date: a derived question takes its parent's"
+            if self.missing_parent == self._parent_slug():
+                return "no date"
+            if self.parents_day is None or self.parents_day[0] != self._parent_slug():
+                return "no date: a derived question takes its parent's"
+            day = self.parents_day[1]
+            return f"no date: its parent's, {day}" if day else "no date (its parent has none)"
         if field == "confidence" and text.strip():
             read = f"read as {read_as_percent(read_probability(field, text))}"
-            if self.text("source").strip() and not self.text("made-on").strip() and not derived:
+            if self.text("source").strip() and self._made_on() is None:
                 read += ": without a made-on day its source is not graded on it"
             return read
         return super().hint(field, value)
+
+    @property
+    def tracker(self) -> TrackerApp:
+        return cast("TrackerApp", self.app)
+
+    def _parent_slug(self) -> str:
+        return self.text("parent").strip() if self.is_mounted else ""
+
+    def _inherited_day(self) -> date | None:
+        """The parent's made-on day, once read, while the made-on field is empty."""
+        if self.parents_day is None or self.text("made-on").strip():
+            return None
+        slug, day = self.parents_day
+        return day if slug == self._parent_slug() else None
+
+    def _read_made_on(self, text: str) -> date | None:
+        return super()._read_made_on(text) if text.strip() else self._inherited_day()
+
+    def _made_on(self) -> date | None:
+        return super()._made_on() or self._inherited_day()
+
+    @on(Input.Changed, "#parent")
+    def _read_parents_day(self, event: Input.Changed) -> None:
+        self.parents_day = self.missing_parent = None
+        if slug := event.value.strip():
+            self._load_parents_day(slug)
+
+    @work(thread=True, exclusive=True, group="parents-day", exit_on_error=False)
+    def _load_parents_day(self, slug: str) -> None:
+        """A derived question without a day of its own is made on its parent's: a relative
+        deadline counts from it, as `tracker add --parent` counts it."""
+        try:
+            day = self.tracker.queries.claim_detail(slug).definition.made_on
+        except NotFound:
+            self.app.call_from_thread(self._parents_day_read, slug, None, found=False)
+            return
+        self.app.call_from_thread(self._parents_day_read, slug, day, found=True)
+
+    def _parents_day_read(self, slug: str, day: date | None, *, found: bool) -> None:
+        if found:
+            self.parents_day = (slug, day)
+        else:
+            self.missing_parent = slug
+        for field in ("parent", "made-on", "deadline", "confidence"):
+            self._explain(field, self.text(field))
 
     @on(Input.Changed, "#made-on, #source, #parent")
     def _explain_dependents(self, event: Input.Changed) -> None:
