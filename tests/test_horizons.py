@@ -246,11 +246,11 @@ def test_until_as_a_date_or_a_floating_time_reads_as_utc() -> None:
 
 def test_a_cadence_has_ended_once_its_until_has_passed() -> None:
     now = datetime(2025, 6, 1, tzinfo=UTC)
-    assert cadence_ended("FREQ=MONTHLY;UNTIL=20250101", now) == datetime(
+    assert cadence_ended(check_cadence("FREQ=MONTHLY;UNTIL=20250101"), now) == datetime(
         2025, 1, 1, 23, 59, 59, tzinfo=UTC)  # a day's UNTIL: its end
-    assert cadence_ended("FREQ=MONTHLY;UNTIL=20260101", now) is None
-    assert cadence_ended("FREQ=MONTHLY;COUNT=3", now) is None  # ends by count: not a date
-    assert cadence_ended("FREQ=MONTHLY", now) is None
+    assert cadence_ended(check_cadence("FREQ=MONTHLY;UNTIL=20260101"), now) is None
+    assert cadence_ended(check_cadence("FREQ=MONTHLY;COUNT=3"), now) is None  # not a date
+    assert cadence_ended(check_cadence("FREQ=MONTHLY"), now) is None
 
 
 def test_a_stored_cadence_the_checks_now_refuse_still_lists() -> None:

@@ -383,11 +383,11 @@ def check_cadence(text: str) -> rrule.rrule:
     return rule
 
 
-def cadence_ended(text: str, now: datetime) -> datetime | None:
-    """The UNTIL of a readable cadence that has passed at `now`: the claim is never due by
-    it again. Accepted (a claim file's cadence may have ended since it was written), but a
-    cadence being set is worth a note."""
-    until: datetime | None = getattr(parse_cadence(text), "_until", None)
+def cadence_ended(rule: rrule.rrule, now: datetime) -> datetime | None:
+    """The UNTIL of a cadence (as `check_cadence` read it) that has passed at `now`: no
+    review is due by it after that day. Accepted (a claim file's cadence may have ended since
+    it was written), but a cadence being set is worth a note."""
+    until: datetime | None = getattr(rule, "_until", None)
     return until.astimezone(UTC) if until is not None and until < now else None
 
 

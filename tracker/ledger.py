@@ -195,6 +195,11 @@ class LedgerTransaction:
         self._copy_texts.pop(source.id, None)
         return source.id
 
+    def made_on(self, slug: str) -> date | None:
+        """Claim `slug`'s made-on day; None if it has none, or there is no such claim (which
+        `create_claim` then names)."""
+        return self.session.scalar(select(Claim.made_on).where(Claim.slug == slug))
+
     def _references(self, definition: ClaimDefinition) -> tuple[int | None, int | None]:
         parent_id = source_id = None
         if definition.parent:
@@ -713,9 +718,7 @@ class Ledger:
         record a file's claims as the file has them.)"""
         with self.transaction() as tx:
             if definition.parent and definition.made_on is None:
-                parents_day = tx.session.scalar(
-                    select(Claim.made_on).where(Claim.slug == definition.parent))
-                definition = replace(definition, made_on=parents_day)
+                definition = replace(definition, made_on=tx.made_on(definition.parent))
             return tx.create_claim(definition, reviewer, note).slug
 
     def edit_claim(self, slug: str, definition: ClaimDefinition, reviewer: str,

@@ -480,6 +480,15 @@ class Queries:
                 for row in session.execute(query)
             ]
 
+    def made_on(self, slug: str) -> date | None:
+        """Claim `slug`'s made-on day (a derived question without one takes it)."""
+        with self.session() as session:
+            found = session.execute(select(Claim.made_on).where(Claim.slug == slug)).first()
+        if found is None:
+            raise NotFound(f"no claim '{slug}': check the slug with `tracker list`")
+        made_on: date | None = found.made_on
+        return made_on
+
     def slugs(self) -> list[str]:
         with self.session() as session:
             return list(session.scalars(select(Claim.slug).order_by(Claim.slug)))

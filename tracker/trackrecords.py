@@ -333,9 +333,10 @@ def _definition(question: QuestionRows) -> ClaimDefinition:
     forecast_days = [row.forecast_at.date() for row in rows if row.forecast_at]
     # Without a day asked, the claim would open when imported, after every forecast: each
     # time-averaged score would cover no time at all. A moment opens it instead (_opened_at).
-    asked = created[0].date() if created else min(forecast_days, default=None)
     if _opened_at(question) is not None:
         asked = None
+    else:
+        asked = created[0].date() if created else min(forecast_days, default=None)
     return ClaimDefinition(
         slug=question.slug, title=title, statement=title, criteria=QUESTION_CRITERIA,
         made_on=asked, tags=tuple(tags), url=url,

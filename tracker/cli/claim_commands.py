@@ -16,6 +16,7 @@ from tracker.horizons import (
     NeedsMadeOn,
     as_of_text,
     cadence_ended,
+    parse_cadence,
     parse_deadline,
     utc_now,
 )
@@ -65,7 +66,7 @@ def add(app: AppContext, slug: str, title: str, statement: str, criteria: str,
         review_cadence: str, confidence: float | None) -> None:
     """Record a new claim."""
     if parent and made_on is None:  # as the ledger would: read here for a relative deadline
-        made_on = app.queries().claim_detail(parent).definition.made_on
+        made_on = app.queries().made_on(parent)
     definition = ClaimDefinition(
         slug=slug, title=title, statement=statement, criteria=criteria, made_on=made_on,
         kind=kind, tags=tags, parent=parent, source=source, quote=quote, claimant=claimant,
@@ -86,7 +87,7 @@ def add(app: AppContext, slug: str, title: str, statement: str, criteria: str,
 
 def _note_ended_cadence(slug: str, cadence: str | None) -> None:
     """A cadence whose UNTIL has passed asks for no review: likely a typo in its year."""
-    if cadence and (ended := cadence_ended(cadence, utc_now())) is not None:
+    if cadence and (ended := cadence_ended(parse_cadence(cadence), utc_now())) is not None:
         click.echo(f"note: the review cadence of {slug} ended on {ended.date()}: it asks for "
                    f"no review after that day; give a later UNTIL with `tracker edit {slug} "
                    "--review ...`", err=True)

@@ -24,9 +24,11 @@ def day(moment: datetime | date | None) -> str:
     return (moment.date() if isinstance(moment, datetime) else moment).isoformat()
 
 
-def deadline(start: datetime | None, end: datetime | None) -> str:
+def deadline(start: datetime | None, end: datetime | None, *, between: str = "..") -> str:
+    """A deadline, or a window's days joined by `between` (" .. " lets a narrow column break
+    it between its days, not inside one)."""
     if start is not None:
-        return f"{day(start)}..{day(end)}"
+        return f"{day(start)}{between}{day(end)}"
     return day(end)
 
 
@@ -58,3 +60,12 @@ def fit_slug(slug: str, width: int) -> str:
         return slug.ljust(width)
     start = (width - 1) // 3
     return f"{slug[:start]}…{slug[len(slug) - (width - 1 - start):]}"
+
+
+def fit_marked_slug(cell: str, width: int) -> str:
+    """A slug cell ("▸ slug", "  ↳ slug": the tree's marker, then the slug) in exactly
+    `width` cells, the slug cut in its middle (`fit_slug`); slugs hold no spaces."""
+    slug = cell.rsplit(" ", 1)[-1]
+    marker = cell[:len(cell) - len(slug)]
+    room = width - cell_len(marker)
+    return marker + fit_slug(slug, room) if room > 1 else fit(cell, width)

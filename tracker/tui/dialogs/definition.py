@@ -148,10 +148,10 @@ class DefinitionForm(FormDialog[ResultT]):
             return f"read as {deadline(read.start, read.end)}"
         if field == "cadence" and text.strip():
             try:
-                check_cadence(text)
+                rule = check_cadence(text)
             except DateError as error:
                 raise FieldError(field, str(error)) from None
-            ended = cadence_ended(text, self.app.now())  # type: ignore[attr-defined]
+            ended = cadence_ended(rule, self.app.now())  # type: ignore[attr-defined]
             return "ok" if ended is None else (
                 f"ok, but it ended on {ended.date()}: no review is due after that day")
         return ""

@@ -8,6 +8,7 @@ implies. Saving records it through the ledger; a slug already taken reopens the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
@@ -26,6 +27,15 @@ from tracker.tui.writes import NewClaim
 
 if TYPE_CHECKING:
     from tracker.tui.app import TrackerApp
+
+
+@dataclass(frozen=True)
+class ParentRead:
+    """What a worker read of a parent typed in the form."""
+
+    slug: str
+    found: bool
+    made_on: date | None = None
 
 BLANK = ClaimDefinition(slug="", title="", statement="")
 
@@ -49,10 +59,8 @@ class NewClaimDialog(DefinitionForm[NewClaim]):
                          initial=initial, error=error, error_field=error_field)
         self.start = initial.definition if initial is not None else BLANK
         self.kept_deadline = BLANK
-        self.parents_day: tuple[str, date | None] | None = None
-        """The parent typed and its made-on day, once a worker has read it."""
-        self.missing_parent: str | None = None
-        """A parent typed that the worker found no claim for."""
+        self.parent_read: ParentRead | None = None
+        """What a worker read of the parent typed last."""
 
     def fields(self) -> ComposeResult:
         start = self.start
@@ -80,17 +88,18 @@ class NewClaimDialog(DefinitionForm[NewClaim]):
         if field == "slug" and text.strip():
             read_slug(field, text)
             return "ok"
-        if field == "parent" and text.strip() and self.missing_parent == text.strip():
-            raise FieldError(field, f"no claim '{text.strip()}': add it first, or leave this "
+        parent = self._typed_parent()
+        if field == "parent" and parent is not None and not parent.found:
+            raise FieldError(field, f"no claim '{parent.slug}': add it first, or leave this "
                                     "empty")
         if field == "made-on" and not text.strip() and self._parent_slug():
             super().hint(field, value)  # explains a relative deadline again
-            if self.missing_parent == self._parent_slug():
-                return "no date"
-            if self.parents_day is None or self.parents_day[0] != self._parent_slug():
+            if parent is None:
                 return "no date: a derived question takes its parent's"
-            day = self.parents_day[1]
-            return f"no date: its parent's, {day}" if day else "no date (its parent has none)"
+            if not parent.found:
+                return "no date"
+            return (f"no date: its parent's, {parent.made_on}" if parent.made_on
+                    else "no date (its parent has none)")
         if field == "confidence" and text.strip():
             read = f"read as {read_as_percent(read_probability(field, text))}"
             if self.text("source").strip() and self._made_on() is None:
@@ -105,12 +114,15 @@ class NewClaimDialog(DefinitionForm[NewClaim]):
     def _parent_slug(self) -> str:
         return self.text("parent").strip() if self.is_mounted else ""
 
+    def _typed_parent(self) -> ParentRead | None:
+        """What was read of the parent now typed (None: nothing typed, or not read yet)."""
+        read = self.parent_read
+        return read if read is not None and read.slug == self._parent_slug() else None
+
     def _inherited_day(self) -> date | None:
         """The parent's made-on day, once read, while the made-on field is empty."""
-        if self.parents_day is None or self.text("made-on").strip():
-            return None
-        slug, day = self.parents_day
-        return day if slug == self._parent_slug() else None
+        parent = self._typed_parent()
+        return None if parent is None or self.text("made-on").strip() else parent.made_on
 
     def _read_made_on(self, text: str) -> date | None:
         return super()._read_made_on(text) if text.strip() else self._inherited_day()
@@ -120,7 +132,6 @@ class NewClaimDialog(DefinitionForm[NewClaim]):
 
     @on(Input.Changed, "#parent")
     def _read_parents_day(self, event: Input.Changed) -> None:
-        self.parents_day = self.missing_parent = None
         if slug := event.value.strip():
             self._load_parents_day(slug)
 
@@ -129,17 +140,13 @@ class NewClaimDialog(DefinitionForm[NewClaim]):
         """A derived question without a day of its own is made on its parent's: a relative
         deadline counts from it, as `tracker add --parent` counts it."""
         try:
-            day = self.tracker.queries.claim_detail(slug).definition.made_on
+            read = ParentRead(slug, True, self.tracker.queries.made_on(slug))
         except NotFound:
-            self.app.call_from_thread(self._parents_day_read, slug, None, found=False)
-            return
-        self.app.call_from_thread(self._parents_day_read, slug, day, found=True)
+            read = ParentRead(slug, False)
+        self.app.call_from_thread(self._parents_day_read, read)
 
-    def _parents_day_read(self, slug: str, day: date | None, *, found: bool) -> None:
-        if found:
-            self.parents_day = (slug, day)
-        else:
-            self.missing_parent = slug
+    def _parents_day_read(self, read: ParentRead) -> None:
+        self.parent_read = read
         for field in ("parent", "made-on", "deadline", "confidence"):
             self._explain(field, self.text(field))
 

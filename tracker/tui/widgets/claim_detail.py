@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tracker.queries import ClaimDetail, EvidenceItem
-from tracker.tui.format import day, percent, stamp
+from tracker.tui.format import day, deadline, percent, stamp
 from tracker.tui.widgets.forecast_chart import forecast_chart
 
 STANCE_STYLE = {"supports": "green", "refutes": "red", "context": "blue"}
@@ -61,12 +61,6 @@ def _hyphen_cuts(word: str, width: int) -> list[int]:
     return cuts
 
 
-def _deadline(start: datetime | None, end: datetime | None) -> str:
-    """Spaced: a narrow column breaks a window between its days ("2024-01-01 .." /
-    "2024-12-31"), not inside one ("2024-01-01..2024" / "-12-31")."""
-    return day(end) if start is None else f"{day(start)} .. {day(end)}"
-
-
 def _heading(text: str) -> Text:
     return Text(f"\n{text}", style="bold underline")
 
@@ -88,7 +82,7 @@ def _evidence_line(item: EvidenceItem) -> Text:
 
 def _facts(detail: ClaimDetail) -> list[RenderableType]:
     d = detail.definition
-    facts = Text(f"deadline {_deadline(d.deadline_start, d.deadline_end)}")
+    facts = Text(f"deadline {deadline(d.deadline_start, d.deadline_end, between=' .. ')}")
     if d.deadline_rule:
         facts.append(f"\n  {d.deadline_rule}", style="dim")
     facts.append(f"\nmade on {day(d.made_on)} · {d.kind}")

@@ -26,7 +26,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tracker.queries import ClaimRow
-from tracker.tui.format import day, days_since, fit, fit_slug, percent
+from tracker.tui.format import day, days_since, fit, fit_marked_slug, percent
 from tracker.tui.listing import COLUMNS
 from tracker.tui.widgets.claim_detail import STATUS_STYLE
 
@@ -336,11 +336,10 @@ class ClaimsTable(ScrollView, can_focus=True):
         for column, text, cell_width in zip(COLUMNS, line.cells, frame.widths, strict=True):
             if not cell_width:
                 continue
-            if column.key == "slug":  # the tree's marker, then the slug cut in its middle
-                marker = text.removesuffix(line.slug)
-                text = marker + fit_slug(line.slug, cell_width - cell_len(marker))
             cell_style = style
             if column.key == "status" and style is not frame.cursor:  # green on the cursor's
                 cell_style = style + Style.parse(STATUS_STYLE.get(line.status, ""))  # orange: 1.2:1
-            segments.append(Segment(f" {fit(text, cell_width)} ", cell_style))
+            fitted = fit_marked_slug(text, cell_width) if column.key == "slug" else fit(
+                text, cell_width)
+            segments.append(Segment(f" {fitted} ", cell_style))
         return Strip(segments).adjust_cell_length(width, style)
