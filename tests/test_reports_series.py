@@ -127,6 +127,22 @@ def test_a_folder_in_the_way_is_refused_before_any_report_is_written(
     assert sorted(path.name for path in out.iterdir()) == ["report-2024-06-30.md"]
 
 
+def test_a_report_place_that_cannot_be_looked_at_is_refused_before_any_is_written(
+    engine: Engine, year: Ledger, tmp_path: Path
+) -> None:
+    """A link to itself in June's place: the check before writing passed it by, so March's
+    report was written, and then the series stopped with no index."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "report-2024-06-30.md").symlink_to("report-2024-06-30.md")
+    with pytest.raises(CannotWrite) as refused:
+        write_series(engine, "quarter", date(2024, 1, 1), end_of_day(date(2024, 6, 30)),
+                     out, "md")
+    assert str(refused.value).startswith(f"cannot write {out / 'report-2024-06-30.md'}: ")
+    assert str(refused.value).endswith("; nothing of the series was written")
+    assert sorted(path.name for path in out.iterdir()) == ["report-2024-06-30.md"]
+
+
 def test_the_first_report_covers_its_own_period(engine: Engine, year: Ledger,
                                                  tmp_path: Path) -> None:
     write_series(engine, "month", date(2024, 4, 1), end_of_day(date(2024, 4, 30)), tmp_path,

@@ -41,11 +41,14 @@ def write_if_changed(path: Path, text: str) -> bool:
 
 def refuse_non_file(path: Path) -> os.stat_result | None:
     """`path`'s status (of the file a link points at), None if there is nothing there yet;
-    CannotWrite if something other than a regular file is (see the module's docstring)."""
+    CannotWrite if something other than a regular file is (see the module's docstring), or
+    if it cannot be looked at (a folder on the way we may not enter, a name too long)."""
     try:
         status = path.stat()
     except FileNotFoundError:
         return None
+    except OSError as error:
+        raise _cannot_write(path, error) from None
     if not stat.S_ISREG(status.st_mode):
         kind = "a folder" if stat.S_ISDIR(status.st_mode) else "not a regular file"
         raise CannotWrite(f"cannot write {path}: it is {kind}")

@@ -149,8 +149,6 @@ def _refuse_what_is_in_the_way(paths: list[Path]) -> None:
             refuse_non_file(path)
         except CannotWrite as error:
             raise CannotWrite(f"{error}; nothing of the series was written") from None
-        except OSError:
-            pass  # a folder we may not look in: its write says why, if it cannot be written
 
 
 # --------------------------------------------------------------------------- the index
