@@ -44,6 +44,17 @@ async def start_review(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def skip_to(pilot: Pilot[None], slug: str) -> ReviewScreen:
+    """In a review session, skip claims in the queue until `slug` is under review."""
+    screen = pilot.app.screen
+    assert isinstance(screen, ReviewScreen)
+    while screen.item is not None and screen.item.slug != slug:
+        await pilot.press("n")
+        await settle(pilot)
+    assert screen.item is not None, f"{slug} is not in the queue"
+    return screen
+
+
 async def review_ev_share(pilot: Pilot[None]) -> None:
     """Into a review session, past rates-cut to ev-share (where bob forecast 20%)."""
     await start_review(pilot)
@@ -257,11 +268,7 @@ async def test_a_long_slug_in_the_queue_is_cut_not_wrapped(
         assert slug.startswith(start) and slug.endswith(end)
         assert len(start) + 1 + len(end) <= queue.scrollable_content_region.width
         # What changed since the last review leaves most of a small screen to the claim.
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
-        while screen.item is not None and screen.item.slug != slug:
-            await pilot.press("n")
-            await settle(pilot)
+        screen = await skip_to(pilot, slug)
         since = screen.query_one("#since-last")
         assert since.outer_size.height <= 8 < screen.query_one("#review-detail").outer_size.height
 
@@ -281,11 +288,7 @@ async def test_long_slugs_that_differ_at_the_end_stay_apart_in_the_queue(
         queue = app.screen.query_one("#queue", OptionList)
         first_lines = {str(queue.get_option(slug).prompt).splitlines()[0] for slug in slugs}
         assert {line.rstrip()[-4:] for line in first_lines} == {"2026", "2027"}
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
-        while screen.item is not None and screen.item.slug != slugs[0]:
-            await pilot.press("n")
-            await settle(pilot)
+        await skip_to(pilot, slugs[0])
         assert shown(app, "#review-detail").startswith(slugs[0])
 
 
@@ -301,24 +304,20 @@ async def test_at_80x24_the_detail_pane_breaks_deadlines_and_slugs_between_their
     seeded: Ledger, clock: Clock, tui: Callable[..., TrackerApp]
 ) -> None:
     """The pane's right column is 17 cells wide there: a window read "2024-01-01..2024" /
-    "-12-31", and a slug longer than the column was cut at its edge ("privacy-permissio" /
-    "n-embedding-minor" / "-versions")."""
+    "-12-31", a slug longer than the column was cut at its edge ("privacy-permissio" /
+    "n-embedding-minor" / "-versions"), and a cadence "FREQ=DAILY;INTER" / "VAL=1"."""
     parent, slug, child = ("privacy-permission-embedding-minor-versions",
                            "embedding-multimodal-image-file-audio",
                            "audio-and-image-embeddings-ship")
     add_claim(seeded, parent, "Minor versions add privacy controls")
     add_claim(seeded, slug, "One model embeds images, files and audio", parent=parent,
-              deadline="2024-01-01..2024-12-31", cadence="FREQ=DAILY")
+              deadline="2024-01-01..2024-12-31", cadence="FREQ=DAILY;INTERVAL=1")
     add_claim(seeded, child, "Audio and image embeddings ship", parent=slug)
     clock.advance(days=2)
     app = tui()
     async with app.run_test(size=(80, 24)) as pilot:
         await start_review(pilot)
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
-        while screen.item is not None and screen.item.slug != slug:
-            await pilot.press("n")
-            await settle(pilot)
+        screen = await skip_to(pilot, slug)
         body = screen.query_one("#review-detail #detail-body", Static)
         console = Console(width=body.content_region.width, record=True)
         console.print(body.content)
@@ -327,10 +326,35 @@ async def test_at_80x24_the_detail_pane_breaks_deadlines_and_slugs_between_their
         right = [line[column:].strip() for line in lines]  # deadline, tags, questions
         deadline = right.index("deadline")
         assert right[deadline + 1:deadline + 3] == ["2024-01-01 ..", "2024-12-31"]
+        cadence = right.index("review cadence")
+        assert right[cadence + 1:cadence + 3] == ["FREQ=DAILY;", "INTERVAL=1"]
         for whole, above in ((parent, "derived from"), (child, "open")):
             parts = lines_spelling(whole, right, right.index(above) + 1)
             assert "".join(parts) == whole and len(parts) > 1
             assert all(part.endswith("-") for part in parts[:-1]), parts
+
+
+async def test_a_url_the_pane_folds_is_one_terminal_link(
+    seeded: Ledger, clock: Clock, tui: Callable[..., TrackerApp]
+) -> None:
+    """At 80 columns an evidence URL is folded over lines; each piece carries the whole
+    address as its link (OSC 8), so a click on any of them opens the page."""
+    url = "https://example.org/reports/2025/a-long-path-to-the-evidence-page?section=results"
+    seeded.add_evidence("rates-cut", title="A report", stance="supports", url=url,
+                        reviewer="bob")
+    clock.advance(days=1)
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_review(pilot)
+        screen = await skip_to(pilot, "rates-cut")
+        body = screen.query_one("#review-detail #detail-body", Static)
+        console = Console(width=body.content_region.width)
+        lines = console.render_lines(body.content, console.options.update_width(
+            body.content_region.width), pad=False)
+        linked = [[text for text, style, _ in line if style and style.link == url]
+                  for line in lines]
+        assert "".join(piece for line in linked for piece in line) == url
+        assert sum(bool(line) for line in linked) > 1, "folded over lines"
 
 
 async def test_an_empty_queue_says_so_and_leaves_nothing_stale_behind(

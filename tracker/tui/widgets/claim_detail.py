@@ -8,6 +8,7 @@ from datetime import date
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -31,7 +32,9 @@ Textual's dark themes show in the very red of refuted."""
 class HyphenBreaks:
     """`text` as Rich wraps it, except that a word longer than the line (a slug in a narrow
     column) breaks after one of its hyphens, not at the column's edge: "embedding-multimo" /
-    "dal-image-file-au" / "dio" reads "embedding-" / "multimodal-image-" / "file-audio"."""
+    "dal-image-file-au" / "dio" reads "embedding-" / "multimodal-image-" / "file-audio". A
+    review cadence's rule breaks after its semicolons the same way ("FREQ=MONTHLY;" /
+    "INTERVAL=6", not "FREQ=MONTHLY;INTE" / "RVAL=6")."""
 
     def __init__(self, text: Text) -> None:
         self.text = text
@@ -48,17 +51,28 @@ class HyphenBreaks:
 
 
 def _hyphen_cuts(word: str, width: int) -> list[int]:
-    """Where to break `word` so that each line fills up to `width` with whole hyphenated
-    parts; a part longer than that is left whole (Rich folds it)."""
+    """Where to break `word` so that each line fills up to `width` with whole parts, each
+    ending in a hyphen or semicolon; a part longer than that is left whole (Rich folds it)."""
     cuts: list[int] = []
     offset = line = 0
-    for part in re.findall(r"[^-]*-+|[^-]+", word):
+    for part in re.findall(r"[^-;]*[-;]+|[^-;]+", word):
         if line and line + cell_len(part) > width:
             cuts.append(offset)
             line = 0
         line += cell_len(part)
         offset += len(part)
     return cuts
+
+
+WEB_ADDRESS = re.compile(r"https?://[^\s\x00-\x1f\x7f]+")
+
+
+def _url_style(url: str) -> Style:
+    """Underlined blue, and a terminal hyperlink (OSC 8) where `url` is a plain web address:
+    a click opens it whole even where the pane folds it over two lines. Anything else (a
+    text stored before control characters were refused) is never handed to the terminal."""
+    style = Style(color="blue", underline=True)
+    return style + Style(link=url) if WEB_ADDRESS.fullmatch(url) else style
 
 
 def _heading(text: str) -> Text:
@@ -71,7 +85,8 @@ def _evidence_line(item: EvidenceItem) -> Text:
     line.append(f"  {item.title}", style="strike dim" if item.retracted else "")
     line.append(f"  ({item.reviewer})", style="dim")
     if item.url:
-        line.append(f"\n  {item.url}", style="underline blue")
+        line.append("\n  ")
+        line.append(item.url, style=_url_style(item.url))
     if item.summary:
         line.append(f"\n  {item.summary}", style="italic")
     if item.retraction is not None:
@@ -118,7 +133,8 @@ def _source(detail: ClaimDetail) -> list[RenderableType]:
         if source.published_on:
             line.append(f" ({day(source.published_on)})")
         if source.url:
-            line.append(f" {source.url}", style="underline blue")
+            line.append(" ")
+            line.append(source.url, style=_url_style(source.url))
         parts.append(line)
     return parts
 
