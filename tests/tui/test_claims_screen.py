@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from rich.cells import cell_len
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 
 from tests.tui.conftest import SIZE, add_claim, definition, pane_text, settle, type_text
 from tracker.ledger import Ledger
@@ -282,11 +282,12 @@ async def test_facet_choices_keep_to_one_line_each_in_a_small_terminal(
         await pilot.press("escape")
 
 
-async def test_the_facet_pickers_title_stays_in_view_in_a_small_terminal(
+async def test_the_facet_pickers_title_and_names_stay_in_view_in_a_small_terminal(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:
     """At 80x24 the pickers do not fit: the whole form scrolled to the focused one, and its
-    title went out of view above."""
+    title went out of view above; then the pickers scrolled under the title, and their names
+    above them went out of view."""
     app = tui()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -302,6 +303,12 @@ async def test_the_facet_pickers_title_stays_in_view_in_a_small_terminal(
             assert keys_line.height == 1, keys  # over none of the pickers' rows
             assert form.content_region.contains_region(keys_line), keys
             assert not keys_line.overlaps(app.screen.query_one(".form VerticalScroll").region)
+            for picker in app.screen.query(OptionList):
+                name = next(label for label in app.screen.query(Label)
+                            if picker.id == f"pick-{label.render()}")
+                shown, _ = app.screen.get_widget_at(*name.region.offset)
+                assert shown is name, (picker.id, keys)  # not hidden under the title
+                assert name.region.x == picker.region.x and name.region.y < picker.region.y
         await pilot.press("escape")
 
 

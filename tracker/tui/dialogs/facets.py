@@ -44,15 +44,17 @@ class FacetDialog(ModalScreen[Facets | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="form -facets"):
             yield Label("Facets", classes="form-title")
-            # A short terminal scrolls the pickers, not the title or the key line.
-            with VerticalScroll(), Horizontal():
-                for name in FACET_NAMES:
-                    with Vertical(classes="facet"):
-                        yield Label(name, classes="field-label")
+            # A short terminal scrolls the pickers, not the title, their names or the keys.
+            with VerticalScroll():
+                with Horizontal(classes="facet-names"):  # docked: it does not scroll
+                    for name in FACET_NAMES:
+                        yield Label(name, classes="facet field-label")
+                with Horizontal():
+                    for name in FACET_NAMES:
                         yield OptionList(
                             Option("any", id=ANY),
                             *(Option(label, id=value) for label, value in self.choices[name]),
-                            id=f"pick-{name}",
+                            id=f"pick-{name}", classes="facet",
                         )
             yield KeyHint("↑↓ choose · tab next · enter applies all · {clear}: any for all · "
                           "{dismiss} cancels", classes="field-hint")  # one line at 80 columns
