@@ -585,6 +585,32 @@ async def test_done_or_skip_pressed_while_the_mark_is_saved_is_ignored(
     assert "ev-share" not in trails or trails["ev-share"].last_reviewed_at is None
 
 
+async def test_skip_pressed_while_the_next_claim_is_read_waits_for_it(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """n, n skipped rates-cut, then ev-share while it was still being read: the claim
+    before it was on screen, so ev-share was passed over (and counted skipped) unseen."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.selected_slug() == "rates-cut"
+        timeline = app.queries.timeline
+
+        def slow_timeline(*args: object, **options: object) -> object:
+            time.sleep(0.3)  # a slow shared database
+            return timeline(*args, **options)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(app.queries, "timeline", slow_timeline)
+        await pilot.press("n", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert screen.selected_slug() == "ev-share"
+        assert screen.detail is not None and screen.detail.slug == "ev-share"
+        assert screen.tally.skipped == 1
+
+
 async def test_a_form_key_pressed_while_the_last_mark_is_saved_waits(
     seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
 ) -> None:

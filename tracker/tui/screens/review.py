@@ -129,6 +129,9 @@ class ReviewScreen(ClaimEditingScreen):
         """The write of a review mark, until it ends. Meanwhile done and skip would move past
         the next claim unseen, and a form opened would be for the claim being left: they
         wait."""
+        self.reading: Worker[None] | None = None
+        """The read of the claim the queue has moved on to, until it ends. Meanwhile the
+        claim before it is still on screen, and skip would pass over the next one unseen."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -171,7 +174,7 @@ class ReviewScreen(ClaimEditingScreen):
             return
         self.item = self.queue[self.position]
         self._render_queue()
-        self.load_item(self.item)
+        self.reading = self.load_item(self.item)
 
     @work(thread=True, exclusive=True, group="review-claim", exit_on_error=False)
     def load_item(self, item: ReviewItem) -> None:
@@ -319,12 +322,15 @@ class ReviewScreen(ClaimEditingScreen):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The mark's write ended: saved (its message, handled first, moved on), refused
-        (the claim is shown again) or failed (TrackerScreen shows why)."""
+        (the claim is shown again) or failed (TrackerScreen shows why). Or the next claim's
+        read ended: its message, handled first, showed it."""
         if event.worker is self.marking and event.worker.is_finished:
             self.marking = None
+        if event.worker is self.reading and event.worker.is_finished:
+            self.reading = None  # shown, or failed (shown as an error): skip works again
 
     def action_skip(self) -> None:
-        if self.marking is not None:
+        if self.marking is not None or self.reading is not None:
             return
         self.tally.skipped += 1
         if self.item is not None:
