@@ -78,6 +78,27 @@ async def test_a_derived_question_changed_by_another_reviewer_is_read_again_once
         assert row.status == "stalled"
 
 
+async def test_a_forecast_on_a_derived_question_shows_in_its_row_under_the_parent(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """After a write the page was read again, but not the derived questions shown under
+    their parent: ev-share-cn's row still said "–" under Mine after alice's 70%."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "down")  # ev-share's derived questions; onto ev-share-cn
+        await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        assert table.current_slug == "ev-share-cn"
+        assert table.cell(table.cursor_row, "mine") == "–"
+        await pilot.press("f")
+        await type_text(pilot, "70%")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table.current_slug == "ev-share-cn"
+        assert table.cell(table.cursor_row, "mine") == "70%"
+
+
 async def test_filter_as_you_type_searches_every_claim_and_escape_clears_it(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:

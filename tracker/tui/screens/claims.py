@@ -313,7 +313,7 @@ class ClaimsScreen(ClaimEditingScreen):
         if isinstance(message.write.change, NewClaim):
             self.show_claim(message.write.slug)  # wherever it sorts, even under a parent
             return
-        self.show_listing(self.listing, cursor=message.write.slug)
+        self.reload(cursor=message.write.slug)
         self.load_detail(message.write.slug)
 
     # --- input -------------------------------------------------------------------------
@@ -400,7 +400,15 @@ class ClaimsScreen(ClaimEditingScreen):
         self.show_listing(self.listing.sorted_by(self.listing.sort))
 
     def action_reload(self) -> None:
-        self.show_listing(self.listing)
+        self.reload()
+
+    def reload(self, cursor: str | None = None) -> None:
+        """Read the page again, and the derived questions shown under their parents: a
+        write or a review session may have changed any of them (the page read alone kept
+        their rows as they were)."""
+        self.show_listing(self.listing, cursor=cursor)
+        for parent in self.expanded:
+            self.load_children(parent)
 
     def show_claim(self, slug: str) -> None:
         """Jump to one claim: filter by its slug and put the cursor on it. The facets are
