@@ -376,6 +376,24 @@ async def test_sorting_by_header_and_keys(
         assert slugs(app)[0] == "ev-share"
 
 
+async def test_a_column_sorted_in_the_page_keeps_empty_values_last_both_ways(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """Mine reversed put the claims alice never forecast first and her forecast last: the
+    whole order was reversed, empty values too, where the SQL sorts keep them last."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s", "s", "s", "s")  # slug -> title -> status -> deadline -> mine
+        await settle(pilot)
+        assert app.screen.listing.sort == "mine"
+        assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
+        await pilot.press("S")
+        await settle(pilot)
+        assert app.screen.listing.descending
+        assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
+
+
 async def test_the_sort_key_goes_only_through_the_columns_shown(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:

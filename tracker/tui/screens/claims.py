@@ -53,11 +53,16 @@ screen with its rows instead of painting an empty table and then painting again.
 database opens on the empty table, filled when the page comes."""
 
 
-def _page_sort_key(column: str, row: ClaimRow) -> tuple[bool, float | str]:
-    """For the columns SQL cannot sort by: empty values last, like the SQL sorts."""
-    value = {"mine": row.my_forecast, "team": row.team_forecast,
-             "next_review": row.next_review.isoformat() if row.next_review else None}[column]
-    return (value is None, value if value is not None else 0.0)
+def _sorted_in_page(rows: list[ClaimRow], column: str, descending: bool) -> list[ClaimRow]:
+    """For the columns SQL cannot sort by: empty values last in either order, like the SQL
+    sorts (reversing the whole order put them first), ties in slug order."""
+    values: list[tuple[float | str | None, ClaimRow]] = [
+        ({"mine": row.my_forecast, "team": row.team_forecast,
+          "next_review": row.next_review.isoformat() if row.next_review else None}[column], row)
+        for row in rows]
+    filled = [(value, row) for value, row in values if value is not None]
+    filled.sort(key=lambda pair: pair[0], reverse=descending)
+    return [row for _, row in filled] + [row for value, row in values if value is None]
 
 
 class ClaimsScreen(ClaimEditingScreen):
@@ -194,8 +199,7 @@ class ClaimsScreen(ClaimEditingScreen):
         rows = message.rows
         if not message.listing.sort_in_sql:
             column = message.listing.sort
-            rows = sorted(rows, key=lambda row: _page_sort_key(column, row),
-                          reverse=message.listing.descending)
+            rows = _sorted_in_page(rows, column, message.listing.descending)
         self.rows = rows
         self.shown_serial = message.serial
         self._render_rows()
