@@ -590,6 +590,31 @@ async def test_a_failing_first_page_is_shown_and_the_screen_opens(
         assert any("database went away" in notice.message for notice in app._notifications)
 
 
+async def test_a_filtered_page_that_cannot_be_read_does_not_leave_the_last_page_shown(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows of the unfiltered page stayed under the filter "fusion", with its status
+    line, and the keys acted on them, once the error notice had gone."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
+
+        def broken(*_args: object, **_kwargs: object) -> None:
+            raise RuntimeError("database went away")
+
+        monkeypatch.setattr(Listing, "read_page", broken)
+        await pilot.press("slash")
+        await type_text(pilot, "fusion")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ClaimsScreen)
+        assert slugs(app) == [] and screen.detail is None
+        status = str(screen.query_one("#listing-status", Static).render())
+        assert status.startswith("The claims could not be read")
+        assert any("database went away" in notice.message for notice in app._notifications)
+
+
 async def test_a_first_page_failing_after_the_wait_is_shown_and_nothing_else_logged(
     seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,

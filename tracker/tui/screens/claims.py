@@ -112,6 +112,8 @@ class ClaimsScreen(ClaimEditingScreen):
         self._jump_to: str | None = None
         self._count_timer: Timer | None = None
         self._reloaded_for: tuple[str, int] | None = None
+        self._page_read: Worker[ClaimsLoaded | None] | None = None
+        """The read of the listing asked for last."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -157,7 +159,8 @@ class ClaimsScreen(ClaimEditingScreen):
             Facets(listing.status, listing.tag, listing.source, listing.kind))
         self.total = None
         self._cursor_target = cursor
-        return self.load_claims(listing, self.serial)
+        self._page_read = self.load_claims(listing, self.serial)
+        return self._page_read
 
     @work(thread=True, exclusive=True, group="claims", exit_on_error=False)
     def load_claims(self, listing: Listing, serial: int) -> ClaimsLoaded | None:
@@ -255,12 +258,23 @@ class ClaimsScreen(ClaimEditingScreen):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A claim whose detail could not be read is not shown as the one before it: its
-        keys would act on that one. (TrackerScreen's handler shows the error.)"""
+        keys would act on that one. Nor is a page that could not be read. (TrackerScreen's
+        handler shows the error.)"""
         if event.state is WorkerState.ERROR and event.worker.group == "detail":
             self.detail = None
             self.query_one(ClaimDetailView).show_message(
                 "This claim could not be loaded (see the error message): move to it again, "
                 f"or press {key_for(self, 'reload', enabled_only=False)} to reload.")
+            self.refresh_keys()
+        if event.state is WorkerState.ERROR and event.worker is self._page_read:
+            # Not the rows before: they would stand under a filter they do not match.
+            self.rows, self.shown_serial, self.detail = [], self.serial, None
+            self._render_rows()
+            reload = key_for(self, "reload", enabled_only=False)
+            self.query_one("#listing-status", Static).update(
+                f"The claims could not be read (see the error message): press {reload} to "
+                "try again.")
+            self.query_one(ClaimDetailView).show_message("")
             self.refresh_keys()
 
     @on(DetailLoaded)
