@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from rich.console import Console
@@ -188,6 +188,16 @@ async def fill(pilot: Pilot[None], field: str, text: str) -> None:
     widget.focus()
     await pilot.pause()
     await type_text(pilot, text)
+
+
+def went_away(*_args: object, **_kwargs: object) -> NoReturn:
+    """Put in place of a query: the database failing under the app."""
+    raise RuntimeError("database went away")
+
+
+def told_it_went_away(app: TrackerApp) -> bool:
+    """Whether the app showed the failure `went_away` raised."""
+    return any("database went away" in notice.message for notice in app._notifications)
 
 
 def pane_text(view: ClaimDetailView) -> str:

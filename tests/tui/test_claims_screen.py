@@ -13,7 +13,16 @@ import pytest
 from rich.cells import cell_len
 from textual.widgets import Input, Label, OptionList, Static
 
-from tests.tui.conftest import SIZE, add_claim, definition, pane_text, settle, type_text
+from tests.tui.conftest import (
+    SIZE,
+    add_claim,
+    definition,
+    pane_text,
+    settle,
+    told_it_went_away,
+    type_text,
+    went_away,
+)
 from tracker.ledger import Ledger
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.facets import FacetDialog
@@ -579,15 +588,12 @@ async def test_a_slow_first_page_does_not_hold_the_screen(
 async def test_a_failing_first_page_is_shown_and_the_screen_opens(
     seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError("database went away")
-
-    monkeypatch.setattr(Listing, "read_page", broken)
+    monkeypatch.setattr(Listing, "read_page", went_away)
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.is_running and slugs(app) == []
-        assert any("database went away" in notice.message for notice in app._notifications)
+        assert told_it_went_away(app)
 
 
 async def test_a_filtered_page_that_cannot_be_read_does_not_leave_the_last_page_shown(
@@ -600,10 +606,7 @@ async def test_a_filtered_page_that_cannot_be_read_does_not_leave_the_last_page_
         await settle(pilot)
         assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
 
-        def broken(*_args: object, **_kwargs: object) -> None:
-            raise RuntimeError("database went away")
-
-        monkeypatch.setattr(Listing, "read_page", broken)
+        monkeypatch.setattr(Listing, "read_page", went_away)
         await pilot.press("slash")
         await type_text(pilot, "fusion")
         await settle(pilot)
@@ -612,7 +615,7 @@ async def test_a_filtered_page_that_cannot_be_read_does_not_leave_the_last_page_
         assert slugs(app) == [] and screen.detail is None
         status = str(screen.query_one("#listing-status", Static).render())
         assert status.startswith("The claims could not be read")
-        assert any("database went away" in notice.message for notice in app._notifications)
+        assert told_it_went_away(app)
 
 
 async def test_a_first_page_failing_after_the_wait_is_shown_and_nothing_else_logged(
@@ -635,6 +638,6 @@ async def test_a_first_page_failing_after_the_wait_is_shown_and_nothing_else_log
             if app._notifications:
                 break
         assert app.is_running
-        assert any("database went away" in notice.message for notice in app._notifications)
+        assert told_it_went_away(app)
     gc.collect()  # an unread task exception is logged when the task is collected
     assert "never retrieved" not in caplog.text

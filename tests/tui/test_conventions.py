@@ -16,7 +16,15 @@ from textual.containers import VerticalScroll
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 
-from tests.tui.conftest import SIZE, pane_text, settle, type_text, write_keymap
+from tests.tui.conftest import (
+    SIZE,
+    pane_text,
+    settle,
+    told_it_went_away,
+    type_text,
+    went_away,
+    write_keymap,
+)
 from tracker.ledger import Ledger
 from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
@@ -389,15 +397,12 @@ async def test_a_failing_query_is_shown_and_the_app_goes_on(
 ) -> None:
     app = tui()
 
-    def broken(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError("database went away")
-
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(app.queries, "claim_detail", broken)
+        monkeypatch.setattr(app.queries, "claim_detail", went_away)
         await pilot.press("down")
         await settle(pilot)
-        assert any("database went away" in notice.message for notice in app._notifications)
+        assert told_it_went_away(app)
         assert app.is_running
         # The pane does not go on showing the claim before, nor its keys acting on it.
         assert app.claims_screen.detail is None

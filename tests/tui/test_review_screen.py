@@ -11,14 +11,21 @@ from textual.pilot import Pilot
 from textual.widgets import Label, OptionList, Static
 
 from tests.conftest import Clock
-from tests.tui.conftest import SIZE, add_claim, settle, type_text
+from tests.tui.conftest import (
+    SIZE,
+    add_claim,
+    settle,
+    told_it_went_away,
+    type_text,
+    went_away,
+)
 from tracker.ledger import EntryStamp, Ledger
 from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.conflict import ConflictDialog
 from tracker.tui.dialogs.summary import SummaryDialog
 from tracker.tui.format import stamp
-from tracker.tui.screens import base
+from tracker.tui.screens import base, review
 from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.widgets.claim_detail import ClaimDetailView
@@ -373,6 +380,48 @@ async def test_an_empty_queue_says_so_and_leaves_nothing_stale_behind(
             "Nothing needs your attention now")
         body = review.query_one(ClaimDetailView).query_one("#detail-body", Static)
         assert str(body.render()) == "", "not 'no claim selected'"
+
+
+async def test_a_queue_that_cannot_be_built_says_so_and_ending_shows_no_summary(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screen stayed on "Building your review queue…", and esc then showed a summary
+    saying "Nothing needs your attention now", still to review 0."""
+
+    monkeypatch.setattr(review, "load_queue", went_away)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert shown(app, "#review-progress").strip() == (
+            "The review queue could not be built (see the error message): esc ends the "
+            "session.")
+        assert told_it_went_away(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimsScreen)
+
+
+async def test_ending_a_session_before_its_queue_is_built_shows_no_summary(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Esc while the queue was still read showed "Nothing needs your attention now"."""
+    built = review.load_queue
+
+    def slow(*args: object, **options: object) -> object:
+        time.sleep(0.5)  # a slow shared database
+        return built(*args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(review, "load_queue", slow)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        assert shown(app, "#review-progress").strip() == "Building your review queue…"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ClaimsScreen)
 
 
 def summary_rows(app: TrackerApp) -> list[list[str]]:

@@ -21,12 +21,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tracker.queries import ClaimDetail, TimelineEntry
 from tracker.review_queue import ReviewItem, changes_since, load_queue
 from tracker.tui.dialogs.summary import SessionTally, SummaryDialog
 from tracker.tui.format import day, fit, fit_slug, stamp
+from tracker.tui.keymap import key_for
 from tracker.tui.messages import QueueBuilt, ReviewClaimLoaded, WriteSaved
 from tracker.tui.screens.base import ClaimEditingScreen
 from tracker.tui.widgets.claim_detail import ClaimDetailView
@@ -129,6 +130,9 @@ class ReviewScreen(ClaimEditingScreen):
         """The write of a review mark, until it ends. Meanwhile done and skip would move past
         the next claim unseen, and a form opened would be for the claim being left: they
         wait."""
+        self.queue_built = False
+        """Until the queue is built (or when it cannot be), the session has done nothing:
+        ending it shows no summary ("nothing needs your attention" would not be true)."""
         self.reading: Worker[None] | None = None
         """The read of the claim the queue has moved on to, until it ends. Meanwhile the
         claim before it is still on screen, and skip would pass over the next one unseen."""
@@ -158,6 +162,7 @@ class ReviewScreen(ClaimEditingScreen):
     @on(QueueBuilt)
     def _queue_built(self, message: QueueBuilt) -> None:
         self.queue = message.items
+        self.queue_built = True
         self.show_current()
 
     def show_current(self) -> None:
@@ -328,6 +333,11 @@ class ReviewScreen(ClaimEditingScreen):
             self.marking = None
         if event.worker is self.reading and event.worker.is_finished:
             self.reading = None  # shown, or failed (shown as an error): skip works again
+        if event.worker.group == "queue" and event.state is WorkerState.ERROR:
+            finish = key_for(self, "finish", enabled_only=False)
+            self.query_one("#review-progress", Static).update(
+                f"The review queue could not be built (see the error message): {finish} "
+                "ends the session.")
 
     def action_skip(self) -> None:
         if self.marking is not None or self.reading is not None:
@@ -355,6 +365,9 @@ class ReviewScreen(ClaimEditingScreen):
             if then is not None:
                 then()
 
+        if not self.queue_built:
+            ended(None)
+            return
         self.app.push_screen(SummaryDialog(self.tally, remaining, closing), ended)
 
     def toggle_blind(self) -> None:
