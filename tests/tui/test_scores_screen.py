@@ -12,11 +12,19 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tests.conftest import Clock
-from tests.tui.conftest import SIZE, definition, settle, type_text
+from tests.tui.conftest import (
+    SIZE,
+    definition,
+    settle,
+    told_it_went_away,
+    type_text,
+    went_away,
+)
 from tracker.cli.score_commands import render_leaderboard
 from tracker.ledger import Ledger
 from tracker.scorebook import leaderboard
 from tracker.tui.app import TrackerApp
+from tracker.tui.screens import scores
 from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.screens.scores import BIN_WIDTH, ScoresScreen, render_scores
 
@@ -78,6 +86,30 @@ async def test_scores_match_the_cli_and_go_back_in_time(
         assert "as of 2023-12-01 (0 resolved claims" in scores_text(app)
         await pilot.press("escape")
         assert isinstance(app.screen, ClaimsScreen)
+
+
+async def test_scores_that_cannot_be_computed_are_not_left_as_those_asked_before(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screen stayed on "Scoring…" when the scores failed, and after g it went on
+    showing the scores by reviewer under "by source"."""
+    seeded.forecast("rates-cut", 0.7, reviewer="alice")
+    seeded.resolve("rates-cut", "no", reviewer="bob")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_scores(pilot)
+        assert "alice" in scores_text(app)
+        monkeypatch.setattr(scores, "leaderboard", went_away)
+        await pilot.press("g")
+        await settle(pilot)
+        assert told_it_went_away(app)
+        assert " ".join(scores_text(app).split()) == (
+            "The scores could not be computed (see the error message): g or a date in "
+            "'as of' asks again.")
+        screen = app.screen
+        assert isinstance(screen, ScoresScreen)
+        screen.on_resize()  # a resize draws what is shown again: not the scores before
+        assert "alice" not in scores_text(app)
 
 
 async def test_without_forecasts_the_screen_points_to_the_source_scores(

@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, Select, Static
+from textual.worker import Worker, WorkerState
 
 from tracker.horizons import DateError
 from tracker.reports.text import (
@@ -29,6 +30,7 @@ from tracker.reports.text import (
 from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard, only_sources_scored
 from tracker.scoring import CalibrationBin
 from tracker.tui.dialogs.form import describe_instant, read_as_of, set_hint
+from tracker.tui.keymap import key_for
 from tracker.tui.messages import ScoresLoaded
 from tracker.tui.screens.base import TrackerScreen
 from tracker.tui.widgets.footer import Footer
@@ -124,6 +126,8 @@ class ScoresScreen(TrackerScreen):
         self.by: Grouping = "reviewer"
         self.as_of: datetime | None = None
         self._shown: ScoresLoaded | None = None
+        self._scoring: Worker[None] | None = None
+        """The scores asked for last."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -141,7 +145,11 @@ class ScoresScreen(TrackerScreen):
     def on_mount(self) -> None:
         self.tracker.steady_cursors(self)
         self.query_one("#scores-body").focus()
-        self.load_scores(self.by, self.as_of)
+        self.score()
+
+    def score(self) -> None:
+        """Ask for the scores by the grouping and as of the moment now chosen."""
+        self._scoring = self.load_scores(self.by, self.as_of)
 
     @work(thread=True, exclusive=True, group="scores", exit_on_error=False)
     def load_scores(self, by: Grouping, as_of: datetime | None) -> None:
@@ -155,6 +163,16 @@ class ScoresScreen(TrackerScreen):
             self._shown = message
             self._show_scores()
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Scores that could not be computed are not left as "Scoring…", nor as the scores
+        of the grouping or moment asked for before. (TrackerScreen shows the error.)"""
+        if event.worker is self._scoring and event.state is WorkerState.ERROR:
+            self._shown = None
+            grouping = key_for(self, "next_grouping", enabled_only=False)
+            self.query_one("#scores", Static).update(Text(
+                "The scores could not be computed (see the error message): "
+                f"{grouping} or a date in 'as of' asks again.", style="dim"))
+
     def on_resize(self) -> None:
         self._show_scores()  # the calibration lines fit the new width
 
@@ -167,7 +185,7 @@ class ScoresScreen(TrackerScreen):
     @on(Select.Changed, "#grouping")
     def _grouping_changed(self, event: Select.Changed) -> None:
         self.by = cast(Grouping, event.value)
-        self.load_scores(self.by, self.as_of)
+        self.score()
 
     def action_next_grouping(self) -> None:
         following = GROUPINGS[(GROUPINGS.index(self.by) + 1) % len(GROUPINGS)]
@@ -207,5 +225,5 @@ class ScoresScreen(TrackerScreen):
             self.notify(str(error), severity="error")
             return
         self._explain_as_of(event.value)  # shown now: no "enter" any more
-        self.load_scores(self.by, self.as_of)
+        self.score()
         self.query_one("#scores-body").focus()
