@@ -556,6 +556,23 @@ async def test_the_theme_picked_is_the_theme_of_the_next_start(
         assert again.theme == "textual-light" and not again._notifications
 
 
+async def test_a_theme_that_cannot_be_remembered_is_said_so_and_stays_in_use(
+    seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path
+) -> None:
+    """The settings file's folder cannot be made: the notice was the app's for a bug,
+    "Error", "CannotWrite: cannot make the folder ..."."""
+    (tmp_path / "state").write_text("a file where the folder should be", encoding="utf-8")
+    app = tui(settings_file=tmp_path / "state" / "app.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.theme = "textual-light"
+        await settle(pilot)
+        [notice] = app._notifications
+        assert (notice.title, notice.severity) == ("Theme not remembered", "warning")
+        assert notice.message.startswith(f"cannot make the folder {tmp_path / 'state'}")
+        assert "CannotWrite" not in notice.message and app.theme == "textual-light"
+
+
 async def test_a_remembered_theme_that_is_gone_is_reported_not_fatal(
     seeded: Ledger, tui: Callable[..., TrackerApp], tmp_path: Path
 ) -> None:

@@ -6,7 +6,6 @@ import itertools
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -23,7 +22,7 @@ from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from tracker.db import database_problem
-from tracker.errors import TrackerError
+from tracker.errors import CannotWrite, TrackerError
 from tracker.horizons import utc_now
 from tracker.ledger import Ledger
 from tracker.queries import Queries
@@ -135,8 +134,18 @@ class TrackerApp(App[None]):
         self.call_next(self.theme_changed_signal.subscribe, self, self._remember_theme)
 
     def _remember_theme(self, theme: Theme) -> None:
-        self.run_worker(partial(save_theme, self.settings_file, theme.name), thread=True,
-                        exit_on_error=False, group="settings")
+        self.save_theme_choice(theme.name)
+
+    @work(thread=True, exit_on_error=False, group="settings")
+    def save_theme_choice(self, name: str) -> None:
+        """Remember the theme for the next start. A settings file that cannot be written is
+        said as such (not as a failure of the app's), and the theme stays in use."""
+        try:
+            save_theme(self.settings_file, name)
+        except CannotWrite as error:
+            self.call_from_thread(
+                self.notify, f"{error}: it stays in use, but the next start will not open on it",
+                title="Theme not remembered", severity="warning", timeout=10)
 
     def steady_cursors(self, screen: Screen[Any]) -> None:
         """Stop text cursors blinking when asked (snapshot tests need a still picture)."""
