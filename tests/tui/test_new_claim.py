@@ -7,11 +7,20 @@ import re
 from collections.abc import Callable
 from datetime import date
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.conftest import Clock
-from tests.tui.conftest import SIZE, fill, keep_source_copy, pane_text, settle
+from tests.tui.conftest import (
+    SIZE,
+    fill,
+    keep_source_copy,
+    pane_text,
+    settle,
+    told_it_went_away,
+    went_away,
+)
 from tests.tui.test_forms import hint
 from tracker.definitions import ClaimDefinition
 from tracker.horizons import end_of_day, start_of_day
@@ -260,6 +269,22 @@ async def test_a_derived_question_without_a_made_on_day_takes_its_parents(
     d = queries.claim_detail("ev-share-jp").definition
     assert d.made_on == parents_day
     assert d.deadline_end == end_of_day(parents_day.replace(year=parents_day.year + 2))
+
+
+async def test_a_parent_whose_day_cannot_be_read_is_shown_as_a_failure(
+    seeded: Ledger, monkeypatch: pytest.MonkeyPatch, tui: Callable[..., TrackerApp]
+) -> None:
+    """The worker reading the parent's day failed unseen: the form went on as if it was
+    still being read."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_new_claim(pilot, "ev-share-jp", "Japan EV share over half",
+                             "EVs reach half of new car sales in Japan.")
+        monkeypatch.setattr(app.queries, "made_on", went_away)
+        await fill(pilot, "parent", "ev-share")
+        await settle(pilot)
+        assert told_it_went_away(app)
+        assert isinstance(app.screen, NewClaimDialog)
 
 
 async def test_a_derived_question_of_a_parent_without_a_day_or_of_none_says_so(

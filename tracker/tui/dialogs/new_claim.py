@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Input
+from textual.worker import Worker, WorkerState
 
 from tracker.definitions import SLUG_PATTERN, ClaimDefinition
 from tracker.errors import NotFound
@@ -144,6 +145,12 @@ class NewClaimDialog(DefinitionForm[NewClaim]):
         except NotFound:
             read = ParentRead(slug, False)
         self.app.call_from_thread(self._parents_day_read, read)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A parent whose day could not be read is said so (the app's failure notice); the
+        form goes on, and the ledger gives a derived question its parent's day when saved."""
+        if event.state is WorkerState.ERROR:
+            self.tracker.show_failure(event.worker.error)
 
     def _parents_day_read(self, read: ParentRead) -> None:
         self.parent_read = read
