@@ -280,3 +280,20 @@ def test_export_says_why_it_leaves_a_file_of_claims_without_a_source(
     assert result.exit_code == 0
     assert result.stderr == (f"note: {loose} was left as it is: the database has no claims "
                              "without a source\n")
+
+
+def test_export_writes_the_file_an_import_reads_not_a_hidden_copy_of_it(
+        run_cli: Run, tmp_path: Path) -> None:
+    """A hidden backup of a source's file (`.src.toml`, which `check` and `import` skip) was
+    taken as that source's home: the export refused with "claim 'alpha' is written to
+    .src.toml", and with --force wrote the database there, leaving src.toml as it was."""
+    directory = claims_dir(tmp_path)
+    assert run_cli("import", str(directory)).exit_code == 0
+    backup = directory / ".src.toml"
+    backup.write_text(FILE, encoding="utf-8")
+    assert run_cli("edit", "alpha", "--title", "Alpha, edited").exit_code == 0
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.startswith(f"wrote {directory / 'src.toml'} (2 claims)\n")
+    assert 'title = "Alpha, edited"' in (directory / "src.toml").read_text(encoding="utf-8")
+    assert backup.read_text(encoding="utf-8") == FILE

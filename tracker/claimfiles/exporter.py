@@ -23,6 +23,7 @@ from tracker.claimfiles.convert import (
 )
 from tracker.claimfiles.entries import ClaimEntry, ClaimFile, SourceEntry
 from tracker.claimfiles.lifecycle import replay
+from tracker.claimfiles.paths import claim_file_paths
 from tracker.claimfiles.problems import Problem, ProblemsFound
 from tracker.claimfiles.reader import read_path
 from tracker.claimfiles.rules import beside, log_problems
@@ -185,7 +186,7 @@ def _written_elsewhere(directory: Path, targets: set[Path],
     """Claims in a file this export leaves alone that it writes into another file (a claim
     moved, a source split over two files): both files would hold them, and fail `check`."""
     problems: list[Problem] = []
-    for path in sorted(directory.glob("*.toml")):
+    for path in claim_file_paths([directory]):
         if path in targets or (content := read_path(path).content) is None:
             continue
         problems += [Problem(str(path), claim.where.of("slug"), f"claim '{claim.slug}' is "
@@ -269,10 +270,13 @@ def _file_name(key: str | None) -> str:
 
 
 def _existing_files(directory: Path) -> tuple[dict[str | None, Path], list[str]]:
-    """The claim file already holding each source key (None: the claims without a source)."""
+    """The claim file already holding each source key (None: the claims without a source),
+    among the files an import of `directory` reads: a hidden one (an editor's or a user's
+    backup) is no claim file, and writing the database into it would leave the file that
+    imports read as it was."""
     found: dict[str | None, Path] = {}
     notes: list[str] = []
-    for path in sorted(directory.glob("*.toml")):
+    for path in claim_file_paths([directory]):
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
