@@ -125,6 +125,8 @@ def test_good_file_has_no_problems(tmp_path: Path) -> None:
      "title holds the control character \\u001b: remove it", "title"),
     ('title = "Alpha"', 'title = "Al\\npha"', "title holds a line break: give it on one line",
      "title"),
+    ('criteria = "Yes if alpha happens."', 'criteria = "Yes if alpha happens."\ntags = ["ai;ml"]',
+     "tag 'ai;ml' holds ';'", "tags"),
 ])
 def test_each_problem_is_found_at_its_line(tmp_path: Path, old: str, new: str,
                                            expected: str, key: str) -> None:

@@ -291,6 +291,22 @@ def test_long_texts_keep_their_line_breaks_and_tabs(ledger: Ledger, queries: Que
                             reviewer="ann")
 
 
+@pytest.mark.parametrize(("tag", "message"), [
+    ("ai;ml", r"^tag 'ai;ml' holds ';', which separates tags "),
+    ("us, eu", r"^tag 'us, eu' holds ',', which separates tags "),
+    ("two\nlines", r"^tag holds a line break: give it on one line$"),
+    ("a\tb", r"^tag holds the control character \\u0009: remove it$"),
+])
+def test_a_tag_is_one_name_that_reads_back_as_one(ledger: Ledger, claim: str, tag: str,
+                                                  message: str) -> None:
+    """A tag holding ';' was stored, and came back as two from export-forecasts then
+    import-forecasts (the tags column is ';'-separated); one holding ',' split in two when
+    the app's form was saved; one with a line break broke `tracker show` and the score
+    tables."""
+    with pytest.raises(InvalidInput, match=message):
+        ledger.edit_claim(claim, definition(claim, tags=("compute", tag)), "ann")
+
+
 def test_an_entry_is_retracted_by_the_start_of_its_id(ledger: Ledger, queries: Queries,
                                                       claim: str) -> None:
     """Messages show an entry as its first 8 characters ("(2079e26c)"); `tracker retract`

@@ -181,6 +181,22 @@ def check_reviewer(name: str) -> str:
     return check_text(cleaned, "reviewer name", NAME_MAX)
 
 
+TAG_SEPARATORS = ",;"
+"""How tags are listed where a list is one text: ',' in the app's tag field, ';' in a track
+record's tags column (`trackrecords`)."""
+
+
+def check_tag(tag: str) -> str:
+    """A tag is one name on one line: a separator in it would read back as two tags (the
+    app's form, a track record), and a line break or tab breaks the tables it is shown in."""
+    check_text(tag, "tag", NAME_MAX, required=True, one_line=True)
+    if separator := next((char for char in tag if char in TAG_SEPARATORS), None):
+        raise InvalidInput(f"tag '{tag}' holds '{separator}', which separates tags where they "
+                           "are listed in one text (',' in the app, ';' in a track record): "
+                           "give each tag on its own")
+    return tag
+
+
 def has_control_characters(text: str) -> bool:
     """Line breaks, tabs, NUL...: a name holding one breaks every table it is shown in."""
     return any(unicodedata.category(char) == "Cc" for char in text)
@@ -315,7 +331,7 @@ def validate_definition(definition: ClaimDefinition) -> ClaimDefinition:
         raise InvalidInput(f"prediction '{definition.slug}' has no resolution criteria: "
                            f"{CRITERIA_HINT}", field="criteria")
     for tag in definition.tags:
-        check_text(tag, "tag", NAME_MAX, required=True)
+        check_tag(tag)
     if definition.review_cadence:
         try:
             check_cadence(definition.review_cadence)

@@ -33,6 +33,7 @@ from tracker.definitions import (
     check_observed,
     check_partial_value,
     check_recorded_at,
+    check_tag,
     control_character_problem,
     has_control_characters,
     quote_in_copy,
@@ -250,7 +251,7 @@ def _check_claim(claim: ClaimEntry, source: str | None, report: Report) -> None:
     _url(claim.url, "url", where, count)
     is_kind = _choice(claim.kind, "kind", tuple(Kind), where, count, "kind")
     for tag in claim.tags:
-        _text(tag, "tags", where, count, NAME_MAX, required=True, what="a tag")
+        _ledger_rule(check_tag, tag, key="tags", where=where, report=count)
     if claim.review:
         _text(claim.review, "review", where, count, CADENCE_MAX)
         try:
