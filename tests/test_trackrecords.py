@@ -391,6 +391,24 @@ def test_json_input_reports_lines(tmp_path: Path) -> None:
                                     "to 1"]
 
 
+@pytest.mark.parametrize(("cells", "problem"), [
+    ('"tags": ["ai", "ml"]', "1: tags is an array; give text or a number: one text, the tags "
+                            "separated by ';'"),
+    ('"title": {"en": "A"}', "1: title is an object; give text or a number"),
+])
+def test_a_json_cell_that_is_not_one_value_is_refused(tmp_path: Path, cells: str,
+                                                      problem: str) -> None:
+    """An array or object was stored as Python's text of it: the tag "['ai', 'ml']", the
+    title "{'en': 'A'}"."""
+    path = tmp_path / "record.json"
+    path.write_text('[{"question_id": "a", "title": "A", "forecaster": "ann", "probability": '
+                    '0.5, "forecast_at": "2024-01-01", "outcome": "", "resolved_at": "", '
+                    f"{cells}}}]")
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert error.value.problems == [problem]
+
+
 @pytest.mark.parametrize(("name", "content", "problem"), [
     ("object.json", b'{"a": 1}', "1: a JSON track record is an array of objects, one per row"),
     ("empty.json", b"", "1: a JSON track record is an array of objects, one per row"),

@@ -209,6 +209,10 @@ def _instant(text: str, column: str) -> datetime:
 def _row(line: int, record: dict[str, Any]) -> Row:
     def get(name: str) -> str:
         value = record.get(name)
+        if isinstance(value, list | dict):  # JSON: its text would be Python's repr of it
+            shape = "an array" if isinstance(value, list) else "an object"
+            hint = ": one text, the tags separated by ';'" if name == "tags" else ""
+            raise ValueError(f"{name} is {shape}; give text or a number{hint}")
         return "" if value is None else str(value).strip()
 
     question_id = get("question_id")
