@@ -219,6 +219,15 @@ def test_malformed_toml_reports_the_parsers_line_and_column(tmp_path: Path) -> N
     assert message.startswith("malformed TOML: ") and "(column " in message
 
 
+def test_a_byte_order_mark_is_named_as_such(tmp_path: Path) -> None:
+    """A file saved as "UTF-8 with BOM" (Windows PowerShell's utf8, some editors) read
+    `1: malformed TOML: Invalid statement (column 1)` on a line that reads `format = 1`."""
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
+    assert [(problem.line, problem.message) for problem in check_paths([path]).problems] == [
+        (1, "the file starts with a byte order mark (BOM): save it as UTF-8 without one")]
+
+
 def test_a_merge_left_unfinished_is_named_as_such(tmp_path: Path) -> None:
     """What a git merge leaves: markers around both sides, or, once they are deleted, two
     entries run together (tomllib's own words were "Invalid statement", "Cannot overwrite

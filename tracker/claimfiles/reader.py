@@ -7,6 +7,7 @@ wrong type is reported and replaced by an empty one, so reading always goes on t
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import re
 import tomllib
@@ -67,6 +68,10 @@ def read_path(path: Path) -> ReadFile:
         raw = path.read_bytes()
     except OSError as error:
         return ReadFile(label, "", None, (Problem(label, 1, f"cannot read the file: {error}"),))
+    if raw.startswith(codecs.BOM_UTF8):  # TOML parsers stop at it: "Invalid statement"
+        problem = Problem(label, 1, "the file starts with a byte order mark (BOM): save it as "
+                          "UTF-8 without one")
+        return ReadFile(label, "", None, (problem,), path.parent)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
