@@ -50,7 +50,8 @@ def _deadline_for(text: str | None, made_on: date | None) -> Any:
               "from here). Default for a derived question: its parent's.")
 @click.option("--kind", type=click.Choice([k.value for k in Kind]), default=Kind.PREDICTION.value,
               show_default=True)
-@click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
+@click.option("--tag", "tags", multiple=True, help="A tag (one name: no ',' or ';'); repeat "
+              "for several.")
 @click.option("--parent", help="Slug of the vague claim this one is derived from.")
 @click.option("--source", help="Key of the source document (from an imported claims file).")
 @click.option("--quote", default="", help="The claim verbatim, as the source words it "
