@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 from tests.conftest import Clock
 from tests.tui.conftest import SIZE, definition, fill, keep_source_copy, pane_text, settle
@@ -152,12 +152,32 @@ async def test_a_refused_edit_reopens_with_the_typed_deadline_kept(
     async with app.run_test(size=SIZE) as pilot:
         await open_edit(pilot)
         await fill(pilot, "deadline", "2031-06-30")
-        await fill(pilot, "tags", "x" * 200)  # the ledger refuses a tag this long
+        await fill(pilot, "title", "x" * 400)  # the ledger refuses a title this long
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, EditDialog)
         assert app.screen.query_one("#deadline", Input).value == "2031-06-30"
         assert hint(app, "deadline") == ("read as 2031-06-30", False)
+        assert "title" in str(app.screen.query_one("#form-error", Static).render())
+
+
+async def test_a_tag_the_ledger_would_refuse_is_shown_under_the_tags_as_typed(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """Tags are typed separated by commas: a ';' in one read back as two tags wherever tags
+    are listed with ';' (a track record), and the ledger refuses it."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_edit(pilot)
+        await fill(pilot, "tags", "energy, china;us")
+        reason, error = hint(app, "tags")
+        assert error and "tag 'china;us' holds ';'" in reason
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EditDialog)
+        await fill(pilot, "tags", "energy, china, us")
+        assert hint(app, "tags") == ("", False)
+    assert queries.claim_detail("ev-share").definition.tags == ("energy",)
     assert queries.claim_detail("ev-share").definition.deadline_end == end_of_day(
         date(2030, 12, 31))
 

@@ -20,6 +20,7 @@ from tracker.definitions import (
     CRITERIA_HINT,
     ClaimDefinition,
     check_made_on,
+    check_tag,
     deadline_moved_to,
     lacks_criteria,
 )
@@ -55,8 +56,12 @@ def same_deadline(one: ClaimDefinition, other: ClaimDefinition) -> bool:
 
 
 def read_tags(text: str) -> tuple[str, ...]:
-    """Comma-separated tags, each once, sorted (as the ledger stores them)."""
-    return tuple(sorted({tag.strip() for tag in text.split(",") if tag.strip()}))
+    """Comma-separated tags, each once, sorted (as the ledger stores them); one the ledger
+    would refuse (a ';' in it) is shown under the field as it is typed."""
+    tags = tuple(sorted({tag.strip() for tag in text.split(",") if tag.strip()}))
+    for tag in tags:
+        ledger_rule("tags", check_tag, tag)
+    return tags
 
 
 class DefinitionForm(FormDialog[ResultT]):
@@ -146,6 +151,9 @@ class DefinitionForm(FormDialog[ResultT]):
             if read is None:
                 return self._empty_deadline()
             return f"read as {deadline(read.start, read.end)}"
+        if field == "tags":
+            read_tags(text)
+            return ""
         if field == "cadence" and text.strip():
             try:
                 rule = check_cadence(text)
