@@ -41,7 +41,9 @@ def test_full_claim_lifecycle(run_cli: Run) -> None:
     assert run_cli("--as", "ann", "forecast", "serving-shift", "70%", "--note", "likely"
                    ).exit_code == 0
     assert run_cli("status", "serving-shift", "developing", "--note", "signs").exit_code == 0
-    assert run_cli("resolve", "serving-shift", "partial:0.4", "--note", "half").exit_code == 0
+    resolved = run_cli("resolve", "serving-shift", "PARTIAL:40%", "--note", "half")
+    assert resolved.exit_code == 0 and resolved.stdout.startswith(
+        "resolved serving-shift partial:0.4 (version ")
     assert run_cli("reopen", "serving-shift", "--note", "new data").exit_code == 0
     assert run_cli("resolve", "serving-shift", "yes").exit_code == 0
 
@@ -285,6 +287,7 @@ def test_show_as_of(run_cli: Run) -> None:
         (("forecast", "ghost", "0.5"), 1, "no claim 'ghost'"),
         (("resolve", "serving-shift", "maybe"), 2, "use one of"),
         (("resolve", "serving-shift", "partial"), 2, "partial:0.4"),
+        (("resolve", "serving-shift", "yes:"), 2, "only partial takes a value, not 'yes'"),
         (("status", "serving-shift", "confirmed"), 2, "Invalid value"),
         (("status", "serving-shift", "open"), 1, "already open"),
         (("reopen", "serving-shift", "--note", "x"), 1, "not closed"),

@@ -378,13 +378,13 @@ def forecast(app: AppContext, slug: str, probability: str, note: str) -> None:
 
 
 def _read_outcome(text: str) -> tuple[str, float | None]:
-    name, _, raw_value = text.partition(":")
+    name, colon, raw_value = text.partition(":")
     choices = ", ".join(outcome.value for outcome in Outcome)
     if name.lower() not in {outcome.value for outcome in Outcome}:
         raise click.BadParameter(f"'{text}': use one of {choices} (partial as partial:0.4)",
                                  param_hint="'OUTCOME'")
     if name.lower() != "partial":
-        if raw_value:
+        if colon:
             raise click.BadParameter(f"only partial takes a value, not '{name}'",
                                      param_hint="'OUTCOME'")
         return name.lower(), None
@@ -410,7 +410,8 @@ def resolve(app: AppContext, slug: str, outcome: str, note: str, observed: date 
     name, value = _read_outcome(outcome)
     version = app.ledger().resolve(slug, name, value=value, note=note, observed_on=observed,
                                    reviewer=app.reviewer, expected_version=expect_version)
-    click.echo(f"resolved {slug} {outcome.lower()} (version {version})")
+    shown = name if value is None else f"{name}:{value:g}"  # 'partial:40%' as partial:0.4
+    click.echo(f"resolved {slug} {shown} (version {version})")
     if observed is not None and name != Outcome.ANNULLED.value:
         forecasts = app.queries().claim_detail(slug).forecasts
         later = unscored_after(observed, (forecast.made_at for forecast in forecasts))
