@@ -616,6 +616,9 @@ async def test_a_filtered_page_that_cannot_be_read_does_not_leave_the_last_page_
         status = str(screen.query_one("#listing-status", Static).render())
         assert status.startswith("The claims could not be read")
         assert told_it_went_away(app)
+        await pilot.resize_terminal(100, 40)  # the status line is written again to fit
+        await settle(pilot)
+        assert str(screen.query_one("#listing-status", Static).render()) == status
 
 
 async def test_a_first_page_failing_after_the_wait_is_shown_and_nothing_else_logged(

@@ -114,6 +114,8 @@ class ClaimsScreen(ClaimEditingScreen):
         self._reloaded_for: tuple[str, int] | None = None
         self._page_read: Worker[ClaimsLoaded | None] | None = None
         """The read of the listing asked for last."""
+        self._page_failed = False
+        """That read failed: the status line says so until a page is shown, a resize too."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -205,6 +207,7 @@ class ClaimsScreen(ClaimEditingScreen):
             rows = _sorted_in_page(rows, column, message.listing.descending)
         self.rows = rows
         self.shown_serial = message.serial
+        self._page_failed = False
         self._render_rows()
         if self._count_timer is not None:
             self._count_timer.stop()
@@ -233,6 +236,12 @@ class ClaimsScreen(ClaimEditingScreen):
             self._describe()
 
     def _describe(self) -> None:
+        if self._page_failed:
+            reload = key_for(self, "reload", enabled_only=False)
+            self.query_one("#listing-status", Static).update(
+                f"The claims could not be read (see the error message): press {reload} to "
+                "try again.", layout=False)
+            return
         within = not self.listing.sort_in_sql and (self.total is None
                                                    or self.total > len(self.rows))
         texts = [self.listing.describe(self.total, len(self.rows), hint=hint)
@@ -269,11 +278,9 @@ class ClaimsScreen(ClaimEditingScreen):
         if event.state is WorkerState.ERROR and event.worker is self._page_read:
             # Not the rows before: they would stand under a filter they do not match.
             self.rows, self.shown_serial, self.detail = [], self.serial, None
+            self._page_failed = True
             self._render_rows()
-            reload = key_for(self, "reload", enabled_only=False)
-            self.query_one("#listing-status", Static).update(
-                f"The claims could not be read (see the error message): press {reload} to "
-                "try again.")
+            self._describe()
             self.query_one(ClaimDetailView).show_message("")
             self.refresh_keys()
 
