@@ -389,14 +389,16 @@ async def test_a_column_sorted_in_the_page_keeps_empty_values_last_both_ways(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:
     """Mine reversed put the claims alice never forecast first and her forecast last: the
-    whole order was reversed, empty values too, where the SQL sorts keep them last."""
+    whole order was reversed, empty values too, where the SQL sorts keep them last. Those
+    with a value are reversed."""
+    seeded.forecast("fusion-grid", 0.3, reviewer="alice")  # ev-share has her 60%
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("s", "s", "s", "s")  # slug -> title -> status -> deadline -> mine
         await settle(pilot)
         assert app.screen.listing.sort == "mine"
-        assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
+        assert slugs(app) == ["fusion-grid", "ev-share", "gdp-growth", "rates-cut"]
         await pilot.press("S")
         await settle(pilot)
         assert app.screen.listing.descending
