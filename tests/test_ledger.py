@@ -3,6 +3,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +11,8 @@ from sqlalchemy import Engine
 
 from tests.conftest import Clock
 from tests.helpers import definition, dump
+from tracker import definitions
+from tracker.claimfiles.exporter import export_claims
 from tracker.errors import IllegalTransition, InvalidInput, NotFound, TrackerError
 from tracker.horizons import parse_deadline
 from tracker.ledger import EntryStamp, Ledger
@@ -305,6 +308,26 @@ def test_a_tag_is_one_name_that_reads_back_as_one(ledger: Ledger, claim: str, ta
     tables."""
     with pytest.raises(InvalidInput, match=message):
         ledger.edit_claim(claim, definition(claim, tags=("compute", tag)), "ann")
+
+
+def test_a_tag_stored_before_the_rule_stays_through_an_edit_and_export_names_it(
+    ledger: Ledger, queries: Queries, claim: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database from before the rule held 'ai;ml': every edit of the claim was refused
+    until its tags were given again, and its export wrote a file `check` refuses, unsaid."""
+    with monkeypatch.context() as before_the_rule:
+        before_the_rule.setattr(definitions, "check_tag", lambda tag: tag)
+        ledger.edit_claim(claim, definition(claim, tags=("ai;ml", "compute")), "ann")
+    ledger.edit_claim(claim, definition(claim, title="Retitled", tags=("ai;ml", "compute")),
+                      "ann")
+    assert queries.claim_detail(claim).definition.tags == ("ai;ml", "compute")
+    with pytest.raises(InvalidInput, match=r"^tag 'us;eu' holds ';'"):  # a new one is checked
+        ledger.edit_claim(claim, definition(claim, tags=("ai;ml", "us;eu")), "ann")
+    notes = export_claims(ledger, tmp_path / "claims").notes
+    assert any(f"'{claim}': tag 'ai;ml' holds ';'" in note and "`tracker check` will report "
+               f"it: give the claim's tags again (tracker edit {claim} --tag ...)" in note
+               for note in notes), notes
 
 
 def test_an_entry_is_retracted_by_the_start_of_its_id(ledger: Ledger, queries: Queries,

@@ -307,8 +307,11 @@ def lacks_criteria(definition: ClaimDefinition) -> bool:
     return definition.kind.strip().lower() == Kind.PREDICTION and not definition.criteria.strip()
 
 
-def validate_definition(definition: ClaimDefinition) -> ClaimDefinition:
-    """Raise InvalidInput with an actionable message for the first problem found."""
+def validate_definition(definition: ClaimDefinition,
+                        stored_tags: frozenset[str] = frozenset()) -> ClaimDefinition:
+    """Raise InvalidInput with an actionable message for the first problem found.
+    `stored_tags`, the claim's tags before an edit, are only checked as texts: one recorded
+    before `check_tag`'s rule stays through an edit of the other fields."""
     if not SLUG_PATTERN.match(definition.slug) or len(definition.slug) > SLUG_MAX:
         raise InvalidInput(
             f"slug '{definition.slug}' is not valid: use lowercase letters, digits and "
@@ -331,7 +334,10 @@ def validate_definition(definition: ClaimDefinition) -> ClaimDefinition:
         raise InvalidInput(f"prediction '{definition.slug}' has no resolution criteria: "
                            f"{CRITERIA_HINT}", field="criteria")
     for tag in definition.tags:
-        check_tag(tag)
+        if tag in stored_tags:
+            check_text(tag, "tag", NAME_MAX, required=True)
+        else:
+            check_tag(tag)
     if definition.review_cadence:
         try:
             check_cadence(definition.review_cadence)

@@ -281,8 +281,10 @@ class LedgerTransaction:
         """Record a new revision of the definition; returns the new version."""
         if definition.slug != slug:
             raise InvalidInput("a claim's slug cannot change: create a new claim instead")
-        definition = validate_definition(definition)
         claim = self._claim_at(slug, expected_version)
+        stored_tags = frozenset(self.session.scalars(
+            select(ClaimTag.tag).where(ClaimTag.claim_id == claim.id)))
+        definition = validate_definition(definition, stored_tags)
         reviewer_id = self.reviewer_id(reviewer)
         parent_id, source_id = self._references(definition)
         self._check_ancestry(claim, parent_id)

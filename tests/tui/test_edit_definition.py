@@ -7,12 +7,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
 from tests.conftest import Clock
 from tests.tui.conftest import SIZE, definition, fill, keep_source_copy, pane_text, settle
 from tests.tui.test_forms import hint
+from tracker import definitions
 from tracker.horizons import end_of_day
 from tracker.ledger import Ledger
 from tracker.queries import Queries
@@ -180,6 +182,28 @@ async def test_a_tag_the_ledger_would_refuse_is_shown_under_the_tags_as_typed(
     assert queries.claim_detail("ev-share").definition.tags == ("energy",)
     assert queries.claim_detail("ev-share").definition.deadline_end == end_of_day(
         date(2030, 12, 31))
+
+
+async def test_a_tag_stored_before_the_rule_stays_through_an_edit_in_the_app(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The form refused the claim's own 'ai;ml' under its tags: no edit could be saved
+    until the tags were given again (the ledger keeps such a tag through an edit)."""
+    stored = queries.claim_detail("ev-share").definition
+    with monkeypatch.context() as before_the_rule:
+        before_the_rule.setattr(definitions, "check_tag", lambda tag: tag)
+        seeded.edit_claim("ev-share", replace(stored, tags=("ai;ml",)), "bob")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_edit(pilot)
+        assert hint(app, "tags") == ("", False)
+        await fill(pilot, "title", "EVs: half of sales")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditDialog)
+    edited = queries.claim_detail("ev-share").definition
+    assert (edited.title, edited.tags) == ("EVs: half of sales", ("ai;ml",))
 
 
 async def test_a_deadline_the_ledger_refuses_is_shown_under_the_deadline(

@@ -28,7 +28,7 @@ from tracker.claimfiles.problems import Problem, ProblemsFound
 from tracker.claimfiles.reader import read_path
 from tracker.claimfiles.rules import beside, log_problems
 from tracker.claimfiles.writer import render
-from tracker.definitions import copy_matches, validate_definition
+from tracker.definitions import check_tag, copy_matches, validate_definition
 from tracker.errors import CannotWrite, InvalidInput
 from tracker.ledger import Ledger
 from tracker.queries import ClaimDetail, Queries
@@ -105,6 +105,10 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
             notes += [f"{path}: '{entry.slug}': {message}; the entry was recorded before "
                       "tracker refused such entries and stays in the log, but `tracker check` "
                       "will report it" for message in log_problems(entry, now)]
+            notes += [f"{path}: '{entry.slug}': {message}; the tag was recorded before tracker "
+                      "refused such tags, but `tracker check` will report it: give the "
+                      f"claim's tags again (tracker edit {entry.slug} --tag ...)"
+                      for message in _tag_problems(entry)]
             notes += _own_history_left_out(path, own_of[entry.slug], entry)
             if replay(entry.history)[1]:
                 notes.append(f"{path}: the history of '{entry.slug}' is not in clock order (an "
@@ -194,6 +198,16 @@ def _written_elsewhere(directory: Path, targets: set[Path],
                              "source's file), so it would be in two files: move it there, or "
                              "delete it here")
                      for claim in content.claims if claim.slug in homes]
+    return problems
+
+
+def _tag_problems(entry: ClaimEntry) -> list[str]:
+    problems = []
+    for tag in entry.tags:
+        try:
+            check_tag(tag)
+        except InvalidInput as error:
+            problems.append(str(error))
     return problems
 
 

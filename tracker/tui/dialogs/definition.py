@@ -55,11 +55,12 @@ def same_deadline(one: ClaimDefinition, other: ClaimDefinition) -> bool:
     return (one.deadline_start, one.deadline_end) == (other.deadline_start, other.deadline_end)
 
 
-def read_tags(text: str) -> tuple[str, ...]:
+def read_tags(text: str, stored: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """Comma-separated tags, each once, sorted (as the ledger stores them); one the ledger
-    would refuse (a ';' in it) is shown under the field as it is typed."""
+    would refuse (a ';' in it) is shown under the field as it is typed, unless the claim
+    has it already (recorded before the rule: the ledger keeps it through an edit)."""
     tags = tuple(sorted({tag.strip() for tag in text.split(",") if tag.strip()}))
-    for tag in tags:
+    for tag in set(tags) - stored:
         ledger_rule("tags", check_tag, tag)
     return tags
 
@@ -73,6 +74,8 @@ class DefinitionForm(FormDialog[ResultT]):
     start: ClaimDefinition
     kept_deadline: ClaimDefinition
     """Whose deadline an empty deadline field keeps."""
+    stored_tags: frozenset[str] = frozenset()
+    """The tags the claim has already: kept as they are (see `read_tags`)."""
 
     def definition_fields(self) -> ComposeResult:
         start = self.start
@@ -152,7 +155,7 @@ class DefinitionForm(FormDialog[ResultT]):
                 return self._empty_deadline()
             return f"read as {deadline(read.start, read.end)}"
         if field == "tags":
-            read_tags(text)
+            read_tags(text, self.stored_tags)
             return ""
         if field == "cadence" and text.strip():
             try:
@@ -176,7 +179,7 @@ class DefinitionForm(FormDialog[ResultT]):
             criteria=self.text("criteria").strip(),
             made_on=made_on,
             kind=str(self.query_one("#kind", Select).value),
-            tags=read_tags(self.text("tags")),
+            tags=read_tags(self.text("tags"), self.stored_tags),
             review_cadence=cadence,
         )
         if lacks_criteria(definition):

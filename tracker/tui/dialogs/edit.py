@@ -36,6 +36,7 @@ class EditDialog(DefinitionForm[DefinitionEdit]):
         self.current = current
         """The definition on screen: what 'unchanged' is measured against."""
         self.kept_deadline = current
+        self.stored_tags = frozenset(current.tags)
         self.start = initial.definition if initial is not None else current
         """What the fields open with: the reviewer's own edit when the form reopens."""
 
