@@ -23,7 +23,7 @@ from tests.conftest import CliOutcome, Clock
 from tests.helpers import definition
 from tracker.definitions import SourceInfo
 from tracker.horizons import end_of_day
-from tracker.ledger import Ledger
+from tracker.ledger import EntryStamp, Ledger
 from tracker.reports import build_report, render
 from tracker.reports.data import ReportData, conventions
 from tracker.reports.markdown import md_escape
@@ -445,6 +445,30 @@ def test_a_forecast_made_once_the_outcome_was_known_is_listed_as_not_scored(
     assert f"<li>Forecasts by ann: {steps}</li>" in render(data, "html")
     forecasts = json.loads(render(data, "json"))["timelines"][0]["forecasts"]
     assert [item["after_outcome"] for item in forecasts] == [False, True]
+
+
+def test_a_claims_final_forecast_is_the_one_the_leaderboard_scores(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """Two forecasts of one reviewer made and recorded at the same moment (a claim file can
+    hold them): the claim's score table takes the same one as the leaderboard, not the one
+    with the higher probability."""
+    clock.now = at(2024, 1, 1)
+    ledger.create_claim(definition(
+        "same-moment", made_on=date(2024, 1, 1), deadline_end=end_of_day(date(2024, 6, 30))),
+        "ann")
+    clock.now = at(2024, 2, 1)
+    for uuid, p in (("00000000-0000-4000-8000-000000000001", 0.9),
+                    ("00000000-0000-4000-8000-000000000002", 0.2)):
+        ledger.forecast("same-moment", p, reviewer="ann", made_at=at(2024, 2, 1),
+                        stamp=EntryStamp(uuid, recorded_at=at(2024, 2, 1)))
+    clock.now = at(2024, 3, 1)
+    ledger.resolve("same-moment", "yes", reviewer="ann")
+    data = q2_report(engine)
+    (row,) = data.score_table("reviewer").rows
+    assert row.brier == pytest.approx(0.64)
+    timeline = next(t for t in data.timelines if t.slug == "same-moment")
+    assert [score.final_probability for score in timeline.scores] == [0.2]
+    assert [item.probability for item in timeline.forecasts] == [0.9, 0.2]
 
 
 def test_conventions_name_a_day_as_the_heading_does_and_an_instant_exactly() -> None:

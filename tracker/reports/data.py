@@ -818,8 +818,9 @@ def _timelines(session: Session, claim_ids: list[int], as_of: datetime
                Forecast.recorded_at)
         .join(Reviewer, Reviewer.id == Forecast.reviewer_id)
         .where(Forecast.claim_id.in_(claim_ids), Forecast.recorded_at <= as_of)
-        .order_by(Forecast.claim_id, Forecast.made_at, Forecast.recorded_at, Reviewer.name,
-                  Forecast.probability, Forecast.uuid)
+        # The order scoring reads them in (`scorebook.scored_claims`): of one reviewer's
+        # forecasts made and recorded at the same moment, the same one is the final one.
+        .order_by(Forecast.claim_id, Forecast.made_at, Forecast.recorded_at, Forecast.uuid)
     ):
         forecasts.setdefault(claim_id, []).append(
             TimelineForecast(reviewer, probability, as_utc(made), as_utc(recorded)))
