@@ -47,6 +47,20 @@ def test_period_ends_refuses_sub_daily_and_bad_rules() -> None:
         period_ends("FREQ=HOURLY", date(2024, 1, 1), YEAR_END)
     with pytest.raises(InvalidInput, match="month, quarter or year"):
         period_ends("fortnightly", date(2024, 1, 1), YEAR_END)
+    with pytest.raises(InvalidInput, match="leave DTSTART out"):
+        period_ends("DTSTART:20200101T000000Z\nRRULE:FREQ=MONTHLY", date(2024, 1, 1), YEAR_END)
+
+
+def test_cli_refuses_a_period_with_its_own_start_before_writing(
+        run_cli: Run, year: Ledger, tmp_path: Path) -> None:
+    """Pasted from a calendar, the rule's DTSTART counted the periods from 2020: the series
+    was refused with "give an earlier --since" (the wrong advice) and left its folder made."""
+    out = tmp_path / "series"
+    refused = run_cli("report", "--every", "DTSTART:20200101T000000Z\nRRULE:FREQ=MONTHLY",
+                      "--since", "2024-01-01", "--until", "2024-03-31", "--out-dir", str(out))
+    assert refused.exit_code == 2
+    assert "leave DTSTART out of --every" in refused.stderr
+    assert not out.exists()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ change, so re-running the series touches nothing unless an entry was recorded in
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -41,6 +42,10 @@ from tracker.vocabulary import plural
 __all__ = ["SeriesEntry", "SeriesResult", "period_ends", "write_series"]
 
 MAX_PERIODS: Final = 1000
+DTSTART: Final = re.compile(r"(?:^|\s)DTSTART\s*[:;]", re.IGNORECASE)
+"""A start in the rule (as a calendar exports one) would count the periods from it, not from
+--since: from an earlier one every report came before --since and the series was refused with
+"give an earlier --since"."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,9 @@ def _rule(every: str, since: date) -> Iterator[datetime]:
                                 dtstart=start))
     if every == "year":
         return iter(rrule.rrule(rrule.YEARLY, bymonth=12, bymonthday=31, dtstart=start))
+    if DTSTART.search(every):
+        raise InvalidInput("the period gives its own DTSTART: a series starts on --since; "
+                           "leave DTSTART out of --every")
     if SUB_DAILY.search(every):
         raise InvalidInput(f"'{every}' repeats within a day: reports are per day at the finest; "
                            "use FREQ=DAILY or coarser")
