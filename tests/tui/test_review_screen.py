@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -406,20 +407,25 @@ async def test_ending_a_session_before_its_queue_is_built_shows_no_summary(
     seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Esc while the queue was still read showed "Nothing needs your attention now"."""
-    built = review.load_queue
+    built, queue_may_come = review.load_queue, threading.Event()
 
-    def slow(*args: object, **options: object) -> object:
-        time.sleep(0.5)  # a slow shared database
+    def held(*args: object, **options: object) -> object:  # a slow shared database
+        queue_may_come.wait(timeout=30)
         return built(*args, **options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(review, "load_queue", slow)
+    monkeypatch.setattr(review, "load_queue", held)
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("r")
-        await pilot.pause()
-        assert shown(app, "#review-progress").strip() == "Building your review queue…"
-        await pilot.press("escape")
+        try:
+            await settle(pilot)
+            await pilot.press("r")
+            await pilot.pause()
+            assert shown(app, "#review-progress").strip() == "Building your review queue…"
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, ClaimsScreen)
+        finally:
+            queue_may_come.set()
         await settle(pilot)
         assert isinstance(app.screen, ClaimsScreen)
 
@@ -645,14 +651,18 @@ async def test_skip_pressed_while_the_next_claim_is_read_waits_for_it(
         await start_review(pilot)
         screen = app.screen
         assert isinstance(screen, ReviewScreen) and screen.selected_slug() == "rates-cut"
-        timeline = app.queries.timeline
+        timeline, read_may_end = app.queries.timeline, threading.Event()
 
-        def slow_timeline(*args: object, **options: object) -> object:
-            time.sleep(0.3)  # a slow shared database
+        def held_timeline(*args: object, **options: object) -> object:  # a slow database
+            read_may_end.wait(timeout=30)
             return timeline(*args, **options)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(app.queries, "timeline", slow_timeline)
-        await pilot.press("n", "n")
+        monkeypatch.setattr(app.queries, "timeline", held_timeline)
+        try:
+            await pilot.press("n", "n")  # the second while ev-share is being read
+            await pilot.pause()
+        finally:
+            read_may_end.set()
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)
         assert screen.selected_slug() == "ev-share"
