@@ -133,15 +133,12 @@ class TrackerApp(App[None]):
         # Subscribed after the theme is set: opening on it is not picking it again.
         self.call_next(self.theme_changed_signal.subscribe, self, self._remember_theme)
 
-    def _remember_theme(self, theme: Theme) -> None:
-        self.save_theme_choice(theme.name)
-
     @work(thread=True, exit_on_error=False, group="settings")
-    def save_theme_choice(self, name: str) -> None:
+    def _remember_theme(self, theme: Theme) -> None:
         """Remember the theme for the next start. A settings file that cannot be written is
         said as such (not as a failure of the app's), and the theme stays in use."""
         try:
-            save_theme(self.settings_file, name)
+            save_theme(self.settings_file, theme.name)
         except CannotWrite as error:
             self.call_from_thread(
                 self.notify, f"{error}: it stays in use, but the next start will not open on it",

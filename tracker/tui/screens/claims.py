@@ -53,15 +53,19 @@ screen with its rows instead of painting an empty table and then painting again.
 database opens on the empty table, filled when the page comes."""
 
 
+def _page_value(column: str, row: ClaimRow) -> float | str | None:
+    """A row's value in a column SQL cannot sort by."""
+    if column == "next_review":
+        return row.next_review.isoformat() if row.next_review else None
+    return row.my_forecast if column == "mine" else row.team_forecast
+
+
 def _sorted_in_page(rows: list[ClaimRow], column: str, descending: bool) -> list[ClaimRow]:
     """For the columns SQL cannot sort by: empty values last in either order, like the SQL
     sorts (reversing the whole order put them first), ties in slug order."""
-    values: list[tuple[float | str | None, ClaimRow]] = [
-        ({"mine": row.my_forecast, "team": row.team_forecast,
-          "next_review": row.next_review.isoformat() if row.next_review else None}[column], row)
-        for row in rows]
-    filled = [(value, row) for value, row in values if value is not None]
-    filled.sort(key=lambda pair: pair[0], reverse=descending)
+    values = [(_page_value(column, row), row) for row in rows]
+    filled = sorted(((value, row) for value, row in values if value is not None),
+                    key=lambda pair: pair[0], reverse=descending)
     return [row for _, row in filled] + [row for value, row in values if value is None]
 
 
