@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers import dump
+
+from tracker.claimfiles import exporter
 
 E1 = "00000000-0000-4000-8000-000000000001"
 
@@ -179,6 +182,63 @@ def test_export_does_not_write_over_changes_never_imported(run_cli: Run, tmp_pat
     assert run_cli("export", str(directory)).exit_code == 0
     assert 'title = "Alpha (database)"' in path.read_text(encoding="utf-8")
     assert 'slug = "gamma"' in path.read_text(encoding="utf-8")
+
+
+def test_an_edit_saved_while_export_runs_is_not_written_over(
+        run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Export checked a file for work never imported, then wrote it: an edit saved between
+    the two (about 80 ms on the shipped claims) was replaced unsaid."""
+    directory = claims_dir(tmp_path)
+    assert run_cli("import", str(directory)).exit_code == 0
+    assert run_cli("edit", "alpha", "--title", "Alpha (database)").exit_code == 0
+    path = directory / "src.toml"
+    saved = FILE.replace('title = "Beta"', 'title = "Beta (saved meanwhile)"')
+    render = exporter.render
+
+    def render_while_an_editor_saves(file: Any) -> str:
+        path.write_text(saved, encoding="utf-8")  # after the check, before the write
+        return render(file)
+
+    monkeypatch.setattr(exporter, "render", render_while_an_editor_saves)
+    result = run_cli("export", str(directory))
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"error: cannot write {path}: it was changed while this was being written (saved by "
+        "an editor, or another run); nothing was written: look at the change, then run this "
+        "again\n")
+    assert path.read_text(encoding="utf-8") == saved
+    assert [entry.name for entry in directory.iterdir()] == ["src.toml"]
+    monkeypatch.setattr(exporter, "render", render)  # run again: the check finds the edit
+    assert "the definition of 'beta' was changed" in run_cli("export", str(directory)).stdout
+
+
+def test_an_export_that_cannot_write_one_file_writes_none(
+        run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files were written one after another: a full disk on the second left the first
+    written and the second not, a folder half exported."""
+    directory = claims_dir(tmp_path)
+    other = FILE.replace('key = "src"', 'key = "other"').replace('"alpha"', '"gamma"').replace(
+        '"beta"', '"delta"').replace(E1, "00000000-0000-4000-8000-000000000002")
+    (directory / "other.toml").write_text(other, encoding="utf-8")
+    assert run_cli("import", str(directory)).exit_code == 0
+    for slug in ("alpha", "gamma"):
+        assert run_cli("edit", slug, "--title", "Edited").exit_code == 0
+    fsync = os.fsync
+    calls = []
+
+    def disk_full_on_the_second_file(descriptor: int) -> None:
+        calls.append(descriptor)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", disk_full_on_the_second_file)
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 1
+    assert result.stderr.endswith(".toml: No space left on device\n")
+    assert (directory / "src.toml").read_text(encoding="utf-8") == FILE
+    assert (directory / "other.toml").read_text(encoding="utf-8") == other
+    assert sorted(entry.name for entry in directory.iterdir()) == ["other.toml", "src.toml"]
 
 
 def test_export_force_writes_over_them_and_an_unreadable_file_is_kept(

@@ -4,7 +4,8 @@ Claim files, report files and report series all go through `write_if_changed`: t
 to a temporary file beside the target, are flushed to disk, and replace it in one rename; a
 file that already holds the same bytes is left alone (so its modification time, and git, see
 no change). Only regular files are written: a device or a pipe named as the target would be
-read to compare (for ever, from /dev/zero) and then replaced by a file.
+read to compare (for ever, from /dev/zero) and then replaced by a file. `write_all_if_changed`
+writes several files all or none, and can refuse to replace a file changed since it was read.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.errors import CannotWrite
@@ -33,10 +36,41 @@ def write_if_changed(path: Path, text: str) -> bool:
     """Write `text` as UTF-8 to `path` unless it already holds exactly that; True if written.
     A replaced file keeps its permissions, a new one gets the usual ones (umask); a symbolic
     link is written through, to the file it points at. Raises CannotWrite."""
+    return path in write_all_if_changed({path: text})
+
+
+def write_all_if_changed(texts: Mapping[Path, str],
+                         unchanged_since: Mapping[Path, bytes | None] | None = None
+                         ) -> set[Path]:
+    """`write_if_changed` for several files, all or none: each new text goes to a temporary
+    file beside its target before any target is replaced, so a failure (a full disk) leaves
+    every target as it was. `unchanged_since` holds what each target held when the caller
+    read it (None: no file): if one has changed since (an editor saved it), nothing is
+    written and CannotWrite says so. Returns the paths written. Raises CannotWrite."""
+    staged: list[_Staged] = []
     try:
-        return _write_if_changed(path, text.encode("utf-8"))
-    except OSError as error:
-        raise _cannot_write(path, error) from None
+        for path, text in texts.items():
+            try:
+                if (file := _stage(path, text.encode("utf-8"))) is not None:
+                    staged.append(file)
+            except OSError as error:
+                raise _cannot_write(path, error) from None
+        since = unchanged_since or {}
+        changed = [file.path for file in staged
+                   if file.path in since and read_bytes(file.path) != since[file.path]]
+        if changed:
+            raise CannotWrite(f"cannot write {changed[0]}: it was changed while this was being "
+                              "written (saved by an editor, or another run); nothing was "
+                              "written: look at the change, then run this again")
+        for file in staged:
+            try:
+                os.replace(file.temporary, file.target)
+            except OSError as error:
+                raise _cannot_write(file.path, error) from None
+    finally:
+        for file in staged:
+            file.temporary.unlink(missing_ok=True)
+    return {file.path for file in staged}
 
 
 def refuse_non_file(path: Path) -> os.stat_result | None:
@@ -55,29 +89,42 @@ def refuse_non_file(path: Path) -> os.stat_result | None:
     return status
 
 
-def _write_if_changed(path: Path, data: bytes) -> bool:
+@dataclass(frozen=True)
+class _Staged:
+    """New bytes for `path`, on disk beside `target` (the file `path` names or links to)."""
+
+    path: Path
+    target: Path
+    temporary: Path
+
+
+def _stage(path: Path, data: bytes) -> _Staged | None:
+    """Write `data` to a temporary file beside `path`'s target, flushed to disk and with
+    the target's permissions; None if the target already holds exactly `data`."""
     status = refuse_non_file(path)
-    if status is None:
-        mode = None
-    else:
-        mode = stat.S_IMODE(status.st_mode)
-        if status.st_size == len(data) and path.read_bytes() == data:
-            return False
-    path = path.resolve() if path.is_symlink() else path
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    if status is not None and status.st_size == len(data) and path.read_bytes() == data:
+        return None
+    target = path.resolve() if path.is_symlink() else path
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     with open(temporary, "xb") as stream:  # created as any new file would be
         try:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())  # on disk before it replaces the old file
+            if status is not None:
+                os.chmod(temporary, stat.S_IMODE(status.st_mode))
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
+    return _Staged(path, target, temporary)
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """What `path` holds now, None if there is no file: for `write_all_if_changed`'s
+    `unchanged_since`."""
     try:
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return True
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise _cannot_write(path, error) from None

@@ -32,7 +32,7 @@ from tracker.definitions import check_tag, copy_matches, validate_definition
 from tracker.errors import CannotWrite, InvalidInput
 from tracker.ledger import Ledger
 from tracker.queries import ClaimDetail, Queries
-from tracker.textfiles import make_folder, write_if_changed
+from tracker.textfiles import make_folder, read_bytes, write_all_if_changed, write_if_changed
 
 UNSOURCED = "unsourced.toml"
 
@@ -77,7 +77,11 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
     entries_of = {slug: with_declined(entry, declined.get(slug, ()))
                   for slug, entry in own_of.items()}
     source_entries = {key: source_entry(source) for key, source in sources.items()}
+    seen: dict[Path, bytes | None] | None = None
     if not force:
+        # Read before the check, compared again just before writing: an edit saved while
+        # this runs is refused then, not written over (nor half of the files written).
+        seen = {path: read_bytes(path) for path in targets.values()}
         by_slug = {detail.slug: detail for detail in details}
         declined_ids = {slug: {item.uuid for item in items} for slug, items in declined.items()}
         unimported = [problem for path in targets.values() if path.exists()
@@ -87,15 +91,17 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
         unimported += _written_elsewhere(directory, set(targets.values()), homes)
         if unimported:
             raise ProblemsFound(unimported, OVERWRITE_REFUSED)
+    files = {targets[key]: ClaimFile(
+        source=source_entries[key] if key is not None else None,
+        claims=tuple(entries_of[detail.slug] for detail in groups[key])) for key in keys}
+    changed = write_all_if_changed({path: render(file) for path, file in files.items()}, seen)
     written: list[ExportedFile] = []
     copies: list[Path] = []
     now = ledger.clock()
     for key in keys:
-        source = source_entries[key] if key is not None else None
-        entries = tuple(entries_of[detail.slug] for detail in groups[key])
         path = targets[key]
-        changed = write_if_changed(path, render(ClaimFile(source=source, claims=entries)))
-        written.append(ExportedFile(path, len(entries), changed))
+        source, entries = files[path].source, files[path].claims
+        written.append(ExportedFile(path, len(entries), path in changed))
         copy = _copy_beside(queries, source, path)
         if copy is not None and copy.state == "written":
             copies.append(copy.path)
