@@ -98,6 +98,27 @@ def test_changed_outcome_reopens_and_re_resolves(ledger: Ledger, queries: Querie
     assert [r.outcome for r in q1.resolutions] == ["yes", "no"], "history stays in the log"
 
 
+def test_a_changed_outcome_keeps_the_moment_the_file_gives(
+    engine: Engine, ledger: Ledger, queries: Queries, run_cli: Run, tmp_path: Path
+) -> None:
+    """The import's own reopening (recorded as it ran) came after the file's moment, so the
+    new outcome was dated by its day: stored as observed that day, from midnight, and the
+    forecast made that morning, before the outcome, lost its score."""
+    row = "q1,Same day,ann,0.8,2024-03-01T10:00:00Z,{outcome},2024-03-01T15:00:00Z,,,2024-01-01"
+    import_track_record(ledger, rows_file(tmp_path, row.format(outcome="yes")))
+    summary = import_track_record(ledger, rows_file(tmp_path, row.format(outcome="no")))
+    assert summary.changed_outcome == (("q1", "confirmed", "refuted"),)
+    resolution = queries.claim_detail("q1").resolution
+    assert resolution is not None and resolution.outcome == "no"
+    assert (resolution.observed_on, resolution.recorded_at) == (
+        None, datetime(2024, 3, 1, 15, tzinfo=UTC))
+    assert [(row.key, row.n) for row in leaderboard(engine).rows] == [("ann", 1)]
+    assert summary.after_outcome == ()
+    folder = tmp_path / "claims"
+    assert run_cli("export", str(folder)).exit_code == 0
+    assert run_cli("check", str(folder)).exit_code == 0, "the log replays in recorded order"
+
+
 def test_an_older_file_does_not_replace_an_outcome_resolved_here_since(
     engine: Engine, ledger: Ledger, queries: Queries, csv_file: Path
 ) -> None:

@@ -561,12 +561,6 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str
         .where(StatusChange.claim_id == claim.id, StatusChange.is_reopen))
     if not closed and reopened is not None and as_utc(reopened) >= resolved.resolved_at:
         return KEPT_OPEN, before
-    if closed:
-        decided_here = _last_resolved_or_reopened(tx, claim.id, except_by=reviewer)
-        if decided_here is not None and decided_here >= resolved.resolved_at:
-            return KEPT_OUTCOME, before
-        tx.reopen(question.slug, reviewer=reviewer,
-                  reason="the imported track record gives a different outcome")
     # A day is the day it was observed; a moment (as exported for a resolution recorded
     # without one) is when it was recorded, so forecasts made earlier that day still count,
     # unless it comes before the claim's latest change of state: a status history is not
@@ -574,6 +568,15 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str
     latest = _latest_state_change(tx, claim.id)
     exact = resolved.resolved_at_is_instant and (latest is None
                                                  or resolved.resolved_at >= latest)
+    if closed:
+        decided_here = _last_resolved_or_reopened(tx, claim.id, except_by=reviewer)
+        if decided_here is not None and decided_here >= resolved.resolved_at:
+            return KEPT_OUTCOME, before
+        # Reopened at the file's moment too, where it has one: recorded as the import runs,
+        # the reopening came after that moment, which then gave way to its day.
+        tx.reopen(question.slug, reviewer=reviewer,
+                  reason="the imported track record gives a different outcome",
+                  stamp=EntryStamp(None, resolved.resolved_at if exact else None))
     tx.resolve(question.slug, resolved.outcome, value=resolved.value, reviewer=reviewer,
                observed_on=None if exact else resolved.resolved_at.date(),
                note="imported track record",
