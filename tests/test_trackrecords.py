@@ -316,14 +316,39 @@ def test_forecasts_made_at_or_after_the_outcome_are_named_by_line(
                      "Q1,Early,cat,0.7,2024-04-01,yes,2024-03-01,,,",
                      "Q2,Called off,ann,0.9,2024-05-01,annulled,2024-02-01,,,",  # never scored
                      "Q3,Open,bob,0.4,2024-05-01,,,,,")
-    summary = import_track_record(ledger, path)
-    assert summary.after_outcome == (3, 4)
-    assert {row.key: row.n for row in leaderboard(engine).rows} == {"ann": 1}
     result = run_cli("import-forecasts", str(path))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[1] == (
         "2 forecasts made at or after the question's outcome, kept but never scored (check "
         f"forecast_at and resolved_at): {path} lines 3, 4")
+    assert {row.key: row.n for row in leaderboard(engine).rows} == {"ann": 1}
+
+
+def test_a_reimport_does_not_name_again_the_lines_it_already_named(
+    ledger: Ledger, run_cli: Run, tmp_path: Path
+) -> None:
+    """Every re-import of the same file named the same lines again, though it added nothing
+    from them: only lines whose forecast an import adds, or whose forecast an outcome it
+    records leaves unscored, are news."""
+    row = "Q1,Early,{who},{p},{made},{outcome},2024-03-01,,,"
+    rows = [row.format(who="ann", p=0.8, made="2024-01-01", outcome="yes"),
+            row.format(who="cat", p=0.7, made="2024-04-01", outcome="yes")]
+    path = rows_file(tmp_path, *rows)
+    assert import_track_record(ledger, path).after_outcome == (3,)
+    again = run_cli("import-forecasts", str(path))
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.splitlines() == [
+        f"{path}: 0 questions added, 0 updated, 0 forecasts added (2 already there), "
+        "0 resolutions added"]
+    # A new line is named alone...
+    path = rows_file(tmp_path, *rows, row.format(who="dan", p=0.6, made="2024-05-01",
+                                                 outcome="yes"))
+    assert import_track_record(ledger, path).after_outcome == (4,)
+    # ...and a changed outcome names every forecast it leaves unscored, old or new.
+    path = rows_file(tmp_path, *(line.replace(",yes,", ",no,") for line in rows))
+    summary = import_track_record(ledger, path)
+    assert summary.changed_outcome == (("q1", "confirmed", "refuted"),)
+    assert summary.after_outcome == (3,)
 
 
 def test_the_lines_named_are_those_scoring_leaves_out_not_those_the_file_dates_late(

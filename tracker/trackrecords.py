@@ -124,7 +124,9 @@ class ImportSummary:
     """Claims whose title, url, tags or made-on day the file gives as they were before an edit
     here: (slug, the fields kept as edited)."""
     after_outcome: tuple[int, ...] = ()
-    """Lines of forecasts made at or after their question's outcome: kept, never scored."""
+    """Lines of forecasts made at or after their question's outcome: kept, never scored.
+    Only those this import added, or left unscored by an outcome it recorded: a re-import of
+    the same file does not name again what an earlier one named."""
 
 
 def slug_for(question_id: str) -> str:
@@ -382,6 +384,7 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                                   note=f"re-imported from {path.name}")
                     updated += 1
             recorded = _forecasts_on(tx, existing)
+            added_lines: set[int] = set()
             for row in question.rows:
                 if row.forecaster and row.probability is not None and row.forecast_at:
                     entry = _entry_id("forecast", question.question_id, row.forecaster,
@@ -395,6 +398,7 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                                     made_at=row.forecast_at, stamp=EntryStamp(entry),
                                     allow_closed=True)
                     forecasts += 1
+                    added_lines.add(row.line)
             with _at_line(path, next((row.line for row in question.rows if row.outcome),
                                      question.rows[0].line)):
                 outcome, status_before = _apply_outcome(tx, question, reviewer)
@@ -404,7 +408,8 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
             if outcome == RESOLVED and Status(status_before).is_closed:
                 changed.append((question.slug, status_before,
                                 tx.claim(question.slug, lock=False).status))
-            after_outcome += _forecasts_after_outcome(tx, question)
+            after_outcome += [line for line in _forecasts_after_outcome(tx, question)
+                              if line in added_lines or outcome == RESOLVED]
     return ImportSummary(added, updated, forecasts, resolutions, unchanged,
                          tuple(kept[KEPT_RESOLVED]), tuple(kept[KEPT_OPEN]),
                          tuple(kept[KEPT_OUTCOME]), tuple(changed), tuple(kept_fields),

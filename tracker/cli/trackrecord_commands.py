@@ -28,8 +28,9 @@ def import_forecasts(app: AppContext, file: Path) -> None:
     here does not close it or replace its outcome, a title, url, tags or made-on day the claim
     had before an edit here does not undo the edit; what earlier files set, later ones may
     change). Forecasts made at or after their question's outcome are kept but never scored:
-    their lines are named. Bad rows are listed by line and nothing is imported; re-importing the
-    same file adds nothing."""
+    their lines are named by the import that adds them (or that records the outcome leaving
+    them unscored), not again by a re-import. Bad rows are listed by line and nothing is
+    imported; re-importing the same file adds nothing."""
     summary = import_track_record(app.ledger(), file)
     click.echo(
         f"{file}: {plural(summary.questions_added, 'question')} added, "
