@@ -455,6 +455,42 @@ def test_a_json_cell_that_is_not_one_value_is_refused(tmp_path: Path, cells: str
     assert error.value.problems == [problem]
 
 
+@pytest.mark.parametrize(("cells", "problem"), [
+    ('"probability": true', "'true' is not a probability: write 0.7, 70% or odds like 7:3"),
+    ('"probability": false', "'false' is not a probability: write 0.7, 70% or odds like 7:3"),
+    ('"probability": 1e1', "probability 1e1 is outside [0, 1]: write a value from 0 to 1"),
+    ('"probability": 2.50', "probability 2.50 is outside [0, 1]: write a value from 0 to 1"),
+    ('"probability": null', "probability is empty but forecaster is given: give the "
+                            "forecast's probability, or leave both empty for a question "
+                            "without forecasts"),
+    ('"probability": 0.5, "outcome": true, "resolved_at": "2024-02-01"',
+     "outcome 'true': use yes, no, a number in [0, 1], annulled, or leave it empty while open"),
+    ('"probability": 0.5, "outcome": 1.5, "resolved_at": "2024-02-01"',
+     "outcome 1.5 is outside [0, 1]"),
+    ('"probability": 0.5, "outcome": "yes", "resolved_at": false',
+     "resolved_at: cannot read 'false' as a date: give a date like 2025-06-30, 'June 2025', "
+     "'2025-06', '2025-Q3' or '2025'"),
+])
+def test_a_json_value_is_quoted_as_written(tmp_path: Path, cells: str, problem: str) -> None:
+    """Python's text of the value was quoted: 'True' for true, 10.0 for 1e1."""
+    path = tmp_path / "record.json"
+    path.write_text('[{"question_id": "a", "title": "A", "forecaster": "ann", '
+                    f'"forecast_at": "2024-01-01", {cells}}}]')
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert error.value.problems == [f"1: {problem}"]
+
+
+def test_json_numbers_and_text_read_alike(tmp_path: Path) -> None:
+    path = tmp_path / "record.json"
+    path.write_text('[{"question_id": 7, "title": "A", "forecaster": "ann", "probability": '
+                    '0.25, "forecast_at": "2024-01-01", "outcome": 1, "resolved_at": '
+                    '"2024-02-01"}]')
+    [question] = read_track_record(path)
+    assert (question.question_id, question.rows[0].probability, question.rows[0].outcome) == (
+        "7", 0.25, "yes")
+
+
 @pytest.mark.parametrize(("name", "content", "problem"), [
     ("object.json", b'{"a": 1}', "1: a JSON track record is an array of objects, one per row"),
     ("empty.json", b"", "1: a JSON track record is an array of objects, one per row"),

@@ -169,7 +169,9 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _json_records(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    decoder = json.JSONDecoder()
+    # A number is kept as written (1e1, 2.50), so that a message quotes it so; it is read as
+    # its text, as a CSV cell is.
+    decoder = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str)
     start = len(text) - len(text.lstrip())
     if not text[start:start + 1] == "[":
         raise ValueError(f"{text.count(chr(10), 0, start) + 1}: a JSON track record is an "
@@ -215,6 +217,8 @@ def _row(line: int, record: dict[str, Any]) -> Row:
             shape = "an array" if isinstance(value, list) else "an object"
             hint = ": one text, the tags separated by ';'" if name == "tags" else ""
             raise ValueError(f"{name} is {shape}; give text or a number{hint}")
+        if isinstance(value, bool):  # as written in JSON, not Python's True
+            return "true" if value else "false"
         return "" if value is None else str(value).strip()
 
     question_id = get("question_id")
@@ -225,6 +229,10 @@ def _row(line: int, record: dict[str, Any]) -> Row:
     if forecaster or raw_probability:
         if not forecaster:
             raise ValueError("forecaster is empty but a probability is given")
+        if not raw_probability:
+            raise ValueError("probability is empty but forecaster is given: give the "
+                             "forecast's probability, or leave both empty for a question "
+                             "without forecasts")
         probability = parse_probability(raw_probability)
         if not get("forecast_at"):
             raise ValueError("forecast_at is empty: say when the forecast was made")
