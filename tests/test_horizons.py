@@ -145,6 +145,22 @@ def test_review_cadence_is_validated_rrule() -> None:
     assert next_review("FREQ=MONTHLY;INTERVAL=6", since, since) == datetime(2024, 7, 15, tzinfo=UTC)
 
 
+def test_a_cadence_with_a_dtstart_falls_on_its_own_calendar_days() -> None:
+    """Without DTSTART a review falls a period after the last one; with it, on the rule's
+    days counted from that start, whenever the last review was (as the README says)."""
+    last_review = datetime(2024, 3, 3, 10, tzinfo=UTC)
+    assert next_review("FREQ=MONTHLY", last_review, last_review) == datetime(
+        2024, 4, 3, 10, tzinfo=UTC)
+    for rule in ("DTSTART:20240115T090000Z\nRRULE:FREQ=MONTHLY",
+                 "DTSTART:20240115T090000Z RRULE:FREQ=MONTHLY"):  # one line, for a form
+        assert check_cadence(rule) is not None
+        assert next_review(rule, last_review, last_review) == datetime(
+            2024, 3, 15, 9, tzinfo=UTC)
+    quarterly = "DTSTART:20240115T090000Z RRULE:FREQ=MONTHLY;INTERVAL=3"
+    assert next_review(quarterly, last_review, last_review) == datetime(
+        2024, 4, 15, 9, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(("parse", "text"), [
     (parse_day, "0000"), (parse_day, "9999-12"), (parse_day, "December 9999"),
     (parse_instant, "9999-12"), (parse_instant, "0001-01-01T00:00+01:00"),
