@@ -217,6 +217,14 @@ def test_a_review_cadence_that_has_ended_is_accepted_with_a_note(run_cli: Run) -
     assert title_only.exit_code == 0 and "note:" not in title_only.stderr
 
 
+def test_a_review_cadence_with_a_dtstart_without_a_zone_still_lists(run_cli: Run) -> None:
+    """`add` took it, then `list` failed "unexpectedly" (a TypeError) on every claim."""
+    add_claim(run_cli, "dated", "--review", "DTSTART:20240115 RRULE:FREQ=MONTHLY")
+    listed = run_cli("list")
+    assert listed.exit_code == 0, listed.stderr
+    assert "dated" in listed.stdout
+
+
 def test_add_says_a_confidence_without_a_made_on_day_is_not_graded(
     run_cli: Run, ledger: Ledger
 ) -> None:

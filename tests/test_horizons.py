@@ -161,6 +161,28 @@ def test_a_cadence_with_a_dtstart_falls_on_its_own_calendar_days() -> None:
         2024, 4, 15, 9, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(("start", "expected"), [
+    ("20240115", datetime(2024, 3, 15, tzinfo=UTC)),
+    ("20240115T090000", datetime(2024, 3, 15, 9, tzinfo=UTC)),
+    ("2024-01-15", datetime(2024, 3, 15, tzinfo=UTC)),
+    ("2024-01-15T09:00:00", datetime(2024, 3, 15, 9, tzinfo=UTC)),
+])
+def test_a_dtstart_without_a_zone_reads_as_utc(start: str, expected: datetime) -> None:
+    """A date or a floating time was taken, then finding the next review compared it with
+    an aware moment: `tracker list` ended in a TypeError for every claim on the page."""
+    last_review = datetime(2024, 3, 3, 10, tzinfo=UTC)
+    for rule in (f"DTSTART:{start}\nRRULE:FREQ=MONTHLY",
+                 f"DTSTART:{start} RRULE:FREQ=MONTHLY;UNTIL=20250101"):
+        assert check_cadence(rule) is not None
+        assert next_review(rule, last_review, last_review) == expected
+
+
+def test_a_dtstart_in_another_form_without_a_zone_reads_as_utc_too() -> None:
+    last_review = datetime(2024, 3, 3, 10, tzinfo=UTC)
+    rule = "DTSTART:20240115T0900\nRRULE:FREQ=MONTHLY"  # no seconds: dateutil reads it
+    assert next_review(rule, last_review, last_review) == datetime(2024, 3, 15, 9, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(("parse", "text"), [
     (parse_day, "0000"), (parse_day, "9999-12"), (parse_day, "December 9999"),
     (parse_instant, "9999-12"), (parse_instant, "0001-01-01T00:00+01:00"),

@@ -320,6 +320,9 @@ def parse_cadence(text: str, start: datetime | None = None, what: str = "review 
         ":", ""), cleaned)
     cleaned = _UNTIL_DAY.sub(r"\1T235959Z", cleaned)
     cleaned = _UNTIL_FLOATING.sub(r"\1Z", cleaned)
+    # A DTSTART without a zone (a date, a floating time) likewise: dateutil would keep it
+    # naive, and finding the next review from an aware moment then raised TypeError.
+    cleaned = _DTSTART_FLOATING.sub(_utc_dtstart, cleaned)
     try:
         parsed = rrule.rrulestr(cleaned, dtstart=start or datetime(2000, 1, 1, tzinfo=UTC))
     except Exception as error:  # dateutil raises ValueError, TypeError, IndexError, ...
@@ -329,10 +332,22 @@ def parse_cadence(text: str, start: datetime | None = None, what: str = "review 
         ) from error
     if not isinstance(parsed, rrule.rrule):
         raise DateError(f"{what} '{text}' must be a single RRULE")
+    start_given: datetime | None = getattr(parsed, "_dtstart", None)  # unexported
+    if start_given is not None and start_given.tzinfo is None:  # a form the pattern misses
+        parsed = parsed.replace(dtstart=start_given.replace(tzinfo=UTC))
     interval = _INTERVAL.search(cleaned)
     if interval and int(interval.group(1)) < 1:  # dateutil takes 0, then never finds a date
         raise DateError(f"{what} '{text}' has INTERVAL below 1: use 1 or more")
     return parsed
+
+
+_DTSTART_FLOATING = re.compile(r"DTSTART\s*:\s*(\d{4}-?\d{2}-?\d{2})(?:T(\d{2}:?\d{2}:?\d{2}))?"
+                               r"(?=\s|$)", re.IGNORECASE)
+
+
+def _utc_dtstart(match: re.Match[str]) -> str:
+    day, moment = match.group(1).replace("-", ""), (match.group(2) or "000000")
+    return f"DTSTART:{day}T{moment.replace(':', '')}Z"
 
 
 _UNTIL_DASHED = re.compile(r"(?<=UNTIL=)\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z?)?(?=\s*(?:;|$))",
