@@ -13,13 +13,15 @@ frame painted once it is there, see `Frames`):
   (median and 95th percentile over many keystrokes).
 Targets: first screen within 1.5x of the floor; filter median under 50 ms at 100k.
 For the analysis, it also prints how much of the floor and of the first screen was the
-interpreter's garbage collector (collections started before the frame).
+interpreter's garbage collector (collections started before the frame), and with `--phases`
+when each step of a start-up begins (CSS parsed, screen composed and mounted, first page read
+and shown, first frame), for the floor and the first screen side by side.
 The floor and the first screen are started in turn, from a collected heap, and their medians
 compared.
 
 The synthetic database is written with bulk Core inserts into a temporary SQLite file.
 
-    .venv/bin/python benchmarks/tui_bench.py [--sizes 1000 100000] [--runs 5]
+    .venv/bin/python benchmarks/tui_bench.py [--sizes 1000 100000] [--runs 5] [--phases]
 """
 
 from __future__ import annotations
@@ -28,15 +30,17 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import inspect
 import random
 import statistics
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
+from functools import partial, wraps
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -45,6 +49,8 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.css.stylesheet import Stylesheet
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import WorkerCancelled
 
@@ -52,6 +58,7 @@ from tracker.db import make_engine, upgrade
 from tracker.definitions import ClaimDefinition
 from tracker.models import Claim, ClaimRevision, ClaimTag, Evidence, Forecast, Reviewer, Source
 from tracker.tui.app import TrackerApp, make_app
+from tracker.tui.listing import Listing
 from tracker.tui.screens.claims import ClaimsScreen
 
 SIZE = (120, 40)
@@ -320,6 +327,86 @@ async def filter_latencies(engine: Engine) -> list[float]:
     return latencies
 
 
+class Phases:
+    """When each step of one start-up first begins (and some end), in seconds from its start:
+    the named methods are wrapped while the `with` block runs. Private to this analysis: it
+    leans on method names of Textual and of the app, which the timing itself does not."""
+
+    STEPS: ClassVar[tuple[tuple[type, str, str, str], ...]] = (
+        # (class, method, the step its call begins, the step its return begins or "")
+        (Stylesheet, "parse", "CSS parsing", "CSS parsed"),
+        (BareApp, "compose", "compose", ""),
+        (ClaimsScreen, "compose", "compose", ""),
+        (ClaimsScreen, "on_mount", "screen mounted", ""),
+        (Listing, "read_page", "first page query (thread)", "query done"),
+        (ClaimsScreen, "_render_rows", "rows in the table", ""),
+        (Screen, "_on_screen_resume", "screen shown", ""),
+        (Screen, "_refresh_layout", "layout and paint", ""),
+    )
+
+    def __init__(self) -> None:
+        self.started = 0.0
+        self.marks: dict[str, float] = {}
+        self._originals: list[tuple[type, str, Any]] = []
+
+    def _mark(self, name: str) -> None:
+        if name:
+            self.marks.setdefault(name, time.perf_counter() - self.started)
+
+    def _wrapped(self, method: Any, begins: str, ends: str) -> Any:
+        if inspect.iscoroutinefunction(method):
+            @wraps(method)  # Textual passes a handler the arguments it names
+            async def timed_coroutine(*args: Any, **kwargs: Any) -> Any:
+                self._mark(begins)
+                result = await method(*args, **kwargs)
+                self._mark(ends)
+                return result
+            return timed_coroutine
+
+        @wraps(method)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            self._mark(begins)
+            result = method(*args, **kwargs)
+            self._mark(ends)
+            return result
+        return timed
+
+    def __enter__(self) -> Phases:
+        for owner, attribute, begins, ends in self.STEPS:
+            method = owner.__dict__[attribute]
+            self._originals.append((owner, attribute, method))
+            setattr(owner, attribute, self._wrapped(method, begins, ends))
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for owner, attribute, method in self._originals:
+            setattr(owner, attribute, method)
+
+    def start(self) -> None:
+        self.started = time.perf_counter()
+        self.marks = {}
+
+
+async def start_up_phases(engine: Engine, runs: int) -> None:
+    """Print the median moment of each step of the floor's and the first screen's start-ups."""
+    floors: dict[str, list[float]] = {}
+    firsts: dict[str, list[float]] = {}
+    with Phases() as phases:
+        for _ in range(runs):
+            for start, marks in ((floor_startup, floors),
+                                 (partial(first_screen, engine), firsts)):
+                gc.collect()
+                phases.start()
+                elapsed = await start()
+                for name, moment in (*phases.marks.items(), ("first frame", elapsed)):
+                    marks.setdefault(name, []).append(moment)
+    for title, marks in (("floor", floors), ("first screen", firsts)):
+        steps = sorted((statistics.median(moments), name) for name, moments in marks.items())
+        print(textwrap.fill(", ".join(f"{name} {moment * 1000:.1f}" for moment, name in steps),
+                            width=94, initial_indent=f"  {title} (ms from its start, medians): ",
+                            subsequent_indent="    "))
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:7.1f} ms"
 
@@ -387,7 +474,7 @@ async def first_screens(engine: Engine, runs: int) -> Startups:
     )
 
 
-async def main(sizes: list[int], runs: int) -> None:
+async def main(sizes: list[int], runs: int, phases: bool = False) -> None:
     await floor_startup()  # the first start of any Textual app warms its imports and caches
     await widgets_only_startup()
     with tempfile.TemporaryDirectory() as folder:
@@ -406,6 +493,8 @@ async def main(sizes: list[int], runs: int) -> None:
                   f"  (target 1.5x: {'ok' if first <= 1.5 * floor else 'MISSED'})")
             print(f"  of which garbage collection: floor {_ms(startups.floor_collecting)}, "
                   f"first screen {_ms(startups.first_collecting)}  (medians)")
+            if phases:
+                await start_up_phases(engine, runs)
             latencies = sorted(await filter_latencies(engine))
             median = statistics.median(latencies)
             p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
@@ -419,6 +508,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--phases", action="store_true",
+                        help="also print when each step of a start-up begins")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.sizes, arguments.runs))
+    asyncio.run(main(arguments.sizes, arguments.runs, arguments.phases))
     sys.exit(0)
