@@ -183,6 +183,32 @@ def test_a_dtstart_in_another_form_without_a_zone_reads_as_utc_too() -> None:
     assert next_review(rule, last_review, last_review) == datetime(2024, 3, 15, 9, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("rule", [
+    "DTSTART:20240115T0900 RRULE:FREQ=MONTHLY;UNTIL=20250101",
+    "DTSTART;VALUE=DATE-TIME:20240115T0900 RRULE:FREQ=MONTHLY;UNTIL=20250101",
+    "DTSTART:20240115T090000.5\nRRULE:FREQ=MONTHLY;UNTIL=20250101T0000",
+])
+def test_a_dtstart_without_a_zone_in_other_forms_reads_as_utc_with_an_until(rule: str
+                                                                           ) -> None:
+    """A time without seconds, or RFC 5545's VALUE=DATE, escaped the pattern: with an UNTIL
+    (made UTC) dateutil refused the naive start with a message about a start in a zone; where
+    both escaped, giving the start UTC afterwards raised ValueError, which no caller catches
+    (`tracker add --review` and `tracker check` failed "unexpectedly")."""
+    last_review = datetime(2024, 3, 3, 10, tzinfo=UTC)
+    assert check_cadence(rule) is not None
+    assert next_review(rule, last_review, last_review) == datetime(2024, 3, 15, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("rule", [
+    "DTSTART:20240115T0900 RRULE:FREQ=MONTHLY;UNTIL=20270601T0000",
+    "DTSTART;VALUE=DATE-TIME:20240115T0900 RRULE:FREQ=MONTHLY;UNTIL=20270601T00",
+])
+def test_a_dtstart_without_a_zone_and_an_until_dateutil_reads_naive_is_a_date_error(
+        rule: str) -> None:
+    with pytest.raises(DateError, match="cannot read review cadence"):
+        check_cadence(rule)
+
+
 @pytest.mark.parametrize(("parse", "text"), [
     (parse_day, "0000"), (parse_day, "9999-12"), (parse_day, "December 9999"),
     (parse_instant, "9999-12"), (parse_instant, "0001-01-01T00:00+01:00"),

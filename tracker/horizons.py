@@ -333,21 +333,32 @@ def parse_cadence(text: str, start: datetime | None = None, what: str = "review 
     if not isinstance(parsed, rrule.rrule):
         raise DateError(f"{what} '{text}' must be a single RRULE")
     start_given: datetime | None = getattr(parsed, "_dtstart", None)  # unexported
-    if start_given is not None and start_given.tzinfo is None:  # a form the pattern misses
-        parsed = parsed.replace(dtstart=start_given.replace(tzinfo=UTC))
+    if start_given is not None and start_given.tzinfo is None:  # a form the patterns miss
+        # Its UNTIL may be naive too (a form _UNTIL_FLOATING misses): dateutil then refuses
+        # the UTC start with ValueError, which no caller catches; both are read as UTC.
+        until: datetime | None = getattr(parsed, "_until", None)
+        if until is not None and until.tzinfo is None:
+            until = until.replace(tzinfo=UTC)
+        try:
+            parsed = parsed.replace(dtstart=start_given.replace(tzinfo=UTC), until=until)
+        except ValueError as error:
+            raise DateError(f"cannot read {what} '{text}': give an RFC 5545 RRULE such as "
+                            f"'FREQ=MONTHLY;INTERVAL=3' ({error})") from None
     interval = _INTERVAL.search(cleaned)
     if interval and int(interval.group(1)) < 1:  # dateutil takes 0, then never finds a date
         raise DateError(f"{what} '{text}' has INTERVAL below 1: use 1 or more")
     return parsed
 
 
-_DTSTART_FLOATING = re.compile(r"DTSTART\s*:\s*(\d{4}-?\d{2}-?\d{2})(?:T(\d{2}:?\d{2}:?\d{2}))?"
-                               r"(?=\s|$)", re.IGNORECASE)
+_DTSTART_FLOATING = re.compile(r"DTSTART(?:;VALUE=DATE(?:-TIME)?)?\s*:\s*(\d{4}-?\d{2}-?\d{2})"
+                               r"(?:T(\d{2}:?\d{2}(?::?\d{2})?))?(?=\s|$)", re.IGNORECASE)
+"""A DTSTART without a zone: a day (also as RFC 5545's VALUE=DATE), a time with or without
+its seconds."""
 
 
 def _utc_dtstart(match: re.Match[str]) -> str:
-    day, moment = match.group(1).replace("-", ""), (match.group(2) or "000000")
-    return f"DTSTART:{day}T{moment.replace(':', '')}Z"
+    day, moment = match.group(1).replace("-", ""), (match.group(2) or "0000").replace(":", "")
+    return f"DTSTART:{day}T{moment.ljust(6, '0')}Z"
 
 
 _UNTIL_DASHED = re.compile(r"(?<=UNTIL=)\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z?)?(?=\s*(?:;|$))",
