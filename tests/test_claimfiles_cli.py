@@ -212,6 +212,34 @@ def test_an_edit_saved_while_export_runs_is_not_written_over(
     assert "the definition of 'beta' was changed" in run_cli("export", str(directory)).stdout
 
 
+@pytest.mark.parametrize("link", [False, True])
+def test_a_source_whose_file_name_another_source_took_is_written_beside_it(
+        run_cli: Run, tmp_path: Path, link: bool) -> None:
+    """A source without a file was written to its key's name even when that name was the
+    file another source is written to (renamed there, or a link to it): both went to one
+    file, the last over the first, and export said it wrote two: the first source's claims
+    were in no file (an import of the folder into a new database lost them)."""
+    directory = claims_dir(tmp_path)
+    other = FILE.replace('key = "src"', 'key = "other"').replace('"alpha"', '"gamma"').replace(
+        '"beta"', '"delta"').replace(E1, "00000000-0000-4000-8000-000000000002")
+    (directory / "other.toml").write_text(other, encoding="utf-8")
+    assert run_cli("import", str(directory)).exit_code == 0
+    if link:  # src.toml links to the file holding source 'other'
+        (directory / "src.toml").unlink()
+        (directory / "src.toml").symlink_to("other.toml")
+    else:  # source 'other' renamed to src.toml
+        (directory / "other.toml").replace(directory / "src.toml")
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 0, result.output
+    held = directory / ("other.toml" if link else "src.toml")
+    assert 'key = "other"' in held.read_text(encoding="utf-8")
+    written = (directory / "src-2.toml").read_text(encoding="utf-8")
+    assert 'key = "src"' in written and 'slug = "alpha"' in written
+    assert f"wrote {directory / 'src-2.toml'} (2 claims)\n" in result.stdout
+    assert run_cli("check", str(directory)).exit_code == 0
+    assert run_cli("export", str(directory)).stdout.endswith("0 written\n")  # stays there
+
+
 def test_an_export_that_cannot_write_one_file_writes_none(
         run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Files were written one after another: a full disk on the second left the first

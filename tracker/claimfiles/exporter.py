@@ -9,7 +9,7 @@ exported claim's `synced_hash` is set, so the next import knows which side chang
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -70,8 +70,10 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
     make_folder(directory)
     existing, notes = _existing_files(directory)
     keys = sorted(groups, key=lambda name: (name is None, name or ""))
-    targets = {key: existing.pop(key) if key in existing else directory / _file_name(key)
-               for key in keys}
+    targets = {key: existing.pop(key) for key in keys if key in existing}
+    for key in keys:
+        if key not in targets:
+            targets[key] = _free_path(directory, key, targets.values())
     declined = queries.declined_entries()
     own_of = {detail.slug: claim_entry(detail) for detail in details}
     entries_of = {slug: with_declined(entry, declined.get(slug, ()))
@@ -287,6 +289,20 @@ def _file_name(key: str | None) -> str:
     if key is None:
         return UNSOURCED
     return f"{key}-source.toml" if f"{key}.toml" == UNSOURCED else f"{key}.toml"
+
+
+def _free_path(directory: Path, key: str | None, taken: Iterable[Path]) -> Path:
+    """Where a source without a file of its own is written: its name, unless that file is
+    (or links to) the one another source is written to (a file renamed, or linked, to that
+    name, or two keys giving one name): then its name with -2, -3, ... that no file has.
+    Written to one file, the two sources' claims were one source's, the other's lost."""
+    held = {path.resolve() for path in taken}
+    name = _file_name(key)
+    path, number = directory / name, 1
+    while path.resolve() in held or (number > 1 and (path.exists() or path.is_symlink())):
+        number += 1
+        path = directory / f"{name.removesuffix('.toml')}-{number}.toml"
+    return path
 
 
 def _existing_files(directory: Path) -> tuple[dict[str | None, Path], list[str]]:
