@@ -209,6 +209,19 @@ def test_a_dtstart_without_a_zone_and_an_until_dateutil_reads_naive_is_a_date_er
         check_cadence(rule)
 
 
+def test_the_next_review_of_a_cadence_in_a_zone_is_given_in_utc() -> None:
+    """A DTSTART with a TZID gives times in its zone: the app's Review column showed the
+    zone's day (the 15th for a review due on the 14th UTC) and sorted a page by the ISO
+    texts of times with different offsets, a review due first listed after a later one."""
+    last_review = datetime(2024, 3, 3, 10, tzinfo=UTC)
+    auckland = next_review("DTSTART;TZID=Pacific/Auckland:20240115T090000 RRULE:FREQ=MONTHLY",
+                           last_review, last_review)
+    utc = next_review("DTSTART:20240115T030000Z RRULE:FREQ=MONTHLY", last_review, last_review)
+    assert auckland is not None and utc is not None
+    assert auckland.isoformat() == "2024-03-14T20:00:00+00:00"
+    assert auckland.isoformat() < utc.isoformat() == "2024-03-15T03:00:00+00:00"
+
+
 @pytest.mark.parametrize(("parse", "text"), [
     (parse_day, "0000"), (parse_day, "9999-12"), (parse_day, "December 9999"),
     (parse_instant, "9999-12"), (parse_instant, "0001-01-01T00:00+01:00"),

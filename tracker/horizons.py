@@ -466,4 +466,7 @@ def next_review(cadence: str, since: datetime, after: datetime) -> datetime | No
         return None
     if not _comes_round(cadence):  # stored before check_cadence: its search never ends
         return None
-    return rule.after(as_utc(after))
+    found: datetime | None = rule.after(as_utc(after))
+    # In UTC, as every other moment here: a DTSTART with a TZID gives its zone's times, and
+    # the app's column showed that zone's day and sorted the ISO texts of mixed offsets.
+    return None if found is None else found.astimezone(UTC)
