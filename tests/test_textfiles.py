@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tracker.errors import CannotWrite
-from tracker.textfiles import make_folder, write_if_changed
+from tracker.textfiles import make_folder, read_bytes, write_if_changed
 
 
 def test_writes_only_when_the_text_changes(tmp_path: Path) -> None:
@@ -90,6 +90,37 @@ def test_only_a_regular_file_is_written(tmp_path: Path) -> None:
     assert stat.S_ISFIFO(pipe.stat().st_mode)
     with pytest.raises(CannotWrite, match="it is a folder"):
         write_if_changed(tmp_path, "a report")
+
+
+def test_a_pipe_is_not_read_for_what_it_holds(tmp_path: Path) -> None:
+    """`read_bytes` (what export reads its targets with, before it checks and writes them)
+    read a pipe named as a target: `tracker export` blocked for ever on one, and filled
+    memory from a link to /dev/zero, before the write refused it."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    outcome: list[object] = []
+
+    def read() -> None:
+        try:
+            outcome.append(read_bytes(pipe))
+        except BaseException as error:  # handed to the test's thread
+            outcome.append(error)
+
+    def feed() -> None:  # without the check, the read gets this instead of blocking
+        try:
+            with open(pipe, "wb") as stream:
+                stream.write(b"from the pipe")
+        except BrokenPipeError:  # released unread (below)
+            pass
+
+    threading.Thread(target=feed, daemon=True).start()
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=5)
+    os.close(os.open(pipe, os.O_RDONLY | os.O_NONBLOCK))  # lets the feeder go if unread
+    assert not reader.is_alive(), "blocked reading the pipe"
+    assert [str(item) for item in outcome] == [f"cannot write {pipe}: it is not a regular file"]
+    assert read_bytes(tmp_path / "missing") is None
 
 
 def test_a_file_where_a_folder_should_be_is_named(tmp_path: Path) -> None:

@@ -121,7 +121,10 @@ def _stage(path: Path, data: bytes) -> _Staged | None:
 
 def read_bytes(path: Path) -> bytes | None:
     """What `path` holds now, None if there is no file: for `write_all_if_changed`'s
-    `unchanged_since`."""
+    `unchanged_since`. CannotWrite if something other than a regular file is there: read
+    first (export reads its targets before writing), a pipe blocked for ever."""
+    if refuse_non_file(path) is None:
+        return None
     try:
         return path.read_bytes()
     except FileNotFoundError:
