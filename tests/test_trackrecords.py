@@ -13,6 +13,9 @@ from sqlalchemy import Engine
 
 from tests.conftest import CliOutcome, Clock
 from tests.helpers import definition, dump
+from tracker.claimfiles.exporter import export_claims
+from tracker.claimfiles.importer import import_paths
+from tracker.claimfiles.paths import claim_file_paths
 from tracker.db import make_engine, upgrade
 from tracker.ledger import EntryStamp, Ledger
 from tracker.queries import Queries
@@ -117,6 +120,32 @@ def test_a_changed_outcome_keeps_the_moment_the_file_gives(
     folder = tmp_path / "claims"
     assert run_cli("export", str(folder)).exit_code == 0
     assert run_cli("check", str(folder)).exit_code == 0, "the log replays in recorded order"
+
+
+def test_two_databases_importing_the_same_changed_outcome_agree_through_claim_files(
+    engine: Engine, ledger: Ledger, queries: Queries, tmp_path: Path
+) -> None:
+    """Each database's reopening had an id of its own: a claim file from one carried its
+    reopening into the other as new, merged after the other's new outcome (recorded at the
+    same moment, so not refused as before it), and the claim was left open, unscored."""
+    row = "q1,Same day,ann,0.8,2024-03-01T10:00:00Z,{outcome},2024-03-01T15:00:00Z,,,2024-01-01"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = rows_file(tmp_path / "a", row.format(outcome="yes"))
+    second = rows_file(tmp_path / "b", row.format(outcome="no"))
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    upgrade(other)
+    for each in (ledger, Ledger(other, clock=Clock(datetime(2024, 6, 2, tzinfo=UTC)))):
+        import_track_record(each, first)
+        import_track_record(each, second)
+    folder = tmp_path / "claims"
+    export_claims(Ledger(other), folder)
+    report = import_paths(ledger, claim_file_paths([folder]), reviewer="me")
+    assert [(file.entries_added, file.entries_skipped) for file in report.files] == [(0, 0)]
+    detail = queries.claim_detail("q1")
+    assert detail.status == "refuted"
+    assert [row.n for row in leaderboard(engine).rows] == [1]
+    other.dispose()
 
 
 def test_an_older_file_does_not_replace_an_outcome_resolved_here_since(

@@ -586,10 +586,18 @@ def _apply_outcome(tx: LedgerTransaction, question: QuestionRows, reviewer: str
         if decided_here is not None and decided_here >= resolved.resolved_at:
             return KEPT_OUTCOME, before
         # Reopened at the file's moment too, where it has one: recorded as the import runs,
-        # the reopening came after that moment, which then gave way to its day.
+        # the reopening came after that moment, which then gave way to its day. Its id is
+        # the file's, as the resolution's is: two databases importing the same files make
+        # the same entry, which a claim file carries from one to the other as already there
+        # (with an id of its own each, the other's reopening was merged after the new
+        # outcome, at the same moment, and left the claim open).
         tx.reopen(question.slug, reviewer=reviewer,
                   reason="the imported track record gives a different outcome",
-                  stamp=EntryStamp(None, resolved.resolved_at if exact else None))
+                  stamp=EntryStamp(_entry_id("reopen", question.question_id, resolved.outcome,
+                                             repr(resolved.value),
+                                             resolved.resolved_at.isoformat(),
+                                             str(claim.version)),
+                                   resolved.resolved_at if exact else None))
     tx.resolve(question.slug, resolved.outcome, value=resolved.value, reviewer=reviewer,
                observed_on=None if exact else resolved.resolved_at.date(),
                note="imported track record",
