@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from tests.conftest import Clock
 from tests.tui.conftest import SIZE, definition, fill, keep_source_copy, pane_text, settle
@@ -98,11 +98,14 @@ async def test_edit_checks_each_field_then_records_a_new_revision(
     assert revisions[-2].definition == before.definition  # the old one kept
 
 
-async def start_edit_then_bob_renames(pilot: Pilot[None], seeded: Ledger,
-                                      queries: Queries) -> None:
-    """Alice opens the form and changes the criteria; meanwhile bob renames the claim."""
+async def start_edit_then_bob_renames(
+    pilot: Pilot[None], seeded: Ledger, queries: Queries, field: str = "criteria",
+    typed: str = "Resolves yes on IEA Global EV Outlook figures.",
+) -> None:
+    """Alice opens the form and changes the criteria (or `field`); meanwhile bob renames
+    the claim."""
     await open_edit(pilot)
-    await fill(pilot, "criteria", "Resolves yes on IEA Global EV Outlook figures.")
+    await fill(pilot, field, typed)
     current = queries.claim_detail("ev-share")
     seeded.edit_claim("ev-share", replace(current.definition, title="EVs: half of sales"),
                       "bob", expected_version=current.version, note="shorter")
@@ -145,6 +148,24 @@ async def test_edit_again_after_a_conflict_shows_the_new_version_with_my_changes
     assert detail.definition.title == "EVs: half of sales"
     assert detail.definition.criteria == "Resolves yes on IEA Global EV Outlook figures."
     assert detail.revisions[-1].note == "IEA figures"
+
+
+async def test_an_edit_someone_else_made_meanwhile_is_not_applied_again(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """Bob renamed the claim as alice was renaming it, to the same title: applying hers
+    recorded a revision that changes nothing (the form itself refuses one)."""
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_edit_then_bob_renames(pilot, seeded, queries, "title", "EVs: half of sales ")
+        dialog = app.screen
+        assert [button.id for button in dialog.query(Button)] == ["edit", "discard"]
+        assert "nothing is left to apply" in str(
+            dialog.query_one("#conflict-not-applicable", Static).render())
+        await pilot.press("a")  # not offered: does nothing
+        await settle(pilot)
+        assert app.screen is dialog
+    assert [r.reviewer for r in queries.claim_detail("ev-share").revisions] == ["alice", "bob"]
 
 
 async def test_a_refused_edit_reopens_with_the_typed_deadline_kept(

@@ -71,6 +71,18 @@ class DefinitionEdit:
                    if getattr(self.definition, item.name) != getattr(self.base, item.name)}
         return DefinitionEdit(onto, replace(onto, **changed), self.note)
 
+    def changes_nothing(self) -> bool:
+        """Whether the definition is its base's: the same texts apart from surrounding
+        blanks, the same tags. Saving it would record a revision that changes nothing
+        (after a conflict: someone else made the same change meanwhile)."""
+        return _comparable(self.definition) == _comparable(self.base)
+
+
+def _comparable(definition: ClaimDefinition) -> ClaimDefinition:
+    return replace(definition, title=definition.title.strip(),
+                   statement=definition.statement.strip(), criteria=definition.criteria.strip(),
+                   quote=definition.quote.strip(), tags=tuple(sorted(set(definition.tags))))
+
 
 @dataclass(frozen=True)
 class NewClaim:

@@ -38,7 +38,7 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
     ]
 
     def __init__(self, write: PendingWrite, error: Conflict, fresh: ClaimDetail,
-                 *, can_apply: bool = True, can_edit: bool = True,
+                 *, can_apply: bool = True, can_edit: bool = True, why_not: str = "",
                  hide_team_from: str | None = None) -> None:
         super().__init__()
         self.write = write
@@ -50,6 +50,8 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
         self.can_edit = can_edit
         """False when no change of its kind can be made now (any status change on a claim
         resolved meanwhile): its form could only be refused."""
+        self.why_not = why_not
+        """Why Apply is not offered, when the claim's status does not say it."""
         self.hide_team_from = hide_team_from
 
     def compose(self) -> ComposeResult:
@@ -63,8 +65,8 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
                                         else "Your change: ", "bold"),
                                        self.write.describe()), id="conflict-mine")
             if not self.can_apply:
-                yield Static(f"It no longer applies to the claim as it is now "
-                             f"({self.fresh.status}).", id="conflict-not-applicable")
+                yield Static(self.why_not or f"It no longer applies to the claim as it is "
+                             f"now ({self.fresh.status}).", id="conflict-not-applicable")
             yield Label(f"The claim now (version {self.fresh.version}):", classes="field-label")
             yield ClaimDetailView(id="conflict-fresh")  # takes the room left: the rest shows
             with Horizontal(classes="form-buttons"):

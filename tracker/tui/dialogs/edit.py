@@ -19,13 +19,6 @@ from tracker.tui.dialogs.form import FieldError, labelled
 from tracker.tui.writes import DefinitionEdit
 
 
-def _comparable(definition: ClaimDefinition) -> ClaimDefinition:
-    """What 'unchanged' means: the same text apart from surrounding blanks, the same tags."""
-    return replace(definition, title=definition.title.strip(),
-                   statement=definition.statement.strip(), criteria=definition.criteria.strip(),
-                   quote=definition.quote.strip(), tags=tuple(sorted(set(definition.tags))))
-
-
 class EditDialog(DefinitionForm[DefinitionEdit]):
     HEADING = "Edit definition"
 
@@ -52,6 +45,7 @@ class EditDialog(DefinitionForm[DefinitionEdit]):
 
     def read(self) -> DefinitionEdit:
         definition = self.read_definition(replace(self.start, quote=self.text("quote").strip()))
-        if _comparable(definition) == _comparable(self.current):
+        edit = DefinitionEdit(self.current, definition, self.text("note").strip())
+        if edit.changes_nothing():
             raise FieldError("title", "nothing changed: edit a field, or esc to cancel")
-        return DefinitionEdit(self.current, definition, self.text("note").strip())
+        return edit

@@ -87,6 +87,8 @@ def _change_applies(change: Change, detail: ClaimDetail) -> bool:
     change to the status the claim has now cannot: someone made it meanwhile)."""
     if isinstance(change, NewStatus) and change.status == detail.status:
         return False
+    if isinstance(change, DefinitionEdit) and change.changes_nothing():
+        return False  # rebased onto `detail`: the claim has it already
     return _kind_applies(change, detail)
 
 
@@ -302,10 +304,13 @@ class ClaimEditingScreen(TrackerScreen):
             else:
                 self.notify(f"Discarded: {message.write.describe()}", severity="warning")
 
+        made_meanwhile = isinstance(change, DefinitionEdit) and change.changes_nothing()
         self.app.push_screen(
             ConflictDialog(message.write, message.error, message.fresh,
                            can_apply=_change_applies(change, message.fresh),
                            can_edit=_kind_applies(change, message.fresh),
+                           why_not="The claim has your change already (made meanwhile): "
+                                   "nothing is left to apply." if made_meanwhile else "",
                            hide_team_from=self.hides_team_from()),
             chosen)
 
