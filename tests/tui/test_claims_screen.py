@@ -297,6 +297,33 @@ async def test_facets_narrow_by_status_tag_source_and_kind(
         assert slugs(app) == ["ev-share", "fusion-grid", "gdp-growth", "rates-cut"]
 
 
+async def test_a_tag_called_any_is_a_facet_like_any_other(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """The picker's own "any" choice had the id "any": a tag (or source) of that name made
+    two options with one id, and the facets key crashed the app."""
+    add_claim(seeded, "any-tag", "Tagged any", tags=("any",))
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("F")
+        await settle(pilot)
+        assert isinstance(app.screen, FacetDialog)
+        await pilot.press("tab", "down", "enter")  # tag: the first after "any", "any"
+        await settle(pilot)
+        assert slugs(app) == ["any-tag"]
+        await pilot.press("F")
+        await settle(pilot)
+        await pilot.press("enter")  # the picker reopens on the tag: applying keeps it
+        await settle(pilot)
+        assert slugs(app) == ["any-tag"]
+        await pilot.press("F")
+        await settle(pilot)
+        await pilot.press("tab", "up", "enter")  # the picker's own "any"
+        await settle(pilot)
+        assert "any-tag" in slugs(app) and "ev-share" in slugs(app)
+
+
 async def test_facet_choices_keep_to_one_line_each_in_a_small_terminal(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:

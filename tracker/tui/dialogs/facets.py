@@ -19,8 +19,6 @@ from tracker.tui.widgets.footer import Footer
 from tracker.tui.widgets.key_hint import KeyHint
 from tracker.vocabulary import Kind
 
-ANY = "any"
-
 
 class FacetDialog(ModalScreen[Facets | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -52,7 +50,8 @@ class FacetDialog(ModalScreen[Facets | None]):
                 with Horizontal():
                     for name in FACET_NAMES:
                         yield OptionList(
-                            Option("any", id=ANY),
+                            # No id: a tag or source may be called "any" too.
+                            Option("any"),
                             *(Option(label, id=value) for label, value in self.choices[name]),
                             id=f"pick-{name}", classes="facet",
                         )
@@ -76,7 +75,7 @@ class FacetDialog(ModalScreen[Facets | None]):
             picker = self.query_one(f"#pick-{name}", OptionList)
             index = picker.highlighted
             option_id = None if index is None else picker.get_option_at_index(index).id
-            values[name] = None if option_id in (None, ANY) else option_id
+            values[name] = option_id  # None: any
         return Facets(**values)
 
     @on(OptionList.OptionSelected)
