@@ -314,6 +314,12 @@ async def test_a_tag_called_any_is_a_facet_like_any_other(
         assert slugs(app) == ["any-tag"]
         await pilot.press("F")
         await settle(pilot)
+        await pilot.press("tab", "tab", "down", "enter")  # source: iea-2023
+        await settle(pilot)
+        # As named: "iea 2023" would be another source (the status's any-open reads as words).
+        assert "source iea-2023 ▾" in str(app.screen.query_one(FacetBar).render())
+        await pilot.press("F")
+        await settle(pilot)
         await pilot.press("enter")  # the picker reopens on the tag: applying keeps it
         await settle(pilot)
         assert slugs(app) == ["any-tag"]

@@ -52,7 +52,9 @@ class FacetBar(Static):
             value = getattr(facets, name)
             start = len(line)
             line.append(f"{name} ", style="dim")
-            shown = value.replace("-", " ") if value else "any"  # any-open -> any open
+            shown = value or "any"
+            if name == "status":  # any-open -> any open; a tag or source as it is named
+                shown = shown.replace("-", " ")
             line.append(f"{shown} ▾", style="bold reverse" if value else "")
             self._spans.append((start, len(line), name))
         self.update(line)
