@@ -178,3 +178,16 @@ async def test_the_file_field_reads_folders_names_and_suffixes(
         await fill(pilot, "file", "")
         text, error = hint(app, "file")
         assert text.startswith(f"writes {folder / 'report-'}") and not error
+
+
+async def test_the_as_of_hint_lines_up_with_the_others(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """The scores screen's rule for its own as-of hint (same id) indented this one."""
+    app = tui()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_report_form(pilot)
+        lefts = {field: app.screen.query_one(f"#{field}-hint").content_region.x
+                 for field in ("as-of", "since", "file")}
+        assert len(set(lefts.values())) == 1, lefts
