@@ -33,6 +33,7 @@ from tracker.tui.dialogs.help import HelpDialog
 from tracker.tui.keymap import KEYMAP_ENV
 from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.screens.review import ReviewScreen
+from tracker.tui.screens.scores import ScoresScreen
 from tracker.tui.widgets.claim_detail import ClaimDetailView
 from tracker.tui.widgets.claims_table import ClaimsTable
 from tracker.tui.widgets.footer import Footer
@@ -347,6 +348,35 @@ async def test_palette_offers_only_commands_that_apply(
         prompts = palette_prompts(app)
         assert "Reopen" in prompts and "Start review session" in prompts
         assert "Resolve" not in prompts and "Retract evidence" not in prompts
+
+
+@pytest.mark.parametrize("opener", ["t", "F", "question_mark"])
+async def test_views_the_palette_offers_over_a_dialog_open(
+    seeded: Ledger, tui: Callable[..., TrackerApp], opener: str
+) -> None:
+    """Over the as-of view, the facets or the help, the palette offered the scores and the
+    review session, and choosing one did nothing (they opened only from the list itself)."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for command, screen in (("View scores", ScoresScreen),
+                                ("Start review session", ReviewScreen)):
+            await pilot.press(opener)
+            await settle(pilot)
+            dialog = app.screen
+            await pilot.press("ctrl+p")
+            await type_text(pilot, command)
+            await pilot.pause(0.3)
+            assert command in palette_prompts(app)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, screen), (opener, command)
+            assert dialog not in app.screen_stack
+            await pilot.press("escape")  # back to the claims
+            await settle(pilot)
+            while not isinstance(app.screen, ClaimsScreen):  # the review's summary
+                await pilot.press("escape")
+                await settle(pilot)
 
 
 async def test_a_jump_clears_the_facets_that_would_hide_the_claim(

@@ -185,8 +185,9 @@ class TrackerApp(App[None]):
         return True
 
     def action_start_review(self) -> None:
-        if isinstance(self.screen, ClaimsScreen):
-            self.push_screen(ReviewScreen())
+        # From the palette over a view of the claims (as of, facets, help) too: it closes.
+        if isinstance(self.working_screen, ClaimsScreen):
+            self._back_to_claims(lambda: self.push_screen(ReviewScreen()))
 
     def end_review(self) -> None:
         """Close the review session (and anything left open over it) and show the claims
@@ -277,8 +278,8 @@ class TrackerApp(App[None]):
                         timeout=15)
 
     def action_show_scores(self) -> None:
-        if isinstance(self.screen, ClaimsScreen):
-            self.push_screen(ScoresScreen())
+        if isinstance(self.working_screen, ClaimsScreen):  # see action_start_review
+            self._back_to_claims(lambda: self.push_screen(ScoresScreen()))
 
     def jump_to_claim(self, slug: str) -> None:
         if self.form_open:  # the palette lists claims over a form too
