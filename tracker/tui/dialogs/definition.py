@@ -167,6 +167,14 @@ class DefinitionForm(FormDialog[ResultT]):
                 f"ok, but it ended on {ended.date()}: no review is due after that day")
         return ""
 
+    def _read_tags(self) -> tuple[str, ...]:
+        """The tags typed; as they were if the field still lists them as it opened (a tag
+        stored before the rule with a ',' in it would read back as two)."""
+        text = self.text("tags")
+        if text.strip() == ", ".join(self.start.tags):
+            return self.start.tags
+        return read_tags(text, self.stored_tags)
+
     def read_definition(self, base: ClaimDefinition) -> ClaimDefinition:
         """`base` with the fields' values; raises FieldError for the first that does not read."""
         made_on = self._read_made_on(self.text("made-on"))
@@ -179,7 +187,7 @@ class DefinitionForm(FormDialog[ResultT]):
             criteria=self.text("criteria").strip(),
             made_on=made_on,
             kind=str(self.query_one("#kind", Select).value),
-            tags=read_tags(self.text("tags"), self.stored_tags),
+            tags=self._read_tags(),
             review_cadence=cadence,
         )
         if lacks_criteria(definition):
