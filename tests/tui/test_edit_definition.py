@@ -15,7 +15,7 @@ from tests.conftest import Clock
 from tests.tui.conftest import SIZE, definition, fill, keep_source_copy, pane_text, settle
 from tests.tui.test_forms import hint
 from tracker import definitions
-from tracker.horizons import end_of_day
+from tracker.horizons import end_of_day, parse_deadline
 from tracker.ledger import Ledger
 from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
@@ -126,6 +126,32 @@ async def test_a_concurrent_edit_applied_to_the_new_version_keeps_both_changes(
     assert detail.definition.title == "EVs: half of sales"  # bob's, not undone
     assert detail.definition.criteria == "Resolves yes on IEA Global EV Outlook figures."
     assert [r.reviewer for r in detail.revisions][-2:] == ["bob", "alice"]
+
+
+async def test_a_made_on_applied_over_a_relative_deadline_set_meanwhile_moves_it(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """Bob gave the claim a deadline of 18 months as alice changed its made-on day: applied
+    to his version, her day stood beside a deadline counted from the old one (the form,
+    and `tracker edit --made-on`, move such a deadline with the day)."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_edit(pilot)
+        await fill(pilot, "made-on", "2023-07-01")
+        current = queries.claim_detail("ev-share")
+        seeded.edit_claim("ev-share", replace(current.definition, horizon="18 months",
+                                              deadline_rule="").with_deadline(
+            parse_deadline("18 months", date(2023, 6, 1))),
+            "bob", expected_version=current.version)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        await pilot.press("a")
+        await settle(pilot)
+    d = queries.claim_detail("ev-share").definition
+    assert (d.made_on, d.horizon) == (date(2023, 7, 1), "18 months")
+    assert d.deadline_end == end_of_day(date(2025, 1, 1))
+    assert d.deadline_rule == "18 months after made-on 2023-07-01"
 
 
 async def test_edit_again_after_a_conflict_shows_the_new_version_with_my_changes(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 
-from tracker.definitions import ClaimDefinition
+from tracker.definitions import ClaimDefinition, deadline_moved_to
 from tracker.ledger import Ledger
 from tracker.probability import percent_text
 
@@ -55,6 +55,9 @@ class Retraction:
     reason: str
 
 
+DEADLINE_FIELDS = frozenset({"horizon", "deadline_start", "deadline_end", "deadline_rule"})
+
+
 @dataclass(frozen=True)
 class DefinitionEdit:
     """The claim's definition as the reviewer wants it (a new revision, the old one kept),
@@ -69,7 +72,14 @@ class DefinitionEdit:
         other field keeps what `onto` has (someone else's changes are not undone)."""
         changed = {item.name: getattr(self.definition, item.name) for item in fields(self.base)
                    if getattr(self.definition, item.name) != getattr(self.base, item.name)}
-        return DefinitionEdit(onto, replace(onto, **changed), self.note)
+        definition = replace(onto, **changed)
+        if not DEADLINE_FIELDS & changed.keys():
+            # A new made-on day moves a deadline `onto` counts from it ("18 months"), as
+            # the form and `tracker edit --made-on` move it.
+            moved = deadline_moved_to(onto, definition.made_on)
+            if moved is not None:
+                definition = replace(definition, deadline_rule="").with_deadline(moved)
+        return DefinitionEdit(onto, definition, self.note)
 
     def changes_nothing(self) -> bool:
         """Whether the definition is its base's: the same texts apart from surrounding
