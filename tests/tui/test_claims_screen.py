@@ -330,6 +330,27 @@ async def test_a_tag_called_any_is_a_facet_like_any_other(
         assert "any-tag" in slugs(app) and "ev-share" in slugs(app)
 
 
+async def test_a_click_on_the_facets_line_opens_the_facet_under_it_after_a_wide_tag(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """The line measured its parts in characters, the click in cells: after a tag in CJK
+    (two cells a character) a click on "source" opened the tag's picker."""
+    add_claim(seeded, "grid-cn", "Grid in China", tags=("能源",))
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.claims_screen
+        screen.show_listing(screen.listing.filtered(tag="能源"))
+        await settle(pilot)
+        bar = screen.query_one(FacetBar)
+        text = str(bar.render())
+        source_mark = cell_len(text[:text.index("▾", text.index("source"))])  # its ▾
+        await pilot.click(bar, offset=(bar.styles.padding.left + source_mark, 0))
+        await settle(pilot)
+        assert isinstance(app.screen, FacetDialog)
+        assert app.screen.focused is not None and app.screen.focused.id == "pick-source"
+
+
 async def test_facet_choices_keep_to_one_line_each_in_a_small_terminal(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:

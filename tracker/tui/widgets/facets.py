@@ -50,13 +50,13 @@ class FacetBar(Static):
             if line:
                 line.append("  ")
             value = getattr(facets, name)
-            start = len(line)
+            start = line.cell_len  # in cells, as a click's x is: a CJK tag takes two each
             line.append(f"{name} ", style="dim")
             shown = value or "any"
             if name == "status":  # any-open -> any open; a tag or source as it is named
                 shown = shown.replace("-", " ")
             line.append(f"{shown} ▾", style="bold reverse" if value else "")
-            self._spans.append((start, len(line), name))
+            self._spans.append((start, line.cell_len, name))
         self.update(line)
 
     def on_click(self, event: events.Click) -> None:
