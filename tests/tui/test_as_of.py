@@ -11,7 +11,9 @@ from tests.conftest import Clock
 from tests.tui.conftest import SIZE, fill, settle
 from tests.tui.test_claims_screen import detail_text
 from tests.tui.test_forms import hint
+from tracker.horizons import instant_text
 from tracker.ledger import Ledger
+from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.as_of import AsOfDialog
 from tracker.tui.screens.claims import ClaimsScreen
@@ -19,8 +21,9 @@ from tracker.tui.widgets.footer import Footer
 
 
 async def test_a_claim_as_of_a_date_shows_only_what_was_recorded_by_then(
-    seeded: Ledger, clock: Clock, tui: Callable[..., TrackerApp]
+    seeded: Ledger, queries: Queries, clock: Clock, tui: Callable[..., TrackerApp]
 ) -> None:
+    entered = queries.claim_detail("ev-share").revisions[0].recorded_at
     seeded_on = clock.now
     clock.advance(days=30)
     seeded.add_evidence("ev-share", title="Late report", stance="refutes", reviewer="bob")
@@ -51,6 +54,13 @@ async def test_a_claim_as_of_a_date_shows_only_what_was_recorded_by_then(
         await settle(pilot)
         assert hint(app, "as-of-date") == ("nothing recorded by then: ev-share entered the "
                                            f"tracker on {seeded_on:%Y-%m-%d}", True)
+        # A moment earlier on the day it entered: "entered on" that day read as a
+        # contradiction; the time says what to type.
+        await fill(pilot, "as-of-date", f"{seeded_on:%Y-%m-%d}T00:00Z")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert hint(app, "as-of-date") == ("nothing recorded by then: ev-share entered the "
+                                           f"tracker at {instant_text(entered)}", True)
         # A day after tomorrow is refused as `tracker show --as-of` refuses it: it showed
         # today's claim under the later date's name.
         later = (clock.now + timedelta(days=10)).date().isoformat()

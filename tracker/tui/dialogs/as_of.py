@@ -22,7 +22,7 @@ from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tracker.errors import NotFound
-from tracker.horizons import DateError, as_of_text
+from tracker.horizons import DateError, as_of_text, as_utc, instant_text
 from tracker.queries import ClaimDetail
 from tracker.tui.dialogs.form import explain_as_of, read_as_of, set_hint
 from tracker.tui.widgets.claim_detail import ClaimDetailView
@@ -97,9 +97,13 @@ class AsOfDialog(ModalScreen[None]):
         try:
             loaded: Message = PastClaimLoaded(self.tracker.queries.claim_detail(slug, as_of))
         except NotFound:
-            entered = min(revision.recorded_at for revision in self.detail.revisions)
-            loaded = PastClaimMissing(
-                f"nothing recorded by then: {slug} entered the tracker on {entered:%Y-%m-%d}")
+            entered = as_utc(min(revision.recorded_at for revision in self.detail.revisions))
+            # A moment typed on the day it entered is told the time: "entered on" that very
+            # day read as a contradiction.
+            when = (f"at {instant_text(entered)}" if as_of is not None
+                    and as_utc(as_of).date() == entered.date() else f"on {entered:%Y-%m-%d}")
+            loaded = PastClaimMissing(f"nothing recorded by then: {slug} entered the tracker "
+                                      f"{when}")
         if not get_current_worker().is_cancelled:  # a later date was asked for meanwhile
             self.post_message(loaded)
 
