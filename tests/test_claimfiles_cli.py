@@ -285,6 +285,13 @@ def test_export_force_writes_over_them_and_an_unreadable_file_is_kept(
     assert result.stdout.startswith(f"{directory / 'unsourced.toml'}:1: not a claim file this "
                                     "export can read (")
     assert (directory / "unsourced.toml").read_text() == "[[claims]\nslug = 'half-typed'\n"
+    # TOML that holds nothing of a claim file (another tool's settings) is not one either.
+    (directory / "unsourced.toml").write_text('theme = "dark"\n')
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{directory / 'unsourced.toml'}:1: not a claim file this "
+                                    "export can read (missing `format = 1`")
+    assert (directory / "unsourced.toml").read_text() == 'theme = "dark"\n'
 
 
 def test_import_says_what_a_file_changes_in_a_claim(run_cli: Run, tmp_path: Path) -> None:

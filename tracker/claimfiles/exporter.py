@@ -163,7 +163,9 @@ def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
     unlike the database's was edited here.) Entries an import declined (`declined`, by
     slug) are not missing: the database remembers them."""
     read = read_path(path)
-    if read.content is None:
+    unrecognised = read.content is not None and bool(read.problems) and not (
+        read.content.claims or read.content.source)  # TOML, but not a claim file's
+    if read.content is None or unrecognised:
         first = read.problems[0] if read.problems else Problem(str(path), 1, "unreadable")
         return [Problem(str(path), first.line, f"not a claim file this export can read "
                         f"({first.message}), and the export would write over it")]
