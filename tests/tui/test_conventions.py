@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from textual.color import Color
 from textual.command import CommandPalette
 from textual.containers import VerticalScroll
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import (
@@ -248,6 +248,31 @@ async def test_keymap_file_remaps_bindings_by_id(
         await pilot.press("escape", "question_mark")
         assert isinstance(app.screen, HelpDialog)
         assert "Type ^f to filter" in app.screen.about
+
+
+async def test_help_is_titled_in_words_over_every_screen(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """From the palette over a dialog, help was titled with its class: "Help: AsOfDialog"."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for opener, heading in (("", "Claims"), ("t", "As of"), ("F", "Facet"),
+                                ("e", "Add evidence")):
+            if opener:
+                await pilot.press(opener)
+                await settle(pilot)
+            app.action_help()  # as the palette's Help runs it, over whatever is on top
+            await settle(pilot)
+            assert isinstance(app.screen, HelpDialog)
+            assert str(app.screen.query_one(".form-title", Label).render()) == (
+                f"Help: {heading}")
+            await pilot.press("escape")
+            await settle(pilot)
+            if opener:
+                await pilot.press("escape")
+                await settle(pilot)
+            assert isinstance(app.screen, ClaimsScreen)
 
 
 async def test_help_texts_name_every_key_they_speak_of(

@@ -299,7 +299,7 @@ class TrackerApp(App[None]):
         rows = [(", ".join(shown), description, binding_id)
                 for binding_id, (shown, description) in keys.items()]
         about = with_keys(str(getattr(screen, "HELP", "") or ""), screen)
-        self.push_screen(HelpDialog(type(screen).__name__.removesuffix("Screen"), about, rows,
+        self.push_screen(HelpDialog(_help_heading(screen), about, rows,
                                     bindings_not_working_now(screen, keys)))
 
 
@@ -322,6 +322,16 @@ def _binding_places() -> dict[str, list[tuple[str, str]]]:
         name = re.sub(r"(?<!^)(?=[A-Z])", " ", screen.__name__).lower()
         places[f"the {name}"] = [pair for owner in owners for pair in _identified(owner)]
     return places
+
+
+def _help_heading(screen: Screen[Any]) -> str:
+    """What help is titled over `screen`: a form's heading ("Add evidence"), else its class
+    in words ("As of" for AsOfDialog, not the class name)."""
+    heading = getattr(screen, "HEADING", "")
+    if heading:
+        return str(heading)
+    name = type(screen).__name__.removesuffix("Screen").removesuffix("Dialog")
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).capitalize()
 
 
 def _clock_from(start: datetime) -> Clock:
