@@ -299,6 +299,13 @@ def deadline_moved_to(current: ClaimDefinition, made_on: date | None) -> Deadlin
     return parse_deadline(current.horizon, made_on)
 
 
+def with_deadline_moved(current: ClaimDefinition, edited: ClaimDefinition) -> ClaimDefinition:
+    """`edited` with `current`'s deadline moved to `edited`'s made-on day (see
+    `deadline_moved_to`); as it is if that deadline does not count from made-on."""
+    moved = deadline_moved_to(current, edited.made_on)
+    return edited if moved is None else replace(edited, deadline_rule="").with_deadline(moved)
+
+
 CRITERIA_HINT = "say how it resolves yes or no"
 
 

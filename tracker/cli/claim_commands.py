@@ -10,7 +10,7 @@ import click
 
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import DAY, INSTANT, PROBABILITY, checked_cadence, refuse_future
-from tracker.definitions import ClaimDefinition, deadline_moved_to
+from tracker.definitions import ClaimDefinition, with_deadline_moved
 from tracker.horizons import (
     DateError,
     NeedsMadeOn,
@@ -129,9 +129,8 @@ def edit(app: AppContext, slug: str, title: str | None, statement: str | None,
     if tags:
         changes["tags"] = () if tags == ("",) else tags
     definition = replace(current.definition, **changes)
-    if deadline is None and (moved := deadline_moved_to(current.definition, made_on)
-                             ) is not None:
-        definition = replace(definition, deadline_rule="").with_deadline(moved)
+    if deadline is None:
+        definition = with_deadline_moved(current.definition, definition)
     if deadline == "":
         definition = replace(definition, horizon="").with_deadline(None)
     elif deadline:

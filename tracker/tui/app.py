@@ -319,7 +319,7 @@ def _binding_places() -> dict[str, list[tuple[str, str]]]:
             continue
         app = [] if issubclass(screen, ModalScreen) else [TrackerApp]
         owners = [*app, *screen.__mro__, *([ClaimsTable] if screen is ClaimsScreen else [])]
-        name = re.sub(r"(?<!^)(?=[A-Z])", " ", screen.__name__).lower()
+        name = _in_words(screen.__name__).lower()
         places[f"the {name}"] = [pair for owner in owners for pair in _identified(owner)]
     return places
 
@@ -331,7 +331,12 @@ def _help_heading(screen: Screen[Any]) -> str:
     if heading:
         return str(heading)
     name = type(screen).__name__.removesuffix("Screen").removesuffix("Dialog")
-    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).capitalize()
+    return _in_words(name).capitalize()
+
+
+def _in_words(class_name: str) -> str:
+    """A class's name as words: "AsOfDialog" -> "As Of Dialog"."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", class_name)
 
 
 def _clock_from(start: datetime) -> Clock:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 
-from tracker.definitions import ClaimDefinition, deadline_moved_to
+from tracker.definitions import ClaimDefinition, with_deadline_moved
 from tracker.ledger import Ledger
 from tracker.probability import percent_text
 
@@ -76,9 +76,7 @@ class DefinitionEdit:
         if not DEADLINE_FIELDS & changed.keys():
             # A new made-on day moves a deadline `onto` counts from it ("18 months"), as
             # the form and `tracker edit --made-on` move it.
-            moved = deadline_moved_to(onto, definition.made_on)
-            if moved is not None:
-                definition = replace(definition, deadline_rule="").with_deadline(moved)
+            definition = with_deadline_moved(onto, definition)
         return DefinitionEdit(onto, definition, self.note)
 
     def changes_nothing(self) -> bool:
