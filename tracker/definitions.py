@@ -352,19 +352,24 @@ def validate_definition(definition: ClaimDefinition,
             raise InvalidInput(str(error), field="review_cadence") from None
     if definition.implied_confidence is not None:
         check_probability(definition.implied_confidence, "implied confidence")
-    end, start = definition.deadline_end, definition.deadline_start
-    if start is not None and end is not None and end < start:
-        raise InvalidInput("the deadline window ends before it starts: swap the dates",
-                           field="deadline")
-    if definition.made_on is not None and end is not None and end.date() < definition.made_on:
-        raise InvalidInput(
-            f"deadline {end.date()} is before the made-on date {definition.made_on}: "
-            "check both dates", field="deadline"
-        )
+    check_deadline_window(definition.deadline_start, definition.deadline_end,
+                          definition.made_on)
     if definition.parent == definition.slug:
         raise InvalidInput(f"claim '{definition.slug}' cannot be its own parent",
                            field="parent")
     return replace(definition, kind=definition.kind.strip().lower(), tags=_clean_tags(definition))
+
+
+def check_deadline_window(start: datetime | None, end: datetime | None,
+                          made_on: date | None) -> None:
+    """A deadline that ends before it starts, or before the claim was made, is a slip in
+    one of the dates: refused (the forms say so as the dates are typed)."""
+    if start is not None and end is not None and end < start:
+        raise InvalidInput("the deadline window ends before it starts: swap the dates",
+                           field="deadline")
+    if made_on is not None and end is not None and end.date() < made_on:
+        raise InvalidInput(f"deadline {end.date()} is before the made-on date {made_on}: "
+                           "check both dates", field="deadline")
 
 
 def _clean_tags(definition: ClaimDefinition) -> tuple[str, ...]:

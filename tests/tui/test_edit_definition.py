@@ -41,7 +41,8 @@ async def test_edit_checks_each_field_then_records_a_new_revision(
     async with app.run_test(size=SIZE) as pilot:
         await open_edit(pilot)
         assert app.screen.query_one("#title", Input).value == "EVs reach half of new car sales"
-        assert hint(app, "deadline") == ("unchanged: 2030-12-31", False)
+        assert hint(app, "deadline") == (
+            "unchanged: 2030-12-31 ('none' removes it)", False)
 
         await pilot.press("ctrl+s")  # nothing changed yet
         assert isinstance(app.screen, EditDialog)
@@ -262,7 +263,7 @@ async def test_a_deadline_the_ledger_refuses_is_shown_under_the_deadline(
     seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
 ) -> None:
     """Each date reads on its own; together the deadline is before the made-on date, which
-    the ledger finds: the form reopens with the reason under the deadline, focused there."""
+    the ledger refuses: saving keeps the form open, the reason under the deadline, focused."""
     before = queries.claim_detail("ev-share")
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
@@ -279,6 +280,56 @@ async def test_a_deadline_the_ledger_refuses_is_shown_under_the_deadline(
     assert queries.claim_detail("ev-share") == before
 
 
+async def test_a_deadline_before_the_made_on_date_is_refused_as_either_is_typed(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """The form said so only on saving; now under the deadline as the dates are typed, for
+    a typed deadline and for the kept one that a later made-on date passes."""
+    before = queries.claim_detail("rates-cut")  # made on 2023-06-01, due 2023-11-30
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        app.claims_screen.show_claim("rates-cut")
+        await open_edit(pilot)
+        await fill(pilot, "deadline", "2023-05-31")
+        assert hint(app, "deadline") == (
+            "deadline 2023-05-31 is before the made-on date 2023-06-01: check both dates", True)
+        await fill(pilot, "deadline", "")
+        assert hint(app, "deadline") == ("unchanged: 2023-11-30 ('none' removes it)", False)
+        await fill(pilot, "made-on", "2023-12-15")
+        assert hint(app, "deadline") == (
+            "deadline 2023-11-30 is before the made-on date 2023-12-15: check both dates", True)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EditDialog)
+        assert hint(app, "deadline")[1]
+        await fill(pilot, "deadline", "2024-06-30")
+        assert hint(app, "deadline") == ("read as 2024-06-30", False)
+        await fill(pilot, "made-on", "2023-06-01")
+    assert queries.claim_detail("rates-cut") == before
+
+
+async def test_none_in_the_deadline_field_removes_the_deadline(
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+) -> None:
+    """An empty field keeps the deadline, so the form had no way to remove one (`tracker
+    edit --deadline ''` has)."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        app.claims_screen.show_claim("rates-cut")
+        await open_edit(pilot)
+        await fill(pilot, "deadline", " None ")
+        assert hint(app, "deadline") == ("no deadline", False)
+        await fill(pilot, "note", "no date was given after all")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditDialog)
+    edited = queries.claim_detail("rates-cut")
+    assert (edited.definition.deadline_start, edited.definition.deadline_end,
+            edited.definition.horizon) == (None, None, "")
+    assert edited.revisions[-1].note == "no date was given after all"
+    assert edited.revisions[-2].definition.deadline_end is not None  # the old one kept
+
+
 async def test_a_deadline_counted_from_made_on_moves_with_it(
     seeded: Ledger, queries: Queries, clock: Clock, tui: Callable[..., TrackerApp]
 ) -> None:
@@ -290,7 +341,8 @@ async def test_a_deadline_counted_from_made_on_moves_with_it(
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await open_edit(pilot)
-        assert hint(app, "deadline") == ("unchanged: 2024-12-01", False)
+        assert hint(app, "deadline") == (
+            "unchanged: 2024-12-01 ('none' removes it)", False)
         await fill(pilot, "made-on", "2024-01-15")
         assert hint(app, "deadline") == ("read as 2025-07-15", False)
         await pilot.press("ctrl+s")

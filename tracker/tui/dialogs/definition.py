@@ -4,7 +4,9 @@ that `tracker add` and `tracker edit` both take, read the way those commands rea
 Title, statement, criteria, deadline, made-on date, kind, tags and review cadence. The
 deadline reads dates, quarters, horizons and ranges as `--deadline` does, relative ones
 counted from the made-on field (and explained again when it changes); an empty deadline
-field keeps `kept_deadline`'s (the claim's current one when editing, none for a new claim).
+field keeps `kept_deadline`'s (the claim's current one when editing, none for a new claim),
+and 'none' removes it (as `tracker edit --deadline ''` does). A deadline before the made-on
+date is refused under the field as either date is typed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from textual.widgets import Input, Select
 from tracker.definitions import (
     CRITERIA_HINT,
     ClaimDefinition,
+    check_deadline_window,
     check_made_on,
     check_tag,
     deadline_moved_to,
@@ -38,6 +41,8 @@ from tracker.tui.format import deadline
 from tracker.vocabulary import Kind
 
 ResultT = TypeVar("ResultT")
+NO_DEADLINE = "none"
+"""Typed in the deadline field: the claim is left without one (an empty field keeps it)."""
 
 
 def deadline_of(definition: ClaimDefinition) -> str:
@@ -49,6 +54,10 @@ def deadline_text(definition: ClaimDefinition) -> str:
     if definition.horizon or definition.deadline_end is None:
         return definition.horizon
     return deadline_of(definition)
+
+
+def removes_deadline(text: str) -> bool:
+    return text.strip().lower() == NO_DEADLINE
 
 
 def same_deadline(one: ClaimDefinition, other: ClaimDefinition) -> bool:
@@ -109,7 +118,7 @@ class DefinitionForm(FormDialog[ResultT]):
     def _empty_deadline(self) -> str:
         if self.kept_deadline.deadline_end is None:
             return self.EMPTY_DEADLINE
-        return f"unchanged: {deadline_of(self.kept_deadline)}"
+        return f"unchanged: {deadline_of(self.kept_deadline)} ('{NO_DEADLINE}' removes it)"
 
     def _read_made_on(self, text: str) -> date | None:
         """The made-on date; the ledger's rule that it is not after today is checked here
@@ -149,8 +158,14 @@ class DefinitionForm(FormDialog[ResultT]):
                 self._explain("deadline", self.text("deadline"))
             return describe_day(self._read_made_on(text))
         if field == "deadline":
+            if removes_deadline(text):
+                return self.EMPTY_DEADLINE
             made_on = self._made_on()
             read = self._deadline(self._deadline_text(text, made_on), made_on)
+            kept = self.kept_deadline
+            start, end = (kept.deadline_start, kept.deadline_end) if read is None else (
+                read.start, read.end)
+            ledger_rule("deadline", check_deadline_window, start, end, made_on)
             if read is None:
                 return self._empty_deadline()
             return f"read as {deadline(read.start, read.end)}"
@@ -192,10 +207,17 @@ class DefinitionForm(FormDialog[ResultT]):
         )
         if lacks_criteria(definition):
             raise FieldError("criteria", f"a prediction needs resolution criteria: {CRITERIA_HINT}")
+        if removes_deadline(self.text("deadline")):
+            return replace(definition, horizon="").with_deadline(None)
         typed = self._deadline_text(self.text("deadline"), made_on)
         deadline = self._deadline(typed, made_on)
         if deadline is not None:
-            return replace(definition, horizon=typed, deadline_rule="").with_deadline(deadline)
-        kept = self.kept_deadline
-        return replace(definition, horizon=kept.horizon, deadline_start=kept.deadline_start,
-                       deadline_end=kept.deadline_end, deadline_rule=kept.deadline_rule)
+            definition = replace(definition, horizon=typed, deadline_rule="").with_deadline(
+                deadline)
+        else:
+            kept = self.kept_deadline
+            definition = replace(definition, horizon=kept.horizon, deadline_rule=kept.deadline_rule,
+                                 deadline_start=kept.deadline_start, deadline_end=kept.deadline_end)
+        ledger_rule("deadline", check_deadline_window, definition.deadline_start,
+                    definition.deadline_end, made_on)
+        return definition
