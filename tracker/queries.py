@@ -81,6 +81,7 @@ class ClaimFilter:
     text: str = ""
     parent: str | None = None
     top_level_only: bool = False
+    slug: str | None = None
 
 
 @dataclass(frozen=True)
@@ -306,6 +307,8 @@ class Queries:
             )
         if criteria.top_level_only:
             query = query.where(Claim.parent_id.is_(None))
+        if criteria.slug is not None:
+            query = query.where(Claim.slug == criteria.slug)
         for word in criteria.text.split():  # every word, in the slug or the title, any order
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             pattern = f"%{escaped}%"

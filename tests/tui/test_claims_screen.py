@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 from rich.cells import cell_len
+from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList, Static
 
 from tests.tui.conftest import (
     SIZE,
     add_claim,
     definition,
+    fill,
     pane_text,
     settle,
     told_it_went_away,
@@ -700,3 +702,53 @@ async def test_a_first_page_failing_after_the_wait_is_shown_and_nothing_else_log
         assert told_it_went_away(app)
     gc.collect()  # an unread task exception is logged when the task is collected
     assert "never retrieved" not in caplog.text
+
+
+def notices(app: TrackerApp) -> list[str]:
+    return [notice.message for notice in app._notifications]
+
+
+async def edit_title(pilot: Pilot[None], slug: str, title: str) -> None:
+    """Edit the title of `slug`, on the page shown, through the edit form."""
+    table = pilot.app.screen.query_one(ClaimsTable)
+    table.focus()
+    table.move_cursor(row=table.slugs.index(slug))
+    await settle(pilot)
+    await pilot.press("d")
+    await settle(pilot)
+    await fill(pilot, "title", title)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def test_a_claim_saved_out_of_the_filter_says_where_it_went(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """Edited so it no longer matches the filter, a claim left the list with just "Saved";
+    one that still matches but sorts onto another page is said to have moved."""
+    for number in range(PAGE_SIZE):
+        add_claim(seeded, f"bank-{number:02}", f"Bank claim {number:02}")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"bank")
+        await settle(pilot)
+        app.claims_screen.show_listing(app.claims_screen.listing.sorted_by("title"))
+        await settle(pilot)
+        assert slugs(app)[0] == "bank-00" and len(slugs(app)) == PAGE_SIZE
+        assert "rates-cut" not in slugs(app)  # "Central banks cut rates": the next page
+
+        await edit_title(pilot, "bank-05", "Bank claim 05, revised")  # on this page still
+        assert "bank-05" in slugs(app)
+        assert notices(app)[-1].startswith("Saved")
+
+        await edit_title(pilot, "bank-00", "Zed bank claim")  # sorts after the others
+        assert "bank-00" not in slugs(app)
+        assert notices(app)[-1] == "'bank-00' moved to another page in this sort."
+
+        assert "rates-cut" in slugs(app)  # up from the next page
+        await edit_title(pilot, "rates-cut", "Central lenders cut rates")
+        assert "rates-cut" not in slugs(app)
+        assert notices(app)[-1] == (
+            "'rates-cut' no longer matches the filter, so it left the list: esc clears the "
+            "filter.")

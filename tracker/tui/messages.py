@@ -41,6 +41,15 @@ class ChildrenLoaded(Message):
 
 
 @dataclass
+class ClaimLeftPage(Message):
+    """A claim just saved is not on the page read after the write: whether it still
+    matches the filter (so the sort moved it to another page) or not."""
+
+    slug: str
+    matches: bool
+
+
+@dataclass
 class FacetsLoaded(Message):
     """The choices for the facet picker, to open it on `focus`."""
 

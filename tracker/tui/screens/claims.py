@@ -9,7 +9,7 @@ typing pauses. The first page is the exception that waits: see `FIRST_PAGE_WAIT`
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import partial
 from typing import ClassVar
 
@@ -29,6 +29,7 @@ from tracker.tui.keymap import key_for
 from tracker.tui.listing import COLUMNS, PAGE_SIZE, Listing
 from tracker.tui.messages import (
     ChildrenLoaded,
+    ClaimLeftPage,
     ClaimsCounted,
     ClaimsLoaded,
     DetailLoaded,
@@ -120,6 +121,9 @@ class ClaimsScreen(ClaimEditingScreen):
         """The read of the listing asked for last."""
         self._page_failed = False
         """That read failed: the status line says so until a page is shown, a resize too."""
+        self._saved: tuple[int, str] | None = None
+        """The request reading the page again after a write, and the claim written: if the
+        page does not hold it, the reviewer is told where it went."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -201,10 +205,33 @@ class ClaimsScreen(ClaimEditingScreen):
         self.post_message(FacetsLoaded(queries.tags(), queries.sources(), focus))
 
     # --- results -----------------------------------------------------------------------
+    @work(thread=True, exit_on_error=False, group="left")
+    def find_where_it_went(self, listing: Listing, slug: str) -> None:
+        matches = self.tracker.queries.count_claims(replace(listing.criteria(), slug=slug)) > 0
+        self.post_message(ClaimLeftPage(slug, matches))
+
+    @on(ClaimLeftPage)
+    def _claim_left_page(self, message: ClaimLeftPage) -> None:
+        if message.matches:
+            self.notify(f"'{message.slug}' moved to another page in this sort.")
+        else:
+            self.notify(f"'{message.slug}' no longer matches the filter, so it left the list: "
+                        f"{key_for(self, 'clear_filter', enabled_only=False)} clears the filter.")
+
+    def _check_saved_claim_shown(self, message: ClaimsLoaded) -> None:
+        if self._saved is None or self._saved[0] != message.serial:
+            return
+        slug = self._saved[1]
+        self._saved = None
+        shown = [*message.rows, *(row for rows in self.expanded.values() for row in rows)]
+        if all(row.slug != slug for row in shown):
+            self.find_where_it_went(message.listing, slug)
+
     @on(ClaimsLoaded)
     def _claims_loaded(self, message: ClaimsLoaded) -> None:
         if message.serial != self.serial or message.serial == self.shown_serial:
             return  # for an older request, or shown already (the first page: see on_mount)
+        self._check_saved_claim_shown(message)
         rows = message.rows
         if not message.listing.sort_in_sql:
             column = message.listing.sort
@@ -343,6 +370,7 @@ class ClaimsScreen(ClaimEditingScreen):
             self.show_claim(message.write.slug)  # wherever it sorts, even under a parent
             return
         self.reload(cursor=message.write.slug)
+        self._saved = (self.serial, message.write.slug)
         self.load_detail(message.write.slug)
 
     # --- input -------------------------------------------------------------------------
