@@ -257,6 +257,16 @@ def test_a_derived_question_is_made_on_its_parents_day_unless_told(run_cli: Run)
     assert shown["made_on"] == "2024-01-01"
 
 
+def test_list_on_an_empty_database_says_how_to_fill_it(run_cli: Run) -> None:
+    """"no claims match" on a database with no claims at all read as a filter gone wrong."""
+    empty = run_cli("list")
+    assert (empty.exit_code, empty.stdout) == (0, "")
+    assert empty.stderr == ("no claims yet: `tracker import` loads claim files, "
+                            "`tracker add` records one\n")
+    add_claim(run_cli, "a-claim")
+    assert run_cli("list", "--tag", "robots").stderr == "no claims match\n"
+
+
 def test_list_filters_and_json(run_cli: Run) -> None:
     add_claim(run_cli, "a-claim")
     add_claim(run_cli, "b-claim", "--tag", "robots")

@@ -197,7 +197,8 @@ def list_claims(app: AppContext, statuses: tuple[str, ...], tag: str | None, sou
         click.echo(dumps(rows))
         return
     if not rows:
-        click.echo("no claims match", err=True)
+        click.echo("no claims yet: `tracker import` loads claim files, `tracker add` "
+                   "records one" if app.queries().is_empty() else "no claims match", err=True)
         return
     width = max(len(row.slug) for row in rows)
     for row in rows:  # in the order asked for, so a derived question names its parent
