@@ -188,6 +188,19 @@ def test_edit_can_empty_tags_cadence_and_deadline_and_says_when_nothing_changes(
     assert bare.exit_code == 2 and "give at least one option to edit" in bare.stderr
 
 
+def test_none_as_a_deadline_means_no_deadline_as_in_the_app(run_cli: Run) -> None:
+    """The app's forms take 'none' for no deadline; the CLI refused it as a date."""
+    add_claim(run_cli, "serving-shift")
+    assert run_cli("edit", "serving-shift", "--deadline", "None").exit_code == 0
+    shown = json.loads(run_cli("show", "serving-shift", "--json").stdout)["definition"]
+    assert (shown["deadline_start"], shown["deadline_end"], shown["horizon"]) == (None, None, "")
+    added = run_cli("add", "--slug", "no-date", "--title", "T", "--statement", "S",
+                    "--criteria", "C", "--deadline", "none")
+    assert added.exit_code == 0 and "note: no-date has no deadline" in added.stderr
+    shown = json.loads(run_cli("show", "no-date", "--json").stdout)["definition"]
+    assert (shown["deadline_end"], shown["horizon"]) == (None, "")
+
+
 def test_a_review_cadence_that_does_not_read_is_a_usage_error(run_cli: Run) -> None:
     """It exited 1, as a refused operation, where a deadline that does not read exits 2."""
     claim = ("--title", "T", "--statement", "S", "--criteria", "C", "--deadline", "2030-01-01")

@@ -109,6 +109,12 @@ _ACCEPTED_DATES = "a date like 2025-06-30, 'June 2025', '2025-06', '2025-Q3' or 
 DAY_WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1}
 """Words for a day counted from today (UTC), read only where a person types the date now:
 in a file they would change meaning from one day to the next."""
+NO_DEADLINE = "none"
+"""Given as a deadline: the claim has none (where an empty deadline keeps the one it has)."""
+
+
+def removes_deadline(text: str) -> bool:
+    return text.strip().lower() == NO_DEADLINE
 
 
 def _parse_calendar(text: str, today: date | None = None) -> tuple[date, date]:

@@ -9,7 +9,14 @@ from typing import Any
 import click
 
 from tracker.cli.context import AppContext, pass_app
-from tracker.cli.params import DAY, INSTANT, PROBABILITY, checked_cadence, refuse_future
+from tracker.cli.params import (
+    DAY,
+    INSTANT,
+    PROBABILITY,
+    checked_cadence,
+    no_deadline_word,
+    refuse_future,
+)
 from tracker.definitions import ClaimDefinition, with_deadline_moved
 from tracker.horizons import (
     DateError,
@@ -45,7 +52,9 @@ def _deadline_for(text: str | None, made_on: date | None) -> Any:
 @click.option("--statement", required=True, help="What is claimed, in plain English.")
 @click.option("--criteria", default="",
               help="How the claim will be resolved yes or no (required for a prediction).")
-@click.option("--deadline", help="2025-06-30, 'June 2025', 2025-Q3, '18 months', '1-2 years'.")
+@click.option("--deadline", callback=no_deadline_word,
+              help="2025-06-30, 'June 2025', 2025-Q3, '18 months', '1-2 years'; none if "
+              "left out (or 'none').")
 @click.option("--made-on", type=DAY, help="When the claim was made (relative deadlines count "
               "from here). Default for a derived question: its parent's.")
 @click.option("--kind", type=click.Choice([k.value for k in Kind]), default=Kind.PREDICTION.value,
@@ -101,8 +110,9 @@ def _note_ended_cadence(slug: str, cadence: str | None) -> None:
 @click.option("--criteria", help="How the claim will be resolved yes or no.")
 @click.option("--quote", help="The claim verbatim, as the source words it (checked against "
               "the source's stored copy, when the database keeps one).")
-@click.option("--deadline", help="New deadline or horizon (relative to the made-on date); "
-              "'' leaves the claim without one.")
+@click.option("--deadline", callback=no_deadline_word,
+              help="New deadline or horizon (relative to the made-on date); 'none' (or '') "
+              "leaves the claim without one.")
 @click.option("--made-on", type=DAY, help="New made-on date; a deadline given as a horizon "
               "('2 years') moves with it.")
 @click.option("--kind", type=click.Choice([k.value for k in Kind]), help="A new kind.")

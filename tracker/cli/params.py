@@ -9,7 +9,14 @@ import click
 
 from tracker.definitions import check_as_of
 from tracker.errors import InvalidInput
-from tracker.horizons import DateError, check_cadence, parse_day, parse_instant, utc_now
+from tracker.horizons import (
+    DateError,
+    check_cadence,
+    parse_day,
+    parse_instant,
+    removes_deadline,
+    utc_now,
+)
 from tracker.probability import parse_probability
 
 
@@ -68,6 +75,12 @@ def checked_cadence(_context: click.Context, _option: click.Parameter, text: str
         except DateError as error:
             raise click.BadParameter(str(error)) from None
     return text
+
+
+def no_deadline_word(_context: click.Context, _option: click.Parameter, text: str | None
+                     ) -> str | None:
+    """'none' as a deadline means no deadline, as '' does (and as in the app's forms)."""
+    return "" if text is not None and removes_deadline(text) else text
 
 
 def refuse_future(moment: datetime | None, option: str, what: str) -> None:

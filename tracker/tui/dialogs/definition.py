@@ -27,7 +27,15 @@ from tracker.definitions import (
     deadline_moved_to,
     lacks_criteria,
 )
-from tracker.horizons import DateError, Deadline, cadence_ended, check_cadence, parse_deadline
+from tracker.horizons import (
+    NO_DEADLINE,
+    DateError,
+    Deadline,
+    cadence_ended,
+    check_cadence,
+    parse_deadline,
+    removes_deadline,
+)
 from tracker.tui.dialogs.form import (
     FieldError,
     FormDialog,
@@ -41,8 +49,6 @@ from tracker.tui.format import deadline
 from tracker.vocabulary import Kind
 
 ResultT = TypeVar("ResultT")
-NO_DEADLINE = "none"
-"""Typed in the deadline field: the claim is left without one (an empty field keeps it)."""
 
 
 def deadline_of(definition: ClaimDefinition) -> str:
@@ -54,10 +60,6 @@ def deadline_text(definition: ClaimDefinition) -> str:
     if definition.horizon or definition.deadline_end is None:
         return definition.horizon
     return deadline_of(definition)
-
-
-def removes_deadline(text: str) -> bool:
-    return text.strip().lower() == NO_DEADLINE
 
 
 def same_deadline(one: ClaimDefinition, other: ClaimDefinition) -> bool:
