@@ -102,6 +102,7 @@ def test_a_deadline_may_say_tomorrow_where_today_is_given() -> None:
     ("06/07/2027", "'06/07/2027' could be 6 July or June 7: write 2027-07-06 or 2027-06-07"),
     ("6.7.2027", "could be 6 July or June 7"),
     ("06/07/25", "'06/07/25' could be 6 July or June 7: write it as YYYY-MM-DD"),
+    ("6 7 2027", "could be 6 July or June 7"),  # dateutil read spaces the American way too
 ])
 def test_a_date_read_either_way_round_is_refused(text: str, message: str) -> None:
     """dateutil reads 06/07/2027 as June 7 (and 30/06/2027 as 30 June): silently American."""
@@ -109,8 +110,21 @@ def test_a_date_read_either_way_round_is_refused(text: str, message: str) -> Non
         parse_day(text)
 
 
+@pytest.mark.parametrize(("text", "digits"), [
+    ("1/1/1", "1 digit"), ("5.6.7", "1 digit"), ("5 6 7", "1 digit"), ("30/6/999", "3 digits"),
+])
+def test_a_year_of_one_or_three_digits_is_refused(text: str, digits: str) -> None:
+    """dateutil read 1/1/1 as 2001-01-01 (and 5/6/7 as May 6, 2007) without a word."""
+    with pytest.raises(DateError, match=f"'{text}' has a year of {digits}: write the date as "
+                                        "YYYY-MM-DD"):
+        parse_day(text)
+    with pytest.raises(DateError, match="has a year of"):
+        parse_instant(f"{text} 12:00")
+
+
 @pytest.mark.parametrize(("text", "day"), [
     ("30/06/2027", date(2027, 6, 30)), ("07/07/2027", date(2027, 7, 7)),
+    ("30 6 27", date(2027, 6, 30)),
 ])
 def test_a_date_that_reads_one_way_only_is_taken(text: str, day: date) -> None:
     assert parse_day(text) == day

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import takewhile
 
 from dateutil import parser as date_parser
 from dateutil import rrule
@@ -42,7 +43,7 @@ _QUARTER = re.compile(r"^(?:(\d{4})\s*-?\s*Q([1-4])|Q([1-4])\s*-?\s*(\d{4}))$", 
 _YEAR = re.compile(r"^\d{4}$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _WINDOW = re.compile(r"^(.+?)\s*\.\.\s*(.+)$")
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-\s]+(\d{1,2})[/.\-\s]+(\d{1,4})$")
 SUB_DAILY = re.compile(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", re.IGNORECASE)
 """An RRULE that repeats within a day: finer than reviews or report periods go."""
 _INTERVAL = re.compile(r"(?:^|;)\s*INTERVAL\s*=\s*(-?\d+)", re.IGNORECASE)
@@ -160,10 +161,14 @@ def _parse_calendar(text: str, today: date | None = None) -> tuple[date, date]:
 
 def _refuse_either_way_round(text: str, cleaned: str) -> None:
     """06/07/2027 is June 7 in the US and 6 July in most other places; dateutil silently
-    takes the first. Refused, unless only one reading is a date (30/06/2027)."""
+    takes the first. Refused, unless only one reading is a date (30/06/2027). So is a year
+    of one or three digits, which dateutil reads as a year of this century (1/1/1 as 2001)."""
     if match := _DAY_MONTH_YEAR.match(cleaned):
         first, second = int(match.group(1)), int(match.group(2))
         year = match.group(3)
+        if len(year) in (1, 3):
+            raise DateError(f"'{text}' has a year of {len(year)} digit{'s' * (len(year) > 1)}: "
+                            "write the date as YYYY-MM-DD")
         if first != second and first <= 12 and second <= 12:
             either = (f"{year}-{second:02d}-{first:02d} or {year}-{first:02d}-{second:02d}"
                       if len(year) == 4 else "it as YYYY-MM-DD")
@@ -204,7 +209,9 @@ def _parse_instant(text: str, now: datetime) -> datetime:
     if cleaned.lower() == "now":
         return now
     if "T" in cleaned or ":" in cleaned:
-        date_part = (cleaned.split("T")[0].split() or [""])[0]  # 06/07/2025 12:00
+        # The words before the time: 06/07/2025 12:00 UTC, 6 7 2025 12:00
+        date_part = " ".join(takewhile(lambda word: ":" not in word,
+                                       cleaned.split("T")[0].split()))
         _refuse_either_way_round(text, date_part)
         try:
             return as_utc(date_parser.isoparse(cleaned))
