@@ -184,6 +184,25 @@ def test_export_does_not_write_over_changes_never_imported(run_cli: Run, tmp_pat
     assert 'slug = "gamma"' in path.read_text(encoding="utf-8")
 
 
+def test_export_does_not_write_over_a_log_entry_changed_in_the_file(
+        run_cli: Run, tmp_path: Path) -> None:
+    """An evidence title corrected in the file was replaced by the database's without a word
+    (the import had said the entry differs, and keeps the database's copy)."""
+    directory = claims_dir(tmp_path)
+    assert run_cli("import", str(directory)).exit_code == 0
+    path = directory / "src.toml"
+    edited = FILE.replace('title = "A page"', 'title = "A better title"')
+    path.write_text(edited, encoding="utf-8")
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{path}:15: entry {E1} of 'alpha' was changed in this file; log entries are never "
+        "changed (an import keeps the database's copy): retract it or add a new entry"]
+    assert path.read_text(encoding="utf-8") == edited
+    assert run_cli("export", "--force", str(directory)).exit_code == 0
+    assert 'title = "A page"' in path.read_text(encoding="utf-8")
+
+
 def test_an_edit_saved_while_export_runs_is_not_written_over(
         run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Export checked a file for work never imported, then wrote it: an edit saved between

@@ -23,6 +23,7 @@ from tracker.claimfiles.convert import (
 )
 from tracker.claimfiles.entries import ClaimEntry, ClaimFile, SourceEntry
 from tracker.claimfiles.lifecycle import replay
+from tracker.claimfiles.merge import changed_entries
 from tracker.claimfiles.paths import claim_file_paths
 from tracker.claimfiles.problems import Problem, ProblemsFound
 from tracker.claimfiles.reader import read_path
@@ -59,8 +60,9 @@ OVERWRITE_REFUSED = ("nothing was written: import these changes first (tracker i
 
 def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> ExportReport:
     """Write every source and claim of the database into `directory`. A file holding what
-    the database lacks (a claim, a log entry, a definition edited since the last sync: work
-    not imported yet) is not written over unless `force`: nothing is written then."""
+    the database lacks (a claim or log entry added, a log entry changed, a definition edited
+    since the last sync: work not imported yet) is not written over unless `force`: nothing
+    is written then."""
     queries = Queries(ledger.engine)
     details = [queries.claim_detail(slug) for slug in queries.slugs()]
     sources = {source.key: source for source in queries.sources()}
@@ -187,6 +189,10 @@ def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
         problems += [Problem(str(path), entry.where.of("id"), f"entry {entry.id} of "
                              f"'{claim.slug}' is not in the database")
                      for entry in claim.log if entry.id not in known]
+        problems += [Problem(str(path), line, f"entry {entry_id} of '{claim.slug}' was "
+                             "changed in this file; log entries are never changed (an import "
+                             "keeps the database's copy): retract it or add a new entry")
+                     for entry_id, line in changed_entries(claim, entries_of[claim.slug])]
         if _definition_hash(claim, source) not in (file_hash(detail.definition),
                                                    detail.synced_hash):
             problems.append(Problem(str(path), claim.where.of("slug"), f"the definition of "

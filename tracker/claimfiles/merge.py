@@ -236,6 +236,17 @@ def _by_time(items: Iterable[Timed]) -> tuple[Timed, ...]:
 def _differences(path: str, claim: ClaimEntry, known: ClaimEntry) -> list[Note]:
     """Entries whose id is in the database but whose content the file changed: entries are
     never rewritten, so the database's version stays."""
+    return [
+        Note("differs", path, line, f"entry {entry_id} of '{claim.slug}' differs from the "
+             "database's copy; log entries are never changed, so the database's stays: to "
+             "correct it, retract it or add a new entry")
+        for entry_id, line in changed_entries(claim, known)
+    ]
+
+
+def changed_entries(claim: ClaimEntry, known: ClaimEntry) -> list[tuple[str, int]]:
+    """(id, line) of the entries of `claim` (a file's) whose id `known` (the database's) has
+    but whose content differs."""
     stored: dict[str, tuple[object, ...]] = {}
     stored.update({item.id: _evidence_facts(item) for item in known.evidence})
     stored.update({item.id: _history_facts(item) for item in known.history})
@@ -244,13 +255,8 @@ def _differences(path: str, claim: ClaimEntry, known: ClaimEntry) -> list[Note]:
     mine += [(item.id, item.where.line, _evidence_facts(item)) for item in claim.evidence]
     mine += [(item.id, item.where.line, _history_facts(item)) for item in claim.history]
     mine += [(item.id, item.where.line, _forecast_facts(item)) for item in claim.forecasts]
-    return [
-        Note("differs", path, line, f"entry {entry_id} of '{claim.slug}' differs from the "
-             "database's copy; log entries are never changed, so the database's stays: to "
-             "correct it, retract it or add a new entry")
-        for entry_id, line, facts in mine
-        if entry_id in stored and stored[entry_id] != facts
-    ]
+    return [(entry_id, line) for entry_id, line, facts in mine
+            if entry_id in stored and stored[entry_id] != facts]
 
 
 def _evidence_facts(item: EvidenceEntry) -> tuple[object, ...]:
