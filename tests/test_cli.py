@@ -365,7 +365,8 @@ def test_show_as_of(run_cli: Run) -> None:
         (("score", "--as-of", "2099-01-01"), 2,
          "scores as of 2099-01-01 would be about the future"),
         (("status", "serving-shift", "developing", "--note", "x", "--expect-version", "5"), 1,
-         "claim 'serving-shift' has no version 5: it is at version 1"),
+         "claim 'serving-shift' has no version 5: it is at version 1 (`tracker show "
+         "serving-shift` prints it)"),
         (("retract", "no-such-id", "--note", "x"), 1, "no evidence entry"),
         (("retract", "2732", "--note", "x"), 1,
          "evidence id '2732' is too short: give at least its first 8 characters"),

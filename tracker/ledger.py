@@ -629,7 +629,7 @@ class LedgerTransaction:
         claim = self.claim(slug)
         if expected_version is not None and not 1 <= expected_version <= claim.version:
             raise InvalidInput(f"claim '{slug}' has no version {expected_version}: it is at "
-                               f"version {claim.version} (`tracker history {slug}` lists them)")
+                               f"version {claim.version} (`tracker show {slug}` prints it)")
         if expected_version is not None and claim.version != expected_version:
             raise self._conflict(claim.id, claim.slug, expected_version)
         return claim

@@ -34,6 +34,8 @@ from tracker.serialize import dumps
 from tracker.vocabulary import Kind, Outcome, Stance, Status, plural
 
 STATUS_CHOICE = click.Choice([status.value for status in Status], case_sensitive=False)
+EXPECT_VERSION_HELP = ("Fail if the claim is no longer at this version (the one "
+                       "`tracker show SLUG` prints).")
 
 
 def _deadline_for(text: str | None, made_on: date | None) -> Any:
@@ -121,7 +123,7 @@ def _note_ended_cadence(slug: str, cadence: str | None) -> None:
 @click.option("--review", "review_cadence", callback=checked_cadence,
               help="Review cadence as an RRULE; '' removes it.")
 @click.option("--note", default="", help="Why the definition changed.")
-@click.option("--expect-version", type=int, help="Fail if the claim is no longer at this version.")
+@click.option("--expect-version", type=int, help=EXPECT_VERSION_HELP)
 @pass_app
 def edit(app: AppContext, slug: str, title: str | None, statement: str | None,
          criteria: str | None, quote: str | None, deadline: str | None,
@@ -362,7 +364,7 @@ def retract(app: AppContext, evidence_id: str, reason: str) -> None:
                                             case_sensitive=False))
 @click.option("--note", default="", help="Why.")
 @click.option("--observed", type=DAY, help="When the change happened in the world.")
-@click.option("--expect-version", type=int, help="Fail if the claim is no longer at this version.")
+@click.option("--expect-version", type=int, help=EXPECT_VERSION_HELP)
 @pass_app
 def status(app: AppContext, slug: str, status: str, note: str, observed: date | None,
            expect_version: int | None) -> None:
@@ -412,7 +414,7 @@ def _read_outcome(text: str) -> tuple[str, float | None]:
 @click.argument("outcome", metavar="yes|no|partial:VALUE|annulled")
 @click.option("--note", default="", help="Why; cite the evidence.")
 @click.option("--observed", type=DAY, help="When the outcome became known.")
-@click.option("--expect-version", type=int, help="Fail if the claim is no longer at this version.")
+@click.option("--expect-version", type=int, help=EXPECT_VERSION_HELP)
 @pass_app
 def resolve(app: AppContext, slug: str, outcome: str, note: str, observed: date | None,
             expect_version: int | None) -> None:
@@ -433,7 +435,7 @@ def resolve(app: AppContext, slug: str, outcome: str, note: str, observed: date 
 @click.command()
 @click.argument("slug")
 @click.option("--note", "reason", required=True, help="Why the resolution is reopened.")
-@click.option("--expect-version", type=int, help="Fail if the claim is no longer at this version.")
+@click.option("--expect-version", type=int, help=EXPECT_VERSION_HELP)
 @pass_app
 def reopen(app: AppContext, slug: str, reason: str, expect_version: int | None) -> None:
     """Reopen a closed claim; its earlier resolution stays in the log."""
