@@ -76,7 +76,15 @@ def add(app: AppContext, slug: str, title: str, statement: str, criteria: str,
         deadline: str | None, made_on: date | None, kind: str, tags: tuple[str, ...],
         parent: str | None, source: str | None, quote: str, claimant: str,
         review_cadence: str, confidence: float | None) -> None:
-    """Record a new claim."""
+    """Record a new claim.
+
+    \b
+    Example:
+      tracker add --slug gpu-prices-fall --title "GPU prices fall" \\
+        --statement "GPU rental prices fall by half." \\
+        --criteria "YES if a major cloud halves its list price; NO otherwise." \\
+        --made-on 2025-01-15 --deadline '18 months' --tag compute
+    """
     if parent and made_on is None:  # as the ledger would: read here for a relative deadline
         made_on = app.queries().made_on(parent)
     definition = ClaimDefinition(

@@ -30,7 +30,15 @@ def import_forecasts(app: AppContext, file: Path) -> None:
     change). Forecasts made at or after their question's outcome are kept but never scored:
     their lines are named by the import that adds them (or that records the outcome leaving
     them unscored), not again by a re-import. Bad rows are listed by line and nothing is
-    imported; re-importing the same file adds nothing."""
+    imported; re-importing the same file adds nothing.
+
+    \b
+    Example (CSV):
+      question_id,title,forecaster,probability,forecast_at,outcome,resolved_at,tags
+      gpu-prices,GPU prices fall in 2025,ann,0.6,2025-01-10,yes,2025-12-31,compute
+      gpu-prices,GPU prices fall in 2025,bob,30%,2025-02-01,yes,2025-12-31,compute
+      open-question,An open question,ann,0.4,2025-03-01,,,
+    """
     summary = import_track_record(app.ledger(), file)
     click.echo(
         f"{file}: {plural(summary.questions_added, 'question')} added, "
