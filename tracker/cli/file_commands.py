@@ -71,7 +71,7 @@ def import_claims(app: AppContext, paths: tuple[Path, ...], prefer: str | None) 
     claims shipped with tracker). Log entries are united by id, so importing again changes
     nothing. A definition changed in both the file and the database since the last sync is a
     conflict: it is reported and left alone unless --prefer says which side wins. Exits 1 if
-    a conflict is left.
+    a file has a problem (nothing is imported then) or a conflict is left.
     """
     files = _files(paths)
     try:
