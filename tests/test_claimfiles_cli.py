@@ -203,6 +203,27 @@ def test_export_does_not_write_over_a_log_entry_changed_in_the_file(
     assert 'title = "A page"' in path.read_text(encoding="utf-8")
 
 
+def test_export_does_not_write_over_what_it_cannot_read(run_cli: Run, tmp_path: Path) -> None:
+    """Evidence added by hand with a recorded_at without a zone (and a misspelt key) was
+    dropped by the reader, so the export wrote over it without a word."""
+    directory = claims_dir(tmp_path)
+    assert run_cli("import", str(directory)).exit_code == 0
+    path = directory / "src.toml"
+    edited = FILE.replace('title = "Beta"', 'title = "Beta"\nnotse = "typo"') + (
+        '\n[[claims.evidence]]\nid = "00000000-0000-4000-8000-000000000009"\n'
+        'title = "Added by hand"\nstance = "context"\nby = "bob"\n'
+        'recorded_at = 2024-03-01T00:00:00\n')
+    path.write_text(edited, encoding="utf-8")
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{path}:25: the export cannot read this and would write over it: unknown key "
+        "'notse' in claim: did you mean 'notes'?",
+        f"{path}:34: the export cannot read this and would write over it: recorded_at has no "
+        "time zone: write it in UTC with a Z, such as 2026-11-27T23:59:00Z"]
+    assert path.read_text(encoding="utf-8") == edited
+
+
 def test_an_edit_saved_while_export_runs_is_not_written_over(
         run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Export checked a file for work never imported, then wrote it: an edit saved between

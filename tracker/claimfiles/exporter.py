@@ -160,10 +160,10 @@ def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
                        entries_of: Mapping[str, ClaimEntry],
                        sources: Mapping[str, SourceEntry],
                        declined: Mapping[str, set[str]]) -> list[Problem]:
-    """What the claim file at `path` holds that the database lacks, by line: writing the
-    database over it would lose it. (Sources change only by import, so a `[source]` table
-    unlike the database's was edited here.) Entries an import declined (`declined`, by
-    slug) are not missing: the database remembers them."""
+    """What the claim file at `path` holds that the database lacks, or that cannot be read,
+    by line: writing the database over it would lose it. (Sources change only by import, so
+    a `[source]` table unlike the database's was edited here.) Entries an import declined
+    (`declined`, by slug) are not missing: the database remembers them."""
     read = read_path(path)
     unrecognised = read.content is not None and bool(read.problems) and not (
         read.content.claims or read.content.source)  # TOML, but not a claim file's
@@ -173,7 +173,10 @@ def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
                         f"({first.message}), and the export would write over it")]
     entry = read.content.source
     source = entry.key if entry else None
-    problems: list[Problem] = []
+    # What the reader could not take (an entry whose recorded_at has no zone, a key it does
+    # not know, a value of the wrong type) is not in what it read: writing would drop it.
+    problems = [Problem(str(path), problem.line, "the export cannot read this and would "
+                        f"write over it: {problem.message}") for problem in read.problems]
     if entry is not None and entry.key in sources and entry != sources[entry.key]:
         problems.append(Problem(str(path), entry.where.of("key"), f"the [source] table of "
                                 f"'{entry.key}' was changed in this file since it was last "

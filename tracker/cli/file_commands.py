@@ -105,8 +105,9 @@ def export(app: AppContext, directory: Path | None, force: bool) -> None:
     Files keep their names, are rewritten only when their content changes, and import back
     to the same database (current definitions only: older revisions stay in the database).
     A file holding what the database lacks (a claim or log entry added, a log entry changed,
-    a definition edited since the last import or export) is not written over: nothing is
-    written, and the command names each change and exits 1, unless --force.
+    a definition edited since the last import or export), or anything the export cannot read
+    (a misspelt key, a recorded_at without its Z), is not written over: nothing is written,
+    and the command names each change and exits 1, unless --force.
     """
     target = directory or LOCAL_CLAIMS_DIR
     try:
