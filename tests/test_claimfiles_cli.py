@@ -184,21 +184,29 @@ def test_export_does_not_write_over_changes_never_imported(run_cli: Run, tmp_pat
     assert 'slug = "gamma"' in path.read_text(encoding="utf-8")
 
 
+def refused_export(run_cli: Run, directory: Path, edited: str) -> list[str]:
+    """Import `directory`, write `edited` into its src.toml, export: the lines the refusal
+    names (the export exits 1 and leaves the file as it was)."""
+    assert run_cli("import", str(directory)).exit_code == 0
+    path = directory / "src.toml"
+    path.write_text(edited, encoding="utf-8")
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 1
+    assert path.read_text(encoding="utf-8") == edited
+    lines: list[str] = result.stdout.splitlines()
+    return lines
+
+
 def test_export_does_not_write_over_a_log_entry_changed_in_the_file(
         run_cli: Run, tmp_path: Path) -> None:
     """An evidence title corrected in the file was replaced by the database's without a word
     (the import had said the entry differs, and keeps the database's copy)."""
     directory = claims_dir(tmp_path)
-    assert run_cli("import", str(directory)).exit_code == 0
     path = directory / "src.toml"
-    edited = FILE.replace('title = "A page"', 'title = "A better title"')
-    path.write_text(edited, encoding="utf-8")
-    result = run_cli("export", str(directory))
-    assert result.exit_code == 1
-    assert result.stdout.splitlines() == [
+    assert refused_export(run_cli, directory, FILE.replace('title = "A page"',
+                                                           'title = "A better title"')) == [
         f"{path}:15: entry {E1} of 'alpha' was changed in this file; log entries are never "
         "changed (an import keeps the database's copy): retract it or add a new entry"]
-    assert path.read_text(encoding="utf-8") == edited
     assert run_cli("export", "--force", str(directory)).exit_code == 0
     assert 'title = "A page"' in path.read_text(encoding="utf-8")
 
@@ -207,21 +215,16 @@ def test_export_does_not_write_over_what_it_cannot_read(run_cli: Run, tmp_path: 
     """Evidence added by hand with a recorded_at without a zone (and a misspelt key) was
     dropped by the reader, so the export wrote over it without a word."""
     directory = claims_dir(tmp_path)
-    assert run_cli("import", str(directory)).exit_code == 0
     path = directory / "src.toml"
     edited = FILE.replace('title = "Beta"', 'title = "Beta"\nnotse = "typo"') + (
         '\n[[claims.evidence]]\nid = "00000000-0000-4000-8000-000000000009"\n'
         'title = "Added by hand"\nstance = "context"\nby = "bob"\n'
         'recorded_at = 2024-03-01T00:00:00\n')
-    path.write_text(edited, encoding="utf-8")
-    result = run_cli("export", str(directory))
-    assert result.exit_code == 1
-    assert result.stdout.splitlines() == [
+    assert refused_export(run_cli, directory, edited) == [
         f"{path}:25: the export cannot read this and would write over it: unknown key "
         "'notse' in claim: did you mean 'notes'?",
         f"{path}:34: the export cannot read this and would write over it: recorded_at has no "
         "time zone: write it in UTC with a Z, such as 2026-11-27T23:59:00Z"]
-    assert path.read_text(encoding="utf-8") == edited
 
 
 def test_an_edit_saved_while_export_runs_is_not_written_over(
