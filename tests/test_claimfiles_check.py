@@ -83,6 +83,21 @@ def test_good_file_has_no_problems(tmp_path: Path) -> None:
     assert problems(tmp_path, GOOD) == []
 
 
+def test_an_entry_whose_recorded_at_cannot_be_read_is_checked_all_the_same(
+        tmp_path: Path) -> None:
+    """An entry whose recorded_at had no zone was left out of the check: its other problems
+    (here a bad id and stance) came only once the time was fixed."""
+    text = GOOD.replace(f'id = "{E1}"', 'id = "not-a-uuid"').replace(
+        'stance = "supports"', 'stance = "agrees"').replace(
+        "recorded_at = 2024-01-01T00:00:00Z", "recorded_at = 2024-01-01T00:00:00\n"
+        "observed_on = 2023-12-01")
+    assert [(line, message.split(":")[0]) for _name, line, message in problems(tmp_path, text)] == [
+        (line_of(text, "not-a-uuid"), "id 'not-a-uuid' is not a UUID"),
+        (line_of(text, "agrees"), "unknown stance 'agrees'"),
+        (line_of(text, "recorded_at = 2024-01-01T"), "recorded_at has no time zone"),
+    ]
+
+
 @pytest.mark.parametrize(("old", "new", "expected", "key"), [
     ('kind = "prediction"', 'kind = "guess"', "unknown kind 'guess'", "kind"),
     ('to = "developing"', 'to = "flying"', "unknown status 'flying'", "to"),

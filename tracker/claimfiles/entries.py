@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from types import MappingProxyType
 
 FORMAT_VERSION = 1
+UNREAD_TIME = datetime.min.replace(tzinfo=UTC)
+"""The recorded_at of an entry whose own could not be read (a problem says why)."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,10 @@ class ClaimEntry:
     history: tuple[HistoryEntry, ...] = ()
     forecasts: tuple[ForecastEntry, ...] = ()
     where: Where = field(default=NOWHERE, compare=False, repr=False)
+    unplaced: tuple[EvidenceEntry | HistoryEntry | ForecastEntry, ...] = field(
+        default=(), compare=False, repr=False)
+    """Entries whose recorded_at could not be read: `tracker check` checks the rest of each,
+    but they have no place in the log (an import refuses the file)."""
 
     def created_of(self, importer: str) -> tuple[datetime | None, str]:
         """When and by whom an import creates the claim: as the file says, else at its

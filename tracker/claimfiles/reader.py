@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -26,6 +26,7 @@ from tracker.claimfiles.entries import (
     RETRACTION_KEYS,
     SOURCE_KEYS,
     TOP_KEYS,
+    UNREAD_TIME,
     ClaimEntry,
     ClaimFile,
     EvidenceEntry,
@@ -45,8 +46,7 @@ _CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
 _DATE_EXAMPLE = "a TOML date such as 2024-01-08 (no quotes)"
-# Placeholder for an entry whose recorded_at is unusable; such entries are dropped.
-_UNSET = datetime.min.replace(tzinfo=UTC)
+_UNSET = UNREAD_TIME
 _TIME_EXAMPLE = "a TOML date-time in UTC such as 2026-11-27T23:59:00Z (no quotes)"
 
 
@@ -171,6 +171,14 @@ class _Reader:
             start, end = None, deadline
         confidence = table.number("confidence")
         parent = table.text("parent") if "parent" in data else None
+        evidence = [self.evidence(sub, (*path, "evidence", index))
+                    for index, sub in enumerate(table.subtables("evidence"))]
+        history = [self.history(sub, (*path, "history", index))
+                   for index, sub in enumerate(table.subtables("history"))]
+        forecasts = [self.forecast(sub, (*path, "forecasts", index))
+                     for index, sub in enumerate(table.subtables("forecasts"))]
+        logged: list[EvidenceEntry | HistoryEntry | ForecastEntry] = [*evidence, *history,
+                                                                      *forecasts]
         entry = ClaimEntry(
             slug=table.text("slug"), title=table.text("title"),
             statement=table.text("statement"), quote=table.text("quote"),
@@ -183,24 +191,16 @@ class _Reader:
             confidence_words=table.text("confidence_words"), parent=parent,
             notes=table.text("notes"), created_at=table.moment("created_at"),
             created_by=table.text("created_by"),
-            evidence=tuple(
-                evidence for index, sub in enumerate(table.subtables("evidence"))
-                if (evidence := self.evidence(sub, (*path, "evidence", index))) is not None
-            ),
-            history=tuple(
-                entry for index, sub in enumerate(table.subtables("history"))
-                if (entry := self.history(sub, (*path, "history", index))) is not None
-            ),
-            forecasts=tuple(
-                forecast for index, sub in enumerate(table.subtables("forecasts"))
-                if (forecast := self.forecast(sub, (*path, "forecasts", index))) is not None
-            ),
+            evidence=tuple(item for item in evidence if item.recorded_at != _UNSET),
+            history=tuple(item for item in history if item.recorded_at != _UNSET),
+            forecasts=tuple(item for item in forecasts if item.recorded_at != _UNSET),
             where=table.where(),
+            unplaced=tuple(item for item in logged if item.recorded_at == _UNSET),
         )
         table.finish()
         return entry
 
-    def evidence(self, data: Mapping[str, Any], path: TablePath) -> EvidenceEntry | None:
+    def evidence(self, data: Mapping[str, Any], path: TablePath) -> EvidenceEntry:
         table = self.table(data, path, "evidence entry", EVIDENCE_KEYS)
         recorded_at = table.moment("recorded_at", required=True)
         retracted_data = table.subtable("retracted")
@@ -213,7 +213,7 @@ class _Reader:
             where=table.where(),
         )
         table.finish()
-        return None if recorded_at is None else replace(entry, recorded_at=recorded_at)
+        return entry if recorded_at is None else replace(entry, recorded_at=recorded_at)
 
     def retraction(self, data: Mapping[str, Any], path: TablePath) -> RetractionEntry | None:
         table = self.table(data, path, "retraction", RETRACTION_KEYS)
@@ -225,7 +225,7 @@ class _Reader:
         table.finish()
         return None if recorded_at is None else replace(entry, recorded_at=recorded_at)
 
-    def history(self, data: Mapping[str, Any], path: TablePath) -> HistoryEntry | None:
+    def history(self, data: Mapping[str, Any], path: TablePath) -> HistoryEntry:
         table = self.table(data, path, "history entry", HISTORY_KEYS)
         recorded_at = table.moment("recorded_at", required=True)
         entry = HistoryEntry(
@@ -235,9 +235,9 @@ class _Reader:
             observed_on=table.day("observed_on"), where=table.where(),
         )
         table.finish()
-        return None if recorded_at is None else replace(entry, recorded_at=recorded_at)
+        return entry if recorded_at is None else replace(entry, recorded_at=recorded_at)
 
-    def forecast(self, data: Mapping[str, Any], path: TablePath) -> ForecastEntry | None:
+    def forecast(self, data: Mapping[str, Any], path: TablePath) -> ForecastEntry:
         table = self.table(data, path, "forecast", FORECAST_KEYS)
         recorded_at = table.moment("recorded_at", required=True)
         probability = table.number("p")
@@ -249,7 +249,7 @@ class _Reader:
             made_at=table.moment("made_at"), where=table.where(),
         )
         table.finish()
-        return None if recorded_at is None else replace(entry, recorded_at=recorded_at)
+        return entry if recorded_at is None else replace(entry, recorded_at=recorded_at)
 
 
 class _Table:

@@ -16,6 +16,7 @@ from typing import Any
 
 from tracker.claimfiles.convert import definition_of
 from tracker.claimfiles.entries import (
+    UNREAD_TIME,
     ClaimEntry,
     ClaimFile,
     EvidenceEntry,
@@ -295,12 +296,13 @@ def _check_made_on(claim: ClaimEntry, report: Report, now: datetime | None = Non
 
 
 def _check_log(claim: ClaimEntry, report: Report) -> None:
-    for evidence in claim.evidence:
-        _check_evidence(evidence, report)
-    for entry in claim.history:
-        _check_history(entry, report)
-    for forecast in claim.forecasts:
-        _check_forecast(forecast, report)
+    for item in (*claim.evidence, *claim.history, *claim.forecasts, *claim.unplaced):
+        if isinstance(item, EvidenceEntry):
+            _check_evidence(item, report)
+        elif isinstance(item, HistoryEntry):
+            _check_history(item, report)
+        else:
+            _check_forecast(item, report)
 
 
 def log_problems(claim: ClaimEntry, now: datetime) -> list[str]:
@@ -355,8 +357,9 @@ def _check_evidence(item: EvidenceEntry, report: Report) -> None:
     _text(item.summary, "summary", where, report, TEXT_MAX)
     _choice(item.stance, "stance", tuple(Stance), where, report, "stance")
     _reviewer(item.by, where, report)
-    _ledger_rule(check_observed, item.observed_on, item.recorded_at, key="observed_on",
-                 where=where, report=report)
+    if item.recorded_at != UNREAD_TIME:
+        _ledger_rule(check_observed, item.observed_on, item.recorded_at, key="observed_on",
+                     where=where, report=report)
     if item.retracted is not None:
         retraction = item.retracted
         _entry_id(retraction.id, retraction.where, report)
@@ -381,7 +384,7 @@ def _check_history(entry: HistoryEntry, report: Report) -> None:
                    "\"stalled\"")
         else:
             _choice(entry.to, "to", tuple(Status), where, report, "status")
-    if action in ("status", "resolve"):
+    if action in ("status", "resolve") and entry.recorded_at != UNREAD_TIME:
         _ledger_rule(check_observed, entry.observed_on, entry.recorded_at, key="observed_on",
                      where=where, report=report)
     if action == "reopen":
@@ -425,6 +428,7 @@ def _check_forecast(item: ForecastEntry, report: Report) -> None:
     _reviewer(item.by, where, report)
     _text(item.note, "note", where, report, TEXT_MAX)
     _probability(item.p, "p", where, report)
-    _ledger_rule(check_made_at, item.made_at, item.recorded_at, key="made_at", where=where,
-                 report=report)
+    if item.recorded_at != UNREAD_TIME:
+        _ledger_rule(check_made_at, item.made_at, item.recorded_at, key="made_at",
+                     where=where, report=report)
 
