@@ -27,6 +27,7 @@ from tracker.errors import InvalidInput
 from tracker.ledger import EntryStamp, Ledger
 from tracker.models import Evidence
 from tracker.queries import Queries
+from tracker.trackrecords import import_track_record
 
 E1 = "00000000-0000-4000-8000-000000000001"
 E2 = "00000000-0000-4000-8000-000000000002"
@@ -630,3 +631,23 @@ def test_export_keeps_the_name_of_the_file_holding_a_source(tmp_path: Path,
     assert sorted(item.name for item in folder.iterdir()) == ["my-notes.toml"]
     assert not path.read_text(encoding="utf-8").startswith("#")
     assert [exported.changed for exported in export_claims(ledger, folder).files] == [False]
+
+
+def test_a_track_record_both_databases_imported_does_not_stop_their_exports(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    """Each database gives a track record's forecasts the time it imported them, so the
+    other's file differs from it in that alone: no one's work, and no reason for an export
+    to refuse (it refused as for a log entry changed in the file)."""
+    ann, bob = two_databases
+    record = tmp_path / "record.csv"
+    record.write_text("question_id,title,forecaster,probability,forecast_at,outcome,resolved_at\n"
+                      "q1,A question,carol,0.6,2024-01-10,,\n", encoding="utf-8")
+    import_track_record(ann, record)
+    import_track_record(bob, record)
+    shared = tmp_path / "shared"
+    export_claims(ann, shared)
+    notes, _ = _sync(bob, shared)
+    assert len(notes) == 1 and "differs from the database's copy" in notes[0]
+    forecast = Queries(bob.engine).claim_detail("q1").forecasts[0]
+    assert f"recorded_at = {forecast.recorded_at:%Y-%m-%dT%H:%M:%S}Z" in "".join(
+        path.read_text(encoding="utf-8") for path in shared.glob("*.toml"))

@@ -195,7 +195,8 @@ def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
         problems += [Problem(str(path), line, f"entry {entry_id} of '{claim.slug}' was "
                              "changed in this file; log entries are never changed (an import "
                              "keeps the database's copy): retract it or add a new entry")
-                     for entry_id, line in changed_entries(claim, entries_of[claim.slug])]
+                     for entry_id, line in changed_entries(claim, entries_of[claim.slug],
+                                                               clocks=False)]
         if _definition_hash(claim, source) not in (file_hash(detail.definition),
                                                    detail.synced_hash):
             problems.append(Problem(str(path), claim.where.of("slug"), f"the definition of "

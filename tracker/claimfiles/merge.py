@@ -244,35 +244,42 @@ def _differences(path: str, claim: ClaimEntry, known: ClaimEntry) -> list[Note]:
     ]
 
 
-def changed_entries(claim: ClaimEntry, known: ClaimEntry) -> list[tuple[str, int]]:
+def changed_entries(claim: ClaimEntry, known: ClaimEntry, *, clocks: bool = True
+                    ) -> list[tuple[str, int]]:
     """(id, line) of the entries of `claim` (a file's) whose id `known` (the database's) has
-    but whose content differs."""
+    but whose content differs; without `clocks`, a different recorded_at alone does not
+    count (two databases that imported one track record hold its entries at their own
+    import times: no one's work)."""
     stored: dict[str, tuple[object, ...]] = {}
-    stored.update({item.id: _evidence_facts(item) for item in known.evidence})
-    stored.update({item.id: _history_facts(item) for item in known.history})
-    stored.update({item.id: _forecast_facts(item) for item in known.forecasts})
+    stored.update({item.id: _evidence_facts(item, clocks) for item in known.evidence})
+    stored.update({item.id: _history_facts(item, clocks) for item in known.history})
+    stored.update({item.id: _forecast_facts(item, clocks) for item in known.forecasts})
     mine: list[tuple[str, int, tuple[object, ...]]] = []
-    mine += [(item.id, item.where.line, _evidence_facts(item)) for item in claim.evidence]
-    mine += [(item.id, item.where.line, _history_facts(item)) for item in claim.history]
-    mine += [(item.id, item.where.line, _forecast_facts(item)) for item in claim.forecasts]
+    mine += [(item.id, item.where.line, _evidence_facts(item, clocks)) for item in claim.evidence]
+    mine += [(item.id, item.where.line, _history_facts(item, clocks)) for item in claim.history]
+    mine += [(item.id, item.where.line, _forecast_facts(item, clocks))
+             for item in claim.forecasts]
     return [(entry_id, line) for entry_id, line, facts in mine
             if entry_id in stored and stored[entry_id] != facts]
 
 
-def _evidence_facts(item: EvidenceEntry) -> tuple[object, ...]:
+def _evidence_facts(item: EvidenceEntry, clocks: bool) -> tuple[object, ...]:
     return (item.title, item.url, item.summary, item.stance.strip().lower(), item.observed_on,
-            item.by.strip(), item.recorded_at)
+            item.by.strip(), item.recorded_at if clocks else None)
 
 
-def _history_facts(item: HistoryEntry) -> tuple[object, ...]:
+def _history_facts(item: HistoryEntry, clocks: bool) -> tuple[object, ...]:
     action = item.action.strip().lower()
     to = item.to.strip().lower() or (Status.OPEN.value if action == "reopen" else "")
     outcome = item.outcome.strip().lower()
     value = item.value if outcome == Outcome.PARTIAL else None
-    return (action, to, outcome, value, item.note, item.by.strip(), item.recorded_at,
-            item.observed_on)
+    return (action, to, outcome, value, item.note, item.by.strip(),
+            item.recorded_at if clocks else None, item.observed_on)
 
 
-def _forecast_facts(item: ForecastEntry) -> tuple[object, ...]:
+def _forecast_facts(item: ForecastEntry, clocks: bool) -> tuple[object, ...]:
+    if not clocks:  # made when recorded, whether said or not: no time of its own
+        made_at = None if item.made_at == item.recorded_at else item.made_at
+        return (item.p, item.note, item.by.strip(), made_at)
     return (item.p, item.note, item.by.strip(), item.recorded_at,
             item.made_at or item.recorded_at)
