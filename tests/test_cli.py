@@ -238,6 +238,14 @@ def test_a_review_cadence_with_a_dtstart_without_a_zone_still_lists(run_cli: Run
     assert "dated" in listed.stdout
 
 
+def test_show_lines_up_a_review_cadence_written_on_two_lines(run_cli: Run) -> None:
+    """A DTSTART on a line of its own left the RRULE under the labels' column."""
+    add_claim(run_cli, "dated", "--review", "DTSTART:20240115T090000Z\nRRULE:FREQ=WEEKLY")
+    lines = run_cli("show", "dated").stdout.splitlines()
+    at = lines.index("reviewed   DTSTART:20240115T090000Z")
+    assert lines[at + 1] == "           RRULE:FREQ=WEEKLY"
+
+
 def test_add_says_a_confidence_without_a_made_on_day_is_not_graded(
     run_cli: Run, ledger: Ledger
 ) -> None:

@@ -246,7 +246,7 @@ def _print_detail(detail: ClaimDetail) -> None:
     if d.tags:
         echo(f"tags       {', '.join(d.tags)}")
     if d.review_cadence:
-        echo(f"reviewed   {d.review_cadence}")
+        echo("reviewed   " + "\n           ".join(d.review_cadence.splitlines()))
     if d.implied_confidence is not None:
         echo(f"confidence {percent_text(d.implied_confidence)} implied by: "
              f"{d.confidence_words or '-'}")
