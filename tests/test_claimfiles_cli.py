@@ -174,8 +174,8 @@ def test_export_does_not_write_over_changes_never_imported(run_cli: Run, tmp_pat
         "database",
         f"{path}:36: claim 'gamma' is not in the database"]
     assert result.stderr == ("3 problems in 1 file; nothing was written: import these changes "
-                             "first (tracker import DIRECTORY), or export with --force to "
-                             "write over them\n")
+                             "first (tracker import DIRECTORY), or settle each line as it "
+                             "says, or export with --force to write over them\n")
     assert path.read_text(encoding="utf-8") == edited and dump(engine) == before
     # Imported, they are the database's: the export writes the file, the title edit in it.
     assert run_cli("import", str(directory)).exit_code == 0
@@ -205,8 +205,11 @@ def test_export_does_not_write_over_a_log_entry_changed_in_the_file(
     path = directory / "src.toml"
     assert refused_export(run_cli, directory, FILE.replace('title = "A page"',
                                                            'title = "A better title"')) == [
-        f"{path}:15: entry {E1} of 'alpha' was changed in this file; log entries are never "
-        "changed (an import keeps the database's copy): retract it or add a new entry"]
+        f"{path}:15: entry {E1} of 'alpha' was changed in this file, and log entries are "
+        "never changed (an import keeps the database's copy): put it back as it was, or "
+        "--force writes the database's copy; to correct the entry, retract it or add a new one"]
+    # An import does not settle it (it keeps the database's copy): refused again after one.
+    assert len(refused_export(run_cli, directory, path.read_text(encoding="utf-8"))) == 1
     assert run_cli("export", "--force", str(directory)).exit_code == 0
     assert 'title = "A page"' in path.read_text(encoding="utf-8")
 

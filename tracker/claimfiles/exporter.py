@@ -55,7 +55,8 @@ class ExportReport:
 
 
 OVERWRITE_REFUSED = ("nothing was written: import these changes first (tracker import "
-                     "DIRECTORY), or export with --force to write over them")
+                     "DIRECTORY), or settle each line as it says, or export with --force to "
+                     "write over them")
 
 
 def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> ExportReport:
@@ -193,8 +194,10 @@ def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
                              f"'{claim.slug}' is not in the database")
                      for entry in claim.log if entry.id not in known]
         problems += [Problem(str(path), line, f"entry {entry_id} of '{claim.slug}' was "
-                             "changed in this file; log entries are never changed (an import "
-                             "keeps the database's copy): retract it or add a new entry")
+                             "changed in this file, and log entries are never changed (an "
+                             "import keeps the database's copy): put it back as it was, or "
+                             "--force writes the database's copy; to correct the entry, "
+                             "retract it or add a new one")
                      for entry_id, line in changed_entries(claim, entries_of[claim.slug],
                                                                clocks=False)]
         if _definition_hash(claim, source) not in (file_hash(detail.definition),
