@@ -286,6 +286,39 @@ def test_a_source_whose_file_name_another_source_took_is_written_beside_it(
     assert run_cli("export", str(directory)).stdout.endswith("0 written\n")  # stays there
 
 
+def test_a_file_export_says_it_leaves_alone_is_not_written_over(
+        run_cli: Run, tmp_path: Path) -> None:
+    """src.toml held a source the database lacks ('gone'), or a second file of a source
+    another file holds: export said it "was left as it is", then wrote source 'src' over it
+    (its name), and what it held was in no file."""
+    directory = claims_dir(tmp_path)
+    other = FILE.replace('key = "src"', 'key = "other"').replace('"alpha"', '"gamma"').replace(
+        '"beta"', '"delta"').replace(E1, "00000000-0000-4000-8000-000000000002")
+    (directory / "other.toml").write_text(other, encoding="utf-8")
+    assert run_cli("import", str(directory)).exit_code == 0
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    gone = 'format = 1\n\n[source]\nkey = "gone"\ntitle = "Another source"\n'
+    (folder / "src.toml").write_text(gone, encoding="utf-8")
+    result = run_cli("export", str(folder))
+    assert result.exit_code == 0, result.output
+    assert (f"note: {folder / 'src.toml'} was left as it is: its source 'gone' is not in "
+            "the database\n") in result.stderr
+    assert (folder / "src.toml").read_text(encoding="utf-8") == gone
+    assert 'slug = "alpha"' in (folder / "src-2.toml").read_text(encoding="utf-8")
+
+    for path in folder.iterdir():
+        path.unlink()
+    (folder / "another.toml").write_text(other, encoding="utf-8")
+    (folder / "src.toml").write_text(other, encoding="utf-8")  # source 'other' again
+    result = run_cli("export", "--force", str(folder))
+    assert result.exit_code == 0, result.output
+    assert (f"note: {folder / 'src.toml'} holds the same source as another.toml and was left "
+            "as it is") in result.stderr
+    assert (folder / "src.toml").read_text(encoding="utf-8") == other
+    assert 'slug = "alpha"' in (folder / "src-2.toml").read_text(encoding="utf-8")
+
+
 def test_an_export_that_cannot_write_one_file_writes_none(
         run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Files were written one after another: a full disk on the second left the first

@@ -71,12 +71,13 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
     for detail in details:
         groups.setdefault(detail.source.key if detail.source else None, []).append(detail)
     make_folder(directory)
-    existing, notes = _existing_files(directory)
+    existing, duplicates, notes = _existing_files(directory)
     keys = sorted(groups, key=lambda name: (name is None, name or ""))
     targets = {key: existing.pop(key) for key in keys if key in existing}
+    left_alone = [*existing.values(), *duplicates]  # the notes say so
     for key in keys:
         if key not in targets:
-            targets[key] = _free_path(directory, key, targets.values())
+            targets[key] = _free_path(directory, key, [*targets.values(), *left_alone])
     declined = queries.declined_entries()
     own_of = {detail.slug: claim_entry(detail) for detail in details}
     entries_of = {slug: with_declined(entry, declined.get(slug, ()))
@@ -308,9 +309,11 @@ def _file_name(key: str | None) -> str:
 
 def _free_path(directory: Path, key: str | None, taken: Iterable[Path]) -> Path:
     """Where a source without a file of its own is written: its name, unless that file is
-    (or links to) the one another source is written to (a file renamed, or linked, to that
-    name, or two keys giving one name): then its name with -2, -3, ... that no file has.
-    Written to one file, the two sources' claims were one source's, the other's lost."""
+    (or links to) one in `taken`: another source is written to it (a file renamed, or linked,
+    to that name, or two keys giving one name), or the export leaves it as it is (a source
+    the database lacks, a second file of one source): then its name with -2, -3, ... that no
+    file has. Written to one file, the two sources' claims were one source's, the other's
+    lost."""
     held = {path.resolve() for path in taken}
     name = _file_name(key)
     path, number = directory / name, 1
@@ -320,12 +323,15 @@ def _free_path(directory: Path, key: str | None, taken: Iterable[Path]) -> Path:
     return path
 
 
-def _existing_files(directory: Path) -> tuple[dict[str | None, Path], list[str]]:
+def _existing_files(directory: Path
+                    ) -> tuple[dict[str | None, Path], list[Path], list[str]]:
     """The claim file already holding each source key (None: the claims without a source),
     among the files an import of `directory` reads: a hidden one (an editor's or a user's
     backup) is no claim file, and writing the database into it would leave the file that
-    imports read as it was."""
+    imports read as it was. Also the files holding a key a file before them holds (left as
+    they are), and notes saying so."""
     found: dict[str | None, Path] = {}
+    duplicates: list[Path] = []
     notes: list[str] = []
     for path in claim_file_paths([directory]):
         try:
@@ -341,6 +347,7 @@ def _existing_files(directory: Path) -> tuple[dict[str | None, Path], list[str]]
             notes.append(f"{path} holds the same source as {found[key].name} and was left as "
                          f"it is: an export writes that source only to {found[key].name} "
                          "(merge the two files, or remove this one)")
+            duplicates.append(path)
             continue
         found[key] = path
-    return found, notes
+    return found, duplicates, notes
