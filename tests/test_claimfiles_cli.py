@@ -286,6 +286,27 @@ def test_a_source_whose_file_name_another_source_took_is_written_beside_it(
     assert run_cli("export", str(directory)).stdout.endswith("0 written\n")  # stays there
 
 
+def test_a_source_is_not_written_to_the_file_a_link_of_another_source_points_at(
+        run_cli: Run, tmp_path: Path) -> None:
+    """The file another source is written to may be a link (here linked.toml, to src.toml):
+    the name a source without a file would take (src.toml) is then taken by the file the
+    link points at, not by the link's own name; writing both there kept only one source."""
+    directory = claims_dir(tmp_path)
+    other = FILE.replace('key = "src"', 'key = "other"').replace('"alpha"', '"gamma"').replace(
+        '"beta"', '"delta"').replace(E1, "00000000-0000-4000-8000-000000000002")
+    (directory / "other.toml").write_text(other, encoding="utf-8")
+    assert run_cli("import", str(directory)).exit_code == 0
+    (directory / "other.toml").replace(directory / "src.toml")  # source 'other' in src.toml
+    (directory / "linked.toml").symlink_to("src.toml")  # read first: 'other' is written there
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 0, result.output
+    held = (directory / "src.toml").read_text(encoding="utf-8")
+    assert 'key = "other"' in held and 'slug = "gamma"' in held and '"alpha"' not in held
+    written = (directory / "src-2.toml").read_text(encoding="utf-8")
+    assert 'key = "src"' in written and 'slug = "alpha"' in written
+    assert run_cli("check", str(directory)).exit_code == 0
+
+
 def test_a_file_export_says_it_leaves_alone_is_not_written_over(
         run_cli: Run, tmp_path: Path) -> None:
     """src.toml held a source the database lacks ('gone'), or a second file of a source
