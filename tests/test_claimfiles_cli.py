@@ -307,6 +307,24 @@ def test_a_source_is_not_written_to_the_file_a_link_of_another_source_points_at(
     assert run_cli("check", str(directory)).exit_code == 0
 
 
+def test_a_numbered_name_taken_by_a_broken_link_is_passed_over(
+        run_cli: Run, tmp_path: Path) -> None:
+    """src-2.toml, the next free name, is a link to a file that is gone: a name no file has
+    is one nothing is at, or the claims were written through the link, out of the folder."""
+    directory = claims_dir(tmp_path)
+    other = FILE.replace('key = "src"', 'key = "other"').replace('"alpha"', '"gamma"').replace(
+        '"beta"', '"delta"').replace(E1, "00000000-0000-4000-8000-000000000002")
+    (directory / "other.toml").write_text(other, encoding="utf-8")
+    assert run_cli("import", str(directory)).exit_code == 0
+    (directory / "other.toml").replace(directory / "src.toml")  # source 'other' renamed
+    outside = tmp_path / "elsewhere.toml"
+    (directory / "src-2.toml").symlink_to(outside)
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 0, result.output
+    assert f"wrote {directory / 'src-3.toml'} (2 claims)\n" in result.stdout
+    assert not outside.exists()
+
+
 def test_a_file_export_says_it_leaves_alone_is_not_written_over(
         run_cli: Run, tmp_path: Path) -> None:
     """src.toml held a source the database lacks ('gone'), or a second file of a source
