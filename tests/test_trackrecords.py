@@ -664,6 +664,23 @@ def test_a_row_about_a_claim_made_here_changes_only_what_it_carries(
         before.criteria, before.deadline_end, before.tags, before.made_on, before.statement)
 
 
+def test_a_start_given_as_a_moment_leaves_a_claims_made_on_day(
+    ledger: Ledger, queries: Queries, clock: Clock, tmp_path: Path
+) -> None:
+    """created_at as a moment (export-forecasts' for a claim without a made-on day, as
+    another database may have it) opens a new question then; a claim here keeps its own
+    made-on day, from which its scores count, rather than being left without one."""
+    clock.now = datetime(2024, 1, 1, tzinfo=UTC)
+    ledger.create_claim(definition("made-here", made_on=date(2023, 6, 29)), "ann")
+    before = queries.claim_detail("made-here").definition
+    clock.now = datetime(2024, 6, 1, 12, tzinfo=UTC)
+    path = rows_file(tmp_path, f"made-here,{before.title},frank,0.5,2024-01-02,,,,,"
+                               "2024-01-01T00:00:00+00:00")
+    summary = import_track_record(ledger, path)
+    assert (summary.questions_updated, summary.forecasts_added) == (0, 1)
+    assert queries.claim_detail("made-here").definition == before
+
+
 def test_two_forecasts_made_at_one_moment_keep_their_order_through_a_round_trip(
     engine: Engine, ledger: Ledger, clock: Clock, tmp_path: Path
 ) -> None:
