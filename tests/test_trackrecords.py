@@ -148,6 +148,22 @@ def test_two_databases_importing_the_same_changed_outcome_agree_through_claim_fi
     other.dispose()
 
 
+def test_an_outcome_changed_back_and_forth_by_files_is_recorded_each_time(
+    ledger: Ledger, queries: Queries, tmp_path: Path
+) -> None:
+    """The reopening an outcome change records has an id from the file's row and the claim's
+    version: the same row's outcome given again after another (files imported out of order,
+    then again) is a new reopening, not one already recorded."""
+    row = "q1,Same day,ann,0.8,2024-03-01T10:00:00Z,{outcome},2024-03-01T15:00:00Z,,,2024-01-01"
+    for outcome, status in (("yes", "confirmed"), ("no", "refuted"), ("yes", "confirmed"),
+                            ("no", "refuted")):
+        summary = import_track_record(ledger, rows_file(tmp_path, row.format(outcome=outcome)))
+        assert summary.resolutions_added == 1
+        assert queries.claim_detail("q1").status == status
+    assert [r.outcome for r in queries.claim_detail("q1").resolutions] == [
+        "yes", "no", "yes", "no"]
+
+
 def test_an_older_file_does_not_replace_an_outcome_resolved_here_since(
     engine: Engine, ledger: Ledger, queries: Queries, csv_file: Path
 ) -> None:
