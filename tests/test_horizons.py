@@ -267,6 +267,7 @@ def test_cadences_dateutil_chokes_or_loops_on_are_date_errors(text: str) -> None
     # dateutil took these and found no date ("asks for no further review"):
     ("FREQ=YEARLY;BYMONTH=13", "BYMONTH=13 is out of range: months are 1 to 12$"),
     ("FREQ=MONTHLY;BYMONTHDAY=0", "BYMONTHDAY=0 is out of range: days of the month are 1"),
+    ("FREQ=MONTHLY;BYMONTHDAY=-32", "BYMONTHDAY=-32 is out of range: days of the month"),
     ("FREQ=MONTHLY;BYMONTHDAY=1,x", "BYMONTHDAY=1,x is not a list of whole numbers$"),
     ("FREQ=MONTHLY;BYMONTHDAY=1_5", "BYMONTHDAY=1_5 is not a list of whole numbers$"),
     ("FREQ=WEEKLY;UNTIL=20301231;COUNT=3", "gives both UNTIL and COUNT: give one of them"),
