@@ -106,6 +106,19 @@ def test_parent_shows_derived_questions(ledger: Ledger, queries: Queries, claim:
     assert queries.claim_detail("serving-majority-2026").definition.parent == claim
 
 
+def test_a_derived_question_given_no_made_on_day_takes_its_parents(
+    ledger: Ledger, queries: Queries, claim: str
+) -> None:
+    """It is asked when its parent was made (claims/README), and scored from then: without
+    the day it opened when it was recorded, and its forecasts covered less time."""
+    ledger.create_claim(definition("derived", parent=claim, made_on=None), "ann")
+    assert queries.claim_detail("derived").definition.made_on == date(2023, 6, 29)
+    ledger.create_claim(definition("own-day", parent=claim, made_on=date(2024, 1, 2)), "ann")
+    assert queries.claim_detail("own-day").definition.made_on == date(2024, 1, 2)
+    ledger.create_claim(definition("no-parent", made_on=None), "ann")
+    assert queries.claim_detail("no-parent").definition.made_on is None
+
+
 REFUSALS = [
     ("probability above 1", lambda L, s: L.forecast(s, 1.5, reviewer="ann"), InvalidInput),
     ("negative probability", lambda L, s: L.forecast(s, -0.1, reviewer="ann"), InvalidInput),
