@@ -355,6 +355,9 @@ def test_an_entry_is_retracted_by_the_start_of_its_id(ledger: Ledger, queries: Q
         ledger.retract_evidence("2079e26c", reason="r", reviewer="ann")
     with pytest.raises(NotFound, match="no evidence entry 2079e26d"):
         ledger.retract_evidence("2079E26D", reason="r", reviewer="ann")
+    with pytest.raises(InvalidInput, match=r"^evidence id '2079e26' is too short: give at "
+                                           r"least its first 8 characters"):
+        ledger.retract_evidence("2079e26", reason="r", reviewer="ann")
     ledger.retract_evidence(first.upper()[:13], reason="misread", reviewer="ann")
     retracted = {item.uuid: item.retraction for item in queries.claim_detail(claim).evidence}
     assert retracted[first] is not None and retracted[first].reason == "misread"
