@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,6 +16,7 @@ from tracker.definitions import (
     check_observed,
     check_recorded_at,
     deadline_moved_to,
+    with_deadline_moved,
 )
 from tracker.errors import InvalidInput
 from tracker.horizons import parse_deadline
@@ -83,6 +85,16 @@ def test_a_deadline_worked_out_from_its_horizon_moves_with_made_on() -> None:
     moved = deadline_moved_to(_claim("1-2 years", "1-2 years"), date(2024, 1, 15))
     assert moved is not None and moved.start is not None
     assert (moved.start.date(), moved.end.date()) == (date(2025, 1, 15), date(2026, 1, 15))
+
+
+def test_a_moved_deadline_says_the_made_on_day_it_counts_from() -> None:
+    """The rule shown beside a deadline (`tracker show`, claim files) kept the old made-on
+    day after the deadline moved to the new one."""
+    claim = _claim("1-2 years", "1-2 years")
+    assert claim.deadline_rule == "1-2 years after made-on 2023-06-29 (a window)"
+    moved = with_deadline_moved(claim, replace(claim, made_on=date(2024, 1, 15)))
+    assert moved.deadline_rule == "1-2 years after made-on 2024-01-15 (a window)"
+    assert moved.deadline_end is not None and moved.deadline_end.date() == date(2026, 1, 15)
 
 
 @pytest.mark.parametrize(("claim", "made_on"), [
