@@ -127,18 +127,20 @@ def test_series_in_markdown_and_json(engine: Engine, year: Ledger, tmp_path: Pat
     assert second["previous_status"]["as_of"] == "2024-03-31T23:59:59.999999Z"
 
 
+@pytest.mark.parametrize("name", ["report-2024-06-30.md", "index.md"])
 def test_a_folder_in_the_way_is_refused_before_any_report_is_written(
-    engine: Engine, year: Ledger, tmp_path: Path
+    engine: Engine, year: Ledger, tmp_path: Path, name: str
 ) -> None:
     """The March report was written and then June's place was found to be a folder: the
-    series stopped half-way, with no index, and said only that June's could not be written."""
+    series stopped half-way, with no index, and said only that June's could not be written.
+    (The index's place likewise: every report was written, and then no index.)"""
     out = tmp_path / "reports"
-    (out / "report-2024-06-30.md").mkdir(parents=True)
+    (out / name).mkdir(parents=True)
     with pytest.raises(CannotWrite) as refused:
         write_series(engine, "quarter", date(2024, 1, 1), end_of_day(date(2024, 6, 30)),
                      out, "md")
     assert str(refused.value).endswith("it is a folder; nothing of the series was written")
-    assert sorted(path.name for path in out.iterdir()) == ["report-2024-06-30.md"]
+    assert sorted(path.name for path in out.iterdir()) == [name]
 
 
 def test_a_report_place_that_cannot_be_looked_at_is_refused_before_any_is_written(
