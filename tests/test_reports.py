@@ -435,16 +435,18 @@ def test_a_forecast_made_once_the_outcome_was_known_is_listed_as_not_scored(
     ledger.forecast("late-call", 0.4, reviewer="ann", made_at=at(2024, 1, 1, 12))
     clock.now = at(2024, 3, 20)
     ledger.forecast("late-call", 0.95, reviewer="ann")  # after the outcome was observed
+    ledger.forecast("late-call", 0.7, reviewer="ann", made_at=at(2024, 3, 15, 0))  # that day
     ledger.resolve("late-call", "yes", reviewer="ann", observed_on=date(2024, 3, 15))
     data = q2_report(engine)
     timeline = next(t for t in data.timelines if t.slug == "late-call")
-    assert [item.after_outcome for item in timeline.forecasts] == [False, True]
+    assert [item.after_outcome for item in timeline.forecasts] == [False, True, True]
     assert [score.final_probability for score in timeline.scores] == [0.4]
-    steps = "40% (2024-01-01) → 95% (2024-03-20, after the outcome: not scored)"
+    steps = ("40% (2024-01-01) → 70% (2024-03-15, after the outcome: not scored) → 95% "
+             "(2024-03-20, after the outcome: not scored)")
     assert f"- Forecasts by ann: {steps}" in render(data, "md")
     assert f"<li>Forecasts by ann: {steps}</li>" in render(data, "html")
     forecasts = json.loads(render(data, "json"))["timelines"][0]["forecasts"]
-    assert [item["after_outcome"] for item in forecasts] == [False, True]
+    assert [item["after_outcome"] for item in forecasts] == [False, True, True]
 
 
 def test_a_claims_final_forecast_is_the_one_the_leaderboard_scores(
