@@ -652,6 +652,10 @@ def test_a_question_imported_later_is_not_scored_as_of_before_it_was(
     assert before.exit_code == 0 and "(0 resolved claims," in before.stdout
     assert "k2" not in run_cli("report", "--as-of", "2025-10-01", "--format", "md").stdout
     assert "(1 resolved claim," in run_cli("score").stdout
+    # A changed outcome reopens the claim at that moment too: no change before it was here.
+    path.write_text(path.read_text().replace(",yes,", ",no,"))
+    assert run_cli("import-forecasts", str(path)).exit_code == 0
+    assert "k2" not in run_cli("report", "--as-of", "2025-10-01", "--format", "md").stdout
 
 
 def test_a_row_about_a_claim_made_here_changes_only_what_it_carries(
