@@ -195,20 +195,33 @@ async def test_an_edit_someone_else_made_meanwhile_is_not_applied_again(
     assert [r.reviewer for r in queries.claim_detail("ev-share").revisions] == ["alice", "bob"]
 
 
+@pytest.mark.parametrize(("typed", "read", "saved"), [
+    ("2031-06-30", "read as 2031-06-30", end_of_day(date(2031, 6, 30))),
+    # 'none' reopened as an empty field, which keeps the deadline: saving again after fixing
+    # the refused field kept the deadline the reviewer had removed.
+    ("none", "no deadline", None),
+])
 async def test_a_refused_edit_reopens_with_the_typed_deadline_kept(
-    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp]
+    seeded: Ledger, queries: Queries, tui: Callable[..., TrackerApp], typed: str, read: str,
+    saved: object
 ) -> None:
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await open_edit(pilot)
-        await fill(pilot, "deadline", "2031-06-30")
+        await fill(pilot, "deadline", typed)
         await fill(pilot, "title", "x" * 400)  # the ledger refuses a title this long
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, EditDialog)
-        assert app.screen.query_one("#deadline", Input).value == "2031-06-30"
-        assert hint(app, "deadline") == ("read as 2031-06-30", False)
+        assert app.screen.query_one("#deadline", Input).value == typed
+        assert hint(app, "deadline") == (read, False)
         assert "title" in str(app.screen.query_one("#form-error", Static).render())
+        await fill(pilot, "title", "EVs reach half of new car sales")
+        await fill(pilot, "note", "deadline")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditDialog)
+    assert queries.claim_detail("ev-share").definition.deadline_end == saved
 
 
 async def test_a_tag_the_ledger_would_refuse_is_shown_under_the_tags_as_typed(

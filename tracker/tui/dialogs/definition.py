@@ -56,10 +56,11 @@ def deadline_of(definition: ClaimDefinition) -> str:
 
 
 def deadline_text(definition: ClaimDefinition) -> str:
-    """The deadline as the form can read it back: its horizon as written, else its dates."""
-    if definition.horizon or definition.deadline_end is None:
+    """The deadline as the form can read it back: its horizon as written, else its dates,
+    else the word for none (an empty field would keep the claim's)."""
+    if definition.horizon:
         return definition.horizon
-    return deadline_of(definition)
+    return NO_DEADLINE if definition.deadline_end is None else deadline_of(definition)
 
 
 def same_deadline(one: ClaimDefinition, other: ClaimDefinition) -> bool:
