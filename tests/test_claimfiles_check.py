@@ -96,6 +96,11 @@ def test_an_entry_whose_recorded_at_cannot_be_read_is_checked_all_the_same(
         (line_of(text, "agrees"), "unknown stance 'agrees'"),
         (line_of(text, "recorded_at = 2024-01-01T"), "recorded_at has no time zone"),
     ]
+    # A forecast copied with its id kept: the duplicate came only once the time was fixed.
+    copied = GOOD + (f'\n[[claims.forecasts]]\nid = "{E3}"\np = 0.7\nby = "ann"\n'
+                     "recorded_at = 2024-01-04T00:00:00\n")
+    assert [message.split(":")[0] for _name, _line, message in problems(tmp_path, copied)] == [
+        f"duplicate entry id {E3}", "recorded_at has no time zone"]
 
 
 @pytest.mark.parametrize(("old", "new", "expected", "key"), [

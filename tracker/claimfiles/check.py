@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from tracker.claimfiles.entries import ClaimEntry
+from tracker.claimfiles.entries import ClaimEntry, EvidenceEntry
 from tracker.claimfiles.problems import Problem
 from tracker.claimfiles.reader import ReadFile, read_path
 from tracker.claimfiles.rules import file_problems, recorded_later
@@ -116,11 +116,10 @@ def _across_files(files: Sequence[ReadFile], known_slugs: Collection[str],
 def _duplicate_ids(path: str, claim: ClaimEntry,
                    seen: dict[str, tuple[str, int]]) -> list[Problem]:
     problems: list[Problem] = []
-    located = [(item.id, item.where) for item in claim.evidence]
-    located += [(item.retracted.id, item.retracted.where)
-                for item in claim.evidence if item.retracted is not None]
-    located += [(item.id, item.where) for item in claim.history]
-    located += [(item.id, item.where) for item in claim.forecasts]
+    entries = (*claim.evidence, *claim.history, *claim.forecasts, *claim.unplaced)
+    located = [(item.id, item.where) for item in entries]
+    located += [(item.retracted.id, item.retracted.where) for item in entries
+                if isinstance(item, EvidenceEntry) and item.retracted is not None]
     for entry_id, where in sorted(located, key=lambda pair: pair[1].line):
         if not entry_id:
             continue
