@@ -646,8 +646,43 @@ def test_a_track_record_both_databases_imported_does_not_stop_their_exports(
     import_track_record(bob, record)
     shared = tmp_path / "shared"
     export_claims(ann, shared)
-    notes, _ = _sync(bob, shared)
-    assert len(notes) == 1 and "differs from the database's copy" in notes[0]
+    report = import_paths(bob, claim_file_paths([shared]), reviewer="x")
+    assert len(report.notes) == 1 and "differs from the database's copy" in str(report.notes[0])
+    assert not any("was changed" in note for note in export_claims(bob, shared).notes)
     forecast = Queries(bob.engine).claim_detail("q1").forecasts[0]
     assert f"recorded_at = {forecast.recorded_at:%Y-%m-%dT%H:%M:%S}Z" in "".join(
         path.read_text(encoding="utf-8") for path in shared.glob("*.toml"))
+
+
+def test_two_databases_holding_different_copies_of_an_entry_both_export(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    """ann records evidence and exports it; a typo in it is fixed by hand in the file, which
+    bob imports (the fixed copy is new to him). Refusing a changed entry, each database then
+    refused every export after importing the other's file; each writes its own copy and says
+    so, and each import says the file's copy differs."""
+    ann, bob = two_databases
+    ann.add_evidence("alpha", title="Teh page", stance="supports", reviewer="ann")
+    shared = tmp_path / "shared"
+    export_claims(ann, shared)
+    path = shared / "src.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Teh page", "The page"),
+                    encoding="utf-8")
+    import_paths(bob, claim_file_paths([shared]), reviewer="x")
+    for ledger, own, other in ((ann, "Teh page", "The page"), (bob, "The page", "Teh page"),
+                               (ann, "Teh page", "The page")):
+        assert other in path.read_text(encoding="utf-8")
+        report = import_paths(ledger, claim_file_paths([shared]), reviewer="x")
+        assert [note.kind for note in report.notes] == ["differs"]
+        notes = export_claims(ledger, shared).notes
+        assert [note for note in notes if "was changed in this file" in note] == [
+            f"{path}:{_line_of(path, own) - 2}: entry "  # the entry's [[claims.evidence]]
+            f"{Queries(ledger.engine).claim_detail('alpha').evidence[-1].uuid} of 'alpha' was "
+            "changed in this file; log entries are never changed, so the export wrote the "
+            "database's copy over it: to correct the entry, retract it or record a new one"]
+        assert own in path.read_text(encoding="utf-8")
+
+
+def _line_of(path: Path, text: str) -> int:
+    """The line of `path` that holds `text` first (its title: two after the entry's start)."""
+    return next(number for number, line in enumerate(
+        path.read_text(encoding="utf-8").splitlines(), 1) if text in line)

@@ -61,9 +61,9 @@ OVERWRITE_REFUSED = ("nothing was written: import these changes first (tracker i
 
 def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> ExportReport:
     """Write every source and claim of the database into `directory`. A file holding what
-    the database lacks (a claim or log entry added, a log entry changed, a definition edited
-    since the last sync: work not imported yet) is not written over unless `force`: nothing
-    is written then."""
+    the database lacks (a claim or log entry added, a definition edited since the last sync:
+    work not imported yet) is not written over unless `force`: nothing is written then. A log
+    entry changed in a file is written over with the database's copy, and a note says so."""
     queries = Queries(ledger.engine)
     details = [queries.claim_detail(slug) for slug in queries.slugs()]
     sources = {source.key: source for source in queries.sources()}
@@ -97,6 +97,8 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
         unimported += _written_elsewhere(directory, set(targets.values()), homes)
         if unimported:
             raise ProblemsFound(unimported, OVERWRITE_REFUSED)
+    notes += [note for path in targets.values() if path.exists()
+              for note in _changed_entry_notes(path, entries_of)]
     files = {targets[key]: ClaimFile(
         source=source_entries[key] if key is not None else None,
         claims=tuple(entries_of[detail.slug] for detail in groups[key])) for key in keys}
@@ -194,19 +196,27 @@ def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
         problems += [Problem(str(path), entry.where.of("id"), f"entry {entry.id} of "
                              f"'{claim.slug}' is not in the database")
                      for entry in claim.log if entry.id not in known]
-        problems += [Problem(str(path), line, f"entry {entry_id} of '{claim.slug}' was "
-                             "changed in this file, and log entries are never changed (an "
-                             "import keeps the database's copy): put it back as it was, or "
-                             "--force writes the database's copy; to correct the entry, "
-                             "retract it or add a new one")
-                     for entry_id, line in changed_entries(claim, entries_of[claim.slug],
-                                                               clocks=False)]
         if _definition_hash(claim, source) not in (file_hash(detail.definition),
                                                    detail.synced_hash):
             problems.append(Problem(str(path), claim.where.of("slug"), f"the definition of "
                                     f"'{claim.slug}' was changed in this file since it was "
                                     "last imported or exported"))
     return sorted(problems)
+
+
+def _changed_entry_notes(path: Path, entries_of: Mapping[str, ClaimEntry]) -> list[str]:
+    """The log entries the file at `path` holds changed (an edit by hand: no import takes
+    one, the log is append-only), which the export writes over with the database's copy.
+    Not refused: two databases that took different copies of one entry (one imported it
+    after the edit) would each refuse every export after a sync."""
+    content = read_path(path).content
+    if content is None:
+        return []
+    return [f"{path}:{line}: entry {entry_id} of '{claim.slug}' was changed in this file; "
+            "log entries are never changed, so the export wrote the database's copy over it: "
+            "to correct the entry, retract it or record a new one"
+            for claim in content.claims if claim.slug in entries_of
+            for entry_id, line in changed_entries(claim, entries_of[claim.slug], clocks=False)]
 
 
 def _written_elsewhere(directory: Path, targets: set[Path],

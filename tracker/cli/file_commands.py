@@ -104,10 +104,11 @@ def export(app: AppContext, directory: Path | None, force: bool) -> None:
 
     Files keep their names, are rewritten only when their content changes, and import back
     to the same database (current definitions only: older revisions stay in the database).
-    A file holding what the database lacks (a claim or log entry added, a log entry changed,
-    a definition edited since the last import or export), or anything the export cannot read
-    (a misspelt key, a recorded_at without its Z), is not written over: nothing is written,
-    and the command names each change and exits 1, unless --force.
+    A file holding what the database lacks (a claim or log entry added, a definition edited
+    since the last import or export), or anything the export cannot read (a misspelt key, a
+    recorded_at without its Z), is not written over: nothing is written, and the command
+    names each change and exits 1, unless --force. A log entry changed in a file (never
+    imported: the log is append-only) gets the database's copy back, and a note names it.
     """
     target = directory or LOCAL_CLAIMS_DIR
     try:
