@@ -103,6 +103,8 @@ def test_a_deadline_may_say_tomorrow_where_today_is_given() -> None:
     ("6.7.2027", "could be 6 July or June 7"),
     ("06/07/25", "'06/07/25' could be 6 July or June 7: write it as YYYY-MM-DD"),
     ("6 7 2027", "could be 6 July or June 7"),  # dateutil read spaces the American way too
+    # ... and a date after a weekday or before a time (a time on a day field is read too)
+    ("Sat 6/7/2027", "could be 6 July or June 7"), ("06/07/2027 12:00", "could be 6 July"),
 ])
 def test_a_date_read_either_way_round_is_refused(text: str, message: str) -> None:
     """dateutil reads 06/07/2027 as June 7 (and 30/06/2027 as 30 June): silently American."""
@@ -133,6 +135,10 @@ def test_a_date_that_reads_one_way_only_is_taken(text: str, day: date) -> None:
 def test_a_time_on_a_date_that_reads_either_way_round_is_refused_too() -> None:
     with pytest.raises(DateError, match="could be 6 July or June 7"):
         parse_instant("06/07/2025 12:00")
+    for text in ("6/7/2025, 12:00:00 PM", "Sat 6/7/2025 12:00"):  # read as June 7 before
+        with pytest.raises(DateError, match="could be 6 July or June 7"):
+            parse_instant(text)
+    assert parse_instant("Sat, 30/6/2025 12:00") == datetime(2025, 6, 30, 12, tzinfo=UTC)
     assert parse_instant("2025-06-07T12:00") == datetime(2025, 6, 7, 12, tzinfo=UTC)
     with pytest.raises(DateError):
         parse_instant("T")

@@ -43,7 +43,10 @@ _QUARTER = re.compile(r"^(?:(\d{4})\s*-?\s*Q([1-4])|Q([1-4])\s*-?\s*(\d{4}))$", 
 _YEAR = re.compile(r"^\d{4}$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _WINDOW = re.compile(r"^(.+?)\s*\.\.\s*(.+)$")
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-\s]+(\d{1,2})[/.\-\s]+(\d{1,4})$")
+_DAY_MONTH_YEAR = re.compile(
+    r"^(?:[A-Za-z]+\.?,?\s+)?(\d{1,2})[/.\-\s]+(\d{1,2})[/.\-\s]+(\d{1,4})(?=$|[\s,T])")
+"""A date written day and month first (or month and day), with a year: optionally after a
+weekday ("Sat 6/7/2025") and before a time ("6/7/2025, 12:00")."""
 SUB_DAILY = re.compile(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", re.IGNORECASE)
 """An RRULE that repeats within a day: finer than reviews or report periods go."""
 _INTERVAL = re.compile(r"(?:^|;)\s*INTERVAL\s*=\s*(-?\d+)", re.IGNORECASE)
