@@ -236,10 +236,15 @@ def _by_time(items: Iterable[Timed]) -> tuple[Timed, ...]:
 def _differences(path: str, claim: ClaimEntry, known: ClaimEntry) -> list[Note]:
     """Entries whose id is in the database but whose content the file changed: entries are
     never rewritten, so the database's version stays."""
+    content = {entry_id for entry_id, _line in changed_entries(claim, known, clocks=False)}
     return [
         Note("differs", path, line, f"entry {entry_id} of '{claim.slug}' differs from the "
              "database's copy; log entries are never changed, so the database's stays: to "
-             "correct it, retract it or add a new entry")
+             "correct it, retract it or add a new entry") if entry_id in content else
+        Note("differs", path, line, f"entry {entry_id} of '{claim.slug}' differs from the "
+             "database's copy only in when it was recorded (each database records it when "
+             "it takes it in, as from one track record): the database's stays, nothing to "
+             "correct")
         for entry_id, line in changed_entries(claim, known)
     ]
 
