@@ -165,7 +165,8 @@ def _parse_calendar(text: str, today: date | None = None) -> tuple[date, date]:
 def _refuse_either_way_round(text: str, cleaned: str) -> None:
     """06/07/2027 is June 7 in the US and 6 July in most other places; dateutil silently
     takes the first. Refused, unless only one reading is a date (30/06/2027). So is a year
-    of one or three digits, which dateutil reads as a year of this century (1/1/1 as 2001)."""
+    of one or three digits, a slip most likely: dateutil reads one digit as a year of this
+    century (1/1/1 as 2001), three as that very year (999)."""
     if match := _DAY_MONTH_YEAR.match(cleaned):
         first, second = int(match.group(1)), int(match.group(2))
         year = match.group(3)

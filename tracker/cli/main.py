@@ -33,9 +33,8 @@ def _checked_url(_context: click.Context, _option: click.Parameter, url: str | N
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db", "db_url", metavar="URL", envvar=None, callback=_checked_url,
-    help="SQLAlchemy database URL, e.g. sqlite:///path/to/tracker.db or "
-    "postgresql://user@host/dbname (default: TRACKER_DATABASE_URL, else the SQLite file "
-    "that `tracker db path` prints).",
+    help=f"SQLAlchemy database URL, e.g. {URL_EXAMPLES} (default: TRACKER_DATABASE_URL, "
+    "else the SQLite file that `tracker db path` prints).",
 )
 @click.option(
     "--as", "reviewer", metavar="REVIEWER", callback=named_reviewer,
