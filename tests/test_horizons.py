@@ -144,6 +144,19 @@ def test_a_time_on_a_date_that_reads_either_way_round_is_refused_too() -> None:
         parse_instant("T")
 
 
+def test_a_weekday_with_a_capital_t_is_not_taken_for_a_time() -> None:
+    """'Tue' and 'Thu' hold a T, which was taken for ISO's date-time 'T': the date's part was
+    then empty, so 'Tue 6/7/2025' was read as June 7 without a word ('Sat 6/7/2025' was
+    refused), and a day alone as its first moment, where every other day is its end."""
+    for text in ("Tue 6/7/2025", "Thu 6/7/2025 12:00", "Tuesday, 6/7/2025, 12:00:00 PM"):
+        with pytest.raises(DateError, match="could be 6 July or June 7"):
+            parse_instant(text)
+    assert parse_instant("Tue 30/6/2025") == parse_instant("Mon 30/6/2025") == end_of_day(
+        date(2025, 6, 30))
+    assert parse_instant("Thu 30/6/2025 12:00") == datetime(2025, 6, 30, 12, tzinfo=UTC)
+    assert parse_instant("30.6.2025T12:00Z") == datetime(2025, 6, 30, 12, tzinfo=UTC)
+
+
 def test_day_words_are_refused_where_no_today_is_given() -> None:
     """Files give no `today`: a 'yesterday' there would mean another day each time it is read."""
     with pytest.raises(DateError, match="changes meaning from day to day"):

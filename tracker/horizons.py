@@ -47,6 +47,8 @@ _DAY_MONTH_YEAR = re.compile(
     r"^(?:[A-Za-z]+\.?,?\s+)?(\d{1,2})[/.\-\s]+(\d{1,2})[/.\-\s]+(\d{1,4})(?=$|[\s,T])")
 """A date written day and month first (or month and day), with a year: optionally after a
 weekday ("Sat 6/7/2025") and before a time ("6/7/2025, 12:00")."""
+_DATE_TIME_T = re.compile(r"(?<=\d)T(?=\d)")
+"""ISO's T between a date and its time (2025-06-30T12:00), not the T of 'Tue' or 'Thu'."""
 SUB_DAILY = re.compile(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", re.IGNORECASE)
 """An RRULE that repeats within a day: finer than reviews or report periods go."""
 _INTERVAL = re.compile(r"(?:^|;)\s*INTERVAL\s*=\s*(-?\d+)", re.IGNORECASE)
@@ -212,10 +214,10 @@ def _parse_instant(text: str, now: datetime) -> datetime:
     cleaned = text.strip()
     if cleaned.lower() == "now":
         return now
-    if "T" in cleaned or ":" in cleaned:
+    if _DATE_TIME_T.search(cleaned) or ":" in cleaned:
         # The words before the time: 06/07/2025 12:00 UTC, 6 7 2025 12:00
         date_part = " ".join(takewhile(lambda word: ":" not in word,
-                                       cleaned.split("T")[0].split()))
+                                       _DATE_TIME_T.split(cleaned)[0].split()))
         _refuse_either_way_round(text, date_part)
         try:
             return as_utc(date_parser.isoparse(cleaned))
