@@ -216,6 +216,29 @@ def test_export_says_it_writes_over_a_log_entry_changed_in_the_file(
     assert "was changed" not in run_cli("export", str(directory)).stderr  # said once
 
 
+def test_a_retraction_changed_in_the_file_is_said_too(run_cli: Run, tmp_path: Path) -> None:
+    """A retraction is a log entry of its own (its id, reason, by): its reason changed by hand
+    was neither noted by the import nor by the export, which wrote the database's back."""
+    retraction = "00000000-0000-4000-8000-000000000009"
+    directory = claims_dir(tmp_path, FILE.replace(
+        "recorded_at = 2024-02-01T00:00:00Z\n", "recorded_at = 2024-02-01T00:00:00Z\n\n"
+        f'[claims.evidence.retracted]\nid = "{retraction}"\nreason = "Wrong page"\n'
+        'by = "ann"\nrecorded_at = 2024-03-01T00:00:00Z\n', 1))
+    path = directory / "src.toml"
+    assert run_cli("import", str(directory)).exit_code == 0
+    assert run_cli("export", str(directory)).exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Wrong page", "Page moved"), encoding="utf-8")
+    line = text.splitlines().index("[claims.evidence.retracted]") + 1
+    result = run_cli("import", str(directory))
+    assert f"{path}:{line}: entry {retraction} of 'alpha' differs" in result.stderr
+    result = run_cli("export", str(directory))
+    assert result.exit_code == 0, result.output
+    assert (f"note: {path}:{line}: entry {retraction} of 'alpha' was changed in this file"
+            ) in result.stderr
+    assert 'reason = "Wrong page"' in path.read_text(encoding="utf-8")
+
+
 def test_export_does_not_write_over_what_it_cannot_read(run_cli: Run, tmp_path: Path) -> None:
     """Evidence added by hand with a recorded_at without a zone (and a misspelt key) was
     dropped by the reader, so the export wrote over it without a word."""

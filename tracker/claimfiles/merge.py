@@ -259,11 +259,16 @@ def changed_entries(claim: ClaimEntry, known: ClaimEntry, *, clocks: bool = True
     stored.update({item.id: _evidence_facts(item, clocks) for item in known.evidence})
     stored.update({item.id: _history_facts(item, clocks) for item in known.history})
     stored.update({item.id: _forecast_facts(item, clocks) for item in known.forecasts})
+    stored.update({item.retracted.id: _retraction_facts(item.retracted, clocks)
+                   for item in known.evidence if item.retracted is not None})
     mine: list[tuple[str, int, tuple[object, ...]]] = []
     mine += [(item.id, item.where.line, _evidence_facts(item, clocks)) for item in claim.evidence]
     mine += [(item.id, item.where.line, _history_facts(item, clocks)) for item in claim.history]
     mine += [(item.id, item.where.line, _forecast_facts(item, clocks))
              for item in claim.forecasts]
+    mine += [(item.retracted.id, item.retracted.where.line,
+              _retraction_facts(item.retracted, clocks))
+             for item in claim.evidence if item.retracted is not None]
     return [(entry_id, line) for entry_id, line, facts in mine
             if entry_id in stored and stored[entry_id] != facts]
 
@@ -271,6 +276,11 @@ def changed_entries(claim: ClaimEntry, known: ClaimEntry, *, clocks: bool = True
 def _evidence_facts(item: EvidenceEntry, clocks: bool) -> tuple[object, ...]:
     return (item.title, item.url, item.summary, item.stance.strip().lower(), item.observed_on,
             item.by.strip(), item.recorded_at if clocks else None)
+
+
+def _retraction_facts(item: RetractionEntry, clocks: bool) -> tuple[object, ...]:
+    """A retraction is an entry of its own (its id, under its evidence's)."""
+    return (item.reason, item.by.strip(), item.recorded_at if clocks else None)
 
 
 def _history_facts(item: HistoryEntry, clocks: bool) -> tuple[object, ...]:
