@@ -124,6 +124,20 @@ def test_a_year_of_one_or_three_digits_is_refused(text: str, digits: str) -> Non
         parse_instant(f"{text} 12:00")
 
 
+@pytest.mark.parametrize("text", ["1 1/2 years", "in 2 1/2 years", "6 1/2 months"])
+def test_a_mixed_fraction_is_not_taken_for_a_date(text: str) -> None:
+    """'1 1/2 years' read as day 1, month 1, year '2' ('has a year of 1 digit: write the date
+    as YYYY-MM-DD'), pointing a horizon's writer at a date: a date's parts are apart by marks
+    or by spaces, not by both (6/7/2025, 6 7 2025, 6/7-2025)."""
+    with pytest.raises(DateError) as raised:
+        parse_deadline(text, MADE_ON)
+    assert "has a year of" not in str(raised.value)
+    with pytest.raises(DateError, match="has a year of 1 digit"):
+        parse_day("5 / 6 / 7")
+    with pytest.raises(DateError, match="could be 6 July"):
+        parse_day("6/7-2025")
+
+
 @pytest.mark.parametrize(("text", "day"), [
     ("30/06/2027", date(2027, 6, 30)), ("07/07/2027", date(2027, 7, 7)),
     ("30 6 27", date(2027, 6, 30)),

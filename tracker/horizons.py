@@ -44,9 +44,11 @@ _YEAR = re.compile(r"^\d{4}$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _WINDOW = re.compile(r"^(.+?)\s*\.\.\s*(.+)$")
 _DAY_MONTH_YEAR = re.compile(
-    r"^(?:[A-Za-z]+\.?,?\s+)?(\d{1,2})[/.\-\s]+(\d{1,2})[/.\-\s]+(\d{1,4})(?=$|[\s,T])")
+    r"^(?:[A-Za-z]+\.?,?\s+)?(\d{1,2})(?:\s*([/.\-])\s*|\s+)"
+    r"(\d{1,2})(?(2)\s*[/.\-]\s*|\s+)(\d{1,4})(?=$|[\s,T])")
 """A date written day and month first (or month and day), with a year: optionally after a
-weekday ("Sat 6/7/2025") and before a time ("6/7/2025, 12:00")."""
+weekday ("Sat 6/7/2025") and before a time ("6/7/2025, 12:00"). Its parts are apart by marks
+(/ . -) or by spaces, not by both: '1 1/2 years' is no date."""
 _DATE_TIME_T = re.compile(r"(?<=\d)T(?=\d)")
 """ISO's T between a date and its time (2025-06-30T12:00), not the T of 'Tue' or 'Thu'."""
 SUB_DAILY = re.compile(r"FREQ\s*=\s*(HOURLY|MINUTELY|SECONDLY)", re.IGNORECASE)
@@ -170,8 +172,8 @@ def _refuse_either_way_round(text: str, cleaned: str) -> None:
     of one or three digits, a slip most likely: dateutil reads one digit as a year of this
     century (1/1/1 as 2001), three as that very year (999)."""
     if match := _DAY_MONTH_YEAR.match(cleaned):
-        first, second = int(match.group(1)), int(match.group(2))
-        year = match.group(3)
+        first, second = int(match.group(1)), int(match.group(3))
+        year = match.group(4)
         if len(year) in (1, 3):
             raise DateError(f"'{text}' has a year of {len(year)} digit{'s' * (len(year) > 1)}: "
                             "write the date as YYYY-MM-DD")
