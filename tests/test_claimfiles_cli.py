@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -535,3 +536,23 @@ def test_export_writes_the_file_an_import_reads_not_a_hidden_copy_of_it(
     assert result.stdout.startswith(f"wrote {directory / 'src.toml'} (2 claims)\n")
     assert 'title = "Alpha, edited"' in (directory / "src.toml").read_text(encoding="utf-8")
     assert backup.read_text(encoding="utf-8") == FILE
+
+
+def test_export_with_force_does_not_read_a_pipe_named_like_a_sources_file(
+        run_cli: Run, tmp_path: Path) -> None:
+    """The notes on changed log entries read every target, a pipe too (export --force then
+    blocked for ever): a pipe is refused by the write, as without --force."""
+    directory = claims_dir(tmp_path)
+    assert run_cli("import", str(directory)).exit_code == 0
+    folder = tmp_path / "out"
+    folder.mkdir()
+    pipe = folder / "src.toml"
+    os.mkfifo(pipe)
+    outcome: list[Any] = []
+    exporter = threading.Thread(target=lambda: outcome.append(
+        run_cli("export", "--force", str(folder))), daemon=True)
+    exporter.start()
+    exporter.join(timeout=20)
+    assert not exporter.is_alive(), "blocked reading the pipe"
+    assert outcome[0].exit_code == 1
+    assert f"cannot write {pipe}: it is not a regular file" in outcome[0].stderr

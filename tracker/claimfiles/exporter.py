@@ -97,7 +97,7 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
         unimported += _written_elsewhere(directory, set(targets.values()), homes)
         if unimported:
             raise ProblemsFound(unimported, OVERWRITE_REFUSED)
-    notes += [note for path in targets.values() if path.exists()
+    notes += [note for path in targets.values() if path.is_file()  # not a pipe: it blocks
               for note in _changed_entry_notes(path, entries_of)]
     files = {targets[key]: ClaimFile(
         source=source_entries[key] if key is not None else None,
