@@ -26,7 +26,7 @@ from tracker.claimfiles.lifecycle import replay
 from tracker.claimfiles.merge import changed_entries
 from tracker.claimfiles.paths import claim_file_paths
 from tracker.claimfiles.problems import Problem, ProblemsFound
-from tracker.claimfiles.reader import read_path
+from tracker.claimfiles.reader import ReadFile, read_path
 from tracker.claimfiles.rules import beside, log_problems
 from tracker.claimfiles.writer import render
 from tracker.definitions import check_tag, copy_matches, validate_definition
@@ -88,17 +88,21 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
         # Read before the check, compared again just before writing: an edit saved while
         # this runs is refused then, not written over (nor half of the files written).
         seen = {path: read_bytes(path) for path in targets.values()}
+    # Each file there parsed once (after `seen`), for the refusal's check and the notes; not a
+    # pipe named like one (reading it blocks: the write refuses it).
+    read = {path: read_path(path) for path in targets.values() if path.is_file()}
+    if not force:
         by_slug = {detail.slug: detail for detail in details}
         declined_ids = {slug: {item.uuid for item in items} for slug, items in declined.items()}
-        unimported = [problem for path in targets.values() if path.exists()
-                      for problem in unimported_changes(path, by_slug, entries_of,
+        unimported = [problem for path, held in read.items()
+                      for problem in unimported_changes(path, held, by_slug, entries_of,
                                                         source_entries, declined_ids)]
         homes = {detail.slug: targets[key] for key in keys for detail in groups[key]}
         unimported += _written_elsewhere(directory, set(targets.values()), homes)
         if unimported:
             raise ProblemsFound(unimported, OVERWRITE_REFUSED)
-    notes += [note for path in targets.values() if path.is_file()  # not a pipe: it blocks
-              for note in _changed_entry_notes(path, entries_of)]
+    notes += [note for path, held in read.items()
+              for note in _changed_entry_notes(path, held, entries_of)]
     files = {targets[key]: ClaimFile(
         source=source_entries[key] if key is not None else None,
         claims=tuple(entries_of[detail.slug] for detail in groups[key])) for key in keys}
@@ -160,15 +164,15 @@ def _own_history_left_out(path: Path, own: ClaimEntry, written: ClaimEntry) -> l
             "the status you agree on"]
 
 
-def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
+def unimported_changes(path: Path, read: ReadFile, details: Mapping[str, ClaimDetail],
                        entries_of: Mapping[str, ClaimEntry],
                        sources: Mapping[str, SourceEntry],
                        declined: Mapping[str, set[str]]) -> list[Problem]:
     """What the claim file at `path` holds that the database lacks, or that cannot be read,
     by line: writing the database over it would lose it. (Sources change only by import, so
     a `[source]` table unlike the database's was edited here.) Entries an import declined
-    (`declined`, by slug) are not missing: the database remembers them."""
-    read = read_path(path)
+    (`declined`, by slug) are not missing: the database remembers them. `read` is the
+    file as read from `path`."""
     unrecognised = read.content is not None and bool(read.problems) and not (
         read.content.claims or read.content.source)  # TOML, but not a claim file's
     if read.content is None or unrecognised:
@@ -204,12 +208,13 @@ def unimported_changes(path: Path, details: Mapping[str, ClaimDetail],
     return sorted(problems)
 
 
-def _changed_entry_notes(path: Path, entries_of: Mapping[str, ClaimEntry]) -> list[str]:
+def _changed_entry_notes(path: Path, read: ReadFile,
+                         entries_of: Mapping[str, ClaimEntry]) -> list[str]:
     """The log entries the file at `path` holds changed (an edit by hand: no import takes
     one, the log is append-only), which the export writes over with the database's copy.
     Not refused: two databases that took different copies of one entry (one imported it
     after the edit) would each refuse every export after a sync."""
-    content = read_path(path).content
+    content = read.content
     if content is None:
         return []
     return [f"{path}:{line}: entry {entry_id} of '{claim.slug}' was changed in this file; "
