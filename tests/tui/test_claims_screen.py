@@ -26,6 +26,7 @@ from tests.tui.conftest import (
     went_away,
 )
 from tracker.ledger import Ledger
+from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.facets import FacetDialog
 from tracker.tui.listing import COLUMNS, PAGE_SIZE, Listing
@@ -721,6 +722,16 @@ async def edit_title(pilot: Pilot[None], slug: str, title: str) -> None:
     await settle(pilot)
 
 
+async def show_bank_claims_by_title(pilot: Pilot[None], app: TrackerApp) -> None:
+    """Filter by "bank" and sort by title: the first page holds the fifty bank-NN claims
+    (added by the test), "Central banks cut rates" is on the next."""
+    await settle(pilot)
+    await pilot.press("slash", *"bank")
+    await settle(pilot)
+    app.claims_screen.show_listing(app.claims_screen.listing.sorted_by("title"))
+    await settle(pilot)
+
+
 async def test_a_claim_saved_out_of_the_filter_says_where_it_went(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:
@@ -730,11 +741,7 @@ async def test_a_claim_saved_out_of_the_filter_says_where_it_went(
         add_claim(seeded, f"bank-{number:02}", f"Bank claim {number:02}")
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"bank")
-        await settle(pilot)
-        app.claims_screen.show_listing(app.claims_screen.listing.sorted_by("title"))
-        await settle(pilot)
+        await show_bank_claims_by_title(pilot, app)
         assert slugs(app)[0] == "bank-00" and len(slugs(app)) == PAGE_SIZE
         assert "rates-cut" not in slugs(app)  # "Central banks cut rates": the next page
 
@@ -752,3 +759,43 @@ async def test_a_claim_saved_out_of_the_filter_says_where_it_went(
         assert notices(app)[-1] == (
             "'rates-cut' no longer matches the filter, so it left the list: esc clears the "
             "filter.")
+
+
+async def test_a_saved_claim_is_said_to_have_moved_when_its_detail_comes_first(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page read after a write and the claim's detail are read side by side; the detail,
+    newer than the row still shown, asks for the page again. The notice still comes."""
+    for number in range(PAGE_SIZE):
+        add_claim(seeded, f"bank-{number:02}", f"Bank claim {number:02}")
+    after_write, detail_read = threading.Event(), threading.Event()
+    read_page, claim_detail = Listing.read_page, Queries.claim_detail
+
+    def page_after_detail(listing: Listing, *args: Any) -> Any:
+        if after_write.is_set():
+            detail_read.wait(timeout=30)
+        return read_page(listing, *args)
+
+    def noted_detail(queries: Queries, *args: Any) -> Any:
+        detail = claim_detail(queries, *args)
+        if after_write.is_set():
+            detail_read.set()
+        return detail
+
+    monkeypatch.setattr(Listing, "read_page", page_after_detail)
+    monkeypatch.setattr(Queries, "claim_detail", noted_detail)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await show_bank_claims_by_title(pilot, app)
+        table = app.screen.query_one(ClaimsTable)
+        table.focus()
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await fill(pilot, "title", "Zed bank claim")  # sorts after the page's others
+        after_write.set()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert detail_read.is_set()
+        assert "bank-00" not in slugs(app)
+        assert notices(app)[-1] == "'bank-00' moved to another page in this sort."

@@ -123,7 +123,8 @@ class ClaimsScreen(ClaimEditingScreen):
         """That read failed: the status line says so until a page is shown, a resize too."""
         self._saved: tuple[int, str] | None = None
         """The request reading the page again after a write, and the claim written: if the
-        page does not hold it, the reviewer is told where it went."""
+        page it (or a later request) shows does not hold it, the reviewer is told where it
+        went."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -219,7 +220,10 @@ class ClaimsScreen(ClaimEditingScreen):
                         f"{key_for(self, 'clear_filter', enabled_only=False)} clears the filter.")
 
     def _check_saved_claim_shown(self, message: ClaimsLoaded) -> None:
-        if self._saved is None or self._saved[0] != message.serial:
+        """Any page asked for since the write will do: the write's own read is passed over
+        when a newer one replaces it (the claim's detail, read beside it, can come first
+        and ask for the page again)."""
+        if self._saved is None or message.serial < self._saved[0]:
             return
         slug = self._saved[1]
         self._saved = None
