@@ -167,9 +167,18 @@ async def settle(pilot: Pilot[None]) -> None:
         with contextlib.suppress(WorkerCancelled, WorkerFailed):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        idle = 0 if any(worker.state in BUSY for worker in pilot.app.workers) else idle + 1
+        idle = idle + 1 if _quiet(pilot.app) else 0
         if idle == 2:
             return
+
+
+def _quiet(app: TrackerApp) -> bool:
+    """No worker running and no message waiting. A worker that ended between two looks has
+    posted its result already, but the message may not be handled yet (a notice to come)."""
+    nodes = [app, *(node for screen in app.screen_stack
+                    for node in screen.walk_children(with_self=True))]
+    return (not any(worker.state in BUSY for worker in app.workers)
+            and not any(node.message_queue_size for node in nodes))
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:
