@@ -546,6 +546,22 @@ async def test_detail_pane_shows_the_whole_claim(
         assert "Resolution" in text and "IMF figures" in text
 
 
+async def test_the_pane_indents_a_cadence_written_on_two_lines(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """A DTSTART on a line of its own left the RRULE at the pane's edge, like a fact."""
+    add_claim(seeded, "dated", "Dated cadence", cadence="DTSTART:20240115\nRRULE:FREQ=WEEKLY")
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        app.claims_screen.show_claim("dated")
+        await settle(pilot)
+        lines = detail_text(app).splitlines()
+        column = next(line.index("deadline") for line in lines if "deadline" in line)
+        facts = [line[column:].rstrip() for line in lines]  # the pane's right-hand column
+        at = facts.index("review cadence DTSTART:20240115")
+        assert facts[at + 1] == "  RRULE:FREQ=WEEKLY"
+
+
 async def test_the_pane_lists_evidence_by_the_day_it_speaks_of(
     seeded: Ledger, tui: Callable[..., TrackerApp]
 ) -> None:

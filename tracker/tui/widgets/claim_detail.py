@@ -106,7 +106,7 @@ def _facts(detail: ClaimDetail) -> list[RenderableType]:
     if d.tags:
         facts.append(f"\ntags {', '.join(d.tags)}")
     if d.review_cadence:
-        facts.append(f"\nreview cadence {d.review_cadence}")
+        facts.append("\nreview cadence " + "\n  ".join(d.review_cadence.splitlines()))
     if d.parent:
         facts.append(f"\nderived from {d.parent}")
     parts: list[RenderableType] = [HyphenBreaks(facts)]  # the parent's slug
