@@ -304,12 +304,28 @@ def test_cadences_dateutil_chokes_or_loops_on_are_date_errors(text: str) -> None
     ("FREQ=MONTHLY;BYMONTHDAY=1,x", "BYMONTHDAY=1,x is not a list of whole numbers$"),
     ("FREQ=MONTHLY;BYMONTHDAY=1_5", "BYMONTHDAY=1_5 is not a list of whole numbers$"),
     ("FREQ=WEEKLY;UNTIL=20301231;COUNT=3", "gives both UNTIL and COUNT: give one of them"),
+    # as people write lists; dateutil's answer was about unpacking a tuple:
+    ("FREQ=MONTHLY; INTERVAL=3", "does not allow: write 'FREQ=MONTHLY;INTERVAL=3'$"),
+    ("FREQ = MONTHLY", "write 'FREQ=MONTHLY'$"),
+    ("FREQ=MONTHLY;INTERVAL=3;", "write 'FREQ=MONTHLY;INTERVAL=3'$"),
+    ("FREQ=MONTHLY;UNTIL = 2024-12-31", "write 'FREQ=MONTHLY;UNTIL=2024-12-31'$"),
+    ("DTSTART:20240115 RRULE:FREQ=WEEKLY ;INTERVAL=2", "write 'DTSTART:20240115 "
+     "RRULE:FREQ=WEEKLY;INTERVAL=2'$"),
 ])
 def test_cadences_a_reviewer_might_type_get_a_plain_answer(text: str, message: str) -> None:
     """Not dateutil's own words ('not enough values to unpack'), and no cadence finer
     than a day."""
     with pytest.raises(DateError, match=message):
         check_cadence(text)
+
+
+@pytest.mark.parametrize("text", ["FREQ=MONTHLY; INTERVAL=3", "FREQ=WEEKLY;\n",
+                                  "DTSTART:20240115\nRRULE:FREQ=MONTHLY ; UNTIL = 2024-12-31;"])
+def test_the_cadence_a_loose_one_is_told_to_write_reads(text: str) -> None:
+    with pytest.raises(DateError, match="write '") as refused:
+        check_cadence(text)
+    suggested = str(refused.value).rsplit("write '", 1)[1].removesuffix("'")
+    assert isinstance(check_cadence(suggested), rrule.rrule)
 
 
 @pytest.mark.parametrize(("text", "meant"), [
