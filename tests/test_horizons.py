@@ -171,6 +171,29 @@ def test_a_weekday_with_a_capital_t_is_not_taken_for_a_time() -> None:
     assert parse_instant("30.6.2025T12:00Z") == datetime(2025, 6, 30, 12, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("text", ["6/30/2025 5 PM", "2025-06-30 5pm", "June 30, 2025 5 p.m.",
+                                  "2025-06-30 5 PM UTC"])
+def test_an_hour_without_minutes_is_a_time(text: str) -> None:
+    """Without a colon the hour was dropped and the end of the day read instead."""
+    assert parse_instant(text) == datetime(2025, 6, 30, 17, tzinfo=UTC)
+
+
+def test_an_hour_without_minutes_on_a_date_either_way_round_is_refused() -> None:
+    with pytest.raises(DateError, match="could be 6 July or June 7"):
+        parse_instant("6/7/2025 5 PM")
+
+
+@pytest.mark.parametrize(("text", "zone"), [("2025-06-30 17:00 EST", "EST"),
+                                            ("6/30/2025 5:00 PM CEST", "CEST"),
+                                            ("2025-06-30 5 PM PST", "PST")])
+def test_a_zone_name_dateutil_does_not_know_is_refused(text: str, zone: str) -> None:
+    """dateutil warned and read the time as UTC: 5 PM EST became 17:00 UTC, five hours off."""
+    with pytest.raises(DateError, match=f"does not know the zone '{zone}'.*give an offset"):
+        parse_instant(text)
+    assert parse_instant("2025-06-30 17:00 GMT") == datetime(2025, 6, 30, 17, tzinfo=UTC)
+    assert parse_instant("2025-06-30 12:00 -05:00") == datetime(2025, 6, 30, 17, tzinfo=UTC)
+
+
 def test_day_words_are_refused_where_no_today_is_given() -> None:
     """Files give no `today`: a 'yesterday' there would mean another day each time it is read."""
     with pytest.raises(DateError, match="changes meaning from day to day"):

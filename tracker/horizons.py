@@ -13,6 +13,7 @@ Pure functions, no I/O. Conventions:
 from __future__ import annotations
 
 import re
+import warnings
 from calendar import month_name
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from itertools import takewhile
 
 from dateutil import parser as date_parser
 from dateutil import rrule
+from dateutil.parser import UnknownTimezoneWarning
 from dateutil.relativedelta import relativedelta
 
 END_OF_DAY = time(23, 59, 59, 999999)
@@ -216,7 +218,7 @@ def _parse_instant(text: str, now: datetime) -> datetime:
     cleaned = text.strip()
     if cleaned.lower() == "now":
         return now
-    if _DATE_TIME_T.search(cleaned) or ":" in cleaned:
+    if _DATE_TIME_T.search(cleaned) or ":" in cleaned or _CLOCK_HOUR.search(cleaned):
         # The words before the time: 06/07/2025 12:00 UTC, 6 7 2025 12:00
         date_part = " ".join(takewhile(lambda word: ":" not in word,
                                        _DATE_TIME_T.split(cleaned)[0].split()))
@@ -224,13 +226,27 @@ def _parse_instant(text: str, now: datetime) -> datetime:
         try:
             return as_utc(date_parser.isoparse(cleaned))
         except ValueError:
-            try:
+            pass
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", UnknownTimezoneWarning)
                 return as_utc(date_parser.parse(cleaned))
-            except (ValueError, OverflowError) as error:
-                raise DateError(
-                    f"cannot read '{text}' as a time: give 2025-06-30 or 2025-06-30T12:00Z"
-                ) from error
+        except UnknownTimezoneWarning as warned:  # dateutil read the time as UTC
+            named = re.search(r"tzname (\S+) ", str(warned))
+            zone = f" '{named.group(1)}'" if named else ""
+            raise DateError(f"'{text}': tracker does not know the zone{zone} (such names are "
+                            "ambiguous): give an offset, as in 2025-06-30 17:00-05:00, or "
+                            "UTC") from None
+        except (ValueError, OverflowError) as error:
+            raise DateError(
+                f"cannot read '{text}' as a time: give 2025-06-30 or 2025-06-30T12:00Z"
+            ) from error
     return end_of_day(_parse_calendar(cleaned, now.date())[1])
+
+
+_CLOCK_HOUR = re.compile(r"\b\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)
+"""An hour of the clock without minutes ('5 PM', '5pm', '5 p.m.'): a time, like one with a
+colon (it was dropped, and the end of that day read instead)."""
 
 
 def counts_from_made_on(horizon: str) -> bool:
