@@ -48,6 +48,15 @@ def rows_file(tmp_path: Path, *rows: str) -> Path:
     return path
 
 
+def refusal(engine: Engine, ledger: Ledger, path: Path) -> TrackRecordError:
+    """The import of `path` refused, and nothing of it written."""
+    before = dump(engine)
+    with pytest.raises(TrackRecordError) as error:
+        import_track_record(ledger, path)
+    assert dump(engine) == before, "the whole file or nothing"
+    return error.value
+
+
 @pytest.fixture
 def clock() -> Clock:
     """Imports run after the questions in CSV were resolved (the ledger refuses outcomes
@@ -315,18 +324,36 @@ def test_bad_rows_are_listed_by_line_and_nothing_is_imported(
                      "Q6,No outcome,ann,0.7,2024-01-15,,2024-06-01,,,",
                      "Q7,Q seven,ann,0.7,2024-01-15,,,,,",
                      "Q7,Q seven (renamed),bob,0.2,2024-01-16,,,,,")
-    before = dump(engine)
-    with pytest.raises(TrackRecordError) as error:
-        import_track_record(ledger, path)
-    lines = [problem.split(":")[0] for problem in error.value.problems]
+    error = refusal(engine, ledger, path)
+    lines = [problem.split(":")[0] for problem in error.problems]
     assert lines == ["3", "4", "5", "6", "7", "8"]
-    assert "outside [0, 1]" in str(error.value) and "someday" in str(error.value)
+    assert "outside [0, 1]" in str(error) and "someday" in str(error)
     # Taken silently before: an outcome's day without an outcome (the question stayed
     # open), and two titles for one question (the first won).
-    assert "7: resolved_at is given but outcome is empty" in str(error.value)
+    assert "7: resolved_at is given but outcome is empty" in str(error)
     assert ("8: question 'Q7' has different titles on different rows (line 8 'Q seven', "
-            "line 9 'Q seven (renamed)'); give one") in str(error.value)
-    assert dump(engine) == before
+            "line 9 'Q seven (renamed)'); give one") in str(error)
+
+
+def test_rows_of_one_question_with_different_urls_or_created_at_are_refused(
+    engine: Engine, ledger: Ledger, tmp_path: Path
+) -> None:
+    """The first row's url or created_at was taken and the other dropped, without a word;
+    a row that leaves the cell empty still takes the question's."""
+    path = rows_file(tmp_path,
+                     "Q1,One,ann,0.8,2024-01-05,,,,https://a.example/q1,2024-01-01",
+                     "Q1,One,bob,0.6,2024-01-06,,,,https://b.example/q1,2024-01-02",
+                     "Q2,Two,ann,0.8,2024-01-05,,,,,2024-01-01",
+                     "Q2,Two,bob,0.6,2024-01-06,,,,,2024-01-01T09:00:00+00:00",
+                     "Q3,Three,ann,0.8,2024-01-05,,,,https://c.example/q3,2024-01-01",
+                     "Q3,Three,bob,0.6,2024-01-06,,,,,")
+    assert refusal(engine, ledger, path).problems == [
+        "2: question 'Q1' has different urls on different rows (line 2 "
+        "'https://a.example/q1', line 3 'https://b.example/q1'); give one",
+        "2: question 'Q1' has different created_at values on different rows (line 2 "
+        "'2024-01-01', line 3 '2024-01-02'); give one",
+        "4: question 'Q2' has different created_at values on different rows (line 4 "
+        "'2024-01-01', line 5 '2024-01-01T09:00:00+00:00'); give one"]
 
 
 def test_a_file_separated_by_semicolons_is_told_so(ledger: Ledger, tmp_path: Path) -> None:
@@ -445,15 +472,11 @@ def test_dates_after_the_import_are_refused_by_line(
                      "Q2,Later,bob,0.6,2024-08-02,no,2024-07-01,,,",  # the clock: 2024-06-01
                      "Q3,Tomorrow,bob,0.6,2024-06-02,,,,,",  # a day's grace for time zones
                      "Q4,Opens later,bob,0.6,2024-01-01,,,,,2024-07-01T10:00Z")
-    before = dump(engine)
-    with pytest.raises(TrackRecordError) as error:
-        import_track_record(ledger, path)
-    assert error.value.problems == [
+    assert refusal(engine, ledger, path).problems == [
         "4: forecast_at 2024-08-02 is after today (2024-06-01)",
         "4: resolved_at 2024-07-01 is after today (2024-06-01)",
         "6: created_at 2024-07-01 is after today (2024-06-01)",
     ]
-    assert dump(engine) == before, "the whole file or nothing"
 
 
 def test_a_refusal_from_the_ledger_names_the_line(
@@ -461,12 +484,8 @@ def test_a_refusal_from_the_ledger_names_the_line(
 ) -> None:
     path = rows_file(tmp_path, "Q1,Fine,ann,0.8,2024-01-01,,,,,",
                      f"Q2,Long name,{'x' * 121},0.5,2024-01-01,,,,,")
-    before = dump(engine)
-    with pytest.raises(TrackRecordError) as error:
-        import_track_record(ledger, path)
-    assert error.value.problems == [
+    assert refusal(engine, ledger, path).problems == [
         "3: reviewer name is 121 characters long; the limit is 120: shorten it"]
-    assert dump(engine) == before
 
 
 def test_json_input_reports_lines(tmp_path: Path) -> None:

@@ -315,16 +315,27 @@ def _question_problems(question: QuestionRows) -> list[str]:
     if not any(row.title for row in question.rows):
         problems.append(f"{question.rows[0].line}: question '{question.question_id}' has no "
                         "title on any row")
-    titles = {row.title: row.line for row in question.rows if row.title}
-    if len(titles) > 1:
-        lines = ", ".join(f"line {line} '{title}'" for title, line in titles.items())
-        problems.append(f"{question.rows[0].line}: question '{question.question_id}' has "
-                        f"different titles on different rows ({lines}); give one")
+    for column, cells in (("titles", {row.title: row.line for row in question.rows}),
+                          ("urls", {row.url: row.line for row in question.rows}),
+                          ("created_at values", {_created_text(row): row.line
+                                                 for row in question.rows})):
+        cells.pop("", None)  # an empty cell gives none: the question's other rows do
+        if len(cells) > 1:  # the first one given was taken, without a word
+            lines = ", ".join(f"line {line} '{text}'" for text, line in cells.items())
+            problems.append(f"{question.rows[0].line}: question '{question.question_id}' has "
+                            f"different {column} on different rows ({lines}); give one")
     try:
         validate_definition(_definition(question))
     except InvalidInput as error:
         problems.append(f"{question.rows[0].line}: {error}")
     return problems
+
+
+def _created_text(row: Row) -> str:
+    if row.created_at is None:
+        return ""
+    return row.created_at.isoformat() if row.created_at_is_instant else row.created_at.date(
+        ).isoformat()
 
 
 QUESTION_CRITERIA = "Resolves as the imported track record's outcome column says."
