@@ -334,6 +334,11 @@ def test_cadences_dateutil_chokes_or_loops_on_are_date_errors(text: str) -> None
     ("FREQ=MONTHLY;UNTIL = 2024-12-31", "write 'FREQ=MONTHLY;UNTIL=2024-12-31'$"),
     ("DTSTART:20240115 RRULE:FREQ=WEEKLY ;INTERVAL=2", "write 'DTSTART:20240115 "
      "RRULE:FREQ=WEEKLY;INTERVAL=2'$"),
+    # a list written with spaces, or a ';' doubled: dateutil's answer was 'invalid BYDAY: MO,'
+    # or about unpacking a tuple
+    ("FREQ=WEEKLY;BYDAY=MO, FR", "write 'FREQ=WEEKLY;BYDAY=MO,FR'$"),
+    ("FREQ=MONTHLY;BYMONTHDAY=1 ,15", "write 'FREQ=MONTHLY;BYMONTHDAY=1,15'$"),
+    ("FREQ=WEEKLY;;INTERVAL=2", "write 'FREQ=WEEKLY;INTERVAL=2'$"),
 ])
 def test_cadences_a_reviewer_might_type_get_a_plain_answer(text: str, message: str) -> None:
     """Not dateutil's own words ('not enough values to unpack'), and no cadence finer
@@ -343,7 +348,8 @@ def test_cadences_a_reviewer_might_type_get_a_plain_answer(text: str, message: s
 
 
 @pytest.mark.parametrize("text", ["FREQ=MONTHLY; INTERVAL=3", "FREQ=WEEKLY;\n",
-                                  "DTSTART:20240115\nRRULE:FREQ=MONTHLY ; UNTIL = 2024-12-31;"])
+                                  "DTSTART:20240115\nRRULE:FREQ=MONTHLY ; UNTIL = 2024-12-31;",
+                                  "FREQ=MONTHLY;;BYMONTHDAY=1, 15;"])
 def test_the_cadence_a_loose_one_is_told_to_write_reads(text: str) -> None:
     with pytest.raises(DateError, match="write '") as refused:
         check_cadence(text)

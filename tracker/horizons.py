@@ -347,8 +347,8 @@ def parse_cadence(text: str, start: datetime | None = None, what: str = "review 
     if rule := CADENCE_WORDS.get(cleaned.lower()):
         raise DateError(f"{what} '{text}' is not an RRULE: write '{rule}'")
     if (tight := _tightened(text.strip())) != text.strip():  # dateutil: unpacking a tuple
-        raise DateError(f"{what} '{text}' has a space by a ';' or '=', or a ';' closing it, "
-                        f"which RFC 5545 does not allow: write '{tight}'")
+        raise DateError(f"{what} '{text}' has a space by a ';', '=' or ',', or a ';' doubled "
+                        f"or closing it, which RFC 5545 does not allow: write '{tight}'")
     if "=" not in cleaned:  # dateutil's own message would be about unpacking a tuple
         raise DateError(f"cannot read {what} '{text}': give an RFC 5545 RRULE such "
                         "as 'FREQ=MONTHLY;INTERVAL=3'")
@@ -391,11 +391,13 @@ def parse_cadence(text: str, start: datetime | None = None, what: str = "review 
 
 
 def _tightened(text: str) -> str:
-    """`text` without spaces around its ';' and '=' and without a ';' ending a line."""
-    return _CLOSING_SEMICOLON.sub("", _SPACED_MARK.sub(r"\1", text))
+    """`text` without spaces around its ';', '=' and ',' (a list as people write it: 'MO,
+    FR'), with one ';' where two were typed, and without a ';' ending a line."""
+    return _CLOSING_SEMICOLON.sub("", _DOUBLED_SEMICOLON.sub(";", _SPACED_MARK.sub(r"\1", text)))
 
 
-_SPACED_MARK = re.compile(r"[ \t]*([;=])[ \t]*")
+_SPACED_MARK = re.compile(r"[ \t]*([;=,])[ \t]*")
+_DOUBLED_SEMICOLON = re.compile(r";{2,}")
 _CLOSING_SEMICOLON = re.compile(r";+(?=\s|$)")
 _DTSTART_FLOATING = re.compile(r"DTSTART(?:;VALUE=DATE(?:-TIME)?)?\s*:\s*(\d{4}-?\d{2}-?\d{2})"
                                r"(?:T(\d{2}:?\d{2}(?::?\d{2})?))?(?=\s|$)", re.IGNORECASE)
