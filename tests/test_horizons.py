@@ -451,3 +451,18 @@ def test_a_stored_cadence_that_never_comes_round_asks_for_no_review(
     assert 2024 not in searched_from
     assert next_review("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", since, since) == datetime(
         2024, 2, 29, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("FREQ = HOURLY", "'FREQ=HOURLY' repeats within a day"),
+    ("FREQ=MONTHLY; INTERVAL=0", "'FREQ=MONTHLY;INTERVAL=0' has INTERVAL below 1"),
+    ("FREQ=YEARLY; BYMONTH=13", "BYMONTH=13 is out of range"),
+])
+def test_a_loose_cadence_is_not_told_to_write_one_that_is_refused_too(
+    text: str, message: str
+) -> None:
+    """'write FREQ=HOURLY' sent the reviewer to a second refusal: what is wrong with the
+    cadence to write is said first."""
+    with pytest.raises(DateError, match=message) as refused:
+        check_cadence(text)
+    assert "write 'FREQ" not in str(refused.value)

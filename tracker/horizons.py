@@ -347,6 +347,7 @@ def parse_cadence(text: str, start: datetime | None = None, what: str = "review 
     if rule := CADENCE_WORDS.get(cleaned.lower()):
         raise DateError(f"{what} '{text}' is not an RRULE: write '{rule}'")
     if (tight := _tightened(text.strip())) != text.strip():  # dateutil: unpacking a tuple
+        parse_cadence(tight, start, what)  # what else is wrong is said first, not suggested
         raise DateError(f"{what} '{text}' has a space by a ';', '=' or ',', or a ';' doubled "
                         f"or closing it, which RFC 5545 does not allow: write '{tight}'")
     if "=" not in cleaned:  # dateutil's own message would be about unpacking a tuple
@@ -447,6 +448,8 @@ def check_cadence(text: str) -> rrule.rrule:
     if _UNTIL_PART.search(text) and _COUNT_PART.search(text):  # before dateutil warns
         raise DateError(f"review cadence '{text}' gives both UNTIL and COUNT: give one of "
                         "them (RFC 5545 allows only one)")
+    if (tight := _tightened(text.strip())) != text.strip():
+        check_cadence(tight)  # parse_cadence suggests it: not a cadence refused in turn
     rule = parse_cadence(text)
     if SUB_DAILY.search(text) or _TIME_OF_DAY.search(text):
         raise DateError(f"review cadence '{text}' repeats within a day: use FREQ=DAILY or "
