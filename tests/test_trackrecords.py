@@ -463,6 +463,18 @@ def test_a_question_without_created_at_is_open_from_its_first_forecast(
     assert rows["erin"].coverage == pytest.approx(30 / 121)
 
 
+def test_an_hour_without_minutes_is_not_dropped(
+    engine: Engine, ledger: Ledger, tmp_path: Path
+) -> None:
+    """'2024-01-05 5 PM' (no colon) was read as the day, its hour dropped without a word,
+    as --as-of did before e60b982: it is told to give an ISO timestamp."""
+    path = rows_file(tmp_path, "Q1,One,ann,0.8,2024-01-05 5 PM,,,,,",
+                     "Q2,Two,bob,0.6,2024-01-06,yes,1/15/2024 9am,,,")
+    assert refusal(engine, ledger, path).problems == [
+        "2: forecast_at '2024-01-05 5 PM' is not a date or ISO timestamp",
+        "3: resolved_at '1/15/2024 9am' is not a date or ISO timestamp"]
+
+
 def test_dates_after_the_import_are_refused_by_line(
     engine: Engine, ledger: Ledger, tmp_path: Path
 ) -> None:

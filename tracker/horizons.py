@@ -218,7 +218,7 @@ def _parse_instant(text: str, now: datetime) -> datetime:
     cleaned = text.strip()
     if cleaned.lower() == "now":
         return now
-    if _DATE_TIME_T.search(cleaned) or ":" in cleaned or _CLOCK_HOUR.search(cleaned):
+    if names_a_time(cleaned):
         # The words before the time: 06/07/2025 12:00 UTC, 6 7 2025 12:00
         date_part = " ".join(takewhile(lambda word: ":" not in word,
                                        _DATE_TIME_T.split(cleaned)[0].split()))
@@ -242,6 +242,12 @@ def _parse_instant(text: str, now: datetime) -> datetime:
                 f"cannot read '{text}' as a time: give 2025-06-30 or 2025-06-30T12:00Z"
             ) from error
     return end_of_day(_parse_calendar(cleaned, now.date())[1])
+
+
+def names_a_time(text: str) -> bool:
+    """Whether `text` gives a time of day, not only a day ('2025-06-30T12:00', '17:00',
+    '5 PM'): whoever reads a day where one is given drops the hour without a word."""
+    return bool(_DATE_TIME_T.search(text) or ":" in text or _CLOCK_HOUR.search(text))
 
 
 _CLOCK_HOUR = re.compile(r"\b\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)

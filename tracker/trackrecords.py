@@ -43,7 +43,7 @@ from tracker.definitions import (
     validate_definition,
 )
 from tracker.errors import InvalidInput, TrackerError
-from tracker.horizons import DateError, as_utc, parse_day
+from tracker.horizons import DateError, as_utc, names_a_time, parse_day
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.models import (
     Claim,
@@ -194,14 +194,9 @@ def _json_records(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         yield line, record
 
 
-def _has_time(text: str) -> bool:
-    """Whether a date cell gives a moment ("2024-03-01T15:00Z"), not only a day."""
-    return "T" in text or ":" in text
-
-
 def _instant(text: str, column: str) -> datetime:
     try:
-        if _has_time(text):
+        if names_a_time(text):  # a moment ("2024-03-01T15:00Z"), not only a day
             return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
         return as_utc(datetime.combine(parse_day(text), datetime.min.time()))
     except DateError as error:  # says why: "could be 6 July or June 7: write ..."
@@ -247,8 +242,8 @@ def _row(line: int, record: dict[str, Any]) -> Row:
     created_at = _instant(get("created_at"), "created_at") if get("created_at") else None
     tags = tuple(sorted({tag.strip() for tag in get("tags").split(";") if tag.strip()}))
     return Row(line, question_id, get("title"), forecaster, probability, forecast_at, outcome,
-               value, resolved_at, _has_time(get("resolved_at")), tags, get("url"), created_at,
-               _has_time(get("created_at")))
+               value, resolved_at, names_a_time(get("resolved_at")), tags, get("url"), created_at,
+               names_a_time(get("created_at")))
 
 
 def _outcome(text: str) -> tuple[str, float | None]:
