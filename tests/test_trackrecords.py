@@ -339,14 +339,16 @@ def test_rows_of_one_question_with_different_urls_or_created_at_are_refused(
     engine: Engine, ledger: Ledger, tmp_path: Path
 ) -> None:
     """The first row's url or created_at was taken and the other dropped, without a word;
-    a row that leaves the cell empty still takes the question's."""
+    a row that leaves the cell empty still takes the question's. A text given again is
+    named by its first line (it was named by its last: 'line 8' ahead of line 3)."""
     path = rows_file(tmp_path,
                      "Q1,One,ann,0.8,2024-01-05,,,,https://a.example/q1,2024-01-01",
                      "Q1,One,bob,0.6,2024-01-06,,,,https://b.example/q1,2024-01-02",
                      "Q2,Two,ann,0.8,2024-01-05,,,,,2024-01-01",
                      "Q2,Two,bob,0.6,2024-01-06,,,,,2024-01-01T09:00:00+00:00",
                      "Q3,Three,ann,0.8,2024-01-05,,,,https://c.example/q3,2024-01-01",
-                     "Q3,Three,bob,0.6,2024-01-06,,,,,")
+                     "Q3,Three,bob,0.6,2024-01-06,,,,,",
+                     "Q1,One,cat,0.6,2024-01-07,,,,https://a.example/q1,2024-01-01")
     assert refusal(engine, ledger, path).problems == [
         "2: question 'Q1' has different urls on different rows (line 2 "
         "'https://a.example/q1', line 3 'https://b.example/q1'); give one",

@@ -310,10 +310,11 @@ def _question_problems(question: QuestionRows) -> list[str]:
     if not any(row.title for row in question.rows):
         problems.append(f"{question.rows[0].line}: question '{question.question_id}' has no "
                         "title on any row")
-    for column, cells in (("titles", {row.title: row.line for row in question.rows}),
-                          ("urls", {row.url: row.line for row in question.rows}),
-                          ("created_at values", {_created_text(row): row.line
-                                                 for row in question.rows})):
+    for column, cell in (("titles", lambda row: row.title), ("urls", lambda row: row.url),
+                         ("created_at values", _created_text)):
+        cells: dict[str, int] = {}  # each text, and the line it is first given on
+        for row in question.rows:
+            cells.setdefault(cell(row), row.line)
         cells.pop("", None)  # an empty cell gives none: the question's other rows do
         if len(cells) > 1:  # the first one given was taken, without a word
             lines = ", ".join(f"line {line} '{text}'" for text, line in cells.items())
