@@ -205,6 +205,17 @@ def test_now_is_the_moment_given() -> None:
     assert parse_instant("now", now) == now
 
 
+@pytest.mark.parametrize(("text", "meant"), [
+    ("5 PM", datetime(2025, 3, 1, 17, tzinfo=UTC)), ("17:00", datetime(2025, 3, 1, 17, tzinfo=UTC)),
+    ("12 AM", datetime(2025, 3, 1, tzinfo=UTC)),
+    ("June 30 5pm", datetime(2025, 6, 30, 17, tzinfo=UTC)),
+])
+def test_a_time_without_a_date_counts_from_the_moment_given(text: str, meant: datetime) -> None:
+    """As 'yesterday' does: the day (or year) left out was the machine's clock's, so the
+    same text read another day in the app's as-of form, and in tests with their own now."""
+    assert parse_instant(text, datetime(2025, 3, 1, 8, 30, tzinfo=UTC)) == meant
+
+
 def test_review_cadence_is_validated_rrule() -> None:
     assert parse_cadence("FREQ=MONTHLY;INTERVAL=3")._interval == 3
     assert parse_cadence("RRULE:FREQ=WEEKLY") is not None

@@ -230,7 +230,9 @@ def _parse_instant(text: str, now: datetime) -> datetime:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", UnknownTimezoneWarning)
-                return as_utc(date_parser.parse(cleaned))
+                # a day or year left out is `now`'s, as for "yesterday", not the clock's
+                return as_utc(date_parser.parse(cleaned, default=datetime.combine(
+                    now.astimezone(UTC).date(), time())))
         except UnknownTimezoneWarning as warned:  # dateutil read the time as UTC
             named = re.search(r"tzname (\S+) ", str(warned))
             zone = f" '{named.group(1)}'" if named else ""
