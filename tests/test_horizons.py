@@ -194,6 +194,17 @@ def test_a_zone_name_dateutil_does_not_know_is_refused(text: str, zone: str) -> 
     assert parse_instant("2025-06-30 12:00 -05:00") == datetime(2025, 6, 30, 17, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("text", ["2025-06-30 17:00 UTC+2", "2025-06-30T17:00 UTC+02:00",
+                                  "2025-06-30 5 PM GMT-5", "2025-06-30 17:00 UTC +0200",
+                                  "2025-06-30 17:00 utc - 5"])
+def test_an_offset_after_a_zone_name_is_refused(text: str) -> None:
+    """dateutil reads 'UTC+2' the POSIX way round, 2 hours behind (19:00 UTC for 17:00 UTC+2,
+    four hours off), and 'UTC +0200' or 'UTC -5' as UTC, the offset dropped."""
+    with pytest.raises(DateError, match="give the offset alone, as in 2025-06-30 17:00\\+02:00"):
+        parse_instant(text)
+    assert parse_instant("2025-06-30 17:00 +02:00") == datetime(2025, 6, 30, 15, tzinfo=UTC)
+
+
 def test_day_words_are_refused_where_no_today_is_given() -> None:
     """Files give no `today`: a 'yesterday' there would mean another day each time it is read."""
     with pytest.raises(DateError, match="changes meaning from day to day"):

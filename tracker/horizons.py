@@ -227,6 +227,10 @@ def _parse_instant(text: str, now: datetime) -> datetime:
             return as_utc(date_parser.isoparse(cleaned))
         except ValueError:
             pass
+        if named_offset := _NAMED_OFFSET.search(cleaned):
+            raise DateError(f"'{text}': '{named_offset.group(0)}' is read both ways round "
+                            "(POSIX takes UTC+2 as 2 hours behind UTC): give the offset alone, "
+                            "as in 2025-06-30 17:00+02:00")
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", UnknownTimezoneWarning)
@@ -252,6 +256,9 @@ def names_a_time(text: str) -> bool:
     return bool(_DATE_TIME_T.search(text) or ":" in text or _CLOCK_HOUR.search(text))
 
 
+_NAMED_OFFSET = re.compile(r"\b(?:UTC|GMT|UT|Z)\s*[+-]\s*\d[\d:]*", re.IGNORECASE)
+"""A zone name with an offset after it ('UTC+02:00', 'GMT-5'): POSIX counts such offsets
+west of Greenwich, people east; dateutil reads them POSIX's way, or drops them."""
 _CLOCK_HOUR = re.compile(r"\b\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)
 """An hour of the clock without minutes ('5 PM', '5pm', '5 p.m.'): a time, like one with a
 colon (it was dropped, and the end of that day read instead)."""
