@@ -191,6 +191,8 @@ def test_a_zone_name_dateutil_does_not_know_is_refused(text: str, zone: str) -> 
     with pytest.raises(DateError, match=f"does not know the zone '{zone}'.*give an offset"):
         parse_instant(text)
     assert parse_instant("2025-06-30 17:00 GMT") == datetime(2025, 6, 30, 17, tzinfo=UTC)
+    # RFC 5322's name for UTC, as some mail still gives it: read as UTC before, by luck
+    assert parse_instant("Mon, 30 Jun 2025 17:00:00 UT") == datetime(2025, 6, 30, 17, tzinfo=UTC)
     assert parse_instant("2025-06-30 12:00 -05:00") == datetime(2025, 6, 30, 17, tzinfo=UTC)
 
 

@@ -231,12 +231,12 @@ def _parse_instant(text: str, now: datetime) -> datetime:
             raise DateError(f"'{text}': '{named_offset.group(0)}' is read both ways round "
                             "(POSIX takes UTC+2 as 2 hours behind UTC): give the offset alone, "
                             "as in 2025-06-30 17:00+02:00")
+        # a day or year left out is `now`'s, as for "yesterday", not the clock's
+        today = datetime.combine(now.astimezone(UTC).date(), time())
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", UnknownTimezoneWarning)
-                # a day or year left out is `now`'s, as for "yesterday", not the clock's
-                return as_utc(date_parser.parse(cleaned, default=datetime.combine(
-                    now.astimezone(UTC).date(), time())))
+                return as_utc(date_parser.parse(cleaned, default=today, tzinfos=_ZONE_NAMES))
         except UnknownTimezoneWarning as warned:  # dateutil read the time as UTC
             named = re.search(r"tzname (\S+) ", str(warned))
             zone = f" '{named.group(1)}'" if named else ""
@@ -256,6 +256,9 @@ def names_a_time(text: str) -> bool:
     return bool(_DATE_TIME_T.search(text) or ":" in text or _CLOCK_HOUR.search(text))
 
 
+_ZONE_NAMES = {"UT": UTC}
+"""Zone names read beside those dateutil knows (UTC, GMT, Z): RFC 5322's 'UT' is not
+ambiguous, unlike 'EST'."""
 _NAMED_OFFSET = re.compile(r"\b(?:UTC|GMT|UT|Z)\s*[+-]\s*\d[\d:]*", re.IGNORECASE)
 """A zone name with an offset after it ('UTC+02:00', 'GMT-5'): POSIX counts such offsets
 west of Greenwich, people east; dateutil reads them POSIX's way, or drops them."""
