@@ -815,3 +815,59 @@ async def test_a_saved_claim_is_said_to_have_moved_when_its_detail_comes_first(
         assert detail_read.is_set()
         assert "bank-00" not in slugs(app)
         assert notices(app)[-1] == "'bank-00' moved to another page in this sort."
+
+
+async def test_a_saved_claim_whose_page_failed_is_not_said_to_have_left_a_later_page(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page read after a write failed; a page the reviewer asked for afterwards (by a
+    filter) said the claim had left the list, as if the write had moved it."""
+    read_page = Listing.read_page
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(Listing, "read_page", went_away)
+        await edit_title(pilot, "ev-share", "EV share, renamed")
+        assert told_it_went_away(app)
+        monkeypatch.setattr(Listing, "read_page", read_page)
+        await pilot.press("slash", *"fusion")
+        await settle(pilot)
+        assert slugs(app) == ["fusion-grid"]
+        assert not any("'ev-share'" in notice for notice in notices(app)), notices(app)
+
+
+async def test_a_saved_claim_is_not_said_to_have_left_a_page_asked_for_since(
+    seeded: Ledger, tui: Callable[..., TrackerApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filter typed while the page read after a write was still on its way: the filtered
+    page, which the write never could have left, said the claim had left the list."""
+    after_write, filtered = threading.Event(), threading.Event()
+    read_page = Listing.read_page
+
+    def held_after_write(listing: Listing, *args: Any) -> Any:
+        if after_write.is_set() and not listing.text:  # the write's own read
+            filtered.wait(timeout=30)
+        return read_page(listing, *args)
+
+    monkeypatch.setattr(Listing, "read_page", held_after_write)
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ClaimsTable)
+        table.focus()
+        table.move_cursor(row=table.slugs.index("ev-share"))
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await fill(pilot, "title", "EV share, renamed")
+        after_write.set()
+        await pilot.press("ctrl+s")
+        await pilot.press("slash", *"fusion")
+        for _ in range(50):  # not settle: it would wait for the read held
+            await pilot.pause(0.02)
+            if slugs(app) == ["fusion-grid"]:
+                break
+        filtered.set()
+        await settle(pilot)
+        assert slugs(app) == ["fusion-grid"]
+        assert not any("'ev-share'" in notice for notice in notices(app)), notices(app)
