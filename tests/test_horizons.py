@@ -178,6 +178,13 @@ def test_an_hour_without_minutes_is_a_time(text: str) -> None:
     assert parse_instant(text) == datetime(2025, 6, 30, 17, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(("text", "minute"), [("2025-06-30 17h", 0), ("30/06/2025 17h30", 30),
+                                              ("2025-06-30 17H", 0)])
+def test_an_hour_written_with_an_h_is_a_time(text: str, minute: int) -> None:
+    """As people write it in much of Europe: the hour was dropped, as for '5 PM'."""
+    assert parse_instant(text) == datetime(2025, 6, 30, 17, minute, tzinfo=UTC)
+
+
 def test_an_hour_without_minutes_on_a_date_either_way_round_is_refused() -> None:
     with pytest.raises(DateError, match="could be 6 July or June 7"):
         parse_instant("6/7/2025 5 PM")

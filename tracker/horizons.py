@@ -262,9 +262,9 @@ ambiguous, unlike 'EST'."""
 _NAMED_OFFSET = re.compile(r"\b(?:UTC|GMT|UT|Z)\s*[+-]\s*\d[\d:]*", re.IGNORECASE)
 """A zone name with an offset after it ('UTC+02:00', 'GMT-5'): POSIX counts such offsets
 west of Greenwich, people east; dateutil reads them POSIX's way, or drops them."""
-_CLOCK_HOUR = re.compile(r"\b\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)
-"""An hour of the clock without minutes ('5 PM', '5pm', '5 p.m.'): a time, like one with a
-colon (it was dropped, and the end of that day read instead)."""
+_CLOCK_HOUR = re.compile(r"\b\d{1,2}(?:\s*[ap]\.?m|h(?:\d{2})?)\b", re.IGNORECASE)
+"""An hour of the clock without a colon ('5 PM', '5pm', '5 p.m.', '17h', '17h30'): a time,
+like one with a colon (it was dropped, and the end of that day read instead)."""
 
 
 def counts_from_made_on(horizon: str) -> bool:
