@@ -209,7 +209,8 @@ def parse_day(text: str, today: date | None = None) -> date:
 
 def parse_instant(text: str, now: datetime | None = None) -> datetime:
     """A point in time for `--as-of`: "now" is `now` (default: the clock), a date means the
-    end of that day UTC ("yesterday" too); times may carry a zone (else UTC)."""
+    end of that day UTC ("yesterday" too), a time alone one on `now`'s day; a time may carry
+    an offset or UTC (else UTC is meant), not a zone name like EST, which is ambiguous."""
     with _within_the_calendar(text):
         return _parse_instant(text, now or utc_now())
 

@@ -328,6 +328,9 @@ def _question_problems(question: QuestionRows) -> list[str]:
 
 
 def _created_text(row: Row) -> str:
+    """A row's created_at as compared with the question's other rows: one moment however
+    its offset is written, and a day apart from a moment of that day (a made-on day is not
+    the moment the question opened)."""
     if row.created_at is None:
         return ""
     return row.created_at.isoformat() if row.created_at_is_instant else row.created_at.date(
