@@ -228,12 +228,31 @@ def test_now_is_the_moment_given() -> None:
 @pytest.mark.parametrize(("text", "meant"), [
     ("5 PM", datetime(2025, 3, 1, 17, tzinfo=UTC)), ("17:00", datetime(2025, 3, 1, 17, tzinfo=UTC)),
     ("12 AM", datetime(2025, 3, 1, tzinfo=UTC)),
-    ("June 30 5pm", datetime(2025, 6, 30, 17, tzinfo=UTC)),
 ])
 def test_a_time_without_a_date_counts_from_the_moment_given(text: str, meant: datetime) -> None:
     """As 'yesterday' does: the day (or year) left out was the machine's clock's, so the
     same text read another day in the app's as-of form, and in tests with their own now."""
     assert parse_instant(text, datetime(2025, 3, 1, 8, 30, tzinfo=UTC)) == meant
+
+
+@pytest.mark.parametrize("text", ["June 30 5pm", "June 30 17:00", "30 17:00", "June 2025 5 PM"])
+def test_a_time_on_a_date_missing_a_part_is_refused(text: str) -> None:
+    """As 'June 30' alone is: the year was taken from the clock, and a missing day was the
+    1st of the month."""
+    with pytest.raises(DateError, match="without its year, month or day"):
+        parse_instant(text, datetime(2025, 3, 1, 8, 30, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("text", ["17:00 6/7/2025", "5 PM 6/7/2025", "12:00:00 PM, Sat 6/7/2025"])
+def test_a_time_before_a_date_either_way_round_is_refused(text: str) -> None:
+    """The date was looked for before the time only, so these were read as June 7."""
+    with pytest.raises(DateError, match="could be 6 July or June 7"):
+        parse_instant(text)
+
+
+def test_a_time_before_a_date_that_reads_one_way_is_taken() -> None:
+    assert parse_instant("17:00 30/6/2025") == datetime(2025, 6, 30, 17, tzinfo=UTC)
+    assert parse_instant("5 PM June 30, 2025") == datetime(2025, 6, 30, 17, tzinfo=UTC)
 
 
 def test_review_cadence_is_validated_rrule() -> None:

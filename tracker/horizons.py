@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from itertools import takewhile
 
 from dateutil import parser as date_parser
 from dateutil import rrule
@@ -220,35 +219,51 @@ def _parse_instant(text: str, now: datetime) -> datetime:
     if cleaned.lower() == "now":
         return now
     if names_a_time(cleaned):
-        # The words before the time: 06/07/2025 12:00 UTC, 6 7 2025 12:00
-        date_part = " ".join(takewhile(lambda word: ":" not in word,
-                                       _DATE_TIME_T.split(cleaned)[0].split()))
-        _refuse_either_way_round(text, date_part)
-        try:
-            return as_utc(date_parser.isoparse(cleaned))
-        except ValueError:
-            pass
-        if named_offset := _NAMED_OFFSET.search(cleaned):
-            raise DateError(f"'{text}': '{named_offset.group(0)}' is read both ways round "
-                            "(POSIX takes UTC+2 as 2 hours behind UTC): give the offset alone, "
-                            "as in 2025-06-30 17:00+02:00")
-        # a day or year left out is `now`'s, as for "yesterday", not the clock's
-        today = datetime.combine(now.astimezone(UTC).date(), time())
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", UnknownTimezoneWarning)
-                return as_utc(date_parser.parse(cleaned, default=today, tzinfos=_ZONE_NAMES))
-        except UnknownTimezoneWarning as warned:  # dateutil read the time as UTC
-            named = re.search(r"tzname (\S+) ", str(warned))
-            zone = f" '{named.group(1)}'" if named else ""
-            raise DateError(f"'{text}': tracker does not know the zone{zone} (such names are "
-                            "ambiguous): give an offset, as in 2025-06-30 17:00-05:00, or "
-                            "UTC") from None
-        except (ValueError, OverflowError) as error:
-            raise DateError(
-                f"cannot read '{text}' as a time: give 2025-06-30 or 2025-06-30T12:00Z"
-            ) from error
+        return _parse_time(text, cleaned, now)
     return end_of_day(_parse_calendar(cleaned, now.date())[1])
+
+
+def _parse_time(text: str, cleaned: str, now: datetime) -> datetime:
+    """A moment given with its time of day; a time alone is on `now`'s day."""
+    # The date without the time, wherever the time stands: 06/07/2025 12:00, 17:00 6/7/2025
+    date_part = _CLOCK_HOUR.sub(" ", _CLOCK_TIME.sub(" ", _DATE_TIME_T.split(cleaned)[0]))
+    _refuse_either_way_round(text, " ".join(date_part.split()).strip(" ,"))
+    try:
+        return as_utc(date_parser.isoparse(cleaned))
+    except ValueError:
+        pass
+    if named_offset := _NAMED_OFFSET.search(cleaned):
+        raise DateError(f"'{text}': '{named_offset.group(0)}' is read both ways round "
+                        "(POSIX takes UTC+2 as 2 hours behind UTC): give the offset alone, "
+                        "as in 2025-06-30 17:00+02:00")
+    # Read twice with different defaults: a field that changes was not in the text.
+    low, high = (_dateutil_moment(text, cleaned, default)
+                 for default in (datetime(2000, 1, 1), datetime(2004, 12, 28)))
+    given = [getattr(low, field) == getattr(high, field) for field in ("year", "month", "day")]
+    if not any(given):  # a time alone: on `now`'s day, as for "yesterday", not the clock's
+        today = datetime.combine(now.astimezone(UTC).date(), time())
+        return as_utc(_dateutil_moment(text, cleaned, today))
+    if not all(given):
+        raise DateError(f"'{text}' gives a time on a date without its year, month or day: "
+                        "write the whole date, as in 2025-06-30 17:00")
+    return as_utc(low)
+
+
+def _dateutil_moment(text: str, cleaned: str, default: datetime) -> datetime:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UnknownTimezoneWarning)
+            return date_parser.parse(cleaned, default=default, tzinfos=_ZONE_NAMES)
+    except UnknownTimezoneWarning as warned:  # dateutil read the time as UTC
+        named = re.search(r"tzname (\S+) ", str(warned))
+        zone = f" '{named.group(1)}'" if named else ""
+        raise DateError(f"'{text}': tracker does not know the zone{zone} (such names are "
+                        "ambiguous): give an offset, as in 2025-06-30 17:00-05:00, or "
+                        "UTC") from None
+    except (ValueError, OverflowError) as error:
+        raise DateError(
+            f"cannot read '{text}' as a time: give 2025-06-30 or 2025-06-30T12:00Z"
+        ) from error
 
 
 def names_a_time(text: str) -> bool:
@@ -263,6 +278,9 @@ ambiguous, unlike 'EST'."""
 _NAMED_OFFSET = re.compile(r"\b(?:UTC|GMT|UT|Z)\s*[+-]\s*\d[\d:]*", re.IGNORECASE)
 """A zone name with an offset after it ('UTC+02:00', 'GMT-5'): POSIX counts such offsets
 west of Greenwich, people east; dateutil reads them POSIX's way, or drops them."""
+_CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[ap]\.?m\b\.?)?",
+                         re.IGNORECASE)
+"""A time of the clock with its colon ('12:00', '5:00:00 PM')."""
 _CLOCK_HOUR = re.compile(r"\b\d{1,2}(?:\s*[ap]\.?m|h(?:\d{2})?)\b", re.IGNORECASE)
 """An hour of the clock without a colon ('5 PM', '5pm', '5 p.m.', '17h', '17h30'): a time,
 like one with a colon (it was dropped, and the end of that day read instead)."""
