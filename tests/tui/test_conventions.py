@@ -348,7 +348,7 @@ async def test_palette_jumps_to_a_claim_found_in_the_database(
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await type_text(pilot, "China EV")
-        await pilot.pause(0.3)
+        await settle(pilot)
         results = app.screen.query_one(OptionList)
         prompts = [str(results.get_option_at_index(index).prompt)
                    for index in range(results.option_count)]
@@ -369,7 +369,7 @@ async def test_palette_offers_only_commands_that_apply(
         await settle(pilot)
         await pilot.press("ctrl+p")
         await type_text(pilot, "re")
-        await pilot.pause(0.3)
+        await settle(pilot)
         prompts = palette_prompts(app)
         assert "Reopen" in prompts and "Start review session" in prompts
         assert "Resolve" not in prompts and "Retract evidence" not in prompts
@@ -391,7 +391,7 @@ async def test_views_the_palette_offers_over_a_dialog_open(
             dialog = app.screen
             await pilot.press("ctrl+p")
             await type_text(pilot, command)
-            await pilot.pause(0.3)
+            await settle(pilot)
             assert command in palette_prompts(app)
             await pilot.press("enter")
             await settle(pilot)
@@ -433,7 +433,7 @@ async def test_a_form_is_not_thrown_away_by_the_palette(
         await type_text(pilot, "65%")
         await pilot.press("ctrl+p")
         await type_text(pilot, "view")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert not {"View scores", "View claims"} & palette_prompts(app)
         await pilot.press("escape")
         app.jump_to_claim("gdp-growth")  # what a claim found in the palette runs
@@ -515,7 +515,7 @@ async def test_palette_offers_a_screen_only_the_commands_it_has(
                 await settle(pilot)
             await pilot.press("ctrl+p")
             await type_text(pilot, "as of a date")
-            await pilot.pause(0.3)
+            await settle(pilot)
             prompts = palette_prompts(app)
             assert ("Show claim as of a date" in prompts) is offered, screen_key
             await pilot.press("escape")
