@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 
 import pytest
@@ -609,14 +608,17 @@ async def test_done_over_evidence_added_meanwhile_shows_it_before_marking(
     assert queries.reviewer_trails("alice")["rates-cut"].last_reviewed_at is not None
 
 
-def slow_marks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Writes take 0.3 s, as on a slow shared database."""
+def held_marks(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Writes wait, as on a slow shared database, until the event returned is set: keys
+    pressed before then arrive while the write is being saved, however busy the machine."""
+    write_may_end = threading.Event()
 
-    def slow_apply(ledger: Ledger, reviewer: str, write: PendingWrite) -> None:
-        time.sleep(0.3)
+    def held_apply(ledger: Ledger, reviewer: str, write: PendingWrite) -> None:
+        write_may_end.wait(timeout=30)
         apply(ledger, reviewer, write)
 
-    monkeypatch.setattr(base, "apply", slow_apply)
+    monkeypatch.setattr(base, "apply", held_apply)
+    return write_may_end
 
 
 @pytest.mark.parametrize("second", ["enter", "n"])
@@ -626,13 +628,17 @@ async def test_done_or_skip_pressed_while_the_mark_is_saved_is_ignored(
 ) -> None:
     """The second key, pressed before the first mark was saved, marked the first claim
     again (enter) or skipped (n), then moved past the second claim, never shown."""
-    slow_marks(monkeypatch)
+    write_may_end = held_marks(monkeypatch)
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await start_review(pilot)
         screen = app.screen
         assert isinstance(screen, ReviewScreen) and screen.selected_slug() == "rates-cut"
-        await pilot.press("enter", second)
+        try:
+            await pilot.press("enter", second)
+            await pilot.pause()
+        finally:
+            write_may_end.set()
         await settle(pilot)
         assert screen.selected_slug() == "ev-share"
         assert (screen.tally.reviewed, screen.tally.skipped) == (1, 0)
@@ -675,11 +681,15 @@ async def test_a_form_key_pressed_while_the_last_mark_is_saved_waits(
 ) -> None:
     """On the last claim, enter then f opened a form that the summary then covered, and
     closing the summary threw away what was typed in it."""
-    slow_marks(monkeypatch)
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await review_ev_share(pilot)  # the last claim of the queue
-        await pilot.press("enter", "f")
+        write_may_end = held_marks(monkeypatch)
+        try:
+            await pilot.press("enter", "f")
+            await pilot.pause()
+        finally:
+            write_may_end.set()
         await settle(pilot)
         assert [type(screen).__name__ for screen in app.screen_stack] == [
             "ClaimsScreen", "ReviewScreen", "SummaryDialog"]
