@@ -98,7 +98,9 @@ async def test_a_forecast_on_a_derived_question_shows_in_its_row_under_the_paren
     app = tui()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("space", "down")  # ev-share's derived questions; onto ev-share-cn
+        await pilot.press("space")  # ev-share's derived questions, read by a worker
+        await settle(pilot)
+        await pilot.press("down")  # onto ev-share-cn
         await settle(pilot)
         table = app.screen.query_one(ClaimsTable)
         assert table.current_slug == "ev-share-cn"
@@ -409,7 +411,9 @@ async def test_a_facet_set_at_80_columns_shortens_the_filters_placeholder_to_who
         await settle(pilot)
         filter_input = app.screen.query_one("#filter", Input)
         assert filter_input.render_line(0).text.strip() == "/ filter: slug, title"
-        await pilot.press("F", "down", "down", "enter")  # status: any closed
+        await pilot.press("F")  # the facet dialog opens once a worker has read the tags
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # status: any closed
         await settle(pilot)
         assert filter_input.render_line(0).text.strip() == "/ filter"
         await pilot.press("escape")  # the facets cleared: room again
