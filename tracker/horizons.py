@@ -154,8 +154,7 @@ def _parse_calendar(text: str, today: date | None = None) -> tuple[date, date]:
         return date(year, month, 1), _end_of_month(year, month)
     # Parse twice with different defaults: a field that changes was not in the text.
     try:
-        low = date_parser.parse(cleaned, default=datetime(2000, 1, 1))
-        high = date_parser.parse(cleaned, default=datetime(2004, 12, 28))
+        low, high = (date_parser.parse(cleaned, default=default) for default in _PROBES)
     except (ValueError, OverflowError) as error:
         raise DateError(f"cannot read '{text}' as a date: give {_ACCEPTED_DATES}") from error
     if low.year != high.year:
@@ -165,6 +164,11 @@ def _parse_calendar(text: str, today: date | None = None) -> tuple[date, date]:
     if low.day != high.day:
         return date(low.year, low.month, 1), _end_of_month(low.year, low.month)
     return low.date(), low.date()
+
+
+_PROBES = (datetime(2000, 1, 1), datetime(2004, 12, 28))
+"""Two defaults for dateutil that differ in year, month and day (both leap years, the 28th of
+any month): a field read alike under both was in the text."""
 
 
 def _refuse_either_way_round(text: str, cleaned: str) -> None:
@@ -236,13 +240,13 @@ def _parse_time(text: str, cleaned: str, now: datetime) -> datetime:
         raise DateError(f"'{text}': '{named_offset.group(0)}' is read both ways round "
                         "(POSIX takes UTC+2 as 2 hours behind UTC): give the offset alone, "
                         "as in 2025-06-30 17:00+02:00")
-    # Read twice with different defaults: a field that changes was not in the text.
-    low, high = (_dateutil_moment(text, cleaned, default)
-                 for default in (datetime(2000, 1, 1), datetime(2004, 12, 28)))
+    # Read twice with different defaults, as _parse_calendar does: a field that changes was
+    # not in the text.
+    low, high = (_dateutil_moment(text, cleaned, default) for default in _PROBES)
     given = [getattr(low, field) == getattr(high, field) for field in ("year", "month", "day")]
     if not any(given):  # a time alone: on `now`'s day, as for "yesterday", not the clock's
-        today = datetime.combine(now.astimezone(UTC).date(), time())
-        return as_utc(_dateutil_moment(text, cleaned, today))
+        today = now.astimezone(UTC).date()
+        return as_utc(low.replace(year=today.year, month=today.month, day=today.day))
     if not all(given):
         raise DateError(f"'{text}' gives a time on a date without its year, month or day: "
                         "write the whole date, as in 2025-06-30 17:00")

@@ -121,10 +121,9 @@ class ClaimsScreen(ClaimEditingScreen):
         """The read of the listing asked for last."""
         self._page_failed = False
         """That read failed: the status line says so until a page is shown, a resize too."""
-        self._saved: tuple[int, str, Listing] | None = None
-        """The request reading the page again after a write, the claim written and the
-        listing read: if the page it (or a later request for that listing) shows does not
-        hold it, the reviewer is told where it went."""
+        self._saved: tuple[str, Listing] | None = None
+        """The claim written and the listing it was written under: if the next page shown of
+        that listing does not hold it, the reviewer is told where it went."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -220,12 +219,13 @@ class ClaimsScreen(ClaimEditingScreen):
                         f"{key_for(self, 'clear_filter', enabled_only=False)} clears the filter.")
 
     def _check_saved_claim_shown(self, message: ClaimsLoaded) -> None:
-        """Any page of the listing written under, asked for since the write, will do: the
-        write's own read is passed over when a newer one replaces it (the claim's detail,
-        read beside it, can come first and ask for the page again)."""
-        if self._saved is None or message.serial < self._saved[0]:
+        """Any page of the listing written under will do (only the latest request's page is
+        shown, so it was asked for since the write): the write's own read is passed over
+        when a newer one replaces it (the claim's detail, read beside it, can come first
+        and ask for the page again)."""
+        if self._saved is None:
             return
-        _, slug, listing = self._saved
+        slug, listing = self._saved
         self._saved = None
         if message.listing != listing:  # asked for since (a filter, another page): the
             return  # claim was not taken off it by the write
@@ -376,7 +376,7 @@ class ClaimsScreen(ClaimEditingScreen):
             self.show_claim(message.write.slug)  # wherever it sorts, even under a parent
             return
         self.reload(cursor=message.write.slug)
-        self._saved = (self.serial, message.write.slug, self.listing)
+        self._saved = (message.write.slug, self.listing)
         self.load_detail(message.write.slug)
 
     # --- input -------------------------------------------------------------------------
