@@ -57,6 +57,15 @@ recorded_at = 2024-01-03T00:00:00Z
 '''
 
 
+DEFINED = f'defined_at = 2024-01-05T12:00:00Z\ndefined_by = "bob"\ndefined_sha256 = "{"0" * 64}"'
+"""Who recorded the definition and when, as export writes it (the hash is not checked)."""
+
+
+def test_a_definitions_author_as_export_writes_it_is_no_problem(tmp_path: Path) -> None:
+    assert problems(tmp_path, GOOD.replace("confidence = 0.75", f"confidence = 0.75\n{DEFINED}")
+                    ) == []
+
+
 def line_of(text: str, marker: str, occurrence: int = 1) -> int:
     """1-based line of the n-th line containing `marker`."""
     hits = [number for number, line in enumerate(text.split("\n"), 1) if marker in line]
@@ -147,6 +156,16 @@ def test_an_entry_whose_recorded_at_cannot_be_read_is_checked_all_the_same(
      "title"),
     ('criteria = "Yes if alpha happens."', 'criteria = "Yes if alpha happens."\ntags = ["ai;ml"]',
      "tag 'ai;ml' holds ';'", "tags"),
+    ("confidence = 0.75", 'confidence = 0.75\ndefined_by = "bob"\n'
+     f'defined_sha256 = "{"0" * 64}"', "defined_by, defined_sha256 without defined_at: the "
+     "three go together", "defined_by"),
+    ("confidence = 0.75", f"confidence = 0.75\n{DEFINED.replace('0' * 64, 'a1b2')}",
+     "defined_sha256 is not a SHA-256 in lowercase hex", "defined_sha256"),
+    ("confidence = 0.75", "confidence = 0.75\n" + DEFINED.replace(
+        '"bob"', '"bob\\nevil"'), "defined_by holds a line break", "defined_by"),
+    ("confidence = 0.75", "confidence = 0.75\n" + DEFINED.replace("2024-01-05", "2023-12-31"),
+     "defined_at 2023-12-31 12:00 UTC is before the claim was created (2024-01-01 00:00 UTC, its "
+     "created_at or first log entry)", "defined_at"),
 ])
 def test_each_problem_is_found_at_its_line(tmp_path: Path, old: str, new: str,
                                            expected: str, key: str) -> None:
@@ -360,6 +379,17 @@ def test_with_a_clock_every_entry_recorded_after_it_is_a_problem(tmp_path: Path)
                                            "(today is 2026-11-29): give when the entry was "
                                            "recorded")
         for day in (1, 4, 2, 3)]  # evidence, its retraction, history, forecast: in line order
+
+
+def test_with_a_clock_a_definition_recorded_after_it_is_a_problem(tmp_path: Path) -> None:
+    text = GOOD.replace("confidence = 0.75", "confidence = 0.75\n" + DEFINED.replace(
+        "2024-01-05", "2099-01-05"))
+    path = tmp_path / "f.toml"
+    path.write_text(text, encoding="utf-8")
+    found = check_paths([path], now=datetime(2026, 11, 29, 12, tzinfo=UTC)).problems
+    assert [(problem.line, problem.message) for problem in found] == [
+        (line_of(text, "defined_at = "), "defined_at 2099-01-05 is in the future (today is "
+         "2026-11-29): give when the definition was recorded")]
 
 
 def test_a_claim_made_after_it_is_first_recorded_is_a_problem(tmp_path: Path) -> None:

@@ -24,9 +24,10 @@ from tracker.claimfiles.paths import claim_file_paths
 from tracker.db import make_engine, shipped_claims_dir, upgrade
 from tracker.definitions import ClaimDefinition
 from tracker.errors import InvalidInput
+from tracker.horizons import instant_text
 from tracker.ledger import EntryStamp, Ledger
 from tracker.models import Evidence
-from tracker.queries import Queries
+from tracker.queries import Queries, RevisionItem
 from tracker.trackrecords import import_track_record
 
 E1 = "00000000-0000-4000-8000-000000000001"
@@ -687,3 +688,147 @@ def _line_of(path: Path, text: str) -> int:
     """The line of `path` that holds `text` first (its title: two after the entry's start)."""
     return next(number for number, line in enumerate(
         path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+ALPHA = 'slug = "alpha"'
+
+
+def _carols_edit(ann: Ledger, shared: Path) -> tuple[RevisionItem, Path]:
+    """carol edits alpha's statement in ann's database, which exports it to `shared`: her
+    revision, and the file."""
+    _edit(ann, Queries(ann.engine), "alpha", statement="Alpha surely happens.")
+    export_claims(ann, shared)
+    return Queries(ann.engine).claim_detail("alpha").revisions[-1], shared / "src.toml"
+
+
+def _third_database(tmp_path: Path) -> Engine:
+    """Another empty database, beside the fixture's two."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'third.db'}")
+    upgrade(engine)
+    return engine
+
+
+def test_a_definition_edit_is_recorded_as_its_authors_in_every_database(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    """ann stalls alpha, then carol edits it, in ann's database. bob's import used to record
+    the edit as bob's, at his import: it is carol's, at her time, there and in a database
+    created from the file, in its place after the status change (the same versions), and
+    every database exports the same file."""
+    ann, bob = two_databases
+    ann.change_status("alpha", "stalled", reviewer="ann")
+    edited, path = _carols_edit(ann, tmp_path / "shared")
+    shared = path.parent
+
+    def versions(ledger: Ledger) -> list[tuple[int, str]]:
+        detail = Queries(ledger.engine).claim_detail("alpha")
+        return sorted([(item.version, item.reviewer) for item in detail.revisions[1:]]
+                      + [(item.version, item.to_status) for item in detail.status_changes])
+
+    assert versions(ann) == [(2, "developing"), (3, "stalled"), (4, "carol")]
+    written = path.read_bytes()
+    assert 'defined_by = "carol"\ndefined_sha256 = "' in written.decode()
+    report = import_paths(bob, claim_file_paths([shared]), reviewer="bob")
+    assert [str(note) for note in report.notes] == [
+        f"updated {path}:{_line_of(path, ALPHA)}: 'alpha' takes the file's "
+        f"statement as carol recorded it at {instant_text(edited.recorded_at)}"]
+    revision = Queries(bob.engine).claim_detail("alpha").revisions[-1]
+    assert (revision.reviewer, revision.recorded_at, revision.note) == (
+        "carol", edited.recorded_at, f"imported from {path}")
+    assert versions(bob) == versions(ann)
+    export_claims(bob, shared)
+    assert path.read_bytes() == written
+    third = _third_database(tmp_path)
+    try:
+        report = import_paths(Ledger(third), claim_file_paths([shared]), reviewer="dan")
+        assert report.notes == ()
+        revisions = Queries(third).claim_detail("alpha").revisions
+        assert [(item.reviewer, item.recorded_at, item.definition.statement)
+                for item in revisions] == [
+            ("ann", datetime(2024, 2, 1, tzinfo=UTC), "Alpha surely happens."),
+            ("carol", edited.recorded_at, "Alpha surely happens.")]
+        assert revisions[-1].note == (f"imported from {path}: the definition as last recorded "
+                                      "(a file holds no earlier one)")
+        assert versions(Ledger(third)) == versions(ann)
+        export_claims(Ledger(third), tmp_path / "again")
+        assert (tmp_path / "again" / "src.toml").read_bytes() == written
+    finally:
+        third.dispose()
+
+
+def test_a_definition_edited_by_hand_in_the_file_is_the_importers(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    """The file names carol's definition, but its statement was changed by hand since: the
+    edit is bob's, now, and said to be (it would otherwise put carol's name on words she
+    never recorded)."""
+    ann, bob = two_databases
+    edited, path = _carols_edit(ann, tmp_path / "shared")
+    shared = path.parent
+    path.write_text(path.read_text(encoding="utf-8").replace("surely", "certainly"),
+                    encoding="utf-8")
+    report = import_paths(bob, claim_file_paths([shared]), reviewer="bob")
+    why = (f"it is not the definition carol recorded at {instant_text(edited.recorded_at)} "
+           "(defined_sha256 does not match: edited in the file since)")
+    assert [str(note) for note in report.notes] == [
+        f"updated {path}:{_line_of(path, ALPHA)}: 'alpha' takes the file's "
+        f"statement, recorded as bob's edit: {why}"]
+    revision = Queries(bob.engine).claim_detail("alpha").revisions[-1]
+    assert (revision.reviewer, revision.definition.statement) == (
+        "bob", "Alpha certainly happens.")
+    assert revision.recorded_at > edited.recorded_at  # bob's import, on bob's clock
+    third = _third_database(tmp_path)
+    try:
+        report = import_paths(Ledger(third), claim_file_paths([shared]), reviewer="dan")
+        assert [str(note) for note in report.notes] == [
+            f"differs {path}:{_line_of(path, 'defined_at = ')}: 'alpha' is created with the "
+            f"file's definition, recorded as ann's: {why}"]
+        assert [item.reviewer for item in Queries(third).claim_detail("alpha").revisions] == [
+            "ann"]
+    finally:
+        third.dispose()
+    export_claims(bob, shared)
+    assert 'defined_by = "bob"' in path.read_text(encoding="utf-8")
+
+
+def test_a_definition_taken_over_a_later_one_of_this_database_is_the_importers(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    """carol's edit is older than the one bob made since: taking the file's with --prefer
+    file cannot put carol's revision before bob's, so the revision is the importer's, now."""
+    ann, bob = two_databases
+    edited, path = _carols_edit(ann, tmp_path / "shared")
+    bob.edit_claim("alpha", replace(Queries(bob.engine).claim_detail("alpha").definition,
+                                    title="Alpha (bob)"), "bob")
+    own = Queries(bob.engine).claim_detail("alpha").revisions[-1]
+    assert own.recorded_at > edited.recorded_at
+    shared = path.parent
+    report = import_paths(bob, claim_file_paths([shared]), reviewer="x", prefer=Prefer.FILE)
+    assert [note.message for note in report.notes if note.kind == "updated"] == [
+        "'alpha' takes the file's title, statement, recorded as x's edit: carol recorded it at "
+        f"{instant_text(edited.recorded_at)}, before this database's latest definition "
+        f"({instant_text(own.recorded_at)})"]
+    revision = Queries(bob.engine).claim_detail("alpha").revisions[-1]
+    assert (revision.reviewer, revision.definition.title) == ("x", "Alpha")
+    assert revision.recorded_at > own.recorded_at
+
+
+def test_databases_that_credit_one_definition_differently_export_the_earlier_credit(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    """bob took carol's edit from a file written before files said who edited a definition:
+    his database holds it as his. Each export writing its own database's author would flip
+    the keys at every sync; the file keeps the earlier one, carol's, from every database."""
+    ann, bob = two_databases
+    edited, path = _carols_edit(ann, tmp_path / "shared")
+    shared = path.parent
+    keys = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.startswith("defined_"))
+    path.write_text(path.read_text(encoding="utf-8").replace(keys + "\n", ""),
+                    encoding="utf-8")
+    assert "defined_" not in path.read_text(encoding="utf-8")
+    _sync(bob, shared)
+    assert 'defined_by = "x"' in path.read_text(encoding="utf-8")  # bob's import's reviewer
+    _sync(ann, shared)
+    written = path.read_bytes()
+    assert f"defined_at = {edited.recorded_at:%Y-%m-%dT%H:%M:%S}Z\n" in written.decode()
+    assert 'defined_by = "carol"' in written.decode()
+    for ledger in (bob, ann, bob):
+        notes, text = _sync(ledger, shared)
+        assert (notes, text) == ([], written)

@@ -141,6 +141,10 @@ def claim_entry(detail: ClaimDetail) -> ClaimEntry:
         created = detail.revisions[0]
         if entry.created_of("") != (created.recorded_at, created.reviewer):
             entry = replace(entry, created_at=created.recorded_at, created_by=created.reviewer)
+    if len(detail.revisions) > 1:  # the definition was recorded after the creation
+        defined = detail.revisions[-1]
+        entry = replace(entry, defined_at=defined.recorded_at, defined_by=defined.reviewer,
+                        defined_sha256=file_hash(detail.definition))
     return entry
 
 

@@ -132,6 +132,13 @@ class ClaimEntry:
     """When the claim was created, where an import could not tell it from the log (see
     `created_of`); written only then."""
     created_by: str = ""
+    defined_at: datetime | None = None
+    """When the current definition was recorded, by `defined_by`, where that was not the
+    claim's creation: written by export, so another database records the edit as theirs."""
+    defined_by: str = ""
+    defined_sha256: str = ""
+    """The hash of the definition `defined_by` recorded: a definition edited in the file by
+    hand no longer matches it, and is recorded as the importer's edit."""
     evidence: tuple[EvidenceEntry, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
     forecasts: tuple[ForecastEntry, ...] = ()
@@ -179,7 +186,7 @@ CLAIM_KEYS = (
     "slug", "title", "statement", "quote", "quote_lang", "url", "claimant", "kind", "made_on",
     "horizon", "deadline", "deadline_start", "deadline_end", "deadline_rule", "criteria", "tags",
     "review", "confidence", "confidence_words", "parent", "notes", "created_at", "created_by",
-    "evidence", "history", "forecasts",
+    "defined_at", "defined_by", "defined_sha256", "evidence", "history", "forecasts",
 )
 EVIDENCE_KEYS = (
     "id", "observed_on", "url", "title", "summary", "stance", "by", "recorded_at", "retracted",

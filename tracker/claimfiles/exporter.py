@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -91,6 +91,7 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
     # Each file there parsed once (after `seen`), for the refusal's check and the notes; not a
     # pipe named like one (reading it blocks: the write refuses it).
     read = {path: read_path(path) for path in targets.values() if path.is_file()}
+    entries_of.update(_earlier_definers(read.values(), details, entries_of))
     if not force:
         by_slug = {detail.slug: detail for detail in details}
         declined_ids = {slug: {item.uuid for item in items} for slug, items in declined.items()}
@@ -222,6 +223,28 @@ def _changed_entry_notes(path: Path, read: ReadFile,
             "to correct the entry, retract it or record a new one"
             for claim in content.claims if claim.slug in entries_of
             for entry_id, line in changed_entries(claim, entries_of[claim.slug], clocks=False)]
+
+
+def _earlier_definers(read: Iterable[ReadFile], details: Iterable[ClaimDetail],
+                      entries_of: Mapping[str, ClaimEntry]) -> dict[str, ClaimEntry]:
+    """The claims whose file already names who recorded their current definition (its
+    defined_sha256 matches) earlier than this database does, or where this database names
+    nobody, with the file's defined_* keys: each database holds the revision it recorded or
+    imported (an import before the keys existed, or past a hand edit, credits the importer),
+    and writing its own would flip the keys at every export of another."""
+    held = {claim.slug: claim for file in read if file.content is not None
+            for claim in file.content.claims}
+    earlier: dict[str, ClaimEntry] = {}
+    for detail in details:
+        own, file = entries_of[detail.slug], held.get(detail.slug)
+        if (file is None or file.defined_at is None or not file.defined_by.strip()
+                or file.defined_sha256 != file_hash(detail.definition)):
+            continue
+        if own.defined_at is None or file.defined_at < own.defined_at:
+            earlier[detail.slug] = replace(own, defined_at=file.defined_at,
+                                           defined_by=file.defined_by,
+                                           defined_sha256=file.defined_sha256)
+    return earlier
 
 
 def _written_elsewhere(directory: Path, targets: set[Path],

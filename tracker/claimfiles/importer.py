@@ -24,7 +24,7 @@ from tracker.claimfiles.dbstate import (
     kept_copy,
     quotes_of,
 )
-from tracker.claimfiles.entries import ClaimEntry, SourceEntry
+from tracker.claimfiles.entries import ClaimEntry, HistoryEntry, SourceEntry
 from tracker.claimfiles.merge import Action, ClaimPlan, Note, Prefer, plan_claim
 from tracker.claimfiles.problems import Problem, ProblemsFound
 from tracker.claimfiles.reader import ReadFile, read_path
@@ -214,8 +214,10 @@ def _reviewers(plans: Sequence[ClaimPlan], reviewer: str) -> set[str]:
     for plan in plans:
         if plan.action is Action.CREATE:
             names.add(plan.creator.strip())
-        if plan.action is Action.EDIT:
+        if plan.action is Action.EDIT and plan.defined is None:
             names.add(reviewer.strip())
+        if plan.defined is not None:
+            names.add(plan.defined.by)
         names.update(item.by.strip() for item in plan.evidence)
         names.update(item.retracted.by.strip() for item in plan.retractions if item.retracted)
         names.update(entry.by.strip() for entry in plan.history)
@@ -230,9 +232,6 @@ def _apply(tx: LedgerTransaction, plan: ClaimPlan, reviewer: str) -> None:
     if plan.action is Action.CREATE:
         tx.create_claim(plan.definition, plan.creator, note,
                         stamp=EntryStamp(None, plan.created_at))
-    elif plan.action is Action.EDIT:
-        tx.edit_claim(slug, plan.definition, reviewer, expected, note)
-        expected = None
     if plan.set_synced:
         tx.set_synced_hash(slug, plan.file_hash)
     for item in plan.evidence:
@@ -244,21 +243,24 @@ def _apply(tx: LedgerTransaction, plan: ClaimPlan, reviewer: str) -> None:
             retraction = item.retracted
             tx.retract_evidence(item.id, reason=retraction.reason, reviewer=retraction.by,
                                 stamp=EntryStamp(retraction.id, retraction.recorded_at))
-    for entry in plan.history:
-        stamp = EntryStamp(entry.id, entry.recorded_at)
-        action = entry.action.strip().lower()
-        if action == "status":
-            tx.change_status(slug, entry.to, reviewer=entry.by, note=entry.note,
-                             expected_version=expected, observed_on=entry.observed_on,
-                             stamp=stamp)
-        elif action == "resolve":
-            outcome = entry.outcome.strip().lower()
-            tx.resolve(slug, outcome, reviewer=entry.by, note=entry.note,
-                       value=entry.value if outcome == Outcome.PARTIAL else None,
-                       expected_version=expected, observed_on=entry.observed_on, stamp=stamp)
-        else:
-            tx.reopen(slug, reviewer=entry.by, reason=entry.note, to_status=entry.to or "open",
-                      expected_version=expected, stamp=stamp)
+    # The definition's revision goes among the history entries in time order (an edit
+    # credited to nobody is the importer's, now: first, as it is checked against the
+    # version planned from).
+    defined = plan.defined
+    revise = plan.action is Action.EDIT or defined is not None
+    earlier = tuple(entry for entry in plan.history
+                    if defined is not None and entry.recorded_at < defined.at)
+    for entry in earlier:
+        _record_history(tx, slug, entry, expected)
+        expected = None
+    if revise:
+        if plan.action is Action.CREATE:
+            note += ": the definition as last recorded (a file holds no earlier one)"
+        tx.edit_claim(slug, plan.definition, defined.by if defined else reviewer, expected,
+                      note, stamp=EntryStamp(None, defined.at if defined else None))
+        expected = None
+    for entry in plan.history[len(earlier):]:
+        _record_history(tx, slug, entry, expected)
         expected = None
     for forecast in plan.forecasts:
         tx.forecast(slug, forecast.p, reviewer=forecast.by, rationale=forecast.note,
@@ -267,6 +269,23 @@ def _apply(tx: LedgerTransaction, plan: ClaimPlan, reviewer: str) -> None:
     for declined in plan.declined:
         tx.remember_declined(slug, declined.entry.id, declined.kind,
                              declined_json(declined.entry, declined.evidence_id), declined.reason)
+
+
+def _record_history(tx: LedgerTransaction, slug: str, entry: HistoryEntry,
+                    expected: int | None) -> None:
+    stamp = EntryStamp(entry.id, entry.recorded_at)
+    action = entry.action.strip().lower()
+    if action == "status":
+        tx.change_status(slug, entry.to, reviewer=entry.by, note=entry.note,
+                         expected_version=expected, observed_on=entry.observed_on, stamp=stamp)
+    elif action == "resolve":
+        outcome = entry.outcome.strip().lower()
+        tx.resolve(slug, outcome, reviewer=entry.by, note=entry.note,
+                   value=entry.value if outcome == Outcome.PARTIAL else None,
+                   expected_version=expected, observed_on=entry.observed_on, stamp=stamp)
+    else:
+        tx.reopen(slug, reviewer=entry.by, reason=entry.note, to_status=entry.to or "open",
+                  expected_version=expected, stamp=stamp)
 
 
 def _report(files: Sequence[ReadFile], plans: Sequence[ClaimPlan], source_notes: list[Note]

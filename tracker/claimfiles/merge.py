@@ -30,6 +30,7 @@ from tracker.claimfiles.entries import (
 )
 from tracker.claimfiles.lifecycle import LifecycleError, apply, in_order
 from tracker.definitions import ClaimDefinition, changed_fields, validate_definition
+from tracker.horizons import instant_text
 from tracker.queries import ClaimDetail
 from tracker.vocabulary import Outcome, Status
 
@@ -74,6 +75,14 @@ class Declined:
 
 
 @dataclass(frozen=True)
+class Definer:
+    """Who recorded the file's definition, and when, as its defined_* keys say."""
+
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class ClaimPlan:
     """What importing one claim will write."""
 
@@ -92,6 +101,10 @@ class ClaimPlan:
     forecasts: tuple[ForecastEntry, ...] = ()
     declined: tuple[Declined, ...] = ()
     """Entries not merged (history, retractions), for the database to remember."""
+    defined: Definer | None = None
+    """An edit is recorded as theirs, at their time (else as the importer's, now); a created
+    claim gets a revision of its definition as theirs after its creation, so this database
+    exports the same defined_* keys."""
     notes: tuple[Note, ...] = field(default_factory=tuple)
 
     @property
@@ -117,12 +130,16 @@ def plan_claim(path: str, claim: ClaimEntry, source: str | None, detail: ClaimDe
         return _plan_new(path, claim, definition, new_hash, reviewer)
     notes: list[Note] = []
     action, set_synced = _definition_action(path, claim, new_hash, detail, prefer, notes)
+    defined = None
     if action is Action.EDIT:  # said, so a file that reuses a slug by mistake is noticed
         fields = ", ".join(changed_fields(detail.definition, definition)) or "formatting"
         closed = " (a closed claim: its scores may change)" if Status(
             detail.status).is_closed else ""
+        defined, why_not = _definer(claim, new_hash, detail.revisions[-1].recorded_at)
+        by = (f" as {defined.by} recorded it at {instant_text(defined.at)}" if defined
+              else f", recorded as {reviewer}'s edit: {why_not}" if why_not else "")
         notes.append(Note("updated", path, claim.where.of("slug"),
-                          f"'{claim.slug}' takes the file's {fields}{closed}"))
+                          f"'{claim.slug}' takes the file's {fields}{by}{closed}"))
     known = claim_entry(detail)
     evidence_ids = {item.id for item in known.evidence}
     retracted = {item.id: item.retracted for item in known.evidence}
@@ -151,20 +168,45 @@ def plan_claim(path: str, claim: ClaimEntry, source: str | None, detail: ClaimDe
         path=path, slug=claim.slug, definition=definition, file_hash=new_hash, action=action,
         set_synced=set_synced, expected_version=detail.version, evidence=evidence,
         retractions=tuple(retractions), history=history, forecasts=forecasts,
-        declined=tuple(declines), notes=tuple(notes),
+        declined=tuple(declines), defined=defined, notes=tuple(notes),
     )
 
 
 def _plan_new(path: str, claim: ClaimEntry, definition: ClaimDefinition, new_hash: str,
               reviewer: str) -> ClaimPlan:
     created_at, creator = claim.created_of(reviewer)
+    defined, why_not = _definer(claim, new_hash, created_at)
+    notes = (Note("differs", path, claim.where.of("defined_at"),
+                  f"'{claim.slug}' is created with the file's definition, recorded as "
+                  f"{creator}'s: {why_not}"),) if why_not else ()
     return ClaimPlan(
         path=path, slug=claim.slug, definition=definition, file_hash=new_hash,
         action=Action.CREATE, set_synced=True, creator=creator, created_at=created_at,
         evidence=_by_time(claim.evidence),
         retractions=tuple(item for item in _by_time(claim.evidence) if item.retracted),
         history=tuple(in_order(claim.history)), forecasts=_by_time(claim.forecasts),
+        defined=defined, notes=notes,
     )
+
+
+def _definer(claim: ClaimEntry, new_hash: str, latest: datetime | None
+             ) -> tuple[Definer | None, str]:
+    """Whom the file's defined_* keys credit with its definition, else why not: the
+    definition is not the one they recorded (edited in the file since), or it would go
+    before `latest`, the database's latest revision (None: the claim is created now)."""
+    if claim.defined_at is None or not claim.defined_by.strip():
+        return None, ""
+    by, at = claim.defined_by.strip(), claim.defined_at
+    if claim.defined_sha256 != new_hash:
+        return None, (f"it is not the definition {by} recorded at {instant_text(at)} "
+                      "(defined_sha256 does not match: edited in the file since)")
+    if latest is None:
+        return None, (f"nothing in the file says when the claim was created (no created_at "
+                      f"or log entry), to put {by}'s definition of {instant_text(at)} after")
+    if at < latest:
+        return None, (f"{by} recorded it at {instant_text(at)}, before this database's "
+                      f"latest definition ({instant_text(latest)})")
+    return Definer(by, at), ""
 
 
 def _definition_action(path: str, claim: ClaimEntry, new_hash: str, detail: ClaimDetail,

@@ -8,6 +8,7 @@ Every problem is reported, each at the line of the key it is about. Checks that 
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -41,7 +42,7 @@ from tracker.definitions import (
     validate_definition,
 )
 from tracker.errors import InvalidInput
-from tracker.horizons import DateError, parse_cadence
+from tracker.horizons import DateError, instant_text, parse_cadence
 from tracker.models import (
     COPY_PATH_MAX,
     LANGUAGE_MAX,
@@ -140,13 +141,13 @@ def _entry_id(value: str, where: Where, report: Report) -> None:
                f"'{parsed}'")
 
 
-def _reviewer(value: str, where: Where, report: Report) -> None:
+def _reviewer(value: str, where: Where, report: Report, key: str = "by") -> None:
     if not value.strip():
-        report(where.of("by"), "the entry has no reviewer: add by = \"NAME\"")
+        report(where.of(key), f"the entry has no reviewer: add {key} = \"NAME\"")
     elif len(value.strip()) > NAME_MAX:
-        report(where.of("by"), f"by is longer than {NAME_MAX} characters: shorten it")
+        report(where.of(key), f"{key} is longer than {NAME_MAX} characters: shorten it")
     elif has_control_characters(value):
-        report(where.of("by"), "by holds a line break or another control character: give "
+        report(where.of(key), f"{key} holds a line break or another control character: give "
                "the name on one line")
 
 
@@ -279,6 +280,7 @@ def _check_claim(claim: ClaimEntry, source: str | None, report: Report) -> None:
         except InvalidInput as error:
             report(where.line, str(error))
     _check_made_on(claim, count)
+    _check_defined(claim, report)
     _check_log(claim, report)
     for entry, message in replay(claim.history)[1]:
         report(entry.where.of("action"), f"history entry {entry.id}: {message} "
@@ -293,6 +295,34 @@ def _check_made_on(claim: ClaimEntry, report: Report, now: datetime | None = Non
     if created is not None:
         _ledger_rule(check_made_on, claim.made_on, created, key="made_on", where=claim.where,
                      report=report)
+
+
+DEFINED_KEYS = ("defined_at", "defined_by", "defined_sha256")
+SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
+
+
+def _check_defined(claim: ClaimEntry, report: Report) -> None:
+    """Who recorded the current definition, and when: written by export as three keys that
+    go together, after the claim's creation."""
+    where = claim.where
+    given = [key for key in DEFINED_KEYS if getattr(claim, key) not in (None, "")]
+    if not given:
+        return
+    if len(given) < len(DEFINED_KEYS):
+        missing = " and ".join(key for key in DEFINED_KEYS if key not in given)
+        report(where.of(given[0]), f"{', '.join(given)} without {missing}: the three go "
+               "together as export writes them; remove them to record the definition as the "
+               "importer's")
+        return
+    _reviewer(claim.defined_by, where, report, "defined_by")
+    if not SHA256_PATTERN.fullmatch(claim.defined_sha256):
+        report(where.of("defined_sha256"), "defined_sha256 is not a SHA-256 in lowercase hex: "
+               "keep it as export wrote it, or remove the three defined_ keys")
+    created = claim.created_of("")[0]
+    if claim.defined_at is not None and created is not None and claim.defined_at < created:
+        report(where.of("defined_at"), f"defined_at {instant_text(claim.defined_at)} is before "
+               f"the claim was created ({instant_text(created)}, its created_at or first log "
+               "entry): a definition is recorded after its claim")
 
 
 def _check_log(claim: ClaimEntry, report: Report) -> None:
@@ -329,6 +359,10 @@ def recorded_later(claim: ClaimEntry, now: datetime) -> list[tuple[int, str]]:
     if claim.created_at is not None:
         _ledger_rule(check_recorded_at, claim.created_at, now, "created_at",
                      "the claim was created", key="created_at", where=claim.where,
+                     report=report)
+    if claim.defined_at is not None:
+        _ledger_rule(check_recorded_at, claim.defined_at, now, "defined_at",
+                     "the definition was recorded", key="defined_at", where=claim.where,
                      report=report)
     for entry in claim.log:
         _ledger_rule(check_recorded_at, entry.recorded_at, now, key="recorded_at",
