@@ -214,6 +214,30 @@ def test_an_offset_after_a_zone_name_is_refused(text: str) -> None:
     assert parse_instant("2025-06-30 17:00 +02:00") == datetime(2025, 6, 30, 15, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("text", ["2025-06-30 17:00 EST-0500", "2025-06-30 18:00 CET+1",
+                                  "2025-06-30 10:00 PDT -0700"])
+def test_an_offset_beside_another_zone_name_is_refused(text: str) -> None:
+    """dateutil reads 'EST-0500' the POSIX way round: 17:00 EST-0500 was 12:00 UTC, ten hours
+    off (22:00 meant), and 18:00 CET+1 was 19:00 UTC (17:00 meant). With a space ('PDT
+    -0700') it reads the offset right, but the two cannot be told apart in what it gives."""
+    with pytest.raises(DateError, match=r"a zone name beside an offset .* give the offset alone"):
+        parse_instant(text)
+
+
+def test_a_zone_name_is_not_read_as_the_machines_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dateutil reads a name matching the machine's zone as that zone: 'EST' was refused on
+    one machine and read as New York time on another."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert "EST" in time.tzname
+        with pytest.raises(DateError, match="does not know the zone 'EST'"):
+            parse_instant("2025-01-30 17:00 EST")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_day_words_are_refused_where_no_today_is_given() -> None:
     """Files give no `today`: a 'yesterday' there would mean another day each time it is read."""
     with pytest.raises(DateError, match="changes meaning from day to day"):

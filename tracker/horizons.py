@@ -13,17 +13,15 @@ Pure functions, no I/O. Conventions:
 from __future__ import annotations
 
 import re
-import warnings
 from calendar import month_name
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache, partial
 
 from dateutil import parser as date_parser
 from dateutil import rrule
-from dateutil.parser import UnknownTimezoneWarning
 from dateutil.relativedelta import relativedelta
 
 END_OF_DAY = time(23, 59, 59, 999999)
@@ -255,19 +253,30 @@ def _parse_time(text: str, cleaned: str, now: datetime) -> datetime:
 
 def _dateutil_moment(text: str, cleaned: str, default: datetime) -> datetime:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", UnknownTimezoneWarning)
-            return date_parser.parse(cleaned, default=default, tzinfos=_ZONE_NAMES)
-    except UnknownTimezoneWarning as warned:  # dateutil read the time as UTC
-        named = re.search(r"tzname (\S+) ", str(warned))
-        zone = f" '{named.group(1)}'" if named else ""
-        raise DateError(f"'{text}': tracker does not know the zone{zone} (such names are "
-                        "ambiguous): give an offset, as in 2025-06-30 17:00-05:00, or "
-                        "UTC") from None
+        return date_parser.parse(cleaned, default=default, tzinfos=partial(_zone, text))
+    except DateError:
+        raise
     except (ValueError, OverflowError) as error:
         raise DateError(
             f"cannot read '{text}' as a time: give 2025-06-30 or 2025-06-30T12:00Z"
         ) from error
+
+
+def _zone(text: str, name: str | None, offset: int | None) -> tzinfo | None:
+    """The zone of a time dateutil read (None: none given, and UTC is meant), in place of its
+    own guesses: an offset, or a name of UTC. Any other name is ambiguous (EST is also
+    Australian; dateutil took the machine's zone if its name matched, else UTC), and beside
+    an offset dateutil counts it POSIX's way ('EST-0500' as five hours east of UTC)."""
+    if name is not None and (name.upper() not in _UTC_NAMES or offset):
+        if offset:
+            raise DateError(f"'{text}': a zone name beside an offset ('{name}') is read both "
+                            "ways round (POSIX takes EST-0500 as 5 hours ahead of UTC): give "
+                            "the offset alone, as in 2025-06-30 17:00-05:00")
+        raise DateError(f"'{text}': tracker does not know the zone '{name}' (such names are "
+                        "ambiguous): give an offset, as in 2025-06-30 17:00-05:00, or UTC")
+    if name is None and offset is None:
+        return None
+    return timezone(timedelta(seconds=offset)) if offset else UTC
 
 
 def names_a_time(text: str) -> bool:
@@ -276,9 +285,9 @@ def names_a_time(text: str) -> bool:
     return bool(_DATE_TIME_T.search(text) or ":" in text or _CLOCK_HOUR.search(text))
 
 
-_ZONE_NAMES = {"UT": UTC}
-"""Zone names read beside those dateutil knows (UTC, GMT, Z): RFC 5322's 'UT' is not
-ambiguous, unlike 'EST'."""
+_UTC_NAMES = frozenset({"UTC", "GMT", "Z", "UT"})
+"""Zone names that mean UTC: dateutil's (it names Z and +00:00 'UTC' too) and RFC 5322's 'UT';
+not 'EST', which is ambiguous."""
 _NAMED_OFFSET = re.compile(r"\b(?:UTC|GMT|UT|Z)\s*[+-]\s*\d[\d:]*", re.IGNORECASE)
 """A zone name with an offset after it ('UTC+02:00', 'GMT-5'): POSIX counts such offsets
 west of Greenwich, people east; dateutil reads them POSIX's way, or drops them."""
