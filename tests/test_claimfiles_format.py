@@ -38,7 +38,7 @@ def _sample() -> ClaimFile:
                        criteria="Yes if.", made_on=date(2023, 6, 29),
                        deadline_start=date(2024, 1, 1), deadline_end=date(2025, 1, 1),
                        created_at=T0, created_by="cat", defined_at=T0, defined_by="dan",
-                       defined_sha256="ab" * 32),
+                       defined_note="clearer", defined_sha256="ab" * 32),
             ClaimEntry(
                 slug="parent", title="Parent", statement="Line one\nline two \\ \t end",
                 quote="用不了多久", quote_lang="zh", kind="prediction", made_on=date(2023, 3, 1),
@@ -75,7 +75,7 @@ def test_render_is_canonical_and_reads_back_equal() -> None:
     assert {claim.slug: claim.created_by for claim in read.content.claims} == {
         "parent": "", "child": "cat"}
     assert ('created_at = 2026-11-27T23:59:00Z\ncreated_by = "cat"\n'
-            'defined_at = 2026-11-27T23:59:00Z\ndefined_by = "dan"\n'
+            'defined_at = 2026-11-27T23:59:00Z\ndefined_by = "dan"\ndefined_note = "clearer"\n'
             f'defined_sha256 = "{"ab" * 32}"\n') in text
     assert {claim.slug: claim.defined_by for claim in read.content.claims} == {
         "parent": "", "child": "dan"}

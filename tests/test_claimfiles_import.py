@@ -696,7 +696,9 @@ ALPHA = 'slug = "alpha"'
 def _carols_edit(ann: Ledger, shared: Path) -> tuple[RevisionItem, Path]:
     """carol edits alpha's statement in ann's database, which exports it to `shared`: her
     revision, and the file."""
-    _edit(ann, Queries(ann.engine), "alpha", statement="Alpha surely happens.")
+    definition = Queries(ann.engine).claim_detail("alpha").definition
+    ann.edit_claim("alpha", replace(definition, statement="Alpha surely happens."), "carol",
+                   note="firmer, as the source says")
     export_claims(ann, shared)
     return Queries(ann.engine).claim_detail("alpha").revisions[-1], shared / "src.toml"
 
@@ -726,14 +728,15 @@ def test_a_definition_edit_is_recorded_as_its_authors_in_every_database(
 
     assert versions(ann) == [(2, "developing"), (3, "stalled"), (4, "carol")]
     written = path.read_bytes()
-    assert 'defined_by = "carol"\ndefined_sha256 = "' in written.decode()
+    assert ('defined_by = "carol"\ndefined_note = "firmer, as the source says"\n'
+            'defined_sha256 = "') in written.decode()
     report = import_paths(bob, claim_file_paths([shared]), reviewer="bob")
     assert [str(note) for note in report.notes] == [
         f"updated {path}:{_line_of(path, ALPHA)}: 'alpha' takes the file's "
         f"statement as carol recorded it at {instant_text(edited.recorded_at)}"]
     revision = Queries(bob.engine).claim_detail("alpha").revisions[-1]
     assert (revision.reviewer, revision.recorded_at, revision.note) == (
-        "carol", edited.recorded_at, f"imported from {path}")
+        "carol", edited.recorded_at, "firmer, as the source says")
     assert versions(bob) == versions(ann)
     export_claims(bob, shared)
     assert path.read_bytes() == written
@@ -746,8 +749,7 @@ def test_a_definition_edit_is_recorded_as_its_authors_in_every_database(
                 for item in revisions] == [
             ("ann", datetime(2024, 2, 1, tzinfo=UTC), "Alpha surely happens."),
             ("carol", edited.recorded_at, "Alpha surely happens.")]
-        assert revisions[-1].note == (f"imported from {path}: the definition as last recorded "
-                                      "(a file holds no earlier one)")
+        assert revisions[-1].note == "firmer, as the source says"
         assert versions(Ledger(third)) == versions(ann)
         export_claims(Ledger(third), tmp_path / "again")
         assert (tmp_path / "again" / "src.toml").read_bytes() == written
@@ -755,25 +757,30 @@ def test_a_definition_edit_is_recorded_as_its_authors_in_every_database(
         third.dispose()
 
 
+@pytest.mark.parametrize(("typed", "statement"), [
+    ("Alpha certainly happens.", "Alpha certainly happens."),
+    ("because bob said so", "Alpha surely happens.")])
 def test_a_definition_edited_by_hand_in_the_file_is_the_importers(
-        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
-    """The file names carol's definition, but its statement was changed by hand since: the
-    edit is bob's, now, and said to be (it would otherwise put carol's name on words she
-    never recorded)."""
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger], typed: str, statement: str
+) -> None:
+    """The file names carol's definition, but its statement, or her note, was changed by hand
+    since: the edit is bob's, now, and said to be (it would otherwise put carol's name on
+    words she never recorded)."""
     ann, bob = two_databases
     edited, path = _carols_edit(ann, tmp_path / "shared")
     shared = path.parent
-    path.write_text(path.read_text(encoding="utf-8").replace("surely", "certainly"),
-                    encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    original = "Alpha surely happens." if typed.startswith("Alpha") else edited.note
+    path.write_text(text.replace(original, typed), encoding="utf-8")
     report = import_paths(bob, claim_file_paths([shared]), reviewer="bob")
-    why = (f"it is not the definition carol recorded at {instant_text(edited.recorded_at)} "
-           "(defined_sha256 does not match: edited in the file since)")
+    why = (f"it is not the definition carol recorded at {instant_text(edited.recorded_at)}, "
+           "or not with that note (defined_sha256 does not match: edited in the file since)")
     assert [str(note) for note in report.notes] == [
         f"updated {path}:{_line_of(path, ALPHA)}: 'alpha' takes the file's "
         f"statement, recorded as bob's edit: {why}"]
     revision = Queries(bob.engine).claim_detail("alpha").revisions[-1]
-    assert (revision.reviewer, revision.definition.statement) == (
-        "bob", "Alpha certainly happens.")
+    assert (revision.reviewer, revision.definition.statement, revision.note) == (
+        "bob", statement, f"imported from {path}")
     assert revision.recorded_at > edited.recorded_at  # bob's import, on bob's clock
     third = _third_database(tmp_path)
     try:

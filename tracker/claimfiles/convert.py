@@ -7,6 +7,7 @@ database definition first passes it through the file form, so a detail the file 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -73,6 +74,12 @@ def file_form(definition: ClaimDefinition) -> ClaimDefinition:
 def file_hash(definition: ClaimDefinition) -> str:
     """The content hash used for sync: the same for a definition and its file form."""
     return file_form(definition).content_hash()
+
+
+def defined_hash(definition_hash: str, note: str) -> str:
+    """What export writes as defined_sha256: the hash of the definition its author recorded
+    and of their note, so an edit of either in the file is seen."""
+    return hashlib.sha256(f"{definition_hash}\n{note}".encode()).hexdigest()
 
 
 def source_info(source: SourceEntry) -> SourceInfo:
@@ -144,7 +151,8 @@ def claim_entry(detail: ClaimDetail) -> ClaimEntry:
     if len(detail.revisions) > 1:  # the definition was recorded after the creation
         defined = detail.revisions[-1]
         entry = replace(entry, defined_at=defined.recorded_at, defined_by=defined.reviewer,
-                        defined_sha256=file_hash(detail.definition))
+                        defined_note=defined.note,
+                        defined_sha256=defined_hash(file_hash(detail.definition), defined.note))
     return entry
 
 

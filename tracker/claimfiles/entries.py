@@ -136,9 +136,12 @@ class ClaimEntry:
     """When the current definition was recorded, by `defined_by`, where that was not the
     claim's creation: written by export, so another database records the edit as theirs."""
     defined_by: str = ""
+    defined_note: str = ""
+    """Why they changed it, as their revision says."""
     defined_sha256: str = ""
-    """The hash of the definition `defined_by` recorded: a definition edited in the file by
-    hand no longer matches it, and is recorded as the importer's edit."""
+    """The hash of the definition `defined_by` recorded and of their note: a definition or
+    note edited in the file by hand no longer matches it, and is recorded as the importer's
+    edit."""
     evidence: tuple[EvidenceEntry, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
     forecasts: tuple[ForecastEntry, ...] = ()
@@ -186,7 +189,8 @@ CLAIM_KEYS = (
     "slug", "title", "statement", "quote", "quote_lang", "url", "claimant", "kind", "made_on",
     "horizon", "deadline", "deadline_start", "deadline_end", "deadline_rule", "criteria", "tags",
     "review", "confidence", "confidence_words", "parent", "notes", "created_at", "created_by",
-    "defined_at", "defined_by", "defined_sha256", "evidence", "history", "forecasts",
+    "defined_at", "defined_by", "defined_note", "defined_sha256", "evidence", "history",
+    "forecasts",
 )
 EVIDENCE_KEYS = (
     "id", "observed_on", "url", "title", "summary", "stance", "by", "recorded_at", "retracted",

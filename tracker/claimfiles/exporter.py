@@ -16,6 +16,7 @@ from typing import Literal
 
 from tracker.claimfiles.convert import (
     claim_entry,
+    defined_hash,
     definition_of,
     file_hash,
     source_entry,
@@ -238,11 +239,13 @@ def _earlier_definers(read: Iterable[ReadFile], details: Iterable[ClaimDetail],
     for detail in details:
         own, file = entries_of[detail.slug], held.get(detail.slug)
         if (file is None or file.defined_at is None or not file.defined_by.strip()
-                or file.defined_sha256 != file_hash(detail.definition)):
+                or file.defined_sha256 != defined_hash(file_hash(detail.definition),
+                                                       file.defined_note)):
             continue
         if own.defined_at is None or file.defined_at < own.defined_at:
             earlier[detail.slug] = replace(own, defined_at=file.defined_at,
                                            defined_by=file.defined_by,
+                                           defined_note=file.defined_note,
                                            defined_sha256=file.defined_sha256)
     return earlier
 

@@ -243,21 +243,22 @@ def _apply(tx: LedgerTransaction, plan: ClaimPlan, reviewer: str) -> None:
             retraction = item.retracted
             tx.retract_evidence(item.id, reason=retraction.reason, reviewer=retraction.by,
                                 stamp=EntryStamp(retraction.id, retraction.recorded_at))
-    # The definition's revision goes among the history entries in time order (an edit
-    # credited to nobody is the importer's, now: first, as it is checked against the
-    # version planned from).
+    # The definition's revision goes among the history entries in time order, as its
+    # author recorded it (their note too, so every database holds the same revision); one
+    # credited to nobody is the importer's, now: first, checked against the version planned
+    # from.
     defined = plan.defined
-    revise = plan.action is Action.EDIT or defined is not None
     earlier = tuple(entry for entry in plan.history
                     if defined is not None and entry.recorded_at < defined.at)
     for entry in earlier:
         _record_history(tx, slug, entry, expected)
         expected = None
-    if revise:
-        if plan.action is Action.CREATE:
-            note += ": the definition as last recorded (a file holds no earlier one)"
-        tx.edit_claim(slug, plan.definition, defined.by if defined else reviewer, expected,
-                      note, stamp=EntryStamp(None, defined.at if defined else None))
+    if defined is not None:
+        tx.edit_claim(slug, plan.definition, defined.by, expected, defined.note,
+                      stamp=EntryStamp(None, defined.at))
+        expected = None
+    elif plan.action is Action.EDIT:
+        tx.edit_claim(slug, plan.definition, reviewer, expected, note)
         expected = None
     for entry in plan.history[len(earlier):]:
         _record_history(tx, slug, entry, expected)

@@ -20,7 +20,13 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeVar
 
-from tracker.claimfiles.convert import claim_entry, declined_json, definition_of, file_hash
+from tracker.claimfiles.convert import (
+    claim_entry,
+    declined_json,
+    defined_hash,
+    definition_of,
+    file_hash,
+)
 from tracker.claimfiles.entries import (
     ClaimEntry,
     EvidenceEntry,
@@ -76,10 +82,11 @@ class Declined:
 
 @dataclass(frozen=True)
 class Definer:
-    """Who recorded the file's definition, and when, as its defined_* keys say."""
+    """Who recorded the file's definition, when and why, as its defined_* keys say."""
 
     by: str
     at: datetime
+    note: str
 
 
 @dataclass(frozen=True)
@@ -197,16 +204,17 @@ def _definer(claim: ClaimEntry, new_hash: str, latest: datetime | None
     if claim.defined_at is None or not claim.defined_by.strip():
         return None, ""
     by, at = claim.defined_by.strip(), claim.defined_at
-    if claim.defined_sha256 != new_hash:
-        return None, (f"it is not the definition {by} recorded at {instant_text(at)} "
-                      "(defined_sha256 does not match: edited in the file since)")
+    if claim.defined_sha256 != defined_hash(new_hash, claim.defined_note):
+        return None, (f"it is not the definition {by} recorded at {instant_text(at)}, or not "
+                      "with that note (defined_sha256 does not match: edited in the file "
+                      "since)")
     if latest is None:
         return None, (f"nothing in the file says when the claim was created (no created_at "
                       f"or log entry), to put {by}'s definition of {instant_text(at)} after")
     if at < latest:
         return None, (f"{by} recorded it at {instant_text(at)}, before this database's "
                       f"latest definition ({instant_text(latest)})")
-    return Definer(by, at), ""
+    return Definer(by, at, claim.defined_note), ""
 
 
 def _definition_action(path: str, claim: ClaimEntry, new_hash: str, detail: ClaimDetail,

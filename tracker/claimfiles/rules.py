@@ -306,6 +306,9 @@ def _check_defined(claim: ClaimEntry, report: Report) -> None:
     go together, after the claim's creation."""
     where = claim.where
     given = [key for key in DEFINED_KEYS if getattr(claim, key) not in (None, "")]
+    if claim.defined_note and not given:
+        report(where.of("defined_note"), "defined_note without defined_at, defined_by and "
+               "defined_sha256: it is the reason of the revision they name; remove it")
     if not given:
         return
     if len(given) < len(DEFINED_KEYS):
@@ -314,6 +317,7 @@ def _check_defined(claim: ClaimEntry, report: Report) -> None:
                "together as export writes them; remove them to record the definition as the "
                "importer's")
         return
+    _text(claim.defined_note, "defined_note", where, report, TEXT_MAX)
     _reviewer(claim.defined_by, where, report, "defined_by")
     if not SHA256_PATTERN.fullmatch(claim.defined_sha256):
         report(where.of("defined_sha256"), "defined_sha256 is not a SHA-256 in lowercase hex: "

@@ -146,7 +146,7 @@ def _claim_values(claim: ClaimEntry) -> dict[str, Any]:
         "confidence_words": claim.confidence_words, "parent": claim.parent,
         "notes": claim.notes, "created_at": claim.created_at, "created_by": claim.created_by,
         "defined_at": claim.defined_at, "defined_by": claim.defined_by,
-        "defined_sha256": claim.defined_sha256,
+        "defined_note": claim.defined_note, "defined_sha256": claim.defined_sha256,
     }
     if claim.deadline_start is not None and claim.deadline_end is not None:
         values["deadline_start"] = claim.deadline_start
