@@ -839,3 +839,35 @@ def test_databases_that_credit_one_definition_differently_export_the_earlier_cre
     for ledger in (bob, ann, bob):
         notes, text = _sync(ledger, shared)
         assert (notes, text) == ([], written)
+
+
+def test_a_definition_is_not_put_before_a_later_status_change_of_this_database(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    """bob stalls alpha after carol's edit (in ann's database) was recorded, then imports
+    it. Recorded at carol's time, her revision came after bob's change in versions but
+    before it in time: the claim read as last changed by carol, before bob's change, and as
+    of a moment between the two it read as a version that held bob's change. It is the
+    importer's, now, as an edit older than the database's latest definition is; the file
+    keeps carol's credit, and the exports settle."""
+    ann, bob = two_databases
+    edited, path = _carols_edit(ann, tmp_path / "shared")
+    bob.change_status("alpha", "stalled", reviewer="bob")
+    stalled = Queries(bob.engine).claim_detail("alpha").status_changes[-1]
+    assert stalled.recorded_at > edited.recorded_at
+    report = import_paths(bob, claim_file_paths([path.parent]), reviewer="x")
+    assert [str(note) for note in report.notes] == [
+        f"updated {path}:{_line_of(path, ALPHA)}: 'alpha' takes the file's statement, "
+        f"recorded as x's edit: carol recorded it at {instant_text(edited.recorded_at)}, "
+        f"before this database's latest status change ({instant_text(stalled.recorded_at)})"]
+    detail = Queries(bob.engine).claim_detail("alpha")
+    revision = detail.revisions[-1]
+    assert (revision.reviewer, revision.version) == ("x", stalled.version + 1)
+    assert revision.recorded_at > stalled.recorded_at
+    assert (detail.changed_by, detail.changed_at) == ("x", revision.recorded_at)
+    between = Queries(bob.engine).claim_detail("alpha", edited.recorded_at)
+    assert between.version < stalled.version
+    export_claims(bob, path.parent)
+    written = path.read_bytes()
+    assert 'defined_by = "carol"' in written.decode()
+    for ledger in (ann, bob, ann):
+        assert _sync(ledger, path.parent) == ([], written)

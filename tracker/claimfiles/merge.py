@@ -142,7 +142,7 @@ def plan_claim(path: str, claim: ClaimEntry, source: str | None, detail: ClaimDe
         fields = ", ".join(changed_fields(detail.definition, definition)) or "formatting"
         closed = " (a closed claim: its scores may change)" if Status(
             detail.status).is_closed else ""
-        defined, why_not = _definer(claim, new_hash, detail.revisions[-1].recorded_at)
+        defined, why_not = _definer(claim, new_hash, *_latest_change(detail))
         by = (f" as {defined.by} recorded it at {instant_text(defined.at)}" if defined
               else f", recorded as {reviewer}'s edit: {why_not}" if why_not else "")
         notes.append(Note("updated", path, claim.where.of("slug"),
@@ -196,11 +196,22 @@ def _plan_new(path: str, claim: ClaimEntry, definition: ClaimDefinition, new_has
     )
 
 
-def _definer(claim: ClaimEntry, new_hash: str, latest: datetime | None
-             ) -> tuple[Definer | None, str]:
+def _latest_change(detail: ClaimDetail) -> tuple[datetime, str]:
+    """When the claim's latest version was recorded, and what it was: a revision recorded
+    before it would take a later version number (a definition, status change or
+    resolution) than a change recorded after it."""
+    changes = [(detail.revisions[-1].recorded_at, "definition")]
+    changes += [(item.recorded_at, "status change") for item in detail.status_changes]
+    changes += [(item.recorded_at, "resolution") for item in detail.resolutions]
+    return max(changes, key=lambda change: change[0])
+
+
+def _definer(claim: ClaimEntry, new_hash: str, latest: datetime | None,
+             latest_what: str = "definition") -> tuple[Definer | None, str]:
     """Whom the file's defined_* keys credit with its definition, else why not: the
     definition is not the one they recorded (edited in the file since), or it would go
-    before `latest`, the database's latest revision (None: the claim is created now)."""
+    before `latest`, the database's latest change of the claim, a `latest_what` (None: the
+    claim is created now)."""
     if claim.defined_at is None or not claim.defined_by.strip():
         return None, ""
     by, at = claim.defined_by.strip(), claim.defined_at
@@ -213,7 +224,7 @@ def _definer(claim: ClaimEntry, new_hash: str, latest: datetime | None
                       f"or log entry), to put {by}'s definition of {instant_text(at)} after")
     if at < latest:
         return None, (f"{by} recorded it at {instant_text(at)}, before this database's "
-                      f"latest definition ({instant_text(latest)})")
+                      f"latest {latest_what} ({instant_text(latest)})")
     return Definer(by, at, claim.defined_note), ""
 
 
