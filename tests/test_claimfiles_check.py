@@ -66,6 +66,21 @@ def test_a_definitions_author_as_export_writes_it_is_no_problem(tmp_path: Path) 
                     ) == []
 
 
+@pytest.mark.parametrize(("written", "message"), [
+    ("2024-01-05T12:00:00", "defined_at has no time zone"),
+    ("2024-01-05", "bad date-time: defined_at must be a TOML date-time"),
+])
+def test_a_defined_at_that_cannot_be_read_is_said_once(tmp_path: Path, written: str,
+                                                       message: str) -> None:
+    """The three keys are there: only the one that cannot be read is a problem (it was
+    also said to be missing, and the other two to be given without it)."""
+    text = GOOD.replace("confidence = 0.75", "confidence = 0.75\n" + DEFINED.replace(
+        "2024-01-05T12:00:00Z", written))
+    found = problems(tmp_path, text)
+    assert [(line, found_message[:len(message)]) for _name, line, found_message in found] == [
+        (line_of(text, "defined_at = "), message)]
+
+
 def line_of(text: str, marker: str, occurrence: int = 1) -> int:
     """1-based line of the n-th line containing `marker`."""
     hits = [number for number, line in enumerate(text.split("\n"), 1) if marker in line]

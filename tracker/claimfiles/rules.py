@@ -305,7 +305,10 @@ def _check_defined(claim: ClaimEntry, report: Report) -> None:
     """Who recorded the current definition, and when: written by export as three keys that
     go together, after the claim's creation."""
     where = claim.where
-    given = [key for key in DEFINED_KEYS if getattr(claim, key) not in (None, "")]
+    # Written, if not readable: a key the reader could not take (a defined_at without its
+    # zone) is reported where it is, not said to be missing.
+    given = [key for key in DEFINED_KEYS
+             if key in where.keys or getattr(claim, key) not in (None, "")]
     if claim.defined_note and not given:
         report(where.of("defined_note"), "defined_note without defined_at, defined_by and "
                "defined_sha256: it is the reason of the revision they name; remove it")
