@@ -871,3 +871,31 @@ def test_a_definition_is_not_put_before_a_later_status_change_of_this_database(
     assert 'defined_by = "carol"' in written.decode()
     for ledger in (ann, bob, ann):
         assert _sync(ledger, path.parent) == ([], written)
+
+
+def test_an_earlier_credit_is_not_kept_before_the_claims_creation_here(
+        tmp_path: Path, engine: Engine) -> None:
+    """A file that says who edited a definition but not when the claim was created (its
+    created_at taken out, no log): a database that creates the claim from it records it now,
+    after the edit. Its export kept the file's earlier credit beside its own created_at, a
+    definition recorded before its claim: `check` refused the file, and so did every import
+    of it. The export writes its own (no credit: it holds the one definition)."""
+    ann = Ledger(engine, clock=Clock(datetime(2024, 3, 2, tzinfo=UTC)))
+    path = write(tmp_path / "shared", "src.toml", FILE)
+    import_paths(ann, [path], reviewer="x")
+    _edit(ann, Queries(ann.engine), "alpha-child", statement="Alpha surely happens by 2025.")
+    export_claims(ann, path.parent)
+    text = path.read_text(encoding="utf-8")
+    assert 'defined_by = "carol"' in text
+    path.write_text("\n".join(line for line in text.split("\n")
+                              if not line.startswith("created_")), encoding="utf-8")
+    third = _third_database(tmp_path)
+    try:
+        bob = Ledger(third, clock=Clock(datetime(2024, 3, 3, tzinfo=UTC)))
+        report = import_paths(bob, [path], reviewer="bob")
+        assert [note.kind for note in report.notes] == ["differs"]
+        export_claims(bob, path.parent)
+        assert check_paths([path]).problems == ()
+        assert import_paths(ann, [path], reviewer="x").notes == ()
+    finally:
+        third.dispose()

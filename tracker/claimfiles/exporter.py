@@ -232,7 +232,10 @@ def _earlier_definers(read: Iterable[ReadFile], details: Iterable[ClaimDetail],
     defined_sha256 matches) earlier than this database does, or where this database names
     nobody, with the file's defined_* keys: each database holds the revision it recorded or
     imported (an import before the keys existed, or past a hand edit, credits the importer),
-    and writing its own would flip the keys at every export of another."""
+    and writing its own would flip the keys at every export of another. Not a credit from
+    before the claim's creation as this export writes it (a database that created the claim
+    later, from a file that did not say when): `check` refuses a definition recorded before
+    its claim."""
     held = {claim.slug: claim for file in read if file.content is not None
             for claim in file.content.claims}
     earlier: dict[str, ClaimEntry] = {}
@@ -241,6 +244,9 @@ def _earlier_definers(read: Iterable[ReadFile], details: Iterable[ClaimDetail],
         if (file is None or file.defined_at is None or not file.defined_by.strip()
                 or file.defined_sha256 != defined_hash(file_hash(detail.definition),
                                                        file.defined_note)):
+            continue
+        created = own.created_of("")[0]
+        if created is not None and file.defined_at < created:
             continue
         if own.defined_at is None or file.defined_at < own.defined_at:
             earlier[detail.slug] = replace(own, defined_at=file.defined_at,
