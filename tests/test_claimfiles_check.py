@@ -178,6 +178,8 @@ def test_an_entry_whose_recorded_at_cannot_be_read_is_checked_all_the_same(
      "defined_sha256 is not a SHA-256 in lowercase hex", "defined_sha256"),
     ("confidence = 0.75", "confidence = 0.75\n" + DEFINED.replace(
         '"bob"', '"bob\\nevil"'), "defined_by holds a line break", "defined_by"),
+    ("confidence = 0.75", "confidence = 0.75\n" + DEFINED.replace('"bob"', '" "'),
+     'defined_by is empty: add defined_by = "NAME"', "defined_by"),
     ("confidence = 0.75", 'confidence = 0.75\ndefined_note = "clearer"',
      "defined_note without defined_at, defined_by and defined_sha256", "defined_note"),
     ("confidence = 0.75", "confidence = 0.75\n" + DEFINED + '\ndefined_note = "a\\u0000b"',

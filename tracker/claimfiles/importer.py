@@ -77,8 +77,9 @@ def import_paths(ledger: Ledger, paths: Sequence[Path], *, reviewer: str,
                  prefer: Prefer | None = None) -> ImportReport:
     """Import claim files; raise ProblemsFound (and write nothing) if any has a problem.
 
-    `reviewer` records definition edits taken from the files, and creates claims whose log
-    is empty; everything else is recorded under the names in the files.
+    `reviewer` records the definition edits taken from the files that do not say who made
+    them (or whose defined_* keys cannot be credited), and creates claims whose file says
+    nothing of their creation; everything else is recorded under the names in the files.
     """
     report = _import(ledger, [read_path(path) for path in paths], reviewer, prefer, False)
     assert report is not None

@@ -143,7 +143,8 @@ def _entry_id(value: str, where: Where, report: Report) -> None:
 
 def _reviewer(value: str, where: Where, report: Report, key: str = "by") -> None:
     if not value.strip():
-        report(where.of(key), f"the entry has no reviewer: add {key} = \"NAME\"")
+        missing = "the entry has no reviewer" if key == "by" else f"{key} is empty"
+        report(where.of(key), f"{missing}: add {key} = \"NAME\"")
     elif len(value.strip()) > NAME_MAX:
         report(where.of(key), f"{key} is longer than {NAME_MAX} characters: shorten it")
     elif has_control_characters(value):
