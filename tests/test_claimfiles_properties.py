@@ -32,8 +32,9 @@ from tracker.claimfiles import (
     import_paths,
     render,
 )
+from tracker.claimfiles.convert import defined_hash, definition_of
 from tracker.db import make_engine, upgrade
-from tracker.definitions import SPOOFING_CHARACTERS
+from tracker.definitions import SPOOFING_CHARACTERS, validate_definition
 from tracker.ledger import Ledger
 from tracker.models import Base
 
@@ -86,6 +87,7 @@ def claim_files(draw: st.DrawFn) -> list[ClaimFile]:
     claims = [draw(_claims(slug, slugs[:index], new_id)) for index, slug in enumerate(slugs)]
     sources = draw(st.lists(st.sampled_from(["src-a", "src-b"]), unique=True, max_size=2))
     homes = [draw(st.sampled_from([*sources, None])) for _claim in claims]
+    claims = [draw(_defined(claim, home)) for claim, home in zip(claims, homes, strict=True)]
     files = [
         ClaimFile(
             source=SourceEntry(key=key, title=draw(titles), publisher=draw(texts),
@@ -144,6 +146,21 @@ def _claims(draw: st.DrawFn, slug: str, earlier: list[str], new_id: object) -> C
         notes=draw(texts), evidence=evidence, history=draw(_history(new_id)),
         forecasts=forecasts,
     )
+
+
+@st.composite
+def _defined(draw: st.DrawFn, claim: ClaimEntry, source: str | None) -> ClaimEntry:
+    """Half the claims with a log say who recorded their definition, after their creation
+    and among their history: with the hash of what they recorded, or (a definition or note
+    edited by hand since) another one."""
+    created = claim.created_of("")[0]
+    if created is None or not draw(st.booleans()):
+        return claim
+    note = draw(texts)
+    recorded = validate_definition(definition_of(claim, source)).content_hash()
+    sha256 = draw(st.sampled_from([defined_hash(recorded, note), "0" * 64]))
+    return replace(claim, defined_at=created + timedelta(seconds=draw(st.integers(0, 10**7))),
+                   defined_by=draw(names), defined_note=note, defined_sha256=sha256)
 
 
 @st.composite
