@@ -303,8 +303,9 @@ SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
 
 
 def _check_defined(claim: ClaimEntry, report: Report) -> None:
-    """Who recorded the current definition, and when: written by export as three keys that
-    go together, after the claim's creation."""
+    """Who recorded the current definition, when and why: written by export as three keys
+    that go together (with defined_note, if they gave a reason), after the claim's
+    creation."""
     where = claim.where
     # Written, if not readable: a key the reader could not take (a defined_at without its
     # zone) is reported where it is, not said to be missing.
@@ -325,7 +326,7 @@ def _check_defined(claim: ClaimEntry, report: Report) -> None:
     _reviewer(claim.defined_by, where, report, "defined_by")
     if not SHA256_PATTERN.fullmatch(claim.defined_sha256):
         report(where.of("defined_sha256"), "defined_sha256 is not a SHA-256 in lowercase hex: "
-               "keep it as export wrote it, or remove the three defined_ keys")
+               "keep it as export wrote it, or remove the defined_ keys")
     created = claim.created_of("")[0]
     if claim.defined_at is not None and created is not None and claim.defined_at < created:
         report(where.of("defined_at"), f"defined_at {instant_text(claim.defined_at)} is before "
