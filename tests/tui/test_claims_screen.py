@@ -29,6 +29,7 @@ from tracker.ledger import Ledger
 from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.facets import FacetDialog
+from tracker.tui.format import stamp
 from tracker.tui.listing import COLUMNS, PAGE_SIZE, Listing
 from tracker.tui.screens import claims
 from tracker.tui.screens.claims import COUNT_DELAY, ClaimsScreen
@@ -548,6 +549,26 @@ async def test_detail_pane_shows_the_whole_claim(
         assert "Status history" in text and "reopened confirmed → open" in text
         assert "status open → developing (bob), observed 2023-10-02" in text
         assert "Resolution" in text and "IMF figures" in text
+        assert "Definition history" not in text  # only its creation: nothing to tell
+
+
+async def test_detail_pane_says_who_changed_the_definition_and_why(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """An edit of what a claim says (in the app, the CLI or taken from a claim file, with
+    its author) was in no part of the pane: who changed which fields, when, and why."""
+    current = Queries(seeded.engine).claim_detail("ev-share").definition
+    seeded.edit_claim("ev-share", replace(current, title="EVs: half of sales",
+                                          criteria="Yes if the IEA says so."), "bob",
+                      note="the IEA is the source")
+    revision = Queries(seeded.engine).claim_detail("ev-share").revisions[-1]
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = detail_text(app)
+        assert "Definition history" in text
+        assert (f"  {stamp(revision.recorded_at)}  v2 changed title, criteria (bob): the IEA is "
+                "the source") in text
 
 
 async def test_the_pane_indents_a_cadence_written_on_two_lines(

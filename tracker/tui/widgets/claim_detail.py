@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 
@@ -15,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tracker.definitions import changed_fields
 from tracker.queries import ClaimDetail, EvidenceItem
 from tracker.tui.format import day, deadline, percent, stamp
 from tracker.tui.widgets.forecast_chart import forecast_chart
@@ -147,6 +149,15 @@ def _observed(day: date | None) -> str:
 
 def _history(detail: ClaimDetail) -> list[RenderableType]:
     parts: list[RenderableType] = []
+    if len(detail.revisions) > 1:  # who changed what the claim says, and why
+        parts.append(_heading("Definition history"))
+        for before, revision in itertools.pairwise(detail.revisions):
+            fields = ", ".join(changed_fields(before.definition, revision.definition))
+            line = Text(f"  {stamp(revision.recorded_at)}  v{revision.version}"
+                        f"{f' changed {fields}' if fields else ''} ({revision.reviewer})")
+            if revision.note:
+                line.append(f": {revision.note}", style="italic")
+            parts.append(line)
     if detail.status_changes:
         parts.append(_heading("Status history"))
         for change in detail.status_changes:
