@@ -298,8 +298,8 @@ def _check_made_on(claim: ClaimEntry, report: Report, now: datetime | None = Non
                      report=report)
 
 
-DEFINED_KEYS = ("defined_at", "defined_by", "defined_sha256")
-SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
+_DEFINED_KEYS = ("defined_at", "defined_by", "defined_sha256")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _check_defined(claim: ClaimEntry, report: Report) -> None:
@@ -309,22 +309,22 @@ def _check_defined(claim: ClaimEntry, report: Report) -> None:
     where = claim.where
     # Written, if not readable: a key the reader could not take (a defined_at without its
     # zone) is reported where it is, not said to be missing.
-    given = [key for key in DEFINED_KEYS
+    given = [key for key in _DEFINED_KEYS
              if key in where.keys or getattr(claim, key) not in (None, "")]
     if claim.defined_note and not given:
         report(where.of("defined_note"), "defined_note without defined_at, defined_by and "
                "defined_sha256: it is the reason of the revision they name; remove it")
     if not given:
         return
-    if len(given) < len(DEFINED_KEYS):
-        missing = " and ".join(key for key in DEFINED_KEYS if key not in given)
+    if len(given) < len(_DEFINED_KEYS):
+        missing = " and ".join(key for key in _DEFINED_KEYS if key not in given)
         report(where.of(given[0]), f"{', '.join(given)} without {missing}: the three go "
                "together as export writes them; remove them to record the definition as the "
                "importer's")
         return
     _text(claim.defined_note, "defined_note", where, report, TEXT_MAX)
     _reviewer(claim.defined_by, where, report, "defined_by")
-    if not SHA256_PATTERN.fullmatch(claim.defined_sha256):
+    if not _SHA256.fullmatch(claim.defined_sha256):
         report(where.of("defined_sha256"), "defined_sha256 is not a SHA-256 in lowercase hex: "
                "keep it as export wrote it, or remove the defined_ keys")
     created = claim.created_of("")[0]

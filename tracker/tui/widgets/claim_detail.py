@@ -153,8 +153,9 @@ def _history(detail: ClaimDetail) -> list[RenderableType]:
         parts.append(_heading("Definition history"))
         for before, revision in itertools.pairwise(detail.revisions):
             fields = ", ".join(changed_fields(before.definition, revision.definition))
-            line = Text(f"  {stamp(revision.recorded_at)}  v{revision.version}"
-                        f"{f' changed {fields}' if fields else ''} ({revision.reviewer})")
+            changed = f" changed {fields}" if fields else ""  # none: a definition taken again
+            line = Text(f"  {stamp(revision.recorded_at)}  v{revision.version}{changed} "
+                        f"({revision.reviewer})")
             if revision.note:
                 line.append(f": {revision.note}", style="italic")
             parts.append(line)
