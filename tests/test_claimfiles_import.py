@@ -817,28 +817,51 @@ def test_a_definition_taken_over_a_later_one_of_this_database_is_the_importers(
     assert revision.recorded_at > own.recorded_at
 
 
+def _edit_credited_to_x_in_bob(tmp_path: Path, ann: Ledger, bob: Ledger) -> RevisionItem:
+    """carol's edit in ann's database, which bob took from a file without the defined_ keys
+    (his database credits his import's reviewer, x), then ann's export: the file credits
+    carol, earlier than bob's database does."""
+    edited, path = _carols_edit(ann, tmp_path / "shared")
+    keys = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.startswith("defined_"))
+    path.write_text(path.read_text(encoding="utf-8").replace(keys + "\n", ""),
+                    encoding="utf-8")
+    assert "defined_" not in path.read_text(encoding="utf-8")
+    _sync(bob, path.parent)
+    assert 'defined_by = "x"' in path.read_text(encoding="utf-8")
+    _sync(ann, path.parent)
+    return edited
+
+
 def test_databases_that_credit_one_definition_differently_export_the_earlier_credit(
         tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
     """bob took carol's edit from a file written before files said who edited a definition:
     his database holds it as his. Each export writing its own database's author would flip
     the keys at every sync; the file keeps the earlier one, carol's, from every database."""
     ann, bob = two_databases
-    edited, path = _carols_edit(ann, tmp_path / "shared")
-    shared = path.parent
-    keys = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
-                     if line.startswith("defined_"))
-    path.write_text(path.read_text(encoding="utf-8").replace(keys + "\n", ""),
-                    encoding="utf-8")
-    assert "defined_" not in path.read_text(encoding="utf-8")
-    _sync(bob, shared)
-    assert 'defined_by = "x"' in path.read_text(encoding="utf-8")  # bob's import's reviewer
-    _sync(ann, shared)
+    edited = _edit_credited_to_x_in_bob(tmp_path, ann, bob)
+    shared = tmp_path / "shared"
+    path = shared / "src.toml"
     written = path.read_bytes()
     assert f"defined_at = {edited.recorded_at:%Y-%m-%dT%H:%M:%S}Z\n" in written.decode()
     assert 'defined_by = "carol"' in written.decode()
     for ledger in (bob, ann, bob):
         notes, text = _sync(ledger, shared)
         assert (notes, text) == ([], written)
+
+
+def test_an_earlier_credit_is_exported_with_its_name_trimmed(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    """The name in a kept credit was padded by hand ('  carol '): imports read it trimmed,
+    and the export that keeps the credit writes it as they read it."""
+    ann, bob = two_databases
+    _edit_credited_to_x_in_bob(tmp_path, ann, bob)
+    path = tmp_path / "shared" / "src.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('defined_by = "carol"', 'defined_by = "  carol "'),
+                    encoding="utf-8")
+    export_claims(bob, path.parent)
+    assert 'defined_by = "carol"\n' in path.read_text(encoding="utf-8")
 
 
 def test_a_definition_is_not_put_before_a_later_status_change_of_this_database(

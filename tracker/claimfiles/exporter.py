@@ -250,7 +250,7 @@ def _earlier_definers(read: Iterable[ReadFile], details: Iterable[ClaimDetail],
             continue
         if own.defined_at is None or file.defined_at < own.defined_at:
             earlier[detail.slug] = replace(own, defined_at=file.defined_at,
-                                           defined_by=file.defined_by,
+                                           defined_by=file.defined_by.strip(),
                                            defined_note=file.defined_note,
                                            defined_sha256=file.defined_sha256)
     return earlier
