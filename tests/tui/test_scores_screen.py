@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -224,3 +225,26 @@ def test_calibration_numbers_go_under_their_bin_when_the_line_has_no_room(
     assert narrow[bin_line + 1].strip().startswith("forecast 0.80  observed 1.00")
     assert narrow[bin_line + 1].startswith(" " * BIN_WIDTH)
     assert max(len(line) for line in narrow) <= 78
+
+
+def test_long_keys_wrap_whole_at_80_columns_instead_of_reading_as_one(
+    seeded: Ledger, engine: Engine
+) -> None:
+    """Two reviewers named by their e-mail addresses both showed as 'alexandra.konstanti…',
+    one with Brier 0.040 and the other 0.810: which was whose could not be read."""
+    seeded.create_claim(definition("solar-cheap", "Solar gets cheaper"), "alice")
+    for reviewer, probability in (("alexandra.konstantinopoulou@example.com", 0.2),
+                                  ("alexandra.konstantinopoulou@example.org", 0.9)):
+        seeded.forecast("solar-cheap", probability, reviewer=reviewer)
+    seeded.resolve("solar-cheap", "no", reviewer="bob")
+    console = Console(width=78, no_color=True, highlight=False)
+    with console.capture() as captured:
+        console.print(render_scores(leaderboard(engine), width=78))
+    text = captured.get()
+    assert "…" not in text
+    lines = [line.split() for line in text.splitlines()]
+    for address, brier in (("example.com", "0.040"), ("example.org", "0.810")):
+        row = next(index for index, cells in enumerate(lines) if brier in cells)
+        folded = itertools.takewhile(lambda cells: len(cells) == 1, lines[row + 1:])
+        key = lines[row][0] + "".join(cells[0] for cells in folded)
+        assert key == f"alexandra.konstantinopoulou@{address}"

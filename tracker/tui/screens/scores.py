@@ -40,8 +40,11 @@ CHART_WIDTH = 41
 
 
 def leaderboard_table(board: Leaderboard) -> Table:
+    """The rows as `tracker score` prints them. A key too long for its column wraps onto more
+    lines, never cut short: cut, two reviewers (or tags) that share its first characters
+    read as one name with two sets of scores."""
     table = Table(box=None, header_style="bold", pad_edge=False)
-    table.add_column(board.by)
+    table.add_column(board.by, overflow="fold")
     for label in ("n", "brier", "b.time", "log", "baseline", "peer", "rel.b", "cover"):
         table.add_column(label, justify="right")
     for row in board.rows:
