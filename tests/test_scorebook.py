@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from sqlalchemy import Engine
 
 from tests.conftest import CliOutcome, Clock
@@ -302,3 +303,18 @@ def test_scoring_pauses_the_cycle_collector_only_in_a_main_thread(
     worker.start()
     worker.join()
     assert seen == [False, True] and in_thread == [board]
+
+
+def test_score_columns_line_up_with_wide_characters_in_a_key(
+        run_cli: Callable[..., CliOutcome], scored: Ledger) -> None:
+    """A tag such as 大模型 takes two columns a character: padded by its length, its row's
+    numbers stood three columns right of the others'."""
+    scored.create_claim(definition("c", made_on=MADE, tags=("大模型", "機器人與具身智能")), "ann")
+    scored.forecast("c", 0.5, reviewer="ann")
+    scored.resolve("c", "yes", reviewer="ann")
+    lines = run_cli("score", "--by", "tag").stdout.splitlines()
+    table = lines[1:lines.index("")]
+    keys = {row.split()[0] for row in table[2:]}
+    assert keys == {"compute", "robots", "大模型", "機器人與具身智能"}
+    # Where each line's last column ends, in terminal columns (rich counts them for the app).
+    assert len({cell_len(line.rstrip()) for line in table if not line.startswith("-")}) == 1

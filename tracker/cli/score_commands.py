@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 import click
@@ -18,19 +19,28 @@ from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard, onl
 from tracker.serialize import dumps
 
 
+def _columns(text: str) -> int:
+    """The terminal columns `text` takes: two for a wide (CJK) character, none for a combining
+    mark. Padded by its length, a tag such as 大模型 pushed its row's numbers out of their
+    columns."""
+    return sum(0 if unicodedata.combining(char)
+               else 2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
 def render_leaderboard(board: Leaderboard, sources_scored: bool = False) -> str:
     """The plain-text leaderboard `tracker score` prints (the app shows the same numbers)."""
     lines = [f"scores {leaderboard_heading(board)}"]
     if not board.rows:
         lines.append(nothing_to_score(board, sources_scored))
         return "\n".join(lines)
-    width = max(12, *(len(row.key) for row in board.rows))
+    width = max(12, *(_columns(row.key) for row in board.rows))
     header = (f"{board.by:<{width}}  {'n':>5}  {'brier':>6}  {'b.time':>6}  {'log':>7}  "
               f"{'baseline':>8}  {'peer':>7}  {'rel.b':>6}  {'cover':>5}")
     lines += [header, "-" * len(header)]
     for row in board.rows:
+        padding = " " * (width - _columns(row.key))
         lines.append(
-            f"{row.key:<{width}}  {row.n:>5}  {number(row.brier):>6}  "
+            f"{row.key}{padding}  {row.n:>5}  {number(row.brier):>6}  "
             f"{number(row.brier_time_averaged):>6}  {number(row.log):>7}  "
             f"{number(row.baseline, 1):>8}  {number(row.peer, 1):>7}  "
             f"{number(row.relative_brier):>6}  {number(row.coverage, 2):>5}"
