@@ -449,6 +449,23 @@ def test_a_forecast_made_once_the_outcome_was_known_is_listed_as_not_scored(
     assert [item["after_outcome"] for item in forecasts] == [False, True, True]
 
 
+def test_an_empty_score_table_does_not_deny_the_forecasts_its_timeline_lists(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """Every forecast came once the outcome was known: the tables said "No resolved claim has
+    a reviewer forecast yet" above a timeline listing one (`tracker score` said it right)."""
+    clock.now = at(2024, 3, 20)
+    ledger.create_claim(definition("late-call", made_on=date(2024, 1, 1), tags=()), "ann")
+    ledger.forecast("late-call", 0.95, reviewer="ann")
+    ledger.resolve("late-call", "yes", reviewer="ann", observed_on=date(2024, 3, 15))
+    data = q2_report(engine)
+    for format in ("md", "html"):
+        text = render(data, format)
+        assert "reviewer forecast" not in text
+        assert "No resolved claim has a forecast made before its outcome yet." in text
+        assert "No resolved claim with a tag has a forecast made before its outcome yet." in text
+        assert "Forecasts by ann: 95% (2024-03-20, after the outcome: not scored)" in text
+
+
 def test_a_claims_final_forecast_is_the_one_the_leaderboard_scores(
         engine: Engine, ledger: Ledger, clock: Clock) -> None:
     """Two forecasts of one reviewer made and recorded at the same moment (a claim file can

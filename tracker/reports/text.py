@@ -112,9 +112,13 @@ def dropped_rows(table: ScoreTable, escape: Callable[[str], str]) -> str:
 
 
 def empty_scores(by: str) -> str:
+    """An empty score table, said as `tracker score` says it (`_scored_on`): "no resolved claim
+    has a reviewer forecast" was false of a claim whose forecasts all came once its outcome was
+    known (the same report's timeline lists them), and of untagged claims under "By tag"."""
     if by == "source":
         return "No resolved claim has an implied confidence yet."
-    return "No resolved claim has a reviewer forecast yet."
+    tagged = " with a tag" if by == "tag" else ""
+    return f"No resolved claim{tagged} has {_scored_on(by)} yet."
 
 
 def _scored_on(by: str) -> str:
