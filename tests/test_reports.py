@@ -466,6 +466,24 @@ def test_an_empty_score_table_does_not_deny_the_forecasts_its_timeline_lists(
         assert "Forecasts by ann: 95% (2024-03-20, after the outcome: not scored)" in text
 
 
+def test_a_zero_within_bin_covariance_is_not_printed_negative(
+        engine: Engine, ledger: Ledger, clock: Clock,
+        run_cli: Callable[..., CliOutcome]) -> None:
+    """Forecasts of 90% and 97% on two claims that both came out partly true (0.3): the bin's
+    covariance is 0, its sums give -5.6e-17, and every view printed '-0.0000'."""
+    clock.now = at(2024, 3, 20)
+    for slug, probability in (("one", 0.9), ("two", 0.97)):
+        ledger.create_claim(definition(slug, made_on=date(2024, 1, 1)), "ann")
+        ledger.forecast(slug, probability, reviewer="ann", made_at=at(2024, 1, 2))
+        ledger.resolve(slug, "partial", value=0.3, reviewer="ann")
+    data = q2_report(engine)
+    (decomposition,) = {table.decomposition for table in data.scores if table.by == "reviewer"}
+    assert decomposition is not None and -1e-12 < decomposition.within_bin_covariance < 0
+    for text in (render(data, "md"), render(data, "html"), run_cli("score").stdout):
+        assert "within-bin covariance 0.0000" in text
+        assert "-0.0000" not in text
+
+
 def test_a_claims_final_forecast_is_the_one_the_leaderboard_scores(
         engine: Engine, ledger: Ledger, clock: Clock) -> None:
     """Two forecasts of one reviewer made and recorded at the same moment (a claim file can

@@ -248,3 +248,18 @@ def test_long_keys_wrap_whole_at_80_columns_instead_of_reading_as_one(
         folded = itertools.takewhile(lambda cells: len(cells) == 1, lines[row + 1:])
         key = lines[row][0] + "".join(cells[0] for cells in folded)
         assert key == f"alexandra.konstantinopoulou@{address}"
+
+
+def test_a_zero_within_bin_covariance_is_not_shown_negative(seeded: Ledger,
+                                                            engine: Engine) -> None:
+    """As `tracker score` writes it: sums that give -5.6e-17 for a covariance of 0 (forecasts
+    of 90% and 97% on two claims both partly true at 0.3) showed '-0.0000'."""
+    for slug, probability in (("solar-cheap", 0.9), ("wind-cheap", 0.97)):
+        seeded.create_claim(definition(slug, "Cheaper"), "alice")
+        seeded.forecast(slug, probability, reviewer="alice")
+        seeded.resolve(slug, "partial", value=0.3, reviewer="bob")
+    console = Console(width=200, no_color=True, highlight=False)
+    with console.capture() as captured:
+        console.print(render_scores(leaderboard(engine), width=200))
+    assert "within-bin covariance 0.0000" in captured.get()
+    assert "-0.0000" not in captured.get()

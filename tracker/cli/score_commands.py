@@ -11,6 +11,7 @@ from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import INSTANT, refuse_future
 from tracker.reports.text import (
     calibration_title,
+    decomposition_text,
     leaderboard_heading,
     nothing_to_score,
     number,
@@ -55,13 +56,7 @@ def render_leaderboard(board: Leaderboard, sources_scored: bool = False) -> str:
                 f"  [{number(cell.wilson_low, 2)}, {number(cell.wilson_high, 2)}]"
             )
     if board.decomposition is not None:
-        d = board.decomposition
-        lines.append(
-            f"Brier {d.brier:.4f} = reliability {d.reliability:.4f} - resolution "
-            f"{d.resolution:.4f} + uncertainty {d.uncertainty:.4f} + within-bin variance "
-            f"{d.within_bin_variance:.4f} - 2 x within-bin covariance "
-            f"{d.within_bin_covariance:.4f}"
-        )
+        lines.append(decomposition_text(board.decomposition))
     return "\n".join(lines)
 
 

@@ -30,6 +30,7 @@ from tracker.reports.text import (
     change_sentence,
     count_delta,
     day,
+    decomposition_text,
     drop_empty_columns,
     dropped_rows,
     empty_scores,
@@ -330,10 +331,7 @@ def _calibration(data: ReportData) -> list[str]:
 def _decomposition(d: BrierDecomposition | None) -> str:
     if d is None:
         return ""
-    return (f'<p class="small muted">Brier {d.brier:.4f} = reliability {d.reliability:.4f} '
-            f"- resolution {d.resolution:.4f} + uncertainty {d.uncertainty:.4f} + within-bin "
-            f"variance {d.within_bin_variance:.4f} - 2 &times; within-bin covariance "
-            f"{d.within_bin_covariance:.4f} (n = {d.n})</p>")
+    return f'<p class="small muted">{decomposition_text(d, "&times;")} (n = {d.n})</p>'
 
 
 def _bins(title: str, bins: Sequence[CalibrationBin]) -> list[str]:

@@ -25,6 +25,7 @@ from tracker.reports.text import (
     change_sentence,
     count_delta,
     day,
+    decomposition_text,
     drop_empty_columns,
     dropped_rows,
     empty_scores,
@@ -188,11 +189,7 @@ def _calibration_table(bins: Sequence[CalibrationBin],
     lines = _table(["Bin", "n", "Mean forecast", "Observed", "95% Wilson interval"], rows,
                    "lrrrr")
     if decomposition is not None:
-        d = decomposition
-        lines += ["", f"Brier {d.brier:.4f} = reliability {d.reliability:.4f} - resolution "
-                  f"{d.resolution:.4f} + uncertainty {d.uncertainty:.4f} + within-bin variance "
-                  f"{d.within_bin_variance:.4f} - 2 x within-bin covariance "
-                  f"{d.within_bin_covariance:.4f} (n = {d.n})."]
+        lines += ["", f"{decomposition_text(decomposition)} (n = {decomposition.n})."]
     return lines
 
 

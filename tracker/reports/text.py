@@ -19,6 +19,7 @@ from tracker.reports.data import (
     TimelineForecast,
 )
 from tracker.scorebook import NO_SOURCE, Leaderboard
+from tracker.scoring import BrierDecomposition
 from tracker.vocabulary import plural
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "change_sentence",
     "count_delta",
     "day",
+    "decomposition_text",
     "drop_empty_columns",
     "dropped_rows",
     "empty_scores",
@@ -190,6 +192,17 @@ def number(value: float | None, digits: int = 3) -> str:
         return "-"
     text = f"{value:.{digits}f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def decomposition_text(d: BrierDecomposition, times: str = "x") -> str:
+    """The Murphy decomposition as every view writes it (`times` is how HTML writes the x).
+    Through `number`: the within-bin covariance, which may be negative, comes out of its sums a
+    hair below zero when it is zero (every outcome in a bin the same partial value), and its
+    own format printed that as '-0.0000'."""
+    return (f"Brier {number(d.brier, 4)} = reliability {number(d.reliability, 4)} - "
+            f"resolution {number(d.resolution, 4)} + uncertainty {number(d.uncertainty, 4)} + "
+            f"within-bin variance {number(d.within_bin_variance, 4)} - 2 {times} within-bin "
+            f"covariance {number(d.within_bin_covariance, 4)}")
 
 
 def forecast_step(item: TimelineForecast) -> str:

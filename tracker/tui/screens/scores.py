@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from tracker.horizons import DateError
 from tracker.reports.text import (
     calibration_title,
+    decomposition_text,
     leaderboard_heading,
     nothing_to_score,
     number,
@@ -97,12 +98,8 @@ def render_scores(board: Leaderboard, sources_scored: bool = False,
                                  Text(f"bin        n      0{' ' * (CHART_WIDTH - 2)}1",
                                       style="dim")]
     parts += [calibration_line(cell, width) for cell in board.calibration if cell.count]
-    if (d := board.decomposition) is not None:
-        parts.append(Text(
-            f"\nBrier {d.brier:.4f} = reliability {d.reliability:.4f} - resolution "
-            f"{d.resolution:.4f} + uncertainty {d.uncertainty:.4f} + within-bin variance "
-            f"{d.within_bin_variance:.4f} - 2 x within-bin covariance "
-            f"{d.within_bin_covariance:.4f}", style="dim"))
+    if board.decomposition is not None:
+        parts.append(Text(f"\n{decomposition_text(board.decomposition)}", style="dim"))
     return Group(*parts)
 
 
