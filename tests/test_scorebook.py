@@ -318,3 +318,16 @@ def test_score_columns_line_up_with_wide_characters_in_a_key(
     assert keys == {"compute", "robots", "大模型", "機器人與具身智能"}
     # Where each line's last column ends, in terminal columns (rich counts them for the app).
     assert len({cell_len(line.rstrip()) for line in table if not line.startswith("-")}) == 1
+
+
+def test_scores_by_tag_of_untagged_claims_do_not_deny_their_forecasts(
+        run_cli: Callable[..., CliOutcome], ledger: Ledger) -> None:
+    """Forecast and resolved but untagged: 'by tag' said no resolved claim had a forecast made
+    before its outcome, while 'by reviewer' scored them."""
+    ledger.create_claim(definition("a", made_on=MADE, tags=()), "ann")
+    ledger.forecast("a", 0.7, reviewer="ann", made_at=datetime(2024, 1, 1, tzinfo=UTC))
+    ledger.resolve("a", "yes", reviewer="ann")
+    assert "ann" in run_cli("score").stdout
+    assert run_cli("score", "--by", "tag").stdout.endswith(
+        "nothing to score yet: no resolved claim with a tag has a forecast made before its "
+        "outcome\n")

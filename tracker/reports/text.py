@@ -114,13 +114,11 @@ def dropped_rows(table: ScoreTable, escape: Callable[[str], str]) -> str:
 
 
 def empty_scores(by: str) -> str:
-    """An empty score table, said as `tracker score` says it (`_scored_on`): "no resolved claim
-    has a reviewer forecast" was false of a claim whose forecasts all came once its outcome was
-    known (the same report's timeline lists them), and of untagged claims under "By tag"."""
-    if by == "source":
-        return "No resolved claim has an implied confidence yet."
-    tagged = " with a tag" if by == "tag" else ""
-    return f"No resolved claim{tagged} has {_scored_on(by)} yet."
+    """An empty score table, said as `tracker score` says it (`_none_scored`): "no resolved
+    claim has a reviewer forecast" was false of a claim whose forecasts all came once its
+    outcome was known (the same report's timeline lists them)."""
+    reason = _none_scored(by)
+    return f"{reason[0].upper()}{reason[1:]} yet."
 
 
 def _scored_on(by: str) -> str:
@@ -128,6 +126,13 @@ def _scored_on(by: str) -> str:
     confidence, the others on forecasts made before the outcome was known (its observed
     date: a resolution dated back leaves out the forecasts made after that date)."""
     return "an implied confidence" if by == "source" else "a forecast made before its outcome"
+
+
+def _none_scored(by: str) -> str:
+    """Why a grouping has no row. By tag, untagged claims are in no row: "no resolved claim
+    has a forecast" was false of forecast claims that simply have no tag."""
+    tagged = " with a tag" if by == "tag" else ""
+    return f"no resolved claim{tagged} has {_scored_on(by)}"
 
 
 def leaderboard_heading(board: Leaderboard) -> str:
@@ -156,7 +161,7 @@ def calibration_title(board: Leaderboard) -> str:
 def nothing_to_score(board: Leaderboard, sources_scored: bool) -> str:
     """What an empty leaderboard says (`tracker score` and the app), pointing to the
     source scores when those exist (see `scorebook.only_sources_scored`)."""
-    text = f"nothing to score yet: no resolved claim has {_scored_on(board.by)}"
+    text = f"nothing to score yet: {_none_scored(board.by)}"
     if sources_scored:
         text += ("; the sources are graded on the confidence their wording implied: see the "
                  "scores by source")
