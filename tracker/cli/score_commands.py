@@ -66,7 +66,7 @@ def render_leaderboard(board: Leaderboard, sources_scored: bool = False) -> str:
 @click.option("--by", type=click.Choice(GROUPINGS), default="reviewer", show_default=True,
               help="Rows per reviewer, per source (graded on its implied confidence), per tag "
               "or per period (quarter of resolution).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per row.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per row.")
 @pass_app
 def score(app: AppContext, as_of: datetime | None, by: Grouping, as_json: bool) -> None:
     """Who was right: Brier (final and time-averaged), log, baseline and peer scores."""
