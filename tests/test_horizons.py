@@ -73,6 +73,14 @@ def test_bad_deadlines_are_refused_with_a_hint(text: str) -> None:
     assert str(error.value)
 
 
+@pytest.mark.parametrize("text", ["18 monhts", "soonish", "in a while"])
+def test_an_unreadable_deadline_names_the_horizons_it_could_have_been(text: str) -> None:
+    """'18 monhts' was meant as a horizon: the hint said "give a date like 2025-06-30" only,
+    though --deadline takes '18 months' and '1-2 years' too."""
+    with pytest.raises(DateError, match=r"as a deadline: .*'18 months'.*'1-2 years'"):
+        parse_deadline(text, MADE_ON)
+
+
 def test_instants_and_days() -> None:
     assert parse_instant("2024-06-30") == end_of_day(date(2024, 6, 30))
     assert parse_instant("2024-06-30T12:00:00+02:00") == datetime(2024, 6, 30, 10, tzinfo=UTC)

@@ -63,6 +63,10 @@ class NeedsMadeOn(DateError):
     """A relative horizon ('18 months') given without the made-on date it counts from."""
 
 
+class UnreadableDate(DateError):
+    """Text that reads as no date at all (not a date refused for a reason it names)."""
+
+
 @dataclass(frozen=True)
 class Deadline:
     """When a claim is due: `end` always, `start` too when the horizon was a window."""
@@ -113,6 +117,8 @@ def _end_of_month(year: int, month: int) -> date:
 
 
 _ACCEPTED_DATES = "a date like 2025-06-30, 'June 2025', '2025-06', '2025-Q3' or '2025'"
+_ACCEPTED_DEADLINES = ("a date like 2025-06-30, 'June 2025', '2025-Q3' or '2025', a horizon "
+                       "like '18 months' or a range like '1-2 years'")
 DAY_WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1}
 """Words for a day counted from today (UTC), read only where a person types the date now:
 in a file they would change meaning from one day to the next."""
@@ -154,7 +160,8 @@ def _parse_calendar(text: str, today: date | None = None) -> tuple[date, date]:
     try:
         low, high = (date_parser.parse(cleaned, default=default) for default in _PROBES)
     except (ValueError, OverflowError) as error:
-        raise DateError(f"cannot read '{text}' as a date: give {_ACCEPTED_DATES}") from error
+        raise UnreadableDate(f"cannot read '{text}' as a date: give {_ACCEPTED_DATES}"
+                             ) from error
     if low.year != high.year:
         raise DateError(f"'{text}' has no year: give {_ACCEPTED_DATES}")
     if low.month != high.month:
@@ -369,7 +376,11 @@ def _parse_deadline(text: str, made_on: date | None, today: date | None) -> Dead
             end=end_of_day(_shift(made_on, amount, unit)),
             rule=f"{text} after made-on {made_on.isoformat()}",
         )
-    first, last = _parse_calendar(cleaned, today)
+    try:
+        first, last = _parse_calendar(cleaned, today)
+    except UnreadableDate:  # '18 monhts' is no date, but was no doubt meant as a horizon
+        raise UnreadableDate(f"cannot read '{text}' as a deadline: give {_ACCEPTED_DEADLINES}"
+                             ) from None
     rule = "end of that day UTC" if first == last else f"end of the period {cleaned}"
     return Deadline(end=end_of_day(last), rule=rule)
 
