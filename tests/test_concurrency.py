@@ -14,7 +14,12 @@ from sqlalchemy import Engine, func, select
 from tests.helpers import definition
 from tracker.claimfiles.exporter import export_claims
 from tracker.definitions import SourceInfo
-from tracker.errors import Conflict, IllegalTransition, UnseenEntries
+from tracker.errors import (
+    Conflict,
+    IllegalTransition,
+    SlugTaken,
+    UnseenEntries,
+)
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.models import EvidenceRetraction, Source
 from tracker.queries import Queries
@@ -149,6 +154,20 @@ def test_two_writers_naming_the_same_new_reviewer_both_succeed(engine: Engine) -
     assert outcome == [None]
     assert [item.reviewer for item in Queries(engine).claim_detail(slug).forecasts] == [
         "samenew", "samenew"]
+
+
+def test_two_reviewers_adding_the_same_slug_at_once_are_told_it_is_taken(
+        engine: Engine) -> None:
+    """On PostgreSQL one of three parallel `tracker add --slug dup1` failed with "the database
+    refused the change (duplicate key value violates unique constraint uq_claims_slug...)"
+    (the app's form could not show it under the slug)."""
+    outcome = _in_a_thread_while_open(
+        engine, lambda tx: tx.create_claim(definition("dup1"), "ann"),
+        lambda second: second.create_claim(definition("dup1", title="Bob's"), "bob"))
+    assert len(outcome) == 1 and type(outcome[0]) is SlugTaken, outcome
+    assert "'dup1'" in str(outcome[0]) and "pick another slug" in str(outcome[0])
+    assert outcome[0].field == "slug"
+    assert Queries(engine).claim_detail("dup1").definition.title == definition().title
 
 
 def test_two_imports_of_the_same_new_source_both_succeed(engine: Engine) -> None:

@@ -257,8 +257,16 @@ class LedgerTransaction:
             version=1, status=Status.OPEN.value, parent_id=parent_id, source_id=source_id,
             **_cached_columns(definition),
         )
-        self.session.add(claim)
-        self.session.flush()
+        try:
+            with self.session.begin_nested():
+                self.session.add(claim)
+        except IntegrityError:
+            # The same new slug, written meanwhile (PostgreSQL): the check above could not see
+            # it, and the database's own words ("duplicate key value...") tell a user nothing.
+            if self.session.scalar(select(Claim.id).where(Claim.slug == definition.slug)):
+                raise SlugTaken(f"a claim with slug '{definition.slug}' was just added by "
+                                "someone else: pick another slug") from None
+            raise
         self._write_tags(claim.id, definition.tags)
         self.session.add(
             ClaimRevision(
