@@ -17,6 +17,7 @@ from tracker.definitions import SourceInfo
 from tracker.errors import (
     Conflict,
     IllegalTransition,
+    InvalidInput,
     SlugTaken,
     UnseenEntries,
 )
@@ -168,6 +169,24 @@ def test_two_reviewers_adding_the_same_slug_at_once_are_told_it_is_taken(
     assert "'dup1'" in str(outcome[0]) and "pick another slug" in str(outcome[0])
     assert outcome[0].field == "slug"
     assert Queries(engine).claim_detail("dup1").definition.title == definition().title
+
+
+def test_two_reviewers_cannot_make_claims_each_others_parents_at_once(
+        engine: Engine) -> None:
+    """On PostgreSQL a1 given the parent b1 while b1 was given the parent a1 both passed the
+    loop check (neither saw the other's change): both claims dropped out of every tree."""
+    ledger, reader = Ledger(engine), Queries(engine)
+    for slug in ("a1", "b1"):
+        ledger.create_claim(definition(slug), "ann")
+    outcome = _in_a_thread_while_open(
+        engine, lambda tx: tx.edit_claim(
+            "a1", replace(reader.claim_detail("a1").definition, parent="b1"), "ann"),
+        lambda second: second.edit_claim(
+            "b1", replace(reader.claim_detail("b1").definition, parent="a1"), "bob"))
+    assert len(outcome) == 1 and isinstance(outcome[0], InvalidInput), outcome
+    assert "parent cycle: b1 -> a1 -> b1" in str(outcome[0])
+    assert [(row.slug, row.parent) for row in reader.list_claims()] == [
+        ("a1", "b1"), ("b1", None)]
 
 
 def test_two_imports_of_the_same_new_source_both_succeed(engine: Engine) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, text, union_all, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from tracker.definitions import (
     ClaimDefinition,
@@ -232,6 +232,19 @@ class LedgerTransaction:
                                    "own ancestor", field="parent")
             current = row.parent_id
 
+    def _hold_parents_still(self, slug: str, parent: str) -> None:
+        """Before a claim is given a new parent, wait for any other change of parents (and
+        any import, whose check reads them) to end, so that `_check_ancestry` sees it: on
+        PostgreSQL two reviewers giving a1 the parent b1 and b1 the parent a1 at once each
+        saw no loop, and both claims dropped out of every tree. Taken before the claim's own
+        lock, as imports take it (SQLite lets one writer in at a time already)."""
+        parent_alias = aliased(Claim)
+        stored = self.session.scalar(
+            select(parent_alias.slug).select_from(Claim)
+            .join(parent_alias, parent_alias.id == Claim.parent_id).where(Claim.slug == slug))
+        if stored != parent:
+            self.hold_import_lock()
+
     def _check_quote(self, definition: ClaimDefinition, source_id: int | None) -> None:
         if source_id is not None and definition.quote.strip():
             if source_id not in self._copy_texts:
@@ -289,6 +302,8 @@ class LedgerTransaction:
         """Record a new revision of the definition; returns the new version."""
         if definition.slug != slug:
             raise InvalidInput("a claim's slug cannot change: create a new claim instead")
+        if definition.parent:
+            self._hold_parents_still(slug, definition.parent)
         claim = self._claim_at(slug, expected_version)
         stored_tags = frozenset(self.session.scalars(
             select(ClaimTag.tag).where(ClaimTag.claim_id == claim.id)))
