@@ -154,6 +154,19 @@ class LedgerTransaction:
             raise NotFound(f"no claim '{slug}': check the slug with `tracker list`")
         return claim
 
+    def _claim_shared(self, slug: str) -> Claim:
+        """The claim, its state held until the transaction ends: a forecast refused on a
+        closed claim is checked against it. On PostgreSQL, without the lock, a forecast made
+        while another reviewer's resolution was under way read the claim still open and was
+        recorded after the resolution: accepted, and never scored. A share lock waits for a
+        change of state under way (and makes one wait) but not for other forecasts; imports,
+        which record forecasts on closed claims too, do without it (see `claim`)."""
+        claim = self.session.scalar(
+            select(Claim).where(Claim.slug == slug).with_for_update(read=True))
+        if claim is None:
+            raise NotFound(f"no claim '{slug}': check the slug with `tracker list`")
+        return claim
+
     def _stamp(self, stamp: EntryStamp) -> tuple[str, datetime, datetime]:
         """The entry's uuid, its recorded_at (the file's, if imported) and its entered_at
         (now: when it reaches this database)."""
@@ -463,7 +476,7 @@ class LedgerTransaction:
         """Record a probability. 0 and 1 are accepted; log scores clip them (see scoring)."""
         probability = check_probability(probability)
         check_text(rationale, "note", TEXT_MAX)
-        claim = self.claim(slug, lock=False)
+        claim = self.claim(slug, lock=False) if allow_closed else self._claim_shared(slug)
         if Status(claim.status).is_closed and not allow_closed:
             raise IllegalTransition(
                 f"claim '{slug}' is {claim.status}: forecasts on a resolved claim would not be "
