@@ -24,6 +24,7 @@ from tracker.errors import (
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.models import EvidenceRetraction, Source
 from tracker.queries import Queries
+from tracker.trackrecords import import_track_record
 
 
 def test_second_writer_with_a_stale_version_gets_a_conflict(engine: Engine) -> None:
@@ -201,6 +202,27 @@ def test_a_forecast_waits_for_a_resolution_under_way_and_is_refused(engine: Engi
     assert len(outcome) == 1 and isinstance(outcome[0], IllegalTransition), outcome
     assert f"claim '{slug}' is confirmed" in str(outcome[0])
     assert Queries(engine).claim_detail(slug).forecasts == ()
+
+
+def test_a_track_record_import_builds_on_an_edit_under_way(
+        engine: Engine, tmp_path: Path) -> None:
+    """On PostgreSQL a track record's import read a claim's definition while a reviewer's
+    edit of it was under way, waited for it, and then wrote its new title over the old
+    definition: the reviewer's new criteria were lost without a word."""
+    header = "question_id,title,forecaster,probability,forecast_at,outcome,resolved_at\n"
+    record = tmp_path / "record.csv"
+    record.write_text(header + "Q1,Will X ship?,ann,0.4,2024-01-05,,\n")
+    import_track_record(Ledger(engine), record)
+    record.write_text(header + "Q1,Will X ship by June?,ann,0.4,2024-01-05,,\n")
+    outcome = _in_a_thread_while_open(
+        engine, lambda tx: tx.edit_claim("q1", replace(
+            Queries(engine).claim_detail("q1").definition, criteria="Bob's criteria"), "bob"),
+        lambda second: import_track_record(second, record))
+    assert outcome == [None]
+    detail = Queries(engine).claim_detail("q1")
+    assert (detail.definition.title, detail.definition.criteria) == (
+        "Will X ship by June?", "Bob's criteria")
+    assert detail.version == 3
 
 
 def test_two_imports_of_the_same_new_source_both_succeed(engine: Engine) -> None:

@@ -149,7 +149,10 @@ class LedgerTransaction:
         which the mark does not check for, does without (`lock=False`): an import of a track
         record would hold every claim it adds forecasts to until it ends."""
         query = select(Claim).where(Claim.slug == slug)
-        claim = self.session.scalar(query.with_for_update(key_share=True) if lock else query)
+        if lock:  # as it is now: the session may hold it as read before, unlocked
+            query = query.with_for_update(key_share=True).execution_options(
+                populate_existing=True)
+        claim = self.session.scalar(query)
         if claim is None:
             raise NotFound(f"no claim '{slug}': check the slug with `tracker list`")
         return claim
@@ -162,7 +165,8 @@ class LedgerTransaction:
         change of state under way (and makes one wait) but not for other forecasts; imports,
         which record forecasts on closed claims too, do without it (see `claim`)."""
         claim = self.session.scalar(
-            select(Claim).where(Claim.slug == slug).with_for_update(read=True))
+            select(Claim).where(Claim.slug == slug).with_for_update(read=True)
+            .execution_options(populate_existing=True))
         if claim is None:
             raise NotFound(f"no claim '{slug}': check the slug with `tracker list`")
         return claim

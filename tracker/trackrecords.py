@@ -391,10 +391,14 @@ def import_track_record(ledger: Ledger, path: Path, reviewer: str = IMPORTER) ->
                                                  recorded_at=_opened_at(question)))
                 added += 1
             else:
-                revisions = _definitions(tx, existing)
-                current = revisions[-1][0]
-                carried, behind = _unless_behind(
-                    _carried(question, definition, current), revisions, reviewer)
+                current, carried, behind = _merged(tx, question, definition, existing, reviewer)
+                if carried != current:
+                    # Locked, then read again: an edit made meanwhile here is built on (and
+                    # judged by _unless_behind), not written over with a definition read
+                    # before it. Claims the file does not change are not held.
+                    existing = tx.claim(question.slug)
+                    current, carried, behind = _merged(tx, question, definition, existing,
+                                                       reviewer)
                 if behind:
                     kept_fields.append((question.slug, behind))
                 if carried != current:
@@ -487,6 +491,17 @@ def _at_line(path: Path, line: int) -> Iterator[None]:
         yield
     except InvalidInput as error:
         raise TrackRecordError(str(path), [f"{line}: {error}"]) from None
+
+
+def _merged(tx: LedgerTransaction, question: QuestionRows, given: ClaimDefinition,
+            claim: Claim, importer: str
+            ) -> tuple[ClaimDefinition, ClaimDefinition, tuple[str, ...]]:
+    """The claim's current definition, the one the import makes of it with what the file
+    carries, and the fields kept as they are (`_carried`, `_unless_behind`)."""
+    revisions = _definitions(tx, claim)
+    current = revisions[-1][0]
+    carried, behind = _unless_behind(_carried(question, given, current), revisions, importer)
+    return current, carried, behind
 
 
 def _definitions(tx: LedgerTransaction, claim: Claim) -> list[tuple[ClaimDefinition, str]]:
