@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from tests.helpers import definition
 from tracker.claimfiles.exporter import export_claims
+from tracker.claimfiles.importer import ImportReport, import_paths
 from tracker.definitions import SourceInfo
 from tracker.errors import (
     Conflict,
@@ -223,6 +224,31 @@ def test_a_track_record_import_builds_on_an_edit_under_way(
     assert (detail.definition.title, detail.definition.criteria) == (
         "Will X ship by June?", "Bob's criteria")
     assert detail.version == 3
+
+
+def test_an_import_plans_again_a_claim_changed_while_it_planned(
+        engine: Engine, tmp_path: Path) -> None:
+    """On PostgreSQL an import of a file that retitles a claim, run while a reviewer's edit
+    of that claim was under way, failed as a whole with "changed by bob ... since you loaded
+    it": other writers do not wait for imports. It now reports the definition changed on
+    both sides as a CONFLICT and merges the rest, as on SQLite (one writer at a time)."""
+    ledger, reader = Ledger(engine), Queries(engine)
+    ledger.create_claim(definition("x1"), "ann")
+    export_claims(ledger, tmp_path / "out")
+    (path,) = (tmp_path / "out").glob("*.toml")
+    path.write_text(path.read_text().replace(f'title = "{definition().title}"',
+                                             'title = "The file\'s title"'))
+    reports: list[ImportReport] = []
+    outcome = _in_a_thread_while_open(
+        engine, lambda tx: tx.edit_claim("x1", replace(
+            reader.claim_detail("x1").definition, criteria="Bob's criteria"), "bob"),
+        lambda second: reports.append(import_paths(second, [path], reviewer="carol")))
+    assert outcome == [None]
+    assert [note.kind for note in reports[0].notes] == ["CONFLICT"]
+    assert "'x1'" in reports[0].notes[0].message
+    detail = reader.claim_detail("x1")
+    assert (detail.version, detail.definition.title, detail.definition.criteria) == (
+        2, definition().title, "Bob's criteria")
 
 
 def test_two_imports_of_the_same_new_source_both_succeed(engine: Engine) -> None:

@@ -108,12 +108,19 @@ def _import(ledger: Ledger, files: Sequence[ReadFile], reviewer: str, prefer: Pr
         placed = _placed_claims(files)
         queries = Queries(ledger.engine)
         declined = queries.declined_entries()
-        plans = [
-            plan_claim(path, claim, source, queries.claim_detail(claim.slug)
-                       if claim.slug in existing else None, prefer=prefer, reviewer=reviewer,
-                       declined={item.uuid: item.entry for item in declined.get(claim.slug, ())})
-            for path, source, claim in placed
-        ]
+
+        def plan_of(path: str, source: str | None, claim: ClaimEntry) -> ClaimPlan:
+            return plan_claim(
+                path, claim, source,
+                queries.claim_detail(claim.slug) if claim.slug in existing else None,
+                prefer=prefer, reviewer=reviewer,
+                declined={item.uuid: item.entry for item in declined.get(claim.slug, ())})
+
+        plans = [plan_of(*place) for place in placed]
+        for index, planned in enumerate(plans):
+            if _changes_version(planned) and tx.claim(planned.slug).version != (
+                    planned.expected_version):
+                plans[index] = plan_of(*placed[index])  # changed meanwhile, now held: again
         sources = {read.content.source.key: (read.content.source, read)
                    for read in files
                    if read.content is not None and read.content.source is not None}
@@ -225,6 +232,17 @@ def _reviewers(plans: Sequence[ClaimPlan], reviewer: str) -> set[str]:
         names.update(item.by.strip() for item in plan.forecasts)
     names.discard("")  # the ledger refuses an empty name with its own message
     return names
+
+
+def _changes_version(plan: ClaimPlan) -> bool:
+    """Whether the plan records a new version of an existing claim (a definition, a status
+    change, a resolution), checked against the version it was planned from. Such a claim is
+    locked, and planned again if it changed since: on PostgreSQL a reviewer's change under
+    way while the import planned (other writers do not wait for imports) failed the whole
+    import with "changed by ... since you loaded it", where SQLite (one writer at a time)
+    reports a CONFLICT for that claim and merges the rest."""
+    return plan.action is not Action.CREATE and (
+        plan.action is Action.EDIT or plan.defined is not None or bool(plan.history))
 
 
 def _apply(tx: LedgerTransaction, plan: ClaimPlan, reviewer: str) -> None:
