@@ -315,6 +315,22 @@ def test_a_review_mark_waits_for_a_write_to_the_claim_and_then_sees_it(
     assert len(outcome) == 1 and isinstance(outcome[0], UnseenEntries)
 
 
+def test_a_forecast_waits_for_a_write_to_its_claim_under_way(engine: Engine) -> None:
+    """On PostgreSQL a forecast made while carol's evidence was being written was committed
+    first, entered after it: alice, shown the claim between the two, saw bob's forecast
+    and not the evidence, and her review mark (checked against the forecast's time) was
+    accepted, hiding the evidence from her queue."""
+    ledger = Ledger(engine)
+    slug = ledger.create_claim(definition(), "ann")
+    outcome = _in_a_thread_while_open(
+        engine, lambda tx: tx.add_evidence(slug, title="Carol's news", stance="refutes",
+                                           reviewer="carol"),
+        lambda second: second.forecast(slug, 0.3, reviewer="bob"))
+    assert outcome == [None]
+    entered = {entry.kind: entry.entered_at for entry in Queries(engine).timeline(slug)}
+    assert entered["evidence"] < entered["forecast"]
+
+
 def test_a_forecast_under_way_does_not_hold_its_claim(engine: Engine) -> None:
     """A track record's import adds forecasts to hundreds of claims in one transaction: with
     each claim locked until it ended, every write to those claims waited for it (and an

@@ -161,9 +161,11 @@ class LedgerTransaction:
         """The claim, its state held until the transaction ends: a forecast refused on a
         closed claim is checked against it. On PostgreSQL, without the lock, a forecast made
         while another reviewer's resolution was under way read the claim still open and was
-        recorded after the resolution: accepted, and never scored. A share lock waits for a
-        change of state under way (and makes one wait) but not for other forecasts; imports,
-        which record forecasts on closed claims too, do without it (see `claim`)."""
+        recorded after the resolution: accepted, and never scored. Nor could a forecast
+        entered after another reviewer's entry under way be committed before it: a review
+        mark checked against the forecast's time would hide that entry. A share lock waits
+        for a write to the claim under way (and makes one wait) but not for other forecasts;
+        imports, which record forecasts on closed claims too, do without it (see `claim`)."""
         claim = self.session.scalar(
             select(Claim).where(Claim.slug == slug).with_for_update(read=True)
             .execution_options(populate_existing=True))
