@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -10,8 +11,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import make_url
 
+from tests.conftest import CliOutcome
 from tests.helpers import definition
+from tracker import db
 from tracker.claimfiles.exporter import export_claims
 from tracker.claimfiles.importer import ImportReport, import_paths
 from tracker.definitions import SourceInfo
@@ -386,3 +390,27 @@ def test_an_export_waits_for_an_import_and_then_records_its_sync(
     assert outcome == [None]
     assert {detail.slug: detail.synced_hash is not None for detail in (
         Queries(engine).claim_detail(slug) for slug in ("a1", "b1"))} == {"a1": True, "b1": True}
+
+
+def test_a_write_that_waited_too_long_on_sqlite_says_what_to_do(
+        engine: Engine, run_cli: Callable[..., CliOutcome], database_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tracker evidence` while another process held the SQLite file's write lock for more
+    than 10 seconds printed "error: the database could not be used: database is locked",
+    which reads like a broken file."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writers wait for each other's rows, not for the database")
+    Ledger(engine).create_claim(definition(), "ann")
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 2_000)
+    holder = sqlite3.connect(make_url(database_url).database or "", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        outcome = run_cli("evidence", definition().slug, "--title", "News", "--stance",
+                          "context")
+    finally:
+        holder.close()
+    assert outcome.exit_code == 1
+    assert outcome.stderr == (
+        "error: the database could not be used: database is locked: another process kept it "
+        "busy writing for more than 2 seconds (an import, perhaps): try again when it has "
+        "finished\n")

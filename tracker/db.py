@@ -141,16 +141,27 @@ def database_url(url: str) -> URL:
 
 def database_problem(error: BaseException) -> str:
     """What the database said, in one line: without the SQL statement and its parameters,
-    which SQLAlchemy appends (and which can hold a whole page of the reviewer's text)."""
+    which SQLAlchemy appends (and which can hold a whole page of the reviewer's text).
+    SQLite's "database is locked" comes after waiting `SQLITE_BUSY_TIMEOUT_MS` for another
+    writer: said alone it reads like a broken file, so it says what to do."""
     reason = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
-    return (str(reason).strip().splitlines() or [type(reason).__name__])[0]
+    said = (str(reason).strip().splitlines() or [type(reason).__name__])[0]
+    if said == "database is locked":
+        return (f"{said}: another process kept it busy writing for more than "
+                f"{SQLITE_BUSY_TIMEOUT_MS // 1000} seconds (an import, perhaps): try again "
+                "when it has finished")
+    return said
+
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite connection waits for another process's write to end."""
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tracker import __version__
 from tracker.cli.context import AppContext, named_reviewer
-from tracker.db import URL_EXAMPLES, database_url
+from tracker.db import URL_EXAMPLES, database_problem, database_url
 from tracker.errors import InvalidInput, TrackerError
 
 
@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
     except OperationalError as error:
-        click.echo(f"error: the database could not be used: {error.orig}", err=True)
+        click.echo(f"error: the database could not be used: {database_problem(error)}",
+                   err=True)
         sys.exit(1)
     except DBAPIError as error:
         click.echo(f"error: the database refused the operation: {error.orig}", err=True)
