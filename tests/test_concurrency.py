@@ -18,6 +18,7 @@ from tests.helpers import definition
 from tracker import db
 from tracker.claimfiles.exporter import export_claims
 from tracker.claimfiles.importer import ImportReport, import_paths
+from tracker.db import make_engine, upgrade
 from tracker.definitions import SourceInfo
 from tracker.errors import (
     Conflict,
@@ -253,6 +254,33 @@ def test_an_import_plans_again_a_claim_changed_while_it_planned(
     detail = reader.claim_detail("x1")
     assert (detail.version, detail.definition.title, detail.definition.criteria) == (
         2, definition().title, "Bob's criteria")
+
+
+def test_an_import_plans_again_a_retraction_made_while_it_planned(
+        engine: Engine, tmp_path: Path) -> None:
+    """On PostgreSQL an import of a file retracting an entry, run while bob's retraction
+    of it was under way, failed as a whole with "evidence 'A page' was already retracted by
+    bob". It now skips the file's retraction (the database keeps its own) and merges the
+    rest, as on SQLite."""
+    ledger = Ledger(engine)
+    ledger.create_claim(definition("x1"), "ann")
+    entry = ledger.add_evidence("x1", title="A page", stance="supports", reviewer="ann")
+    export_claims(ledger, tmp_path / "out")
+    paths = sorted((tmp_path / "out").glob("*.toml"))
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    upgrade(other)
+    import_paths(Ledger(other), paths, reviewer="carol")
+    Ledger(other).retract_evidence(entry, reason="carol's reason", reviewer="carol")
+    export_claims(Ledger(other), tmp_path / "out")
+    other.dispose()
+    reports: list[ImportReport] = []
+    outcome = _in_a_thread_while_open(
+        engine, lambda tx: tx.retract_evidence(entry, reason="bob's reason", reviewer="bob"),
+        lambda second: reports.append(import_paths(second, paths, reviewer="carol")))
+    assert outcome == [None]
+    assert [note.kind for note in reports[0].notes] == ["skipped"]
+    (item,) = Queries(engine).claim_detail("x1").evidence
+    assert item.retraction is not None and item.retraction.reviewer == "bob"
 
 
 def test_two_imports_of_the_same_new_source_both_succeed(engine: Engine) -> None:

@@ -118,9 +118,10 @@ def _import(ledger: Ledger, files: Sequence[ReadFile], reviewer: str, prefer: Pr
 
         plans = [plan_of(*place) for place in placed]
         for index, planned in enumerate(plans):
-            if _changes_version(planned) and tx.claim(planned.slug).version != (
-                    planned.expected_version):
-                plans[index] = plan_of(*placed[index])  # changed meanwhile, now held: again
+            if _judged_on_the_claim(planned):
+                locked = tx.claim(planned.slug)  # nothing changes it now until the import ends
+                if planned.retractions or locked.version != planned.expected_version:
+                    plans[index] = plan_of(*placed[index])  # on what is there now
         sources = {read.content.source.key: (read.content.source, read)
                    for read in files
                    if read.content is not None and read.content.source is not None}
@@ -234,15 +235,19 @@ def _reviewers(plans: Sequence[ClaimPlan], reviewer: str) -> set[str]:
     return names
 
 
-def _changes_version(plan: ClaimPlan) -> bool:
-    """Whether the plan records a new version of an existing claim (a definition, a status
-    change, a resolution), checked against the version it was planned from. Such a claim is
-    locked, and planned again if it changed since: on PostgreSQL a reviewer's change under
-    way while the import planned (other writers do not wait for imports) failed the whole
-    import with "changed by ... since you loaded it", where SQLite (one writer at a time)
-    reports a CONFLICT for that claim and merges the rest."""
+def _judged_on_the_claim(plan: ClaimPlan) -> bool:
+    """Whether the plan writes what the claim's state as planned allows: a new version of
+    an existing claim (a definition, a status change, a resolution), checked against the
+    version it was planned from, or a retraction, refused if the entry is retracted already.
+    Such a claim is locked, and planned again if it may have changed since (a retraction
+    does not change the version): on PostgreSQL a reviewer's change under way while the
+    import planned (other writers do not wait for imports) failed the whole import with
+    "changed by ... since you loaded it" or "already retracted by ...", where SQLite (one
+    writer at a time) reports a CONFLICT or a skipped entry for that claim and merges the
+    rest."""
     return plan.action is not Action.CREATE and (
-        plan.action is Action.EDIT or plan.defined is not None or bool(plan.history))
+        plan.action is Action.EDIT or plan.defined is not None or bool(plan.history)
+        or bool(plan.retractions))
 
 
 def _apply(tx: LedgerTransaction, plan: ClaimPlan, reviewer: str) -> None:
