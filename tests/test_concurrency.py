@@ -283,6 +283,27 @@ def test_an_import_plans_again_a_retraction_made_while_it_planned(
     assert item.retraction is not None and item.retraction.reviewer == "bob"
 
 
+def test_an_import_waits_for_a_claim_being_added_and_merges_into_it(
+        engine: Engine, tmp_path: Path) -> None:
+    """On PostgreSQL an import of a file holding claim x1, run while a reviewer was adding
+    x1 in the app, planned it as new and failed as a whole: "a claim with slug 'x1' was just
+    added by someone else: pick another slug", advice that does not fit an import."""
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    upgrade(other)
+    Ledger(other).create_claim(definition("x1"), "ann")
+    Ledger(other).add_evidence("x1", title="A page", stance="supports", reviewer="ann")
+    export_claims(Ledger(other), tmp_path / "out")
+    other.dispose()
+    paths = sorted((tmp_path / "out").glob("*.toml"))
+    outcome = _in_a_thread_while_open(
+        engine, lambda tx: tx.create_claim(definition("x1", title="Bob's x1"), "bob"),
+        lambda second: import_paths(second, paths, reviewer="carol"))
+    assert outcome == [None]
+    detail = Queries(engine).claim_detail("x1")
+    assert (detail.definition.title, [item.title for item in detail.evidence]) == (
+        "Bob's x1", ["A page"])
+
+
 def test_two_imports_of_the_same_new_source_both_succeed(engine: Engine) -> None:
     info = SourceInfo(key="report", title="A report")
     outcome = _in_a_thread_while_open(

@@ -141,6 +141,15 @@ class LedgerTransaction:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                {"key": IMPORT_LOCK_KEY})
 
+    def wait_for_imports(self) -> None:
+        """Wait for an import under way, whose plan was read before it writes (on SQLite,
+        the write lock waits for it already), and keep the next from planning until this
+        transaction ends; other such writers do not wait for each other."""
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"),
+                               {"key": IMPORT_LOCK_KEY})
+
     def claim(self, slug: str, *, lock: bool = True) -> Claim:
         """The claim, locked until the transaction ends. Every write a review mark checks
         for, and the mark itself, take this lock first: on PostgreSQL a mark made while
@@ -275,6 +284,8 @@ class LedgerTransaction:
         self, definition: ClaimDefinition, reviewer: str, note: str = "", stamp: EntryStamp = NEW
     ) -> Claim:
         definition = validate_definition(definition)
+        # An import planning the same slug as new would otherwise fail as a whole on it.
+        self.wait_for_imports()
         reviewer_id = self.reviewer_id(reviewer)
         if self.session.scalar(select(Claim.id).where(Claim.slug == definition.slug)):
             raise SlugTaken(
@@ -510,13 +521,9 @@ class LedgerTransaction:
         entries that entered before the mark no longer bring the claim back into the
         reviewer's queue. Others' forecasts do not count: they
         are opinions, not news of the claim, and blind forecasting may keep them hidden."""
-        connection = self.session.connection()
-        if connection.dialect.name == "postgresql":
-            # Imports hold this lock alone: wait for one under way, so that the entries it
-            # is writing are checked below instead of hidden by a mark made meanwhile (on
-            # SQLite, taking the write lock waits for it already).
-            connection.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"),
-                               {"key": IMPORT_LOCK_KEY})
+        # The entries an import under way is writing are then checked below, instead of
+        # hidden by a mark made meanwhile.
+        self.wait_for_imports()
         claim = self.claim(slug)
         reviewer_id = self.reviewer_id(reviewer)
         if seen_through is not None:
