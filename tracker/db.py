@@ -139,6 +139,10 @@ def database_url(url: str) -> URL:
     return parsed
 
 
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite connection waits for another process's write to end."""
+
+
 def database_problem(error: BaseException) -> str:
     """What the database said, in one line: without the SQL statement and its parameters,
     which SQLAlchemy appends (and which can hold a whole page of the reviewer's text).
@@ -151,10 +155,6 @@ def database_problem(error: BaseException) -> str:
                 f"{SQLITE_BUSY_TIMEOUT_MS // 1000} seconds (an import, perhaps): try again "
                 "when it has finished")
     return said
-
-
-SQLITE_BUSY_TIMEOUT_MS = 10_000
-"""How long a SQLite connection waits for another process's write to end."""
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
