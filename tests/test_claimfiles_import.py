@@ -399,20 +399,25 @@ recorded_at = 2024-02-05T00:00:00Z
     assert queries.claim_detail("alpha").definition.title == "Alpha (file again)"
 
 
+def _resolved_yes(by: str, recorded_at: str) -> str:
+    """FILE with alpha resolved yes (entry E4) after its status change."""
+    return FILE.replace("[[claims.forecasts]]", f'''[[claims.history]]
+id = "{E4}"
+action = "resolve"
+outcome = "yes"
+by = "{by}"
+recorded_at = {recorded_at}
+
+[[claims.forecasts]]''')
+
+
 def test_history_after_the_databases_latest_change_is_appended(
         tmp_path: Path, engine: Engine, queries: Queries) -> None:
     ledger = Ledger(engine, clock=lambda: datetime(2024, 3, 1, tzinfo=UTC))
     path = write(tmp_path, "a.toml", FILE)
     import_paths(ledger, [path], reviewer="importer")
     ledger.change_status("alpha", "stalled", reviewer="carol")  # 2024-03-01
-    early = FILE.replace("[[claims.forecasts]]", f'''[[claims.history]]
-id = "{E4}"
-action = "resolve"
-outcome = "yes"
-by = "ann"
-recorded_at = 2024-02-02T12:00:00Z
-
-[[claims.forecasts]]''')
+    early = _resolved_yes("ann", "2024-02-02T12:00:00Z")
     report = import_paths(ledger, [write(tmp_path, "a.toml", early)], reviewer="importer")
     assert report.files[0].entries_skipped == 1
     assert report.notes[0].kind == "skipped"
@@ -922,3 +927,97 @@ def test_an_earlier_credit_is_not_kept_before_the_claims_creation_here(
         assert import_paths(ann, [path], reviewer="x").notes == ()
     finally:
         third.dispose()
+
+
+def test_a_definition_both_sides_made_alike_is_synced_so_a_later_edit_is_no_conflict(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    """ann and bob make the same edit; bob imports ann's file (nothing to take) and, before
+    exporting, edits the claim again. The import that found the two definitions equal
+    records that file and database agree: importing the same file once more finds only the
+    database changed since, not a conflict."""
+    ann, bob = two_databases
+    for ledger, name in ((ann, "ann"), (bob, "bob")):
+        definition = Queries(ledger.engine).claim_detail("alpha").definition
+        ledger.edit_claim("alpha", replace(definition, statement="Alpha surely happens."), name)
+    shared = tmp_path / "shared"
+    export_claims(ann, shared)
+    report = import_paths(bob, claim_file_paths([shared]), reviewer="x")
+    assert (report.files[0].unchanged, report.notes) == (2, ())
+    definition = Queries(bob.engine).claim_detail("alpha").definition
+    bob.edit_claim("alpha", replace(definition, title="Alpha (bob)"), "bob")
+    report = import_paths(bob, claim_file_paths([shared]), reviewer="x")
+    assert (report.conflicts, report.notes) == (0, ())
+    assert Queries(bob.engine).claim_detail("alpha").definition.title == "Alpha (bob)"
+
+
+def test_a_padded_name_in_defined_by_is_credited_trimmed(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    """defined_by padded by hand ('  carol '): the import credits carol, and says so, by
+    the name as every other name is read (trimmed)."""
+    ann, bob = two_databases
+    edited, path = _carols_edit(ann, tmp_path / "shared")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('defined_by = "carol"', 'defined_by = "  carol "'),
+                    encoding="utf-8")
+    report = import_paths(bob, claim_file_paths([path.parent]), reviewer="bob")
+    assert [str(note) for note in report.notes] == [
+        f"updated {path}:{_line_of(path, ALPHA)}: 'alpha' takes the file's "
+        f"statement as carol recorded it at {instant_text(edited.recorded_at)}"]
+    revision = Queries(bob.engine).claim_detail("alpha").revisions[-1]
+    assert (revision.reviewer, revision.recorded_at) == ("carol", edited.recorded_at)
+
+
+def test_a_history_entry_recorded_at_the_instant_of_the_latest_is_appended(
+        tmp_path: Path, ledger: Ledger, queries: Queries) -> None:
+    """Entries recorded at one instant keep their written order: one added to the file at
+    the instant of the database's latest status change is not put into the past, and is
+    merged as a database importing the whole file at once takes it."""
+    path = write(tmp_path, "a.toml", FILE)
+    import_paths(ledger, [path], reviewer="importer")
+    same = _resolved_yes("bob", "2024-02-02T00:00:00Z")  # FILE's status change's instant
+    assert check_paths([write(tmp_path, "a.toml", same)]).problems == ()
+    report = import_paths(ledger, [path], reviewer="importer")
+    assert (report.files[0].entries_added, report.notes) == (1, ())
+    detail = queries.claim_detail("alpha")
+    assert detail.status == "confirmed" and detail.resolutions[0].uuid == E4
+
+
+def test_a_definition_recorded_at_the_instant_of_its_claims_creation_keeps_its_credit(
+        tmp_path: Path, engine: Engine, database_url: str) -> None:
+    """carol edits bob's new claim within its creation's second: the file's defined_at and
+    created_at are one instant. That is not before the creation: a database created from the
+    file credits carol (and says nothing), and one that took the definition from a file
+    without the keys (it credits nobody) exports hers, so the keys do not flip."""
+    moment = datetime(2024, 3, 1, 9, tzinfo=UTC)
+    ann = Ledger(engine, clock=lambda: moment)
+    ann.create_claim(_definition("loose"), "bob")
+    ann.edit_claim("loose", replace(_definition("loose"), statement="Firmer."), "carol",
+                   note="as the source says")
+    shared = tmp_path / "shared"
+    export_claims(ann, shared)
+    path = shared / "unsourced.toml"
+    written = path.read_text(encoding="utf-8")
+    assert ("created_at = 2024-03-01T09:00:00Z\ncreated_by = \"bob\"\n"
+            "defined_at = 2024-03-01T09:00:00Z\ndefined_by = \"carol\"\n") in written
+    later = Clock(datetime(2024, 3, 2, tzinfo=UTC))
+    third = _third_database(tmp_path)
+    try:
+        report = import_paths(Ledger(third, clock=later), [path], reviewer="dan")
+        assert report.notes == ()
+        assert [(item.reviewer, item.recorded_at)
+                for item in Queries(third).claim_detail("loose").revisions] == [
+            ("bob", moment), ("carol", moment)]
+        export_claims(Ledger(third, clock=later), shared)
+        assert path.read_text(encoding="utf-8") == written
+    finally:
+        third.dispose()
+    path.write_text("".join(line for line in written.splitlines(keepends=True)
+                            if not line.startswith("defined_")), encoding="utf-8")
+    other = _fresh_engine(tmp_path, database_url)
+    try:
+        import_paths(Ledger(other, clock=later), [path], reviewer="dan")
+        export_claims(ann, shared)
+        export_claims(Ledger(other, clock=later), shared)
+        assert path.read_text(encoding="utf-8") == written
+    finally:
+        other.dispose()
