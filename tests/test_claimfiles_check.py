@@ -176,6 +176,8 @@ def test_an_entry_whose_recorded_at_cannot_be_read_is_checked_all_the_same(
      "three go together", "defined_by"),
     ("confidence = 0.75", f"confidence = 0.75\n{DEFINED.replace('0' * 64, 'a1b2')}",
      "defined_sha256 is not a SHA-256 in lowercase hex", "defined_sha256"),
+    ("confidence = 0.75", f"confidence = 0.75\n{DEFINED.replace('0' * 64, '0' * 65)}",
+     "defined_sha256 is not a SHA-256 in lowercase hex", "defined_sha256"),
     ("confidence = 0.75", "confidence = 0.75\n" + DEFINED.replace(
         '"bob"', '"bob\\nevil"'), "defined_by holds a line break", "defined_by"),
     ("confidence = 0.75", "confidence = 0.75\n" + DEFINED.replace('"bob"', '" "'),

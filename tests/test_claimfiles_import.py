@@ -34,6 +34,7 @@ E1 = "00000000-0000-4000-8000-000000000001"
 E2 = "00000000-0000-4000-8000-000000000002"
 E3 = "00000000-0000-4000-8000-000000000003"
 E4 = "00000000-0000-4000-8000-000000000004"
+E5 = "00000000-0000-4000-8000-000000000005"
 
 FILE = f'''format = 1
 
@@ -284,6 +285,24 @@ def test_an_id_used_by_another_claim_in_the_database_imports_nothing(
         "already belongs to an evidence entry of claim 'loose' in the database: entries do "
         "not move between claims: if it is that entry, delete it here (it stays with "
         "'loose'); if it is another, give this entry a new id")
+    assert dump(engine) == before
+
+
+def test_an_id_used_by_another_kind_of_entry_of_the_claim_imports_nothing(
+        tmp_path: Path, ledger: Ledger, engine: Engine) -> None:
+    """alpha's status change turned into a resolution in the file, its id kept: the id is
+    the database's status change, so the file's resolution is refused at its line, not
+    passed over as a copy of it."""
+    path = write(tmp_path, "a.toml", FILE)
+    import_paths(ledger, [path], reviewer="importer")
+    before = dump(engine)
+    write(tmp_path, "a.toml", FILE.replace('action = "status"\nto = "developing"',
+                                           'action = "resolve"\noutcome = "yes"'))
+    with pytest.raises(ProblemsFound) as raised:
+        import_paths(ledger, [path], reviewer="importer")
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{path}:{_line_of(path, E2)}: entry id {E2} already belongs to a status entry of "
+        "claim 'alpha' in the database: give this entry a new id"]
     assert dump(engine) == before
 
 
@@ -1021,3 +1040,39 @@ def test_a_definition_recorded_at_the_instant_of_its_claims_creation_keeps_its_c
         assert path.read_text(encoding="utf-8") == written
     finally:
         other.dispose()
+
+
+def test_a_reopening_without_to_is_the_same_entry_as_the_databases_reopening_to_open(
+        tmp_path: Path, ledger: Ledger) -> None:
+    """`to` is optional on a reopen entry (open by default): the database holds it as
+    reopened to open, and neither the next import nor an export over the file says the
+    entry was changed in the file."""
+    reopen = (f'[[claims.history]]\nid = "{E5}"\naction = "reopen"\nnote = "too early"\n'
+              'by = "bob"\nrecorded_at = 2024-02-05T00:00:00Z\n\n')
+    reopened = _resolved_yes("bob", "2024-02-04T00:00:00Z").replace(
+        "[[claims.forecasts]]", reopen + "[[claims.forecasts]]")
+    path = write(tmp_path / "shared", "a.toml", reopened)
+    import_paths(ledger, [path], reviewer="importer")
+    assert Queries(ledger.engine).claim_detail("alpha").status == "open"
+    assert import_paths(ledger, [path], reviewer="importer").notes == ()
+    assert not [note for note in export_claims(ledger, path.parent).notes
+                if "was changed in this file" in note]
+
+
+def test_a_definition_is_not_put_before_a_later_resolution_of_this_database(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    """As for a status change: bob resolves alpha after carol's edit (in ann's database) was
+    recorded, then imports it. Her revision cannot go before his resolution: it is the
+    importer's, now, after it."""
+    ann, bob = two_databases
+    edited, path = _carols_edit(ann, tmp_path / "shared")
+    bob.resolve("alpha", "yes", reviewer="bob")
+    resolved = Queries(bob.engine).claim_detail("alpha").resolutions[-1]
+    report = import_paths(bob, claim_file_paths([path.parent]), reviewer="x")
+    assert [note.message for note in report.notes] == [
+        "'alpha' takes the file's statement, recorded as x's edit: carol recorded it at "
+        f"{instant_text(edited.recorded_at)}, before this database's latest resolution "
+        f"({instant_text(resolved.recorded_at)}) (a closed claim: its scores may change)"]
+    revision = Queries(bob.engine).claim_detail("alpha").revisions[-1]
+    assert (revision.reviewer, revision.version) == ("x", resolved.version + 1)
+    assert revision.recorded_at > resolved.recorded_at > edited.recorded_at
