@@ -127,6 +127,15 @@ def test_an_entry_whose_recorded_at_cannot_be_read_is_checked_all_the_same(
         f"duplicate entry id {E3}", "recorded_at has no time zone"]
 
 
+def test_a_history_entry_whose_recorded_at_cannot_be_read_has_no_date_compared_to_it(
+        tmp_path: Path) -> None:
+    """Its observed_on is not said to come after a time that was never read."""
+    text = GOOD.replace("recorded_at = 2024-01-02T00:00:00Z",
+                        "recorded_at = 2024-01-02T00:00:00\nobserved_on = 2023-12-01")
+    assert [(line, message.split(":")[0]) for _name, line, message in problems(tmp_path, text)] == [
+        (line_of(text, "recorded_at = 2024-01-02T"), "recorded_at has no time zone")]
+
+
 @pytest.mark.parametrize(("old", "new", "expected", "key"), [
     ('kind = "prediction"', 'kind = "guess"', "unknown kind 'guess'", "kind"),
     ('to = "developing"', 'to = "flying"', "unknown status 'flying'", "to"),

@@ -1042,18 +1042,19 @@ def test_a_definition_recorded_at_the_instant_of_its_claims_creation_keeps_its_c
         other.dispose()
 
 
-def test_a_reopening_without_to_is_the_same_entry_as_the_databases_reopening_to_open(
-        tmp_path: Path, ledger: Ledger) -> None:
+@pytest.mark.parametrize(("to", "status"), [("", "open"), ('to = "stalled"\n', "stalled")])
+def test_a_reopening_from_a_file_reopens_to_the_status_it_gives(
+        tmp_path: Path, ledger: Ledger, to: str, status: str) -> None:
     """`to` is optional on a reopen entry (open by default): the database holds it as
-    reopened to open, and neither the next import nor an export over the file says the
-    entry was changed in the file."""
-    reopen = (f'[[claims.history]]\nid = "{E5}"\naction = "reopen"\nnote = "too early"\n'
+    reopened to that status, and neither the next import nor an export over the file says
+    the entry was changed in the file."""
+    reopen = (f'[[claims.history]]\nid = "{E5}"\naction = "reopen"\n{to}note = "too early"\n'
               'by = "bob"\nrecorded_at = 2024-02-05T00:00:00Z\n\n')
     reopened = _resolved_yes("bob", "2024-02-04T00:00:00Z").replace(
         "[[claims.forecasts]]", reopen + "[[claims.forecasts]]")
     path = write(tmp_path / "shared", "a.toml", reopened)
     import_paths(ledger, [path], reviewer="importer")
-    assert Queries(ledger.engine).claim_detail("alpha").status == "open"
+    assert Queries(ledger.engine).claim_detail("alpha").status == status
     assert import_paths(ledger, [path], reviewer="importer").notes == ()
     assert not [note for note in export_claims(ledger, path.parent).notes
                 if "was changed in this file" in note]
