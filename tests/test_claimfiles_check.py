@@ -283,6 +283,26 @@ def test_stored_copy_must_match_its_sha256(tmp_path: Path) -> None:
     assert (line, "is not beside this file" in message) == (line_of(missing, "copy = "), True)
 
 
+def test_a_copy_sha256_in_uppercase_hex_matches(tmp_path: Path) -> None:
+    """As PowerShell's Get-FileHash prints it: the hash is the same."""
+    (tmp_path / "copy.txt").write_bytes(b"the words")
+    digest = hashlib.sha256(b"the words").hexdigest().upper()
+    assert problems(tmp_path, GOOD.replace('title = "A source"', f'title = "A source"\n'
+                                           f'copy = "copy.txt"\ncopy_sha256 = "{digest}"')) == []
+
+
+def test_a_copy_named_outside_the_files_folder_is_refused(tmp_path: Path) -> None:
+    """Even where that file exists and matches: the copy is stored beside its claim file
+    (an export writes it there)."""
+    (tmp_path / "copy.txt").write_bytes(b"the words")
+    digest = hashlib.sha256(b"the words").hexdigest()
+    text = GOOD.replace('title = "A source"', f'title = "A source"\ncopy = "../copy.txt"\n'
+                        f'copy_sha256 = "{digest}"')
+    (tmp_path / "claims").mkdir()
+    assert one(tmp_path / "claims", text) == (
+        line_of(text, "copy = "), "copy '../copy.txt' must be a file name beside this file")
+
+
 def test_malformed_toml_reports_the_parsers_line_and_column(tmp_path: Path) -> None:
     text = GOOD.replace('title = "Alpha"', 'title = "Alpha')
     line, message = one(tmp_path, text)

@@ -169,6 +169,23 @@ def test_export_names_log_entries_that_check_would_refuse(tmp_path: Path, ledger
         "day it was published or happened"]
 
 
+def test_export_names_a_history_recorded_out_of_clock_order(tmp_path: Path, ledger: Ledger,
+                                                           engine: Engine) -> None:
+    """A resolution recorded by a clock that was behind (before the status change it
+    follows): the log keeps it, and the export says `tracker check` will report the file."""
+    import_paths(ledger, [write(tmp_path / "in", "a.toml", FILE)], reviewer="importer")
+    behind = Ledger(engine, clock=lambda: datetime(2024, 1, 15, tzinfo=UTC))
+    behind.resolve("alpha", "yes", reviewer="ann")
+    report = export_claims(ledger, tmp_path / "one")
+    path = tmp_path / "one" / "src.toml"
+    assert [note for note in report.notes if "clock order" in note] == [
+        f"{path}: the history of 'alpha' is not in clock order (an entry was recorded with an "
+        "earlier time than the change before it), so `tracker check` will report it: fix the "
+        "entry's recorded_at in the file"]
+    assert [problem.line for problem in check_paths([path]).problems] == [
+        _line_of(path, 'action = "status"')]
+
+
 def test_entries_recorded_after_the_import_are_refused_at_their_lines(
         tmp_path: Path, ledger: Ledger, engine: Engine) -> None:
     """The import's clock reads 2024-03-01 (a day's grace, as for every date)."""
@@ -1058,6 +1075,17 @@ def test_a_reopening_from_a_file_reopens_to_the_status_it_gives(
     assert import_paths(ledger, [path], reviewer="importer").notes == ()
     assert not [note for note in export_claims(ledger, path.parent).notes
                 if "was changed in this file" in note]
+
+
+def test_a_forecast_made_when_it_was_recorded_is_the_same_entry_whether_said_or_not(
+        tmp_path: Path, ledger: Ledger) -> None:
+    """made_at written equal to recorded_at (the default, said): the database's copy, which
+    the export writes without it, is the same entry; importing the file again says nothing."""
+    path = write(tmp_path, "a.toml", FILE.replace(
+        "recorded_at = 2024-02-03T00:00:00Z", "recorded_at = 2024-02-03T00:00:00Z\n"
+        "made_at = 2024-02-03T00:00:00Z"))
+    import_paths(ledger, [path], reviewer="importer")
+    assert import_paths(ledger, [path], reviewer="importer").notes == ()
 
 
 def test_a_definition_is_not_put_before_a_later_resolution_of_this_database(
