@@ -1105,3 +1105,19 @@ def test_a_definition_is_not_put_before_a_later_resolution_of_this_database(
     revision = Queries(bob.engine).claim_detail("alpha").revisions[-1]
     assert (revision.reviewer, revision.version) == ("x", resolved.version + 1)
     assert revision.recorded_at > resolved.recorded_at > edited.recorded_at
+
+
+def test_a_forecast_made_elsewhere_reaches_a_claim_resolved_here(
+        tmp_path: Path, two_databases: tuple[Ledger, Ledger]) -> None:
+    """ann forecasts alpha while bob resolves it: bob's import adds her forecast to his
+    closed claim (the ledger refuses a new forecast on one, not a merged one)."""
+    ann, bob = two_databases
+    ann.forecast("alpha", 0.8, reviewer="ann")
+    made = Queries(ann.engine).claim_detail("alpha").forecasts[-1]
+    bob.resolve("alpha", "yes", reviewer="bob")
+    shared = tmp_path / "shared"
+    export_claims(ann, shared)
+    report = import_paths(bob, claim_file_paths([shared]), reviewer="x")
+    assert (report.files[0].entries_added, report.notes) == (1, ())
+    detail = Queries(bob.engine).claim_detail("alpha")
+    assert detail.status == "confirmed" and made.uuid in {item.uuid for item in detail.forecasts}
