@@ -337,6 +337,10 @@ def test_show_as_of(run_cli: Run) -> None:
         (("evidence", "serving-shift", "--title", "t", "--stance", "supports", "--observed",
           "2099-01-01"), 1, "observed on 2099-01-01 is more than a day after it is recorded"),
         (("resolve", "serving-shift", "partial:1"), 1, "a partial value of 1 is a full 'yes'"),
+        (("resolve", "serving-shift", "partial:1.4"), 2,
+         "partial value 1.4 is outside [0, 1]: write a value from 0 to 1"),
+        (("resolve", "serving-shift", "partial:lots"), 2,
+         "'lots' is not a partial value: write 0.4 or 40%"),
         (("report", "--as-of", "2099-01-01"), 2, "a report as of 2099-01-01 would be about "
                                                  "the future"),
         (("report", "--every", "month", "--since", "2024-01-01", "--until", "2099-01-01",

@@ -7,11 +7,13 @@ import re
 _ODDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
 
 
-def parse_probability(text: str) -> float:
-    """Read 0.7, 70% or 7:3 odds as a probability in [0, 1]; raise ValueError otherwise."""
+def parse_probability(text: str, what: str = "probability",
+                      examples: str = "0.7, 70% or odds like 7:3") -> float:
+    """Read 0.7, 70% or 7:3 odds as a value in [0, 1]; raise ValueError otherwise, naming the
+    value as `what`."""
     cleaned = text.strip()
     if "_" in cleaned:  # float() reads "1_0" as 10: a typo, not a number anyone writes here
-        raise ValueError(f"'{text}' is not a probability: write 0.7, 70% or odds like 7:3")
+        raise ValueError(f"'{text}' is not a {what}: write {examples}")
     if match := _ODDS.match(cleaned):
         favour, against = float(match.group(1)), float(match.group(2))
         if favour + against == 0:
@@ -21,12 +23,16 @@ def parse_probability(text: str) -> float:
         try:
             value = float(cleaned[:-1]) / 100 if cleaned.endswith("%") else float(cleaned)
         except ValueError:
-            raise ValueError(
-                f"'{text}' is not a probability: write 0.7, 70% or odds like 7:3"
-            ) from None
+            raise ValueError(f"'{text}' is not a {what}: write {examples}") from None
     if value != value or not 0.0 <= value <= 1.0:
-        raise ValueError(f"probability {text} is outside [0, 1]: write a value from 0 to 1")
+        raise ValueError(f"{what} {text} is outside [0, 1]: write a value from 0 to 1")
     return value
+
+
+def parse_partial_value(text: str) -> float:
+    """The value of a partial resolution (how true the claim came out), read as a
+    probability is but named as what it is: 'probability 1.4 is outside [0, 1]' puzzled."""
+    return parse_probability(text, "partial value", "0.4 or 40%")
 
 
 def probability_input(value: float) -> str:

@@ -222,6 +222,9 @@ async def test_resolve_partial_with_its_value_and_the_errors_before(
         assert hint(app, "value") == (  # checked again for the new outcome
             "a partial value of 1 is a full 'yes': resolve it as yes, or give a value between "
             "0 and 1", True)
+        await fill(pilot, "value", "140%")  # a value, not a probability
+        assert hint(app, "value") == (
+            "partial value 140% is outside [0, 1]: write a value from 0 to 1", True)
         app.screen.query_one("#value", Input).clear()
         await pilot.press("tab", "ctrl+s")
         assert hint(app, "value") == ("a partial outcome needs a value: 0.4 or 40%", True)

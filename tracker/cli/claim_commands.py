@@ -27,7 +27,7 @@ from tracker.horizons import (
     parse_deadline,
     utc_now,
 )
-from tracker.probability import parse_probability, percent_text
+from tracker.probability import parse_partial_value, parse_probability, percent_text
 from tracker.queries import ClaimDetail, ClaimFilter, ClaimRow
 from tracker.scorebook import unscored_after
 from tracker.serialize import dumps
@@ -412,7 +412,7 @@ def _read_outcome(text: str) -> tuple[str, float | None]:
         raise click.BadParameter("partial needs a value in [0, 1]: write partial:0.4",
                                  param_hint="'OUTCOME'")
     try:
-        return "partial", parse_probability(raw_value)
+        return "partial", parse_partial_value(raw_value)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="'OUTCOME'") from None
 

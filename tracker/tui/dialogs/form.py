@@ -55,9 +55,10 @@ def read_required(field: str, text: str, what: str) -> str:
     return text.strip()
 
 
-def read_probability(field: str, text: str) -> float:
+def read_probability(field: str, text: str,
+                     parse: Callable[[str], float] = parse_probability) -> float:
     try:
-        return parse_probability(text)
+        return parse(text)
     except ValueError as error:
         raise FieldError(field, str(error)) from None
 

@@ -11,6 +11,7 @@ from textual.widgets import Input, Select
 
 from tracker.definitions import check_partial_value
 from tracker.horizons import as_utc
+from tracker.probability import parse_partial_value
 from tracker.scorebook import unscored_after
 from tracker.tui.dialogs.form import (
     FieldError,
@@ -78,7 +79,7 @@ class ResolveDialog(FormDialog[NewResolution]):
 
     def _partial_value(self, text: str) -> float:
         """The value as the chosen outcome takes it: only a partial one takes a value."""
-        value = read_probability("value", text)
+        value = read_probability("value", text, parse_partial_value)
         outcome = self.query_one("#outcome", Select).value
         if outcome == Outcome.PARTIAL.value:
             ledger_rule("value", check_partial_value, value)
