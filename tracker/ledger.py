@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, delete, insert, select, text, union_all, update
 from sqlalchemy.exc import IntegrityError
@@ -136,19 +136,18 @@ class LedgerTransaction:
         """One import at a time, so nothing changes under its plan: on PostgreSQL a
         transaction-scoped advisory lock; on SQLite the write lock, which the transaction's
         BEGIN IMMEDIATE takes once it has a connection."""
-        connection = self.session.connection()
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                               {"key": IMPORT_LOCK_KEY})
+        self._import_lock("pg_advisory_xact_lock")
 
     def wait_for_imports(self) -> None:
         """Wait for an import under way, whose plan was read before it writes (on SQLite,
         the write lock waits for it already), and keep the next from planning until this
         transaction ends; other such writers do not wait for each other."""
+        self._import_lock("pg_advisory_xact_lock_shared")
+
+    def _import_lock(self, function: str) -> None:
         connection = self.session.connection()
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"),
-                               {"key": IMPORT_LOCK_KEY})
+            connection.execute(text(f"SELECT {function}(:key)"), {"key": IMPORT_LOCK_KEY})
 
     def claim(self, slug: str, *, lock: bool = True) -> Claim:
         """The claim, locked until the transaction ends. Every write a review mark checks
@@ -157,14 +156,7 @@ class LedgerTransaction:
         an entry it had not seen (SQLite lets one writer in at a time already). A forecast,
         which the mark does not check for, does without (`lock=False`): an import of a track
         record would hold every claim it adds forecasts to until it ends."""
-        query = select(Claim).where(Claim.slug == slug)
-        if lock:  # as it is now: the session may hold it as read before, unlocked
-            query = query.with_for_update(key_share=True).execution_options(
-                populate_existing=True)
-        claim = self.session.scalar(query)
-        if claim is None:
-            raise NotFound(f"no claim '{slug}': check the slug with `tracker list`")
-        return claim
+        return self._read_claim(slug, "update" if lock else None)
 
     def _claim_shared(self, slug: str) -> Claim:
         """The claim, its state held until the transaction ends: a forecast refused on a
@@ -175,9 +167,17 @@ class LedgerTransaction:
         mark checked against the forecast's time would hide that entry. A share lock waits
         for a write to the claim under way (and makes one wait) but not for other forecasts;
         imports, which record forecasts on closed claims too, do without it (see `claim`)."""
-        claim = self.session.scalar(
-            select(Claim).where(Claim.slug == slug).with_for_update(read=True)
-            .execution_options(populate_existing=True))
+        return self._read_claim(slug, "share")
+
+    def _read_claim(self, slug: str, lock: Literal["update", "share"] | None) -> Claim:
+        """The claim, not locked, or locked for an update of its row (FOR NO KEY UPDATE on
+        PostgreSQL) or for a share (FOR SHARE). A locked read refreshes it: the session may
+        hold it as read before, unlocked."""
+        query = select(Claim).where(Claim.slug == slug)
+        if lock is not None:
+            query = query.with_for_update(read=lock == "share", key_share=lock == "update"
+                                          ).execution_options(populate_existing=True)
+        claim = self.session.scalar(query)
         if claim is None:
             raise NotFound(f"no claim '{slug}': check the slug with `tracker list`")
         return claim
