@@ -463,3 +463,31 @@ def test_a_write_that_waited_too_long_on_sqlite_says_what_to_do(
         "error: the database could not be used: database is locked: another process kept it "
         "busy writing for more than 2 seconds (an import, perhaps): try again when it has "
         "finished\n")
+
+
+def test_an_export_that_waited_too_long_on_sqlite_leaves_the_files_as_they_were(
+        engine: Engine, run_cli: Callable[..., CliOutcome], database_url: str,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tracker export` while another process held the SQLite write lock wrote every file,
+    then failed to record the sync and said "try again": the files had changed, though the
+    user was told the export had failed. The lock is now taken before any file is written."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writers wait for each other's rows, not for the database")
+    Ledger(engine).create_claim(definition(), "ann")
+    out = tmp_path / "out"
+    assert run_cli("export", str(out)).exit_code == 0
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    Ledger(engine).add_evidence(definition().slug, title="News", stance="context",
+                                reviewer="ann")
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 1_000)
+    holder = sqlite3.connect(make_url(database_url).database or "", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        refused = run_cli("export", str(out))
+    finally:
+        holder.close()
+    assert refused.exit_code == 1
+    assert "busy writing for more than 1 seconds" in refused.stderr
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    assert run_cli("export", str(out)).exit_code == 0
+    assert b'title = "News"' in (out / next(iter(before))).read_bytes()

@@ -108,15 +108,28 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
     files = {targets[key]: ClaimFile(
         source=source_entries[key] if key is not None else None,
         claims=tuple(entries_of[detail.slug] for detail in groups[key])) for key in keys}
-    changed = write_all_if_changed({path: render(file) for path, file in files.items()}, seen)
+    with ledger.transaction() as tx:
+        # Taken before any file is written: a database kept busy too long refuses the export
+        # with the files as they were, not written without their sync recorded. Imports
+        # update claims in their files' order, this in slug order: one at a time, or on
+        # PostgreSQL each could wait for a claim the other holds (a deadlock).
+        tx.hold_import_lock()
+        changed = write_all_if_changed({path: render(file) for path, file in files.items()},
+                                       seen)
+        copied = {key: _copy_beside(queries, files[targets[key]].source, targets[key])
+                  for key in keys}
+        for detail in details:
+            synced = file_hash(detail.definition)
+            if detail.synced_hash != synced:
+                tx.set_synced_hash(detail.slug, synced)
     written: list[ExportedFile] = []
     copies: list[Path] = []
     now = ledger.clock()
     for key in keys:
         path = targets[key]
-        source, entries = files[path].source, files[path].claims
+        entries = files[path].claims
         written.append(ExportedFile(path, len(entries), path in changed))
-        copy = _copy_beside(queries, source, path)
+        copy = copied[key]
         if copy is not None and copy.state == "written":
             copies.append(copy.path)
         elif copy is not None and (note := _copy_note(copy, path, key, directory)):
@@ -139,14 +152,6 @@ def export_claims(ledger: Ledger, directory: Path, *, force: bool = False) -> Ex
         f"its source '{key}' is not in the database" if key is not None
         else "the database has no claims without a source")
         for key, path in sorted(existing.items(), key=lambda item: str(item[1]))]
-    with ledger.transaction() as tx:
-        # Imports update claims in their files' order, this in slug order: one at a time, or
-        # on PostgreSQL each could wait for a claim the other holds (a deadlock).
-        tx.hold_import_lock()
-        for detail in details:
-            synced = file_hash(detail.definition)
-            if detail.synced_hash != synced:
-                tx.set_synced_hash(detail.slug, synced)
     return ExportReport(tuple(written), tuple(notes), tuple(copies))
 
 
