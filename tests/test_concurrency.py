@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.engine import make_url
 
 from tests.conftest import CliOutcome
@@ -491,3 +491,31 @@ def test_an_export_that_waited_too_long_on_sqlite_leaves_the_files_as_they_were(
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     assert run_cli("export", str(out)).exit_code == 0
     assert b'title = "News"' in (out / next(iter(before))).read_bytes()
+
+
+def test_a_claim_read_while_it_is_edited_is_read_at_one_moment(engine: Engine) -> None:
+    """`tracker show` and the app's detail pane read a claim's row, then its log. On
+    PostgreSQL each statement saw what was committed before it: an edit committed between
+    the two showed version 1's row beside version 2's revision, and a save from that pane
+    was refused as "changed by" someone who had changed nothing since."""
+    ledger = Ledger(engine)
+    ledger.create_claim(definition(), "ann")
+    reader = threading.get_ident()
+    edited: list[int] = []
+
+    def edit_after_the_first_read(_connection: object, _cursor: object, statement: str,
+                                  *_args: object) -> None:
+        if threading.get_ident() == reader and statement.startswith("SELECT") and not edited:
+            editing = threading.Thread(target=lambda: edited.append(ledger.edit_claim(
+                definition().slug, definition(title="Retitled"), "bob")))
+            editing.start()
+            editing.join()
+
+    event.listen(engine, "after_cursor_execute", edit_after_the_first_read)
+    try:
+        detail = Queries(engine).claim_detail(definition().slug)
+    finally:
+        event.remove(engine, "after_cursor_execute", edit_after_the_first_read)
+    assert edited == [2], "the edit ran between the reads"
+    assert (detail.version, detail.definition.title) == (1, definition().title)
+    assert [revision.version for revision in detail.revisions] == [1]

@@ -275,10 +275,16 @@ class Queries:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # A read sees one moment: what its statements read (a claim's row and its log, a page
+        # and its latest forecasts) agrees while someone writes. PostgreSQL's read committed
+        # gives each statement its own snapshot; repeatable read gives the transaction one (and
+        # never fails a read-only one). A SQLite read transaction is one snapshot already.
+        self._read_engine = (engine.execution_options(isolation_level="REPEATABLE READ")
+                             if engine.dialect.name == "postgresql" else engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with Session(self.engine) as session:
+        with Session(self._read_engine) as session:
             yield session
 
     # --- lists -----------------------------------------------------------------------
@@ -323,7 +329,7 @@ class Queries:
         return query
 
     def count_claims(self, criteria: ClaimFilter = ClaimFilter()) -> int:
-        with self.engine.connect() as connection:
+        with self._read_engine.connect() as connection:
             query = self._filtered(select(func.count(Claim.id)), criteria)
             return int(connection.scalar(query) or 0)
 
@@ -359,7 +365,7 @@ class Queries:
         query = self._filtered(query, criteria).order_by(*ordering)
         if limit is not None:
             query = query.limit(limit).offset(offset)
-        with self.engine.connect() as connection:
+        with self._read_engine.connect() as connection:
             rows = connection.execute(query).all()
             ids = [row.id for row in rows]
             enrich = _Enrichment.load(connection, ids, reviewer)
