@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 from sqlalchemy import Engine
 
 from tests.conftest import CliOutcome, Clock
@@ -386,6 +387,19 @@ def test_a_statement_starting_like_a_list_item_stays_text_in_markdown(
         render(build_report(engine, end_of_day(date(2024, 6, 30))), "md"))
     assert "<li>cheaper" not in html and "<li>no more" not in html
     assert "<p>1) cheaper; 2) faster</p>" in html and "<p>- no more</p>" in html
+
+
+def test_two_dollar_amounts_in_a_line_stay_text_in_markdown(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """GitHub reads "$...$" as inline math: "$1B ARR ... ~$2B" in a shipped claim's note
+    rendered as a formula, the words between the amounts run together in italics."""
+    clock.now = at(2024, 1, 1)
+    ledger.create_claim(definition("arr", title="From $1B to $2B ARR", statement="x",
+                                   made_on=date(2024, 1, 1),
+                                   deadline_end=end_of_day(date(2024, 3, 1))), "ann")
+    markdown = render(build_report(engine, end_of_day(date(2024, 6, 30))), "md")
+    html = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin).render(markdown)
+    assert "math" not in html and "From $1B to $2B ARR" in html
 
 
 def test_the_html_period_sentence_keeps_utc_in_capitals(

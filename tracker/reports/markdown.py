@@ -42,7 +42,8 @@ from tracker.scoring import BrierDecomposition, CalibrationBin
 
 __all__ = ["md_escape", "render_markdown"]
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~$])")
+"""Punctuation Markdown reads as markup; "$" too: GitHub reads "$1B ... $2B" as inline math."""
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 """An ampersand that would start a character reference ("&amp;", "&#60;"): escaped, so the
 text shows as typed; any other "&" is left as it is, readable in the raw file."""
