@@ -13,6 +13,7 @@ import re
 import stat
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -337,6 +338,41 @@ def test_html_escapes_every_user_string(engine: Engine, ledger: Ledger, clock: C
     assert 'href="https://example.org/?q=&lt;script&gt;&amp;x=&quot;y&quot;"' in text
     markdown = render(build_report(engine, end_of_day(date(2024, 6, 30))), "md")
     assert "<script>" not in markdown and r"\<script\>alert(1)\</script\>" in markdown
+
+
+class _TextOutsideStyle(HTMLParser):
+    """The text of a document outside its <style>, where a "<" is markup gone wrong."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.in_style = False
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.in_style = self.in_style or tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_style = self.in_style and tag != "style"
+
+    def handle_data(self, data: str) -> None:
+        if not self.in_style:
+            self.text.append(data)
+
+
+def test_html_escapes_the_percentages_near_the_ends(engine: Engine, ledger: Ledger,
+                                                   clock: Clock) -> None:
+    """A coverage or forecast shown as "<0.1%" or ">99.9%" went into the HTML unescaped:
+    a "<" in text is a parse error, and a validator flags the report."""
+    clock.now = at(2024, 1, 1)
+    ledger.create_claim(definition("ends", statement="x", made_on=date(2024, 1, 1),
+                                   deadline_end=end_of_day(date(2024, 9, 1)),
+                                   implied_confidence=0.9995), "ann")
+    ledger.forecast("ends", 0.0005, reviewer="ann")
+    text = render(build_report(engine, end_of_day(date(2024, 6, 30))), "html")
+    parser = _TextOutsideStyle()
+    parser.feed(text)
+    assert not [data for data in parser.text if "<" in data or ">" in data]
+    assert "&lt;0.1% (1)" in text and "implied confidence &gt;99.9%" in text
 
 
 def test_markdown_shows_every_user_string_as_typed(engine: Engine, ledger: Ledger,

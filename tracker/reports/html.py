@@ -298,7 +298,7 @@ def _score_table(table: ScoreTable) -> list[str]:
             before = table.previous_row(row.key)
             cells.append(_delta_cell(row.brier, before.brier if before else None))
         cells += [number(row.brier_time_averaged), number(row.log), number(row.baseline, 1),
-                  number(row.peer, 1), number(row.relative_brier), percent(row.coverage)]
+                  number(row.peer, 1), number(row.relative_brier), e(percent(row.coverage))]
         rows.append(cells)
     return _table(header, rows, [False] + [True] * (len(header) - 1))
 
@@ -376,7 +376,7 @@ def _badge(status: str) -> str:
 
 
 def _deadline_row(item: DeadlineItem, linked: set[str]) -> list[str]:
-    team = (f"{percent(item.team_forecast)} ({item.forecasters})"
+    team = (f"{e(percent(item.team_forecast))} ({item.forecasters})"
             if item.team_forecast is not None else "-")
     return [day(item.deadline_end), str(abs(item.days)),
             _claim_cell(item.slug, item.title, linked), _badge(item.status), team]
@@ -416,7 +416,7 @@ def _claim(timeline: ClaimTimeline) -> list[str]:
     if timeline.source:
         meta.append(f"<span>source {e(timeline.source)}</span>")
     if timeline.implied_confidence is not None:
-        meta.append(f"<span>implied confidence {percent(timeline.implied_confidence)}</span>")
+        meta.append(f"<span>implied confidence {e(percent(timeline.implied_confidence))}</span>")
     if timeline.tags:
         meta.append("<span>" + e(", ".join(timeline.tags)) + "</span>")
     lines = [f'<article class="claim" id="{_anchor(timeline.slug)}">',
@@ -429,8 +429,8 @@ def _claim(timeline: ClaimTimeline) -> list[str]:
         lines += ['<ul class="log">', *log, "</ul>"]
     if timeline.scores:
         rows = [[e(forecaster_label(score)),
-                 str(score.n_forecasts), percent(score.final_probability), number(score.brier),
-                 number(score.brier_time_averaged), percent(score.coverage)]
+                 str(score.n_forecasts), e(percent(score.final_probability)),
+                 number(score.brier), number(score.brier_time_averaged), e(percent(score.coverage))]
                 for score in timeline.scores]
         lines += _table(["Forecaster", "Forecasts", "Final", "Brier", "Time-avg Brier",
                          "Coverage"], rows, [False] + [True] * 5)
