@@ -196,3 +196,16 @@ def test_cli_series(run_cli: Run, year: Ledger, tmp_path: Path) -> None:
     assert sorted(path.name for path in (tmp_path / "weekly").iterdir()) == [
         "index.md", "report-2024-06-02.md", "report-2024-06-09.md", "report-2024-06-16.md",
         "report-2024-06-23.md", "report-2024-06-30.md"]
+
+
+def test_a_series_from_the_first_day_of_the_calendar_is_written(run_cli: Run,
+                                                                tmp_path: Path) -> None:
+    """--since 0001-01-01 has no instant before it to be the previous period's end: the
+    series failed with "tracker failed unexpectedly (OverflowError ...)"."""
+    out = tmp_path / "series"
+    first = run_cli("report", "--every", "year", "--since", "0001-01-01", "--until",
+                    "0001-12-31", "--out-dir", str(out), "--format", "json")
+    assert first.exit_code == 0, first.stderr
+    report = json.loads((out / "report-0001-12-31.json").read_text(encoding="utf-8"))
+    assert report["since"] == "0001-01-01T00:00:00Z"
+

@@ -129,7 +129,7 @@ def write_series(
     make_folder(out_dir)
     index = out_dir / f"index{EXTENSIONS[format]}"
     _refuse_what_is_in_the_way([*(out_dir / report_name(end, format) for end in ends), index])
-    previous_end = start_of_day(since) - timedelta(microseconds=1)
+    previous_end = _before(since)
     snapshot = build_snapshot(engine, previous_end)
     entries: list[SeriesEntry] = []
     written: list[Path] = []
@@ -147,6 +147,13 @@ def write_series(
         raise CannotWrite(f"{error}; {plural(len(written), 'report')} of the series written "
                           f"before it, the index not") from None
     return SeriesResult(tuple(entries), tuple(written), tuple(unchanged))
+
+
+def _before(since: date) -> datetime:
+    """The previous period's end: the last instant before `since`, so the first report's
+    changes start with that day; the first day of the calendar has none, so its start."""
+    start = start_of_day(since)
+    return start if since == date.min else start - timedelta(microseconds=1)
 
 
 def _refuse_what_is_in_the_way(paths: list[Path]) -> None:
