@@ -375,6 +375,28 @@ def test_html_escapes_the_percentages_near_the_ends(engine: Engine, ledger: Ledg
     assert "&lt;0.1% (1)" in text and "implied confidence &gt;99.9%" in text
 
 
+def test_html_isolates_right_to_left_names_from_the_words_around_them(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """By the Unicode bidi algorithm, "Forecasts by שרה: 30% (2024-01-01)" showed the colon,
+    the number and the date in the Hebrew's order, a note after the name came before it, and
+    in the legend two Hebrew names swapped places, each beside the other's colour."""
+    clock.now = at(2024, 1, 1)
+    ledger.upsert_source(SourceInfo(key="מקור", title="x"))
+    ledger.create_claim(definition("rtl", statement="x", made_on=date(2024, 1, 1),
+                                   deadline_end=end_of_day(date(2024, 3, 1)),
+                                   tags=("תג",), implied_confidence=0.6, source="מקור"),
+                        "ann")
+    ledger.forecast("rtl", 0.3, reviewer="שרה")
+    ledger.forecast("rtl", 0.4, reviewer="תמר")
+    clock.now = at(2024, 2, 1)
+    ledger.resolve("rtl", "no", reviewer="שרה", note="لا")
+    text = render(build_report(engine, end_of_day(date(2024, 6, 30))), "html")
+    assert "<li>Forecasts by <bdi>שרה</bdi>: 30% (2024-01-01)</li>" in text
+    assert "on 2024-02-01 by <bdi>שרה</bdi>: <bdi>لا</bdi></li>" in text
+    assert "</svg><bdi>שרה</bdi></span>" in text and "</svg><bdi>תמר</bdi></span>" in text
+    assert "<span>source <bdi>מקור</bdi></span>" in text and "<bdi>תג</bdi>" in text
+
+
 def test_markdown_shows_every_user_string_as_typed(engine: Engine, ledger: Ledger,
                                                   clock: Clock) -> None:
     """Rendered by a CommonMark renderer (rich's own dependency), a title with what reads as
@@ -494,7 +516,7 @@ def test_a_forecast_made_once_the_outcome_was_known_is_listed_as_not_scored(
     steps = ("40% (2024-01-01) → 70% (2024-03-15, after the outcome: not scored) → 95% "
              "(2024-03-20, after the outcome: not scored)")
     assert f"- Forecasts by ann: {steps}" in render(data, "md")
-    assert f"<li>Forecasts by ann: {steps}</li>" in render(data, "html")
+    assert f"<li>Forecasts by <bdi>ann</bdi>: {steps}</li>" in render(data, "html")
     forecasts = json.loads(render(data, "json"))["timelines"][0]["forecasts"]
     assert [item["after_outcome"] for item in forecasts] == [False, True, True]
 
@@ -508,12 +530,12 @@ def test_an_empty_score_table_does_not_deny_the_forecasts_its_timeline_lists(
     ledger.forecast("late-call", 0.95, reviewer="ann")
     ledger.resolve("late-call", "yes", reviewer="ann", observed_on=date(2024, 3, 15))
     data = q2_report(engine)
-    for format in ("md", "html"):
+    for format, ann in (("md", "ann"), ("html", "<bdi>ann</bdi>")):
         text = render(data, format)
         assert "reviewer forecast" not in text
         assert "No resolved claim has a forecast made before its outcome yet." in text
         assert "No resolved claim with a tag has a forecast made before its outcome yet." in text
-        assert "Forecasts by ann: 95% (2024-03-20, after the outcome: not scored)" in text
+        assert f"Forecasts by {ann}: 95% (2024-03-20, after the outcome: not scored)" in text
 
 
 def test_a_zero_within_bin_covariance_is_not_printed_negative(
@@ -583,7 +605,7 @@ def test_a_score_row_gone_since_the_previous_period_is_named_with_its_numbers_th
     said = ("No longer scored (a claim reopened or annulled, or its tags or source edited), as "
             "at the previous period's end: {} (n 1, Brier 0.040).")
     assert said.format(md_escape("dan<1>")) in render(report, "md")
-    assert said.format("dan&lt;1&gt;") in render(report, "html")
+    assert said.format("<bdi>dan&lt;1&gt;</bdi>") in render(report, "html")
 
 
 def test_one_resolved_claim_is_one_claim() -> None:

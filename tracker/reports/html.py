@@ -126,6 +126,13 @@ def e(text: str) -> str:
     return escape(text, quote=True)
 
 
+def _isolated(text: str) -> str:
+    """A user string inside the report's own words, escaped and in <bdi>: by the Unicode bidi
+    algorithm a name in a right-to-left script otherwise takes the colon, number and date
+    after it into its own order, and two such names side by side swap places."""
+    return f"<bdi>{e(text)}</bdi>"
+
+
 def _href(url: str) -> str | None:
     return e(url) if url.startswith(("http://", "https://")) else None
 
@@ -139,8 +146,8 @@ def _sentence(text: str) -> str:
 def _link(title: str, url: str) -> str:
     href = _href(url)
     if href is None:
-        return e(title)
-    return f'<a href="{href}" rel="noopener noreferrer">{e(title)}</a>'
+        return _isolated(title)
+    return f'<a href="{href}" rel="noopener noreferrer">{_isolated(title)}</a>'
 
 
 def _anchor(slug: str) -> str:
@@ -270,7 +277,7 @@ def _scores(data: ReportData) -> list[str]:
     for table in data.scores:
         lines.append(f"<h3>{e(GROUPING_TITLES.get(table.by, table.by))}</h3>")
         lines += _score_table(table)
-        if dropped := dropped_rows(table, e):
+        if dropped := dropped_rows(table, _isolated):
             lines.append(f'<p class="muted">{dropped}</p>')
     lines.append("</section>")
     return lines
@@ -414,11 +421,11 @@ def _claim(timeline: ClaimTimeline) -> list[str]:
     if timeline.deadline_end is not None:
         meta.append(f"<span>deadline {day(timeline.deadline_end)}</span>")
     if timeline.source:
-        meta.append(f"<span>source {e(timeline.source)}</span>")
+        meta.append(f"<span>source {_isolated(timeline.source)}</span>")
     if timeline.implied_confidence is not None:
         meta.append(f"<span>implied confidence {e(percent(timeline.implied_confidence))}</span>")
     if timeline.tags:
-        meta.append("<span>" + e(", ".join(timeline.tags)) + "</span>")
+        meta.append("<span>" + ", ".join(_isolated(tag) for tag in timeline.tags) + "</span>")
     lines = [f'<article class="claim" id="{_anchor(timeline.slug)}">',
              f"<h3>{e(timeline.title)}</h3>", f'<p class="meta">{"".join(meta)}</p>',
              *([f'<p class="statement">{e(timeline.statement)}</p>'] if timeline.statement
@@ -439,11 +446,11 @@ def _claim(timeline: ClaimTimeline) -> list[str]:
 
 
 def _legend(timeline: ClaimTimeline, reviewers: Sequence[str]) -> str:
-    items = [f"<span>{svg.swatch(svg.reviewer_colour(index))}{e(reviewer)}</span>"
+    items = [f"<span>{svg.swatch(svg.reviewer_colour(index))}{_isolated(reviewer)}</span>"
              for index, reviewer in enumerate(reviewers)]
     if timeline.implied_confidence is not None and timeline.made_on is not None:
         items.append(f"<span>{svg.swatch(svg.SOURCE_COLOUR, 'dashed')}"
-                     f"{e(timeline.source or 'source')} (implied)</span>")
+                     f"{_isolated(timeline.source or 'source')} (implied)</span>")
     stances = sorted({item.stance for item in timeline.evidence if not item.retracted})
     items += [f"<span>{svg.swatch('', stance)}{e(stance)}</span>" for stance in stances]
     if any(item.retracted for item in timeline.evidence):
@@ -469,7 +476,7 @@ def _log(timeline: ClaimTimeline) -> list[str]:
     for item in timeline.forecasts:
         by_reviewer.setdefault(item.reviewer, []).append(forecast_step(item))
     for reviewer in sorted(by_reviewer):
-        entries.append(f"<li>Forecasts by {e(reviewer)}: "
+        entries.append(f"<li>Forecasts by {_isolated(reviewer)}: "
                        f"{e(' → '.join(by_reviewer[reviewer]))}</li>")
     for evidence in timeline.evidence:
         when = (day(evidence.observed_on) if evidence.observed_on
@@ -480,9 +487,9 @@ def _log(timeline: ClaimTimeline) -> list[str]:
                        f"{e(when)} <em>{e(evidence.stance)}{retracted}</em>: "
                        f"{_link(evidence.title, evidence.url)}</li>")
     for event in timeline.events:
-        note = f": {e(event.note)}" if event.note else ""
+        note = f": {_isolated(event.note)}" if event.note else ""
         entries.append(f"<li><strong>{e(event.kind.capitalize())} {e(event.detail)}</strong> "
-                       f"on {e(day(event.at))} by {e(event.reviewer)}{note}</li>")
+                       f"on {e(day(event.at))} by {_isolated(event.reviewer)}{note}</li>")
     return entries
 
 
