@@ -436,15 +436,18 @@ def test_a_claims_history_reads_in_one_order_in_markdown_and_html(
 
 def test_a_statement_starting_like_a_list_item_stays_text_in_markdown(
         engine: Engine, ledger: Ledger, clock: Clock) -> None:
-    """"1) cheaper; 2) faster" rendered as a numbered list in the Markdown's quote."""
+    """"1) cheaper; 2) faster" rendered as a numbered list in the Markdown's quote, and a
+    statement "---" (or "-- -") as a horizontal rule."""
     clock.now = at(2024, 1, 1)
-    for slug, statement in (("numbered", "1) cheaper; 2) faster"), ("dashed", "- no more")):
+    for slug, statement in (("numbered", "1) cheaper; 2) faster"), ("dashed", "- no more"),
+                            ("rule", "---"), ("spaced-rule", "-- -")):
         ledger.create_claim(definition(slug, statement=statement, made_on=date(2024, 1, 1),
                                        deadline_end=end_of_day(date(2024, 3, 1))), "ann")
     html = MarkdownIt("commonmark").render(
         render(build_report(engine, end_of_day(date(2024, 6, 30))), "md"))
-    assert "<li>cheaper" not in html and "<li>no more" not in html
+    assert "<li>cheaper" not in html and "<li>no more" not in html and "<hr" not in html
     assert "<p>1) cheaper; 2) faster</p>" in html and "<p>- no more</p>" in html
+    assert "<p>---</p>" in html and "<p>-- -</p>" in html
 
 
 def test_two_dollar_amounts_in_a_line_stay_text_in_markdown(

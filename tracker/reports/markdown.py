@@ -47,8 +47,9 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~$])")
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 """An ampersand that would start a character reference ("&amp;", "&#60;"): escaped, so the
 text shows as typed; any other "&" is left as it is, readable in the raw file."""
-_LIST_START = re.compile(r"^(\d{0,9})([-+.)])(?=\s|$)")
-"""What would open a list item at the start of a line: "-", "+", "1." or "1)" and a space."""
+_LIST_START = re.compile(r"^(\d{0,9})([-+.)])(?=[\s-]|$)")
+"""What would open a list item at the start of a line: "-", "+", "1." or "1)" and a space;
+or a horizontal rule, when a dash follows ("---", "-- -")."""
 _URL_UNSAFE = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "|": "%7C",
                '"': "%22", "\\": "%5C", "`": "%60"}
 
