@@ -340,23 +340,29 @@ def test_html_escapes_every_user_string(engine: Engine, ledger: Ledger, clock: C
     assert "<script>" not in markdown and r"\<script\>alert(1)\</script\>" in markdown
 
 
-class _TextOutsideStyle(HTMLParser):
-    """The text of a document outside its <style>, where a "<" is markup gone wrong."""
+class _PageText(HTMLParser):
+    """The text a reader of the page sees: outside <style> and the tooltips (<title>)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=False)
-        self.in_style = False
+        self.hidden = 0
         self.text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.in_style = self.in_style or tag == "style"
+        self.hidden += tag in ("style", "title")
 
     def handle_endtag(self, tag: str) -> None:
-        self.in_style = self.in_style and tag != "style"
+        self.hidden -= tag in ("style", "title")
 
     def handle_data(self, data: str) -> None:
-        if not self.in_style:
+        if not self.hidden:
             self.text.append(data)
+
+
+def page_text(html: str) -> list[str]:
+    parser = _PageText()
+    parser.feed(html)
+    return parser.text
 
 
 def test_html_escapes_the_percentages_near_the_ends(engine: Engine, ledger: Ledger,
@@ -369,9 +375,7 @@ def test_html_escapes_the_percentages_near_the_ends(engine: Engine, ledger: Ledg
                                    implied_confidence=0.9995), "ann")
     ledger.forecast("ends", 0.0005, reviewer="ann")
     text = render(build_report(engine, end_of_day(date(2024, 6, 30))), "html")
-    parser = _TextOutsideStyle()
-    parser.feed(text)
-    assert not [data for data in parser.text if "<" in data or ">" in data]
+    assert not [data for data in page_text(text) if "<" in data or ">" in data]
     assert "&lt;0.1% (1)" in text and "implied confidence &gt;99.9%" in text
 
 
@@ -630,6 +634,25 @@ def test_html_is_self_contained(engine: Engine, dataset: Ledger) -> None:
     for match in re.finditer(r"https?://", text):
         start = text.rfind("<", 0, match.start())
         assert text[start:start + 3] == "<a ", text[start:match.end() + 20]
+
+
+def test_html_lets_a_word_too_long_for_the_page_break(engine: Engine, ledger: Ledger,
+                                                     clock: Clock) -> None:
+    """A note holding a long URL, or a title of one 200-letter word, set its table column
+    that wide: the table ran off the page, and off the paper when printed. Such words get a
+    break opportunity (<wbr>) every few characters; shorter ones are left whole."""
+    clock.now = at(2024, 1, 1)
+    ledger.create_claim(definition("long", title="x" * 200, statement="y" * 200,
+                                   made_on=date(2024, 1, 1),
+                                   deadline_end=end_of_day(date(2024, 3, 1))), "ann")
+    ledger.forecast("long", 0.4, reviewer="z" * 70)
+    clock.now = at(2024, 2, 1)
+    ledger.resolve("long", "yes", reviewer="ann",
+                   note="see https://example.org/" + "a/" * 80 + " for it")
+    text = render(build_report(engine, end_of_day(date(2024, 6, 30))), "html")
+    assert not [data for data in page_text(text) if re.search(r"[^\s-]{31,}", data)]
+    assert "<bdi>" + "<wbr>".join(["z" * 30, "z" * 30, "z" * 10]) + "</bdi>" in text
+    assert "Forecasts over time for " + "x" * 200 in text  # in an attribute: left whole
 
 
 # --------------------------------------------------------------------------- JSON

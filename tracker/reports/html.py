@@ -8,6 +8,7 @@ claim on one page where possible and print evidence URLs after their titles.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape
 from typing import Final
@@ -126,11 +127,30 @@ def e(text: str) -> str:
     return escape(text, quote=True)
 
 
+_BREAK_EVERY: Final = 30
+_LONG_WORD: Final = re.compile(rf"[^\s-]{{{_BREAK_EVERY + 1},}}")
+
+
+def _breakable(text: str) -> str:
+    """A user string as element text: escaped, with a break opportunity (<wbr>) every
+    `_BREAK_EVERY` characters of a word longer than that. Unbroken, a long URL in a note set
+    its table column that wide, and the table ran off the page and the printed sheet."""
+    parts, last = [], 0
+    for match in _LONG_WORD.finditer(text):
+        word = match.group()
+        parts.append(e(text[last:match.start()]))
+        parts.append("<wbr>".join(e(word[start:start + _BREAK_EVERY])
+                                  for start in range(0, len(word), _BREAK_EVERY)))
+        last = match.end()
+    parts.append(e(text[last:]))
+    return "".join(parts)
+
+
 def _isolated(text: str) -> str:
-    """A user string inside the report's own words, escaped and in <bdi>: by the Unicode bidi
-    algorithm a name in a right-to-left script otherwise takes the colon, number and date
+    """A user string inside the report's own words, `_breakable` and in <bdi>: by the Unicode
+    bidi algorithm a name in a right-to-left script otherwise takes the colon, number and date
     after it into its own order, and two such names side by side swap places."""
-    return f"<bdi>{e(text)}</bdi>"
+    return f"<bdi>{_breakable(text)}</bdi>"
 
 
 def _href(url: str) -> str | None:
@@ -233,7 +253,9 @@ def _status(data: ReportData) -> list[str]:
 
 
 def _claim_cell(slug: str, title: str, linked: set[str]) -> str:
-    name = f'<a href="#{_anchor(slug)}">{e(title)}</a>' if slug in linked else e(title)
+    name = _breakable(title)
+    if slug in linked:
+        name = f'<a href="#{_anchor(slug)}">{name}</a>'
     return f'{name}<br><span class="slug">{e(slug)}</span>'
 
 
@@ -252,14 +274,14 @@ def _changes(data: ReportData, linked: set[str]) -> list[str]:
         columns = drop_empty_columns(CHANGE_COLUMNS[kind], cells)
         rows = []
         for change, row in zip(changes, cells, strict=True):
-            escaped = {name: e(value) for name, value in row.items()}
+            escaped = {name: _breakable(value) for name, value in row.items()}
             for name in ("Recorded", "Observed"):
                 escaped[name] = f'<span class="nowrap">{escaped[name]}</span>'
 
             escaped["Claim"] = _claim_cell(change.slug, change.title, linked)
             if change.note and row["Note"] != change.note:
                 escaped["Note"] = escaped["Reason"] = f'<span title="{e(change.note)}">' \
-                    f"{e(row['Note'])}</span>"
+                    f"{_breakable(row['Note'])}</span>"
             rows.append([escaped[name] for name in columns])
         lines += _table(columns, rows, [False] * len(columns), "changes")
     lines.append("</section>")
@@ -300,7 +322,7 @@ def _score_table(table: ScoreTable) -> list[str]:
     header += ["Time-avg Brier", "Log", "Baseline", "Peer", "Rel. Brier", "Coverage"]
     rows = []
     for row in table.rows:
-        cells = [e(row.key), str(row.n), number(row.brier)]
+        cells = [_breakable(row.key), str(row.n), number(row.brier)]
         if table.previous is not None:
             before = table.previous_row(row.key)
             cells.append(_delta_cell(row.brier, before.brier if before else None))
@@ -427,15 +449,16 @@ def _claim(timeline: ClaimTimeline) -> list[str]:
     if timeline.tags:
         meta.append("<span>" + ", ".join(_isolated(tag) for tag in timeline.tags) + "</span>")
     lines = [f'<article class="claim" id="{_anchor(timeline.slug)}">',
-             f"<h3>{e(timeline.title)}</h3>", f'<p class="meta">{"".join(meta)}</p>',
-             *([f'<p class="statement">{e(timeline.statement)}</p>'] if timeline.statement
+             f"<h3>{_breakable(timeline.title)}</h3>", f'<p class="meta">{"".join(meta)}</p>',
+             *([f'<p class="statement">{_breakable(timeline.statement)}</p>']
+               if timeline.statement
                else []),
              svg.timeline_chart(timeline, reviewers), _legend(timeline, reviewers)]
     log = _log(timeline)
     if log:
         lines += ['<ul class="log">', *log, "</ul>"]
     if timeline.scores:
-        rows = [[e(forecaster_label(score)),
+        rows = [[_breakable(forecaster_label(score)),
                  str(score.n_forecasts), e(percent(score.final_probability)),
                  number(score.brier), number(score.brier_time_averaged), e(percent(score.coverage))]
                 for score in timeline.scores]
