@@ -711,6 +711,15 @@ def test_cli_usage_errors_exit_2(run_cli: Run, args: list[str]) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_cli_says_when_since_a_day_is_not_before_the_report_moment(run_cli: Run) -> None:
+    """A day means its end, so --since 2024-06-30 is after --as-of 2024-06-30T12:00: the
+    refusal said "2024-06-30 is not before the report date 2024-06-30", which read false."""
+    result = run_cli("report", "--as-of", "2024-06-30T12:00", "--since", "2024-06-30")
+    assert result.exit_code == 2
+    assert ("2024-06-30 (end of day UTC) is not before the report date 2024-06-30 12:00 UTC"
+            in " ".join(result.stderr.split()))
+
+
 def test_cli_refuses_a_file_name_naming_another_format(run_cli: Run, tmp_path: Path) -> None:
     target = tmp_path / "report.md"
     result = run_cli("report", "--format", "html", "-o", str(target))

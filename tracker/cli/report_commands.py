@@ -12,7 +12,7 @@ import click
 from tracker.cli.context import AppContext, pass_app
 from tracker.cli.params import INSTANT, refuse_future
 from tracker.errors import InvalidInput
-from tracker.horizons import DateError, parse_day, parse_instant, utc_now
+from tracker.horizons import DateError, as_of_text, parse_day, parse_instant, utc_now
 from tracker.vocabulary import plural
 
 if TYPE_CHECKING:
@@ -78,7 +78,8 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
     since = None if since_text is None else _since(since_text, as_day=False)
     if isinstance(since, datetime) and since >= moment:
         raise click.BadParameter(
-            f"{since_text} is not before the report date {moment.date()}: give an earlier date",
+            f"{as_of_text(since)} is not before the report date {as_of_text(moment)}: give an "
+            "earlier date",
             param_hint="--since")
     assert since is None or isinstance(since, datetime)
     if output is None:
