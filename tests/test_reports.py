@@ -655,6 +655,29 @@ def test_html_lets_a_word_too_long_for_the_page_break(engine: Engine, ledger: Le
     assert "Forecasts over time for " + "x" * 200 in text  # in an attribute: left whole
 
 
+def contrast(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two "#rrggbb" colours, 1 to 21."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[index:index + 2], 16) / 255 for index in (1, 3, 5)]
+        red, green, blue = (value / 12.92 if value <= 0.04045
+                            else ((value + 0.055) / 1.055) ** 2.4 for value in channels)
+        return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_status_labels_on_colour_are_readable(engine: Engine, dataset: Ledger) -> None:
+    """The status badges and the counts on the status bar were white on the palette's
+    orange, light blue, grey, pink and green: about 2:1 to 3.4:1, below the 4.5:1 that WCAG
+    asks of small text."""
+    text = render(q2_report(engine), "html")
+    badges = re.findall(r'class="badge" style="--c: (#\w{6}); color: (#\w{6})"', text)
+    counts = re.findall(r'fill="(#\w{6})"><title>\w+: \d+</title></rect>'
+                        r'<text [^>]*fill="(#\w{6})"', text)
+    assert len(badges) == text.count('class="badge"') and badges and counts
+    assert all(contrast(back, ink) >= 4.5 for back, ink in badges + counts)
+
+
 # --------------------------------------------------------------------------- JSON
 
 

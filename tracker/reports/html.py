@@ -84,7 +84,7 @@ table.changes td:nth-child(2) { min-width: 16em; }
 .card .n { display: block; font-size: 26px; font-weight: 700; line-height: 1.2; }
 .card .label { font-size: 13px; color: var(--muted); }
 .card .delta { font-size: 12.5px; margin-left: 4px; color: var(--muted); }
-.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff;
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px;
   font-size: 12px; font-weight: 600; background: var(--c); }
 .chart { display: block; max-width: 100%; height: auto; }
 .chart.timeline, .chart.status-bar { width: 100%; }
@@ -401,7 +401,8 @@ def _deadlines(data: ReportData, linked: set[str]) -> list[str]:
 
 def _badge(status: str) -> str:
     colour = svg.STATUS_COLOURS.get(status, "#5f6368")
-    return f'<span class="badge" style="--c: {colour}">{e(status)}</span>'
+    return (f'<span class="badge" style="--c: {colour}; color: {svg.ink_on(colour)}">'
+            f"{e(status)}</span>")
 
 
 def _deadline_row(item: DeadlineItem, linked: set[str]) -> list[str]:

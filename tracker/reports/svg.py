@@ -26,6 +26,7 @@ __all__ = [
     "STATUS_COLOURS",
     "calibration_chart",
     "evidence_swatch",
+    "ink_on",
     "reviewer_colour",
     "stance_marker",
     "status_bar",
@@ -48,6 +49,22 @@ def _n(value: float) -> str:
     """A coordinate with one decimal, never '-0.0'."""
     text = f"{value:.1f}"
     return "0.0" if text == "-0.0" else text
+
+
+def _luminance(colour: str) -> float:
+    """WCAG's relative luminance of a "#rrggbb" colour: 0 black, 1 white."""
+    red, green, blue = (
+        value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+        for value in (int(colour[index:index + 2], 16) / 255 for index in (1, 3, 5))
+    )
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def ink_on(background: str) -> str:
+    """Black or white text, whichever contrasts more with `background` (they tie at a
+    luminance of about 0.179): white on the palette's orange or light blue was about 2:1,
+    below the 4.5:1 WCAG asks of small text."""
+    return "#000000" if _luminance(background) > 0.179 else "#ffffff"
 
 
 def reviewer_colour(index: int) -> str:
@@ -346,7 +363,7 @@ def status_bar(counts: Sequence[tuple[str, int]], label: str) -> str:
                      f'fill="{colour}"><title>{escape(name)}: {count}</title></rect>')
         if share >= 28:
             parts.append(f'<text x="{_n(x + share / 2)}" y="19" text-anchor="middle" '
-                         f'fill="#ffffff" font-weight="bold">{count}</text>')
+                         f'fill="{ink_on(colour)}" font-weight="bold">{count}</text>')
         x += share
     parts.append("</svg>")
     return "".join(parts)
