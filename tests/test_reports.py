@@ -30,7 +30,7 @@ from tracker.reports import build_report, render
 from tracker.reports.data import ReportData, conventions
 from tracker.reports.markdown import md_escape
 from tracker.reports.render import FORMATS, Format
-from tracker.reports.text import number, scores_intro
+from tracker.reports.text import number, scores_intro, shorten
 
 GOLDEN = Path(__file__).parent / "golden"
 AS_OF = end_of_day(date(2024, 6, 30))
@@ -436,6 +436,25 @@ def test_a_claims_history_reads_in_one_order_in_markdown_and_html(
                 if line.startswith(("- Resolved", "- Reopened"))]
     html = re.findall(r"<li><strong>(Resolved|Reopened)", render(data, "html"))
     assert markdown == html == ["Resolved", "Reopened", "Resolved"]
+
+
+def test_a_long_note_is_cut_not_dropped_in_the_change_lists(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """A resolution note that was one long link showed as "…" in the list of changes (the
+    cut dropped every word it could not keep whole), and "see <link>" as "see …"."""
+    clock.now = at(2024, 1, 1)
+    for slug in ("bare", "cited"):
+        ledger.create_claim(definition(slug, statement="x", made_on=date(2024, 1, 1),
+                                       deadline_end=end_of_day(date(2024, 3, 1))), "ann")
+    link = "https://example.org/" + "a/" * 100
+    clock.now = at(2024, 2, 1)
+    ledger.resolve("bare", "yes", reviewer="ann", note=link)
+    ledger.resolve("cited", "no", reviewer="ann", note=f"see {link} for it")
+    markdown = render(build_report(engine, end_of_day(date(2024, 6, 30))), "md")
+    rows = [line for line in markdown.splitlines() if line.startswith("| 2024-02-01")]
+    assert [row.split(" | ")[-1] for row in rows] == [
+        link[:158] + " … |", "see " + link[:154] + " … |"]
+    assert shorten("many words " * 20) == ("many words " * 14).strip() + " many …"
 
 
 def test_a_statement_starting_like_a_list_item_stays_text_in_markdown(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Final
@@ -78,10 +77,23 @@ CHANGE_COLUMNS: Final = {
 }
 NOTE_LIMIT: Final = 160
 """Notes in the change lists are cut to this many characters; timelines show them whole."""
+_CUT: Final = " …"
+_WORD_KEPT_WHOLE: Final = 20
+"""A word cut by the limit is left out whole if it started this near the cut, else cut."""
 
 
 def shorten(text: str, limit: int = NOTE_LIMIT) -> str:
-    return textwrap.shorten(text, limit, placeholder=" …") if text.strip() else ""
+    """`text` on one line, at most `limit` characters: cut after a word with " …", or inside
+    a long one (textwrap.shorten dropped every word it could not keep whole: a note of one
+    long link showed as "…")."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    head = flat[:limit - len(_CUT)]
+    space = head.rfind(" ")
+    if flat[len(head)] != " " and space >= 0 and len(head) - space <= _WORD_KEPT_WHOLE:
+        head = head[:space]
+    return head.rstrip() + _CUT
 
 
 def change_cells(change: Change) -> dict[str, str]:
