@@ -697,6 +697,17 @@ def test_status_labels_on_colour_are_readable(engine: Engine, dataset: Ledger) -
     assert all(contrast(back, ink) >= 4.5 for back, ink in badges + counts)
 
 
+def test_chart_labels_are_readable_on_white(engine: Engine, dataset: Ledger) -> None:
+    """A timeline's "resolved yes 2024-05-01" was written in the outcome's colour: green,
+    orange or vermilion on white, 2.3:1 to 3.9:1, below WCAG's 4.5:1 for small text."""
+    text = render(q2_report(engine), "html")
+    charts = re.findall(r'<svg class="chart (?:timeline|calibration)".*?</svg>', text)
+    fills = [fill for chart in charts for fill in re.findall(r'<text [^>]*fill="(#\w{6})"',
+                                                             chart)]
+    assert any("resolved" in chart for chart in charts) and fills
+    assert all(contrast(fill, "#ffffff") >= 4.5 for fill in fills), set(fills)
+
+
 # --------------------------------------------------------------------------- JSON
 
 

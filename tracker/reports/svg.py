@@ -327,7 +327,7 @@ def timeline_chart(timeline: ClaimTimeline, reviewers: Sequence[str]) -> str:
         anchor = "end" if rx > (left + right) / 2 else "start"
         offset = -4 if anchor == "end" else 4
         parts.append(f'<text x="{_n(rx + offset)}" y="{top - 18}" text-anchor="{anchor}" '
-                     f'fill="{colour}" font-weight="bold">resolved {escape(text)} '
+                     f'fill="{_AXIS}" font-weight="bold">resolved {escape(text)} '
                      f"{_day(timeline.ends_at)}</text>")
     parts.append("</svg>")
     return "".join(parts)
