@@ -452,8 +452,7 @@ def _claim(timeline: ClaimTimeline) -> list[str]:
     lines = [f'<article class="claim" id="{_anchor(timeline.slug)}">',
              f"<h3>{_breakable(timeline.title)}</h3>", f'<p class="meta">{"".join(meta)}</p>',
              *([f'<p class="statement">{_breakable(timeline.statement)}</p>']
-               if timeline.statement
-               else []),
+               if timeline.statement else []),
              svg.timeline_chart(timeline, reviewers), _legend(timeline, reviewers)]
     log = _log(timeline)
     if log:
