@@ -773,6 +773,18 @@ def test_cli_says_when_since_a_day_is_not_before_the_report_moment(run_cli: Run)
             in " ".join(result.stderr.split()))
 
 
+def test_cli_prints_the_report_for_an_output_of_a_dash(
+        run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`-o -` wrote a file named "-" in the current folder; it means standard output."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = run_cli("report", "--format", "json", "-o", "-")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["status"]["total"] == 0
+    assert list(here.iterdir()) == []
+
+
 def test_cli_refuses_a_file_name_naming_another_format(run_cli: Run, tmp_path: Path) -> None:
     target = tmp_path / "report.md"
     result = run_cli("report", "--format", "html", "-o", str(target))

@@ -41,7 +41,8 @@ def _since(text: str, as_day: bool) -> datetime | date:
               "else md; html for a series (--every).")
 @click.option("-o", "--output", type=click.Path(path_type=str),
               help="Write the report to this file instead of printing it (a folder, or a "
-              "path ending in /: report-YYYY-MM-DD.EXT in it, as the app's report form does).")
+              "path ending in /: report-YYYY-MM-DD.EXT in it, as the app's report form does; "
+              "- prints it).")
 @click.option("--every", metavar="PERIOD",
               help="Write a series: month, quarter, year or an RFC 5545 RRULE "
               "(e.g. 'FREQ=WEEKLY;BYDAY=SU'). Needs --since and --out-dir.")
@@ -82,7 +83,7 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
             "earlier date",
             param_hint="--since")
     assert since is None or isinstance(since, datetime)
-    if output is None:
+    if output is None or output == "-":  # "-": standard output, as other tools read it
         text = render(build_report(app.engine(), moment, since=since),
                       cast("Format", format_ or "md"))
         click.echo(text, nl=False)
