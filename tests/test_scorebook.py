@@ -331,3 +331,21 @@ def test_scores_by_tag_of_untagged_claims_do_not_deny_their_forecasts(
     assert run_cli("score", "--by", "tag").stdout.endswith(
         "nothing to score yet: no resolved claim with a tag has a forecast made before its "
         "outcome\n")
+
+
+def test_a_coverage_near_zero_is_not_printed_as_none(
+        run_cli: Callable[..., CliOutcome], ledger: Ledger, clock: Clock) -> None:
+    """A forecast in force for the last minute of a question open for most of a year printed
+    a coverage of "0.00", which reads as no forecast at all (reports said "<0.1%"). Every view
+    now writes coverage as a percentage, as the reports do."""
+    ledger.create_claim(definition("a", made_on=MADE), "ann")
+    ledger.create_claim(definition("b", made_on=MADE), "ann")
+    ledger.forecast("b", 0.4, reviewer="bob")
+    clock.advance(days=300)
+    ledger.forecast("a", 0.7, reviewer="ann")
+    clock.advance(minutes=1)
+    for slug in ("a", "b"):
+        ledger.resolve(slug, "yes", reviewer="ann")
+    rows = {line.split()[0]: line.split() for line in run_cli("score").stdout.splitlines()
+            if line.split()[:1] in (["ann"], ["bob"])}
+    assert (rows["ann"][-1], rows["bob"][-1]) == ("<0.1%", "99.8%")  # bob: from noon on

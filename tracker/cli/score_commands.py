@@ -15,6 +15,7 @@ from tracker.reports.text import (
     leaderboard_heading,
     nothing_to_score,
     number,
+    percent,
 )
 from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard, only_sources_scored
 from tracker.serialize import dumps
@@ -44,7 +45,7 @@ def render_leaderboard(board: Leaderboard, sources_scored: bool = False) -> str:
             f"{row.key}{padding}  {row.n:>5}  {number(row.brier):>6}  "
             f"{number(row.brier_time_averaged):>6}  {number(row.log):>7}  "
             f"{number(row.baseline, 1):>8}  {number(row.peer, 1):>7}  "
-            f"{number(row.relative_brier):>6}  {number(row.coverage, 2):>5}"
+            f"{number(row.relative_brier):>6}  {percent(row.coverage):>5}"
         )
     lines += ["", f"{calibration_title(board)}:",
               f"{'bin':<10}  {'n':>5}  {'forecast':>8}  {'observed':>8}  95% Wilson interval"]

@@ -27,6 +27,7 @@ from tracker.reports.text import (
     leaderboard_heading,
     nothing_to_score,
     number,
+    percent,
 )
 from tracker.scorebook import GROUPINGS, Grouping, Leaderboard, leaderboard, only_sources_scored
 from tracker.scoring import CalibrationBin
@@ -52,7 +53,7 @@ def leaderboard_table(board: Leaderboard) -> Table:
         table.add_row(
             row.key, str(row.n), number(row.brier), number(row.brier_time_averaged),
             number(row.log), number(row.baseline, 1), number(row.peer, 1),
-            number(row.relative_brier), number(row.coverage, 2),
+            number(row.relative_brier), percent(row.coverage),
         )
     return table
 
