@@ -708,6 +708,20 @@ def test_chart_labels_are_readable_on_white(engine: Engine, dataset: Ledger) -> 
     assert all(contrast(fill, "#ffffff") >= 4.5 for fill in fills), set(fills)
 
 
+def test_a_forecast_made_before_the_claim_opened_is_dated_as_made(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """Drawn from the opening, as scoring counts it, its tip gave the opening day alone:
+    "ann: 80% on 2024-01-01" for a forecast made on 2023-12-15."""
+    clock.now = at(2024, 2, 1)
+    ledger.create_claim(definition("a", made_on=date(2024, 1, 1)), "ann")
+    ledger.forecast("a", 0.8, reviewer="ann", made_at=at(2023, 12, 15))
+    ledger.forecast("a", 0.6, reviewer="ann", made_at=at(2024, 1, 20))
+    text = render(build_report(engine, at(2024, 3, 1)), "html")
+    tips = re.findall(r"<title>(ann: [^<]*)</title></circle>", text)
+    assert tips == ["ann: 80% on 2023-12-15 (counted from 2024-01-01, when it opened)",
+                    "ann: 60% on 2024-01-20"]
+
+
 # --------------------------------------------------------------------------- JSON
 
 

@@ -216,19 +216,26 @@ def _evidence_tip(item: TimelineEvidence) -> str:
 
 
 def _steps(forecasts: Sequence[TimelineForecast], opened: datetime, ends: datetime
-           ) -> list[tuple[datetime, float]]:
+           ) -> list[tuple[datetime, TimelineForecast]]:
     """One reviewer's forecast in force over time, as scoring counts it: from when it was
     made (not before the claim opened) until replaced; same-instant ones, the last wins."""
-    steps: list[tuple[datetime, float]] = []
+    steps: list[tuple[datetime, TimelineForecast]] = []
     for item in forecasts:
         if item.made_at > ends or (item.made_at == ends and ends != opened):
             continue
         at = max(item.made_at, opened)
         if steps and steps[-1][0] == at:
-            steps[-1] = (at, item.probability)
+            steps[-1] = (at, item)
         else:
-            steps.append((at, item.probability))
+            steps.append((at, item))
     return steps
+
+
+def _forecast_tip(reviewer: str, item: TimelineForecast, at: datetime) -> str:
+    """Made before the claim opened, a forecast is drawn from the opening: the tip gives
+    both days (it gave the opening day alone, as if the forecast were made then)."""
+    tip = f"{reviewer}: {percent_text(item.probability)} on {_day(item.made_at)}"
+    return tip if item.made_at >= at else f"{tip} (counted from {_day(at)}, when it opened)"
 
 
 def timeline_chart(timeline: ClaimTimeline, reviewers: Sequence[str]) -> str:
@@ -289,16 +296,16 @@ def timeline_chart(timeline: ClaimTimeline, reviewers: Sequence[str]) -> str:
             continue
         colour = reviewer_colour(index)
         points = []
-        for (at, p), following in zip(steps, [*steps[1:], None], strict=True):
+        for (at, forecast), following in zip(steps, [*steps[1:], None], strict=True):
             until = following[0] if following else timeline.ends_at
-            points.append(f"{_n(x(at))},{_n(y(p))}")
-            points.append(f"{_n(x(until))},{_n(y(p))}")
+            points.append(f"{_n(x(at))},{_n(y(forecast.probability))}")
+            points.append(f"{_n(x(until))},{_n(y(forecast.probability))}")
         parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" '
                      'stroke-width="2"/>')
-        for at, p in steps:
-            tip = f"{reviewer}: {percent_text(p)} on {_day(at)}"
-            parts.append(f'<circle cx="{_n(x(at))}" cy="{_n(y(p))}" r="3" fill="{colour}">'
-                         f"<title>{escape(tip)}</title></circle>")
+        for at, forecast in steps:
+            tip = _forecast_tip(reviewer, forecast, at)
+            parts.append(f'<circle cx="{_n(x(at))}" cy="{_n(y(forecast.probability))}" r="3" '
+                         f'fill="{colour}"><title>{escape(tip)}</title></circle>')
     for event in timeline.events:
         if event.kind == "resolved" and event.at == timeline.ends_at and timeline.outcome:
             continue  # the resolution in force is drawn below
