@@ -577,6 +577,20 @@ def test_console_script_runs_outside_the_checkout(tmp_path: Path) -> None:
     assert "no claim 'ghost'" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_output_to_a_full_disk_says_so_not_that_it_is_a_bug(tmp_path: Path) -> None:
+    """`tracker show X > file` on a full disk said "tracker failed unexpectedly (OSError:
+    [Errno 28] ...); this is a bug": the machine's doing, and the advice was wrong."""
+    script = Path(sys.executable).parent / "tracker"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([str(script), "--version"], stdout=full, stderr=subprocess.PIPE,
+                              text=True, cwd=tmp_path, env=env, check=False)
+    assert done.returncode == 1
+    assert done.stderr == ("error: could not write: No space left on device: free some space "
+                           "(or write elsewhere) and run the command again\n")
+
+
 def test_reviewer_falls_back_to_git_then_os_user(monkeypatch: pytest.MonkeyPatch) -> None:
     from tracker.cli import context
 

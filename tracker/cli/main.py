@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
+from typing import NoReturn
 
 import click
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -94,11 +96,36 @@ def main(argv: list[str] | None = None) -> None:
     except DBAPIError as error:
         click.echo(f"error: the database refused the operation: {error.orig}", err=True)
         sys.exit(1)
-    except Exception as error:  # a bug: say so plainly; the traceback is there on request
-        if os.environ.get("TRACKER_DEBUG"):
-            raise
-        click.echo(f"error: tracker failed unexpectedly ({type(error).__name__}: {error}); "
-                   "this is a bug: please report it with the output of the same command "
-                   "run with TRACKER_DEBUG=1", err=True)
+    except OSError as error:
+        if error.errno not in OUT_OF_ROOM:
+            _report_bug(error)
+        click.echo(f"error: could not write: {error.strerror}: free some space (or write "
+                   "elsewhere) and run the command again", err=True)
+        _drop_unwritten_output()
         sys.exit(1)
+    except Exception as error:  # a bug: say so plainly; the traceback is there on request
+        _report_bug(error)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+OUT_OF_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+"""Write errors of the machine, not of the tracker: the disk (or a quota, or the largest file
+size) is full, for a file or for the output redirected to one."""
+
+
+def _drop_unwritten_output() -> None:
+    """Output the full disk refused is dropped: the interpreter would try to write it again
+    on exit, fail, print "Exception ignored ..." and exit 120."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _report_bug(error: Exception) -> NoReturn:
+    if os.environ.get("TRACKER_DEBUG"):
+        raise error
+    click.echo(f"error: tracker failed unexpectedly ({type(error).__name__}: {error}); "
+               "this is a bug: please report it with the output of the same command "
+               "run with TRACKER_DEBUG=1", err=True)
+    sys.exit(1)
