@@ -566,6 +566,25 @@ def test_a_bad_url_from_the_environment_names_the_variable(
                                     "'nonsense'")
 
 
+def test_named_choices_are_read_in_any_case(run_cli: Run, tmp_path: Path) -> None:
+    """`--format HTML`, `--every Month` and `--stance Supports` were refused, where a status
+    and an outcome ('PARTIAL:40%') are read in any case: every named choice is now."""
+    add_claim(run_cli, "serving-shift", "--kind", "Prediction")
+    assert run_cli("evidence", "serving-shift", "--title", "A report", "--stance", "Supports"
+                   ).exit_code == 0
+    shown = json.loads(run_cli("show", "serving-shift", "--json").stdout)
+    assert (shown["definition"]["kind"], shown["evidence"][0]["stance"]) == (
+        "prediction", "supports")
+    assert run_cli("report", "--format", "HTML").stdout.startswith("<!DOCTYPE html>")
+    series = run_cli("report", "--every", "Month", "--since", "2024-01-01", "--until",
+                     "2024-02-29", "--out-dir", str(tmp_path / "monthly"), "--format", "MD")
+    assert series.exit_code == 0, series.stderr
+    assert sorted(path.name for path in (tmp_path / "monthly").iterdir()) == [
+        "index.md", "report-2024-01-31.md", "report-2024-02-29.md"]
+    assert run_cli("list", "--sort", "Deadline").exit_code == 0
+    assert run_cli("score", "--by", "Tag").exit_code == 0
+
+
 def test_console_script_runs_outside_the_checkout(tmp_path: Path) -> None:
     """The installed entry point works and refusals exit 1 without a traceback."""
     script = Path(sys.executable).parent / "tracker"

@@ -34,6 +34,7 @@ from tracker.serialize import dumps
 from tracker.vocabulary import Kind, Outcome, Stance, Status, plural
 
 STATUS_CHOICE = click.Choice([status.value for status in Status], case_sensitive=False)
+KIND_CHOICE = click.Choice([kind.value for kind in Kind], case_sensitive=False)
 EXPECT_VERSION_HELP = ("Fail if the claim is no longer at this version (the one "
                        "`tracker show SLUG` prints).")
 
@@ -59,7 +60,7 @@ def _deadline_for(text: str | None, made_on: date | None) -> Any:
               "left out (or 'none').")
 @click.option("--made-on", type=DAY, help="When the claim was made (relative deadlines count "
               "from here). Default for a derived question: its parent's.")
-@click.option("--kind", type=click.Choice([k.value for k in Kind]), default=Kind.PREDICTION.value,
+@click.option("--kind", type=KIND_CHOICE, default=Kind.PREDICTION.value,
               show_default=True)
 @click.option("--tag", "tags", multiple=True, help="A tag (one name: no ',' or ';'); repeat "
               "for several.")
@@ -125,7 +126,7 @@ def _note_ended_cadence(slug: str, cadence: str | None) -> None:
               "leaves the claim without one.")
 @click.option("--made-on", type=DAY, help="New made-on date; a deadline given as a horizon "
               "('2 years') moves with it.")
-@click.option("--kind", type=click.Choice([k.value for k in Kind]), help="A new kind.")
+@click.option("--kind", type=KIND_CHOICE, help="A new kind.")
 @click.option("--tag", "tags", multiple=True, help="Replace the tags; repeat for several; "
               "--tag '' removes them all.")
 @click.option("--review", "review_cadence", callback=checked_cadence,
@@ -189,11 +190,12 @@ def _deadline_text(row: ClaimRow | ClaimDetail) -> str:
               help="Only claims with this status; repeat for several.")
 @click.option("--tag", help="Only claims with this tag.")
 @click.option("--source", help="Only claims from this source key.")
-@click.option("--kind", type=click.Choice([k.value for k in Kind]))
+@click.option("--kind", type=KIND_CHOICE)
 @click.option("--due", help="Only open claims due by then: a date, or a horizon like '30 days'.")
 @click.option("--search", default="", help="Words that the slug or title contains, in any order.")
 @click.option("--sort", type=click.Choice(["slug", "title", "status", "deadline", "made_on",
-                                           "changed", "evidence"]), default="slug",
+                                           "changed", "evidence"], case_sensitive=False),
+              default="slug",
               show_default=True, help="Order of the list; 'evidence' is by the latest day "
               "evidence speaks of (its observed date, else the day it was recorded).")
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
@@ -344,7 +346,8 @@ def _declined_text(values: dict[str, Any]) -> str:
 @click.option("--url", default="", help="Where the evidence can be read.")
 @click.option("--title", required=True, help="The title of the page or document.")
 @click.option("--summary", default="", help="One factual line on what it says.")
-@click.option("--stance", type=click.Choice([s.value for s in Stance]), required=True)
+@click.option("--stance", type=click.Choice([s.value for s in Stance], case_sensitive=False),
+              required=True)
 @click.option("--observed", type=DAY, help="When it was published or happened.")
 @pass_app
 def evidence(app: AppContext, slug: str, url: str, title: str, summary: str, stance: str,

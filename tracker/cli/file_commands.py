@@ -60,7 +60,7 @@ def check(paths: tuple[Path, ...]) -> None:
 
 @click.command(name="import")
 @PATHS
-@click.option("--prefer", type=click.Choice([side.value for side in Prefer]),
+@click.option("--prefer", type=click.Choice([side.value for side in Prefer], case_sensitive=False),
               help="Settle definitions changed on both sides: take the file's or keep the "
               "database's.")
 @pass_app

@@ -36,7 +36,7 @@ def _since(text: str, as_day: bool) -> datetime | date:
 @click.option("--since", "since_text", metavar="DATE",
               help="Previous period end: list what changed after it and compare with it. "
               "With --every: the first day of the series.")
-@click.option("--format", "format_", type=click.Choice(FORMAT_CHOICES),
+@click.option("--format", "format_", type=click.Choice(FORMAT_CHOICES, case_sensitive=False),
               help="md, html (one self-contained file) or json. Default: from the -o suffix, "
               "else md; html for a series (--every).")
 @click.option("-o", "--output", type=click.Path(path_type=str),

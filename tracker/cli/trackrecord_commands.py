@@ -75,7 +75,7 @@ def import_forecasts(app: AppContext, file: Path) -> None:
 @click.command(name="export-forecasts")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (default: standard output).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]),
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"], case_sensitive=False),
               help="Default: from the file's extension, else csv.")
 @pass_app
 def export_forecasts(app: AppContext, output: Path | None, fmt: str | None) -> None:

@@ -72,12 +72,13 @@ def check_period(every: str) -> None:
 
 def _rule(every: str, since: date) -> Iterator[datetime]:
     start = start_of_day(since)
-    if every == "month":
+    named = every.strip().lower()  # "Month" as "month", as an RRULE's words are read
+    if named == "month":
         return iter(rrule.rrule(rrule.MONTHLY, bymonthday=-1, dtstart=start))
-    if every == "quarter":
+    if named == "quarter":
         return iter(rrule.rrule(rrule.MONTHLY, bymonth=(3, 6, 9, 12), bymonthday=-1,
                                 dtstart=start))
-    if every == "year":
+    if named == "year":
         return iter(rrule.rrule(rrule.YEARLY, bymonth=12, bymonthday=31, dtstart=start))
     if DTSTART.search(every):
         raise InvalidInput("the period gives its own DTSTART: a series starts on --since; "
