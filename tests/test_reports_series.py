@@ -63,6 +63,17 @@ def test_cli_refuses_a_period_with_its_own_start_before_writing(
     assert not out.exists()
 
 
+def test_a_period_that_never_comes_round_is_not_advised_an_earlier_since(
+        engine: Engine, tmp_path: Path) -> None:
+    """The fifth Monday of a week never comes: the series was refused with "give an earlier
+    --since or a later --until", which no date could satisfy."""
+    out = tmp_path / "series"
+    with pytest.raises(InvalidInput, match=r"'FREQ=WEEKLY;BYDAY=MO;BYSETPOS=5' never comes "
+                       r"round from 2024-01-01: no period ends at all \(check its BY parts\)"):
+        write_series(engine, "FREQ=WEEKLY;BYDAY=MO;BYSETPOS=5", date(2024, 1, 1), YEAR_END, out)
+    assert not out.exists()
+
+
 @pytest.fixture
 def year(ledger: Ledger, clock: Clock) -> Ledger:
     build_dataset(ledger, clock)

@@ -122,6 +122,9 @@ def write_series(
 ) -> SeriesResult:
     """Write `report-YYYY-MM-DD.EXT` per period end and `index.EXT`, only where bytes changed."""
     ends = period_ends(every, since, until)
+    if not ends and next(_rule(every, since), None) is None:
+        raise InvalidInput(f"'{every}' never comes round from {since}: no period ends at all "
+                           "(check its BY parts), or use month, quarter or year")
     if not ends:
         raise InvalidInput(
             f"no {every} period ends between {since} and {instant_text(as_utc(until))}: give an "
