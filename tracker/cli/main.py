@@ -76,6 +76,30 @@ def _register() -> None:
 _register()
 
 
+OUT_OF_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+"""Write errors of the machine, not of the tracker: the disk (or a quota, or the largest file
+size) is full, for a file or for the output redirected to one."""
+
+
+def _drop_unwritten_output() -> None:
+    """Output the full disk refused is dropped: the interpreter would try to write it again
+    on exit, fail, print "Exception ignored ..." and exit 120."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _report_bug(error: Exception) -> NoReturn:
+    """A bug: said plainly; the traceback is there on request."""
+    if os.environ.get("TRACKER_DEBUG"):
+        raise error
+    click.echo(f"error: tracker failed unexpectedly ({type(error).__name__}: {error}); "
+               "this is a bug: please report it with the output of the same command "
+               "run with TRACKER_DEBUG=1", err=True)
+    sys.exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI: refusals exit 1 with a message, usage errors exit 2, never a traceback."""
     try:
@@ -103,29 +127,7 @@ def main(argv: list[str] | None = None) -> None:
                    "elsewhere) and run the command again", err=True)
         _drop_unwritten_output()
         sys.exit(1)
-    except Exception as error:  # a bug: say so plainly; the traceback is there on request
+    except Exception as error:
         _report_bug(error)
     sys.exit(code if isinstance(code, int) else 0)
 
-
-OUT_OF_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
-"""Write errors of the machine, not of the tracker: the disk (or a quota, or the largest file
-size) is full, for a file or for the output redirected to one."""
-
-
-def _drop_unwritten_output() -> None:
-    """Output the full disk refused is dropped: the interpreter would try to write it again
-    on exit, fail, print "Exception ignored ..." and exit 120."""
-    try:
-        sys.stdout.flush()
-    except OSError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-def _report_bug(error: Exception) -> NoReturn:
-    if os.environ.get("TRACKER_DEBUG"):
-        raise error
-    click.echo(f"error: tracker failed unexpectedly ({type(error).__name__}: {error}); "
-               "this is a bug: please report it with the output of the same command "
-               "run with TRACKER_DEBUG=1", err=True)
-    sys.exit(1)
