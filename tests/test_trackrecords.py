@@ -587,6 +587,21 @@ def test_a_file_that_is_not_a_track_record_says_why(tmp_path: Path, name: str, c
     assert str(error.value).startswith("1 problem, nothing was imported:")
 
 
+@pytest.mark.parametrize("after", [
+    '[{"question_id": "b", "title": "B"}]',  # two files joined with cat
+    "trailing words",
+])
+def test_text_after_the_json_array_is_refused(tmp_path: Path, after: str) -> None:
+    """Everything after the array's closing ] was dropped without a word: the second of two
+    arrays joined into one file was never imported."""
+    path = tmp_path / "record.json"
+    path.write_text(f'[{{"question_id": "a", "title": "A"}}]\n{after}\n')
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert error.value.problems == [
+        "2: text after the JSON array's closing ]: give every row in one array"]
+
+
 def test_export_then_import_round_trips(run_cli: Run, csv_file: Path, tmp_path: Path,
                                         database_url: str) -> None:
     assert run_cli("import-forecasts", str(csv_file)).exit_code == 0

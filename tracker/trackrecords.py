@@ -182,7 +182,12 @@ def _json_records(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
             position += 1
         if position >= len(text):
             raise ValueError(f"{text.count(chr(10)) + 1}: the JSON array is not closed with ]")
-        if text[position] == "]":
+        if text[position] == "]":  # what follows it would be dropped: a second array, say
+            rest = text[position + 1:]
+            if rest.strip():
+                line = text.count("\n", 0, len(text) - len(rest.lstrip())) + 1
+                raise ValueError(f"{line}: text after the JSON array's closing ]: give every "
+                                 "row in one array")
             return
         line = text.count("\n", 0, position) + 1
         try:
