@@ -602,6 +602,16 @@ def test_text_after_the_json_array_is_refused(tmp_path: Path, after: str) -> Non
         "2: text after the JSON array's closing ]: give every row in one array"]
 
 
+def test_a_row_over_several_lines_is_named_by_its_first_line(tmp_path: Path) -> None:
+    """A quoted cell holding a line break (a spreadsheet's wrapped text) made a row's
+    problems name its last line."""
+    path = rows_file(tmp_path, 'Q1,"Two\nlines",ann,1.4,2024-01-01,,,,,',
+                     "Q2,Two,ann,1.5,2024-01-01,,,,,")
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert [problem.split(":")[0] for problem in error.value.problems] == ["2", "4"]
+
+
 def test_export_then_import_round_trips(run_cli: Run, csv_file: Path, tmp_path: Path,
                                         database_url: str) -> None:
     assert run_cli("import-forecasts", str(csv_file)).exit_code == 0

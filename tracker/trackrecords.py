@@ -153,9 +153,9 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if path.suffix.lower() == ".json" or text.lstrip().startswith(("[", "{")):
         yield from _json_records(text)
         return
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [name for name in REQUIRED if name not in (reader.fieldnames or [])]
-    header = reader.fieldnames or []
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, [])
+    missing = [name for name in REQUIRED if name not in header]
     separator = next((mark for mark in ";\t" if len(header) == 1 and mark in header[0]), "")
     if missing and separator:  # a spreadsheet's export in a locale that separates with ';'
         shown = "';'" if separator == ";" else "tabs"
@@ -164,8 +164,12 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if missing:
         raise TrackRecordError(str(path), [f"1: missing column(s) {', '.join(missing)}; the "
                                            f"header must name {', '.join(REQUIRED)}"])
-    for record in reader:
-        yield reader.line_num, record
+    end = reader.line_num
+    for cells in reader:
+        # A quoted cell may hold line breaks: the row starts after the previous one ended.
+        line, end = end + 1, reader.line_num
+        if cells:  # a blank line
+            yield line, dict(zip(header, cells, strict=False))
 
 
 def _json_records(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
