@@ -612,6 +612,15 @@ def test_a_row_over_several_lines_is_named_by_its_first_line(tmp_path: Path) -> 
     assert [problem.split(":")[0] for problem in error.value.problems] == ["2", "4"]
 
 
+def test_a_spreadsheets_empty_rows_are_passed_over(tmp_path: Path) -> None:
+    """A spreadsheet writes a row it once used as commas alone: it was refused as a row
+    without a question_id, as a blank line is not."""
+    path = rows_file(tmp_path, "Q1,One,ann,0.8,2024-01-01,,,,,", ",,,,,,,,,", " , ,",
+                     "Q2,Two,ann,0.8,2024-01-01,,,,,")
+    assert [(question.question_id, question.rows[0].line)
+            for question in read_track_record(path)] == [("Q1", 2), ("Q2", 5)]
+
+
 def test_export_then_import_round_trips(run_cli: Run, csv_file: Path, tmp_path: Path,
                                         database_url: str) -> None:
     assert run_cli("import-forecasts", str(csv_file)).exit_code == 0

@@ -168,7 +168,7 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     for cells in reader:
         # A quoted cell may hold line breaks: the row starts after the previous one ended.
         line, end = end + 1, reader.line_num
-        if cells:  # a blank line
+        if any(cell.strip() for cell in cells):  # a blank line, or a spreadsheet's ",,,,"
             yield line, dict(zip(header, cells, strict=False))
 
 
