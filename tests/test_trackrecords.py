@@ -621,6 +621,18 @@ def test_a_spreadsheets_empty_rows_are_passed_over(tmp_path: Path) -> None:
             for question in read_track_record(path)] == [("Q1", 2), ("Q2", 5)]
 
 
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-12:00"])
+def test_a_moment_outside_the_calendar_is_refused_by_line(tmp_path: Path, moment: str) -> None:
+    """Its offset moved it past year 1 or 9999 in UTC: the import failed with Python's
+    OverflowError."""
+    path = rows_file(tmp_path, f"Q1,One,ann,0.8,{moment},,,,,")
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert error.value.problems == [
+        f"2: forecast_at: '{moment}' falls outside the calendar: give a date between the "
+        "years 1 and 9998"]
+
+
 def test_export_then_import_round_trips(run_cli: Run, csv_file: Path, tmp_path: Path,
                                         database_url: str) -> None:
     assert run_cli("import-forecasts", str(csv_file)).exit_code == 0

@@ -195,7 +195,7 @@ def _refuse_either_way_round(text: str, cleaned: str) -> None:
 
 
 @contextmanager
-def _within_the_calendar(text: str) -> Iterator[None]:
+def within_the_calendar(text: str) -> Iterator[None]:
     """Dates past year 9999 or before year 1 (9999-12, 0000, '9000 years' after a date) make
     Python's date arithmetic raise; say so as a DateError like every other unreadable date."""
     try:
@@ -211,7 +211,7 @@ def parse_day(text: str, today: date | None = None) -> date:
     """A single calendar day (observed-on dates, made-on dates): a month means its first day.
     Given `today` (what a person types now, not a file), "today", "yesterday" and "tomorrow"
     are read too."""
-    with _within_the_calendar(text):
+    with within_the_calendar(text):
         return _parse_calendar(text, today)[0]
 
 
@@ -219,7 +219,7 @@ def parse_instant(text: str, now: datetime | None = None) -> datetime:
     """A point in time for `--as-of`: "now" is `now` (default: the clock), a date means the
     end of that day UTC ("yesterday" too), a time alone one on `now`'s day; a time may carry
     an offset or UTC (else UTC is meant), not a zone name like EST, which is ambiguous."""
-    with _within_the_calendar(text):
+    with within_the_calendar(text):
         return _parse_instant(text, now or utc_now())
 
 
@@ -340,7 +340,7 @@ def _shift(day: date, amount: float, unit: str) -> date:
 def parse_deadline(text: str, made_on: date | None = None, today: date | None = None) -> Deadline:
     """Read a deadline or horizon. Relative horizons need the claim's made-on date; "today",
     "tomorrow"... need `today`."""
-    with _within_the_calendar(text):
+    with within_the_calendar(text):
         return _parse_deadline(text, made_on, today)
 
 

@@ -43,7 +43,7 @@ from tracker.definitions import (
     validate_definition,
 )
 from tracker.errors import InvalidInput, TrackerError
-from tracker.horizons import DateError, as_utc, names_a_time, parse_day
+from tracker.horizons import DateError, as_utc, names_a_time, parse_day, within_the_calendar
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.models import (
     Claim,
@@ -206,7 +206,9 @@ def _json_records(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
 def _instant(text: str, column: str) -> datetime:
     try:
         if names_a_time(text):  # a moment ("2024-03-01T15:00Z"), not only a day
-            return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            with within_the_calendar(text):  # its offset may move it past year 1 or 9999
+                return as_utc(moment)
         return as_utc(datetime.combine(parse_day(text), datetime.min.time()))
     except DateError as error:  # says why: "could be 6 July or June 7: write ..."
         raise ValueError(f"{column}: {error}") from None
