@@ -633,6 +633,26 @@ def test_a_moment_outside_the_calendar_is_refused_by_line(tmp_path: Path, moment
         "years 1 and 9998"]
 
 
+def test_a_file_with_old_mac_line_ends_reads_by_line(tmp_path: Path) -> None:
+    """Excel's "CSV (Macintosh)" ends lines with a carriage return alone: the import failed
+    with the csv module's error, as a bug to report."""
+    path = tmp_path / "record.csv"
+    path.write_bytes(CSV.replace("\n", "\r").encode())
+    assert [(question.question_id, question.rows[0].line)
+            for question in read_track_record(path)][:2] == [("Q1", 2), ("Q2", 4)]
+
+
+def test_a_row_the_csv_module_cannot_read_is_refused_by_line(tmp_path: Path) -> None:
+    """A cell past the csv module's limit (an unclosed quote takes in the rest of a long
+    file) failed the import with its error, as a bug to report."""
+    path = rows_file(tmp_path, "Q1,One,ann,0.8,2024-01-01,,,,,",
+                     f'Q2,"{"x" * 200_000}",ann,0.8,2024-01-01,,,,,')
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert error.value.problems == [
+        "3: not valid CSV (field larger than field limit (131072))"]
+
+
 def test_export_then_import_round_trips(run_cli: Run, csv_file: Path, tmp_path: Path,
                                         database_url: str) -> None:
     assert run_cli("import-forecasts", str(csv_file)).exit_code == 0

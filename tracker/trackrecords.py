@@ -153,8 +153,8 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if path.suffix.lower() == ".json" or text.lstrip().startswith(("[", "{")):
         yield from _json_records(text)
         return
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
+    rows = _csv_rows(text)
+    header = next(rows, (1, []))[1]
     missing = [name for name in REQUIRED if name not in header]
     separator = next((mark for mark in ";\t" if len(header) == 1 and mark in header[0]), "")
     if missing and separator:  # a spreadsheet's export in a locale that separates with ';'
@@ -164,12 +164,25 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if missing:
         raise TrackRecordError(str(path), [f"1: missing column(s) {', '.join(missing)}; the "
                                            f"header must name {', '.join(REQUIRED)}"])
-    end = reader.line_num
-    for cells in reader:
-        # A quoted cell may hold line breaks: the row starts after the previous one ended.
-        line, end = end + 1, reader.line_num
+    for line, cells in rows:
         if any(cell.strip() for cell in cells):  # a blank line, or a spreadsheet's ",,,,"
             yield line, dict(zip(header, cells, strict=False))
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) for each row, the header first. A row starts on the line after the
+    previous one ended: a quoted cell may hold line breaks."""
+    reader = csv.reader(io.StringIO(text, newline=""))  # any line end, a lone \r too (old Macs)
+    end = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # a cell past the module's limit, say
+            raise ValueError(f"{end + 1}: not valid CSV ({error})") from None
+        yield end + 1, cells
+        end = reader.line_num
 
 
 def _json_records(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
