@@ -865,6 +865,20 @@ def test_export_makes_the_folder_of_its_file(run_cli: Run, csv_file: Path,
     assert target.read_text(encoding="utf-8").startswith("question_id,title,forecaster")
 
 
+def test_export_prints_the_rows_for_an_output_of_a_dash(
+        run_cli: Run, csv_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`-o -` wrote a file named "-" in the current folder; it means standard output, as
+    for `tracker report`."""
+    assert run_cli("import-forecasts", str(csv_file)).exit_code == 0
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = run_cli("export-forecasts", "--format", "json", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[0]["question_id"] == "q1"
+    assert list(here.iterdir()) == []
+
+
 def test_cli_refusal_exit_code(run_cli: Run, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("question_id,title\nQ1,T\n")

@@ -74,13 +74,15 @@ def import_forecasts(app: AppContext, file: Path) -> None:
 
 @click.command(name="export-forecasts")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (default: standard output).")
+              help="Write to this file (default, or -: standard output).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"], case_sensitive=False),
               help="Default: from the file's extension, else csv.")
 @pass_app
 def export_forecasts(app: AppContext, output: Path | None, fmt: str | None) -> None:
     """Export every forecast with its question and outcome (and each question without a
     forecast, on a row of its own), in the import-forecasts format."""
+    if output == Path("-"):  # standard output, as other tools read it
+        output = None
     chosen = fmt or ("json" if output is not None and output.suffix.lower() == ".json"
                      else "csv")
     text = write_track_record(export_rows(app.engine()), output, chosen)
