@@ -502,6 +502,19 @@ def test_a_refusal_from_the_ledger_names_the_line(
         "3: reviewer name is 121 characters long; the limit is 120: shorten it"]
 
 
+def test_every_forecasters_name_is_checked_before_the_import(tmp_path: Path) -> None:
+    """The ledger refused the first bad name once the rows before it were written (then
+    rolled back): one line a run, each after the writing of a long file."""
+    path = rows_file(tmp_path, f"Q1,Long name,{'x' * 121},0.5,2024-01-01,,,,,",
+                     "Q2,Fine,ann,0.8,2024-01-01,,,,,",
+                     f"Q3,Long name,{'y' * 121},0.5,2024-01-01,,,,,")
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert error.value.problems == [
+        "2: reviewer name is 121 characters long; the limit is 120: shorten it",
+        "4: reviewer name is 121 characters long; the limit is 120: shorten it"]
+
+
 def test_json_input_reports_lines(tmp_path: Path) -> None:
     path = tmp_path / "record.json"
     path.write_text('[\n {"question_id": "a", "title": "A", "forecaster": "ann",\n'

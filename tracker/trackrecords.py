@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from tracker.definitions import (
     ClaimDefinition,
     after_recording,
+    check_reviewer,
     definition_from_json,
     validate_definition,
 )
@@ -248,6 +249,7 @@ def _row(line: int, record: dict[str, Any]) -> Row:
     if forecaster or raw_probability:
         if not forecaster:
             raise ValueError("forecaster is empty but a probability is given")
+        check_reviewer(forecaster)  # here, not as the ledger writes: every bad name by line
         if not raw_probability:
             raise ValueError("probability is empty but forecaster is given: give the "
                              "forecast's probability, or leave both empty for a question "
@@ -298,7 +300,7 @@ def read_track_record(path: Path) -> list[QuestionRows]:
         for line, record in _records(path):
             try:
                 row = _row(line, record)
-            except ValueError as error:
+            except (ValueError, InvalidInput) as error:
                 problems.append(f"{line}: {error}")
                 continue
             group = questions.setdefault(row.question_id,
