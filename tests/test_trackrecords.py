@@ -369,6 +369,17 @@ def test_a_file_separated_by_semicolons_is_told_so(ledger: Ledger, tmp_path: Pat
         "1: the columns are separated by ';': save the file as comma-separated CSV"]
 
 
+def test_a_column_given_twice_is_refused(tmp_path: Path) -> None:
+    """The last of two columns of one name was read and the other dropped, without a word;
+    columns without a name (a spreadsheet's empty ones) may come twice."""
+    path = tmp_path / "record.csv"
+    path.write_text(CSV.splitlines()[0] + ",tags,,\nQ1,One,ann,0.8,2024-01-01,,,ai,,,ml,,\n")
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert error.value.problems == [
+        "1: the header names tags more than once: keep one column of it"]
+
+
 def test_a_date_that_reads_either_way_round_is_refused_with_the_reason(
     ledger: Ledger, tmp_path: Path
 ) -> None:

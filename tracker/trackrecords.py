@@ -165,6 +165,9 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if missing:
         raise TrackRecordError(str(path), [f"1: missing column(s) {', '.join(missing)}; the "
                                            f"header must name {', '.join(REQUIRED)}"])
+    if repeated := next((name for name in COLUMNS if header.count(name) > 1), None):
+        raise TrackRecordError(str(path), [f"1: the header names {repeated} more than once: keep "
+                                           "one column of it"])  # the last one would be read
     for line, cells in rows:
         if any(cell.strip() for cell in cells):  # a blank line, or a spreadsheet's ",,,,"
             yield line, dict(zip(header, cells, strict=False))
