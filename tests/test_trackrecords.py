@@ -358,6 +358,25 @@ def test_rows_of_one_question_with_different_urls_or_created_at_are_refused(
         "'2024-01-01', line 5 '2024-01-01T09:00:00+00:00'); give one"]
 
 
+def test_questions_named_in_letters_a_slug_cannot_hold_stay_apart(
+    engine: Engine, ledger: Ledger, tmp_path: Path
+) -> None:
+    """Every id in Chinese or Japanese became claim 'question' (and '美国GDP', '中国GDP' both
+    'gdp'): a second file's question replaced the first's title and outcome."""
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(CSV.splitlines()[0] + "\n日本経済,Japan grows?,ann,0.5,2024-01-01,yes,"
+                     "2024-05-01,,,\n美国GDP,US grows?,ann,0.5,2024-01-01,,,,,\n")
+    second.write_text(CSV.splitlines()[0] + "\n中国经济,China grows?,bob,0.7,2024-02-01,no,"
+                      "2024-05-01,,,\n中国GDP,China GDP grows?,ann,0.5,2024-01-01,,,,,\n")
+    import_track_record(ledger, first)
+    summary = import_track_record(ledger, second)
+    assert (summary.questions_added, summary.questions_updated) == (2, 0)
+    titles = {row["question_id"]: (row["title"], row["outcome"]) for row in export_rows(engine)}
+    assert sorted(titles.values()) == [("China GDP grows?", ""), ("China grows?", "no"),
+                                       ("Japan grows?", "yes"), ("US grows?", "")]
+    assert len(titles) == 4
+
+
 def test_a_file_separated_by_semicolons_is_told_so(ledger: Ledger, tmp_path: Path) -> None:
     """A spreadsheet saved in a locale that separates with ';' was told that every column
     was missing, naming the columns its header has."""

@@ -131,8 +131,14 @@ class ImportSummary:
 
 
 def slug_for(question_id: str) -> str:
-    slug = _SLUG_CLEAN.sub("-", question_id.strip().lower()).strip("-")
-    return slug[:80] or "question"
+    cleaned = question_id.strip()
+    slug = _SLUG_CLEAN.sub("-", cleaned.lower()).strip("-")
+    if not slug or any(char.isalnum() and not char.isascii() for char in cleaned):
+        # Letters a slug cannot hold (日本, é) would be dropped, and ids that differ only in
+        # them would be one claim ('question', 'gdp'): a hash of the id keeps them apart, the
+        # same in every database.
+        return f"{(slug or 'question')[:71].rstrip('-')}-{_entry_id('slug', cleaned)[:8]}"
+    return slug[:80]
 
 
 def _entry_id(*parts: str) -> str:
