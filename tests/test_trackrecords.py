@@ -377,6 +377,21 @@ def test_questions_named_in_letters_a_slug_cannot_hold_stay_apart(
     assert len(titles) == 4
 
 
+@pytest.mark.parametrize(("question_id", "problem"), [
+    ("q" * 300, "question_id is 300 characters long; the limit is 282: shorten it"),
+    ("Q\x001", "question_id holds a NUL character: remove it"),
+])
+def test_a_question_id_the_claim_cannot_hold_is_named_as_such(
+    tmp_path: Path, question_id: str, problem: str
+) -> None:
+    """It was refused as the claimant it makes ("imported question ..."), a field the file
+    does not have: 'claimant is 318 characters long; the limit is 300'."""
+    path = rows_file(tmp_path, f"{question_id},One,ann,0.8,2024-01-01,,,,,")
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert error.value.problems == [f"2: {problem}"]
+
+
 def test_a_file_separated_by_semicolons_is_told_so(ledger: Ledger, tmp_path: Path) -> None:
     """A spreadsheet saved in a locale that separates with ';' was told that every column
     was missing, naming the columns its header has."""

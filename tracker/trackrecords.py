@@ -40,6 +40,7 @@ from tracker.definitions import (
     ClaimDefinition,
     after_recording,
     check_reviewer,
+    check_text,
     definition_from_json,
     validate_definition,
 )
@@ -47,6 +48,7 @@ from tracker.errors import InvalidInput, TrackerError
 from tracker.horizons import DateError, as_utc, names_a_time, parse_day, within_the_calendar
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.models import (
+    TITLE_MAX,
     Claim,
     ClaimRevision,
     ClaimTag,
@@ -253,6 +255,8 @@ def _row(line: int, record: dict[str, Any]) -> Row:
     question_id = get("question_id")
     if not question_id:
         raise ValueError("question_id is empty")
+    # Checked as the claimant it makes would be, but named as the file names it.
+    check_text(question_id, "question_id", TITLE_MAX - len(CLAIMANT), one_line=True)
     forecaster, raw_probability = get("forecaster"), get("probability")
     probability = forecast_at = None
     if forecaster or raw_probability:
@@ -372,6 +376,9 @@ def _created_text(row: Row) -> str:
         ).isoformat()
 
 
+CLAIMANT = "imported question "
+"""Who made a question's claim: the track record it came from, by its question_id."""
+
 QUESTION_CRITERIA = "Resolves as the imported track record's outcome column says."
 """A question from a track record is resolved where it was asked; here, by its outcome."""
 
@@ -399,7 +406,7 @@ def _definition(question: QuestionRows) -> ClaimDefinition:
     return ClaimDefinition(
         slug=question.slug, title=title, statement=title, criteria=QUESTION_CRITERIA,
         made_on=asked, tags=tuple(tags), url=url,
-        claimant=f"imported question {question.question_id}",
+        claimant=f"{CLAIMANT}{question.question_id}",
     )
 
 
