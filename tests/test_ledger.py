@@ -376,6 +376,25 @@ def test_an_imported_entry_keeps_its_recorded_time_and_enters_now(
     assert write_began < entry.entered_at <= clock.now  # the ledger's clock at the write
 
 
+@pytest.mark.parametrize("write", [
+    lambda L, s, stamp: L.add_evidence(s, title="t", stance="context", reviewer="bob",
+                                       stamp=stamp),
+    lambda L, s, stamp: L.forecast(s, 0.5, reviewer="bob", stamp=stamp),
+    lambda L, s, stamp: L.change_status(s, "developing", reviewer="bob", stamp=stamp),
+    lambda L, s, stamp: L.resolve(s, "yes", reviewer="bob", stamp=stamp),
+], ids=["evidence", "forecast", "status", "resolution"])
+def test_an_entry_stamped_as_recorded_after_tomorrow_is_refused_by_the_ledger(
+    engine: Engine, ledger: Ledger, claim: str, write: Any
+) -> None:
+    """The write path checks the time an import gives, not only the claim-file reader: an
+    entry dated years ahead would sort after everything recorded until then."""
+    before = dump(engine)
+    with pytest.raises(InvalidInput, match=r"^recorded_at 2099-01-01 is in the future \(today "
+                                           r"is 2024-01-01\)"):
+        write(ledger, claim, EntryStamp(recorded_at=datetime(2099, 1, 1, tzinfo=UTC)))
+    assert dump(engine) == before
+
+
 def test_a_review_mark_is_refused_over_an_entry_imported_since_the_reviewer_looked(
     engine: Engine, ledger: Ledger, queries: Queries, clock: Clock, claim: str
 ) -> None:
