@@ -11,7 +11,7 @@ import itertools
 import math
 import random
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
@@ -457,6 +457,17 @@ class TestSource:
         assert grade_source("s", [SourceClaim("k", date(2024, 1, 1), 0.5, None)]) is None
         assert score_source_claim("s", SourceClaim("k", date(2024, 1, 1), 0.5, None)) is None
 
+    def test_a_source_forecast_is_made_at_midnight_where_the_claim_was_made(self) -> None:
+        """A claim made on 1 January in UTC+2 was made at 22:00 UTC on 31 December: the
+        forecast in force from then covers those hours too."""
+        plus_two = timezone(timedelta(hours=2))
+        claim = SourceClaim("k1", date(2024, 1, 1), 0.8, 1.0)
+        made_at = source_forecast("src", claim, tz=plus_two).made_at
+        assert made_at == datetime(2024, 1, 1, tzinfo=plus_two)
+        assert made_at == datetime(2023, 12, 31, 22, tzinfo=UTC)
+        scored = score_source_claim("src", claim, tz=plus_two)
+        assert scored is not None and scored.final_made_at == made_at
+
     def test_source_forecast_in_a_question(self) -> None:
         claim = SourceClaim("k1", date(2024, 1, 1), 0.8, 1.0)
         forecast = source_forecast("src", claim)
@@ -525,6 +536,8 @@ class TestCalibration:
             calibration_table([0.1], [1], bins=[0.0, 0.6, 0.5, 1.0])
         with pytest.raises(ValueError):
             calibration_table([0.1], [1], bins=[0.1, 1.0])
+        with pytest.raises(ValueError, match="must run from 0 to 1"):  # 0.8 fell in [0, 0.5]
+            calibration_table([0.8], [1], bins=[0.0, 0.5])
         with pytest.raises(ValueError):
             calibration_table([0.1], [1], bins=0)
         with pytest.raises(ValueError):
