@@ -47,6 +47,41 @@ def test_each_reason_and_its_moment() -> None:
     }
 
 
+def test_each_reason_arises_at_its_moment_and_not_before() -> None:
+    """A deadline passes once it is behind us, evidence is news only if it entered after the
+    review, a review is due from its day on, and a forecast is stale once older than the
+    policy's 90 days (by default)."""
+    just_before = NOW - timedelta(microseconds=1)
+    at_the_edge = row("edge", deadline_end=NOW, evidence_news_at=NOW, next_review=NOW)
+    reviewed_now = ReviewerTrail(last_reviewed_at=NOW, last_forecast_at=NOW - timedelta(days=90))
+    assert reasons_for(at_the_edge, reviewed_now, NOW) == {Reason.DUE: NOW}
+    past_it = row("past", deadline_end=just_before, evidence_news_at=NOW, next_review=NOW)
+    reviewed_before = ReviewerTrail(last_reviewed_at=just_before,
+                                    last_forecast_at=just_before - timedelta(days=90))
+    assert reasons_for(past_it, reviewed_before, NOW) == {
+        Reason.OVERDUE: just_before, Reason.NEW_EVIDENCE: NOW, Reason.DUE: NOW,
+        Reason.STALE: just_before,
+    }
+    not_yet = row("not-yet", next_review=NOW + timedelta(microseconds=1))
+    assert reasons_for(not_yet, ReviewerTrail(), NOW) == {}
+
+
+def test_an_item_is_due_since_its_most_urgent_reason() -> None:
+    """The queue sorts on it and the screen shows it: an overdue claim whose forecast also
+    went stale waits since its deadline, not since the forecast aged."""
+    claim = row("a", deadline_end=NOW - timedelta(days=3))
+    trail = ReviewerTrail(last_forecast_at=NOW - timedelta(days=200))
+    [item] = build_queue([claim], {"a": trail}, NOW)
+    assert item.reasons == (Reason.OVERDUE, Reason.STALE)
+    assert item.due_since == NOW - timedelta(days=3)
+
+
+def test_a_tie_is_broken_by_slug_not_title() -> None:
+    rows = [row("b-claim", title="A title", next_review=NOW - timedelta(days=1)),
+            row("a-claim", title="Z title", next_review=NOW - timedelta(days=1))]
+    assert [item.slug for item in build_queue(rows, {}, NOW)] == ["a-claim", "b-claim"]
+
+
 def test_closed_claims_and_seen_evidence_are_not_queued() -> None:
     closed = row("closed", status="confirmed", deadline_end=NOW - timedelta(days=3))
     seen = row("seen", evidence_news_at=NOW - timedelta(days=5))
