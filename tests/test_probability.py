@@ -10,6 +10,7 @@ from tracker.probability import parse_probability, percent_text, probability_inp
 @pytest.mark.parametrize(("text", "value"), [
     ("0.7", 0.7), (" 0.7 ", 0.7), ("70%", 0.7), ("70 %", 0.7), ("7:3", 0.7), ("1:3", 0.25),
     ("0:5", 0.0), ("5:0", 1.0), ("1e-3", 0.001), ("0", 0.0), ("100%", 1.0),
+    ("1:1.5", 0.4), ("2.5 : 7.5", 0.25),
 ])
 def test_decimals_percentages_and_odds(text: str, value: float) -> None:
     assert parse_probability(text) == pytest.approx(value)
@@ -33,8 +34,9 @@ def test_what_does_not_read_says_why(text: str, message: str) -> None:
 
 
 @pytest.mark.parametrize(("value", "shown"), [
-    (0.0, "0%"), (0.0004, "<0.1%"), (0.005, "0.5%"), (0.01, "1%"), (0.7, "70%"),
-    (0.994, "99.4%"), (0.9995, ">99.9%"), (1.0, "100%"),
+    (0.0, "0%"), (0.0004, "<0.1%"), (0.001, "0.1%"), (0.005, "0.5%"), (0.01, "1%"),
+    (0.7, "70%"), (0.99, "99%"), (0.994, "99.4%"), (0.999, "99.9%"), (0.9995, ">99.9%"),
+    (1.0, "100%"),
 ])
 def test_a_percentage_is_never_rounded_to_a_certainty(value: float, shown: str) -> None:
     """0.005 showed as "0%" in `tracker forecast`, `show` and `history`."""
