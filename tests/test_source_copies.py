@@ -119,6 +119,34 @@ def test_an_edit_is_checked_only_when_it_changes_the_quote(
     assert queries.claim_detail("older").definition.quote == QUOTE
 
 
+def test_an_edit_moving_a_quote_to_a_source_with_a_copy_is_checked_against_it(
+        imported: Ledger, engine: Engine, queries: Queries) -> None:
+    """The quote is unchanged, its source is not: the copy it now claims to come from must
+    hold it."""
+    imported.upsert_source(SourceInfo(key="notes", title="Loose notes"))
+    imported.create_claim(new_claim("moved", "A loose rendering.", source="notes"), "ann")
+    current = queries.claim_detail("moved").definition
+    before = dump(engine)
+    with pytest.raises(InvalidInput, match="not in the stored copy of source 'report'"):
+        imported.edit_claim("moved", replace(current, source="report"), "ann")
+    assert dump(engine) == before
+
+
+def test_a_copy_replaced_within_a_transaction_is_the_one_later_quotes_are_checked_against(
+        imported: Ledger) -> None:
+    """An import reads each copy once for all its claims; one that stores a new copy of a
+    source must check the claims after it against the new text, not the one read before."""
+    new_copy = "A wholly new text.\n"
+    info = SourceInfo(key="report", title="A report", copy_path="report.txt",
+                      copy_sha256=hashlib.sha256(new_copy.encode()).hexdigest())
+    with imported.transaction() as tx:
+        tx.create_claim(new_claim("first", QUOTE), "ann")
+        tx.upsert_source(info, copy_text=new_copy)
+        tx.create_claim(new_claim("second", "A wholly new text."), "ann")
+        with pytest.raises(InvalidInput, match="not in the stored copy of source 'report'"):
+            tx.create_claim(new_claim("third", QUOTE), "ann")
+
+
 def test_the_kept_copy_follows_the_source_files_copy(
         tmp_path: Path, imported: Ledger, queries: Queries) -> None:
     info = SourceInfo(key="report", title="Renamed", copy_path="report.txt",
