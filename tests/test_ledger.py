@@ -33,6 +33,14 @@ def test_create_and_read_back(ledger: Ledger, queries: Queries, claim: str) -> N
     assert [revision.version for revision in detail.revisions] == [1]
 
 
+def test_the_note_given_with_a_new_claim_is_kept_in_its_first_revision(
+    ledger: Ledger, queries: Queries
+) -> None:
+    ledger.create_claim(definition("noted"), "ann", note="from the keynote")
+    [revision] = queries.claim_detail("noted").revisions
+    assert revision.note == "from the keynote"
+
+
 def test_edit_is_versioned_and_keeps_old_revision(
     ledger: Ledger, queries: Queries, claim: str
 ) -> None:
@@ -196,6 +204,10 @@ REFUSALS = [
      InvalidInput),
     ("unknown kind", lambda L, s: L.create_claim(definition("x", kind="rumour"), "ann"),
      InvalidInput),
+    ("slug changed by an edit", lambda L, s: L.edit_claim(s, definition("renamed"), "ann"),
+     InvalidInput),
+    ("escape sequence in an edit's note", lambda L, s: L.edit_claim(
+        s, definition(s, title="Retitled"), "ann", note="\x1b[2J"), InvalidInput),
     ("retract unknown evidence", lambda L, s: L.retract_evidence("no-such-entry", reason="r",
                                                                   reviewer="ann"), NotFound),
     ("retract without reason", lambda L, s: L.retract_evidence("no-such", reason=" ",
