@@ -68,6 +68,16 @@ def test_evidence_and_retraction_are_append_only(
         ledger.retract_evidence(uuid, reason="again", reviewer="bob")
 
 
+def test_evidence_keeps_the_stance_it_was_given(
+    ledger: Ledger, queries: Queries, claim: str
+) -> None:
+    """The stance tells a reader which way the evidence points: each must read back as given."""
+    for stance in ("refutes", "context", "supports"):
+        ledger.add_evidence(claim, title=stance, stance=stance, reviewer="ann")
+    assert {item.title: item.stance for item in queries.claim_detail(claim).evidence} == {
+        "refutes": "refutes", "context": "context", "supports": "supports"}
+
+
 def test_lifecycle_status_resolve_reopen(ledger: Ledger, queries: Queries, claim: str) -> None:
     assert ledger.change_status(claim, "developing", reviewer="ann", note="signs") == 2
     assert ledger.resolve(claim, "partial", value=0.4, reviewer="ann", note="half") == 3
@@ -157,6 +167,9 @@ REFUSALS = [
         s, title="t", summary="one\u2028two", stance="context", reviewer="ann"), InvalidInput),
     ("version never reached", lambda L, s: L.change_status(
         s, "developing", reviewer="ann", expected_version=7), InvalidInput),
+    ("escape sequence in an evidence URL", lambda L, s: L.add_evidence(
+        s, title="t", stance="context", url="https://example.org/\x1b[2J", reviewer="ann"),
+     InvalidInput),
     ("bad stance", lambda L, s: L.add_evidence(s, title="t", stance="maybe", reviewer="ann"),
      InvalidInput),
     ("bad url", lambda L, s: L.add_evidence(s, title="t", stance="context", url="ftp://x",
