@@ -534,6 +534,8 @@ class TestCalibration:
         assert [row.count for row in table] == [1, 3]  # 0.5 opens the second bin
         with pytest.raises(ValueError):
             calibration_table([0.1], [1], bins=[0.0, 0.6, 0.5, 1.0])
+        with pytest.raises(ValueError, match="strictly increasing"):  # an empty bin [0.5, 0.5)
+            calibration_table([0.1], [1], bins=[0.0, 0.5, 0.5, 1.0])
         with pytest.raises(ValueError):
             calibration_table([0.1], [1], bins=[0.1, 1.0])
         with pytest.raises(ValueError, match="must run from 0 to 1"):  # 0.8 fell in [0, 0.5]
