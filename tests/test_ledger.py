@@ -462,3 +462,33 @@ def test_a_review_mark_is_refused_over_entries_recorded_since_the_reviewer_looke
     ledger.mark_reviewed(claim, "ann", seen_through=max(
         entry.recorded_at for entry in queries.timeline(claim)))
     assert queries.reviewer_trails("ann")[claim].last_reviewed_at is not None
+
+
+@pytest.mark.parametrize("write", [
+    lambda L, s: L.edit_claim(s, definition(s, title="Retitled"), "bob"),
+    lambda L, s: L.resolve(s, "no", reviewer="bob"),
+], ids=["revision", "resolution"])
+def test_a_review_mark_is_refused_over_a_new_definition_or_outcome_by_someone_else(
+    engine: Engine, ledger: Ledger, queries: Queries, clock: Clock, claim: str, write: Any
+) -> None:
+    """A changed question or its outcome is news as much as evidence is: a mark made over
+    it hid it from the reviewer's queue."""
+    seen = max(entry.entered_at for entry in queries.timeline(claim))
+    clock.advance(minutes=1)
+    write(ledger, claim)
+    before = dump(engine)
+    with pytest.raises(TrackerError, match=f"^{claim} has 1 entry by bob new since"):
+        ledger.mark_reviewed(claim, "ann", seen_through=seen)
+    assert dump(engine) == before
+
+
+def test_a_reviewers_own_entries_since_do_not_refuse_their_review_mark(
+    ledger: Ledger, queries: Queries, clock: Clock, claim: str
+) -> None:
+    """She knows what she wrote herself while the claim was on her screen."""
+    seen = max(entry.entered_at for entry in queries.timeline(claim))
+    clock.advance(minutes=1)
+    ledger.add_evidence(claim, title="Mine", stance="context", reviewer="ann")
+    ledger.edit_claim(claim, definition(claim, title="Retitled"), "ann")
+    ledger.mark_reviewed(claim, "ann", seen_through=seen)
+    assert queries.reviewer_trails("ann")[claim].last_reviewed_at == clock.now
