@@ -174,6 +174,10 @@ REFUSALS = [
      InvalidInput),
     ("bad url", lambda L, s: L.add_evidence(s, title="t", stance="context", url="ftp://x",
                                              reviewer="ann"), InvalidInput),
+    ("escape sequence in a status note", lambda L, s: L.change_status(
+        s, "developing", reviewer="ann", note="\x1b[2J"), InvalidInput),
+    ("escape sequence in a resolution note", lambda L, s: L.resolve(
+        s, "yes", reviewer="ann", note="\x1b[2J"), InvalidInput),
     ("closing via status", lambda L, s: L.change_status(s, "confirmed", reviewer="ann"),
      IllegalTransition),
     ("same status", lambda L, s: L.change_status(s, "open", reviewer="ann"), IllegalTransition),
