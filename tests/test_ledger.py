@@ -283,6 +283,23 @@ def test_an_observation_may_be_dated_tomorrow_but_no_later(
         date(2024, 1, 2)]
 
 
+def test_a_reopened_claim_is_open_unless_told_otherwise_and_never_closed(
+    engine: Engine, ledger: Ledger, queries: Queries, claim: str
+) -> None:
+    """Reopening undoes a resolution: the claim must come back open to forecasts, not
+    closed under another outcome with no resolution to say so."""
+    ledger.resolve(claim, "yes", reviewer="ann")
+    before = dump(engine)
+    with pytest.raises(IllegalTransition, match="must be open, developing or stalled"):
+        ledger.reopen(claim, reason="wrong call", reviewer="bob", to_status="refuted")
+    assert dump(engine) == before
+    ledger.reopen(claim, reason="wrong call", reviewer="bob")
+    assert queries.claim_detail(claim).status == "open"
+    ledger.resolve(claim, "no", reviewer="bob")
+    ledger.reopen(claim, reason="not yet", reviewer="bob", to_status="stalled")
+    assert queries.claim_detail(claim).status == "stalled"
+
+
 def test_reopen_requires_a_reason(engine: Engine, ledger: Ledger, claim: str) -> None:
     ledger.resolve(claim, "yes", reviewer="ann")
     before = dump(engine)
