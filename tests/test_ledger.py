@@ -167,6 +167,10 @@ REFUSALS = [
         s, title="t", summary="one\u2028two", stance="context", reviewer="ann"), InvalidInput),
     ("version never reached", lambda L, s: L.change_status(
         s, "developing", reviewer="ann", expected_version=7), InvalidInput),
+    ("version one past the current", lambda L, s: L.change_status(
+        s, "developing", reviewer="ann", expected_version=2), InvalidInput),
+    ("version 0", lambda L, s: L.resolve(s, "yes", reviewer="ann", expected_version=0),
+     InvalidInput),
     ("escape sequence in an evidence URL", lambda L, s: L.add_evidence(
         s, title="t", stance="context", url="https://example.org/\x1b[2J", reviewer="ann"),
      InvalidInput),
