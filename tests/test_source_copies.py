@@ -317,6 +317,12 @@ def test_the_ledger_refuses_source_texts_it_cannot_store_and_a_copy_not_named(
     with pytest.raises(InvalidInput, match="is not the copy copy_sha256 names"):
         ledger.upsert_source(SourceInfo(key="report", title="A report", copy_path="report.txt",
                                         copy_sha256=DIGEST), copy_text=COPY + "changed")
+    binary = "text\x00more"  # its own sha: refused for the NUL PostgreSQL cannot store
+    with pytest.raises(InvalidInput, match=r"^the stored copy of source 'report' holds a NUL "
+                                           r"character: store the source as plain text$"):
+        ledger.upsert_source(SourceInfo(
+            key="report", title="A report", copy_path="report.bin",
+            copy_sha256=hashlib.sha256(binary.encode()).hexdigest()), copy_text=binary)
     assert dump(engine) == before
 
 
