@@ -78,6 +78,27 @@ def test_evidence_keeps_the_stance_it_was_given(
         "refutes": "refutes", "context": "context", "supports": "supports"}
 
 
+def test_every_entry_reads_back_with_the_words_and_days_it_was_given(
+    ledger: Ledger, queries: Queries, claim: str
+) -> None:
+    """Notes, reasons, summaries and observed days are what a reader of the history weighs:
+    none may be dropped on the way to the database."""
+    ledger.add_evidence(claim, title="Report", summary="Inference passed 60%.",
+                        stance="supports", reviewer="ann")
+    ledger.forecast(claim, 0.6, reviewer="ann", rationale="trend holds")
+    ledger.change_status(claim, "developing", reviewer="ann", note="signs",
+                         observed_on=date(2023, 12, 30))
+    ledger.resolve(claim, "yes", reviewer="ann", note="reported", observed_on=date(2023, 12, 31))
+    ledger.reopen(claim, reason="report withdrawn", reviewer="bob")
+    detail = queries.claim_detail(claim)
+    assert detail.evidence[0].summary == "Inference passed 60%."
+    assert detail.forecasts[0].rationale == "trend holds"
+    assert [(change.note, change.observed_on) for change in detail.status_changes] == [
+        ("signs", date(2023, 12, 30)), ("report withdrawn", None)]
+    [resolution] = detail.resolutions
+    assert (resolution.note, resolution.observed_on) == ("reported", date(2023, 12, 31))
+
+
 def test_lifecycle_status_resolve_reopen(ledger: Ledger, queries: Queries, claim: str) -> None:
     assert ledger.change_status(claim, "developing", reviewer="ann", note="signs") == 2
     assert ledger.resolve(claim, "partial", value=0.4, reviewer="ann", note="half") == 3
