@@ -435,6 +435,33 @@ def test_an_entry_is_retracted_by_the_start_of_its_id(ledger: Ledger, queries: Q
     assert retracted["2079e26c-1111-4000-8000-000000000002"] is None
 
 
+def test_an_id_start_is_matched_as_text_not_as_a_pattern(
+    engine: Engine, ledger: Ledger, claim: str
+) -> None:
+    """'%' and '_' are wildcards in SQL's LIKE: read as a pattern, eight underscores would be
+    the start of every id, and retract whichever entry came first."""
+    ledger.add_evidence(claim, title="Only", stance="context", reviewer="ann")
+    before = dump(engine)
+    for given in ("________", "%%%%%%%%"):
+        with pytest.raises(NotFound, match=f"^no evidence entry {given}: "):
+            ledger.retract_evidence(given, reason="r", reviewer="ann")
+    assert dump(engine) == before
+
+
+def test_a_write_the_database_refuses_is_named_as_such_and_leaves_nothing(
+    engine: Engine, ledger: Ledger, claim: str
+) -> None:
+    """An id already taken reaches the database's unique index: the user is told so, in the
+    tracker's terms and with nothing kept, not shown a driver's traceback."""
+    taken = ledger.add_evidence(claim, title="One", stance="context", reviewer="ann")
+    before = dump(engine)
+    with pytest.raises(InvalidInput, match=r"^the database refused the change \(.*\); "
+                                           r"nothing was written$"):
+        ledger.add_evidence(claim, title="Two", stance="context", reviewer="ann",
+                            stamp=EntryStamp(taken))
+    assert dump(engine) == before
+
+
 def test_an_imported_entry_keeps_its_recorded_time_and_enters_now(
     ledger: Ledger, queries: Queries, clock: Clock, claim: str
 ) -> None:
