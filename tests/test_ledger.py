@@ -139,6 +139,15 @@ def test_forecasts_accept_the_whole_closed_interval(
     assert [f.probability for f in queries.claim_detail(claim).forecasts] == [0.0, 0.5, 1.0]
 
 
+def test_a_forecast_of_negative_zero_is_stored_as_zero(
+    ledger: Ledger, queries: Queries, claim: str
+) -> None:
+    """PostgreSQL keeps the sign of -0.0: `tracker show` then listed the forecast as -0%."""
+    ledger.forecast(claim, -0.0, reviewer="ann")
+    [forecast] = queries.claim_detail(claim).forecasts
+    assert forecast.probability == 0.0 and math.copysign(1.0, forecast.probability) == 1.0
+
+
 def test_parent_shows_derived_questions(ledger: Ledger, queries: Queries, claim: str) -> None:
     ledger.create_claim(definition("serving-majority-2026", parent=claim), "ann")
     assert [c.slug for c in queries.claim_detail(claim).children] == ["serving-majority-2026"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from tracker.probability import parse_probability, percent_text, probability_input
@@ -14,6 +16,15 @@ from tracker.probability import parse_probability, percent_text, probability_inp
 ])
 def test_decimals_percentages_and_odds(text: str, value: float) -> None:
     assert parse_probability(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["-0", "-0%", " -0.0 "])
+def test_a_negative_zero_reads_as_zero(text: str) -> None:
+    """`tracker forecast CLAIM -- -0` confirmed "forecast -0%", and a form refilled with it
+    showed -0%: the value read is 0, not -0."""
+    value = parse_probability(text)
+    assert value == 0.0 and math.copysign(1.0, value) == 1.0
+    assert percent_text(value) == "0%" and probability_input(value) == "0%"
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -207,7 +207,7 @@ def check_probability(value: float, what: str = "probability") -> float:
         raise InvalidInput(f"{what} '{value}' is not a number: give a value from 0 to 1")
     if not 0.0 <= value <= 1.0:
         raise InvalidInput(f"{what} {value} is outside [0, 1]: give a value from 0 to 1")
-    return float(value)
+    return float(value) + 0.0  # -0.0 as 0.0: PostgreSQL keeps the sign, shown as "-0%"
 
 
 def check_partial_value(value: float) -> float:

@@ -26,7 +26,7 @@ def parse_probability(text: str, what: str = "probability",
             raise ValueError(f"'{text}' is not a {what}: write {examples}") from None
     if value != value or not 0.0 <= value <= 1.0:
         raise ValueError(f"{what} {text} is outside [0, 1]: write a value from 0 to 1")
-    return value
+    return value + 0.0  # "-0" reads as -0.0, which shows as "-0%"
 
 
 def parse_partial_value(text: str) -> float:
