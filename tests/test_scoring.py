@@ -424,6 +424,31 @@ class TestAggregate:
         assert aggregate([]) == ()
         assert aggregate([self.questions()[2]]) == ()  # only an annulled question
 
+    def test_a_key_given_no_scores_has_no_summary(self) -> None:
+        """A tag row added no question's scores is not a row of zeros (nor a division by 0)."""
+        accumulator = ScoreAccumulator(calibrated=True)
+        accumulator.add_columns_as("no-claims", scoring.ScoreColumns.of(()))
+        assert accumulator.forecasters() == []
+        assert accumulator.summary("no-claims") is None
+        assert accumulator.summaries() == ()
+
+    def test_a_chosen_eps_reaches_every_score_aggregated(self) -> None:
+        """A forecast of 1 that came true, clipped to 0.99: ln 0.99 = -0.0100503; baseline
+        100 log2 1.98 = 98.5500; 1 that came out 0 (clipped to 0.01): ln 0.01 = -4.6051702."""
+        certain = [Question("q", day(0), day(1), 1.0, [Forecast("a", 1.0, day(0))]),
+                   Question("r", day(0), day(1), 0.0, [Forecast("a", 1.0, day(0))])]
+        (summary,) = aggregate(certain, eps=0.01)
+        assert summary.log == pytest.approx((-0.0100503359 - 4.6051701860) / 2)
+        assert summary.baseline == pytest.approx((98.5500430 + 100 * math.log2(0.02)) / 2)
+        accumulator = ScoreAccumulator(eps=0.01)
+        for question in certain:
+            accumulator.add_question(question)
+        assert accumulator.summaries() == (summary,)
+        graded = grade_source("s", [SourceClaim("q", date(2024, 1, 1), 1.0, 1.0)], eps=0.01)
+        assert graded is not None
+        assert graded.log == pytest.approx(-0.0100503359)
+        assert graded.baseline == pytest.approx(98.5500430)
+
 
 class TestSource:
     def claims(self) -> list[SourceClaim]:
