@@ -539,7 +539,8 @@ def test_a_review_mark_is_refused_over_entries_recorded_since_the_reviewer_looke
     ledger.retract_evidence(uuid, reason="misread", reviewer="cat")
     ledger.change_status(claim, "developing", reviewer="bob")
     ledger.forecast(claim, 0.3, reviewer="bob")  # an opinion, maybe hidden: not counted
-    with pytest.raises(TrackerError, match="has 2 entries by bob, cat new since"):
+    with pytest.raises(TrackerError, match=r"has 2 entries by bob, cat new since it was shown "
+                                           r"to you: read them, then mark the claim reviewed$"):
         ledger.mark_reviewed(claim, "ann", seen_through=seen)
     ledger.mark_reviewed(claim, "ann", seen_through=max(
         entry.recorded_at for entry in queries.timeline(claim)))
