@@ -1173,6 +1173,25 @@ def test_question_columns_count_like_each_score_added_under_the_key() -> None:
     assert by_columns.calibration("all").decomposition() == calibration.decomposition()
 
 
+def test_a_question_with_one_forecaster_adds_no_relative_brier_to_its_tags_row() -> None:
+    """Alone on q2, alice has no relative Brier there: the tag's mean is q1's alone, over one
+    question, as adding each score under the tag gives."""
+    shared = Question("q1", day(0), day(1), 1.0, [Forecast("alice", 0.9, day(0)),
+                                                  Forecast("bob", 0.6, day(0))])
+    alone = Question("q2", day(0), day(1), 0.0, [Forecast("alice", 0.3, day(0))])
+    by_columns, one_by_one = ScoreAccumulator(), ScoreAccumulator()
+    for question in (shared, alone):
+        scores = score_question(question)
+        by_columns.add_columns_as("tag", scoring.ScoreColumns.of(scores))
+        for score in scores:
+            one_by_one.add_as("tag", score)
+    summary = by_columns.summary("tag")
+    assert summary == one_by_one.summary("tag")
+    assert summary is not None and (summary.n, summary.n_relative) == (3, 2)
+    # q1: alice 0.01 - 0.16 = -0.15, bob 0.16 - 0.01 = 0.15 -> mean 0
+    assert summary.relative_brier == pytest.approx(0.0)
+
+
 def test_calibrated_accumulator_keeps_each_forecasters_calibration() -> None:
     questions = _grouping_questions()
     accumulator = ScoreAccumulator(calibrated=True)
