@@ -549,6 +549,19 @@ class TestCalibration:
         for n in range(1, 50):  # exactly 1, not 0.9999999999999999 (n = 6 gave that)
             assert wilson_interval(1.0, n)[1] == 1.0 and wilson_interval(0.0, n)[0] == 0.0
 
+    def test_a_chosen_z_gives_every_bins_interval(self) -> None:
+        """z = 1 (a 68 % interval) must be narrower than the default 95 % one, in the batch
+        table and the streaming one alike."""
+        probabilities, outcomes = [0.1, 0.15, 0.7, 0.8, 0.9], [0, 1, 1, 0, 1]
+        accumulator = scoring.CalibrationAccumulator(bins=2)
+        for p, o in zip(probabilities, outcomes, strict=True):
+            accumulator.add(p, o)
+        for table in (calibration_table(probabilities, outcomes, bins=2, z=1.0),
+                      accumulator.table(z=1.0)):
+            low, high = table[1].wilson_low, table[1].wilson_high
+            assert (low, high) == pytest.approx(wilson_interval(2 / 3, 3, z=1.0))
+            assert (low, high) != pytest.approx(wilson_interval(2 / 3, 3))
+
     def test_partial_outcomes_enter_as_their_value(self) -> None:
         (row,) = calibration_table([0.4, 0.6], [0.5, 0.25], bins=1)
         assert row.observed_frequency == pytest.approx(0.375)  # (0.5 + 0.25) / 2
