@@ -129,6 +129,18 @@ def test_load_queue_reads_trails_from_the_database(
     assert [item.slug for item in after] == ["rates-cut"]
     stale = load_queue(queries, "alice", now + timedelta(days=400))
     assert Reason.STALE in next(item for item in stale if item.slug == "ev-share").reasons
+    impatient = {item.slug: item.reasons for item in load_queue(
+        queries, "alice", now, ReviewPolicy(stale_after=timedelta(days=1)))}
+    assert Reason.STALE in impatient.get("ev-share", ())
+
+
+def test_the_queue_follows_the_policy_it_is_given() -> None:
+    """The app passes its own policy: a forecast 20 days old is stale after 10 days."""
+    claim = row("a")
+    trail = ReviewerTrail(last_forecast_at=NOW - timedelta(days=20))
+    assert build_queue([claim], {"a": trail}, NOW) == []
+    [item] = build_queue([claim], {"a": trail}, NOW, ReviewPolicy(stale_after=timedelta(days=10)))
+    assert item.reasons == (Reason.STALE,) and item.due_since == NOW - timedelta(days=10)
 
 
 def test_evidence_a_reviewer_records_is_not_news_to_them(
