@@ -388,25 +388,50 @@ def test_a_forecast_under_way_does_not_hold_its_claim(engine: Engine) -> None:
     """A track record's import adds forecasts to hundreds of claims in one transaction: with
     each claim locked until it ended, every write to those claims waited for it (and an
     export updating them in another order could deadlock with it on PostgreSQL)."""
-    ledger = Ledger(engine)
-    slug = ledger.create_claim(definition(), "ann")
+    slug = Ledger(engine).create_claim(definition(), "ann")
+    outcome = _in_a_thread_while_open_without_waiting(  # the forecast as imports record them
+        engine, lambda tx: tx.forecast(slug, 0.4, reviewer="carol", allow_closed=True),
+        lambda second: second.add_evidence(slug, title="News", stance="context",
+                                           reviewer="bob"))
+    assert outcome in ([None], None), "the evidence did not wait"
+
+
+def _in_a_thread_while_open_without_waiting(
+        engine: Engine, start: Callable[[LedgerTransaction], object],
+        then: Callable[[Ledger], object]) -> list[BaseException | None] | None:
+    """Run `then` in a thread while a transaction that ran `start` is still open; on
+    PostgreSQL it must end before that transaction does. Its outcome: None or the error
+    (no outcome at all on SQLite, where one writer at a time has nothing to show)."""
     outcome: list[BaseException | None] = []
 
-    def add_evidence() -> None:
+    def second() -> None:
         try:
-            Ledger(engine).add_evidence(slug, title="News", stance="context", reviewer="bob")
+            then(Ledger(engine))
             outcome.append(None)
         except Exception as error:  # reported to the test, which names it
             outcome.append(error)
 
-    with ledger.transaction() as tx:
-        tx.forecast(slug, 0.4, reviewer="carol", allow_closed=True)  # as imports record them
+    with Ledger(engine).transaction() as tx:
+        start(tx)
         if engine.dialect.name == "sqlite":
-            return  # one writer at a time: nothing to show there
-        second = threading.Thread(target=add_evidence)
-        second.start()
-        second.join(5)
-        assert not second.is_alive() and outcome == [None], "the evidence did not wait"
+            return None
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(5)
+        assert not thread.is_alive(), "the second writer waited for the first to commit"
+    return outcome
+
+
+def test_two_reviewers_forecasting_a_claim_at_once_do_not_wait_for_each_other(
+        engine: Engine) -> None:
+    """A forecast holds its claim's state with a share lock (a resolution under way must
+    not slip past it), which other forecasts share: an exclusive one queued every reviewer
+    forecasting the claim behind the first one's transaction."""
+    slug = Ledger(engine).create_claim(definition(), "ann")
+    outcome = _in_a_thread_while_open_without_waiting(
+        engine, lambda tx: tx.forecast(slug, 0.4, reviewer="carol"),
+        lambda second: second.forecast(slug, 0.7, reviewer="bob"))
+    assert outcome in ([None], None), "the second forecast waited"
 
 
 def test_an_export_waits_for_an_import_and_then_records_its_sync(
