@@ -73,6 +73,7 @@ def test_an_item_is_due_since_its_most_urgent_reason() -> None:
     trail = ReviewerTrail(last_forecast_at=NOW - timedelta(days=200))
     [item] = build_queue([claim], {"a": trail}, NOW)
     assert item.reasons == (Reason.OVERDUE, Reason.STALE)
+    assert item.reason_text == "deadline passed, forecast stale"  # the screen names both
     assert item.due_since == NOW - timedelta(days=3)
 
 
