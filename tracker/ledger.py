@@ -18,6 +18,7 @@ from sqlalchemy import Engine, delete, insert, select, text, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from tracker.db import database_problem
 from tracker.definitions import (
     ClaimDefinition,
     SourceInfo,
@@ -760,7 +761,8 @@ class Ledger:
                 yield LedgerTransaction(session, self.clock)
             except IntegrityError as error:
                 raise InvalidInput(
-                    f"the database refused the change ({error.orig}); nothing was written"
+                    f"the database refused the change ({database_problem(error)}); nothing was "
+                    "written"
                 ) from error
 
     def create_claim(self, definition: ClaimDefinition, reviewer: str, note: str = "") -> str:

@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> None:
                    err=True)
         sys.exit(1)
     except DBAPIError as error:
-        click.echo(f"error: the database refused the operation: {error.orig}", err=True)
+        click.echo(f"error: the database refused the operation: {database_problem(error)}",
+                   err=True)
         sys.exit(1)
     except OSError as error:
         if error.errno not in OUT_OF_ROOM:
