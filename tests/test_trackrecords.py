@@ -538,6 +538,23 @@ def test_dates_after_the_import_are_refused_by_line(
     ]
 
 
+def test_a_moment_later_today_is_refused_where_it_would_be_recorded(
+    engine: Engine, ledger: Ledger, tmp_path: Path
+) -> None:
+    """A resolution (or a question's opening) given as a moment later the same day was
+    recorded in the future: a reopening made now came before it, and `tracker check` refused
+    the exported file ("nothing to reopen"). A day keeps its grace."""
+    path = rows_file(tmp_path,  # the clock: 2024-06-01 12:00 UTC
+                     "Q1,Later today,ann,0.8,2024-05-01,yes,2024-06-01T23:55:00Z,,,",
+                     "Q2,Opens tonight,bob,0.6,2024-05-01,,,,,2024-06-01T20:00Z",
+                     "Q3,Resolved today,ann,0.7,2024-05-01,no,2024-06-01,,,")
+    assert refusal(engine, ledger, path).problems == [
+        "2: resolved_at 2024-06-01 23:55 UTC has not come yet (it is 2024-06-01 12:00:01 UTC): "
+        "give the moment it happened",
+        "3: created_at 2024-06-01 20:00 UTC has not come yet (it is 2024-06-01 12:00:01 UTC): "
+        "give the moment it happened"]
+
+
 def test_a_refusal_from_the_ledger_names_the_line(
     engine: Engine, ledger: Ledger, tmp_path: Path
 ) -> None:

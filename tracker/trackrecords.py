@@ -45,7 +45,14 @@ from tracker.definitions import (
     validate_definition,
 )
 from tracker.errors import InvalidInput, TrackerError
-from tracker.horizons import DateError, as_utc, names_a_time, parse_day, within_the_calendar
+from tracker.horizons import (
+    DateError,
+    as_utc,
+    instant_text,
+    names_a_time,
+    parse_day,
+    within_the_calendar,
+)
 from tracker.ledger import EntryStamp, Ledger, LedgerTransaction
 from tracker.models import (
     TITLE_MAX,
@@ -512,7 +519,9 @@ def _forecasts_on(tx: LedgerTransaction, claim: Claim | None
 
 def _check_dates(path: Path, questions: list[QuestionRows], now: datetime) -> None:
     """A forecast or an outcome dated after the import is a typo: every such cell by line
-    (the ledger would refuse them too, one at a time, in its own words)."""
+    (the ledger would refuse them too, one at a time, in its own words). A day has a day's
+    grace (time zones); a moment a resolution or a question is recorded at has none: later
+    today, it was recorded in the future, and a reopening made now came before it."""
     today = as_utc(now).date()
     problems = [
         f"{row.line}: {column} {moment.date().isoformat()} is after today "
@@ -521,6 +530,16 @@ def _check_dates(path: Path, questions: list[QuestionRows], now: datetime) -> No
         for column, moment in (("forecast_at", row.forecast_at), ("resolved_at", row.resolved_at),
                                ("created_at", row.created_at))
         if moment is not None and after_recording(moment.date(), now)
+    ]
+    problems += [
+        f"{row.line}: {column} {instant_text(moment)} has not come yet (it is "
+        f"{instant_text(now)}): give the moment it happened"
+        for question in questions for row in question.rows
+        for column, moment, exact in (
+            ("resolved_at", row.resolved_at, row.resolved_at_is_instant),
+            ("created_at", row.created_at, row.created_at_is_instant))
+        if exact and moment is not None and moment > now
+        and not after_recording(moment.date(), now)  # said above already
     ]
     if problems:
         raise TrackRecordError(str(path), problems)
