@@ -14,6 +14,7 @@ from tracker.cli.params import (
     INSTANT,
     PROBABILITY,
     checked_cadence,
+    choice,
     no_deadline_word,
     refuse_future,
 )
@@ -33,8 +34,8 @@ from tracker.scorebook import unscored_after
 from tracker.serialize import dumps
 from tracker.vocabulary import Kind, Outcome, Stance, Status, plural
 
-STATUS_CHOICE = click.Choice([status.value for status in Status], case_sensitive=False)
-KIND_CHOICE = click.Choice([kind.value for kind in Kind], case_sensitive=False)
+STATUS_CHOICE = choice(status.value for status in Status)
+KIND_CHOICE = choice(kind.value for kind in Kind)
 EXPECT_VERSION_HELP = ("Fail if the claim is no longer at this version (the one "
                        "`tracker show SLUG` prints).")
 
@@ -193,9 +194,8 @@ def _deadline_text(row: ClaimRow | ClaimDetail) -> str:
 @click.option("--kind", type=KIND_CHOICE)
 @click.option("--due", help="Only open claims due by then: a date, or a horizon like '30 days'.")
 @click.option("--search", default="", help="Words that the slug or title contains, in any order.")
-@click.option("--sort", type=click.Choice(["slug", "title", "status", "deadline", "made_on",
-                                           "changed", "evidence"], case_sensitive=False),
-              default="slug",
+@click.option("--sort", type=choice(["slug", "title", "status", "deadline", "made_on",
+                                     "changed", "evidence"]), default="slug",
               show_default=True, help="Order of the list; 'evidence' is by the latest day "
               "evidence speaks of (its observed date, else the day it was recorded).")
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
@@ -346,8 +346,7 @@ def _declined_text(values: dict[str, Any]) -> str:
 @click.option("--url", default="", help="Where the evidence can be read.")
 @click.option("--title", required=True, help="The title of the page or document.")
 @click.option("--summary", default="", help="One factual line on what it says.")
-@click.option("--stance", type=click.Choice([s.value for s in Stance], case_sensitive=False),
-              required=True)
+@click.option("--stance", type=choice(s.value for s in Stance), required=True)
 @click.option("--observed", type=DAY, help="When it was published or happened.")
 @pass_app
 def evidence(app: AppContext, slug: str, url: str, title: str, summary: str, stance: str,
@@ -371,8 +370,7 @@ def retract(app: AppContext, evidence_id: str, reason: str) -> None:
 
 @click.command()
 @click.argument("slug")
-@click.argument("status", type=click.Choice(["open", "developing", "stalled"],
-                                            case_sensitive=False))
+@click.argument("status", type=choice(["open", "developing", "stalled"]))
 @click.option("--note", default="", help="Why.")
 @click.option("--observed", type=DAY, help="When the change happened in the world.")
 @click.option("--expect-version", type=int, help=EXPECT_VERSION_HELP)

@@ -20,6 +20,7 @@ from tracker.claimfiles import (
 from tracker.claimfiles.paths import LOCAL_CLAIMS_DIR
 from tracker.claimfiles.problems import Problem, summary
 from tracker.cli.context import AppContext, pass_app
+from tracker.cli.params import choice
 from tracker.horizons import utc_now
 from tracker.vocabulary import plural
 
@@ -60,7 +61,7 @@ def check(paths: tuple[Path, ...]) -> None:
 
 @click.command(name="import")
 @PATHS
-@click.option("--prefer", type=click.Choice([side.value for side in Prefer], case_sensitive=False),
+@click.option("--prefer", type=choice(side.value for side in Prefer),
               help="Settle definitions changed on both sides: take the file's or keep the "
               "database's.")
 @pass_app

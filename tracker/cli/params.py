@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -63,6 +64,17 @@ class InstantType(click.ParamType):  # type: ignore[type-arg]
 PROBABILITY = ProbabilityType()
 DAY = DayType()
 INSTANT = InstantType()
+
+
+def choice(values: Iterable[str]) -> click.Choice[str]:
+    """A named choice, read in any case ('HTML', 'Supports') as statuses and outcomes are,
+    and given to the command as the vocabulary spells it."""
+    return click.Choice(list(values), case_sensitive=False)
+
+
+def standard_output(_context: click.Context, _option: click.Parameter, value: Any) -> Any:
+    """An output of '-' is standard output, as other tools read it: as if none were given."""
+    return None if value is not None and str(value) == "-" else value
 
 
 def checked_cadence(_context: click.Context, _option: click.Parameter, text: str | None

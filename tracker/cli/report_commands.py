@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from tracker.cli.context import AppContext, pass_app
-from tracker.cli.params import INSTANT, refuse_future
+from tracker.cli.params import INSTANT, choice, refuse_future, standard_output
 from tracker.errors import InvalidInput
 from tracker.horizons import DateError, as_of_text, parse_day, parse_instant, utc_now
 from tracker.vocabulary import plural
@@ -36,10 +36,10 @@ def _since(text: str, as_day: bool) -> datetime | date:
 @click.option("--since", "since_text", metavar="DATE",
               help="Previous period end: list what changed after it and compare with it. "
               "With --every: the first day of the series.")
-@click.option("--format", "format_", type=click.Choice(FORMAT_CHOICES, case_sensitive=False),
+@click.option("--format", "format_", type=choice(FORMAT_CHOICES),
               help="md, html (one self-contained file) or json. Default: from the -o suffix, "
               "else md; html for a series (--every).")
-@click.option("-o", "--output", type=click.Path(path_type=str),
+@click.option("-o", "--output", type=click.Path(path_type=str), callback=standard_output,
               help="Write the report to this file instead of printing it (a folder, or a "
               "path ending in /: report-YYYY-MM-DD.EXT in it, as the app's report form does; "
               "- prints it).")
@@ -83,7 +83,7 @@ def report(app: AppContext, as_of: datetime | None, since_text: str | None,
             "earlier date",
             param_hint="--since")
     assert since is None or isinstance(since, datetime)
-    if output is None or output == "-":  # "-": standard output, as other tools read it
+    if output is None:
         text = render(build_report(app.engine(), moment, since=since),
                       cast("Format", format_ or "md"))
         click.echo(text, nl=False)

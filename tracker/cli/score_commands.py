@@ -8,7 +8,7 @@ from datetime import datetime
 import click
 
 from tracker.cli.context import AppContext, pass_app
-from tracker.cli.params import INSTANT, refuse_future
+from tracker.cli.params import INSTANT, choice, refuse_future
 from tracker.reports.text import (
     calibration_title,
     decomposition_text,
@@ -64,8 +64,7 @@ def render_leaderboard(board: Leaderboard, sources_scored: bool = False) -> str:
 @click.command()
 @click.option("--as-of", type=INSTANT, help="Use only what had been recorded by then (a date "
               "means its end, UTC). Default: now.")
-@click.option("--by", type=click.Choice(GROUPINGS, case_sensitive=False), default="reviewer",
-              show_default=True,
+@click.option("--by", type=choice(GROUPINGS), default="reviewer", show_default=True,
               help="Rows per reviewer, per source (graded on its implied confidence), per tag "
               "or per period (quarter of resolution).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per row.")

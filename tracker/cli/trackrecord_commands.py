@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.context import AppContext, pass_app
+from tracker.cli.params import choice, standard_output
 from tracker.trackrecords import export_rows, import_track_record, write_track_record
 from tracker.vocabulary import plural
 
@@ -74,15 +75,14 @@ def import_forecasts(app: AppContext, file: Path) -> None:
 
 @click.command(name="export-forecasts")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              callback=standard_output,
               help="Write to this file (default, or -: standard output).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"], case_sensitive=False),
+@click.option("--format", "fmt", type=choice(["csv", "json"]),
               help="Default: from the file's extension, else csv.")
 @pass_app
 def export_forecasts(app: AppContext, output: Path | None, fmt: str | None) -> None:
     """Export every forecast with its question and outcome (and each question without a
     forecast, on a row of its own), in the import-forecasts format."""
-    if output == Path("-"):  # standard output, as other tools read it
-        output = None
     chosen = fmt or ("json" if output is not None and output.suffix.lower() == ".json"
                      else "csv")
     text = write_track_record(export_rows(app.engine()), output, chosen)

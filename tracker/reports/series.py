@@ -109,6 +109,10 @@ def period_ends(every: str, since: date, until: datetime) -> tuple[datetime, ...
         if len(ends) > MAX_PERIODS:
             raise InvalidInput(f"more than {MAX_PERIODS} periods between {since} and "
                                f"{until.date()}: use a longer period or a later --since")
+    else:  # the rule ran out: without a single occurrence, no date would give one
+        if not ends:
+            raise InvalidInput(f"'{every}' never comes round from {since}: no period ends at "
+                               "all (check its BY parts), or use month, quarter or year")
     return tuple(ends)
 
 
@@ -122,9 +126,6 @@ def write_series(
 ) -> SeriesResult:
     """Write `report-YYYY-MM-DD.EXT` per period end and `index.EXT`, only where bytes changed."""
     ends = period_ends(every, since, until)
-    if not ends and next(_rule(every, since), None) is None:
-        raise InvalidInput(f"'{every}' never comes round from {since}: no period ends at all "
-                           "(check its BY parts), or use month, quarter or year")
     if not ends:
         raise InvalidInput(
             f"no {every} period ends between {since} and {instant_text(as_utc(until))}: give an "
