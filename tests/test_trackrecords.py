@@ -959,4 +959,4 @@ def test_cli_refusal_exit_code(run_cli: Run, tmp_path: Path) -> None:
     path.write_text("question_id,title\nQ1,T\n")
     result = run_cli("import-forecasts", str(path))
     assert result.exit_code == 1
-    assert "missing column(s)" in result.stderr
+    assert "missing columns" in result.stderr

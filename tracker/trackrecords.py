@@ -178,7 +178,8 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         raise TrackRecordError(str(path), [f"1: the columns are separated by {shown}: save "
                                            "the file as comma-separated CSV"])
     if missing:
-        raise TrackRecordError(str(path), [f"1: missing column(s) {', '.join(missing)}; the "
+        columns = "column" if len(missing) == 1 else "columns"
+        raise TrackRecordError(str(path), [f"1: missing {columns} {', '.join(missing)}; the "
                                            f"header must name {', '.join(REQUIRED)}"])
     if repeated := next((name for name in COLUMNS if header.count(name) > 1), None):
         raise TrackRecordError(str(path), [f"1: the header names {repeated} more than once: keep "

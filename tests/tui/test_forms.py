@@ -180,10 +180,10 @@ async def test_resolving_as_observed_before_the_forecasts_says_they_will_not_be_
         await pilot.press("x")
         await fill(pilot, "observed", "2023-12-01")
         assert hint(app, "observed") == (
-            "read as Friday 1 December 2023 · 2 forecast(s) made on or after that day will not "
+            "read as Friday 1 December 2023 · 2 forecasts made on or after that day will not "
             "be scored (the outcome counts as known from its start)", False)
         await fill(pilot, "observed", "2023-06-01")
-        assert "2 forecast(s)" in hint(app, "observed")[0]
+        assert "2 forecasts" in hint(app, "observed")[0]
         await fill(pilot, "observed", "")
         assert hint(app, "observed") == ("", False)
 

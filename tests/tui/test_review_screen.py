@@ -118,11 +118,11 @@ async def test_blind_forecasting_hides_the_team_until_you_forecast(
         assert "blind" not in shown(app, "#review-progress")  # rates-cut: no one else's
         await pilot.press("n")  # skip rates-cut: ev-share, where bob forecast 20%
         await settle(pilot)
-        assert "blind: 1 team forecaster(s) hidden" in shown(app, "#review-progress")
+        assert "blind: 1 team forecaster hidden" in shown(app, "#review-progress")
         assert "bob          forecast" not in shown(app, "#since-last")
-        assert "1 team forecast(s) hidden" in shown(app, "#since-last")
+        assert "1 team forecast hidden" in shown(app, "#since-last")
         detail = shown(app, "#review-detail")
-        assert "1 team forecaster(s) hidden" in detail and "bob  " not in detail
+        assert "1 team forecaster hidden" in detail and "bob  " not in detail
         await pilot.press("f")
         await type_text(pilot, "45%")
         await pilot.press("enter")
@@ -241,7 +241,7 @@ async def test_the_newest_changes_are_listed_first_and_the_rest_counted(
     async with app.run_test(size=SIZE) as pilot:
         await review_ev_share(pilot)
         lines = shown(app, "#since-last").splitlines()
-        assert lines[1].strip() == "1 team forecast(s) hidden (blind)"
+        assert lines[1].strip() == "1 team forecast hidden (blind)"
         titles = [line.split("[context] ")[1].strip() for line in lines if "[context]" in line]
         assert titles == [f"Report {number}" for number in range(20, 12, -1)]
         assert lines[0].strip() == "Since your last review (2024-01-01) · 20 new"  # above the cut
@@ -481,7 +481,7 @@ async def test_session_summary_counts_and_review_marks(
         assert isinstance(review, ReviewScreen)
         behind = "".join(str(review.query_one(selector, Static).render())
                          for selector in ("#review-progress", "#since-last"))
-        assert behind == "Queue done: 2 claim(s)"
+        assert behind == "Queue done: 2 claims"
         assert not review.query_one("#queue", OptionList).option_count
         await pilot.press("enter")
         await settle(pilot)
@@ -552,7 +552,7 @@ async def test_a_conflict_in_a_review_keeps_the_team_hidden_and_lists_the_change
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
         fresh = shown(app, "#conflict-fresh")
-        assert "1 team forecaster(s) hidden" in fresh and "bob  " not in fresh
+        assert "1 team forecaster hidden" in fresh and "bob  " not in fresh
         await pilot.press("escape")  # discard
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)

@@ -24,7 +24,7 @@ from tracker.tui.dialogs.form import (
 )
 from tracker.tui.format import read_as_percent
 from tracker.tui.writes import NewResolution
-from tracker.vocabulary import Outcome
+from tracker.vocabulary import Outcome, plural
 
 OUTCOME_LABELS = {
     Outcome.YES: "yes: it came true",
@@ -70,8 +70,8 @@ class ResolveDialog(FormDialog[NewResolution]):
             text = describe_day(day)
             later = 0 if day is None else unscored_after(day, self.forecast_times)
             if later:
-                text += (f" · {later} forecast(s) made on or after that day will not be scored "
-                         "(the outcome counts as known from its start)")
+                text += (f" · {plural(later, 'forecast')} made on or after that day will not "
+                         "be scored (the outcome counts as known from its start)")
             return text
         if field == "value" and str(value).strip():
             return f"read as {read_as_percent(self._partial_value(str(value)))}"

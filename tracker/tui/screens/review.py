@@ -169,7 +169,7 @@ class ReviewScreen(ClaimEditingScreen):
         if self.position >= len(self.queue):
             self.item = self.detail = None
             self.query_one("#review-progress", Static).update(
-                f"Queue done: {len(self.queue)} claim(s)" if self.queue
+                f"Queue done: {plural(len(self.queue), 'claim')}" if self.queue
                 else "Nothing needs your attention now")
             self.query_one("#since-last", Static).update("")
             self.query_one(ClaimDetailView).show_message("")
@@ -216,7 +216,7 @@ class ReviewScreen(ClaimEditingScreen):
             return ""
         others = {item.reviewer for item in self.detail.forecasts
                   if item.reviewer != self.tracker.reviewer}
-        return f" · blind: {len(others)} team forecaster(s) hidden" if others else ""
+        return f" · blind: {plural(len(others), 'team forecaster')} hidden" if others else ""
 
     def selected_slug(self) -> str | None:
         return None if self.item is None else self.item.slug
@@ -280,7 +280,8 @@ class ReviewScreen(ClaimEditingScreen):
         lines: list[RenderableType] = [Text.assemble((heading, "bold underline"),
                                                      (count, "dim"))]
         if hidden := len(self.changes) - len(shown):
-            lines.append(Text(f"  {hidden} team forecast(s) hidden (blind)", style="italic dim"))
+            lines.append(Text(f"  {plural(hidden, 'team forecast')} hidden (blind)",
+                              style="italic dim"))
         # Newest first by the time each line shows, those that came late (imported, recorded
         # before the last review) at the top, where they are not missed.
         newest = [ChangeLine(entry, since) for entry in shown[-SINCE_LAST_SHOWN:]]

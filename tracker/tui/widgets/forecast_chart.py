@@ -13,6 +13,7 @@ from rich.text import Text
 
 from tracker.queries import ForecastItem
 from tracker.tui.format import fit, percent
+from tracker.vocabulary import plural
 
 BARS = "▁▂▃▄▅▆▇█"
 WIDTH = 10
@@ -55,7 +56,7 @@ def forecast_chart(forecasts: Sequence[ForecastItem], hide_team_from: str | None
     lines = [_line(name, values) for name, values in sorted(shown.items())]
     hidden = len(by_reviewer) - len(shown)
     if hidden:
-        lines.append(Text(f"{hidden} team forecaster(s) hidden until you forecast (blind)",
+        lines.append(Text(f"{plural(hidden, 'team forecaster')} hidden until you forecast (blind)",
                           style="italic dim"))
     elif len(by_reviewer) > 1:
         lines.append(_line("team median", team_median_series(forecasts), style="bold green"))
