@@ -9,14 +9,17 @@ from dateutil import rrule
 
 from tracker.horizons import (
     DateError,
+    as_of_text,
     cadence_ended,
     check_cadence,
     end_of_day,
+    instant_text,
     next_review,
     parse_cadence,
     parse_day,
     parse_deadline,
     parse_instant,
+    removes_deadline,
 )
 
 MADE_ON = date(2023, 6, 29)
@@ -31,8 +34,11 @@ MADE_ON = date(2023, 6, 29)
         ("2024-02", date(2024, 2, 29)),
         ("2025-Q3", date(2025, 9, 30)),
         ("Q1 2026", date(2026, 3, 31)),
+        ("q3 2025", date(2025, 9, 30)),
         ("2025", date(2025, 12, 31)),
+        ("AD 2025", date(2025, 12, 31)),  # a year dateutil reads: the year, not its January
         ("18 months", date(2024, 12, 29)),
+        ("in 18 Months", date(2024, 12, 29)),
         ("2 years", date(2025, 6, 29)),
         ("6 个月", date(2023, 12, 29)),
         ("90 days", date(2023, 9, 27)),
@@ -59,6 +65,58 @@ def test_ranges_become_windows(text: str, start: date, end: date) -> None:
     assert deadline.start.date() == start
     assert deadline.end == end_of_day(end)
     assert deadline.rule
+
+
+def test_a_window_opens_on_the_first_day_of_its_first_period() -> None:
+    """A window's start is the first day its first part covers, as `parse_day` reads it."""
+    deadline = parse_deadline("2024-Q1..2024-Q2", MADE_ON)
+    assert (deadline.start, deadline.end) == (datetime(2024, 1, 1, tzinfo=UTC),
+                                              end_of_day(date(2024, 6, 30)))
+    assert parse_day("2025-Q3") == parse_day("Q3 2025") == date(2025, 7, 1)
+
+
+@pytest.mark.parametrize(("text", "day"), [("2024-06-30..2024-06-30", date(2024, 6, 30)),
+                                           ("2-2 years", date(2025, 6, 29))])
+def test_a_window_whose_ends_meet_is_that_one_day(text: str, day: date) -> None:
+    deadline = parse_deadline(text, MADE_ON)
+    assert (deadline.start, deadline.end) == (datetime(day.year, day.month, day.day,
+                                                       tzinfo=UTC), end_of_day(day))
+
+
+def test_a_window_that_ends_before_it_starts_is_refused() -> None:
+    with pytest.raises(DateError, match=r"^window '2024-06\.\.2024-01' ends before it starts$"):
+        parse_deadline("2024-06..2024-01", MADE_ON)
+
+
+@pytest.mark.parametrize(("text", "end"), [
+    ("1.5 years", date(2024, 12, 29)),  # 18 months
+    ("1.5 months", date(2023, 8, 13)),  # a month, then half of 30 days
+    ("2.2 weeks", date(2023, 7, 14)),  # 15.4 days, rounded
+])
+def test_a_fractional_horizon_counts_in_smaller_units(text: str, end: date) -> None:
+    assert parse_deadline(text, MADE_ON).end == end_of_day(end)
+
+
+@pytest.mark.parametrize(("text", "month"), [("2025-13", 13), ("2025-00", 0)])
+def test_a_month_outside_the_year_is_named(text: str, month: int) -> None:
+    """Not "falls outside the calendar: give a date between the years 1 and 9998", which
+    points at the year."""
+    with pytest.raises(DateError, match=f"^'{text}' has month {month}: months run from 1 to 12$"):
+        parse_deadline(text, MADE_ON)
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("2025-06-30", "end of that day UTC"), ("2025-Q3", "end of the period 2025-Q3"),
+    ("June  2025", "end of the period June 2025"),
+])
+def test_a_deadline_read_from_a_date_says_what_it_was_read_as(text: str, rule: str) -> None:
+    assert parse_deadline(text, MADE_ON).rule == rule
+
+
+@pytest.mark.parametrize(("text", "removes"), [
+    ("none", True), (" None ", True), ("NONE", True), ("", False), ("no", False)])
+def test_none_as_a_deadline_removes_it_however_it_is_typed(text: str, removes: bool) -> None:
+    assert removes_deadline(text) is removes
 
 
 def test_relative_horizon_needs_made_on() -> None:
@@ -111,6 +169,8 @@ def test_a_deadline_may_say_tomorrow_where_today_is_given() -> None:
     ("6.7.2027", "could be 6 July or June 7"),
     ("06/07/25", "'06/07/25' could be 6 July or June 7: write it as YYYY-MM-DD"),
     ("6 7 2027", "could be 6 July or June 7"),  # dateutil read spaces the American way too
+    ("12/06/2027", "could be 12 June or December 6"),  # 12 is a day and a month both
+    ("06/12/2027", "could be 6 December or June 12"),
     # ... and a date after a weekday or before a time (a time on a day field is read too)
     ("Sat 6/7/2027", "could be 6 July or June 7"), ("06/07/2027 12:00", "could be 6 July"),
 ])
@@ -254,7 +314,31 @@ def test_day_words_are_refused_where_no_today_is_given() -> None:
 
 def test_now_is_the_moment_given() -> None:
     now = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
-    assert parse_instant("now", now) == now
+    assert parse_instant("now", now) == parse_instant(" Now ", now) == now
+
+
+@pytest.mark.parametrize(("text", "day"), [("2024-06", date(2024, 6, 30)),
+                                           ("2024-Q1", date(2024, 3, 31)),
+                                           ("2024", date(2024, 12, 31))])
+def test_an_as_of_period_means_the_end_of_its_last_day(text: str, day: date) -> None:
+    """As a deadline does: scores 'as of June 2024' hold all of June, not its first day."""
+    assert parse_instant(text) == end_of_day(day)
+
+
+@pytest.mark.parametrize(("moment", "instant", "as_of"), [
+    (end_of_day(date(2024, 6, 30)), "2024-06-30", "2024-06-30 (end of day UTC)"),
+    (datetime(2024, 6, 30, 12, tzinfo=UTC), "2024-06-30 12:00 UTC", "2024-06-30 12:00 UTC"),
+    (datetime(2024, 6, 30, 12, 0, 30, tzinfo=UTC), "2024-06-30 12:00:30 UTC", None),
+    (datetime(2024, 6, 30, 12, 0, 0, 500000, tzinfo=UTC), "2024-06-30 12:00:00 UTC", None),
+    (datetime.fromisoformat("2024-07-01T01:59:59.999999+02:00"), "2024-06-30",
+     "2024-06-30 (end of day UTC)"),
+])
+def test_a_moment_is_shown_in_utc_as_finely_as_it_was_given(
+        moment: datetime, instant: str, as_of: str | None) -> None:
+    """A day's end as the day (how `--as-of DATE` reads); a moment that has seconds, or only
+    a fraction of one, with its seconds: two moments a moment apart do not read alike."""
+    assert instant_text(moment) == instant
+    assert as_of_text(moment) == (as_of or instant)
 
 
 @pytest.mark.parametrize(("text", "meant"), [
@@ -480,6 +564,7 @@ def test_a_cadence_that_may_not_come_round_is_refused_quickly(text: str) -> None
     "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "FREQ=MONTHLY;COUNT=2", "FREQ=DAILY",
     "FREQ=WEEKLY;UNTIL=20300101T000000Z", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO",
     "FREQ=MONTHLY;INTERVAL=5;BYMONTH=3", "FREQ=YEARLY;INTERVAL=5",
+    "FREQ=YEARLY;BYWEEKNO=53", "FREQ=YEARLY;BYYEARDAY=366",  # the ends of their ranges
 ])
 def test_rare_and_bounded_cadences_pass_the_check(text: str) -> None:
     assert check_cadence(text) is not None
