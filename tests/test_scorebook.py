@@ -18,7 +18,7 @@ from tests.helpers import definition
 from tracker import scoring
 from tracker.definitions import SourceInfo
 from tracker.ledger import EntryStamp, Ledger
-from tracker.scorebook import Leaderboard, leaderboard
+from tracker.scorebook import Leaderboard, leaderboard, leaderboards, unscored_after
 
 MADE = date(2024, 1, 1)
 
@@ -83,6 +83,39 @@ def test_groupings(engine: Engine, scored: Ledger) -> None:
     assert source.brier == pytest.approx(((0.9 - 1) ** 2 + 0.7 ** 2) / 2)
 
 
+def test_a_period_is_the_quarter_the_outcome_was_observed_in(engine: Engine, ledger: Ledger,
+                                                             clock: Clock) -> None:
+    """The last day of March is in the first quarter, the first of April in the second."""
+    clock.now = datetime(2024, 5, 1, tzinfo=UTC)
+    for slug, observed in (("march", date(2024, 3, 31)), ("april", date(2024, 4, 1))):
+        ledger.create_claim(definition(slug, made_on=MADE), "ann")
+        ledger.forecast(slug, 0.6, reviewer="ann", made_at=datetime(2024, 1, 2, tzinfo=UTC))
+        ledger.resolve(slug, "yes", reviewer="ann", observed_on=observed)
+    rows = leaderboard(engine, "period").rows
+    assert [(row.key, row.n) for row in rows] == [("2024-Q1", 1), ("2024-Q2", 1)]
+
+
+def test_the_source_rows_calibration_is_the_sources_own(engine: Engine, scored: Ledger
+                                                         ) -> None:
+    """The implied confidences, 0.9 (yes) and 0.7 (no): not the reviewers' four forecasts,
+    with or without reviewer rows in the same pass (a report asks for both)."""
+    for board in (leaderboard(engine, "source"),
+                  leaderboards(engine, ("reviewer", "source"))["source"]):
+        assert sum(cell.count for cell in board.calibration) == 2
+        assert board.decomposition is not None
+        assert board.decomposition.brier == pytest.approx(((0.9 - 1) ** 2 + 0.7 ** 2) / 2)
+
+
+def test_a_source_claim_without_a_made_on_date_is_not_graded(engine: Engine, scored: Ledger
+                                                              ) -> None:
+    """A source is graded from the day its claim was made: without that day there is no
+    forecast to grade, and the other claims' source row stands as it was."""
+    before = leaderboard(engine, "source")
+    scored.create_claim(definition("undated", made_on=None, implied_confidence=0.8), "ann")
+    scored.resolve("undated", "yes", reviewer="ann")
+    assert leaderboard(engine, "source").rows == before.rows
+
+
 def test_only_reviewer_rows_compare_forecasters(engine: Engine, scored: Ledger) -> None:
     # ann and bob on the same claims: their relative Briers cancel, so a tag or period row
     # pooling them would always read 0.
@@ -106,12 +139,17 @@ def test_a_reviewer_alone_on_every_claim_has_no_peer_score(engine: Engine, score
     assert rows["ann"].peer is not None
 
 
-def test_annulled_claims_are_never_scored(engine: Engine, scored: Ledger) -> None:
+def test_annulled_claims_are_never_scored(engine: Engine, scored: Ledger, clock: Clock
+                                         ) -> None:
     scored.create_claim(definition("c", made_on=MADE), "ann")
     scored.forecast("c", 0.99, reviewer="ann")
     scored.resolve("c", "annulled", reviewer="ann")
-    assert leaderboard(engine).resolved_claims == 2
-    assert leaderboard(engine).rows[0].n == 2
+    annulled = clock.now
+    clock.advance(days=1)
+    scored.create_claim(definition("d", made_on=MADE), "ann")  # as of `annulled`: replayed
+    for as_of in (None, annulled):  # the cached status, and the log replayed to a moment
+        assert leaderboard(engine, as_of=as_of).resolved_claims == 2
+        assert leaderboard(engine, as_of=as_of).rows[0].n == 2
 
 
 def test_re_resolving_changes_scores_and_keeps_history(engine: Engine, scored: Ledger,
@@ -211,11 +249,35 @@ def test_groupings_use_the_definition_as_it_stood_then(engine: Engine, scored: L
     cutoff = clock.now
     frozen = {by: leaderboard(engine, by, as_of=cutoff) for by in ("tag", "source")}
     clock.advance(days=3)
+    scored.upsert_source(SourceInfo(key="acme", title="ACME outlook"))
     scored.edit_claim("a", definition("a", made_on=MADE, tags=("renamed",),
-                                      implied_confidence=0.1), "bob")
+                                      implied_confidence=0.1, source="acme"), "bob")
     for by, board in frozen.items():
         assert leaderboard(engine, by, as_of=cutoff) == board  # type: ignore[arg-type]
     assert "renamed" in {row.key for row in leaderboard(engine, "tag").rows}
+    assert "acme" in {row.key for row in leaderboard(engine, "source").rows}
+
+
+def test_a_forecast_recorded_at_the_as_of_moment_counts(engine: Engine, ledger: Ledger,
+                                                        clock: Clock) -> None:
+    """Scores as of a moment hold what was recorded by then, that moment included (as the
+    claim's own state as of it does)."""
+    clock.now = datetime(2024, 1, 10, tzinfo=UTC)
+    ledger.create_claim(definition("a", made_on=MADE), "ann")
+    ledger.forecast("a", 0.8, reviewer="ann", made_at=datetime(2024, 1, 2, tzinfo=UTC))
+    ledger.resolve("a", "yes", reviewer="ann", observed_on=date(2024, 1, 10))
+    recorded = datetime(2024, 1, 12, 12, tzinfo=UTC)
+    clock.now = recorded  # a track record imported later, about a forecast made before
+    ledger.forecast("a", 0.4, reviewer="bob", made_at=datetime(2024, 1, 5, tzinfo=UTC),
+                    allow_closed=True, stamp=EntryStamp(recorded_at=recorded))
+    assert [row.key for row in leaderboard(engine, as_of=recorded).rows] == ["ann", "bob"]
+
+
+def test_a_forecast_made_at_the_start_of_the_observed_day_is_left_unscored() -> None:
+    """The outcome counts as known from the first moment of the day it was observed on."""
+    made = [datetime(2024, 2, 29, 23, 59, tzinfo=UTC), datetime(2024, 3, 1, tzinfo=UTC),
+            datetime(2024, 3, 1, 1, tzinfo=UTC)]
+    assert unscored_after(date(2024, 3, 1), made) == 2
 
 
 @pytest.mark.parametrize("start_method", ["fork", "spawn"])
