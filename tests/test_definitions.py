@@ -11,6 +11,7 @@ import pytest
 
 from tests.helpers import definition
 from tracker.definitions import (
+    SLUG_PATTERN,
     changed_fields,
     check_probability,
     check_reviewer,
@@ -41,6 +42,15 @@ def test_a_definition_a_reader_would_stumble_on_is_refused(changes: dict[str, An
                                                            message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         validate_definition(definition(**changes))
+
+
+def test_a_slug_ending_in_a_line_break_is_refused() -> None:
+    """'$' also matches before a final line break: `tracker add --slug $'gpu-prices\\n'` was
+    stored, printed over two lines in `tracker list`, and `tracker show gpu-prices` did not
+    find it. A claim file's slug and source key are checked with the same pattern."""
+    with pytest.raises(InvalidInput, match="is not valid"):
+        validate_definition(definition("gpu-prices\n"))
+    assert not SLUG_PATTERN.match("acme\n")
 
 
 def test_the_limits_themselves_are_allowed() -> None:

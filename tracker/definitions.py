@@ -27,7 +27,8 @@ from tracker.horizons import (
 from tracker.models import NAME_MAX, SLUG_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
 from tracker.vocabulary import Kind, parse_choice, with_article
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
+"""A slug or source key, whole: `$` would also match before a final line break."""
 
 
 @dataclass(frozen=True)
