@@ -260,12 +260,9 @@ def _as_read(column: Any) -> Any:
 
 
 def _claim_keys(by: Grouping, claim: ResolvedClaim) -> tuple[str, ...]:
-    """The rows all of a claim's scores count in (by reviewer, each score has its own)."""
-    if by == "tag":
-        return claim.tags
-    if by == "period":
-        return (claim.period,)
-    return (claim.source or NO_SOURCE,)
+    """The rows all of a claim's forecast scores count in, by tag or by period (by reviewer,
+    each score has its own; a source is graded on its own wording, `_grade_sources`)."""
+    return claim.tags if by == "tag" else (claim.period,)
 
 
 def leaderboard(engine: Engine, by: Grouping = "reviewer", as_of: datetime | None = None
