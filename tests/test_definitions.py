@@ -48,8 +48,9 @@ def test_a_slug_ending_in_a_line_break_is_refused() -> None:
     """'$' also matches before a final line break: `tracker add --slug $'gpu-prices\\n'` was
     stored, printed over two lines in `tracker list`, and `tracker show gpu-prices` did not
     find it. A claim file's slug and source key are checked with the same pattern."""
-    with pytest.raises(InvalidInput, match="is not valid"):
+    with pytest.raises(InvalidInput) as refused:
         validate_definition(definition("gpu-prices\n"))
+    assert str(refused.value).startswith("slug 'gpu-prices\\n' is not valid:")  # one line
     assert not SLUG_PATTERN.match("acme\n")
 
 

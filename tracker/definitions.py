@@ -322,7 +322,7 @@ def validate_definition(definition: ClaimDefinition,
     before `check_tag`'s rule stays through an edit of the other fields."""
     if not SLUG_PATTERN.match(definition.slug) or len(definition.slug) > SLUG_MAX:
         raise InvalidInput(
-            f"slug '{definition.slug}' is not valid: use lowercase letters, digits and "
+            f"slug {definition.slug!r} is not valid: use lowercase letters, digits and "
             f"hyphens, starting with a letter or digit, at most {SLUG_MAX} characters"
         )
     check_text(definition.title, "title", TITLE_MAX, required=True, one_line=True)
