@@ -227,3 +227,137 @@ def test_a_reviewer_created_after_the_names_were_read_is_found(engine: Engine,
         assert names[ids["newcomer"]] == "newcomer"
         with pytest.raises(KeyError):
             names[max(ids.values()) + 1]
+
+
+def _slugs(queries: Queries, criteria: ClaimFilter | None = None, **page: Any) -> list[str]:
+    return [row.slug for row in queries.list_claims(criteria or ClaimFilter(), **page)]
+
+
+def test_each_facet_keeps_its_claims_and_only_those(ledger: Ledger, queries: Queries) -> None:
+    """Status, kind, tag and source narrow the list (and its count) to the claims that have
+    that value: a facet matching every claim, or the wrong ones, shows a list that looks right."""
+    from tracker.definitions import SourceInfo
+
+    for key in ("iea", "bnef"):
+        ledger.upsert_source(SourceInfo(key=key, title=key.upper()))
+    ledger.create_claim(definition("alpha", tags=("ai",), source="iea"), "ann")
+    ledger.create_claim(definition("beta", kind="fact", tags=("energy",), source="bnef"), "ann")
+    ledger.create_claim(definition("gamma", tags=("ai", "energy")), "ann")
+    ledger.change_status("beta", "stalled", reviewer="ann")
+    cases = {
+        ClaimFilter(statuses=("stalled",)): ["beta"],
+        ClaimFilter(statuses=("open", "stalled")): ["alpha", "beta", "gamma"],
+        ClaimFilter(kind="fact"): ["beta"],
+        ClaimFilter(kind="prediction"): ["alpha", "gamma"],
+        ClaimFilter(tag="ai"): ["alpha", "gamma"],
+        ClaimFilter(tag="energy"): ["beta", "gamma"],
+        ClaimFilter(source="iea"): ["alpha"],
+        ClaimFilter(source="bnef"): ["beta"],
+        ClaimFilter(slug="gamma"): ["gamma"],
+        ClaimFilter(tag="ai", source="iea"): ["alpha"],
+    }
+    for criteria, expected in cases.items():
+        assert _slugs(queries, criteria) == expected, criteria
+        assert queries.count_claims(criteria) == len(expected), criteria
+
+
+def test_due_by_keeps_a_claim_due_at_that_instant_and_leaves_closed_claims_out(
+    ledger: Ledger, queries: Queries
+) -> None:
+    """`tracker list --due DAY`: a claim due on that day is due by it (a deadline and --due
+    both mean the end of the day); a resolved claim is no longer due."""
+    from datetime import timedelta
+
+    from tracker.horizons import end_of_day, parse_deadline
+
+    for slug in ("on-the-day", "resolved", "day-after"):
+        ledger.create_claim(definition(slug), "ann")
+    for slug, day in (("on-the-day", "2025-03-01"), ("resolved", "2025-01-01"),
+                      ("day-after", "2025-03-02")):
+        current = queries.claim_detail(slug).definition
+        ledger.edit_claim(slug, current.with_deadline(parse_deadline(day)), "ann")
+    ledger.resolve("resolved", "yes", reviewer="ann")
+    due = end_of_day(date(2025, 3, 1))
+    assert _slugs(queries, ClaimFilter(due_by=due)) == ["on-the-day"]
+    assert _slugs(queries, ClaimFilter(due_by=due - timedelta(microseconds=1))) == []
+
+
+def test_the_parent_filter_lists_the_derived_questions_of_that_parent_only(
+    ledger: Ledger, queries: Queries
+) -> None:
+    """Opening one claim's derived questions must not show another claim's too."""
+    for parent in ("p-one", "p-two"):
+        ledger.create_claim(definition(parent), "ann")
+    ledger.create_claim(definition("q-one", parent="p-one"), "ann")
+    ledger.create_claim(definition("q-two", parent="p-two"), "ann")
+    assert _slugs(queries, ClaimFilter(parent="p-one")) == ["q-one"]
+    assert queries.count_claims(ClaimFilter(parent="p-two")) == 1
+    assert _slugs(queries, ClaimFilter(top_level_only=True)) == ["p-one", "p-two"]
+
+
+def test_a_backslash_in_the_text_filter_is_a_literal(ledger: Ledger, queries: Queries) -> None:
+    """LIKE's escape character typed into the filter: unescaped, '\\d' would match every
+    title with a 'd' in it."""
+    ledger.create_claim(definition("windows-path", title="Files in C:\\data move"), "ann")
+    ledger.create_claim(definition("plain", title="Data moves"), "ann")
+    assert _slugs(queries, ClaimFilter(text="\\d")) == ["windows-path"]
+    assert _slugs(queries, ClaimFilter(text="data")) == ["plain", "windows-path"]
+
+
+def test_rows_equal_in_the_sorted_column_follow_the_slug_both_ways(
+    ledger: Ledger, queries: Queries
+) -> None:
+    """Ties are broken by slug ascending, whichever way the column goes, so that pages split
+    a run of equal values the same way every time: no row is shown twice or skipped."""
+    for slug in ("d-open", "b-open", "c-stalled", "a-stalled", "e-open"):
+        ledger.create_claim(definition(slug), "ann")
+    for slug in ("c-stalled", "a-stalled"):
+        ledger.change_status(slug, "stalled", reviewer="ann")
+    assert _slugs(queries, sort="status") == [
+        "b-open", "d-open", "e-open", "a-stalled", "c-stalled"]
+    assert _slugs(queries, sort="status", descending=True) == [
+        "a-stalled", "c-stalled", "b-open", "d-open", "e-open"]
+    for descending in (False, True):
+        whole = _slugs(queries, sort="status", descending=descending)
+        pages = [_slugs(queries, sort="status", descending=descending, limit=2, offset=offset)
+                 for offset in (0, 2, 4)]
+        assert [slug for page in pages for slug in page] == whole
+
+
+def test_sorting_by_made_on_keeps_claims_without_one_last(ledger: Ledger,
+                                                          queries: Queries) -> None:
+    """A claim with no made-on date must not sort before every dated one (SQLite puts NULL
+    first)."""
+    ledger.create_claim(definition("undated", made_on=None), "ann")
+    ledger.create_claim(definition("older", made_on=date(2020, 1, 1)), "ann")
+    ledger.create_claim(definition("newer", made_on=date(2023, 1, 1)), "ann")
+    assert _slugs(queries, sort="made_on") == ["older", "newer", "undated"]
+    assert _slugs(queries, sort="made_on", descending=True) == ["newer", "older", "undated"]
+
+
+def test_sorting_by_changed_goes_by_the_latest_change_not_creation(
+    ledger: Ledger, queries: Queries
+) -> None:
+    ledger.create_claim(definition("first"), "ann")
+    ledger.create_claim(definition("second"), "ann")
+    ledger.change_status("first", "developing", reviewer="ann")
+    assert _slugs(queries, sort="changed") == ["second", "first"]
+
+
+def test_sorting_by_evidence_goes_by_the_latest_day_standing_evidence_speaks_of(
+    ledger: Ledger, queries: Queries, clock: Clock
+) -> None:
+    """The Evid. column sorts by each claim's latest evidence day: not its earliest, and not
+    a day only a retracted entry (a typo in its date) spoke of."""
+    for slug in ("spread", "typo", "middle"):
+        ledger.create_claim(definition(slug), "ann")
+    clock.now = datetime(2025, 1, 1, tzinfo=UTC)
+    for slug, day in (("spread", date(2023, 1, 1)), ("spread", date(2024, 6, 1)),
+                      ("typo", date(2024, 1, 10)), ("middle", date(2024, 3, 1))):
+        ledger.add_evidence(slug, title="Report", stance="supports", reviewer="ann",
+                            observed_on=day)
+    typo = ledger.add_evidence("typo", title="Report", stance="supports", reviewer="ann",
+                               observed_on=date(2024, 12, 1))
+    ledger.retract_evidence(typo, reason="wrong year", reviewer="ann")
+    assert _slugs(queries, sort="evidence") == ["typo", "middle", "spread"]
+    assert _slugs(queries, sort="evidence", descending=True) == ["spread", "middle", "typo"]
