@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import Clock
 from tests.helpers import definition
 from tracker.errors import NotFound
-from tracker.ledger import Ledger
+from tracker.ledger import EntryStamp, Ledger
 from tracker.queries import ClaimFilter, Queries, ReviewerNames
 
 
@@ -361,3 +361,145 @@ def test_sorting_by_evidence_goes_by_the_latest_day_standing_evidence_speaks_of(
     ledger.retract_evidence(typo, reason="wrong year", reviewer="ann")
     assert _slugs(queries, sort="evidence") == ["typo", "middle", "spread"]
     assert _slugs(queries, sort="evidence", descending=True) == ["spread", "middle", "typo"]
+
+
+def test_a_rows_forecasts_are_each_reviewers_latest_made_and_their_median(
+    ledger: Ledger, queries: Queries, clock: Clock
+) -> None:
+    """The Team and Mine columns: per reviewer the forecast made last (a backdated one
+    recorded later does not replace it; of two made at one moment the one recorded later
+    wins), the team's the median of those, and Mine only the reviewer's own."""
+    ledger.create_claim(definition("claim"), "ann")
+    clock.now = datetime(2024, 3, 1, 12, tzinfo=UTC)
+    ledger.forecast("claim", 0.6, reviewer="ann", made_at=datetime(2024, 2, 20, tzinfo=UTC))
+    ledger.forecast("claim", 0.2, reviewer="ann", made_at=datetime(2024, 2, 10, tzinfo=UTC))
+    same_moment = datetime(2024, 2, 15, tzinfo=UTC)
+    ledger.forecast("claim", 0.1, reviewer="bob", made_at=same_moment,
+                    stamp=EntryStamp(uuid="ffffffff-ffff-4fff-bfff-ffffffffffff"))
+    ledger.forecast("claim", 0.9, reviewer="bob", made_at=same_moment,  # not by uuid
+                    stamp=EntryStamp(uuid="00000000-0000-4000-8000-000000000000"))
+    [row] = queries.list_claims(reviewer="ann")
+    assert (row.my_forecast, row.forecasters) == (0.6, 2)
+    assert row.team_forecast == pytest.approx(0.75)  # the median of 0.6 and 0.9
+    [bobs] = queries.list_claims(reviewer="bob")
+    assert bobs.my_forecast == 0.9
+    [nobodys] = queries.list_claims(reviewer="carol")
+    assert nobodys.my_forecast is None and nobodys.team_forecast == pytest.approx(0.75)
+
+
+def test_a_rows_tags_are_sorted_and_its_last_evidence_is_the_latest_recorded(
+    ledger: Ledger, queries: Queries, clock: Clock
+) -> None:
+    ledger.create_claim(definition("claim", tags=("zeta", "alpha", "mid")), "ann")
+    ledger.add_evidence("claim", title="First", stance="supports", reviewer="ann")
+    later = ledger.add_evidence("claim", title="Second", stance="supports", reviewer="ann")
+    [row] = queries.list_claims()
+    assert row.tags == ("alpha", "mid", "zeta")
+    recorded = {item.uuid: item.recorded_at for item in queries.claim_detail("claim").evidence}
+    assert row.last_evidence_at == recorded[later] == max(recorded.values())
+
+
+def test_the_next_review_counts_from_the_reviewers_last_mark(
+    ledger: Ledger, queries: Queries, clock: Clock
+) -> None:
+    """The Review column for the reviewer looking: a month after their latest mark; another
+    reviewer's marks do not count, and without a mark it counts from the claim's creation."""
+    clock.now = datetime(2024, 1, 1, 9, tzinfo=UTC)
+    ledger.create_claim(definition("claim", review_cadence="FREQ=MONTHLY"), "ann")
+    clock.now = datetime(2024, 2, 5, 9, tzinfo=UTC)
+    ledger.mark_reviewed("claim", "ann")
+    clock.now = datetime(2024, 3, 10, 9, tzinfo=UTC)
+    ledger.mark_reviewed("claim", "ann")
+    [mine] = queries.list_claims(reviewer="ann")
+    assert mine.next_review is not None
+    assert mine.next_review.date() == date(2024, 4, 10)
+    [theirs] = queries.list_claims(reviewer="bob")
+    assert theirs.next_review is not None and theirs.next_review.date() == date(2024, 2, 1)
+
+
+def test_a_reviewers_trail_has_their_latest_mark_and_latest_forecast(
+    ledger: Ledger, queries: Queries, clock: Clock
+) -> None:
+    """What the review queue counts from: the reviewer's own latest mark and the forecast
+    they made last (a backdated one recorded later is not their last)."""
+    ledger.create_claim(definition("claim"), "ann")
+    clock.now = datetime(2024, 3, 1, tzinfo=UTC)
+    ledger.forecast("claim", 0.7, reviewer="ann")
+    made = clock.now
+    ledger.forecast("claim", 0.3, reviewer="ann", made_at=datetime(2024, 2, 1, tzinfo=UTC))
+    ledger.mark_reviewed("claim", "ann")
+    ledger.mark_reviewed("claim", "ann")
+    marked = clock.now
+    ledger.mark_reviewed("claim", "bob")
+    trail = queries.reviewer_trails("ann")["claim"]
+    assert (trail.last_forecast_at, trail.last_reviewed_at) == (made, marked)
+    assert queries.reviewer_trails("bob")["claim"].last_forecast_at is None
+
+
+def test_a_claim_as_of_an_entrys_own_instant_includes_that_entry(
+    ledger: Ledger, queries: Queries
+) -> None:
+    """"As of T" uses the entries recorded by T, T included: `tracker show --as-of` at the
+    instant a forecast was recorded shows that forecast (and at the claim's creation, the
+    claim)."""
+    ledger.create_claim(definition("claim"), "ann")
+    created = queries.claim_detail("claim").revisions[0].recorded_at
+    assert queries.claim_detail("claim", as_of=created).version == 1
+    ledger.forecast("claim", 0.4, reviewer="ann")
+    [forecast] = queries.claim_detail("claim").forecasts
+    past = queries.claim_detail("claim", as_of=forecast.recorded_at)
+    assert [item.probability for item in past.forecasts] == [0.4]
+
+
+def test_a_claim_as_of_a_moment_leaves_out_later_derived_questions_and_retractions(
+    ledger: Ledger, queries: Queries, clock: Clock
+) -> None:
+    """The detail as of a moment is the claim as it stood then: without derived questions
+    added later, and with evidence retracted later still standing."""
+    ledger.create_claim(definition("parent"), "ann")
+    ledger.create_claim(definition("b-early", parent="parent"), "ann")
+    ledger.create_claim(definition("a-early", parent="parent"), "ann")
+    entry = ledger.add_evidence("parent", title="Report", stance="supports", reviewer="ann")
+    then = clock.advance(seconds=10)
+    ledger.create_claim(definition("late", parent="parent"), "ann")
+    ledger.retract_evidence(entry, reason="misread", reviewer="ann")
+    past = queries.claim_detail("parent", as_of=then)
+    assert [child.slug for child in past.children] == ["a-early", "b-early"]
+    assert [item.retracted for item in past.evidence] == [False]
+    now = queries.claim_detail("parent")
+    assert [child.slug for child in now.children] == ["a-early", "b-early", "late"]
+    assert [item.retracted for item in now.evidence] == [True]
+
+
+def test_a_claim_reopened_before_the_as_of_moment_reads_open_then(
+    ledger: Ledger, queries: Queries, clock: Clock
+) -> None:
+    """The state as of a moment replays the log by version: a resolution followed by a
+    reopening is open, not closed by the resolution read last."""
+    ledger.create_claim(definition("claim"), "ann")
+    ledger.resolve("claim", "yes", reviewer="ann")
+    ledger.reopen("claim", reason="too soon", reviewer="bob")
+    then = clock.advance(seconds=10)
+    past = queries.claim_detail("claim", as_of=then)
+    assert (past.status, past.version, past.changed_by) == ("open", 3, "bob")
+    assert past.resolution is None
+
+
+def test_a_claims_log_reads_in_the_order_of_its_moments_not_of_its_ids(
+    ledger: Ledger, queries: Queries, clock: Clock
+) -> None:
+    """Evidence in the order it was recorded and forecasts in the order they were made,
+    whatever their uuids (an imported file gives its own) or the order they were typed in."""
+    ledger.create_claim(definition("claim"), "ann")
+    early_id = "ffffffff-ffff-4fff-bfff-ffffffffffff"  # sorts last
+    late_id = "00000000-0000-4000-8000-000000000000"
+    ledger.add_evidence("claim", title="First", stance="supports", reviewer="ann",
+                        stamp=EntryStamp(uuid=early_id))
+    ledger.add_evidence("claim", title="Second", stance="supports", reviewer="ann",
+                        stamp=EntryStamp(uuid=late_id))
+    clock.now = datetime(2024, 3, 1, tzinfo=UTC)
+    ledger.forecast("claim", 0.7, reviewer="ann")
+    ledger.forecast("claim", 0.3, reviewer="ann", made_at=datetime(2024, 2, 1, tzinfo=UTC))
+    detail = queries.claim_detail("claim")
+    assert [item.title for item in detail.evidence] == ["First", "Second"]
+    assert [item.probability for item in detail.forecasts] == [0.3, 0.7]
