@@ -12,7 +12,7 @@ import os
 import re
 import stat
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -24,10 +24,16 @@ from sqlalchemy import Engine
 from tests.conftest import CliOutcome, Clock
 from tests.helpers import definition
 from tracker.definitions import SourceInfo
+from tracker.errors import InvalidInput
 from tracker.horizons import end_of_day
 from tracker.ledger import EntryStamp, Ledger
 from tracker.reports import build_report, render
-from tracker.reports.data import ReportData, conventions
+from tracker.reports.data import (
+    CHANGE_LIMIT,
+    DEADLINE_HORIZON_DAYS,
+    ReportData,
+    conventions,
+)
 from tracker.reports.markdown import md_escape
 from tracker.reports.render import FORMATS, Format
 from tracker.reports.text import number, scores_intro, shorten
@@ -221,11 +227,14 @@ def test_a_claim_due_at_the_report_date_is_due_not_left_out(
     the report's day is due with 0 days left (it was in neither list), overdue the day
     after. Quarter-end deadlines always meet a quarterly series' dates."""
     clock.now = at(2024, 6, 1)
+    before = build_report(engine, AS_OF)
     dataset.create_claim(definition("due-today", title="Due on the report's day",
                                     made_on=date(2024, 1, 1), deadline_end=AS_OF), "ann")
     data = build_report(engine, AS_OF)
     due = [item for item in data.deadlines.upcoming if item.slug == "due-today"]
     assert [item.days for item in due] == [0]
+    assert data.deadlines.upcoming_total == before.deadlines.upcoming_total + 1
+    assert data.status.overdue == before.status.overdue  # counted as the lists show it
     assert "due-today" not in [item.slug for item in data.deadlines.overdue]
     day_after = build_report(engine, end_of_day(date(2024, 7, 1)))
     assert "due-today" in [item.slug for item in day_after.deadlines.overdue]
@@ -279,6 +288,89 @@ def test_statuses_come_from_the_cache_only_when_nothing_came_later(
         assert report_data._deadlines(session, cached) == report_data._deadlines(
             session, replayed)
     assert replayed.status.count("refuted") == 1 and replayed.status.overdue == 1
+
+
+def test_an_entry_recorded_at_a_period_end_belongs_to_that_period_not_the_next(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """A period is (previous end, end]: an entry recorded at the very instant one period
+    ends is counted in it (and the status it set is the status then), not again in the
+    next."""
+    clock.now = at(2024, 1, 1)
+    ledger.create_claim(definition("claim", made_on=date(2024, 1, 1)), "ann")
+    march, april = end_of_day(date(2024, 3, 31)), end_of_day(date(2024, 4, 30))
+    clock.now = at(2024, 5, 1)
+    for title, moment in (("At March's end", march), ("At April's end", april)):
+        entry = ledger.add_evidence("claim", title=title, stance="supports", reviewer="ann",
+                                    stamp=EntryStamp(recorded_at=moment))
+        ledger.retract_evidence(entry, reason="misread", reviewer="ann",
+                                stamp=EntryStamp(recorded_at=moment))
+    ledger.change_status("claim", "developing", reviewer="ann",
+                         stamp=EntryStamp(recorded_at=march))
+    ledger.forecast("claim", 0.5, reviewer="ann")  # later: March's statuses are replayed
+    first = build_report(engine, march, since=end_of_day(date(2024, 2, 29)))
+    second = build_report(engine, april, since=march)
+    assert first.status.count("developing") == 1
+    assert (first.changes.counts.status_changes, second.changes.counts.status_changes) == (1, 0)
+    for report in (first, second):
+        counts = report.changes.counts
+        assert (counts.evidence, counts.retractions) == (1, 1)
+    with pytest.raises(InvalidInput, match="give an earlier --since"):
+        build_report(engine, march, since=march)  # an empty period
+
+
+def test_the_latest_changes_of_a_kind_are_listed_and_all_are_counted(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """Past `CHANGE_LIMIT` of one kind, the list keeps the latest ones (the oldest drops
+    out) while the count still covers every one."""
+    clock.now = at(2024, 1, 1)
+    for index in range(CHANGE_LIMIT + 1):
+        ledger.create_claim(definition(f"claim-{index:02d}", made_on=date(2024, 1, 1)), "ann")
+    data = build_report(engine, end_of_day(date(2024, 1, 31)))
+    listed = [change.slug for change in data.changes.of_kind("new")]
+    assert data.changes.counts.new_claims == CHANGE_LIMIT + 1
+    assert len(listed) == CHANGE_LIMIT and "claim-00" not in listed
+    assert f"claim-{CHANGE_LIMIT:02d}" in listed
+
+
+def test_a_claim_due_on_the_horizons_last_day_is_listed_as_upcoming(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """Upcoming deadlines are those within `DEADLINE_HORIZON_DAYS` days, the last one
+    included, in the list as in its count; with the team's forecast as of the report."""
+    as_of = end_of_day(date(2024, 1, 31))
+    last_day = (as_of + timedelta(days=DEADLINE_HORIZON_DAYS)).date()
+    clock.now = at(2024, 1, 1)
+    ledger.create_claim(definition("last-day", made_on=date(2024, 1, 1),
+                                   deadline_end=end_of_day(last_day)), "ann")
+    ledger.create_claim(definition("day-after", made_on=date(2024, 1, 1),
+                                   deadline_end=end_of_day(last_day + timedelta(days=1))),
+                        "ann")
+    ledger.forecast("last-day", 0.2, reviewer="ann")
+    clock.now = at(2024, 2, 5)
+    ledger.forecast("last-day", 0.6, reviewer="bob", made_at=as_of,
+                    stamp=EntryStamp(recorded_at=as_of))  # recorded at the report's moment
+    ledger.forecast("last-day", 0.9, reviewer="carol")  # after it
+    deadlines = build_report(engine, as_of).deadlines
+    assert [item.slug for item in deadlines.upcoming] == ["last-day"]
+    assert deadlines.upcoming_total == 1
+    [item] = deadlines.upcoming
+    assert (item.days, item.forecasters) == (DEADLINE_HORIZON_DAYS, 2)
+    assert item.team_forecast == pytest.approx(0.4)  # the median of ann's and bob's
+
+
+def test_a_claim_edited_later_and_due_at_the_report_moment_is_due_not_overdue(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """A claim whose definition changed after the report date is judged by the definition
+    then: due at the report's moment, it is due with 0 days left, as an unedited one is."""
+    as_of = end_of_day(date(2024, 6, 30))
+    clock.now = at(2024, 1, 1)
+    ledger.create_claim(definition("edited", made_on=date(2024, 1, 1), deadline_end=as_of),
+                        "ann")
+    clock.now = at(2024, 7, 5)
+    ledger.edit_claim("edited", definition("edited", made_on=date(2024, 1, 1),
+                                           deadline_end=end_of_day(date(2024, 12, 31))), "ann")
+    data = build_report(engine, as_of)
+    assert [(item.slug, item.days) for item in data.deadlines.upcoming] == [("edited", 0)]
+    assert (data.status.overdue, data.deadlines.upcoming_total) == (0, 1)
 
 
 # --------------------------------------------------------------------------- golden files
