@@ -373,6 +373,93 @@ def test_a_claim_edited_later_and_due_at_the_report_moment_is_due_not_overdue(
     assert (data.status.overdue, data.deadlines.upcoming_total) == (0, 1)
 
 
+def test_a_report_shows_evidence_retracted_later_as_standing_then(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """A claim's timeline as of a date shows evidence retracted after it as standing: else
+    a past report would change when a retraction is recorded."""
+    clock.now = at(2024, 1, 1)
+    ledger.create_claim(definition("claim", made_on=date(2024, 1, 1)), "ann")
+    entry = ledger.add_evidence("claim", title="Report", stance="supports", reviewer="ann")
+    clock.now = at(2024, 7, 1)
+    ledger.retract_evidence(entry, reason="misread", reviewer="ann")
+    [then] = build_report(engine, end_of_day(date(2024, 6, 30))).timelines
+    assert [item.retracted for item in then.evidence] == [False]
+    [now] = build_report(engine, end_of_day(date(2024, 7, 31))).timelines
+    assert [item.retracted for item in now.evidence] == [True]
+
+
+def test_timelines_past_the_limit_go_to_the_latest_active_then_the_latest_closed(
+        engine: Engine, ledger: Ledger, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With more claims than room, the timelines shown are those active last in the period
+    (of two active at one moment, the one recorded first), then those closed last."""
+    from tracker.reports import data as report_data
+
+    clock.now = at(2024, 1, 1)
+    for slug in ("closed-first", "closed-last", "tied-older", "tied-newer", "quiet"):
+        ledger.create_claim(definition(slug, made_on=date(2024, 1, 1)), "ann")
+    clock.now = at(2024, 2, 1)
+    ledger.resolve("closed-first", "yes", reviewer="ann")
+    clock.now = at(2024, 3, 1)
+    ledger.resolve("closed-last", "no", reviewer="ann")
+    clock.now = at(2024, 7, 1)
+    tied = EntryStamp(recorded_at=at(2024, 5, 1))  # imported: both recorded at one moment
+    ledger.add_evidence("tied-newer", title="Report", stance="supports", reviewer="ann",
+                        stamp=tied)
+    ledger.forecast("tied-older", 0.5, reviewer="ann", made_at=at(2024, 5, 1), stamp=tied)
+    since, as_of = end_of_day(date(2024, 3, 31)), end_of_day(date(2024, 6, 30))
+    monkeypatch.setattr(report_data, "TIMELINE_LIMIT", 2)
+    data = build_report(engine, as_of, since=since)
+    assert [timeline.slug for timeline in data.timelines] == ["tied-newer", "tied-older"]
+    monkeypatch.setattr(report_data, "TIMELINE_LIMIT", 1)
+    assert [t.slug for t in build_report(engine, as_of, since=since).timelines] == [
+        "tied-older"]
+    quiet = build_report(engine, end_of_day(date(2024, 4, 30)), since=since)
+    assert [t.slug for t in quiet.timelines] == ["closed-last"]
+    assert quiet.timeline_candidates == 2
+
+
+def test_the_latest_active_claims_are_found_past_a_busy_claims_many_entries(
+        engine: Engine, ledger: Ledger, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim's latest entry of any kind decides how recently it was active; one claim with
+    many entries does not hide the others."""
+    from tracker.reports import data as report_data
+
+    clock.now = at(2024, 1, 1)
+    for slug in ("busy", "edited", "once"):
+        ledger.create_claim(definition(slug, made_on=date(2024, 1, 1)), "ann")
+    clock.now = at(2024, 4, 2)
+    ledger.edit_claim("edited", definition("edited", title="Edited", made_on=date(2024, 1, 1)),
+                      "ann")
+    clock.now = at(2024, 4, 5)
+    ledger.add_evidence("once", title="Report", stance="supports", reviewer="ann")
+    clock.now = at(2024, 4, 8)
+    ledger.forecast("edited", 0.5, reviewer="ann")
+    clock.now = at(2024, 4, 10)
+    for tenths in range(10):
+        ledger.forecast("busy", tenths / 10, reviewer="ann")
+    since, as_of = end_of_day(date(2024, 3, 31)), end_of_day(date(2024, 4, 30))
+    monkeypatch.setattr(report_data, "TIMELINE_LIMIT", 2)
+    assert [t.slug for t in build_report(engine, as_of, since=since).timelines] == [
+        "busy", "edited"]
+    monkeypatch.setattr(report_data, "TIMELINE_LIMIT", 3)
+    assert [t.slug for t in build_report(engine, as_of, since=since).timelines] == [
+        "busy", "edited", "once"]
+
+
+def test_a_claim_whose_outcome_was_observed_before_it_was_made_opens_as_it_ends(
+        engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    """A fact made on 1 March about what happened on 1 February: its timeline (and the
+    source's grade) run from the outcome, instead of the report failing with "resolved_at
+    is before opened_at"."""
+    clock.now = at(2024, 3, 10)
+    ledger.create_claim(definition("fact", kind="fact", made_on=date(2024, 3, 1),
+                                   implied_confidence=0.8), "ann")
+    ledger.resolve("fact", "yes", reviewer="ann", observed_on=date(2024, 2, 1))
+    [timeline] = build_report(engine, end_of_day(date(2024, 3, 31))).timelines
+    assert timeline.opened_at == timeline.ends_at == at(2024, 2, 1, 0)
+    assert [score.brier for score in timeline.scores] == [pytest.approx(0.04)]
+
+
 # --------------------------------------------------------------------------- golden files
 
 
