@@ -74,6 +74,31 @@ def test_a_period_that_never_comes_round_is_not_advised_an_earlier_since(
     assert not out.exists()
 
 
+def test_a_period_is_named_in_any_case() -> None:
+    until = end_of_day(date(2024, 12, 31))
+    for named in ("month", "quarter", "year"):
+        expected = period_ends(named, date(2024, 1, 1), until)
+        assert period_ends(named.capitalize(), date(2024, 1, 1), until) == expected
+        assert period_ends(f" {named.upper()} ", date(2024, 1, 1), until) == expected
+
+
+def test_a_series_may_have_as_many_periods_as_the_limit_and_not_one_more() -> None:
+    from tracker.reports.series import MAX_PERIODS
+
+    since = date(2020, 1, 1)
+    last = since + timedelta(days=MAX_PERIODS - 1)
+    assert len(period_ends("FREQ=DAILY", since, end_of_day(last))) == MAX_PERIODS
+    with pytest.raises(InvalidInput, match=f"more than {MAX_PERIODS} periods"):
+        period_ends("FREQ=DAILY", since, end_of_day(last + timedelta(days=1)))
+
+
+def test_a_rule_that_comes_round_twice_a_day_ends_one_period_that_day() -> None:
+    """Hours in a rule are read as their day: two occurrences on one day end one period,
+    not two reports for the same period end."""
+    ends = period_ends("FREQ=DAILY;BYHOUR=9,18", date(2024, 1, 1), end_of_day(date(2024, 1, 3)))
+    assert ends == tuple(end_of_day(date(2024, 1, day)) for day in (1, 2, 3))
+
+
 @pytest.fixture
 def year(ledger: Ledger, clock: Clock) -> Ledger:
     build_dataset(ledger, clock)
