@@ -37,6 +37,25 @@ def test_text_filter_ignores_case_and_takes_wildcards_literally(
     assert parent.children == 1
 
 
+def test_text_filter_ignores_the_case_of_letters_beyond_ascii_on_every_backend(
+    ledger: Ledger, queries: Queries
+) -> None:
+    """SQLite's LIKE folds ASCII letters only: 'électricité' found 'Électricité en Europe'
+    on PostgreSQL but not on SQLite, and 'ÜBER' no title with 'über'."""
+    ledger.create_claim(definition("power", title="Électricité en Europe"), "ann")
+    ledger.create_claim(definition("ride", title="Über fleets grow"), "ann")
+    ledger.create_claim(definition("other", title="Electricity in Asia"), "ann")
+
+    def slugs(text: str) -> list[str]:
+        return [row.slug for row in queries.list_claims(ClaimFilter(text=text))]
+
+    assert slugs("électricité") == ["power"]
+    assert slugs("ÉLECTRICITÉ europe") == ["power"]
+    assert slugs("über") == slugs("ÜBER") == ["ride"]
+    assert slugs("electric") == ["other"], "an accent is a different letter, as before"
+    assert queries.count_claims(ClaimFilter(text="éLEC")) == 1
+
+
 def test_as_of_before_a_claim_existed_says_both_moments_to_the_second(
         ledger: Ledger, queries: Queries, clock: Clock) -> None:
     clock.now = datetime(2024, 1, 1, 9, 0, 30, tzinfo=UTC)

@@ -140,6 +140,8 @@ def database_url(url: str) -> URL:
 
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+UNICODE_LOWER = "tracker_lower"
+"""The SQL function every SQLite connection gets: lower() of any letter, as PostgreSQL's."""
 """How long a SQLite connection waits for another process's write to end."""
 
 
@@ -157,7 +159,13 @@ def database_problem(error: BaseException) -> str:
     return said
 
 
+def _unicode_lower(text: str | None) -> str | None:
+    return None if text is None else text.lower()
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite's lower() and LIKE fold ASCII letters only; PostgreSQL's fold every letter.
+    dbapi_connection.create_function(UNICODE_LOWER, 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

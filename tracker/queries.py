@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from tracker.db import UNICODE_LOWER
 from tracker.definitions import (
     ClaimDefinition,
     SourceInfo,
@@ -318,10 +319,14 @@ class Queries:
         for word in criteria.text.split():  # every word, in the slug or the title, any order
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             pattern = f"%{escaped}%"
-            if self.engine.dialect.name == "sqlite":
+            if self.engine.dialect.name == "sqlite" and word.isascii():
                 # SQLite's LIKE ignores ASCII case already; lower() would cost a call per row.
                 matches = [column.like(pattern, escape="\\") for column in (Claim.slug,
                                                                               Claim.title)]
+            elif self.engine.dialect.name == "sqlite":  # its LIKE folds no other letter
+                matches = [getattr(func, UNICODE_LOWER)(column).like(pattern.lower(),
+                                                                     escape="\\")
+                           for column in (Claim.slug, Claim.title)]
             else:
                 matches = [column.ilike(pattern, escape="\\") for column in (Claim.slug,
                                                                                Claim.title)]
