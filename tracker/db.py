@@ -140,9 +140,9 @@ def database_url(url: str) -> URL:
 
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite connection waits for another process's write to end."""
 UNICODE_LOWER = "tracker_lower"
 """The SQL function every SQLite connection gets: lower() of any letter, as PostgreSQL's."""
-"""How long a SQLite connection waits for another process's write to end."""
 
 
 def database_problem(error: BaseException) -> str:
