@@ -45,6 +45,7 @@ def test_text_filter_ignores_the_case_of_letters_beyond_ascii_on_every_backend(
     ledger.create_claim(definition("power", title="Électricité en Europe"), "ann")
     ledger.create_claim(definition("ride", title="Über fleets grow"), "ann")
     ledger.create_claim(definition("other", title="Electricity in Asia"), "ann")
+    ledger.create_claim(definition("models", title="大模型的未来 (Future of LLMs)"), "ann")
 
     def slugs(text: str) -> list[str]:
         return [row.slug for row in queries.list_claims(ClaimFilter(text=text))]
@@ -54,6 +55,7 @@ def test_text_filter_ignores_the_case_of_letters_beyond_ascii_on_every_backend(
     assert slugs("über") == slugs("ÜBER") == ["ride"]
     assert slugs("electric") == ["other"], "an accent is a different letter, as before"
     assert queries.count_claims(ClaimFilter(text="éLEC")) == 1
+    assert slugs("模型") == slugs("模型 future") == slugs("LLMs 大") == ["models"]
 
 
 def test_as_of_before_a_claim_existed_says_both_moments_to_the_second(

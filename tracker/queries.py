@@ -319,17 +319,17 @@ class Queries:
         for word in criteria.text.split():  # every word, in the slug or the title, any order
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             pattern = f"%{escaped}%"
-            if self.engine.dialect.name == "sqlite" and word.isascii():
-                # SQLite's LIKE ignores ASCII case already; lower() would cost a call per row.
-                matches = [column.like(pattern, escape="\\") for column in (Claim.slug,
-                                                                              Claim.title)]
-            elif self.engine.dialect.name == "sqlite":  # its LIKE folds no other letter
-                matches = [getattr(func, UNICODE_LOWER)(column).like(pattern.lower(),
-                                                                     escape="\\")
-                           for column in (Claim.slug, Claim.title)]
-            else:
+            if self.engine.dialect.name != "sqlite":
                 matches = [column.ilike(pattern, escape="\\") for column in (Claim.slug,
                                                                                Claim.title)]
+            elif _has_case_beyond_ascii(word):
+                # SQLite's LIKE folds ASCII letters only: the title is lowered by a Python
+                # function, a call per row, so only for such a word. No slug holds one.
+                matches = [getattr(func, UNICODE_LOWER)(Claim.title).like(pattern.lower(),
+                                                                          escape="\\")]
+            else:  # SQLite's LIKE ignores ASCII case already, and CJK has none
+                matches = [column.like(pattern, escape="\\") for column in (Claim.slug,
+                                                                              Claim.title)]
             query = query.where(or_(*matches))
         return query
 
@@ -664,6 +664,11 @@ def _retraction_entries(detail: ClaimDetail) -> Iterator[TimelineEntry]:
                 retraction.reviewer,
                 f"retracted evidence '{item.title}' ({item.uuid}): {retraction.reason}",
             )
+
+
+def _has_case_beyond_ascii(word: str) -> bool:
+    """Whether `word` has a letter with an upper and a lower case outside ASCII (é, Ü, ß)."""
+    return any(not char.isascii() and char.swapcase() != char for char in word)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
