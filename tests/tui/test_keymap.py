@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tracker.tui.app import _binding_places
-from tracker.tui.keymap import KEYMAP_ENV, clashes, is_key, load_keymap
+from tracker.tui.keymap import KEYMAP_ENV, clashes, is_key, keymap_path, load_keymap
 
 KNOWN = {"claims.filter", "claim.forecast", "claims.facets"}
 
@@ -54,6 +54,41 @@ def test_a_key_no_keyboard_can_press_is_reported_and_not_remapped(tmp_path: Path
         "'claims.filter': no key is called 'control-f'",
         "'claim.forecast': no key is called ' Q Q'",
     ]
+
+
+def test_keys_listed_with_spaces_after_the_commas_are_remapped_and_checked_for_clashes(
+    tmp_path: Path,
+) -> None:
+    loaded = load_keymap(write(tmp_path, '"claim.forecast" = " p, F "\n'), KNOWN)
+    assert (loaded.keys, loaded.problems) == ({"claim.forecast": "p, F"}, ())
+    assert clashes({"the claims screen": [("claims.facets", "F"), ("claim.forecast", "f")]},
+                   loaded.keys) == [
+        "key 'F' is now both claims.facets and claim.forecast (on the claims screen): "
+        "only one of them works there"]
+
+
+def test_an_empty_key_is_asked_for_as_a_key_string(tmp_path: Path) -> None:
+    (problem,) = load_keymap(write(tmp_path, '"claims.filter" = " "\n'), KNOWN).problems
+    assert problem.endswith("'claims.filter' needs a key string like \"ctrl+f\"")
+
+
+def test_a_keymap_file_that_is_not_utf8_is_reported_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "keymap.toml"
+    path.write_bytes(b'"claims.filter" = "\xff"\n')
+    loaded = load_keymap(path, KNOWN)
+    assert loaded.keys == {}
+    (problem,) = loaded.problems
+    assert problem.startswith(f"{path}: cannot read the keymap (") and problem.endswith("ignored")
+
+
+def test_the_environment_names_the_keymap_file_with_a_home_folder_as_a_tilde(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv(KEYMAP_ENV, " ~/keys.toml ")
+    assert keymap_path() == tmp_path / "keys.toml"
+    monkeypatch.setenv(KEYMAP_ENV, "  ")  # set but blank: the default file
+    assert keymap_path().name == "keymap.toml"
 
 
 def test_a_missing_file_named_by_the_environment_is_reported(
