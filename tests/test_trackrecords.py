@@ -960,3 +960,93 @@ def test_cli_refusal_exit_code(run_cli: Run, tmp_path: Path) -> None:
     result = run_cli("import-forecasts", str(path))
     assert result.exit_code == 1
     assert "missing columns" in result.stderr
+
+
+def test_a_row_without_a_cell_it_needs_is_refused_with_what_it_lacks(tmp_path: Path) -> None:
+    """A probability without its forecaster, or a forecast without its day, is not dropped."""
+    path = rows_file(tmp_path, " ,No id,ann,0.8,2024-01-01,,,,,",
+                     "Q1,No one,,0.8,2024-01-01,,,,,",
+                     "Q2,No chance,ann,,2024-01-01,,,,,",
+                     "Q3,No day,ann,0.8,,,,,,")
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert [problem.split(" (")[0].split(": give")[0] for problem in error.value.problems] == [
+        "2: question_id is empty",
+        "3: forecaster is empty but a probability is given",
+        "4: probability is empty but forecaster is given",
+        "5: forecast_at is empty: say when the forecast was made"]
+
+
+def test_cells_are_read_without_the_spaces_around_them(tmp_path: Path) -> None:
+    path = rows_file(tmp_path, " Q1 , Will X ship? , ann , 0.8 , 2024-01-01 , YES , 2024-03-01 "
+                     ", ai ; ml , https://example.org/q1 , 2024-01-01 ",
+                     "Q1,Will X ship?,bob,0.3,2024-01-02,yes,2024-03-01,,,")
+    [question] = read_track_record(path)
+    first = question.rows[0]
+    assert (question.question_id, question.slug, first.title, first.forecaster,
+            first.outcome, first.tags, first.url) == (
+        "Q1", "q1", "Will X ship?", "ann", "yes", ("ai", "ml"), "https://example.org/q1")
+
+
+def test_a_spreadsheets_utf8_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Excel's "CSV UTF-8" starts with a byte order mark, which is not part of the header."""
+    path = tmp_path / "record.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + CSV.encode())
+    assert [question.question_id for question in read_track_record(path)] == [
+        "Q1", "Q2", "Q3", "Q4", "Q5"]
+
+
+@pytest.mark.parametrize(("header", "problem"), [
+    ("question_id,title,forecaster,probability,forecast_at,outcome",
+     "1: missing column resolved_at; the header must name question_id, title, forecaster, "
+     "probability, forecast_at, outcome, resolved_at"),
+    ("question_id,title,forecaster,probability,forecast_at",
+     "1: missing columns outcome, resolved_at; the header must name"),
+    (CSV.splitlines()[0].replace(",", "\t"),
+     "1: the columns are separated by tabs: save the file as comma-separated CSV"),
+])
+def test_a_header_without_the_columns_says_which_are_missing(
+    tmp_path: Path, header: str, problem: str
+) -> None:
+    path = tmp_path / "record.csv"
+    path.write_text(header + "\n")
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    (given,) = error.value.problems
+    assert given.startswith(problem)
+
+
+def test_a_long_question_id_makes_a_slug_of_its_first_80_characters(tmp_path: Path) -> None:
+    """Cut where a hash keeps a slug apart, the slug does not end in a '-' before it."""
+    long_id = "a" * 70 + "-b" * 20
+    unicode_id = "a" * 70 + " é" + "b" * 20
+    path = rows_file(tmp_path, f"{long_id},Long,,,,,,,,", f"{unicode_id},Long in French,,,,,,,,")
+    slugs = [question.slug for question in read_track_record(path)]
+    assert slugs[0] == long_id[:80]
+    assert slugs[1].startswith("a" * 70 + "-") and slugs[1][71] != "-", slugs[1]
+
+
+@pytest.mark.parametrize(("cell", "outcome", "value"), [
+    ("1", "yes", None), ("0", "no", None), ("0.0", "no", None), ("0.25", "partial", 0.25),
+    ("No", "no", None), ("Annulled", "annulled", None),
+])
+def test_an_outcome_is_read_as_yes_no_a_part_or_annulled(
+    tmp_path: Path, cell: str, outcome: str, value: float | None
+) -> None:
+    path = rows_file(tmp_path, f"Q1,One,ann,0.8,2024-01-01,{cell},2024-02-01,,,")
+    [question] = read_track_record(path)
+    assert (question.rows[0].outcome, question.rows[0].value) == (outcome, value)
+
+
+def test_an_outcome_below_zero_or_two_outcomes_for_one_question_are_refused(
+    tmp_path: Path
+) -> None:
+    """The problems are listed in line order, a question's after a row's of a later line."""
+    path = rows_file(tmp_path, "Q1,One,ann,0.8,2024-01-01,yes,2024-02-01,,,",
+                     "Q1,One,bob,0.6,2024-01-01,no,2024-02-01,,,",
+                     "Q2,Two,ann,0.8,2024-01-01,-0.5,2024-02-01,,,")
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert error.value.problems == [
+        "2: question 'Q1' has different outcomes on different rows; give one",
+        "4: outcome -0.5 is outside [0, 1]"]
