@@ -1050,3 +1050,44 @@ def test_an_outcome_below_zero_or_two_outcomes_for_one_question_are_refused(
     assert error.value.problems == [
         "2: question 'Q1' has different outcomes on different rows; give one",
         "4: outcome -0.5 is outside [0, 1]"]
+
+
+def test_a_questions_title_url_and_tags_may_be_given_on_any_of_its_rows(
+    engine: Engine, ledger: Ledger, tmp_path: Path
+) -> None:
+    """A spreadsheet often fills them in on the question's first row only; or not first."""
+    import_track_record(ledger, rows_file(
+        tmp_path, "Q1,,ann,0.8,2024-01-01,,,,,",
+        "Q1,Will X ship?,bob,0.3,2024-01-02,,,ai,https://example.org/q1,",
+        "Q1,,cid,0.5,2024-01-03,,,ml;ai,,"))
+    assert {(row["title"], row["url"], row["tags"]) for row in export_rows(engine)} == {
+        ("Will X ship?", "https://example.org/q1", "ai;ml")}
+
+
+def test_an_export_keeps_every_digit_and_letter_as_given(
+    engine: Engine, ledger: Ledger, tmp_path: Path
+) -> None:
+    """A part outcome or a probability of three decimals reads back as it was, and a title
+    in other letters is written as itself, not as JSON escapes."""
+    import_track_record(ledger, rows_file(
+        tmp_path, "日本,日本は成長する?,ann,0.705,2024-01-01,0.125,2024-02-01,,,2024-01-01"))
+    [row] = export_rows(engine)
+    assert (row["probability"], row["outcome"]) == ("0.705", "0.125")
+    target = tmp_path / "out.json"
+    text = write_track_record([row], target, "json")
+    assert '"title": "日本は成長する?"' in text and '"probability": 0.705' in text
+    [question] = read_track_record(target)
+    assert (question.rows[0].probability, question.rows[0].value) == (0.705, 0.125)
+
+
+def test_a_row_without_a_url_or_tags_keeps_the_claims_own(
+    engine: Engine, ledger: Ledger, tmp_path: Path
+) -> None:
+    """Only a cell that gives a url or tags changes them: an empty one is no value."""
+    import_track_record(ledger, rows_file(
+        tmp_path, "Q1,Will X ship?,ann,0.8,2024-01-01,,,ai,https://example.org/q1,"))
+    summary = import_track_record(ledger, rows_file(
+        tmp_path, "Q1,Will X ship soon?,ann,0.8,2024-01-01,,,,,"))
+    assert summary.questions_updated == 1
+    assert {(row["title"], row["url"], row["tags"]) for row in export_rows(engine)} == {
+        ("Will X ship soon?", "https://example.org/q1", "ai")}
