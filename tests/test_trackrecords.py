@@ -1091,3 +1091,34 @@ def test_a_row_without_a_url_or_tags_keeps_the_claims_own(
     assert summary.questions_updated == 1
     assert {(row["title"], row["url"], row["tags"]) for row in export_rows(engine)} == {
         ("Will X ship soon?", "https://example.org/q1", "ai")}
+
+
+def test_ids_that_become_one_slug_or_a_question_without_a_title_are_refused(
+    tmp_path: Path
+) -> None:
+    """Two ids made one claim: the second question's rows were added to the first's."""
+    path = rows_file(tmp_path, "Q-1,One,ann,0.8,2024-01-01,,,,,",
+                     "q 1,Other,ann,0.8,2024-01-01,,,,,",
+                     "Q2,,ann,0.8,2024-01-01,,,,,")
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert error.value.problems == [
+        "3: question_id 'q 1' and 'Q-1' both become claim 'q-1'; rename one",
+        "4: question 'Q2' has no title on any row"]
+
+
+def test_a_json_item_that_is_not_an_object_is_refused_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "record.json"
+    path.write_text('[\n {"question_id": "a", "title": "A"},\n ["b", "B"]\n]\n')
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    assert error.value.problems == ["3: each item must be an object with the columns as keys"]
+
+
+def test_an_outcome_given_on_a_later_row_of_its_question_resolves_it(
+    ledger: Ledger, queries: Queries, tmp_path: Path
+) -> None:
+    """A spreadsheet fills the outcome in on the row written when it came."""
+    import_track_record(ledger, rows_file(tmp_path, "Q1,One,ann,0.8,2024-01-01,,,,,",
+                                          "Q1,One,bob,0.6,2024-01-02,yes,2024-02-01,,,"))
+    assert queries.claim_detail("q1").status == "confirmed"
