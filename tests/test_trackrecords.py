@@ -48,6 +48,13 @@ def rows_file(tmp_path: Path, *rows: str) -> Path:
     return path
 
 
+def read_refusal(path: Path) -> list[str]:
+    """The problems for which reading `path` is refused."""
+    with pytest.raises(TrackRecordError) as error:
+        read_track_record(path)
+    return error.value.problems
+
+
 def refusal(engine: Engine, ledger: Ledger, path: Path) -> TrackRecordError:
     """The import of `path` refused, and nothing of it written."""
     before = dump(engine)
@@ -968,9 +975,7 @@ def test_a_row_without_a_cell_it_needs_is_refused_with_what_it_lacks(tmp_path: P
                      "Q1,No one,,0.8,2024-01-01,,,,,",
                      "Q2,No chance,ann,,2024-01-01,,,,,",
                      "Q3,No day,ann,0.8,,,,,,")
-    with pytest.raises(TrackRecordError) as error:
-        read_track_record(path)
-    assert [problem.split(" (")[0].split(": give")[0] for problem in error.value.problems] == [
+    assert [problem.split(" (")[0].split(": give")[0] for problem in read_refusal(path)] == [
         "2: question_id is empty",
         "3: forecaster is empty but a probability is given",
         "4: probability is empty but forecaster is given",
@@ -1010,9 +1015,7 @@ def test_a_header_without_the_columns_says_which_are_missing(
 ) -> None:
     path = tmp_path / "record.csv"
     path.write_text(header + "\n")
-    with pytest.raises(TrackRecordError) as error:
-        read_track_record(path)
-    (given,) = error.value.problems
+    (given,) = read_refusal(path)
     assert given.startswith(problem)
 
 
@@ -1036,20 +1039,6 @@ def test_an_outcome_is_read_as_yes_no_a_part_or_annulled(
     path = rows_file(tmp_path, f"Q1,One,ann,0.8,2024-01-01,{cell},2024-02-01,,,")
     [question] = read_track_record(path)
     assert (question.rows[0].outcome, question.rows[0].value) == (outcome, value)
-
-
-def test_an_outcome_below_zero_or_two_outcomes_for_one_question_are_refused(
-    tmp_path: Path
-) -> None:
-    """The problems are listed in line order, a question's after a row's of a later line."""
-    path = rows_file(tmp_path, "Q1,One,ann,0.8,2024-01-01,yes,2024-02-01,,,",
-                     "Q1,One,bob,0.6,2024-01-01,no,2024-02-01,,,",
-                     "Q2,Two,ann,0.8,2024-01-01,-0.5,2024-02-01,,,")
-    with pytest.raises(TrackRecordError) as error:
-        read_track_record(path)
-    assert error.value.problems == [
-        "2: question 'Q1' has different outcomes on different rows; give one",
-        "4: outcome -0.5 is outside [0, 1]"]
 
 
 def test_a_questions_title_url_and_tags_may_be_given_on_any_of_its_rows(
@@ -1093,26 +1082,29 @@ def test_a_row_without_a_url_or_tags_keeps_the_claims_own(
         ("Will X ship soon?", "https://example.org/q1", "ai")}
 
 
-def test_ids_that_become_one_slug_or_a_question_without_a_title_are_refused(
+def test_questions_that_cannot_become_one_claim_each_are_refused_in_line_order(
     tmp_path: Path
 ) -> None:
-    """Two ids made one claim: the second question's rows were added to the first's."""
-    path = rows_file(tmp_path, "Q-1,One,ann,0.8,2024-01-01,,,,,",
+    """Two outcomes for one question, an outcome below zero, two ids that make one claim
+    (the second question's rows were added to the first's), a question without a title: by
+    line, a question's problems among its rows' ones."""
+    path = rows_file(tmp_path, "Q1,One,ann,0.8,2024-01-01,yes,2024-02-01,,,",
+                     "Q1,One,bob,0.6,2024-01-01,no,2024-02-01,,,",
+                     "Q2,Two,ann,0.8,2024-01-01,-0.5,2024-02-01,,,",
+                     "Q-1,Three,ann,0.8,2024-01-01,,,,,",
                      "q 1,Other,ann,0.8,2024-01-01,,,,,",
-                     "Q2,,ann,0.8,2024-01-01,,,,,")
-    with pytest.raises(TrackRecordError) as error:
-        read_track_record(path)
-    assert error.value.problems == [
-        "3: question_id 'q 1' and 'Q-1' both become claim 'q-1'; rename one",
-        "4: question 'Q2' has no title on any row"]
+                     "Q3,,ann,0.8,2024-01-01,,,,,")
+    assert read_refusal(path) == [
+        "2: question 'Q1' has different outcomes on different rows; give one",
+        "4: outcome -0.5 is outside [0, 1]",
+        "6: question_id 'q 1' and 'Q-1' both become claim 'q-1'; rename one",
+        "7: question 'Q3' has no title on any row"]
 
 
 def test_a_json_item_that_is_not_an_object_is_refused_by_line(tmp_path: Path) -> None:
     path = tmp_path / "record.json"
     path.write_text('[\n {"question_id": "a", "title": "A"},\n ["b", "B"]\n]\n')
-    with pytest.raises(TrackRecordError) as error:
-        read_track_record(path)
-    assert error.value.problems == ["3: each item must be an object with the columns as keys"]
+    assert read_refusal(path) == ["3: each item must be an object with the columns as keys"]
 
 
 def test_an_outcome_given_on_a_later_row_of_its_question_resolves_it(
