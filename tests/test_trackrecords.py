@@ -1114,3 +1114,13 @@ def test_an_outcome_given_on_a_later_row_of_its_question_resolves_it(
     import_track_record(ledger, rows_file(tmp_path, "Q1,One,ann,0.8,2024-01-01,,,,,",
                                           "Q1,One,bob,0.6,2024-01-02,yes,2024-02-01,,,"))
     assert queries.claim_detail("q1").status == "confirmed"
+
+
+def test_a_start_given_as_a_moment_on_a_later_row_opens_the_question_then(
+    engine: Engine, ledger: Ledger, tmp_path: Path
+) -> None:
+    """The first row's empty created_at gives no start: the moment is the question's."""
+    import_track_record(ledger, rows_file(
+        tmp_path, "Q1,One,ann,0.8,2024-01-02,,,,,",
+        "Q1,One,bob,0.6,2024-01-03,,,,,2024-01-01T09:00:00+00:00"))
+    assert {row["created_at"] for row in export_rows(engine)} == {"2024-01-01T09:00:00+00:00"}
