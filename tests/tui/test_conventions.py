@@ -30,7 +30,7 @@ from tracker.queries import Queries
 from tracker.tui.app import TrackerApp
 from tracker.tui.dialogs.forecast import ForecastDialog
 from tracker.tui.dialogs.help import HelpDialog
-from tracker.tui.keymap import KEYMAP_ENV
+from tracker.tui.keymap import KEYMAP_ENV, key_for
 from tracker.tui.screens.claims import ClaimsScreen
 from tracker.tui.screens.review import ReviewScreen
 from tracker.tui.screens.scores import ScoresScreen
@@ -77,6 +77,21 @@ async def test_footer_and_help_follow_the_selected_claim(
         assert keys["app.blind"] == "Blind forecasting in reviews (on/off)"  # not just "Blind"
         await pilot.press("escape")
         assert isinstance(app.screen, ClaimsScreen)
+
+
+async def test_a_key_named_in_text_is_one_that_works_now_unless_any_binding_is_asked_for(
+    seeded: Ledger, tui: Callable[..., TrackerApp]
+) -> None:
+    """Text like "press o to reopen" names a key only while it works (the footer's rule); a
+    hint about what a key will do later may name a binding that is off now."""
+    app = tui()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert (key_for(app.screen, "forecast"), key_for(app.screen, "reopen")) == ("f", "")
+        app.claims_screen.show_claim("gdp-growth")  # resolved: forecasting is off
+        await settle(pilot)
+        assert (key_for(app.screen, "forecast"), key_for(app.screen, "reopen")) == ("", "o")
+        assert key_for(app.screen, "forecast", enabled_only=False) == "f"
 
 
 def footer_keys_cut_off(app: TrackerApp) -> list[str]:
