@@ -131,4 +131,3 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as error:
         _report_bug(error)
     sys.exit(code if isinstance(code, int) else 0)
-
